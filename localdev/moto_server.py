@@ -1,0 +1,89 @@
+"""Run moto as a real HTTP server on 127.0.0.1 with IAM authentication switched on.
+
+With authentication on, moto checks every request's SigV4 signature and the caller's IAM policies,
+so the copy identity's grant is tested for real. The first requests after ``reset-auth`` are let
+through unauthenticated; we spend exactly those on creating an administrator (the "deployer").
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import requests
+from botocore.config import Config
+
+DEPLOYER_USER = "deployer"
+_ADMIN_POLICY = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+)
+# Path-style S3 URLs: moto listens on an IP address, which cannot carry a bucket subdomain.
+S3_CONFIG = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 2, "mode": "standard"})
+
+
+@dataclass(frozen=True)
+class Credentials:
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class MotoServer:
+    endpoint: str
+    deployer: Credentials
+
+    def client(self, service: str, region: str = "us-east-1", creds: Credentials | None = None) -> Any:
+        """A boto3 client for this server, signed as the deployer unless other keys are given."""
+        creds = creds or self.deployer
+        return boto3.client(
+            service,
+            region_name=region,
+            endpoint_url=self.endpoint,
+            aws_access_key_id=creds.access_key_id,
+            aws_secret_access_key=creds.secret_access_key,
+            config=S3_CONFIG,
+        )
+
+    def reset(self) -> MotoServer:
+        """Wipe every backend and create a fresh deployer; returns the server with its new keys."""
+        requests.post(f"{self.endpoint}/moto-api/reset", timeout=10).raise_for_status()
+        return MotoServer(self.endpoint, enable_iam_auth(self.endpoint))
+
+
+def enable_iam_auth(endpoint: str) -> Credentials:
+    """Create an administrator in moto's IAM, then make moto authenticate every later request."""
+    # A large unauthenticated allowance while we bootstrap, then none at all.
+    requests.post(f"{endpoint}/moto-api/reset-auth", data=b"1000", timeout=10).raise_for_status()
+    iam = boto3.client(
+        "iam",
+        region_name="us-east-1",
+        endpoint_url=endpoint,
+        aws_access_key_id="bootstrap",
+        aws_secret_access_key="bootstrap",  # moto ignores unauthenticated requests' keys
+    )
+    iam.create_user(UserName=DEPLOYER_USER)
+    iam.put_user_policy(UserName=DEPLOYER_USER, PolicyName="admin", PolicyDocument=_ADMIN_POLICY)
+    key = iam.create_access_key(UserName=DEPLOYER_USER)["AccessKey"]
+    requests.post(f"{endpoint}/moto-api/reset-auth", data=b"0", timeout=10).raise_for_status()
+    return Credentials(key["AccessKeyId"], key["SecretAccessKey"])
+
+
+@contextmanager
+def running_moto_server() -> Iterator[MotoServer]:
+    """Start moto on a free loopback port with IAM auth on; stop it on exit."""
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request on the console
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        yield MotoServer(endpoint, enable_iam_auth(endpoint))
+    finally:
+        server.stop()

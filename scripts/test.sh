@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The README's test command: set up .venv from scratch if needed, lint, type-check, run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+echo "== ruff";  .venv/bin/ruff check .
+echo "== mypy";  .venv/bin/mypy .
+echo "== pytest"
+set +e
+.venv/bin/python -m pytest "$@"
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then
+  echo "pytest collected no tests: failing, a test run that proves nothing must not pass" >&2
+  exit 1
+fi
+exit "$rc"

@@ -1,0 +1,103 @@
+"""The contract between the Pulumi program and the post-deploy helper: the stack outputs.
+
+``__main__.py`` exports exactly two stack outputs and the helper reads exactly these:
+
+``applications`` (plain)::
+
+    {"<app_id>": {"app_id", "region", "bucket_name", "bucket_arn", "kms_key_arn", "kms_alias",
+                  "copy_user_name", "copy_access_key_id", "upload_role_arn" (optional)}}
+
+``copy_secret_access_keys`` (a Pulumi secret, so ``applications`` stays readable without
+``--show-secrets``)::
+
+    {"<app_id>": "<secret access key of that application's copy user>"}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+APPLICATIONS = "applications"
+SECRET_KEYS = "copy_secret_access_keys"
+
+# Per-application fields, in the order reports show them. Optional ones may be absent.
+REQUIRED_FIELDS = (
+    "app_id",
+    "region",
+    "bucket_name",
+    "bucket_arn",
+    "kms_key_arn",
+    "kms_alias",
+    "copy_user_name",
+    "copy_access_key_id",
+)
+OPTIONAL_FIELDS = ("upload_role_arn",)
+
+
+class OutputsError(ValueError):
+    """The stack outputs are missing, malformed or incomplete; the message says which field."""
+
+
+@dataclass(frozen=True)
+class AppOutputs:
+    """Everything the smoke test needs about one Sendbird application's storage."""
+
+    app_id: str
+    region: str
+    bucket_name: str
+    bucket_arn: str
+    kms_key_arn: str
+    kms_alias: str
+    copy_user_name: str
+    copy_access_key_id: str
+    # repr=False: a dataclass repr in a log or traceback must never show the secret.
+    copy_secret_access_key: str = field(repr=False)
+    upload_role_arn: str | None = None
+
+    def public_dict(self) -> dict[str, Any]:
+        """The non-secret fields, for reports and ``--json`` output."""
+        data = {name: getattr(self, name) for name in REQUIRED_FIELDS + OPTIONAL_FIELDS}
+        return {k: v for k, v in data.items() if v is not None}
+
+
+def parse_stack_outputs(data: Any, source: str = "stack outputs") -> dict[str, AppOutputs]:
+    """Validate decoded stack-output JSON and return the applications keyed by app id."""
+    if not isinstance(data, dict):
+        raise OutputsError(f"{source}: expected a JSON object with '{APPLICATIONS}', got {type(data).__name__}")
+    apps = data.get(APPLICATIONS)
+    if not isinstance(apps, dict) or not apps:
+        raise OutputsError(
+            f"{source}: output '{APPLICATIONS}' is missing or empty; expected an object keyed by "
+            f"Sendbird application id (was the stack deployed with this package's program?)"
+        )
+    secrets = data.get(SECRET_KEYS)
+    if not isinstance(secrets, dict):
+        raise OutputsError(
+            f"{source}: output '{SECRET_KEYS}' is missing; read the outputs with "
+            f"'pulumi stack output --json --show-secrets' so the copy user's secret key is included"
+        )
+    parsed: dict[str, AppOutputs] = {}
+    for app_id, fields in apps.items():
+        where = f"{source}: {APPLICATIONS}.{app_id}"
+        if not isinstance(fields, dict):
+            raise OutputsError(f"{where}: expected an object, got {type(fields).__name__}")
+        values: dict[str, Any] = {}
+        for name in REQUIRED_FIELDS:
+            value = fields.get(name)
+            if not isinstance(value, str) or not value.strip():
+                raise OutputsError(f"{where}.{name} is missing or empty")
+            values[name] = value.strip()
+        for name in OPTIONAL_FIELDS:
+            value = fields.get(name)
+            values[name] = value if isinstance(value, str) and value else None
+        secret = secrets.get(app_id)
+        if not isinstance(secret, str) or not secret or secret == "[secret]":
+            raise OutputsError(
+                f"{source}: {SECRET_KEYS}.{app_id} is missing or masked; read the outputs with "
+                f"'pulumi stack output --json --show-secrets'"
+            )
+        if values["app_id"] != app_id:
+            raise OutputsError(f"{where}.app_id is '{values['app_id']}', expected the key '{app_id}'")
+        parsed[app_id] = AppOutputs(copy_secret_access_key=secret, **values)
+    return parsed
