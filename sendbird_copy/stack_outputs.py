@@ -64,7 +64,9 @@ class AppOutputs:
 def parse_stack_outputs(data: Any, source: str = "stack outputs") -> dict[str, AppOutputs]:
     """Validate decoded stack-output JSON and return the applications keyed by app id."""
     if not isinstance(data, dict):
-        raise OutputsError(f"{source}: expected a JSON object with '{APPLICATIONS}', got {type(data).__name__}")
+        raise OutputsError(
+            f"{source}: expected a JSON object with '{APPLICATIONS}', got {type(data).__name__}"
+        )
     apps = data.get(APPLICATIONS)
     if not isinstance(apps, dict) or not apps:
         raise OutputsError(

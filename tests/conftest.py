@@ -1,0 +1,40 @@
+"""Shared fixtures. Real HTTP servers on 127.0.0.1 only; nothing here reaches the internet."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from localdev.moto_server import MotoServer, running_moto_server
+
+
+@pytest.fixture(autouse=True)
+def _no_real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test may pick up a developer's real AWS credentials or config by accident."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    empty = tmp_path_factory.getbasetemp() / "no-aws-config"
+    empty.touch()
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing-not-a-real-key")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing-not-a-real-secret")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture(scope="session")
+def moto_session() -> Iterator[MotoServer]:
+    """One moto server for the whole run (IAM authentication on)."""
+    with running_moto_server() as server:
+        yield server
+
+
+@pytest.fixture
+def moto(moto_session: MotoServer) -> MotoServer:
+    """The shared moto server, wiped and with a fresh deployer (administrator) for this test.
+
+    Use ``moto.client(service, region)`` for deployer-signed clients and
+    ``moto.client(service, region, creds=Credentials(...))`` to act as another identity.
+    """
+    return moto_session.reset()

@@ -1,0 +1,54 @@
+import pytest
+
+from sendbird_copy.regions import (
+    RegionError,
+    aws_region_for_sendbird_key,
+    region_from_arn,
+    region_from_location_constraint,
+    resolve_region,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("ap-2", "ap-northeast-2"),
+        ("ap-northeast-2", "ap-northeast-2"),
+        ("us-1", "us-east-1"),
+        (" eu-1 ", "eu-central-1"),
+    ],
+)
+def test_resolve_accepts_keys_and_aws_regions(value, expected):
+    assert resolve_region(value) == expected
+
+
+def test_unknown_region_names_input_value_and_allowed():
+    with pytest.raises(RegionError) as err:
+        resolve_region("mars-1", input_name="applications[0].region")
+    text = str(err.value)
+    assert "applications[0].region" in text and "'mars-1'" in text and "ap-2 (ap-northeast-2)" in text
+
+
+def test_aws_region_sendbird_does_not_run_in_is_refused_with_reason():
+    with pytest.raises(RegionError, match="Sendbird does not run in"):
+        resolve_region("sa-east-1")
+
+
+def test_missing_region():
+    with pytest.raises(RegionError, match="region is missing"):
+        resolve_region("")
+
+
+def test_unknown_sendbird_key_says_how_to_pass_aws_region():
+    with pytest.raises(RegionError) as err:
+        aws_region_for_sendbird_key("tokyo-1")
+    assert "'tokyo-1'" in str(err.value) and "--sendbird-aws-region" in str(err.value)
+
+
+def test_location_constraint_and_arn_regions():
+    assert region_from_location_constraint(None) == "us-east-1"
+    assert region_from_location_constraint("") == "us-east-1"
+    assert region_from_location_constraint("eu-central-1") == "eu-central-1"
+    assert region_from_arn("arn:aws:kms:ap-northeast-2:123456789012:key/abc") == "ap-northeast-2"
+    with pytest.raises(RegionError, match="not an ARN"):
+        region_from_arn("key/abc")
