@@ -105,3 +105,11 @@ def region_from_arn(arn: str) -> str:
     if len(parts) != 6 or parts[0] != "arn":
         raise RegionError(f"'{arn}' is not an ARN (expected arn:partition:service:region:account:...)")
     return parts[3]
+
+
+def sendbird_key_for_aws_region(aws_region: str) -> str:
+    """The first Sendbird region key that runs in ``aws_region`` (the emulator seeds apps with it)."""
+    for region in SENDBIRD_REGIONS.values():
+        if region.aws_region == aws_region:
+            return region.key
+    raise RegionError(f"no Sendbird region runs in AWS region '{aws_region}'; allowed: {_allowed_values()}")

@@ -52,3 +52,12 @@ def test_location_constraint_and_arn_regions():
     assert region_from_arn("arn:aws:kms:ap-northeast-2:123456789012:key/abc") == "ap-northeast-2"
     with pytest.raises(RegionError, match="not an ARN"):
         region_from_arn("key/abc")
+
+
+def test_sendbird_key_for_aws_region_round_trips_the_table():
+    from sendbird_copy.regions import SENDBIRD_REGIONS, sendbird_key_for_aws_region
+
+    for key, region in SENDBIRD_REGIONS.items():
+        assert sendbird_key_for_aws_region(region.aws_region) == key
+    with pytest.raises(RegionError, match="sa-east-1"):
+        sendbird_key_for_aws_region("sa-east-1")

@@ -1,0 +1,331 @@
+"""Emulator deploy: the real Pulumi program, applied to a moto server instead of AWS.
+
+This is NOT the Pulumi engine. ``__main__.py`` and the real components run in-process under
+``pulumi.runtime.set_mocks``; the mocks' resource handler below creates each resource in moto over
+its HTTP API (boto3, signed as the deployer) and returns the attributes AWS would, so the stack
+outputs hold real moto-issued names, ARNs and access keys. Users with the Pulumi CLI can run the
+same program with ``pulumi up --stack local`` instead (``localdev/automation.py``).
+
+One deliberate difference, reported rather than hidden: moto's policy evaluator understands only
+``StringEquals`` and treats every other condition as met, so a conditional Deny (TLS, TLS version,
+KMS key header) would deny every request. Such statements are left out of the bucket policy applied
+to moto and listed in ``DeployResult.skipped_statements`` by Sid; the mocks tests prove their content.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from botocore.exceptions import BotoCoreError, ClientError
+
+from localdev.moto_server import MotoServer
+from localdev.program_runner import run_program
+
+# The only condition operator moto evaluates; see the module docstring.
+MOTO_EVALUATED_OPERATORS = frozenset({"StringEquals"})
+
+# Pulumi property names that do not become AWS API names by capitalising the first letter.
+_AWS_NAME_EXCEPTIONS = {"id": "ID", "sseAlgorithm": "SSEAlgorithm", "kmsMasterKeyId": "KMSMasterKeyID"}
+
+
+class EmulatorDeployError(RuntimeError):
+    """A resource could not be applied to moto; the message names the resource and the AWS error."""
+
+
+@dataclass(frozen=True)
+class DeployedResource:
+    type: str
+    name: str
+    physical_id: str
+    region: str | None
+
+
+@dataclass(frozen=True)
+class SkippedStatement:
+    bucket: str
+    sid: str
+    reason: str
+
+
+@dataclass
+class DeployResult:
+    outputs: dict[str, Any]
+    secret_outputs: dict[str, bool]
+    resources: list[DeployedResource] = field(default_factory=list)
+    skipped_statements: list[SkippedStatement] = field(default_factory=list)
+
+
+def to_aws_shape(value: Any) -> Any:
+    """Pulumi's camelCase inputs -> the PascalCase shapes boto3 expects (numbers arrive as floats)."""
+    if isinstance(value, dict):
+        return {
+            _AWS_NAME_EXCEPTIONS.get(key, key[:1].upper() + key[1:]): to_aws_shape(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [to_aws_shape(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def split_policy_for_moto(policy_json: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The policy moto can evaluate faithfully, and (Sid, reason) for each statement left out."""
+    policy = json.loads(policy_json)
+    statements = policy.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    kept, skipped = [], []
+    for index, statement in enumerate(statements):
+        unsupported = sorted(set(statement.get("Condition", {})) - MOTO_EVALUATED_OPERATORS)
+        if unsupported:
+            sid = statement.get("Sid") or f"statement[{index}]"
+            skipped.append(
+                (sid, f"moto treats {', '.join(unsupported)} as always met, so it would apply to every request")
+            )
+        else:
+            kept.append(statement)
+    return {**policy, "Statement": kept}, skipped
+
+
+def _num(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+class MotoDeployMocks(pulumi.runtime.Mocks):
+    """Pulumi mocks whose resource handler creates every resource in a moto server."""
+
+    def __init__(self, server: MotoServer) -> None:
+        self.server = server
+        self.resources: list[DeployedResource] = []
+        self.skipped_statements: list[SkippedStatement] = []
+        self._unique = itertools.count(1)
+        self._handlers: dict[str, Callable[[str, dict[str, Any], str], tuple[str, dict[str, Any]]]] = {
+            "aws:s3/bucket:Bucket": self._bucket,
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": self._public_access_block,
+            "aws:s3/bucketOwnershipControls:BucketOwnershipControls": self._ownership_controls,
+            "aws:s3/bucketVersioning:BucketVersioning": self._versioning,
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
+                self._encryption
+            ),
+            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": self._lifecycle,
+            "aws:s3/bucketPolicy:BucketPolicy": self._bucket_policy,
+            "aws:kms/key:Key": self._kms_key,
+            "aws:kms/alias:Alias": self._kms_alias,
+            "aws:iam/user:User": self._iam_user,
+            "aws:iam/userPolicy:UserPolicy": self._user_policy,
+            "aws:iam/accessKey:AccessKey": self._access_key,
+            "aws:iam/role:Role": self._iam_role,
+            "aws:iam/rolePolicy:RolePolicy": self._role_policy,
+        }
+
+    # -- Mocks interface ---------------------------------------------------------------------------
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        if not args.custom:  # component resources hold nothing to create
+            return args.name, dict(args.inputs)
+        handler = self._handlers.get(args.typ)
+        if handler is None:
+            raise EmulatorDeployError(
+                f"emulator deploy cannot apply resource type {args.typ} ('{args.name}'); "
+                f"add a handler in localdev/emulator_deploy.py"
+            )
+        inputs = dict(args.inputs)
+        region = inputs.get("region") or "us-east-1"
+        try:
+            physical_id, outputs = handler(args.name, inputs, region)
+        except ClientError as err:
+            error = err.response.get("Error", {})
+            raise EmulatorDeployError(
+                f"{args.typ} '{args.name}' in {region}: moto refused it: "
+                f"{error.get('Code', '?')}: {error.get('Message', '')}"
+            ) from None
+        except BotoCoreError as err:  # bad parameters or an unreachable moto
+            raise EmulatorDeployError(f"{args.typ} '{args.name}' in {region}: {err}") from None
+        regional = "region" in inputs
+        self.resources.append(DeployedResource(args.typ, args.name, physical_id, region if regional else None))
+        return physical_id, {**inputs, **outputs, "region": region} if regional else {**inputs, **outputs}
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            identity = self.server.client("sts").get_caller_identity()
+            account = identity["Account"]
+            return {"accountId": account, "arn": identity["Arn"], "userId": identity["UserId"], "id": account}, []
+        if args.token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
+        if args.token == "aws:index/getRegion:getRegion":
+            region = args.args.get("region") or "us-east-1"
+            return {"name": region, "region": region, "id": region}, []
+        raise EmulatorDeployError(f"emulator deploy cannot answer the call {args.token}")
+
+    # -- S3 ----------------------------------------------------------------------------------------
+    def _bucket_name(self, name: str, inputs: dict[str, Any]) -> str:
+        if inputs.get("bucket"):
+            return str(inputs["bucket"])
+        # Like the provider's bucket_prefix: prefix + a unique, lowercase suffix.
+        prefix = str(inputs.get("bucketPrefix") or f"{name}-").lower()
+        return f"{prefix}{time.strftime('%Y%m%d%H%M%S')}{next(self._unique):06d}"[:63]
+
+    def _bucket(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        bucket = self._bucket_name(name, inputs)
+        s3 = self.server.client("s3", region)
+        create: dict[str, Any] = {"Bucket": bucket}
+        if region != "us-east-1":
+            create["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        s3.create_bucket(**create)
+        tags = inputs.get("tags") or {}
+        if tags:
+            tag_set = [{"Key": k, "Value": str(v)} for k, v in tags.items()]
+            s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": tag_set})
+        return bucket, {
+            "bucket": bucket,
+            "arn": f"arn:aws:s3:::{bucket}",
+            "bucketDomainName": f"{bucket}.s3.amazonaws.com",
+            "bucketRegionalDomainName": f"{bucket}.s3.{region}.amazonaws.com",
+            "tagsAll": tags,
+        }
+
+    def _public_access_block(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        bucket = inputs["bucket"]
+        flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+        config = to_aws_shape({flag: bool(inputs.get(flag, False)) for flag in flags})
+        self.server.client("s3", region).put_public_access_block(
+            Bucket=bucket, PublicAccessBlockConfiguration=config
+        )
+        return bucket, {}
+
+    def _ownership_controls(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        bucket = inputs["bucket"]
+        rule = to_aws_shape(inputs["rule"])
+        self.server.client("s3", region).put_bucket_ownership_controls(
+            Bucket=bucket, OwnershipControls={"Rules": [rule]}
+        )
+        return bucket, {}
+
+    def _versioning(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        bucket = inputs["bucket"]
+        status = inputs["versioningConfiguration"]["status"]
+        self.server.client("s3", region).put_bucket_versioning(
+            Bucket=bucket, VersioningConfiguration={"Status": status}
+        )
+        return bucket, {}
+
+    def _encryption(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        bucket = inputs["bucket"]
+        self.server.client("s3", region).put_bucket_encryption(
+            Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": to_aws_shape(inputs["rules"])}
+        )
+        return bucket, {}
+
+    def _lifecycle(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        bucket = inputs["bucket"]
+        self.server.client("s3", region).put_bucket_lifecycle_configuration(
+            Bucket=bucket, LifecycleConfiguration={"Rules": to_aws_shape(inputs["rules"])}
+        )
+        return bucket, {}
+
+    def _bucket_policy(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        bucket = inputs["bucket"]
+        applied, skipped = split_policy_for_moto(inputs["policy"])
+        self.skipped_statements.extend(SkippedStatement(bucket, sid, reason) for sid, reason in skipped)
+        self.server.client("s3", region).put_bucket_policy(Bucket=bucket, Policy=json.dumps(applied))
+        # The state keeps the full policy: that is what the program asked for.
+        return bucket, {}
+
+    # -- KMS ---------------------------------------------------------------------------------------
+    def _kms_key(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        kms = self.server.client("kms", region)
+        create: dict[str, Any] = {
+            "Description": inputs.get("description", ""),
+            "KeyUsage": inputs.get("keyUsage", "ENCRYPT_DECRYPT"),
+        }
+        if inputs.get("policy"):
+            create["Policy"] = inputs["policy"]
+        if inputs.get("tags"):
+            create["Tags"] = [{"TagKey": k, "TagValue": str(v)} for k, v in inputs["tags"].items()]
+        metadata = kms.create_key(**create)["KeyMetadata"]
+        if inputs.get("enableKeyRotation"):
+            kms.enable_key_rotation(KeyId=metadata["KeyId"])
+        return metadata["KeyId"], {
+            "arn": metadata["Arn"],
+            "keyId": metadata["KeyId"],
+            "deletionWindowInDays": _num(inputs.get("deletionWindowInDays", 30)),
+            "isEnabled": True,
+        }
+
+    def _kms_alias(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        kms = self.server.client("kms", region)
+        alias, target = inputs["name"], inputs["targetKeyId"]
+        kms.create_alias(AliasName=alias, TargetKeyId=target)
+        key_arn = kms.describe_key(KeyId=target)["KeyMetadata"]["Arn"]
+        account = key_arn.split(":")[4]
+        return alias, {"arn": f"arn:aws:kms:{region}:{account}:{alias}", "targetKeyArn": key_arn}
+
+    # -- IAM (global: no region) -------------------------------------------------------------------
+    def _iam_name(self, name: str, inputs: dict[str, Any]) -> str:
+        # The provider autonames from the logical name when no name is given; do the same.
+        return str(inputs.get("name") or f"{name}-{next(self._unique):07d}")
+
+    def _iam_user(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        user_name = self._iam_name(name, inputs)
+        create: dict[str, Any] = {"UserName": user_name, "Path": inputs.get("path", "/")}
+        if inputs.get("tags"):
+            create["Tags"] = [{"Key": k, "Value": str(v)} for k, v in inputs["tags"].items()]
+        user = self.server.client("iam").create_user(**create)["User"]
+        return user_name, {"name": user_name, "arn": user["Arn"], "uniqueId": user["UserId"]}
+
+    def _user_policy(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        user, policy_name = inputs["user"], self._iam_name(name, inputs)
+        self.server.client("iam").put_user_policy(
+            UserName=user, PolicyName=policy_name, PolicyDocument=inputs["policy"]
+        )
+        return f"{user}:{policy_name}", {"name": policy_name}
+
+    def _access_key(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        key = self.server.client("iam").create_access_key(UserName=inputs["user"])["AccessKey"]
+        return key["AccessKeyId"], {"secret": key["SecretAccessKey"], "status": key["Status"]}
+
+    def _iam_role(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        role_name = self._iam_name(name, inputs)
+        role = self.server.client("iam").create_role(
+            RoleName=role_name,
+            Path=inputs.get("path", "/"),
+            AssumeRolePolicyDocument=inputs["assumeRolePolicy"],
+        )["Role"]
+        return role_name, {"name": role_name, "arn": role["Arn"], "uniqueId": role["RoleId"]}
+
+    def _role_policy(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        role, policy_name = inputs["role"], self._iam_name(name, inputs)
+        self.server.client("iam").put_role_policy(
+            RoleName=role, PolicyName=policy_name, PolicyDocument=inputs["policy"]
+        )
+        return f"{role}:{policy_name}", {"name": policy_name}
+
+
+def deploy_to_emulator(server: MotoServer, config: dict[str, Any], stack: str = "local") -> DeployResult:
+    """Run the program with ``config`` and apply every resource it declares to ``server``."""
+    mocks = MotoDeployMocks(server)
+    outputs, secret = run_program(mocks, config, stack=stack, preview=False)
+    return DeployResult(outputs, secret, mocks.resources, mocks.skipped_statements)
+
+
+def write_outputs(path: Path, outputs: dict[str, Any]) -> None:
+    """Write the stack outputs JSON the smoke test reads: owner-only, all or nothing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(handle, 0o600)  # the file holds the copy user's secret key
+        with os.fdopen(handle, "w") as out:
+            json.dump(outputs, out, indent=2, sort_keys=True)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
