@@ -90,7 +90,10 @@ def split_policy_for_moto(policy_json: str) -> tuple[dict[str, Any], list[tuple[
         if unsupported:
             sid = statement.get("Sid") or f"statement[{index}]"
             skipped.append(
-                (sid, f"moto treats {', '.join(unsupported)} as always met, so it would apply to every request")
+                (
+                    sid,
+                    f"moto treats {', '.join(unsupported)} as always met, so it would apply to every request",
+                )
             )
         else:
             kept.append(statement)
@@ -151,14 +154,21 @@ class MotoDeployMocks(pulumi.runtime.Mocks):
         except BotoCoreError as err:  # bad parameters or an unreachable moto
             raise EmulatorDeployError(f"{args.typ} '{args.name}' in {region}: {err}") from None
         regional = "region" in inputs
-        self.resources.append(DeployedResource(args.typ, args.name, physical_id, region if regional else None))
+        self.resources.append(
+            DeployedResource(args.typ, args.name, physical_id, region if regional else None)
+        )
         return physical_id, {**inputs, **outputs, "region": region} if regional else {**inputs, **outputs}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             identity = self.server.client("sts").get_caller_identity()
             account = identity["Account"]
-            return {"accountId": account, "arn": identity["Arn"], "userId": identity["UserId"], "id": account}, []
+            return {
+                "accountId": account,
+                "arn": identity["Arn"],
+                "userId": identity["UserId"],
+                "id": account,
+            }, []
         if args.token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
         if args.token == "aws:index/getRegion:getRegion":
@@ -193,7 +203,9 @@ class MotoDeployMocks(pulumi.runtime.Mocks):
             "tagsAll": tags,
         }
 
-    def _public_access_block(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+    def _public_access_block(
+        self, name: str, inputs: dict[str, Any], region: str
+    ) -> tuple[str, dict[str, Any]]:
         bucket = inputs["bucket"]
         flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
         config = to_aws_shape({flag: bool(inputs.get(flag, False)) for flag in flags})
@@ -202,7 +214,9 @@ class MotoDeployMocks(pulumi.runtime.Mocks):
         )
         return bucket, {}
 
-    def _ownership_controls(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+    def _ownership_controls(
+        self, name: str, inputs: dict[str, Any], region: str
+    ) -> tuple[str, dict[str, Any]]:
         bucket = inputs["bucket"]
         rule = to_aws_shape(inputs["rule"])
         self.server.client("s3", region).put_bucket_ownership_controls(
