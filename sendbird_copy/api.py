@@ -1,0 +1,325 @@
+"""Sendbird API clients on ``requests``: the Calls/Live API (copy, listings) and the Organization API.
+
+Both clients share one private core (``_HttpCore``): a session with urllib3 ``Retry`` for 429/5xx and
+connection errors, timeouts, and one place that turns failures into the typed errors of
+``sendbird_copy.errors`` with every secret masked. The facts followed here are in SENDBIRD_API.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Self
+from urllib.parse import quote, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, ReadTimeoutError
+from urllib3.util.retry import Retry
+
+from sendbird_copy import __version__
+from sendbird_copy.errors import (
+    RateLimitedError,
+    SendbirdApiError,
+    SendbirdConnectionError,
+    SendbirdCopyError,
+    SendbirdTimeoutError,
+)
+from sendbird_copy.redact import redact
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api-{application_id}.calls.sendbird.com/v1"
+DEFAULT_ORG_BASE_URL = "https://gate.sendbird.com"
+DEFAULT_TIMEOUT: tuple[float, float] = (3.05, 30.0)
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+MAX_PAGE_LIMIT = 100
+_APP_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")  # it becomes part of a host name
+_ERROR_TEXT_CHARS = 200
+
+
+class _CappedRetry(Retry):
+    """urllib3 Retry that honours ``Retry-After`` but never sleeps longer than a CI job can wait."""
+
+    MAX_RETRY_AFTER = 60.0
+
+    def get_retry_after(self, response: Any) -> float | None:
+        value = super().get_retry_after(response)
+        return None if value is None else min(value, self.MAX_RETRY_AFTER)
+
+
+def _require(value: str | None, input_name: str) -> str:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        raise ValueError(f"{input_name} is missing or blank")
+    # Never echo the value: it may be a secret, and a control character in a header value would
+    # make requests raise an error that quotes it.
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in cleaned):
+        raise ValueError(f"{input_name} contains control characters (a pasted line break?)")
+    return cleaned
+
+
+def _lenient_json(response: requests.Response) -> dict[str, Any]:
+    """The body as a JSON object, or {} when it is empty, not JSON or not an object."""
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+class _HttpCore:
+    """Session, retries, timeouts and error mapping shared by both clients."""
+
+    def __init__(
+        self,
+        base_url: str,
+        headers: Mapping[str, str],
+        secrets: Iterable[str],
+        timeout: tuple[float, float],
+        retries: int,
+        backoff_factor: float,
+    ) -> None:
+        if retries < 0:
+            raise ValueError(f"retries must be >= 0, got {retries}")
+        self.base_url = base_url.rstrip("/")
+        split = urlsplit(self.base_url)
+        if split.scheme not in ("http", "https") or not split.hostname:
+            raise ValueError("base URL must be an http(s) URL with a host name")
+        # hostname:port only: a base URL may carry user:password@ that must not reach a message.
+        self.host = split.hostname + (f":{split.port}" if split.port else "")
+        self.timeout = timeout
+        self.retries = retries
+        self._secrets = [s for s in secrets if s]
+        retry = _CappedRetry(
+            total=retries,
+            connect=retries,
+            # read=0: once a request was sent, a lost answer is not repeated; for a copy that
+            # would risk a second copy of the same recording while the first one is running.
+            read=0,
+            status=retries,
+            other=0,
+            status_forcelist=RETRY_STATUSES,
+            # None = every method, POST included. Acceptable for the copy: a 429 or 5xx means the
+            # copy was not accepted, and a repeated copy only overwrites the same object with the
+            # same bytes; it never duplicates data or bills more than one extra upload.
+            allowed_methods=None,
+            backoff_factor=backoff_factor,
+            respect_retry_after_header=True,
+            # Hand back the last 429/5xx response so its documented error body becomes the error.
+            raise_on_status=False,
+        )
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session = requests.Session()
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        self.session.headers.update({"User-Agent": f"sendbird-copy/{__version__}", **headers})
+
+    def redact(self, text: str, extra_secrets: Iterable[str | None] = ()) -> str:
+        return redact(text, [*self._secrets, *extra_secrets])
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Mapping[str, Any] | None = None,
+        extra_secrets: Iterable[str | None] = (),
+    ) -> dict[str, Any]:
+        """Send one request (with retries) and return the 2xx body as a dict; raise typed errors."""
+        secrets = [*extra_secrets]
+        error: SendbirdCopyError | None = None
+        try:
+            response = self.session.request(
+                method,
+                self.base_url + path,
+                params=params,
+                json=json_body,
+                timeout=self.timeout,
+                # A redirect would carry the token header to whatever host it names.
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            error = self._transport_error(exc, secrets)
+        # Raised outside the except block on purpose: the requests exception holds the prepared
+        # request (token header, secret key in the body), so it must not ride along as __context__.
+        if error is not None:
+            log.debug(self.redact(f"{method} {path} -> {error}", secrets))
+            raise error
+        log.debug(self.redact(f"{method} {path} -> {response.status_code}", secrets))
+        if 200 <= response.status_code < 300:
+            return _lenient_json(response)
+        raise self._api_error(response, secrets)
+
+    def _api_error(self, response: requests.Response, secrets: list[str | None]) -> SendbirdApiError:
+        body = _lenient_json(response)
+        code = body.get("code")
+        kind = body.get("type")
+        message = body.get("message")
+        if not isinstance(message, str) or not message:
+            text = response.text.strip()
+            message = text[:_ERROR_TEXT_CHARS] if text else (response.reason or "no message")
+        cls = RateLimitedError if response.status_code == 429 else SendbirdApiError
+        return cls(
+            status=response.status_code,
+            code=code if isinstance(code, int) and not isinstance(code, bool) else None,
+            type=self.redact(kind, secrets) if isinstance(kind, str) and kind else None,
+            message=self.redact(message, secrets),
+        )
+
+    def _transport_error(
+        self, exc: requests.RequestException, secrets: list[str | None]
+    ) -> SendbirdCopyError:
+        inner = exc.args[0] if exc.args else None
+        reason = inner.reason if isinstance(inner, MaxRetryError) else inner
+        connect_s, read_s = self.timeout
+        if isinstance(exc, requests.ConnectTimeout):
+            return SendbirdTimeoutError(
+                f"Could not connect to the Sendbird API at {self.host} within {connect_s:g} s "
+                f"(connect timeout, after {self.retries} retries)"
+            )
+        # With read=0 a read timeout arrives as ConnectionError(MaxRetryError(ReadTimeoutError)).
+        if isinstance(exc, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
+            return SendbirdTimeoutError(
+                f"The Sendbird API at {self.host} did not answer within {read_s:g} s (read timeout); "
+                f"the request may still have been processed, so check before repeating it"
+            )
+        detail = self.redact(str(reason or exc), secrets)
+        return SendbirdConnectionError(
+            f"Could not reach the Sendbird API at {self.host} (after {self.retries} retries): {detail}"
+        )
+
+    def close(self) -> None:
+        self.session.close()
+
+
+class _ClientBase:
+    _core: _HttpCore
+
+    def close(self) -> None:
+        self._core.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class SendbirdClient(_ClientBase):
+    """Client for one Sendbird application's Calls/Live API (``Api-Token`` authentication)."""
+
+    def __init__(
+        self,
+        application_id: str,
+        api_token: str,
+        base_url: str | None = None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        retries: int = 4,
+        backoff_factor: float = 0.5,
+    ) -> None:
+        self.application_id = _require(application_id, "application_id")
+        token = _require(api_token, "api_token")
+        template = base_url or DEFAULT_BASE_URL
+        if "{application_id}" in template and not _APP_ID_RE.match(self.application_id):
+            raise ValueError(
+                f"application_id '{self.application_id}' may only contain letters, digits, '-' and '_'"
+            )
+        # replace, not str.format: any other brace in an override stays literal.
+        self.base_url = template.replace("{application_id}", self.application_id).rstrip("/")
+        self._core = _HttpCore(
+            self.base_url,
+            {"Api-Token": token, "Content-Type": "application/json; charset=utf8"},
+            [token],
+            timeout,
+            retries,
+            backoff_factor,
+        )
+
+    def __repr__(self) -> str:
+        return f"SendbirdClient(application_id={self.application_id!r}, base_url={self.base_url!r})"
+
+    def copy_recording(
+        self, recording_id: str, *, access_key: str, secret_key: str, bucket: str, region: str
+    ) -> dict[str, Any]:
+        """Ask Sendbird to copy a completed recording into ``bucket``; returns the (undocumented) body.
+
+        Any 2xx means "accepted": the copy runs in the background, find the object by listing.
+        """
+        rid = _require(recording_id, "recording_id")
+        body = {"access_key": access_key, "secret_key": secret_key, "bucket": bucket, "region": region}
+        return self._core.request(
+            "POST",
+            f"/cloud-recordings/{quote(rid, safe='')}/copy",
+            json_body=body,
+            extra_secrets=[secret_key],
+        )
+
+    def list_live_events(self, limit: int = MAX_PAGE_LIMIT) -> list[dict[str, Any]]:
+        """Every live event of the application (all pages), each with its ``cloud_recordings``."""
+        return list(self._iter_pages("/live-events", "live_events", limit))
+
+    def list_rooms(self, limit: int = MAX_PAGE_LIMIT) -> list[dict[str, Any]]:
+        """Every room of the application (all pages), each with its ``cloud_recordings``."""
+        return list(self._iter_pages("/rooms", "rooms", limit))
+
+    def find_recording(self, recording_id: str) -> dict[str, Any] | None:
+        """The recording's documented fields from the live-event or room that holds it, or None."""
+        sources = (
+            self._iter_pages("/live-events", "live_events", MAX_PAGE_LIMIT),
+            self._iter_pages("/rooms", "rooms", MAX_PAGE_LIMIT),
+        )
+        for source in sources:
+            for parent in source:
+                for recording in parent.get("cloud_recordings") or ():
+                    if isinstance(recording, dict) and recording.get("recording_id") == recording_id:
+                        return recording
+        return None
+
+    def _iter_pages(self, path: str, key: str, limit: int) -> Iterator[dict[str, Any]]:
+        if not 1 <= limit <= MAX_PAGE_LIMIT:
+            raise ValueError(f"limit must be between 1 and {MAX_PAGE_LIMIT}, got {limit}")
+        params: dict[str, Any] = {"limit": limit}
+        seen: set[str] = set()
+        while True:
+            page = self._core.request("GET", path, params=params)
+            yield from (item for item in page.get(key) or () if isinstance(item, dict))
+            token = page.get("next")
+            # A repeated token would loop forever; stop instead of trusting the server blindly.
+            if not isinstance(token, str) or not token or token in seen:
+                return
+            seen.add(token)
+            params = {"limit": limit, "next": token}
+
+
+class OrganizationClient(_ClientBase):
+    """Client for Sendbird's Organization API, the only API that reports an application's region."""
+
+    def __init__(
+        self,
+        org_api_key: str,
+        base_url: str | None = None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        retries: int = 4,
+        backoff_factor: float = 0.5,
+    ) -> None:
+        key = _require(org_api_key, "org_api_key")
+        self.base_url = (base_url or DEFAULT_ORG_BASE_URL).rstrip("/")
+        self._core = _HttpCore(
+            self.base_url,
+            {"SENDBIRDORGANIZATIONAPITOKEN": key, "Content-Type": "application/json; charset=utf8"},
+            [key],
+            timeout,
+            retries,
+            backoff_factor,
+        )
+
+    def __repr__(self) -> str:
+        return f"OrganizationClient(base_url={self.base_url!r})"
+
+    def get_application(self, app_id: str) -> dict[str, Any]:
+        """``{"app_id", "app_name", "region": {"region_key", "region_name"}, ...}``."""
+        aid = _require(app_id, "app_id")
+        return self._core.request("GET", f"/api/v2/applications/{quote(aid, safe='')}")
