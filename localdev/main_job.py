@@ -15,9 +15,7 @@ Exit code: 0 every smoke test passed, 1 one failed, 2 the stack config is unusab
 
 from __future__ import annotations
 
-import os
 import secrets
-import subprocess
 import sys
 import threading
 import time
@@ -32,6 +30,7 @@ import click
 from localdev.emulator_deploy import DeployResult, deploy_to_emulator, write_outputs
 from localdev.moto_server import MotoServer, running_moto_server
 from localdev.program_runner import PROJECT_DIR, ProgramError, load_stack_config
+from localdev.smoke_runner import SmokeTarget, run_smoke_test
 from sendbird_copy.regions import RegionError, resolve_region, sendbird_key_for_aws_region
 
 MB = 1024 * 1024
@@ -132,33 +131,15 @@ def _copy_progress(emulator: Any, recording_bytes: int, done: threading.Event) -
                 shown = parts
 
 
-def run_smoke_test(
-    app: LocalApp, outputs_path: Path, moto: MotoServer, emulator: Any, org_key: str, recording_bytes: int
+def smoke_test_with_progress(
+    target: SmokeTarget, outputs_path: Path, app: LocalApp, emulator: Any, recording_bytes: int
 ) -> int:
-    """Run the real CLI in its own process, as a CI pipeline would."""
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": moto.deployer.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": moto.deployer.secret_access_key,
-        "AWS_DEFAULT_REGION": app.aws_region,
-        "SENDBIRD_API_TOKEN": app.api_token,
-        "SENDBIRD_ORG_API_KEY": org_key,
-    }
-    command = [
-        sys.executable, "-m", "sendbird_copy", "smoke-test",
-        "--outputs", str(outputs_path),
-        "--app-id", app.app_id,
-        "--recording-id", app.recording_id,
-        "--api-base-url", emulator.base_url,
-        "--org-api-base-url", emulator.org_base_url,
-        "--aws-endpoint-url", moto.endpoint,
-        "--wait-timeout", "120",
-    ]  # fmt: skip
+    """Run the real CLI in its own process while showing the emulator's upload progress."""
     done = threading.Event()
     progress = threading.Thread(target=_copy_progress, args=(emulator, recording_bytes, done), daemon=True)
     progress.start()
     try:
-        completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False, timeout=600)
+        completed = run_smoke_test(target, outputs_path, app.app_id, app.api_token, app.recording_id)
     finally:
         done.set()
         progress.join()
@@ -194,12 +175,13 @@ def run(stack: str, recording_mb: int, workdir: Path) -> int:
             click.echo(f"\nerror: the program refused the stack config: {err}", err=True)
             return 2
         print_deploy_report(result, outputs_path)
+        target = SmokeTarget(moto, emulator.base_url, emulator.org_base_url, org_key)
         failures = 0
         for app in apps:
             click.echo(
                 f"Smoke test for application {app.app_id} ({app.aws_region}), recording {app.recording_id}:"
             )
-            code = run_smoke_test(app, outputs_path, moto, emulator, org_key, recording_bytes)
+            code = smoke_test_with_progress(target, outputs_path, app, emulator, recording_bytes)
             failures += code != 0
             click.echo("")
         click.echo("stopping moto and the Sendbird emulator")
