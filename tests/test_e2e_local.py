@@ -1,0 +1,248 @@
+"""End to end: the emulator deploy of the real program into moto, then the real smoke-test CLI.
+
+moto runs with IAM authentication on and the Sendbird emulator copies in 5 MB parts, so every
+verdict below comes from real signatures, real IAM policies and a real multipart upload. Each
+misconfiguration is introduced after deploy through the AWS API (or the emulator), as it would
+drift in a real account.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from localdev.emulator_deploy import DeployResult, deploy_to_emulator, write_outputs
+from localdev.main_job import MB, LocalApp, local_apps
+from localdev.moto_server import MotoServer
+from localdev.program_runner import PROJECT_DIR, load_stack_config
+from localdev.smoke_runner import SmokeTarget, run_smoke_test
+from sendbird_copy.regions import sendbird_key_for_aws_region
+
+RECORDING_BYTES = 12 * MB  # three 5 MB parts: multipart for real, quick enough for every test
+ORG_KEY = "org-key-e2e-0123456789abcdef"
+NS = "sendbird-recordings"
+# Deny statements moto cannot evaluate; the emulator deploy must report each one by Sid.
+UNEVALUABLE_SIDS = {"DenyInsecureTransport", "DenyOutdatedTls", "DenyWrongKmsKey", "DenyNonKmsEncryption"}
+
+
+@dataclass
+class LocalStack:
+    moto: MotoServer
+    emulator: Any
+    apps: list[LocalApp]
+    outputs_path: Path
+    result: DeployResult
+
+    @property
+    def target(self) -> SmokeTarget:
+        return SmokeTarget(self.moto, self.emulator.base_url, self.emulator.org_base_url, ORG_KEY)
+
+    def app_outputs(self, app: LocalApp) -> dict[str, Any]:
+        return self.result.outputs["applications"][app.app_id]
+
+    def smoke(self, app: LocalApp, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        return run_smoke_test(self.target, self.outputs_path, app.app_id, app.api_token, **kwargs)
+
+    def secrets(self) -> list[str]:
+        keys = self.result.outputs["copy_secret_access_keys"].values()
+        return [*keys, *(a.api_token for a in self.apps), ORG_KEY, self.moto.deployer.secret_access_key]
+
+
+def two_region_config() -> dict[str, Any]:
+    config = copy.deepcopy(load_stack_config("local"))
+    first = config[f"{NS}:applications"][0]
+    config[f"{NS}:applications"] = [
+        first,
+        {"app_id": "7D3A1B9C-2E4F-4A6B-8C0D-1E2F3A4B5C6D", "region": "us-west-2"},
+    ]
+    return config
+
+
+def deploy_local(moto: MotoServer, emulator: Any, tmp_path: Path, config: dict[str, Any]) -> LocalStack:
+    apps = local_apps(config, "e2e")
+    for app in apps:
+        key = sendbird_key_for_aws_region(app.aws_region)
+        emulator.add_application(app.app_id, app.api_token, key, org_api_key=ORG_KEY)
+        emulator.add_recording(app.app_id, app.recording_id, status="completed", byte_size=RECORDING_BYTES)
+    result = deploy_to_emulator(moto, config)
+    outputs_path = tmp_path / "outputs.json"
+    write_outputs(outputs_path, result.outputs)
+    return LocalStack(moto, emulator, apps, outputs_path, result)
+
+
+def assert_no_secrets(stack: LocalStack, *texts: str) -> None:
+    for secret in stack.secrets():
+        for text in texts:
+            assert secret not in text
+
+
+def report_of(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    assert done.stdout.strip(), f"no JSON report; stderr: {done.stderr}"
+    return json.loads(done.stdout)
+
+
+@pytest.fixture
+def local_stack(moto: MotoServer, emulator: Any, tmp_path: Path) -> LocalStack:
+    return deploy_local(moto, emulator, tmp_path, load_stack_config("local"))
+
+
+def test_deploy_then_smoke_test_passes_for_the_local_stack(local_stack: LocalStack) -> None:
+    (app,) = local_stack.apps
+    outputs = local_stack.app_outputs(app)
+    done = local_stack.smoke(app, recording_id=app.recording_id, json_output=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = report_of(done)
+    assert report["verdict"] == "pass"
+    (app_report,) = report["applications"]
+    assert app_report["object"]["size"] == RECORDING_BYTES
+
+    # The object is really in the stack's bucket, in the application's region, under our key.
+    s3 = local_stack.moto.client("s3", app.aws_region)
+    bucket = outputs["bucket_name"]
+    assert s3.get_bucket_location(Bucket=bucket)["LocationConstraint"] == app.aws_region
+    head = s3.head_object(Bucket=bucket, Key=app_report["object"]["key"])
+    assert head["ContentLength"] == RECORDING_BYTES
+    assert head["ServerSideEncryption"] == "aws:kms"
+    # The emulator wrote it the way Sendbird does: a multipart upload in 5 MB parts.
+    assert [c.parts for c in local_stack.emulator.copies] == [3]
+    assert_no_secrets(local_stack, done.stdout, done.stderr)
+
+
+def test_emulator_deploy_pins_every_regional_resource_and_reports_unevaluable_statements(
+    local_stack: LocalStack,
+) -> None:
+    (app,) = local_stack.apps
+    regions = {r.region for r in local_stack.result.resources if r.region is not None}
+    assert regions == {app.aws_region}
+    types = {r.type for r in local_stack.result.resources}
+    assert "aws:s3/bucketPolicy:BucketPolicy" in types and "aws:iam/accessKey:AccessKey" in types
+    assert {s.sid for s in local_stack.result.skipped_statements} == UNEVALUABLE_SIDS
+    # What moto holds is the real policy minus exactly those statements.
+    bucket = local_stack.app_outputs(app)["bucket_name"]
+    applied = json.loads(
+        local_stack.moto.client("s3", app.aws_region).get_bucket_policy(Bucket=bucket)["Policy"]
+    )
+    assert {s["Sid"] for s in applied["Statement"]} == {"AllowCopyIdentityWrite", "AllowCopyIdentityList"}
+
+
+def test_two_applications_in_two_regions_each_pass_against_their_own_bucket(
+    moto: MotoServer, emulator: Any, tmp_path: Path
+) -> None:
+    stack = deploy_local(moto, emulator, tmp_path, two_region_config())
+    assert {a.aws_region for a in stack.apps} == {"ap-northeast-2", "us-west-2"}
+    buckets = set()
+    for app in stack.apps:
+        outputs = stack.app_outputs(app)
+        assert outputs["region"] == app.aws_region
+        done = stack.smoke(app, recording_id=app.recording_id, json_output=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+        app_report = report_of(done)["applications"][0]
+        assert app_report["app_id"] == app.app_id
+        s3 = moto.client("s3", app.aws_region)
+        location = s3.get_bucket_location(Bucket=outputs["bucket_name"])["LocationConstraint"]
+        assert location == app.aws_region
+        assert s3.head_object(Bucket=outputs["bucket_name"], Key=app_report["object"]["key"])[
+            "ContentLength"
+        ] == (RECORDING_BYTES)
+        buckets.add(outputs["bucket_name"])
+        assert_no_secrets(stack, done.stdout, done.stderr)
+    assert len(buckets) == 2
+
+
+# -- misconfigurations introduced after deploy ------------------------------------------------------
+
+
+def _copy_user_policy(stack: LocalStack, app: LocalApp) -> tuple[str, str, dict[str, Any]]:
+    iam = stack.moto.client("iam")
+    user = stack.app_outputs(app)["copy_user_name"]
+    (policy_name,) = iam.list_user_policies(UserName=user)["PolicyNames"]
+    document = iam.get_user_policy(UserName=user, PolicyName=policy_name)["PolicyDocument"]
+    return user, policy_name, document if isinstance(document, dict) else json.loads(document)
+
+
+def lose_put_object(stack: LocalStack, app: LocalApp) -> None:
+    user, name, document = _copy_user_policy(stack, app)
+    statements = []
+    for statement in document["Statement"]:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        kept = [a for a in actions if a != "s3:PutObject"]
+        if kept:
+            statements.append({**statement, "Action": kept})
+    assert len(statements) < len(document["Statement"]) or statements != document["Statement"]
+    stack.moto.client("iam").put_user_policy(
+        UserName=user, PolicyName=name, PolicyDocument=json.dumps({**document, "Statement": statements})
+    )
+
+
+def gain_s3_star(stack: LocalStack, app: LocalApp) -> None:
+    user = stack.app_outputs(app)["copy_user_name"]
+    extra = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    stack.moto.client("iam").put_user_policy(
+        UserName=user, PolicyName="drift", PolicyDocument=json.dumps(extra)
+    )
+
+
+def claim_other_region(stack: LocalStack, app: LocalApp) -> None:
+    data = json.loads(stack.outputs_path.read_text())
+    data["applications"][app.app_id]["region"] = "us-west-2"
+    write_outputs(stack.outputs_path, data)
+
+
+def sendbird_reports_other_region(stack: LocalStack, app: LocalApp) -> None:
+    stack.emulator.add_application(app.app_id, app.api_token, "us-2", org_api_key=ORG_KEY)
+
+
+def deactivate_access_key(stack: LocalStack, app: LocalApp) -> None:
+    outputs = stack.app_outputs(app)
+    stack.moto.client("iam").update_access_key(
+        UserName=outputs["copy_user_name"], AccessKeyId=outputs["copy_access_key_id"], Status="Inactive"
+    )
+
+
+@pytest.mark.parametrize(
+    ("drift", "expected"),
+    [
+        (lose_put_object, ["s3:PutObject"]),
+        (gain_s3_star, ["s3:GetObject"]),
+        (claim_other_region, ["us-west-2", "ap-northeast-2"]),
+        (sendbird_reports_other_region, ["Sendbird", "us-west-2"]),
+        (deactivate_access_key, ["Inactive", "{copy_access_key_id}"]),
+    ],
+    ids=["policy-loses-put-object", "user-gains-s3-star", "outputs-claim-other-region",
+         "sendbird-reports-other-region", "access-key-deactivated"],
+)  # fmt: skip
+def test_each_misconfiguration_fails_the_smoke_test_by_name(local_stack: LocalStack, drift, expected) -> None:
+    (app,) = local_stack.apps
+    drift(local_stack, app)
+    done = local_stack.smoke(app, recording_id=app.recording_id)
+    text = done.stdout + done.stderr
+    assert done.returncode == 1, text
+    for word in expected:
+        assert word.format(**local_stack.app_outputs(app)) in text, text
+    assert "Traceback" not in text
+    # It stopped before asking Sendbird to copy into a destination it knows is wrong.
+    assert local_stack.emulator.copies == []
+    assert_no_secrets(local_stack, text)
+
+
+# -- the README's main job ------------------------------------------------------------------------
+
+
+def test_main_job_command_exits_zero(tmp_path: Path) -> None:
+    done = subprocess.run(
+        ["bash", str(PROJECT_DIR / "scripts" / "run-local"), "--workdir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    assert "Local run verdict: PASS" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+    assert (tmp_path / "local-outputs.json").is_file()
