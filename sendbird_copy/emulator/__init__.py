@@ -1,0 +1,10 @@
+"""Local stand-in for Sendbird's Calls/Live and Organization APIs (dev and tests only).
+
+It writes copies into S3 with boto3 (pointed at moto in tests) and never imports moto itself.
+Run it standalone with ``python -m sendbird_copy.emulator --help``.
+"""
+
+from sendbird_copy.emulator.server import SendbirdEmulator, running_emulator
+from sendbird_copy.emulator.state import PART_SIZE, CopyRecord, Recording, recording_bytes
+
+__all__ = ["PART_SIZE", "CopyRecord", "Recording", "SendbirdEmulator", "recording_bytes", "running_emulator"]

@@ -1,0 +1,185 @@
+"""The emulator's data: applications, recordings, copies, the rate limiter and the recording bytes.
+
+Plain data and pure helpers only; the HTTP server (``server.py``) and the S3 copy (``copier.py``)
+build on them. Field names follow SENDBIRD_API.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+PART_SIZE = 5 * 1024 * 1024  # Sendbird writes in 5 MB parts (documented); also S3's minimum part
+LIVE_STATUSES = frozenset({"ready", "recording", "paused", "uploading", "completed", "failed"})
+KINDS = ("live", "room")
+_BASE_MS = 1_700_000_000_000  # a fixed epoch so listings are deterministic
+_BYTES_PER_MS = 2_500_000 // 8 // 1000  # ~2.5 Mbit/s, for a plausible duration
+
+
+class ApiFault(Exception):
+    """An error answer in Sendbird's documented body shape."""
+
+    def __init__(
+        self, status: int, code: int, type: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.type, self.message = status, code, type, message
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "type": self.type, "message": self.message}
+        # The docs' 429 example has no "error" field; every other documented error has it.
+        return body if self.status == 429 else {"error": True, **body}
+
+
+def invalid(message: str) -> ApiFault:
+    return ApiFault(400, 400100, "INVALID_PARAMS", message)
+
+
+def missing(message: str) -> ApiFault:
+    return ApiFault(400, 400111, "MISSING_PARAMS", message)
+
+
+def not_found(message: str, status: int = 400) -> ApiFault:
+    # An unknown id is a 400 (documented); an unknown path is our 404 with the same code.
+    return ApiFault(status, 400200, "NOT_FOUND", message)
+
+
+def not_authorized(message: str) -> ApiFault:
+    return ApiFault(401, 401121, "NOT_AUTHORIZED", message)
+
+
+def rate_limited(retry_after: int) -> ApiFault:
+    return ApiFault(
+        429,
+        429100,
+        "RATE_LIMIT_EXCEEDED",
+        "Too many requests: the rate limit for this application and endpoint was exceeded.",
+        {"Retry-After": str(retry_after)},
+    )
+
+
+def server_error(status: int) -> ApiFault:
+    return ApiFault(status, 500999, "UNKNOWN_ERROR", "Unknown error (injected by the emulator).")
+
+
+@dataclass(frozen=True)
+class Application:
+    app_id: str
+    api_token: str = field(repr=False)
+    region_key: str
+    region_name: str
+    aws_region: str
+    app_name: str
+    org_api_key: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class Recording:
+    app_id: str
+    recording_id: str
+    status: str
+    byte_size: int
+    kind: str
+    parent_id: str
+    seq: int
+
+    def public_dict(self) -> dict[str, Any]:
+        """The documented recording fields, as the listing endpoints show them."""
+        started = _BASE_MS + self.seq * 3_600_000
+        done = self.status in ("uploading", "completed", "failed")
+        duration = max(1000, self.byte_size // max(_BYTES_PER_MS, 1)) if done else None
+        data: dict[str, Any] = {
+            "recording_id": self.recording_id,
+            "target_event_type": "live" if self.kind == "live" else "room_video",
+            "status": self.status,
+            "started_at": started,
+            "stopped_at": started + duration if duration is not None else None,
+            "duration": duration,
+            "byte_size": self.byte_size,
+            "media_type": "video",
+        }
+        data["live_event_id" if self.kind == "live" else "room_id"] = self.parent_id
+        return data
+
+
+@dataclass(frozen=True)
+class CopyRecord:
+    """One accepted copy as the emulator performs it; replaced (not mutated) as it progresses."""
+
+    recording_id: str
+    app_id: str
+    bucket: str
+    region: str
+    key: str
+    status: str = "in_progress"  # in_progress | completed | failed
+    error: str | None = None
+    parts: int = 0  # parts uploaded so far
+
+
+class SlidingWindowLimiter:
+    """At most ``limit`` accepted events per key in any one-second window."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, window: float = 1.0) -> None:
+        self._clock = clock
+        self._window = window
+        self._events: dict[Any, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: Any, limit: int) -> bool:
+        with self._lock:
+            now = self._clock()
+            events = self._events.setdefault(key, deque())
+            while events and events[0] <= now - self._window:
+                events.popleft()
+            if len(events) >= limit:
+                return False  # rejected requests do not count against the window
+            events.append(now)
+            return True
+
+
+def parts_count(byte_size: int, part_size: int = PART_SIZE) -> int:
+    """S3 needs at least one part, even for an empty file."""
+    return max(1, math.ceil(byte_size / part_size))
+
+
+def _pattern(recording_id: str) -> bytes:
+    return hashlib.sha256(recording_id.encode()).digest() * 2048  # 64 KiB, distinct per recording
+
+
+def recording_bytes(recording_id: str, offset: int, length: int) -> bytes:
+    """Bytes ``offset`` to ``offset + length`` of the recording's deterministic content."""
+    pattern = _pattern(recording_id)
+    start = offset % len(pattern)
+    repeats = (start + length) // len(pattern) + 1
+    return (pattern * repeats)[start : start + length]
+
+
+def iter_parts(recording_id: str, byte_size: int, part_size: int = PART_SIZE) -> Iterator[bytes]:
+    """The recording as upload parts, one at a time, so no more than a part is ever in memory."""
+    for index in range(parts_count(byte_size, part_size)):
+        offset = index * part_size
+        yield recording_bytes(recording_id, offset, min(part_size, byte_size - offset))
+
+
+def encode_page_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode().rstrip("=")
+
+
+def decode_page_token(token: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        prefix, _, number = text.partition(":")
+        offset = int(number)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise invalid(f"'next' token '{token}' is not valid") from exc
+    if prefix != "offset" or offset < 0:
+        raise invalid(f"'next' token '{token}' is not valid")
+    return offset
