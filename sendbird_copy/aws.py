@@ -1,0 +1,120 @@
+"""The one place that makes boto3 clients, for the two identities the helper acts as.
+
+- the deployer: the standard AWS credential chain (env, profile, SSO, instance role), for the checks
+  only an administrator may run (IAM key status, bucket region, KMS key, object encryption);
+- the copy identity: the access key from the stack outputs, exactly what Sendbird will sign with.
+
+Both honour ``AWS_ENDPOINT_URL`` (botocore's own variable) and ``--aws-endpoint-url``; with an
+override, S3 uses path-style URLs because a local endpoint (moto on 127.0.0.1) has no bucket
+subdomains. boto3 is imported lazily so that ``sendbird-copy --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from sendbird_copy.stack_outputs import AppOutputs
+
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 30
+MAX_ATTEMPTS = 3
+
+
+def endpoint_override(flag: str | None) -> str | None:
+    """The endpoint every client should use: the flag wins over the environment variable."""
+    return flag or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+@dataclass
+class AwsClients:
+    """Builds (and caches) clients per identity, service and region."""
+
+    endpoint_url: str | None = None
+    _cache: dict[tuple[str, str, str], Any] = field(default_factory=dict, repr=False)
+    _deployer_session: Any = field(default=None, repr=False)
+
+    def deployer(self, service: str, region: str) -> Any:
+        if self._deployer_session is None:
+            import boto3
+
+            self._deployer_session = boto3.session.Session()
+        return self._client(("deployer", service, region), self._deployer_session, service, region)
+
+    def copy_identity(self, service: str, region: str, app: AppOutputs) -> Any:
+        key = ("copy:" + app.copy_access_key_id, service, region)
+        if key in self._cache:
+            return self._cache[key]
+        import boto3
+
+        session = boto3.session.Session(
+            aws_access_key_id=app.copy_access_key_id,
+            aws_secret_access_key=app.copy_secret_access_key,
+        )
+        return self._client(key, session, service, region)
+
+    def deployer_secrets(self) -> list[str]:
+        """The deployer's resolved secret (and session token), so reports can redact them."""
+        if self._deployer_session is None:
+            return []
+        creds = self._deployer_session.get_credentials()
+        if creds is None:
+            return []
+        frozen = creds.get_frozen_credentials()
+        return [s for s in (frozen.secret_key, frozen.token) if s]
+
+    def _client(self, key: tuple[str, str, str], session: Any, service: str, region: str) -> Any:
+        if key not in self._cache:
+            from botocore.config import Config
+
+            s3_style = "path" if self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") else "auto"
+            config = Config(
+                connect_timeout=CONNECT_TIMEOUT,
+                read_timeout=READ_TIMEOUT,
+                retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+                s3={"addressing_style": s3_style},
+            )
+            self._cache[key] = session.client(
+                service, region_name=region, endpoint_url=self.endpoint_url, config=config
+            )
+        return self._cache[key]
+
+
+def error_code(exc: BaseException) -> str | None:
+    """The AWS error code of a ClientError (``AccessDenied``, ``NoSuchKey``...), else None."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        code = response.get("Error", {}).get("Code")
+        return str(code) if code else None
+    return None
+
+
+def is_configuration_error(exc: BaseException) -> bool:
+    """Missing deployer credentials or profile: bad configuration (exit 2), not a failed check."""
+    from botocore.exceptions import (
+        NoCredentialsError,
+        NoRegionError,
+        PartialCredentialsError,
+        ProfileNotFound,
+    )
+
+    return isinstance(exc, NoCredentialsError | PartialCredentialsError | ProfileNotFound | NoRegionError)
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for a boto3/botocore failure; names the host when AWS could not be reached."""
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        message = error.get("Message") or ""
+        return f"{exc.operation_name}: {error.get('Code', 'error')} (HTTP {status}) {message}".strip()
+    if isinstance(exc, ConnectionError | HTTPClientError):
+        url = str(getattr(exc, "kwargs", {}).get("endpoint_url") or "")
+        host = urlsplit(url).netloc or url or "the AWS endpoint"
+        return f"cannot reach AWS at {host}: {type(exc).__name__}"
+    return f"{type(exc).__name__}: {exc}"

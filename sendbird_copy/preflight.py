@@ -1,0 +1,192 @@
+"""Prove the copy identity's grant with its own keys, without a recording.
+
+Sendbird needs exactly ``s3:PutObject`` on ``bucket/*`` and ``s3:ListBucket`` on the bucket. The
+probes show both work, and that reading an object, deleting one and reading the bucket policy are
+refused: a too-narrow grant breaks every copy, a too-wide one leaks recordings to whoever holds the key
+that was handed to Sendbird. The refused probes target things that change nothing even if wrongly
+allowed (a key that was never written, the policy read). KMS is never called with the copy identity:
+in AWS the PutObject into the SSE-KMS bucket already exercises its KMS grant (and moto would wrongly
+deny a key-scoped KMS grant, see DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sendbird_copy.aws import describe_error, error_code
+from sendbird_copy.report import Check, failed, passed, skipped
+from sendbird_copy.stack_outputs import AppOutputs
+
+PREFIX = "_preflight/"
+PROBE_BODY = b"sendbird-copy preflight probe: safe to delete\n"
+# S3 answers these when the caller's keys themselves are the problem, not the grant.
+CREDENTIAL_ERRORS = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidClientTokenId", "ExpiredToken"}
+DENIED = "AccessDenied"
+GRANT = "Sendbird needs only s3:PutObject and s3:ListBucket"
+
+
+@dataclass(frozen=True)
+class Probe:
+    key: str
+    never_written: str
+
+    @classmethod
+    def new(cls) -> Probe:
+        token = uuid.uuid4().hex
+        return cls(f"{PREFIX}probe-{token}.txt", f"{PREFIX}never-written-{token}")
+
+
+def key_id(key: str | None) -> str | None:
+    """``arn:aws:kms:r:a:key/ID`` or ``ID`` -> ``ID`` (S3 reports either form)."""
+    if not key:
+        return None
+    return key.rsplit("/", 1)[-1] if key.startswith("arn:") else key
+
+
+def check_access_key(app: AppOutputs, iam: Any) -> Check:
+    """The key from the outputs exists on the copy user and is Active (IAM, deployer's view)."""
+    name = "copy access key"
+    user = app.copy_user_name
+    try:
+        pages = iam.get_paginator("list_access_keys").paginate(UserName=user)
+        keys = {k["AccessKeyId"]: k["Status"] for page in pages for k in page["AccessKeyMetadata"]}
+    except Exception as exc:
+        if error_code(exc) == "NoSuchEntity":
+            return failed(name, f"IAM user {user} does not exist", "deploy the stack (or fix copy_user_name)")
+        return failed(name, f"cannot list the access keys of IAM user {user}: {describe_error(exc)}")
+    status = keys.get(app.copy_access_key_id)
+    if status is None:
+        return failed(
+            name,
+            f"access key {app.copy_access_key_id} is not a key of IAM user {user} "
+            f"(its keys: {', '.join(keys) or 'none'})",
+            "redeploy the stack so its outputs carry the user's current key",
+        )
+    if status != "Active":
+        return failed(
+            name,
+            f"access key {app.copy_access_key_id} of IAM user {user} is {status}",
+            f"activate it (aws iam update-access-key --user-name {user} --access-key-id "
+            f"{app.copy_access_key_id} --status Active) or rotate it and redeploy",
+        )
+    return passed(name, f"access key {app.copy_access_key_id} of IAM user {user} is Active")
+
+
+def _refused_reason(exc: BaseException, action: str) -> str:
+    """Why the copy identity's request failed, naming the action when it is a grant problem."""
+    code = error_code(exc)
+    if code in CREDENTIAL_ERRORS:
+        return f"S3 rejected the copy identity's credentials ({code}); {action} could not be tested"
+    if code == DENIED:
+        return f"{action} is refused (AccessDenied)"
+    return f"{action} failed: {describe_error(exc)}"
+
+
+def run_preflight(
+    app: AppOutputs, *, iam: Any, copy_s3: Any, deployer_s3: Any, probe: Probe | None = None
+) -> list[Check]:
+    """Run every probe (a failure does not hide the later ones) and return one check per probe."""
+    probe = probe or Probe.new()
+    bucket = app.bucket_name
+    object_arn, bucket_arn = f"arn:aws:s3:::{bucket}/*", f"arn:aws:s3:::{bucket}"
+    checks = [check_access_key(app, iam)]
+
+    # (2) write: the action every copy uses (with SSE-KMS it also needs the key's GenerateDataKey).
+    version_id: str | None = None
+    try:
+        version_id = copy_s3.put_object(Bucket=bucket, Key=probe.key, Body=PROBE_BODY).get("VersionId")
+        checks.append(passed("s3:PutObject", f"wrote s3://{bucket}/{probe.key}"))
+        wrote = True
+    except Exception as exc:
+        wrote = False
+        checks.append(
+            failed(
+                "s3:PutObject",
+                _refused_reason(exc, "s3:PutObject"),
+                f"grant s3:PutObject on {object_arn} (and kms:GenerateDataKey on {app.kms_key_arn})",
+            )
+        )
+
+    # (3) list: Sendbird lists the bucket around a copy.
+    try:
+        copy_s3.list_objects_v2(Bucket=bucket, Prefix=PREFIX, MaxKeys=1)
+        checks.append(passed("s3:ListBucket", f"listed s3://{bucket}/{PREFIX}"))
+    except Exception as exc:
+        checks.append(
+            failed(
+                "s3:ListBucket", _refused_reason(exc, "s3:ListBucket"), f"grant s3:ListBucket on {bucket_arn}"
+            )
+        )
+
+    # (4)-(6) must be refused. Any other answer (even NoSuchKey) means S3 let the request through.
+    refused_probes = (
+        ("s3:GetObject", lambda: copy_s3.get_object(Bucket=bucket, Key=probe.key)["Body"].close()),
+        ("s3:DeleteObject", lambda: copy_s3.delete_object(Bucket=bucket, Key=probe.never_written)),
+        ("s3:GetBucketPolicy", lambda: copy_s3.get_bucket_policy(Bucket=bucket)),
+    )
+    for action, call in refused_probes:
+        checks.append(_expect_refused(action, call, deployer_s3, bucket, probe))
+
+    # (7) what S3 did with the write: the bucket's default encryption must be SSE-KMS with our key.
+    if wrote:
+        checks.append(check_object_encryption(deployer_s3, bucket, probe.key, app.kms_key_arn))
+        _cleanup(deployer_s3, bucket, probe.key, version_id)
+    else:
+        checks.append(skipped("default encryption", "not checked: the probe object was not written"))
+    return checks
+
+
+def _expect_refused(action: str, call: Any, deployer_s3: Any, bucket: str, probe: Probe) -> Check:
+    try:
+        response = call()
+    except Exception as exc:
+        code = error_code(exc)
+        if code == DENIED:
+            return passed(action, "refused (AccessDenied), as it should be")
+        if code in CREDENTIAL_ERRORS:
+            return failed(action, _refused_reason(exc, action))
+        if code not in {"NoSuchKey", "NoSuchBucketPolicy", "404"}:
+            return failed(action, f"expected AccessDenied, got {describe_error(exc)}")
+    else:
+        if action == "s3:DeleteObject" and isinstance(response, dict) and response.get("DeleteMarker"):
+            # A versioned bucket recorded a delete marker for the never-written key: remove it.
+            _cleanup(deployer_s3, bucket, probe.never_written, response.get("VersionId"))
+    return failed(
+        action,
+        f"grant too wide: {action} is allowed; {GRANT}",
+        f"remove {action} (and wildcards such as s3:* that include it) from the copy identity's "
+        "IAM policy and the bucket policy",
+    )
+
+
+def check_object_encryption(deployer_s3: Any, bucket: str, key: str, kms_key_arn: str) -> Check:
+    name = "default encryption"
+    fix = (
+        f"set the bucket's default encryption to SSE-KMS (aws:kms) with {kms_key_arn} and "
+        "Bucket Keys on, as the stack's bucket component does"
+    )
+    try:
+        head = deployer_s3.head_object(Bucket=bucket, Key=key)
+    except Exception as exc:
+        return failed(name, f"cannot read the probe's metadata: {describe_error(exc)}")
+    algorithm, used_key = head.get("ServerSideEncryption"), head.get("SSEKMSKeyId")
+    if algorithm != "aws:kms":
+        return failed(
+            name, f"the bucket's default encryption wrote the probe with {algorithm or 'none'}", fix
+        )
+    if key_id(used_key) != key_id(kms_key_arn):
+        return failed(name, f"the bucket's default encryption used KMS key {used_key}, not the stack's", fix)
+    return passed(name, f"the probe was written with SSE-KMS and the stack's key {key_id(kms_key_arn)}")
+
+
+def _cleanup(deployer_s3: Any, bucket: str, key: str, version_id: str | None) -> None:
+    """Best effort: leave no probe behind (the copy identity cannot delete, the deployer can)."""
+    try:
+        if version_id:
+            deployer_s3.delete_object(Bucket=bucket, Key=key, VersionId=version_id)
+        else:
+            deployer_s3.delete_object(Bucket=bucket, Key=key)
+    except Exception:  # noqa: S110 - leftovers under _preflight/ are harmless and ignored by smoke-test
+        pass

@@ -1,0 +1,311 @@
+"""The commands as stages: check-region, preflight, copy, and the smoke test that chains them.
+
+Each stage returns checks; the smoke test stops at the first stage with a failed check, so no copy is
+attempted into a bucket in the wrong region or with a broken grant. The clients come in through
+``Environment``, which keeps this module free of CLI concerns and easy to drive from tests.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from sendbird_copy.aws import AwsClients, is_configuration_error
+from sendbird_copy.preflight import PREFIX, check_object_encryption, run_preflight
+from sendbird_copy.region_check import SendbirdRegionSource, check_regions
+from sendbird_copy.regions import RegionError
+from sendbird_copy.report import AppReport, Check, describe_exception, failed, passed, skipped
+from sendbird_copy.stack_outputs import AppOutputs
+
+IAM_REGION = "us-east-1"  # IAM is global; its API lives in us-east-1 for the aws partition
+NO_RECORDING_NOTE = "no --recording-id: the copy was not exercised (region check and preflight only)"
+
+# What to do about Sendbird's documented error codes (SENDBIRD_API.md).
+SENDBIRD_FIXES = {
+    400100: "only completed recordings can be copied, into a bucket in the application's region",
+    400111: "a required field is missing from the copy request",
+    400200: "check the recording id: it must belong to this application and be at most two weeks old",
+    401120: "the API token may not call this endpoint; use the application's master or secondary token",
+    401121: "check SENDBIRD_API_TOKEN: it must be this application's master or secondary API token",
+    429100: "Sendbird rate-limited the request (5 copies per second per application); try again shortly",
+}
+
+
+@dataclass
+class Environment:
+    """Everything a stage needs from outside: clients, stated facts, where progress goes."""
+
+    aws: AwsClients
+    sendbird_region: SendbirdRegionSource = field(default_factory=SendbirdRegionSource)
+    sendbird_client: Callable[[AppOutputs], Any] | None = None  # None: no SENDBIRD_API_TOKEN
+    api_base_url: str | None = None
+    progress: Callable[[str], None] = lambda _message: None
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+
+@dataclass(frozen=True)
+class SmokeOptions:
+    recording_id: str | None = None
+    wait_timeout: float = 300.0
+    poll_interval: float = 5.0
+
+
+def _guarded(stage: str, run: Callable[[], list[Check]]) -> list[Check]:
+    """Turn an AWS/Sendbird failure that escaped a stage into a failed check; config errors go up."""
+    try:
+        return run()
+    except RegionError:
+        raise
+    except Exception as exc:
+        if is_configuration_error(exc) or not _is_service_error(exc):
+            raise
+        return [failed(stage, describe_exception(exc))]
+
+
+def _is_service_error(exc: BaseException) -> bool:
+    module = type(exc).__module__
+    return module.startswith(("botocore", "boto3", "sendbird_copy.errors"))
+
+
+def region_stage(app: AppOutputs, env: Environment) -> list[Check]:
+    return _guarded(
+        "region check",
+        lambda: check_regions(
+            app,
+            s3=env.aws.deployer("s3", app.region),
+            kms_for_region=lambda region: env.aws.deployer("kms", region),
+            sendbird=env.sendbird_region,
+        ),
+    )
+
+
+def preflight_stage(app: AppOutputs, env: Environment) -> list[Check]:
+    return _guarded(
+        "preflight",
+        lambda: run_preflight(
+            app,
+            iam=env.aws.deployer("iam", IAM_REGION),
+            copy_s3=env.aws.copy_identity("s3", app.region, app),
+            deployer_s3=env.aws.deployer("s3", app.region),
+        ),
+    )
+
+
+def _sendbird_host(app: AppOutputs, env: Environment) -> str:
+    url = env.api_base_url or f"https://api-{app.app_id}.calls.sendbird.com/v1"
+    return urlsplit(url).netloc or url
+
+
+def _sendbird_failure(name: str, what: str, exc: BaseException, app: AppOutputs, env: Environment) -> Check:
+    from sendbird_copy.errors import SendbirdApiError, SendbirdConnectionError, SendbirdTimeoutError
+
+    if isinstance(exc, SendbirdConnectionError | SendbirdTimeoutError):
+        kind = "timed out talking to" if isinstance(exc, SendbirdTimeoutError) else "cannot reach"
+        return failed(
+            name,
+            f"{what}: {kind} Sendbird at {_sendbird_host(app, env)}",
+            "check the network path to the Sendbird API (or --api-base-url)",
+        )
+    if isinstance(exc, SendbirdApiError):
+        return failed(name, f"{what}: {describe_exception(exc)}", _fix_for(exc.code))
+    return failed(name, f"{what}: {describe_exception(exc)}")
+
+
+def _fix_for(code: Any) -> str | None:
+    number = _int(code)
+    return None if number is None else SENDBIRD_FIXES.get(number)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def copy_stage(app: AppOutputs, env: Environment, recording_id: str) -> list[Check]:
+    """Ask Sendbird to copy the recording with the copy identity's keys, bucket and region."""
+    from sendbird_copy.errors import SendbirdCopyError
+
+    name = "copy accepted"
+    assert env.sendbird_client is not None, "the CLI requires SENDBIRD_API_TOKEN for a copy"
+    client = env.sendbird_client(app)
+    try:
+        client.copy_recording(
+            recording_id,
+            access_key=app.copy_access_key_id,
+            secret_key=app.copy_secret_access_key,
+            bucket=app.bucket_name,
+            region=app.region,
+        )
+    except SendbirdCopyError as exc:
+        return [
+            _sendbird_failure(name, f"Sendbird refused the copy of recording {recording_id}", exc, app, env)
+        ]
+    return [
+        passed(name, f"Sendbird accepted the copy of recording {recording_id} into s3://{app.bucket_name}")
+    ]
+
+
+def recording_stage(app: AppOutputs, env: Environment, recording_id: str) -> tuple[list[Check], int | None]:
+    """Look the recording up first: a missing or unfinished one fails here, before the copy.
+
+    Lookup errors from the API itself (an endpoint this token may not use, say) do not stop the
+    smoke test: the copy call is the authority. An unreachable API does: the copy would hit it too.
+    """
+    from sendbird_copy.errors import SendbirdApiError, SendbirdCopyError
+
+    name = "recording"
+    assert env.sendbird_client is not None
+    try:
+        recording = env.sendbird_client(app).find_recording(recording_id)
+    except SendbirdApiError as exc:
+        return [skipped(name, f"lookup failed ({describe_exception(exc)}); the copy call decides")], None
+    except SendbirdCopyError as exc:
+        return [_sendbird_failure(name, f"looking up recording {recording_id}", exc, app, env)], None
+    if recording is None:
+        return [
+            failed(
+                name,
+                f"recording {recording_id} is not among application {app.app_id}'s live-event or "
+                "room recordings",
+                SENDBIRD_FIXES[400200],
+            )
+        ], None
+    status = recording.get("status")
+    byte_size = _int(recording.get("byte_size"))
+    size_text = f", {byte_size} bytes" if byte_size is not None else ""
+    if status != "completed":
+        return [
+            failed(
+                name,
+                f"recording {recording_id} is '{status}', not 'completed': Sendbird copies only finished "
+                "recordings",
+                "wait until the recording's status is completed (or pick another recording)",
+            )
+        ], byte_size
+    return [passed(name, f"recording {recording_id} is completed{size_text}")], byte_size
+
+
+def _snapshot(s3: Any, bucket: str) -> dict[str, tuple[str, str]]:
+    """Every object outside ``_preflight/``: key -> (ETag, LastModified), to spot new or rewritten ones."""
+    found: dict[str, tuple[str, str]] = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", []):
+            if not item["Key"].startswith(PREFIX):
+                found[item["Key"]] = (str(item.get("ETag")), str(item.get("LastModified")))
+    return found
+
+
+def wait_for_new_object(
+    s3: Any,
+    bucket: str,
+    before: dict[str, tuple[str, str]],
+    recording_id: str,
+    env: Environment,
+    options: SmokeOptions,
+) -> str | None:
+    """Poll the listing until an object appears that was not there before (any key); None on timeout."""
+    start = env.clock()
+    while True:
+        now = _snapshot(s3, bucket)
+        new = [key for key, stamp in now.items() if before.get(key) != stamp]
+        if new:
+            # Prefer a key that mentions the recording (another writer may be active too).
+            return next((k for k in new if recording_id in k), sorted(new)[0])
+        elapsed = env.clock() - start
+        if elapsed >= options.wait_timeout:
+            return None
+        env.progress(
+            f"waiting for the copied object in s3://{bucket} ({elapsed:.0f}s of {options.wait_timeout:.0f}s)"
+        )
+        env.sleep(min(options.poll_interval, max(options.wait_timeout - elapsed, 0.0)))
+
+
+def object_stage(
+    app: AppOutputs, env: Environment, report: AppReport, key: str, expected_size: int | None
+) -> list[Check]:
+    s3 = env.aws.deployer("s3", app.region)
+    head = s3.head_object(Bucket=app.bucket_name, Key=key)
+    size = int(head.get("ContentLength", 0))
+    report.object = {
+        "bucket": app.bucket_name,
+        "key": key,
+        "size": size,
+        "etag": head.get("ETag"),
+        "server_side_encryption": head.get("ServerSideEncryption"),
+        "kms_key_id": head.get("SSEKMSKeyId"),
+    }
+    checks: list[Check] = []
+    if size <= 0:
+        checks.append(failed("object size", f"s3://{app.bucket_name}/{key} is empty"))
+    elif expected_size is not None and size != expected_size:
+        checks.append(
+            failed(
+                "object size",
+                f"s3://{app.bucket_name}/{key} has {size} bytes; the recording has {expected_size}",
+            )
+        )
+    else:
+        what = "the recording's byte_size" if expected_size is not None else "non-empty"
+        checks.append(passed("object size", f"s3://{app.bucket_name}/{key} has {size} bytes ({what})"))
+    checks.append(check_object_encryption(s3, app.bucket_name, key, app.kms_key_arn))
+    return checks
+
+
+def run_check_region(app: AppOutputs, env: Environment) -> AppReport:
+    report = AppReport(app.app_id)
+    report.add(region_stage(app, env))
+    return report
+
+
+def run_preflight_command(app: AppOutputs, env: Environment) -> AppReport:
+    report = AppReport(app.app_id)
+    report.add(preflight_stage(app, env))
+    return report
+
+
+def run_copy(app: AppOutputs, env: Environment, recording_id: str) -> AppReport:
+    report = AppReport(app.app_id)
+    report.add(copy_stage(app, env, recording_id))
+    return report
+
+
+def run_smoke(app: AppOutputs, env: Environment, options: SmokeOptions) -> AppReport:
+    """check-region -> preflight -> [recording -> copy -> new object -> its size and encryption]."""
+    report = AppReport(app.app_id)
+    if not report.add(region_stage(app, env)) or not report.add(preflight_stage(app, env)):
+        return report
+    recording_id = options.recording_id
+    if recording_id is None:
+        report.notes.append(NO_RECORDING_NOTE)
+        return report
+    recording_checks, byte_size = recording_stage(app, env, recording_id)
+    if not report.add(recording_checks):
+        return report
+
+    def copy_and_wait() -> list[Check]:
+        s3 = env.aws.deployer("s3", app.region)
+        before = _snapshot(s3, app.bucket_name)
+        if not report.add(copy_stage(app, env, recording_id)):
+            return []
+        key = wait_for_new_object(s3, app.bucket_name, before, recording_id, env, options)
+        if key is None:
+            return [
+                failed(
+                    "copied object",
+                    f"no new object appeared in s3://{app.bucket_name} within {options.wait_timeout:.0f}s "
+                    "after Sendbird accepted the copy",
+                    "raise --wait-timeout for a long recording; otherwise Sendbird's write failed (check "
+                    "CloudTrail for the copy user's PutObject/UploadPart calls)",
+                )
+            ]
+        found = passed("copied object", f"new object s3://{app.bucket_name}/{key}")
+        return [found, *object_stage(app, env, report, key, byte_size)]
+
+    report.add(_guarded("copy", copy_and_wait))
+    return report
