@@ -1,0 +1,49 @@
+"""The per-environment program: stack config -> one RecordingStorage per Sendbird application -> outputs.
+
+The outputs follow ``sendbird_copy.stack_outputs`` (the smoke test's contract): ``applications``
+(plain, keyed by app id) and ``copy_secret_access_keys`` (one secret).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+
+from components import RecordingStorage
+from components.config import NAMESPACE, parse_stack_config, resource_name
+from sendbird_copy.stack_outputs import APPLICATIONS, SECRET_KEYS
+
+
+def _decode(raw: Any) -> Any:
+    # The engine hands every config value over as a string; objects, numbers and booleans as JSON.
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def namespace_config() -> dict[str, Any]:
+    """Every ``sendbird-recordings:*`` key, so unknown (mistyped) keys can be rejected too."""
+    keys = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
+    prefix = f"{NAMESPACE}:"
+    return {
+        key[len(prefix) :]: _decode(runtime_config.get_config(key))
+        for key in sorted(keys)
+        if key.startswith(prefix)
+    }
+
+
+# Parse and validate every application before creating any resource.
+applications = parse_stack_config(namespace_config())
+storages = {args.app_id: RecordingStorage(resource_name(args.app_id), args) for args in applications}
+
+pulumi.export(APPLICATIONS, {app_id: storage.public_outputs() for app_id, storage in storages.items()})
+pulumi.export(
+    SECRET_KEYS,
+    pulumi.Output.secret({app_id: storage.copy_secret_access_key for app_id, storage in storages.items()}),
+)

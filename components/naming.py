@@ -1,0 +1,42 @@
+"""Pure naming rules: generated bucket prefixes, KMS alias names and the tags every resource gets."""
+
+from __future__ import annotations
+
+import re
+
+# S3 appends a 26-character unique suffix to bucket_prefix; 37 + 26 = 63, the bucket-name limit.
+MAX_BUCKET_PREFIX = 37
+_FALLBACK_PREFIX = "recordings-"
+_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+
+
+def bucket_prefix(component_name: str) -> str:
+    """A valid ``bucket_prefix`` from the component name: lowercase, a-z0-9 and '-', ends in '-'."""
+    cleaned = re.sub(r"[^a-z0-9-]+", "-", component_name.lower()).strip("-")
+    cleaned = re.sub(r"-{2,}", "-", cleaned)  # also rules out the reserved '--' suffixes
+    if not cleaned:
+        return _FALLBACK_PREFIX
+    if cleaned.startswith(_RESERVED_PREFIXES):
+        cleaned = "rec-" + cleaned
+    return cleaned[: MAX_BUCKET_PREFIX - 1].rstrip("-") + "-"
+
+
+def kms_alias_name(stack: str, component_name: str) -> str:
+    """``alias/sendbird-recordings/<stack>/<name>``: aliases are unique per account and region, and the
+    stack part keeps dev and staging of the same application apart when they share an account."""
+
+    def clean(part: str) -> str:
+        return re.sub(r"[^A-Za-z0-9_-]+", "-", part).strip("-") or "default"
+
+    return f"alias/sendbird-recordings/{clean(stack)}/{clean(component_name)}"[:256]
+
+
+def default_tags(app_id: str, extra: dict[str, str]) -> dict[str, str]:
+    """Tags on every taggable resource: the caller's tags plus three of ours, which win on a clash
+    (cost reports and the smoke test find the resources of one application by them)."""
+    return {
+        **extra,
+        "ManagedBy": "pulumi",
+        "Component": "sendbird-recordings",
+        "SendbirdAppId": app_id,
+    }

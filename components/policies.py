@@ -1,0 +1,238 @@
+"""Pure builders of every policy document RecordingStorage writes (plain dicts, no Pulumi).
+
+How the copy identity is named in resource policies (bucket policy, key policy): never as
+``Principal: {"AWS": <user arn>}``. S3 and KMS resolve such a principal when the policy is written;
+a just-created IAM user is not yet visible to them (IAM is eventually consistent: "Invalid principal
+in policy"), and a user that is later recreated under the same name leaves a dangling unique id in
+the policy. Instead the principal is the account root, which always exists, narrowed with
+``aws:PrincipalArn``. A same-account Allow for the root principal delegates to IAM, so the user's own
+identity policy is the real grant: removing that policy really revokes access (the e2e tests rely
+on it), and the resource-policy statements only state the intended scope.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Policy = dict[str, Any]
+VERSION = "2012-10-17"
+
+KMS_USE_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"]
+
+# Bucket-policy Sids: stable, so diffs and the emulator's skip report can name statements.
+SID_DENY_INSECURE_TRANSPORT = "DenyInsecureTransport"
+SID_DENY_OUTDATED_TLS = "DenyOutdatedTls"
+SID_DENY_WRONG_KMS_KEY = "DenyWrongKmsKey"
+SID_DENY_NON_KMS_ENCRYPTION = "DenyNonKmsEncryption"
+SID_ALLOW_COPY_WRITE = "AllowCopyIdentityWrite"
+SID_ALLOW_COPY_LIST = "AllowCopyIdentityList"
+BUCKET_POLICY_SIDS = (
+    SID_DENY_INSECURE_TRANSPORT,
+    SID_DENY_OUTDATED_TLS,
+    SID_DENY_WRONG_KMS_KEY,
+    SID_DENY_NON_KMS_ENCRYPTION,
+    SID_ALLOW_COPY_WRITE,
+    SID_ALLOW_COPY_LIST,
+)
+
+SSE_HEADER_KEY = "s3:x-amz-server-side-encryption"
+SSE_KMS_KEY_HEADER_KEY = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+
+
+def account_root_arn(partition: str, account_id: str) -> str:
+    return f"arn:{partition}:iam::{account_id}:root"
+
+
+def s3_service_name(region: str, dns_suffix: str = "amazonaws.com") -> str:
+    """The ``kms:ViaService`` value of KMS calls S3 makes on a caller's behalf in ``region``."""
+    return f"s3.{region}.{dns_suffix}"
+
+
+def _document(*statements: Policy) -> Policy:
+    return {"Version": VERSION, "Statement": list(statements)}
+
+
+def _objects(bucket_arn: str) -> str:
+    return f"{bucket_arn}/*"
+
+
+def _via_s3(key_arn: str, region: str, dns_suffix: str) -> Policy:
+    """Identity-policy statement: use the key only through S3 in the bucket's region."""
+    return {
+        "Sid": "UseKeyViaS3",
+        "Effect": "Allow",
+        "Action": KMS_USE_ACTIONS,
+        "Resource": key_arn,
+        "Condition": {"StringEquals": {"kms:ViaService": s3_service_name(region, dns_suffix)}},
+    }
+
+
+def bucket_policy(
+    *, bucket_arn: str, kms_key_arn: str, copy_identity_arn: str, account_id: str, partition: str = "aws"
+) -> Policy:
+    """The one bucket policy: four guard rails for everyone, two narrow grants for the copy identity."""
+    everything = [bucket_arn, _objects(bucket_arn)]
+    copy_identity = {
+        "Principal": {"AWS": account_root_arn(partition, account_id)},
+        "Condition": {"StringEquals": {"aws:PrincipalArn": copy_identity_arn}},
+    }
+    return _document(
+        {
+            "Sid": SID_DENY_INSECURE_TRANSPORT,
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": everything,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        {
+            "Sid": SID_DENY_OUTDATED_TLS,
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": everything,
+            "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
+        },
+        # Deny only a write that *names* another key. Not StringNotEqualsIfExists: IfExists makes an
+        # absent header count as "not equal", which would deny every write relying on the bucket's
+        # default encryption (Sendbird's copy sends no SSE headers). Plain StringNotEquals is also
+        # true when the key is absent, hence the Null guard ("the header is present").
+        {
+            "Sid": SID_DENY_WRONG_KMS_KEY,
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:PutObject",
+            "Resource": _objects(bucket_arn),
+            "Condition": {
+                "StringNotEquals": {SSE_KMS_KEY_HEADER_KEY: kms_key_arn},
+                "Null": {SSE_KMS_KEY_HEADER_KEY: "false"},
+            },
+        },
+        {
+            "Sid": SID_DENY_NON_KMS_ENCRYPTION,
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:PutObject",
+            "Resource": _objects(bucket_arn),
+            "Condition": {
+                "StringNotEquals": {SSE_HEADER_KEY: "aws:kms"},
+                "Null": {SSE_HEADER_KEY: "false"},
+            },
+        },
+        {
+            "Sid": SID_ALLOW_COPY_WRITE,
+            "Effect": "Allow",
+            "Action": "s3:PutObject",
+            "Resource": _objects(bucket_arn),
+            **copy_identity,
+        },
+        {
+            "Sid": SID_ALLOW_COPY_LIST,
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": bucket_arn,
+            **copy_identity,
+        },
+    )
+
+
+def copy_identity_policy(
+    *, bucket_arn: str, kms_key_arn: str, region: str, dns_suffix: str = "amazonaws.com"
+) -> Policy:
+    """Exactly what Sendbird's copy needs: write objects, list the bucket, use the key through S3."""
+    return _document(
+        {
+            "Sid": "WriteRecordings",
+            "Effect": "Allow",
+            "Action": "s3:PutObject",
+            "Resource": _objects(bucket_arn),
+        },
+        {"Sid": "ListBucket", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn},
+        _via_s3(kms_key_arn, region, dns_suffix),
+    )
+
+
+def key_policy(
+    *,
+    account_id: str,
+    region: str,
+    copy_identity_arn: str,
+    upload_role_arn: str | None = None,
+    partition: str = "aws",
+    dns_suffix: str = "amazonaws.com",
+) -> Policy:
+    """Key policy: the root statement (no lock-out: IAM policies keep working) plus the copy identity
+    (and the upload role) through S3 in this region only, from this account only."""
+    root = account_root_arn(partition, account_id)
+
+    def via_s3(sid: str, principal_arn: str) -> Policy:
+        return {
+            "Sid": sid,
+            "Effect": "Allow",
+            "Principal": {"AWS": root},
+            "Action": KMS_USE_ACTIONS,
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {
+                    "aws:PrincipalArn": principal_arn,
+                    "kms:ViaService": s3_service_name(region, dns_suffix),
+                    "kms:CallerAccount": account_id,
+                }
+            },
+        }
+
+    statements = [
+        {
+            "Sid": "EnableRootAccountPermissions",
+            "Effect": "Allow",
+            "Principal": {"AWS": root},
+            "Action": "kms:*",
+            "Resource": "*",
+        },
+        via_s3("AllowCopyIdentityViaS3", copy_identity_arn),
+    ]
+    if upload_role_arn is not None:
+        statements.append(via_s3("AllowUploadRoleViaS3", upload_role_arn))
+    return _document(*statements)
+
+
+def sendbird_principal_arn(principal: str, partition: str = "aws") -> str:
+    """An account id becomes that account's root ARN; an ARN is kept as given."""
+    return account_root_arn(partition, principal) if principal.isdigit() else principal
+
+
+def upload_role_trust_policy(*, sendbird_principal: str, external_id: str, partition: str = "aws") -> Policy:
+    """Only Sendbird's principal, and only with the agreed external id (confused-deputy guard)."""
+    return _document(
+        {
+            "Sid": "SendbirdAssumeRoleWithExternalId",
+            "Effect": "Allow",
+            "Principal": {"AWS": sendbird_principal_arn(sendbird_principal, partition)},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"sts:ExternalId": external_id}},
+        }
+    )
+
+
+def upload_role_policy(
+    *, bucket_arn: str, kms_key_arn: str, region: str, dns_suffix: str = "amazonaws.com"
+) -> Policy:
+    """The actions SENDBIRD_API.md lists for direct upload, scoped to this bucket and key."""
+    return _document(
+        {
+            "Sid": "ListBucketAndUploads",
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket", "s3:ListBucketMultipartUploads"],
+            "Resource": bucket_arn,
+        },
+        # s3:Put* only on bucket/*: there it matches object actions (PutObject, PutObjectTagging, ...).
+        # On the bucket ARN it would include PutBucketPolicy, PutBucketAcl, PutLifecycleConfiguration...
+        # i.e. Sendbird could rewrite this bucket's guard rails.
+        {
+            "Sid": "ReadWriteObjects",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:Put*"],
+            "Resource": _objects(bucket_arn),
+        },
+        _via_s3(kms_key_arn, region, dns_suffix),
+    )
