@@ -1,0 +1,397 @@
+"""The Sendbird API client against real local servers: the emulator (copying into moto) and a tiny
+echo server for what the emulator never does (echo secrets, answer non-JSON)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from sendbird_copy.api import OrganizationClient, SendbirdClient
+from sendbird_copy.emulator import recording_bytes
+from sendbird_copy.errors import (
+    RateLimitedError,
+    SendbirdApiError,
+    SendbirdConnectionError,
+    SendbirdCopyError,
+    SendbirdTimeoutError,
+)
+
+APP = "APP-1"
+TOKEN = "api-token-0123456789abcdef"
+ORG_KEY = "org-key-fedcba9876543210"
+REGION = "ap-northeast-1"  # Sendbird region ap-1
+FAST = 0.01  # backoff factor: keeps retry sleeps short; Retry-After still applies
+
+
+@pytest.fixture
+def app(emulator):
+    emulator.add_application(APP, TOKEN, "ap-1", org_api_key=ORG_KEY)
+    return emulator
+
+
+def client_for(emulator, retries: int = 4, backoff_factor: float = FAST, **kwargs: Any) -> SendbirdClient:
+    return SendbirdClient(
+        APP, TOKEN, base_url=emulator.base_url, retries=retries, backoff_factor=backoff_factor, **kwargs
+    )
+
+
+def copy(client: SendbirdClient, recording_id: str, target, **overrides: str) -> dict[str, Any]:
+    fields = {
+        "access_key": target.creds.access_key_id,
+        "secret_key": target.creds.secret_access_key,
+        "bucket": target.bucket,
+        "region": target.region,
+        **overrides,
+    }
+    return client.copy_recording(recording_id, **fields)
+
+
+def statuses(emulator) -> list[int]:
+    return [status for _, _, status in emulator.requests_log]
+
+
+# ----- success -------------------------------------------------------------------------------------
+def test_copy_lands_the_recording_in_the_bucket_with_the_narrow_identity(app, make_copy_target, moto):
+    target = make_copy_target()  # exactly s3:PutObject + s3:ListBucket, IAM auth on
+    size = 1024 * 1024 + 17
+    app.add_recording(APP, "rec-1", byte_size=size)
+
+    with client_for(app) as client:
+        answer = copy(client, "rec-1", target)
+
+    assert answer["recording_id"] == "rec-1"
+    assert answer["bucket"] == target.bucket
+    [done] = app.wait_for_copies(timeout=30)
+    assert (done.status, done.error, done.parts) == ("completed", None, 1)
+    s3 = moto.client("s3", REGION)
+    listed = s3.list_objects_v2(Bucket=target.bucket)["Contents"]
+    assert [(o["Key"], o["Size"]) for o in listed] == [("rec-1.mp4", size)]
+    obj = s3.get_object(Bucket=target.bucket, Key="rec-1.mp4")
+    assert obj["ContentType"] == "video/mp4"
+    assert obj["Body"].read() == recording_bytes("rec-1", 0, size)
+    assert app.requests_log == [("POST", "/v1/cloud-recordings/rec-1/copy", 200)]
+
+
+def test_recording_id_is_url_encoded_and_arrives_intact(app, make_copy_target, moto):
+    target = make_copy_target()
+    odd_id = "live/2024 05?part=1#x"
+    app.add_recording(APP, odd_id, byte_size=1000)
+
+    copy(client_for(app), odd_id, target)
+
+    [(_, path, status)] = app.requests_log
+    assert status == 200
+    assert path == "/v1/cloud-recordings/live%2F2024%2005%3Fpart%3D1%23x/copy"
+    [done] = app.wait_for_copies(timeout=30)
+    assert (done.recording_id, done.status) == (odd_id, "completed")
+    keys = [o["Key"] for o in moto.client("s3", REGION).list_objects_v2(Bucket=target.bucket)["Contents"]]
+    assert keys == [f"{odd_id}.mp4"]
+
+
+# ----- documented errors ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("case", "status", "code", "error_type"),
+    [
+        ("missing field", 400, 400111, "MISSING_PARAMS"),
+        ("not completed", 400, 400100, "INVALID_PARAMS"),
+        ("wrong region", 400, 400100, "INVALID_PARAMS"),
+        ("unknown recording", 400, 400200, "NOT_FOUND"),
+        ("bad token", 401, 401121, "NOT_AUTHORIZED"),
+    ],
+)
+def test_documented_errors_surface_with_their_code_and_are_not_retried(
+    app, make_copy_target, case, status, code, error_type
+):
+    target = make_copy_target()
+    app.add_recording(APP, "done", status="completed")
+    app.add_recording(APP, "running", status="recording")
+    client = client_for(app, retries=4)
+    if case == "bad token":
+        client = SendbirdClient(APP, "not-the-token", base_url=app.base_url, retries=4, backoff_factor=FAST)
+    rid = {"not completed": "running", "unknown recording": "nope"}.get(case, "done")
+    overrides = {"missing field": {"bucket": ""}, "wrong region": {"region": "us-west-2"}}.get(case, {})
+
+    with pytest.raises(SendbirdApiError) as info:
+        copy(client, rid, target, **overrides)
+
+    err = info.value
+    assert (err.status, err.code, err.type) == (status, code, error_type)
+    assert str(err).startswith(f"Sendbird API {status} {error_type} ({code}): ")
+    assert not isinstance(err, RateLimitedError)
+    assert statuses(app) == [status]  # a 4xx is never retried
+    assert app.copies == []
+
+
+def test_rate_limit_with_no_retries_raises_rate_limited(app, make_copy_target):
+    app.add_recording(APP, "rec")
+    app.rate_limit_next(1, retry_after=1)
+
+    with pytest.raises(RateLimitedError) as info:
+        copy(client_for(app, retries=0), "rec", make_copy_target())
+
+    assert (info.value.status, info.value.code, info.value.type) == (429, 429100, "RATE_LIMIT_EXCEEDED")
+    assert statuses(app) == [429]
+
+
+# ----- retries -------------------------------------------------------------------------------------
+def test_429_is_retried_after_retry_after_then_succeeds(app, make_copy_target):
+    app.add_recording(APP, "rec")
+    app.rate_limit_next(1, retry_after=1)
+    client = client_for(app, retries=4, backoff_factor=0.0)  # any wait must come from Retry-After
+
+    started = time.monotonic()
+    copy(client, "rec", make_copy_target())
+    waited = time.monotonic() - started
+
+    assert statuses(app) == [429, 200]
+    assert waited >= 0.9  # a lower bound only: Retry-After: 1 was honoured
+    assert len(app.wait_for_copies(timeout=30)) == 1
+
+
+def test_5xx_burst_shorter_than_the_budget_is_retried(app, make_copy_target):
+    app.add_recording(APP, "rec")
+    app.fail_next(3, status=503)
+
+    copy(client_for(app, retries=4), "rec", make_copy_target())
+
+    assert statuses(app) == [503, 503, 503, 200]
+    [done] = app.wait_for_copies(timeout=30)
+    assert done.status == "completed"  # exactly one copy ran despite four POSTs
+
+
+def test_5xx_burst_longer_than_the_budget_raises_the_last_error(app, make_copy_target):
+    app.add_recording(APP, "rec")
+    app.fail_next(10, status=502)
+
+    with pytest.raises(SendbirdApiError) as info:
+        copy(client_for(app, retries=2), "rec", make_copy_target())
+
+    assert (info.value.status, info.value.code, info.value.type) == (502, 500999, "UNKNOWN_ERROR")
+    assert statuses(app) == [502, 502, 502]
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_unreachable_base_url_raises_connection_error_naming_the_host():
+    port = _closed_port()
+    client = SendbirdClient(
+        APP, TOKEN, base_url=f"http://127.0.0.1:{port}/v1", retries=2, backoff_factor=FAST
+    )
+
+    with pytest.raises(SendbirdConnectionError) as info:
+        client.copy_recording("rec", access_key="AK", secret_key="SECRET-KEY-XYZ", bucket="b", region=REGION)
+
+    message = str(info.value)
+    assert f"127.0.0.1:{port}" in message
+    assert "after 2 retries" in message
+    assert TOKEN not in message and "SECRET-KEY-XYZ" not in message
+    assert info.value.__cause__ is None and info.value.__context__ is None  # no request object rides along
+
+
+def test_read_timeout_raises_timeout_error_and_the_post_is_not_repeated(app, make_copy_target):
+    app.add_recording(APP, "rec")
+    app.latency = 1.5
+
+    with pytest.raises(SendbirdTimeoutError) as info:
+        copy(client_for(app, retries=4, timeout=(2.0, 0.3)), "rec", make_copy_target())
+
+    assert "did not answer within 0.3 s" in str(info.value)
+    assert "read timeout" in str(info.value)
+    deadline = time.monotonic() + 10
+    while not app.requests_log and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    # The server did get (and accept) the copy: repeating it on a read timeout would start a second.
+    assert statuses(app) == [200]
+
+
+# ----- listings ------------------------------------------------------------------------------------
+def test_listings_follow_next_across_pages_and_find_recording_searches_both(app):
+    for i in range(5):
+        app.add_recording(APP, f"live-{i}", kind="live")
+    for i in range(3):
+        app.add_recording(APP, f"room-{i}", kind="room", parent_id="room-A" if i < 2 else "room-B")
+    client = client_for(app)
+
+    events = client.list_live_events(limit=2)
+    rooms = client.list_rooms(limit=1)
+
+    assert [e["live_event_id"] for e in events] == [f"live-live-{i}" for i in range(5)]
+    assert [len(r["cloud_recordings"]) for r in rooms] == [2, 1]
+    assert [p for m, p, _ in app.requests_log if m == "GET"].count("/v1/live-events") == 3  # 2 + 2 + 1
+    found = client.find_recording("room-1")
+    assert found is not None
+    assert (found["room_id"], found["status"], found["byte_size"]) == ("room-A", "completed", 1024 * 1024)
+    assert client.find_recording("nope") is None
+    with pytest.raises(ValueError, match="limit"):
+        client.list_rooms(limit=0)
+
+
+# ----- organization API ----------------------------------------------------------------------------
+def test_organization_client_reads_the_region_and_maps_401(app):
+    good = OrganizationClient(ORG_KEY, base_url=app.org_base_url, backoff_factor=FAST)
+    application = good.get_application(APP)
+    assert application["region"] == {"region_key": "ap-1", "region_name": "Tokyo, Japan"}
+    assert application["app_id"] == APP
+
+    bad = OrganizationClient("wrong-key", base_url=app.org_base_url, backoff_factor=FAST)
+    with pytest.raises(SendbirdApiError) as info:
+        bad.get_application(APP)
+    assert (info.value.status, info.value.code) == (401, 401121)
+    assert ORG_KEY not in repr(good) and ORG_KEY not in str(good)
+    assert statuses(app) == [200, 401]
+
+
+# ----- inputs, headers, secrets --------------------------------------------------------------------
+def test_inputs_are_validated_and_base_url_is_formatted():
+    with pytest.raises(ValueError, match="api_token"):
+        SendbirdClient(APP, "   ")
+    with pytest.raises(ValueError, match="api_token") as info:
+        SendbirdClient(APP, "zq-secret-part\nmore")
+    assert "zq-secret" not in str(info.value)
+    with pytest.raises(ValueError, match="application_id"):
+        SendbirdClient("", TOKEN)
+    with pytest.raises(ValueError, match="org_api_key"):
+        OrganizationClient("")
+    assert SendbirdClient(APP, TOKEN).base_url == f"https://api-{APP}.calls.sendbird.com/v1"
+    assert (
+        SendbirdClient(APP, TOKEN, base_url="http://h:1/{application_id}/v1/").base_url
+        == f"http://h:1/{APP}/v1"
+    )
+    assert SendbirdClient(APP, TOKEN, base_url="http://h:1/v1").base_url == "http://h:1/v1"
+    assert OrganizationClient(ORG_KEY).base_url == "https://gate.sendbird.com"
+    with pytest.raises(ValueError, match="application_id"):
+        SendbirdClient("evil.com/x", TOKEN)
+
+
+class EchoServer:
+    """Answers every request with a canned response and remembers what it received."""
+
+    def __init__(self) -> None:
+        self.answer: tuple[int, str, bytes] = (200, "application/json", b"{}")
+        self.received: list[dict[str, Any]] = []
+        echo = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_any(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                echo.received.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                status, content_type, data = echo.answer
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_any
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+
+@pytest.fixture
+def echo() -> Iterator[EchoServer]:
+    server = EchoServer()
+    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+
+
+SECRET = "aws-secret-key-never-shown"
+
+
+def test_request_carries_documented_headers_and_body(echo):
+    echo.answer = (200, "text/plain", b"accepted, not json")
+    client = SendbirdClient(APP, TOKEN, base_url=echo.url + "/v1")
+
+    result = client.copy_recording("r 1", access_key="AK", secret_key=SECRET, bucket="b", region=REGION)
+
+    assert result == {}  # any 2xx is "accepted"; a non-JSON body parses to {}
+    [request] = echo.received
+    assert request["path"] == "/v1/cloud-recordings/r%201/copy"
+    assert request["headers"]["Api-Token"] == TOKEN
+    assert request["headers"]["Content-Type"] == "application/json; charset=utf8"
+    assert json.loads(request["body"]) == {
+        "access_key": "AK",
+        "secret_key": SECRET,
+        "bucket": "b",
+        "region": REGION,
+    }
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "code"),
+    [
+        ("text/html", b"<h1>Bad gateway</h1> token=%s secret=%s " + b"x" * 400, None),
+        (
+            "application/json",
+            b'{"error": true, "code": 400100, "type": "INVALID_PARAMS", "message": "%s / %s"}',
+            400100,
+        ),
+    ],
+)
+def test_secrets_never_appear_in_errors_logs_or_reprs(echo, caplog, content_type, body, code):
+    echo.answer = (400, content_type, body % (TOKEN.encode(), SECRET.encode()))
+    client = SendbirdClient(APP, TOKEN, base_url=echo.url + "/v1", retries=0)
+    caplog.set_level(logging.DEBUG)
+
+    with pytest.raises(SendbirdApiError) as info:
+        client.copy_recording("rec", access_key="AK", secret_key=SECRET, bucket="b", region=REGION)
+
+    err = info.value
+    assert err.code == code
+    assert "***" in err.message
+    if code is None:
+        assert len(err.message) <= 200  # first 200 characters of a non-JSON body
+    for text in (str(err), repr(err), err.message, repr(client), str(client), caplog.text):
+        assert TOKEN not in text and SECRET not in text
+    assert repr(client) == f"SendbirdClient(application_id='{APP}', base_url='{echo.url}/v1')"
+
+
+def test_secret_key_refused_by_s3_is_not_echoed(app, make_copy_target):
+    target = make_copy_target()
+    app.add_recording(APP, "rec")
+    wrong_secret = "wrong-secret-" + target.creds.secret_access_key[:8]
+
+    with pytest.raises(SendbirdApiError) as info:
+        copy(client_for(app), "rec", target, secret_key=wrong_secret)
+
+    assert (info.value.status, info.value.code) == (400, 400100)
+    assert "SignatureDoesNotMatch" in info.value.message
+    assert wrong_secret not in str(info.value)
+
+
+def test_every_error_is_a_sendbird_copy_error():
+    for cls in (SendbirdApiError, RateLimitedError, SendbirdConnectionError, SendbirdTimeoutError):
+        assert issubclass(cls, SendbirdCopyError)
+    err = SendbirdApiError(500, None, None, "boom")
+    assert str(err) == "Sendbird API 500: boom"
+
+
+def test_api_module_imports_neither_pulumi_nor_boto3():
+    code = (
+        "import sys, sendbird_copy.api; "
+        "bad = [m for m in ('pulumi', 'boto3', 'botocore') if m in sys.modules]; "
+        "sys.exit(repr(bad) if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
