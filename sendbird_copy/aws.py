@@ -56,6 +56,14 @@ class AwsClients:
         )
         return self._client(key, session, service, region)
 
+    def require_deployer_credentials(self) -> None:
+        """Resolve the deployer's credential chain now: none at all is a configuration error."""
+        from botocore.exceptions import NoCredentialsError
+
+        self.deployer("sts", "us-east-1")  # creates the session
+        if self._deployer_session.get_credentials() is None:
+            raise NoCredentialsError()
+
     def deployer_secrets(self) -> list[str]:
         """The deployer's resolved secret (and session token), so reports can redact them."""
         if self._deployer_session is None:

@@ -228,6 +228,8 @@ def _check_all(run: Run, common: CommonOptions, command: str, **options: Any) ->
         raise InputError(f"--recording-id names one application's recording; pass --app-id (one of: {known})")
 
     env = _environment(run, common, needs_token=command == "copy" or recording_id is not None)
+    if command != "copy":
+        env.aws.require_deployer_credentials()
     reports = []
     for app in apps:
         if command == "check-region":
@@ -332,6 +334,8 @@ def _install_log_redaction(run: Run) -> logging.Handler:
                 self.add(secret)
             return super().filter(record)
 
+    # urllib3 warns once per retry; the failed check already names the host, once.
+    logging.getLogger("urllib3").setLevel(logging.ERROR)
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(logging.WARNING)
     handler.addFilter(_LiveFilter())

@@ -1,0 +1,279 @@
+"""Bad input and configuration: exit 2 with one clear line, never a traceback; unreachable -> exit 1.
+
+These need no AWS (the outputs are rejected before any client is built), except where noted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sendbird_copy.inputs import InputError, load_outputs
+from tests.cli_support import PROJECT_DIR, CopyCli, closed_port
+
+COPY_SECRET = "copy-user-5ecr3t-key-abcdefghijklmnopqrstuv"
+
+
+def outputs_document(*app_ids: str) -> dict:
+    apps = {
+        app_id: {
+            "app_id": app_id,
+            "region": "ap-northeast-2",
+            "bucket_name": f"rec-{app_id.lower()}",
+            "bucket_arn": f"arn:aws:s3:::rec-{app_id.lower()}",
+            "kms_key_arn": "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            "kms_alias": "alias/rec",
+            "copy_user_name": f"copy-{app_id}",
+            "copy_access_key_id": "AKIAEXAMPLEEXAMPLE00",
+        }
+        for app_id in app_ids
+    }
+    return {"applications": apps, "copy_secret_access_keys": dict.fromkeys(app_ids, COPY_SECRET)}
+
+
+@pytest.fixture
+def copy_cli(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> CopyCli:
+    cli = CopyCli(tmp_path, caplog)
+    cli.secrets.append(COPY_SECRET)
+    return cli
+
+
+@pytest.fixture
+def outputs_file(tmp_path: Path) -> Path:
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps(outputs_document("APP-A", "APP-B")))
+    return path
+
+
+def test_missing_outputs_file(copy_cli: CopyCli, tmp_path: Path) -> None:
+    done = copy_cli.invoke("check-region", tmp_path / "nope.json")
+    assert done.exit_code == 2
+    assert done.stderr.strip() == f"error: --outputs {tmp_path / 'nope.json'}: no such file"
+
+
+def test_malformed_json_names_the_position_not_the_content(copy_cli: CopyCli, tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text('{"applications": {"A": {"copy_secret": "' + COPY_SECRET + '",}}')
+    done = copy_cli.invoke("preflight", path)
+    assert done.exit_code == 2
+    assert "malformed JSON (line 1" in done.stderr
+
+
+def test_missing_output_field_is_named(copy_cli: CopyCli, tmp_path: Path) -> None:
+    document = outputs_document("APP-A")
+    del document["applications"]["APP-A"]["kms_key_arn"]
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps(document))
+    done = copy_cli.invoke("check-region", path)
+    assert done.exit_code == 2
+    assert "applications.APP-A.kms_key_arn is missing" in done.stderr
+
+
+def test_masked_secret_says_how_to_read_outputs(copy_cli: CopyCli, tmp_path: Path) -> None:
+    document = outputs_document("APP-A")
+    document["copy_secret_access_keys"]["APP-A"] = "[secret]"
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps(document))
+    done = copy_cli.invoke("preflight", path)
+    assert done.exit_code == 2
+    assert "--show-secrets" in done.stderr
+
+
+@pytest.mark.parametrize("token", ["", "   ", None], ids=["empty", "blank", "unset"])
+def test_copy_without_token_names_the_variable(copy_cli: CopyCli, outputs_file: Path, token) -> None:
+    done = copy_cli.invoke("copy", outputs_file, "--app-id", "APP-A", "--recording-id", "r1", token=token)
+    assert done.exit_code == 2
+    assert "SENDBIRD_API_TOKEN is empty or not set" in done.stderr
+
+
+def test_smoke_test_with_recording_needs_token_too(copy_cli: CopyCli, outputs_file: Path) -> None:
+    done = copy_cli.invoke("smoke-test", outputs_file, "--app-id", "APP-A", "--recording-id", "r1", token="")
+    assert done.exit_code == 2
+    assert "SENDBIRD_API_TOKEN" in done.stderr
+
+
+def test_unknown_app_id_lists_known_ids(copy_cli: CopyCli, outputs_file: Path) -> None:
+    done = copy_cli.invoke("check-region", outputs_file, "--app-id", "APP-Z")
+    assert done.exit_code == 2
+    assert "--app-id 'APP-Z' is not in the stack outputs; known application ids: APP-A, APP-B" in done.stderr
+
+
+def test_recording_id_with_several_apps_needs_app_id(copy_cli: CopyCli, outputs_file: Path) -> None:
+    done = copy_cli.invoke("copy", outputs_file, "--recording-id", "r1")
+    assert done.exit_code == 2
+    assert "pass --app-id (one of: APP-A, APP-B)" in done.stderr
+
+
+def test_json_mode_prints_an_error_document(copy_cli: CopyCli, outputs_file: Path) -> None:
+    done = copy_cli.invoke("check-region", outputs_file, "--app-id", "APP-Z", "--json")
+    assert done.exit_code == 2
+    document = done.json()
+    assert document["verdict"] == "error"
+    assert document["error"]["exit_code"] == 2
+    assert "APP-Z" in document["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--outputs", "a.json", "--stack", "dev"],
+        [],
+    ],
+    ids=["both", "neither"],
+)
+def test_exactly_one_outputs_source(copy_cli: CopyCli, args: list[str]) -> None:
+    done = copy_cli.invoke("check-region", None, *args)
+    assert done.exit_code == 2
+    assert "give exactly one of --outputs FILE" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--wait-timeout", "-1"], "--wait-timeout"),
+        (["--poll-interval", "abc"], "--poll-interval"),
+        (["--sendbird-aws-region", "mars-1"], "--sendbird-aws-region 'mars-1' is not an AWS region"),
+        (["--api-base-url", "not-a-url"], "--api-base-url 'not-a-url' is not an http(s) URL"),
+        (["--aws-endpoint-url", "ftp://x"], "--aws-endpoint-url 'ftp://x' is not an http(s) URL"),
+    ],
+)
+def test_bad_flag_values(copy_cli: CopyCli, outputs_file: Path, args: list[str], message: str) -> None:
+    done = copy_cli.invoke("smoke-test", outputs_file, "--app-id", "APP-A", *args)
+    assert done.exit_code == 2
+    assert message in done.stderr
+
+
+def test_outputs_from_stdin(copy_cli: CopyCli) -> None:
+    # An unknown --app-id proves the document was read from stdin (its ids are listed).
+    done = copy_cli.invoke(
+        "check-region", "-", "--app-id", "X", input=json.dumps(outputs_document("FROM-STDIN"))
+    )
+    assert done.exit_code == 2
+    assert "known application ids: FROM-STDIN" in done.stderr
+
+
+def test_unreachable_sendbird_api_is_a_failed_check_naming_the_host(
+    copy_cli: CopyCli, outputs_file: Path
+) -> None:
+    port = closed_port()
+    done = copy_cli.invoke(
+        "copy", outputs_file, "--app-id", "APP-A", "--recording-id", "r1",
+        "--api-base-url", f"http://127.0.0.1:{port}/v1", "--json",
+    )  # fmt: skip
+    assert done.exit_code == 1
+    check = done.check("copy accepted")
+    assert check["status"] == "fail"
+    assert f"cannot reach Sendbird at 127.0.0.1:{port}" in check["detail"]
+    assert done.json()["verdict"] == "fail"
+
+
+def test_unreachable_aws_endpoint_names_the_host(copy_cli: CopyCli, outputs_file: Path) -> None:
+    port = closed_port()
+    done = copy_cli.invoke(
+        "check-region", outputs_file, "--app-id", "APP-A", "--aws-endpoint-url", f"http://127.0.0.1:{port}"
+    )
+    assert done.exit_code == 1
+    assert f"cannot reach AWS at 127.0.0.1:{port}" in done.stdout
+    assert done.stdout.rstrip().endswith("verdict: FAIL (1 of 1 application(s) failed)")
+
+
+def test_no_deployer_credentials_is_a_configuration_error(copy_cli: CopyCli, outputs_file: Path) -> None:
+    done = copy_cli.invoke(
+        "check-region", outputs_file, "--app-id", "APP-A",
+        "--aws-endpoint-url", f"http://127.0.0.1:{closed_port()}",
+        env={"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None},
+    )  # fmt: skip
+    assert done.exit_code == 2
+    assert "AWS configuration for the deployer's checks" in done.stderr
+
+
+# -- --stack: pulumi runs as a subprocess --------------------------------------------------------------
+
+
+def fake_pulumi(bin_dir: Path, script: str) -> Path:
+    bin_dir.mkdir(exist_ok=True)
+    path = bin_dir / "pulumi"
+    path.write_text(f"#!{sys.executable}\n{script}\n")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return path
+
+
+def test_stack_without_pulumi_cli_says_how_to_proceed(
+    copy_cli: CopyCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    done = copy_cli.invoke("check-region", None, "--stack", "dev")
+    assert done.exit_code == 2
+    assert "--stack needs the pulumi CLI, which is not on PATH" in done.stderr
+    assert "--outputs outputs.json" in done.stderr
+
+
+def test_stack_runs_pulumi_stack_output_with_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    argv_file = tmp_path / "argv.json"
+    document = json.dumps(outputs_document("FROM-PULUMI"))
+    fake_pulumi(
+        tmp_path / "bin",
+        f"import json, sys\njson.dump(sys.argv[1:], open({str(argv_file)!r}, 'w'))\nprint({document!r})",
+    )
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    apps = load_outputs(None, "dev")
+    assert list(apps) == ["FROM-PULUMI"]
+    assert json.loads(argv_file.read_text()) == [
+        "stack",
+        "output",
+        "--json",
+        "--show-secrets",
+        "--stack",
+        "dev",
+    ]
+
+
+def test_stack_reports_pulumi_failure(
+    copy_cli: CopyCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_pulumi(
+        tmp_path / "bin", "import sys\nsys.stderr.write('error: no stack named dev found\\n')\nsys.exit(255)"
+    )
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    done = copy_cli.invoke("preflight", None, "--stack", "dev")
+    assert done.exit_code == 2
+    assert (
+        "'pulumi stack output --stack dev' failed (exit 255): error: no stack named dev found" in done.stderr
+    )
+    with pytest.raises(InputError):
+        load_outputs(None, "dev")
+
+
+# -- real processes --------------------------------------------------------------------------------
+
+
+def test_python_dash_m_bad_input_exits_2_without_traceback(copy_cli: CopyCli, tmp_path: Path) -> None:
+    path = tmp_path / "outputs.json"
+    path.write_text("{not json")
+    done = copy_cli.run_module("smoke-test", path)
+    assert done.exit_code == 2
+    assert done.stderr.startswith(f"error: {path}: malformed JSON")
+    assert done.stdout == ""
+
+
+def test_help_imports_neither_boto3_nor_requests_nor_pulumi() -> None:
+    code = (
+        "import sys\n"
+        "from sendbird_copy.cli import main\n"
+        "try:\n    main(['smoke-test', '--help'])\nexcept SystemExit as exc:\n    assert exc.code == 0\n"
+        "heavy = [m for m in ('boto3', 'botocore', 'requests', 'urllib3', 'pulumi') if m in sys.modules]\n"
+        "print(','.join(heavy) or 'none')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_DIR, timeout=60, check=True
+    )
+    assert "--recording-id" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "none"
