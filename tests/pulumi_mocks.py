@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import itertools
+import json
 import os
 import threading
 import uuid
@@ -261,3 +262,102 @@ def resolve(output: Any) -> Any:
 
 def is_secret(output: pulumi.Output[Any]) -> bool:
     return bool(asyncio.get_event_loop().run_until_complete(output.is_secret()))
+
+
+# -- Evaluating the policies the mocks received -------------------------------------------------------
+# moto's IAM evaluator decides action and resource matching and StringEquals conditions. It treats
+# every other condition operator as met, which would make each conditional Deny of the bucket policy
+# deny everything; ``conditions_met`` adds exactly the operators our policies use, with AWS's rules for
+# absent keys, so "no TLS is denied" and "TLS with our key is not" can both be shown.
+ALLOW, DENY, NEUTRAL = "allow", "deny", "neutral"
+
+
+def identity_decision(
+    policy: str | dict[str, Any], action: str, resource: str, context: dict[str, str] | None = None
+) -> str:
+    """An identity policy's verdict (moto's evaluator). Pass every StringEquals key in ``context``:
+    moto counts an absent key as met, and an Allow whose StringEquals is unmet as an explicit deny."""
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+
+    document = policy if isinstance(policy, str) else json.dumps(policy)
+    result = IAMPolicy(document).is_action_permitted(
+        action, resource, incoming_condition_values=context or {}
+    )
+    return {PermissionResult.PERMITTED: ALLOW, PermissionResult.DENIED: DENY}.get(result, NEUTRAL)
+
+
+def _as_list(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def conditions_met(conditions: dict[str, dict[str, Any]], context: dict[str, str]) -> bool:
+    """AWS semantics for the operators our policies use; an unknown operator fails the test run."""
+    for operator, entries in conditions.items():
+        for key, expected in entries.items():
+            values, present = _as_list(expected), key in context
+            actual = context.get(key, "")
+            if operator == "StringEquals":
+                met = present and actual in values
+            elif operator in ("StringNotEquals", "StringNotEqualsIfExists"):
+                # A negated operator is true when the key is absent, IfExists or not.
+                met = not present or actual not in values
+            elif operator == "Bool":
+                met = present and actual.lower() in [v.lower() for v in values]
+            elif operator == "NumericLessThan":
+                met = present and any(float(actual) < float(v) for v in values)
+            elif operator == "Null":  # "true": the key must be absent; "false": present
+                met = (not present) if values[0] == "true" else present
+            else:
+                raise AssertionError(f"the test evaluator does not know condition operator {operator}")
+            if not met:
+                return False
+    return True
+
+
+def _principal_matches(principal: Any, principal_arn: str) -> bool:
+    if principal == "*":
+        return True
+    account = principal_arn.split(":")[4]
+    for value in _as_list(principal.get("AWS", [])):
+        # An account-root principal stands for every principal of that account (delegation to IAM).
+        if value in ("*", principal_arn) or value == f"arn:{PARTITION}:iam::{account}:root":
+            return True
+    return False
+
+
+def resource_policy_decision(
+    policy: str | dict[str, Any], action: str, resource: str, principal_arn: str, context: dict[str, str]
+) -> str:
+    """A bucket or key policy's verdict for one request: deny wins, else allow, else neutral."""
+    from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+
+    document = json.loads(policy) if isinstance(policy, str) else policy
+    verdict = NEUTRAL
+    for statement in document["Statement"]:
+        bare = {k: v for k, v in statement.items() if k not in ("Condition", "Principal")}
+        if IAMPolicyStatement(bare).is_action_permitted(action, resource) == PermissionResult.NEUTRAL:
+            continue  # action or resource does not match
+        if not _principal_matches(statement["Principal"], principal_arn):
+            continue
+        if not conditions_met(statement.get("Condition", {}), context):
+            continue
+        if statement["Effect"] == "Deny":
+            return DENY
+        verdict = ALLOW
+    return verdict
+
+
+def same_account_s3_decision(
+    identity_policy: str | dict[str, Any],
+    bucket_policy: str | dict[str, Any],
+    action: str,
+    resource: str,
+    principal_arn: str,
+    context: dict[str, str],
+) -> str:
+    """Same-account S3 access: an explicit deny anywhere wins; the bucket policy's root-principal
+    statements only delegate to IAM, so the identity policy must allow."""
+    if resource_policy_decision(bucket_policy, action, resource, principal_arn, context) == DENY:
+        return DENY
+    identity_context = {k: v for k, v in context.items() if k.startswith("kms:")}
+    return identity_decision(identity_policy, action, resource, identity_context)
