@@ -16,9 +16,10 @@ def bucket_prefix(component_name: str) -> str:
     cleaned = re.sub(r"-{2,}", "-", cleaned)  # also rules out the reserved '--' suffixes
     if not cleaned:
         return _FALLBACK_PREFIX
-    if cleaned.startswith(_RESERVED_PREFIXES):
-        cleaned = "rec-" + cleaned
-    return cleaned[: MAX_BUCKET_PREFIX - 1].rstrip("-") + "-"
+    prefix = cleaned + "-"
+    if prefix.startswith(_RESERVED_PREFIXES):
+        prefix = "rec-" + prefix
+    return prefix[: MAX_BUCKET_PREFIX - 1].rstrip("-") + "-"
 
 
 def kms_alias_name(stack: str, component_name: str) -> str:

@@ -1,0 +1,177 @@
+"""Parsing the stack config into RecordingStorageArgs: defaults, overrides, and every rejection."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from components import InputError, RecordingStorageArgs, Retention, UploadRole
+from components.config import parse_stack_config
+
+APP_A = "9F1C2B7E-4D3A-4C8B-A1E6-3B5D7F9A0C2E"
+APP_B = "8C1F5A3E-7B2D-4E9A-8F4C-6A3B1D9E2F7C"
+KEY_SEOUL = "arn:aws:kms:ap-northeast-2:123456789012:key/0b7e2a1c-5d4f-4e3a-9c8b-7a6f5e4d3c2b"
+
+
+def _config(*apps: dict[str, Any], **stack: Any) -> dict[str, Any]:
+    return {"applications": list(apps), **stack}
+
+
+def test_minimal_config_gets_every_default():
+    [args] = parse_stack_config(_config({"app_id": APP_A, "region": "ap-2"}))
+    assert args == RecordingStorageArgs(app_id=APP_A, region="ap-2")
+    assert args.force_destroy is False and args.protect is False
+    assert args.kms_deletion_window_days == 30
+    assert args.retention == Retention()
+    assert args.kms_key_arn is None and args.upload_role is None and args.tags == {}
+
+
+def test_stack_wide_settings_apply_and_apps_override_them():
+    apps = parse_stack_config(
+        _config(
+            {"app_id": APP_A, "region": "ap-2"},
+            {
+                "app_id": APP_B,
+                "region": "eu-1",
+                "force_destroy": False,
+                "retention": {"expiration_days": 365},
+                "tags": {"data": "eu"},
+                "upload_role": None,
+            },
+            force_destroy=True,
+            protect=True,
+            kms_deletion_window_days=7,
+            retention={"transition_days": 30, "expiration_days": 730},
+            tags={"team": "platform"},
+            upload_role={"sendbird_principal": "111122223333", "external_id": "ext-123"},
+        )
+    )
+    a, b = apps
+    assert (a.force_destroy, b.force_destroy) == (True, False)
+    assert a.protect and b.protect
+    assert a.kms_deletion_window_days == b.kms_deletion_window_days == 7
+    assert a.retention == Retention(transition_days=30, expiration_days=730)
+    # retention merges key by key: the app keeps the stack's transition, overrides the expiry.
+    assert b.retention == Retention(transition_days=30, expiration_days=365)
+    assert a.tags == {"team": "platform"} and b.tags == {"team": "platform", "data": "eu"}
+    assert a.upload_role == UploadRole("111122223333", "ext-123") and b.upload_role is None
+
+
+@pytest.mark.parametrize(
+    ("config", "fragment"),
+    [
+        ({}, "applications is missing or empty"),
+        ({"applications": []}, "applications is missing or empty"),
+        ({"applications": {"app_id": APP_A}}, "applications is missing or empty"),
+        (_config({"region": "ap-2"}), "applications[0].app_id is missing"),
+        (_config({"app_id": APP_A}), "applications[0].region is missing"),
+        (_config({"app_id": APP_A, "region": "ap-9"}), "applications[0].region 'ap-9' is not a known region"),
+        (
+            _config({"app_id": APP_A, "region": "ca-central-1"}),
+            "applications[0].region 'ca-central-1' is an AWS region Sendbird does not run in",
+        ),
+        (
+            _config({"app_id": APP_A, "region": "ap-2", "bucket_name": "Bad_Name"}),
+            "applications[0].bucket_name 'Bad_Name' is not a valid bucket name",
+        ),
+        (
+            _config({"app_id": APP_A, "region": "ap-2"}, {"app_id": APP_A.lower(), "region": "us-1"}),
+            f"applications[1].app_id '{APP_A.lower()}' duplicates applications[0].app_id",
+        ),
+        (
+            _config(
+                {"app_id": APP_A, "region": "ap-2", "bucket_name": "shared-recordings"},
+                {"app_id": APP_B, "region": "ap-2", "bucket_name": "shared-recordings"},
+            ),
+            "applications[1].bucket_name 'shared-recordings' is also applications[0].bucket_name",
+        ),
+        (
+            _config(
+                {"app_id": APP_A, "region": "ap-2"}, retention={"transition_days": 60, "expiration_days": 30}
+            ),
+            "retention.expiration_days 30 contradicts retention.transition_days 60",
+        ),
+        (
+            _config(
+                {"app_id": APP_A, "region": "ap-2", "retention": {"expiration_days": 20}},
+                retention={"transition_days": 30},
+            ),
+            "applications[0].retention.expiration_days 20 contradicts",
+        ),
+        (
+            _config({"app_id": APP_A, "region": "ap-2"}, retention={"transition_days": 7}),
+            "retention.transition_days 7 is too early for STANDARD_IA",
+        ),
+        (
+            _config({"app_id": APP_A, "region": "ap-2"}, retention={"transition_storage_class": "GLACIER"}),
+            "retention.transition_storage_class 'GLACIER' is set without retention.transition_days",
+        ),
+        (
+            _config({"app_id": APP_A, "region": "ap-2"}, retention={"abort_incomplete_multipart_days": 30}),
+            "retention.abort_incomplete_multipart_days 30 is out of range",
+        ),
+        (
+            _config({"app_id": APP_A, "region": "ap-2"}, kms_deletion_window_days=3),
+            "kms_deletion_window_days 3 is out of range. Allowed: a whole number of days from 7 to 30",
+        ),
+        (
+            _config({"app_id": APP_A, "region": "ap-2"}, force_destroy="yes"),
+            "force_destroy 'yes' is not a boolean",
+        ),
+        (
+            _config({"app_id": APP_A, "region": "us-1"}, kms_key_arn=KEY_SEOUL),
+            "kms_key_arn (stack-wide, used by applications[0].app_id",
+        ),
+        (
+            _config({"app_id": APP_A, "region": "us-1", "kms_key_arn": KEY_SEOUL}),
+            f"applications[0].kms_key_arn '{KEY_SEOUL}' is in ap-northeast-2",
+        ),
+        (
+            _config({"app_id": APP_A, "region": "ap-2"}, upload_role={"sendbird_principal": "111122223333"}),
+            "upload_role.external_id is missing",
+        ),
+        (
+            _config({"app_id": APP_A, "region": "ap-2", "upload_role": {"external_id": "ext-123"}}),
+            "applications[0].upload_role.sendbird_principal is missing",
+        ),
+        (_config({"app_id": APP_A, "region": "ap-2"}, tags={"cost": 5}), "tags.cost 5 is invalid"),
+    ],
+)
+def test_bad_config_names_the_input(config, fragment):
+    with pytest.raises(InputError) as err:
+        parse_stack_config(config)
+    assert fragment in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("config", "where", "typo"),
+    [
+        ({**_config({"app_id": APP_A, "region": "ap-2"}), "retension": {}}, "config namespace", "retension"),
+        (_config({"app_id": APP_A, "region": "ap-2", "bucket": "x"}), "applications[0]", "bucket"),
+        (
+            _config({"app_id": APP_A, "region": "ap-2"}, retention={"expiraton_days": 5}),
+            "retention",
+            "expiraton_days",
+        ),
+        (
+            _config({"app_id": APP_A, "region": "ap-2", "retention": {"transition_day": 40}}),
+            "applications[0].retention",
+            "transition_day",
+        ),
+        (
+            _config(
+                {"app_id": APP_A, "region": "ap-2"},
+                upload_role={"sendbird_principal": "111122223333", "external_id": "e-1", "externalId": "e-1"},
+            ),
+            "upload_role",
+            "externalId",
+        ),
+    ],
+)
+def test_unknown_keys_are_rejected_not_ignored(config, where, typo):
+    with pytest.raises(
+        InputError, match=rf"^{re.escape(where)}.* has unknown key\(s\) {typo}\. Allowed keys: "
+    ):
+        parse_stack_config(config)
