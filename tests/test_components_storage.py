@@ -1,0 +1,364 @@
+"""RecordingStorage built directly under recording mocks: every default, asserted on the inputs the
+mocks received; ordering and protection from the registration requests; outputs and secrecy."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from components import InputError, RecordingStorage, RecordingStorageArgs, Retention, UploadRole
+from components import policies as pol
+from tests.pulumi_mocks import (
+    ACCESS_KEY,
+    ACCOUNT_ID,
+    ALLOW,
+    BUCKET,
+    BUCKET_POLICY,
+    COMPONENT,
+    ENCRYPTION,
+    IAM_ROLE,
+    IAM_USER,
+    KMS_ALIAS,
+    KMS_KEY,
+    LIFECYCLE,
+    OWNERSHIP,
+    PUBLIC_ACCESS_BLOCK,
+    REGIONAL_TYPES,
+    ROLE_POLICY,
+    USER_POLICY,
+    VERSIONING,
+    RecordingMocks,
+    identity_decision,
+    is_secret,
+    resolve,
+    run_component,
+)
+
+APP_ID = "9F1C2B7E-4D3A-4C8B-A1E6-3B5D7F9A0C2E"
+NAME = "recordings"
+REGION = "ap-northeast-2"
+EXISTING_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/0b7e2a1c-5d4f-4e3a-9c8b-7a6f5e4d3c2b"
+
+
+def build(mocks: RecordingMocks, **kwargs: Any) -> RecordingStorage:
+    args = RecordingStorageArgs(app_id=APP_ID, region=kwargs.pop("region", "ap-2"), **kwargs)
+    return run_component(lambda: RecordingStorage(NAME, args), mocks)
+
+
+@pytest.fixture
+def mocks() -> RecordingMocks:
+    return RecordingMocks()
+
+
+@pytest.fixture
+def default(mocks: RecordingMocks) -> RecordingStorage:
+    return build(mocks)
+
+
+def _rules(mocks: RecordingMocks) -> dict[str, dict[str, Any]]:
+    return {rule["id"]: rule for rule in mocks.one(LIFECYCLE).inputs["rules"]}
+
+
+def test_default_creates_exactly_these_resources(mocks, default):
+    assert Counter(r.typ for r in mocks.custom) == Counter(
+        [
+            BUCKET,
+            PUBLIC_ACCESS_BLOCK,
+            BUCKET_POLICY,
+            OWNERSHIP,
+            VERSIONING,
+            ENCRYPTION,
+            LIFECYCLE,
+            KMS_KEY,
+            KMS_ALIAS,
+            IAM_USER,
+            USER_POLICY,
+            ACCESS_KEY,
+        ]
+    )
+    [component] = mocks.of_type(COMPONENT)
+    assert component.name == NAME
+    for record in mocks.custom:
+        assert record.parent == component.urn, f"{record.name} is not a child of the component"
+        assert record.name.startswith(f"{NAME}-")
+
+
+def test_every_regional_resource_is_pinned_to_the_apps_region(mocks, default):
+    for record in mocks.custom:
+        if record.typ in REGIONAL_TYPES:
+            assert record.inputs.get("region") == REGION, record.name
+        else:
+            assert "region" not in record.inputs, record.name  # IAM is global
+    assert resolve(default.region) == REGION
+
+
+def test_bucket_defaults(mocks, default):
+    bucket = mocks.one(BUCKET).inputs
+    assert "bucket" not in bucket and bucket["bucketPrefix"] == f"{NAME}-"
+    assert bucket["forceDestroy"] is False
+    assert bucket["tags"] == {
+        "ManagedBy": "pulumi",
+        "Component": "sendbird-recordings",
+        "SendbirdAppId": APP_ID,
+    }
+    assert mocks.one(BUCKET).protect is False
+    block = mocks.one(PUBLIC_ACCESS_BLOCK).inputs
+    for flag in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"):
+        assert block[flag] is True, flag
+    assert mocks.one(OWNERSHIP).inputs["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
+    assert mocks.one(VERSIONING).inputs["versioningConfiguration"]["status"] == "Enabled"
+
+
+def test_default_encryption_is_sse_kms_with_our_key_and_bucket_keys(mocks, default):
+    [rule] = mocks.one(ENCRYPTION).inputs["rules"]
+    key_arn = mocks.one(KMS_KEY).state["arn"]
+    assert rule["applyServerSideEncryptionByDefault"] == {
+        "sseAlgorithm": "aws:kms",
+        "kmsMasterKeyId": key_arn,
+    }
+    assert rule["bucketKeyEnabled"] is True
+    assert resolve(default.kms_key_arn) == key_arn
+
+
+def test_lifecycle_defaults(mocks, default):
+    rules = _rules(mocks)
+    assert set(rules) == {
+        "abort-incomplete-multipart-uploads",
+        "expire-noncurrent-versions",
+        "expire-preflight-probes",
+    }
+    assert all(rule["status"] == "Enabled" for rule in rules.values())
+    abort = rules["abort-incomplete-multipart-uploads"]
+    assert abort["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 7}
+    assert abort["filter"] == {}  # the whole bucket
+    noncurrent = rules["expire-noncurrent-versions"]
+    assert noncurrent["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
+    assert noncurrent["filter"] == {}
+    preflight = rules["expire-preflight-probes"]
+    assert preflight["filter"] == {"prefix": "_preflight/"}
+    assert preflight["expiration"] == {"days": 1}
+    # No recording is moved or deleted unless a retention is configured.
+    assert not any(
+        "transitions" in rule or rule.get("expiration", {}).get("days")
+        for rule in rules.values()
+        if rule is not preflight
+    )
+
+
+def test_configured_retention_becomes_a_whole_bucket_rule(mocks):
+    retention = Retention(
+        transition_days=45,
+        transition_storage_class="GLACIER_IR",
+        expiration_days=400,
+        noncurrent_expiration_days=10,
+        abort_incomplete_multipart_days=2,
+    )
+    build(mocks, retention=retention)
+    rules = _rules(mocks)
+    recordings = rules["recordings-retention"]
+    assert recordings["filter"] == {}
+    assert recordings["transitions"] == [{"days": 45, "storageClass": "GLACIER_IR"}]
+    assert recordings["expiration"] == {"days": 400}
+    assert rules["abort-incomplete-multipart-uploads"]["abortIncompleteMultipartUpload"] == {
+        "daysAfterInitiation": 2
+    }
+    assert rules["expire-noncurrent-versions"]["noncurrentVersionExpiration"] == {"noncurrentDays": 10}
+
+
+def test_expiry_only_retention_has_no_transition(mocks):
+    build(mocks, retention=Retention(expiration_days=14))
+    recordings = _rules(mocks)["recordings-retention"]
+    assert recordings["expiration"] == {"days": 14}
+    assert "transitions" not in recordings
+
+
+def test_key_defaults(mocks, default):
+    key = mocks.one(KMS_KEY)
+    assert key.inputs["enableKeyRotation"] is True
+    assert key.inputs["deletionWindowInDays"] == 30
+    assert APP_ID in key.inputs["description"]
+    assert key.protect is False
+    policy = json.loads(key.inputs["policy"])
+    assert [s["Sid"] for s in policy["Statement"]] == [
+        "EnableRootAccountPermissions",
+        "AllowCopyIdentityViaS3",
+    ]
+    user_arn = mocks.one(IAM_USER).state["arn"]
+    condition = policy["Statement"][1]["Condition"]["StringEquals"]
+    assert condition == {
+        "aws:PrincipalArn": user_arn,
+        "kms:ViaService": f"s3.{REGION}.amazonaws.com",
+        "kms:CallerAccount": ACCOUNT_ID,
+    }
+    alias = mocks.one(KMS_ALIAS)
+    assert alias.inputs["name"] == f"alias/sendbird-recordings/test/{NAME}"
+    assert alias.inputs["targetKeyId"] == key.state["keyId"]
+    assert resolve(default.kms_alias) == alias.inputs["name"]
+
+
+def test_deletion_window_is_configurable(mocks):
+    build(mocks, kms_deletion_window_days=7)
+    assert mocks.one(KMS_KEY).inputs["deletionWindowInDays"] == 7
+
+
+def test_copy_identity_gets_exactly_its_grant(mocks, default):
+    user = mocks.one(IAM_USER)
+    assert user.inputs["path"] == "/sendbird/"
+    assert "name" not in user.inputs  # autonamed: a replacement never collides with the old user
+    policy = mocks.one(USER_POLICY)
+    assert policy.inputs["user"] == user.state["name"]
+    assert mocks.one(ACCESS_KEY).inputs["user"] == user.state["name"]
+    bucket_arn, key_arn = mocks.one(BUCKET).state["arn"], mocks.one(KMS_KEY).state["arn"]
+    document = policy.inputs["policy"]
+    via = {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}
+    assert identity_decision(document, "s3:PutObject", f"{bucket_arn}/any/key") == ALLOW
+    assert identity_decision(document, "s3:ListBucket", bucket_arn) == ALLOW
+    assert identity_decision(document, "kms:GenerateDataKey", key_arn, via) == ALLOW
+    assert identity_decision(document, "s3:GetObject", f"{bucket_arn}/any/key") != ALLOW
+    assert identity_decision(document, "s3:PutBucketPolicy", bucket_arn) != ALLOW
+    assert resolve(default.copy_user_name) == user.state["name"]
+
+
+def test_bucket_policy_is_one_document_naming_our_bucket_key_and_identity(mocks, default):
+    [bucket_policy] = mocks.of_type(BUCKET_POLICY)
+    expected = pol.bucket_policy(
+        bucket_arn=mocks.one(BUCKET).state["arn"],
+        kms_key_arn=mocks.one(KMS_KEY).state["arn"],
+        copy_identity_arn=mocks.one(IAM_USER).state["arn"],
+        account_id=ACCOUNT_ID,
+    )
+    assert json.loads(bucket_policy.inputs["policy"]) == expected
+    assert bucket_policy.inputs["bucket"] == mocks.one(BUCKET).state["bucket"]
+
+
+def test_bucket_settings_are_ordered_and_the_policy_waits_for_the_identity(mocks, default):
+    def urn(typ: str) -> str:
+        return mocks.one(typ).urn
+
+    policy_deps = set(mocks.one(BUCKET_POLICY).dependencies)
+    assert {urn(PUBLIC_ACCESS_BLOCK), urn(USER_POLICY), urn(ACCESS_KEY)} <= policy_deps
+    assert urn(BUCKET_POLICY) in mocks.one(OWNERSHIP).dependencies
+    assert urn(OWNERSHIP) in mocks.one(VERSIONING).dependencies
+    assert urn(VERSIONING) in mocks.one(ENCRYPTION).dependencies
+    assert urn(ENCRYPTION) in mocks.one(LIFECYCLE).dependencies
+
+
+def test_protect_covers_the_data_not_the_credentials(mocks):
+    build(mocks, protect=True)
+    assert mocks.one(BUCKET).protect is True
+    assert mocks.one(KMS_KEY).protect is True
+    for typ in (ACCESS_KEY, IAM_USER, USER_POLICY, BUCKET_POLICY, KMS_ALIAS):
+        assert not mocks.one(typ).protect, typ  # the access key must stay rotatable
+
+
+def test_force_destroy_and_fixed_bucket_name(mocks):
+    storage = build(mocks, force_destroy=True, bucket_name="my-recordings-bucket", tags={"team": "media"})
+    bucket = mocks.one(BUCKET).inputs
+    assert bucket["bucket"] == "my-recordings-bucket" and "bucketPrefix" not in bucket
+    assert bucket["forceDestroy"] is True
+    assert bucket["tags"]["team"] == "media"
+    assert resolve(storage.bucket_name) == "my-recordings-bucket"
+    assert resolve(storage.bucket_arn) == "arn:aws:s3:::my-recordings-bucket"
+
+
+def test_secret_access_key_is_a_secret_output(mocks, default):
+    assert is_secret(default.copy_secret_access_key)
+    assert resolve(default.copy_secret_access_key) == mocks.secrets[0]
+    access_key = mocks.one(ACCESS_KEY)
+    assert resolve(default.copy_access_key_id) == access_key.id and access_key.id.startswith("AKIA")
+    for name, output in default.public_outputs().items():
+        assert not is_secret(output), name
+        assert mocks.secrets[0] not in json.dumps(resolve(output)), name
+
+
+def test_outputs(mocks, default):
+    assert set(default.public_outputs()) == {
+        "app_id",
+        "region",
+        "bucket_name",
+        "bucket_arn",
+        "kms_key_arn",
+        "kms_alias",
+        "copy_user_name",
+        "copy_access_key_id",
+    }
+    assert resolve(default.app_id) == APP_ID
+    assert default.upload_role_arn is None
+    assert {token for token, _ in mocks.calls} == {
+        "aws:index/getCallerIdentity:getCallerIdentity",
+        "aws:index/getPartition:getPartition",
+    }
+
+
+def test_existing_key_creates_no_key_and_is_used_everywhere(mocks):
+    storage = build(mocks, kms_key_arn=EXISTING_KEY)
+    assert not mocks.of_type(KMS_KEY) and not mocks.of_type(KMS_ALIAS)
+    assert len(mocks.custom) == 10
+    [rule] = mocks.one(ENCRYPTION).inputs["rules"]
+    assert rule["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] == EXISTING_KEY
+    user_policy = mocks.one(USER_POLICY).inputs["policy"]
+    via = {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}
+    assert identity_decision(user_policy, "kms:GenerateDataKey", EXISTING_KEY, via) == ALLOW
+    wrong_key = next(
+        s
+        for s in json.loads(mocks.one(BUCKET_POLICY).inputs["policy"])["Statement"]
+        if s["Sid"] == "DenyWrongKmsKey"
+    )
+    assert wrong_key["Condition"]["StringNotEquals"] == {pol.SSE_KMS_KEY_HEADER_KEY: EXISTING_KEY}
+    assert resolve(storage.kms_key_arn) == EXISTING_KEY
+    assert resolve(storage.kms_alias) == EXISTING_KEY  # documented: no alias is known, the ARN is a key id
+
+
+def test_upload_role_when_asked(mocks):
+    storage = build(mocks, upload_role=UploadRole(sendbird_principal="111122223333", external_id="sb-ext-42"))
+    role = mocks.one(IAM_ROLE)
+    assert role.inputs["path"] == "/sendbird/"
+    trust = role.inputs["assumeRolePolicy"]
+    assert identity_decision(trust, "sts:AssumeRole", "*", {"sts:ExternalId": "sb-ext-42"}) == ALLOW
+    assert identity_decision(trust, "sts:AssumeRole", "*", {"sts:ExternalId": "other"}) != ALLOW
+    assert json.loads(trust)["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
+    role_policy = mocks.one(ROLE_POLICY)
+    assert role_policy.inputs["role"] == role.state["name"]
+    bucket_arn = mocks.one(BUCKET).state["arn"]
+    assert (
+        identity_decision(role_policy.inputs["policy"], "s3:PutObject", f"{bucket_arn}/live/x.mp4") == ALLOW
+    )
+    assert identity_decision(role_policy.inputs["policy"], "s3:PutBucketPolicy", bucket_arn) != ALLOW
+    key_policy = json.loads(mocks.one(KMS_KEY).inputs["policy"])
+    upload = next(s for s in key_policy["Statement"] if s["Sid"] == "AllowUploadRoleViaS3")
+    assert upload["Condition"]["StringEquals"]["aws:PrincipalArn"] == role.state["arn"]
+    assert storage.upload_role_arn is not None
+    assert resolve(storage.upload_role_arn) == role.state["arn"]
+    assert resolve(storage.public_outputs()["upload_role_arn"]) == role.state["arn"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"region": "eu-west-3"}, "region 'eu-west-3' is an AWS region Sendbird does not run in"),
+        ({"region": "moon-1"}, "region 'moon-1' is not a known region"),
+        ({"bucket_name": "Recordings.Prod"}, "bucket_name 'Recordings.Prod' is not a valid bucket name"),
+        (
+            {"retention": Retention(transition_days=90, expiration_days=60)},
+            "retention.expiration_days 60 contradicts",
+        ),
+        ({"kms_key_arn": EXISTING_KEY, "region": "us-1"}, "kms_key_arn"),
+        ({"upload_role": UploadRole("111122223333", "")}, "upload_role.external_id"),
+    ],
+)
+def test_bad_input_fails_before_any_resource(mocks, kwargs, fragment):
+    with pytest.raises(InputError) as err:
+        build(mocks, **kwargs)
+    assert str(err.value).startswith(f"RecordingStorage '{NAME}': ")
+    assert fragment in str(err.value)
+    assert "Allowed" in str(err.value)
+    assert mocks.resources == []  # not even the component was registered
+
+
+def test_missing_app_id_fails_before_any_resource(mocks):
+    with pytest.raises(InputError, match="app_id is missing"):
+        run_component(lambda: RecordingStorage(NAME, RecordingStorageArgs(app_id="", region="ap-2")), mocks)
+    assert mocks.resources == []
