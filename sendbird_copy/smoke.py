@@ -191,20 +191,42 @@ def recording_stage(app: AppOutputs, env: Environment, recording_id: str) -> tup
     return [passed(name, f"recording {recording_id} is completed{size_text}")], byte_size
 
 
-def _snapshot(s3: Any, bucket: str) -> dict[str, tuple[str, str]]:
-    """Every object outside ``_preflight/``: key -> (ETag, LastModified), to spot new or rewritten ones."""
-    found: dict[str, tuple[str, str]] = {}
+Stamp = tuple[str, str, str]  # (VersionId, ETag, LastModified) of an object's current version
+
+
+def _snapshot(s3: Any, bucket: str) -> dict[str, Stamp]:
+    """Every current object outside ``_preflight/``, stamped so that a new or rewritten one shows.
+
+    A re-copy of the same recording rewrites the same key with the same bytes (same ETag), and
+    listings carry LastModified in whole seconds: in a versioned bucket (the stack's) the new
+    VersionId is what tells the rewrite apart. The deployer's ListBucketVersions is used for that.
+    """
+    from botocore.exceptions import ClientError
+
+    found: dict[str, Stamp] = {}
+    try:
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=""):
+            for item in page.get("Versions", []):
+                if item.get("IsLatest") and not item["Key"].startswith(PREFIX):
+                    found[item["Key"]] = _stamp(item)
+        return found
+    except ClientError:
+        pass  # no ListBucketVersions for the deployer: the plain listing still finds new keys
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
         for item in page.get("Contents", []):
             if not item["Key"].startswith(PREFIX):
-                found[item["Key"]] = (str(item.get("ETag")), str(item.get("LastModified")))
+                found[item["Key"]] = _stamp(item)
     return found
+
+
+def _stamp(item: dict[str, Any]) -> Stamp:
+    return (str(item.get("VersionId", "null")), str(item.get("ETag")), str(item.get("LastModified")))
 
 
 def wait_for_new_object(
     s3: Any,
     bucket: str,
-    before: dict[str, tuple[str, str]],
+    before: dict[str, Stamp],
     recording_id: str,
     env: Environment,
     options: SmokeOptions,

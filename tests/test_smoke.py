@@ -1,0 +1,240 @@
+"""smoke-test end to end: moto (IAM auth on) + the Sendbird emulator, both real HTTP servers.
+
+The emulator copies the way Sendbird does (5 MB multipart upload with the copy user's keys, in the
+background after answering 200), so the smoke test must find the object by listing and waiting.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from localdev.moto_server import MotoServer
+from sendbird_copy.aws import AwsClients
+from sendbird_copy.emulator import PART_SIZE
+from sendbird_copy.preflight import key_id
+from sendbird_copy.smoke import NO_RECORDING_NOTE, Environment, SmokeOptions, wait_for_new_object
+from tests.aws_builders import Destination, documented_grant, objects_under
+from tests.cli_support import API_TOKEN, CopyCli
+
+RECORDING_BYTES = 12 * 1024 * 1024  # three 5 MB parts
+FAST = ("--poll-interval", "0.2", "--wait-timeout", "60")
+
+
+@pytest.fixture
+def copy_cli(moto: MotoServer, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> CopyCli:
+    return CopyCli(tmp_path, caplog, moto)
+
+
+@pytest.fixture
+def dest(copy_cli: CopyCli, emulator) -> Destination:
+    """A correct destination in ap-northeast-2 and its application (ap-2) with one 12 MB recording."""
+    destination = copy_cli.destination(region="ap-northeast-2")
+    emulator.add_application(destination.app_id, API_TOKEN, "ap-2")
+    emulator.add_recording(destination.app_id, "rec-12mb", status="completed", byte_size=RECORDING_BYTES)
+    return destination
+
+
+def smoke_args(emulator, *extra: str) -> list[str]:
+    return ["--api-base-url", emulator.base_url, "--org-api-base-url", emulator.org_base_url, *FAST, *extra]
+
+
+def copy_requests(emulator) -> list[str]:
+    return [path for method, path, _ in emulator.requests_log if method == "POST"]
+
+
+def test_smoke_test_copies_and_finds_the_new_object(copy_cli: CopyCli, dest: Destination, emulator) -> None:
+    done = copy_cli.invoke(
+        "smoke-test", copy_cli.outputs(dest), *smoke_args(emulator, "--recording-id", "rec-12mb", "--json")
+    )
+    assert done.exit_code == 0, done.text
+    document = done.json()
+    assert document["verdict"] == "pass"
+    (app,) = document["applications"]
+    names = [c["name"] for c in app["checks"]]
+    assert names[-5:] == ["recording", "copy accepted", "copied object", "object size", "default encryption"]
+    assert app["object"]["size"] == RECORDING_BYTES
+    assert key_id(app["object"]["kms_key_id"]) == key_id(dest.kms_key_arn)
+    assert app["object"]["server_side_encryption"] == "aws:kms"
+    # The key came from the listing; it is the one the emulator chose to write.
+    (copy,) = emulator.copies
+    assert app["object"]["key"] == copy.key
+    assert copy.parts == -(-RECORDING_BYTES // PART_SIZE) == 3
+    assert "waiting for the copied object" in done.stderr or copy.status == "completed"
+
+
+def test_human_report_of_a_passing_smoke_test(copy_cli: CopyCli, dest: Destination, emulator) -> None:
+    done = copy_cli.invoke(
+        "smoke-test", copy_cli.outputs(dest), *smoke_args(emulator, "--recording-id", "rec-12mb")
+    )
+    assert done.exit_code == 0, done.text
+    assert "PASS recording — recording rec-12mb is completed, 12582912 bytes" in done.stdout
+    assert f"PASS object size — s3://{dest.bucket}/" in done.stdout
+    assert "has 12582912 bytes (the recording's byte_size)" in done.stdout
+    assert "  object: bucket=" in done.stdout
+    assert done.stdout.rstrip().endswith("verdict: PASS (1 application(s))")
+
+
+def test_a_second_run_finds_the_rewritten_object(copy_cli: CopyCli, emulator) -> None:
+    """The same recording copied twice lands on the same key with the same bytes, within the same
+    second of LastModified: in a versioned bucket (as the stack's is) the new version shows it."""
+    dest = copy_cli.destination(versioning=True)
+    emulator.add_application(dest.app_id, API_TOKEN, "ap-2")
+    emulator.add_recording(dest.app_id, "rec-12mb", status="completed", byte_size=RECORDING_BYTES)
+    outputs = copy_cli.outputs(dest)
+    for _ in range(2):
+        done = copy_cli.invoke("smoke-test", outputs, *smoke_args(emulator, "--recording-id", "rec-12mb"))
+        assert done.exit_code == 0, done.text
+    assert len(emulator.copies) == 2
+    assert objects_under(copy_cli.moto, dest) == [emulator.copies[0].key]  # type: ignore[arg-type]
+
+
+def test_without_recording_id_it_stops_after_preflight_and_says_so(
+    copy_cli: CopyCli, dest: Destination, emulator
+) -> None:
+    done = copy_cli.invoke("smoke-test", copy_cli.outputs(dest), *smoke_args(emulator), token=None)
+    assert done.exit_code == 0, done.text
+    assert f"note: {NO_RECORDING_NOTE}" in done.stdout
+    assert "s3:PutObject" in done.stdout and "copy accepted" not in done.stdout
+    assert emulator.requests_log == []
+
+
+def test_recording_not_completed_fails_before_the_copy(
+    copy_cli: CopyCli, dest: Destination, emulator
+) -> None:
+    emulator.add_recording(dest.app_id, "rec-busy", status="uploading", byte_size=RECORDING_BYTES)
+    done = copy_cli.invoke(
+        "smoke-test", copy_cli.outputs(dest), *smoke_args(emulator, "--recording-id", "rec-busy", "--json")
+    )
+    assert done.exit_code == 1
+    check = done.check("recording")
+    assert check["detail"].startswith("recording rec-busy is 'uploading', not 'completed'")
+    assert copy_requests(emulator) == [] and emulator.copies == []
+
+
+def test_unknown_recording_fails_before_the_copy(copy_cli: CopyCli, dest: Destination, emulator) -> None:
+    done = copy_cli.invoke(
+        "smoke-test", copy_cli.outputs(dest), *smoke_args(emulator, "--recording-id", "no-such")
+    )
+    assert done.exit_code == 1
+    assert f"FAIL recording — recording no-such is not among application {dest.app_id}'s" in done.stdout
+    assert copy_requests(emulator) == []
+
+
+def test_wrong_token_fails_with_sendbirds_code(copy_cli: CopyCli, dest: Destination, emulator) -> None:
+    wrong = "sb-wrong-token-5ecr3t-999999999999"
+    copy_cli.secrets.append(wrong)
+    done = copy_cli.invoke(
+        "smoke-test", copy_cli.outputs(dest), *smoke_args(emulator, "--recording-id", "rec-12mb", "--json"),
+        token=wrong,
+    )  # fmt: skip
+    assert done.exit_code == 1
+    assert done.check("recording")["status"] == "skip"  # the lookup failed; the copy call decides
+    copy = done.check("copy accepted")
+    assert copy["status"] == "fail"
+    assert "HTTP 401 with code 401121 NOT_AUTHORIZED" in copy["detail"]
+    assert "SENDBIRD_API_TOKEN" in copy["fix"]
+    assert emulator.copies == []
+
+
+def test_sendbird_refusing_the_region_fails_with_its_code(copy_cli: CopyCli, emulator) -> None:
+    """Without an org key nobody can tell the app lives elsewhere; the copy call is the last judge."""
+    dest = copy_cli.destination(region="ap-northeast-2")
+    emulator.add_application(dest.app_id, API_TOKEN, "us-2")
+    emulator.add_recording(dest.app_id, "rec-1", byte_size=1024)
+    done = copy_cli.invoke(
+        "smoke-test", copy_cli.outputs(dest), *smoke_args(emulator, "--recording-id", "rec-1", "--json")
+    )
+    assert done.exit_code == 1
+    assert "code 400100 INVALID_PARAMS" in done.check("copy accepted")["detail"]
+
+
+def test_region_mismatch_stops_before_preflight_and_copy(copy_cli: CopyCli, emulator) -> None:
+    dest = copy_cli.destination(region="ap-northeast-2", bucket_region="us-west-2")
+    emulator.add_application(dest.app_id, API_TOKEN, "ap-2")
+    emulator.add_recording(dest.app_id, "rec-1", byte_size=1024)
+    done = copy_cli.invoke(
+        "smoke-test", copy_cli.outputs(dest), *smoke_args(emulator, "--recording-id", "rec-1")
+    )
+    assert done.exit_code == 1
+    assert "regions differ: stack outputs ap-northeast-2, bucket us-west-2" in done.stdout
+    assert "s3:PutObject" not in done.stdout
+    assert emulator.requests_log == []
+
+
+def test_too_wide_grant_stops_before_the_copy(copy_cli: CopyCli, emulator) -> None:
+    dest = copy_cli.destination(
+        grant=lambda bucket: [
+            *documented_grant(bucket),
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        ]
+    )
+    emulator.add_application(dest.app_id, API_TOKEN, "ap-2")
+    emulator.add_recording(dest.app_id, "rec-1", byte_size=1024)
+    done = copy_cli.invoke(
+        "smoke-test", copy_cli.outputs(dest), *smoke_args(emulator, "--recording-id", "rec-1")
+    )
+    assert done.exit_code == 1
+    assert "grant too wide: s3:GetObject is allowed" in done.stdout
+    assert emulator.requests_log == []
+
+
+def test_several_apps_without_app_id_each_run_and_any_failure_fails(copy_cli: CopyCli, emulator) -> None:
+    good = copy_cli.destination(region="ap-northeast-2")
+    bad = copy_cli.destination(region="us-west-2", grant=lambda bucket: documented_grant(bucket)[1:])
+    done = copy_cli.invoke("smoke-test", copy_cli.outputs(good, bad), *smoke_args(emulator, "--json"))
+    assert done.exit_code == 1
+    apps = {app["app_id"]: app for app in done.json()["applications"]}
+    assert apps[good.app_id]["passed"] is True and apps[bad.app_id]["passed"] is False
+    assert apps[good.app_id]["notes"] == [NO_RECORDING_NOTE]
+
+
+def test_copy_command_asks_sendbird_once(copy_cli: CopyCli, dest: Destination, emulator) -> None:
+    done = copy_cli.invoke(
+        "copy", copy_cli.outputs(dest), "--recording-id", "rec-12mb", "--api-base-url", emulator.base_url
+    )
+    assert done.exit_code == 0, done.text
+    assert "PASS copy accepted — Sendbird accepted the copy of recording rec-12mb" in done.stdout
+    (copy,) = emulator.wait_for_copies(timeout=60)
+    assert copy.status == "completed" and copy.bucket == dest.bucket and copy.region == dest.region
+
+
+def test_python_dash_m_smoke_test_in_a_real_process(copy_cli: CopyCli, dest: Destination, emulator) -> None:
+    done = copy_cli.run_module(
+        "smoke-test", copy_cli.outputs(dest), *smoke_args(emulator, "--recording-id", "rec-12mb", "--json")
+    )
+    assert done.exit_code == 0, done.text
+    assert done.json()["applications"][0]["object"]["size"] == RECORDING_BYTES
+
+
+# -- waiting for the object, without a copy in flight -----------------------------------------------
+
+
+def test_waiting_times_out_with_progress_on_a_fake_clock(copy_cli: CopyCli, moto: MotoServer) -> None:
+    dest = copy_cli.destination()
+    s3 = moto.client("s3", dest.region)
+    s3.put_object(Bucket=dest.bucket, Key="old.mp4", Body=b"old")
+    s3.put_object(Bucket=dest.bucket, Key="_preflight/probe-x.txt", Body=b"probe")
+    now = [0.0]
+    progress: list[str] = []
+    env = Environment(
+        aws=AwsClients(moto.endpoint),
+        progress=progress.append,
+        sleep=lambda seconds: now.__setitem__(0, now[0] + seconds),
+        clock=lambda: now[0],
+    )
+    before = {"old.mp4": ("null", "x", "y")}  # a stale snapshot: old.mp4 looks rewritten
+    found = wait_for_new_object(s3, dest.bucket, before, "rec", env, SmokeOptions("rec", 30, 10))
+    assert found == "old.mp4"
+
+    from sendbird_copy.smoke import _snapshot
+
+    before = _snapshot(s3, dest.bucket)
+    assert list(before) == ["old.mp4"]  # probes under _preflight/ never count
+    found = wait_for_new_object(s3, dest.bucket, before, "rec", env, SmokeOptions("rec", 30, 10))
+    assert found is None
+    assert now[0] == 30
+    assert progress == [
+        f"waiting for the copied object in s3://{dest.bucket} ({t}s of 30s)" for t in (0, 10, 20)
+    ]
