@@ -159,7 +159,8 @@ class _HttpCore:
         kind = body.get("type")
         message = body.get("message")
         if not isinstance(message, str) or not message:
-            text = response.text.strip()
+            # Redact before cutting: a cut through a secret would leave a prefix redact() misses.
+            text = self.redact(response.text.strip(), secrets)
             message = text[:_ERROR_TEXT_CHARS] if text else (response.reason or "no message")
         cls = RateLimitedError if response.status_code == 429 else SendbirdApiError
         return cls(

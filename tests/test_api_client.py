@@ -342,6 +342,8 @@ def test_request_carries_documented_headers_and_body(echo):
     ("content_type", "body", "code"),
     [
         ("text/html", b"<h1>Bad gateway</h1> token=%s secret=%s " + b"x" * 400, None),
+        # The token straddles the 200-character cut: redaction must happen before truncation.
+        ("text/plain", b"y" * 190 + b"%s %s", None),
         (
             "application/json",
             b'{"error": true, "code": 400100, "type": "INVALID_PARAMS", "message": "%s / %s"}',
@@ -360,6 +362,7 @@ def test_secrets_never_appear_in_errors_logs_or_reprs(echo, caplog, content_type
     err = info.value
     assert err.code == code
     assert "***" in err.message
+    assert TOKEN[:6] not in err.message  # not even a prefix cut off by truncation
     if code is None:
         assert len(err.message) <= 200  # first 200 characters of a non-JSON body
     for text in (str(err), repr(err), err.message, repr(client), str(client), caplog.text):
