@@ -232,11 +232,12 @@ def run_stack(
     stack: str = "test",
     mocks: RecordingMocks | None = None,
     program: Path = PROJECT_DIR / "__main__.py",
+    preview: bool = False,
 ) -> StackRun:
     """Run the program with ``config`` (namespaced keys, as in a stack file) under recording mocks."""
     mocks = mocks or RecordingMocks()
     with _recording_monitor():
-        outputs, secret = run_program(mocks, config, stack=stack, program=program)
+        outputs, secret = run_program(mocks, config, stack=stack, preview=preview, program=program)
     return StackRun(outputs, secret, mocks)
 
 

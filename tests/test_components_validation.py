@@ -85,7 +85,7 @@ def test_retention_defaults_are_valid_and_cheap():
             ">= 1",
         ),
         (Retention(expiration_days="14"), "retention.expiration_days", "whole number"),  # type: ignore[arg-type]
-        (Retention(expiration_days=True), "retention.expiration_days", "whole number"),  # type: ignore[arg-type]
+        (Retention(expiration_days=True), "retention.expiration_days", "whole number"),
     ],
 )
 def test_contradicting_or_invalid_retention(retention, input_name, fragment):

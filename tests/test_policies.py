@@ -226,8 +226,9 @@ def _key_context(
 @pytest.mark.parametrize("action", ["kms:GenerateDataKey", "kms:Decrypt"])
 def test_key_policy_lets_the_copy_identity_use_the_key_only_via_s3_here(action):
     policy = policies.key_policy(account_id=ACCOUNT, region=REGION, copy_identity_arn=USER)
-    statement = {"Version": policies.VERSION, "Statement": [_statement(policy, "AllowCopyIdentityViaS3")]}
-    assert statement["Statement"][0]["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
+    copy_statement = _statement(policy, "AllowCopyIdentityViaS3")
+    assert copy_statement["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
+    statement = {"Version": policies.VERSION, "Statement": [copy_statement]}
     assert identity_decision(statement, action, "*", _key_context(USER)) == ALLOW
     assert identity_decision(statement, action, "*", _key_context(OTHER_USER)) != ALLOW
     assert (
