@@ -398,3 +398,30 @@ def test_api_module_imports_neither_pulumi_nor_boto3():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_redacting_filter_masks_message_args_and_traceback():
+    import io
+
+    from sendbird_copy.redact import RedactingFilter, redact
+
+    assert redact("a-secret and a-secret-longer", ["a-secret", "a-secret-longer", None, ""]) == "*** and ***"
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    redacting = RedactingFilter([TOKEN])
+    redacting.add(SECRET)
+    handler.addFilter(redacting)
+    logger = logging.getLogger("test.redaction")
+    logger.addHandler(handler)
+    try:
+        try:
+            raise RuntimeError(f"boom {SECRET}")
+        except RuntimeError:
+            logger.error("token %s in %s", TOKEN, "args", exc_info=True)
+    finally:
+        logger.removeHandler(handler)
+    output = stream.getvalue()
+    assert "token *** in args" in output
+    assert "RuntimeError: boom ***" in output
+    assert TOKEN not in output and SECRET not in output
