@@ -100,19 +100,19 @@ def _sendbird_host(app: AppOutputs, env: Environment) -> str:
     return urlsplit(url).netloc or url
 
 
-def _sendbird_failure(name: str, what: str, exc: BaseException, app: AppOutputs, env: Environment) -> Check:
+def _sendbird_failure(name: str, action: str, exc: BaseException, app: AppOutputs, env: Environment) -> Check:
+    """A failed check for a Sendbird call; ``action`` is what we asked for ("copy recording r1")."""
     from sendbird_copy.errors import SendbirdApiError, SendbirdConnectionError, SendbirdTimeoutError
 
-    if isinstance(exc, SendbirdConnectionError | SendbirdTimeoutError):
-        kind = "timed out talking to" if isinstance(exc, SendbirdTimeoutError) else "cannot reach"
-        return failed(
-            name,
-            f"{what}: {kind} Sendbird at {_sendbird_host(app, env)}",
-            "check the network path to the Sendbird API (or --api-base-url)",
-        )
+    network_fix = "check the network path to the Sendbird API (or --api-base-url)"
+    if isinstance(exc, SendbirdConnectionError):
+        host = _sendbird_host(app, env)
+        return failed(name, f"cannot reach Sendbird at {host}: could not {action}", network_fix)
+    if isinstance(exc, SendbirdTimeoutError):
+        return failed(name, f"could not {action}: {exc}", network_fix)
     if isinstance(exc, SendbirdApiError):
-        return failed(name, f"{what}: {describe_exception(exc)}", _fix_for(exc.code))
-    return failed(name, f"{what}: {describe_exception(exc)}")
+        return failed(name, f"Sendbird refused to {action}: {describe_exception(exc)}", _fix_for(exc.code))
+    return failed(name, f"could not {action}: {describe_exception(exc)}")
 
 
 def _fix_for(code: Any) -> str | None:
@@ -143,9 +143,7 @@ def copy_stage(app: AppOutputs, env: Environment, recording_id: str) -> list[Che
             region=app.region,
         )
     except SendbirdCopyError as exc:
-        return [
-            _sendbird_failure(name, f"Sendbird refused the copy of recording {recording_id}", exc, app, env)
-        ]
+        return [_sendbird_failure(name, f"copy recording {recording_id}", exc, app, env)]
     return [
         passed(name, f"Sendbird accepted the copy of recording {recording_id} into s3://{app.bucket_name}")
     ]
@@ -166,7 +164,7 @@ def recording_stage(app: AppOutputs, env: Environment, recording_id: str) -> tup
     except SendbirdApiError as exc:
         return [skipped(name, f"lookup failed ({describe_exception(exc)}); the copy call decides")], None
     except SendbirdCopyError as exc:
-        return [_sendbird_failure(name, f"looking up recording {recording_id}", exc, app, env)], None
+        return [_sendbird_failure(name, f"look up recording {recording_id}", exc, app, env)], None
     if recording is None:
         return [
             failed(

@@ -16,7 +16,7 @@ from sendbird_copy.emulator import PART_SIZE
 from sendbird_copy.preflight import key_id
 from sendbird_copy.smoke import NO_RECORDING_NOTE, Environment, SmokeOptions, wait_for_new_object
 from tests.aws_builders import Destination, documented_grant, objects_under
-from tests.cli_support import API_TOKEN, CopyCli
+from tests.cli_support import API_TOKEN, CopyCli, closed_port
 
 RECORDING_BYTES = 12 * 1024 * 1024  # three 5 MB parts
 FAST = ("--poll-interval", "0.2", "--wait-timeout", "60")
@@ -238,3 +238,21 @@ def test_waiting_times_out_with_progress_on_a_fake_clock(copy_cli: CopyCli, moto
     assert progress == [
         f"waiting for the copied object in s3://{dest.bucket} ({t}s of 30s)" for t in (0, 10, 20)
     ]
+
+
+def test_unreachable_sendbird_stops_the_smoke_test_before_the_copy(
+    copy_cli: CopyCli, dest: Destination
+) -> None:
+    port = closed_port()
+    done = copy_cli.invoke(
+        "smoke-test", copy_cli.outputs(dest), "--recording-id", "rec-12mb",
+        "--api-base-url", f"http://127.0.0.1:{port}/v1", "--json",
+    )  # fmt: skip
+    assert done.exit_code == 1
+    recording = done.check("recording")
+    assert (
+        recording["detail"]
+        == f"cannot reach Sendbird at 127.0.0.1:{port}: could not look up recording rec-12mb"
+    )
+    (app,) = done.json()["applications"]
+    assert "copy accepted" not in [c["name"] for c in app["checks"]]

@@ -1,0 +1,78 @@
+"""The report renderers: one line per check, a verdict, valid JSON, and redaction of every secret."""
+
+from __future__ import annotations
+
+import json
+
+from sendbird_copy.errors import SendbirdApiError
+from sendbird_copy.redact import redact
+from sendbird_copy.report import (
+    AppReport,
+    describe_exception,
+    failed,
+    passed,
+    render_human,
+    render_json,
+    skipped,
+)
+
+SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+def sample() -> list[AppReport]:
+    ok = AppReport("APP-1", [passed("s3:PutObject", "wrote s3://b/_preflight/p")])
+    bad = AppReport(
+        "APP-2",
+        [
+            failed("copy accepted", f"Sendbird echoed {SECRET} in a message", "check SENDBIRD_API_TOKEN"),
+            skipped("default encryption", "not checked"),
+        ],
+        object={"key": "r.mp4", "size": 3},
+        notes=["a note"],
+    )
+    return [ok, bad]
+
+
+def test_human_report_lines_fix_only_on_failures_and_verdict() -> None:
+    text = render_human(sample(), lambda t: redact(t, [SECRET]))
+    assert text.splitlines() == [
+        "application APP-1",
+        "  PASS s3:PutObject — wrote s3://b/_preflight/p",
+        "application APP-2",
+        "  FAIL copy accepted — Sendbird echoed *** in a message",
+        "       fix: check SENDBIRD_API_TOKEN",
+        "  SKIP default encryption — not checked",
+        "  object: key=r.mp4, size=3",
+        "  note: a note",
+        "verdict: FAIL (1 of 2 application(s) failed)",
+    ]
+
+
+def test_json_report_is_valid_and_redacted() -> None:
+    text = render_json(sample(), lambda t: redact(t, [SECRET]))
+    assert SECRET not in text
+    document = json.loads(text)
+    assert document["verdict"] == "fail"
+    first, second = document["applications"]
+    assert first == {
+        "app_id": "APP-1",
+        "passed": True,
+        "checks": [
+            {"name": "s3:PutObject", "status": "pass", "passed": True, "detail": "wrote s3://b/_preflight/p"}
+        ],
+        "object": None,
+    }
+    assert [c["status"] for c in second["checks"]] == ["fail", "skip"]
+    assert second["object"] == {"key": "r.mp4", "size": 3}
+
+
+def test_skipped_checks_do_not_fail_a_report() -> None:
+    assert AppReport("A", [passed("a", "x"), skipped("b", "y")]).passed
+
+
+def test_sendbird_errors_are_described_with_their_code() -> None:
+    error = SendbirdApiError(400, 400200, "NOT_FOUND", "Recording 'x' not found.")
+    assert (
+        describe_exception(error)
+        == "Sendbird answered HTTP 400 with code 400200 NOT_FOUND: Recording 'x' not found."
+    )
