@@ -34,7 +34,8 @@ def create_bucket(
         force_destroy=force_destroy,
         region=region,
         tags=tags,
-        opts=pulumi.ResourceOptions(parent=parent, protect=protect),
+        # None rather than False: a protect=True the caller set on the component still applies.
+        opts=pulumi.ResourceOptions(parent=parent, protect=True if protect else None),
     )
 
 

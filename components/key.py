@@ -48,7 +48,8 @@ def create_key(
         policy=key_policy,
         region=region,
         tags=tags,
-        opts=pulumi.ResourceOptions(parent=parent, protect=protect),
+        # None rather than False: a protect=True the caller set on the component still applies.
+        opts=pulumi.ResourceOptions(parent=parent, protect=True if protect else None),
     )
     alias = aws.kms.Alias(
         f"{name}-key-alias",

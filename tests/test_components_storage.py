@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from typing import Any
 
+import pulumi
 import pytest
 
 from components import InputError, RecordingStorage, RecordingStorageArgs, Retention, UploadRole
@@ -104,7 +105,7 @@ def test_bucket_defaults(mocks, default):
         "Component": "sendbird-recordings",
         "SendbirdAppId": APP_ID,
     }
-    assert mocks.one(BUCKET).protect is False
+    assert not mocks.one(BUCKET).protect
     block = mocks.one(PUBLIC_ACCESS_BLOCK).inputs
     for flag in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"):
         assert block[flag] is True, flag
@@ -180,7 +181,7 @@ def test_key_defaults(mocks, default):
     assert key.inputs["enableKeyRotation"] is True
     assert key.inputs["deletionWindowInDays"] == 30
     assert APP_ID in key.inputs["description"]
-    assert key.protect is False
+    assert not key.protect
     policy = json.loads(key.inputs["policy"])
     assert [s["Sid"] for s in policy["Statement"]] == [
         "EnableRootAccountPermissions",
@@ -252,6 +253,13 @@ def test_protect_covers_the_data_not_the_credentials(mocks):
     assert mocks.one(KMS_KEY).protect is True
     for typ in (ACCESS_KEY, IAM_USER, USER_POLICY, BUCKET_POLICY, KMS_ALIAS):
         assert not mocks.one(typ).protect, typ  # the access key must stay rotatable
+
+
+def test_protect_set_on_the_component_is_not_overridden(mocks):
+    args = RecordingStorageArgs(app_id=APP_ID, region="ap-2")
+    run_component(lambda: RecordingStorage(NAME, args, pulumi.ResourceOptions(protect=True)), mocks)
+    assert mocks.one(BUCKET).protect is True
+    assert mocks.one(KMS_KEY).protect is True
 
 
 def test_force_destroy_and_fixed_bucket_name(mocks):
