@@ -28,14 +28,19 @@ def _decode(raw: Any) -> Any:
 
 
 def namespace_config() -> dict[str, Any]:
-    """Every ``sendbird-recordings:*`` key, so unknown (mistyped) keys can be rejected too."""
+    """Every ``sendbird-recordings:*`` key, so unknown (mistyped) keys can be rejected too.
+
+    ``pulumi.Config`` cannot list its keys, so read the runtime's config map: what the language host
+    passes (``PULUMI_CONFIG``) plus what was set in-process (mocks, ``set_all_config``).
+    """
     keys = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
     prefix = f"{NAMESPACE}:"
-    return {
-        key[len(prefix) :]: _decode(runtime_config.get_config(key))
-        for key in sorted(keys)
-        if key.startswith(prefix)
-    }
+    values: dict[str, Any] = {}
+    for key in sorted(keys):
+        if key.startswith(prefix):
+            name = key[len(prefix) :].removeprefix("config:")  # the legacy "<ns>:config:<key>" form
+            values[name] = _decode(runtime_config.get_config(key))
+    return values
 
 
 # Parse and validate every application before creating any resource.
