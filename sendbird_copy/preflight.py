@@ -161,8 +161,11 @@ def _expect_refused(action: str, call: Any, deployer_s3: Any, bucket: str, probe
     )
 
 
-def check_object_encryption(deployer_s3: Any, bucket: str, key: str, kms_key_arn: str) -> Check:
-    name = "default encryption"
+def check_object_encryption(
+    deployer_s3: Any, bucket: str, key: str, kms_key_arn: str, what: str = "the probe"
+) -> Check:
+    """``what`` (the probe, the copied object) was written SSE-KMS with the stack's key."""
+    name = "default encryption" if what == "the probe" else "object encryption"
     fix = (
         f"set the bucket's default encryption to SSE-KMS (aws:kms) with {kms_key_arn} and "
         "Bucket Keys on, as the stack's bucket component does"
@@ -170,15 +173,13 @@ def check_object_encryption(deployer_s3: Any, bucket: str, key: str, kms_key_arn
     try:
         head = deployer_s3.head_object(Bucket=bucket, Key=key)
     except Exception as exc:
-        return failed(name, f"cannot read the probe's metadata: {describe_error(exc)}")
+        return failed(name, f"cannot read the metadata of {what}: {describe_error(exc)}")
     algorithm, used_key = head.get("ServerSideEncryption"), head.get("SSEKMSKeyId")
     if algorithm != "aws:kms":
-        return failed(
-            name, f"the bucket's default encryption wrote the probe with {algorithm or 'none'}", fix
-        )
+        return failed(name, f"the bucket's default encryption wrote {what} with {algorithm or 'none'}", fix)
     if key_id(used_key) != key_id(kms_key_arn):
-        return failed(name, f"the bucket's default encryption used KMS key {used_key}, not the stack's", fix)
-    return passed(name, f"the probe was written with SSE-KMS and the stack's key {key_id(kms_key_arn)}")
+        return failed(name, f"{what} is encrypted with KMS key {used_key}, not the stack's", fix)
+    return passed(name, f"{what} was written with SSE-KMS and the stack's key {key_id(kms_key_arn)}")
 
 
 def _cleanup(deployer_s3: Any, bucket: str, key: str, version_id: str | None) -> None:

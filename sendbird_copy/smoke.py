@@ -273,7 +273,9 @@ def object_stage(
     else:
         what = "the recording's byte_size" if expected_size is not None else "non-empty"
         checks.append(passed("object size", f"s3://{app.bucket_name}/{key} has {size} bytes ({what})"))
-    checks.append(check_object_encryption(s3, app.bucket_name, key, app.kms_key_arn))
+    checks.append(
+        check_object_encryption(s3, app.bucket_name, key, app.kms_key_arn, what="the copied object")
+    )
     return checks
 
 

@@ -53,7 +53,7 @@ def test_smoke_test_copies_and_finds_the_new_object(copy_cli: CopyCli, dest: Des
     assert document["verdict"] == "pass"
     (app,) = document["applications"]
     names = [c["name"] for c in app["checks"]]
-    assert names[-5:] == ["recording", "copy accepted", "copied object", "object size", "default encryption"]
+    assert names[-5:] == ["recording", "copy accepted", "copied object", "object size", "object encryption"]
     assert app["object"]["size"] == RECORDING_BYTES
     assert key_id(app["object"]["kms_key_id"]) == key_id(dest.kms_key_arn)
     assert app["object"]["server_side_encryption"] == "aws:kms"
