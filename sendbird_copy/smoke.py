@@ -21,6 +21,7 @@ from sendbird_copy.report import AppReport, Check, describe_exception, failed, p
 from sendbird_copy.stack_outputs import AppOutputs
 
 IAM_REGION = "us-east-1"  # IAM is global; its API lives in us-east-1 for the aws partition
+FIRST_POLL = 0.5  # seconds before the first re-listing after the copy call
 NO_RECORDING_NOTE = "no --recording-id: the copy was not exercised (region check and preflight only)"
 
 # What to do about Sendbird's documented error codes (SENDBIRD_API.md).
@@ -229,8 +230,13 @@ def wait_for_new_object(
     env: Environment,
     options: SmokeOptions,
 ) -> str | None:
-    """Poll the listing until an object appears that was not there before (any key); None on timeout."""
+    """Poll the listing until an object appears that was not there before (any key); None on timeout.
+
+    Polls start at FIRST_POLL seconds and double up to ``poll_interval``: a small recording lands in
+    about a second, and a large one should not cost a ListBucket request every half second.
+    """
     start = env.clock()
+    delay = min(FIRST_POLL, options.poll_interval)
     while True:
         now = _snapshot(s3, bucket)
         new = [key for key, stamp in now.items() if before.get(key) != stamp]
@@ -243,7 +249,8 @@ def wait_for_new_object(
         env.progress(
             f"waiting for the copied object in s3://{bucket} ({elapsed:.0f}s of {options.wait_timeout:.0f}s)"
         )
-        env.sleep(min(options.poll_interval, max(options.wait_timeout - elapsed, 0.0)))
+        env.sleep(min(delay, max(options.wait_timeout - elapsed, 0.0)))
+        delay = min(delay * 2, options.poll_interval)
 
 
 def object_stage(

@@ -218,11 +218,14 @@ def test_waiting_times_out_with_progress_on_a_fake_clock(copy_cli: CopyCli, moto
     s3.put_object(Bucket=dest.bucket, Key="_preflight/probe-x.txt", Body=b"probe")
     now = [0.0]
     progress: list[str] = []
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
     env = Environment(
-        aws=AwsClients(moto.endpoint),
-        progress=progress.append,
-        sleep=lambda seconds: now.__setitem__(0, now[0] + seconds),
-        clock=lambda: now[0],
+        aws=AwsClients(moto.endpoint), progress=progress.append, sleep=sleep, clock=lambda: now[0]
     )
     before = {"old.mp4": ("null", "x", "y")}  # a stale snapshot: old.mp4 looks rewritten
     found = wait_for_new_object(s3, dest.bucket, before, "rec", env, SmokeOptions("rec", 30, 10))
@@ -232,11 +235,15 @@ def test_waiting_times_out_with_progress_on_a_fake_clock(copy_cli: CopyCli, moto
 
     before = _snapshot(s3, dest.bucket)
     assert list(before) == ["old.mp4"]  # probes under _preflight/ never count
+    sleeps.clear()
     found = wait_for_new_object(s3, dest.bucket, before, "rec", env, SmokeOptions("rec", 30, 10))
     assert found is None
     assert now[0] == 30
-    assert progress == [
-        f"waiting for the copied object in s3://{dest.bucket} ({t}s of 30s)" for t in (0, 10, 20)
+    # Polls back off from half a second to the 10 s interval, and the last wait ends at the timeout.
+    assert sleeps == [0.5, 1, 2, 4, 8, 10, 4.5]
+    assert progress[-7:] == [
+        f"waiting for the copied object in s3://{dest.bucket} ({t}s of 30s)"
+        for t in ("0", "0", "2", "4", "8", "16", "26")
     ]
 
 
