@@ -31,7 +31,8 @@ def load_stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, 
 
     path = project_dir / "stacks" / f"Pulumi.{stack}.yaml"
     if not path.is_file():
-        raise ProgramError(f"stack file {path} does not exist")
+        known = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in path.parent.glob("Pulumi.*.yaml"))
+        raise ProgramError(f"stack '{stack}': {path} does not exist; stacks here: {', '.join(known)}")
     document = yaml.safe_load(path.read_text()) or {}
     config = document.get("config") or {}
     if not isinstance(config, dict):
