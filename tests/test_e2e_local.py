@@ -131,6 +131,59 @@ def test_emulator_deploy_pins_every_regional_resource_and_reports_unevaluable_st
     assert {s["Sid"] for s in applied["Statement"]} == {"AllowCopyIdentityWrite", "AllowCopyIdentityList"}
 
 
+def test_emulator_deploy_lands_every_setting_in_moto(local_stack: LocalStack) -> None:
+    """Read each resource back through the AWS API: what the program asked for is what moto holds."""
+    (app,) = local_stack.apps
+    outputs = local_stack.app_outputs(app)
+    bucket, key_arn = outputs["bucket_name"], outputs["kms_key_arn"]
+    s3 = local_stack.moto.client("s3", app.aws_region)
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert block == dict.fromkeys(
+        ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True
+    )
+    ownership = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
+    assert ownership == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    (rule,) = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rule["ApplyServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "aws:kms",
+        "KMSMasterKeyID": key_arn,
+    }
+    assert rule["BucketKeyEnabled"] is True
+    rules = {r["ID"]: r for r in s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]}
+    # stacks/Pulumi.local.yaml: abort after 1 day, noncurrent versions after 1 day, expire after 14.
+    assert rules["abort-incomplete-multipart-uploads"]["AbortIncompleteMultipartUpload"] == {
+        "DaysAfterInitiation": 1
+    }
+    assert rules["expire-preflight-probes"]["Filter"] == {"Prefix": "_preflight/"}
+    assert rules["expire-preflight-probes"]["Expiration"] == {"Days": 1}
+    assert rules["recordings-retention"]["Expiration"] == {"Days": 14}
+
+    kms = local_stack.moto.client("kms", app.aws_region)
+    assert kms.get_key_rotation_status(KeyId=key_arn)["KeyRotationEnabled"] is True
+    aliases = {a["AliasName"]: a.get("TargetKeyId") for a in kms.list_aliases(KeyId=key_arn)["Aliases"]}
+    assert aliases == {outputs["kms_alias"]: key_arn.rsplit("/", 1)[-1]}
+    key_policy = json.loads(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
+    account = key_arn.split(":")[4]
+    assert any(
+        s["Effect"] == "Allow"
+        and s["Principal"] == {"AWS": f"arn:aws:iam::{account}:root"}
+        and s["Action"] == "kms:*"
+        for s in key_policy["Statement"]
+    ), "the account-root statement (no lock-out) must be in the key policy moto holds"
+
+    iam = local_stack.moto.client("iam")
+    user = outputs["copy_user_name"]
+    (access_key,) = iam.list_access_keys(UserName=user)["AccessKeyMetadata"]
+    assert (access_key["AccessKeyId"], access_key["Status"]) == (outputs["copy_access_key_id"], "Active")
+    _, _, document = _copy_user_policy(local_stack, app)
+    granted = set()
+    for statement in document["Statement"]:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        granted.update(actions)
+    assert granted == {"s3:PutObject", "s3:ListBucket", "kms:GenerateDataKey", "kms:Decrypt"}
+
+
 def test_two_applications_in_two_regions_each_pass_against_their_own_bucket(
     moto: MotoServer, emulator: Any, tmp_path: Path
 ) -> None:
@@ -245,4 +298,6 @@ def test_main_job_command_exits_zero(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     assert "Local run verdict: PASS" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
-    assert (tmp_path / "local-outputs.json").is_file()
+    outputs = json.loads((tmp_path / "local-outputs.json").read_text())
+    for secret in outputs["copy_secret_access_keys"].values():
+        assert secret not in done.stdout + done.stderr
