@@ -27,9 +27,9 @@ from typing import Any
 
 import click
 
-from localdev.emulator_deploy import DeployResult, deploy_to_emulator, write_outputs
+from localdev.emulator_deploy import DeployResult, EmulatorDeployError, deploy_to_emulator, write_outputs
 from localdev.moto_server import MotoServer, running_moto_server
-from localdev.program_runner import PROJECT_DIR, ProgramError, load_stack_config
+from localdev.program_runner import PROJECT_DIR, ProgramError, close_runtime, load_stack_config
 from localdev.smoke_runner import SmokeTarget, run_smoke_test
 from sendbird_copy.regions import RegionError, resolve_region, sendbird_key_for_aws_region
 
@@ -172,6 +172,9 @@ def run(stack: str, recording_mb: int, workdir: Path) -> int:
                 result = deploy_to_emulator(moto, config, stack=stack)
                 write_outputs(outputs_path, result.outputs)
         except ProgramError as err:
+            if isinstance(err.__cause__, EmulatorDeployError):  # moto refused a resource
+                click.echo(f"\nerror: the emulator deploy failed: {err}", err=True)
+                return 1
             click.echo(f"\nerror: the program refused the stack config: {err}", err=True)
             return 2
         print_deploy_report(result, outputs_path)
@@ -213,6 +216,8 @@ def main(stack: str, recording_mb: int, workdir: Path) -> None:
     except KeyboardInterrupt:
         click.echo("\ninterrupted: servers stopped", err=True)
         code = 130
+    finally:
+        close_runtime()
     sys.exit(code)
 
 

@@ -89,3 +89,14 @@ def run_program(
     resolved = loop.run_until_complete(_resolve(outputs))
     secret = loop.run_until_complete(_secret_flags(outputs))
     return resolved, secret
+
+
+def close_runtime() -> None:
+    """Close the event loop the mocks runtime ran on; call once, when the process is done with it.
+
+    Left open, a failed run's loop is collected at interpreter exit and prints "Exception ignored
+    in BaseEventLoop.__del__" noise under the real error message.
+    """
+    loop = asyncio.get_event_loop_policy().get_event_loop()
+    if not loop.is_running():
+        loop.close()

@@ -1,18 +1,27 @@
 """The main job's input handling: a bad stack name or config is exit 2 with a message, never a traceback."""
 
-import pytest
-from click.testing import CliRunner
+import subprocess
+import sys
 
-from localdev.main_job import MainJobError, local_apps, main
+import pytest
+
+from localdev.main_job import MainJobError, local_apps
 
 NS = "sendbird-recordings"
 
 
 def test_unknown_stack_exits_2_listing_the_stacks(tmp_path):
-    result = CliRunner().invoke(main, ["--stack", "nosuch", "--workdir", str(tmp_path)])
-    assert result.exit_code == 2
-    assert "stack 'nosuch'" in result.output and "local" in result.output and "prod" in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
+    # A real process: main() closes the Pulumi runtime's event loop on the way out.
+    done = subprocess.run(
+        [sys.executable, "-m", "localdev.main_job", "--stack", "nosuch", "--workdir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "stack 'nosuch'" in done.stderr and "local" in done.stderr and "prod" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
 
 
 def test_local_apps_reads_ids_and_resolves_regions_with_fresh_tokens():
@@ -38,3 +47,18 @@ def test_local_apps_reads_ids_and_resolves_regions_with_fresh_tokens():
 def test_local_apps_names_the_bad_input(config, message):
     with pytest.raises(MainJobError, match=message.replace("[", r"\[").replace("]", r"\]")):
         local_apps(config, "r1")
+
+
+def test_a_config_the_program_refuses_is_exit_2_naming_the_input(monkeypatch, tmp_path, capsys):
+    import localdev.main_job as main_job
+
+    config = {
+        f"{NS}:applications": [{"app_id": "A1B2C3D4-0000-4000-8000-000000000001", "region": "ap-2"}],
+        f"{NS}:force_destroy": True,
+    }
+    config[f"{NS}:applications"][0]["bucket_name"] = "Bad_Bucket.Name"
+    monkeypatch.setattr(main_job, "load_stack_config", lambda stack: config)
+    assert main_job.run("local", 1, tmp_path) == 2
+    err = capsys.readouterr().err
+    assert "the program refused the stack config" in err and "bucket_name" in err and "Bad_Bucket.Name" in err
+    assert not (tmp_path / "local-outputs.json").exists()  # nothing half-written
