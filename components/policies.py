@@ -23,6 +23,7 @@ KMS_USE_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"]
 SID_DENY_INSECURE_TRANSPORT = "DenyInsecureTransport"
 SID_DENY_OUTDATED_TLS = "DenyOutdatedTls"
 SID_DENY_WRONG_KMS_KEY = "DenyWrongKmsKey"
+SID_DENY_KMS_WITHOUT_KEY_ID = "DenyKmsWithoutOurKeyId"
 SID_DENY_NON_KMS_ENCRYPTION = "DenyNonKmsEncryption"
 SID_ALLOW_COPY_WRITE = "AllowCopyIdentityWrite"
 SID_ALLOW_COPY_LIST = "AllowCopyIdentityList"
@@ -30,6 +31,7 @@ BUCKET_POLICY_SIDS = (
     SID_DENY_INSECURE_TRANSPORT,
     SID_DENY_OUTDATED_TLS,
     SID_DENY_WRONG_KMS_KEY,
+    SID_DENY_KMS_WITHOUT_KEY_ID,
     SID_DENY_NON_KMS_ENCRYPTION,
     SID_ALLOW_COPY_WRITE,
     SID_ALLOW_COPY_LIST,
@@ -70,7 +72,7 @@ def _via_s3(key_arn: str, region: str, dns_suffix: str) -> Policy:
 def bucket_policy(
     *, bucket_arn: str, kms_key_arn: str, copy_identity_arn: str, account_id: str, partition: str = "aws"
 ) -> Policy:
-    """The one bucket policy: four guard rails for everyone, two narrow grants for the copy identity."""
+    """The one bucket policy: five guard rails for everyone, two narrow grants for the copy identity."""
     everything = [bucket_arn, _objects(bucket_arn)]
     copy_identity = {
         "Principal": {"AWS": account_root_arn(partition, account_id)},
@@ -107,6 +109,17 @@ def bucket_policy(
                 "StringNotEquals": {SSE_KMS_KEY_HEADER_KEY: kms_key_arn},
                 "Null": {SSE_KMS_KEY_HEADER_KEY: "false"},
             },
+        },
+        # "aws:kms" without a key id makes S3 use the AWS-managed aws/s3 key, which the Deny above
+        # never sees (no key header). A write with no SSE header at all stays allowed: the bucket's
+        # default encryption (our key) applies to it.
+        {
+            "Sid": SID_DENY_KMS_WITHOUT_KEY_ID,
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:PutObject",
+            "Resource": _objects(bucket_arn),
+            "Condition": {"Null": {SSE_HEADER_KEY: "false", SSE_KMS_KEY_HEADER_KEY: "true"}},
         },
         {
             "Sid": SID_DENY_NON_KMS_ENCRYPTION,

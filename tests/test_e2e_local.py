@@ -28,7 +28,13 @@ RECORDING_BYTES = 12 * MB  # three 5 MB parts: multipart for real, quick enough 
 ORG_KEY = "org-key-e2e-0123456789abcdef"
 NS = "sendbird-recordings"
 # Deny statements moto cannot evaluate; the emulator deploy must report each one by Sid.
-UNEVALUABLE_SIDS = {"DenyInsecureTransport", "DenyOutdatedTls", "DenyWrongKmsKey", "DenyNonKmsEncryption"}
+UNEVALUABLE_SIDS = {
+    "DenyInsecureTransport",
+    "DenyOutdatedTls",
+    "DenyWrongKmsKey",
+    "DenyKmsWithoutOurKeyId",
+    "DenyNonKmsEncryption",
+}
 
 
 @dataclass

@@ -108,7 +108,7 @@ def test_copy_identity_policy_grants_nothing_else(copy_policy):
 # -- the bucket policy -------------------------------------------------------------------------------
 
 
-def test_bucket_policy_statements_are_exactly_the_six(bucket_policy):
+def test_bucket_policy_statements_are_exactly_these(bucket_policy):
     assert [s["Sid"] for s in bucket_policy["Statement"]] == list(policies.BUCKET_POLICY_SIDS)
     assert len(json.dumps(bucket_policy)) < 20 * 1024  # S3's bucket-policy size limit
 
@@ -143,7 +143,8 @@ def test_bucket_policy_denies_tls_older_than_1_2(bucket_policy):
     ("headers", "expected"),
     [
         ({}, ALLOW),  # Sendbird's copy: no SSE headers, the bucket's default encryption applies
-        ({policies.SSE_HEADER_KEY: "aws:kms"}, ALLOW),
+        # aws:kms without a key id: S3 would use the AWS-managed aws/s3 key, not ours.
+        ({policies.SSE_HEADER_KEY: "aws:kms"}, DENY),
         ({policies.SSE_HEADER_KEY: "aws:kms", policies.SSE_KMS_KEY_HEADER_KEY: KEY}, ALLOW),
         ({policies.SSE_HEADER_KEY: "aws:kms", policies.SSE_KMS_KEY_HEADER_KEY: OTHER_KEY}, DENY),
         ({policies.SSE_HEADER_KEY: "AES256"}, DENY),
@@ -157,6 +158,22 @@ def test_bucket_policy_denies_writes_naming_another_key_or_algorithm(
         copy_policy, bucket_policy, "s3:PutObject", f"{BUCKET}/k", USER, context
     )
     assert decision == expected
+
+
+def test_kms_without_a_key_id_is_denied_by_its_own_statement(copy_policy, bucket_policy):
+    """Without DenyKmsWithoutOurKeyId, "aws:kms" and no key id (S3 then uses aws/s3) would pass:
+    DenyWrongKmsKey's Null guard needs the key-id header to be present."""
+    context = {**TLS, "aws:PrincipalArn": USER, policies.SSE_HEADER_KEY: "aws:kms"}
+    put = ("s3:PutObject", f"{BUCKET}/k", USER, context)
+    assert same_account_s3_decision(copy_policy, bucket_policy, *put) == DENY
+    without = {
+        **bucket_policy,
+        "Statement": [s for s in bucket_policy["Statement"] if s["Sid"] != "DenyKmsWithoutOurKeyId"],
+    }
+    assert same_account_s3_decision(copy_policy, without, *put) == ALLOW
+    # The header-less write (Sendbird's copy) is untouched by the new statement.
+    statement = _statement(bucket_policy, "DenyKmsWithoutOurKeyId")
+    assert not conditions_met(statement["Condition"], {**TLS, "aws:PrincipalArn": USER})
 
 
 def test_bucket_policy_names_the_copy_identity_by_condition_not_principal(bucket_policy):
