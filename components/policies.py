@@ -175,8 +175,16 @@ def key_policy(
     dns_suffix: str = "amazonaws.com",
 ) -> Policy:
     """Key policy: the root statement (no lock-out: IAM policies keep working) plus the copy identity
-    (and the upload role) through S3 in this region only, from this account only."""
+    (and the upload role) through S3 in this region only, from this account only.
+
+    The Allows delegate to IAM, so each identity also gets two Denies that hold even if its IAM
+    policy drifts to kms:*: no KMS action but the two S3 needs, and none outside S3 in this region.
+    They name the identity with ``Principal: "*"`` plus ``aws:PrincipalArn`` (see the module doc), so
+    they never touch the account admin. The bucket policy deliberately gets no such Deny: the e2e
+    smoke test must still see an identity policy that drifted to s3:*, which a Deny would hide.
+    """
     root = account_root_arn(partition, account_id)
+    via_s3_service = s3_service_name(region, dns_suffix)
 
     def via_s3(sid: str, principal_arn: str) -> Policy:
         return {
@@ -188,11 +196,34 @@ def key_policy(
             "Condition": {
                 "StringEquals": {
                     "aws:PrincipalArn": principal_arn,
-                    "kms:ViaService": s3_service_name(region, dns_suffix),
+                    "kms:ViaService": via_s3_service,
                     "kms:CallerAccount": account_id,
                 }
             },
         }
+
+    def deny_beyond_s3(sid_prefix: str, principal_arn: str) -> list[Policy]:
+        who = {"StringEquals": {"aws:PrincipalArn": principal_arn}}
+        return [
+            {
+                "Sid": f"Deny{sid_prefix}OtherKmsActions",
+                "Effect": "Deny",
+                "Principal": "*",
+                "NotAction": KMS_USE_ACTIONS,
+                "Resource": "*",
+                "Condition": who,
+            },
+            # Only the two actions: every other one is denied above. Not "kms:*": moto's key-policy
+            # check ignores conditions and would then refuse DescribeKey to everyone.
+            {
+                "Sid": f"Deny{sid_prefix}OutsideS3",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": KMS_USE_ACTIONS,
+                "Resource": "*",
+                "Condition": {**who, "StringNotEquals": {"kms:ViaService": via_s3_service}},
+            },
+        ]
 
     statements = [
         {
@@ -203,9 +234,13 @@ def key_policy(
             "Resource": "*",
         },
         via_s3("AllowCopyIdentityViaS3", copy_identity_arn),
+        *deny_beyond_s3("CopyIdentity", copy_identity_arn),
     ]
     if upload_role_arn is not None:
-        statements.append(via_s3("AllowUploadRoleViaS3", upload_role_arn))
+        statements += [
+            via_s3("AllowUploadRoleViaS3", upload_role_arn),
+            *deny_beyond_s3("UploadRole", upload_role_arn),
+        ]
     return _document(*statements)
 
 

@@ -362,3 +362,22 @@ def same_account_s3_decision(
         return DENY
     identity_context = {k: v for k, v in context.items() if k.startswith("kms:")}
     return identity_decision(identity_policy, action, resource, identity_context)
+
+
+def same_account_kms_decision(
+    identity_policy: str | dict[str, Any],
+    key_policy: str | dict[str, Any],
+    action: str,
+    key_arn: str,
+    principal_arn: str,
+    context: dict[str, str],
+) -> str:
+    """Same-account KMS access: an explicit deny in the key policy wins; the key policy must allow
+    (our Allows all name the account root, i.e. delegate to IAM), and then the identity policy
+    decides. ``aws:PrincipalArn`` is always in a real request's context, so it is added here."""
+    context = {"aws:PrincipalArn": principal_arn, **context}
+    key_verdict = resource_policy_decision(key_policy, action, key_arn, principal_arn, context)
+    if key_verdict != ALLOW:
+        return key_verdict  # DENY, or NEUTRAL: without a key-policy grant IAM cannot grant either
+    identity_context = {k: v for k, v in context.items() if k.startswith("kms:")}
+    return identity_decision(identity_policy, action, key_arn, identity_context)

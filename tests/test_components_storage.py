@@ -19,6 +19,7 @@ from tests.pulumi_mocks import (
     BUCKET,
     BUCKET_POLICY,
     COMPONENT,
+    DENY,
     ENCRYPTION,
     IAM_ROLE,
     IAM_USER,
@@ -35,7 +36,10 @@ from tests.pulumi_mocks import (
     identity_decision,
     is_secret,
     resolve,
+    resource_policy_decision,
     run_component,
+    same_account_kms_decision,
+    same_account_s3_decision,
 )
 
 APP_ID = "9F1C2B7E-4D3A-4C8B-A1E6-3B5D7F9A0C2E"
@@ -186,6 +190,8 @@ def test_key_defaults(mocks, default):
     assert [s["Sid"] for s in policy["Statement"]] == [
         "EnableRootAccountPermissions",
         "AllowCopyIdentityViaS3",
+        "DenyCopyIdentityOtherKmsActions",
+        "DenyCopyIdentityOutsideS3",
     ]
     user_arn = mocks.one(IAM_USER).state["arn"]
     condition = policy["Statement"][1]["Condition"]["StringEquals"]
@@ -221,6 +227,60 @@ def test_copy_identity_gets_exactly_its_grant(mocks, default):
     assert identity_decision(document, "s3:GetObject", f"{bucket_arn}/any/key") != ALLOW
     assert identity_decision(document, "s3:PutBucketPolicy", bucket_arn) != ALLOW
     assert resolve(default.copy_user_name) == user.state["name"]
+
+
+def _received(mocks: RecordingMocks) -> dict[str, str]:
+    """What the mocks received: the copy identity's ARN and the three policy documents."""
+    return {
+        "user": mocks.one(IAM_USER).state["arn"],
+        "identity": mocks.one(USER_POLICY).inputs["policy"],
+        "bucket": mocks.one(BUCKET_POLICY).inputs["policy"],
+        "key": mocks.one(KMS_KEY).inputs["policy"],
+        "bucket_arn": mocks.one(BUCKET).state["arn"],
+        "key_arn": mocks.one(KMS_KEY).state["arn"],
+    }
+
+
+def test_received_policies_give_the_copy_identity_its_effective_access(mocks, default):
+    got = _received(mocks)
+    user, obj = got["user"], f"{got['bucket_arn']}/any/key"
+    tls = {"aws:SecureTransport": "true", "s3:TlsVersion": "1.3", "aws:PrincipalArn": user}
+
+    def s3(action: str, resource: str) -> str:
+        return same_account_s3_decision(got["identity"], got["bucket"], action, resource, user, tls)
+
+    def kms(identity: Any, action: str, context: dict[str, str]) -> str:
+        return same_account_kms_decision(identity, got["key"], action, got["key_arn"], user, context)
+
+    assert s3("s3:PutObject", obj) == ALLOW
+    assert s3("s3:ListBucket", got["bucket_arn"]) == ALLOW
+    for action in ("s3:DeleteObject", "s3:GetObject", "s3:DeleteObjectVersion"):
+        assert s3(action, obj) != ALLOW, action
+    via = {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}
+    assert kms(got["identity"], "kms:Decrypt", via) == ALLOW
+    assert kms(got["identity"], "kms:GenerateDataKey", via) == ALLOW
+    # Even an IAM policy drifted to kms:* gets nothing beyond S3's use of the key.
+    drifted = {"Version": pol.VERSION, "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}
+    assert kms(drifted, "kms:Encrypt", via) == DENY
+    assert kms(drifted, "kms:ScheduleKeyDeletion", via) == DENY
+    assert kms(drifted, "kms:Decrypt", {}) == DENY  # a direct call, not through S3
+    admin = f"arn:aws:iam::{ACCOUNT_ID}:role/Administrator"
+    assert (
+        same_account_kms_decision(drifted, got["key"], "kms:ScheduleKeyDeletion", got["key_arn"], admin, {})
+        == ALLOW
+    )
+
+
+def test_received_bucket_policy_denies_a_request_without_tls(mocks, default):
+    """Judged with the small hand-written condition evaluator in tests/pulumi_mocks.py
+    (``conditions_met``), not moto's: moto treats a Bool condition as always met, so under moto this
+    Deny would also hit the TLS request below and the test could not tell the two apart."""
+    got = _received(mocks)
+    user, obj = got["user"], f"{got['bucket_arn']}/k"
+    no_tls = {"aws:SecureTransport": "false", "aws:PrincipalArn": user}
+    tls = {"aws:SecureTransport": "true", "s3:TlsVersion": "1.3", "aws:PrincipalArn": user}
+    assert resource_policy_decision(got["bucket"], "s3:PutObject", obj, user, no_tls) == DENY
+    assert resource_policy_decision(got["bucket"], "s3:PutObject", obj, user, tls) == ALLOW
 
 
 def test_bucket_policy_is_one_document_naming_our_bucket_key_and_identity(mocks, default):
@@ -338,6 +398,16 @@ def test_upload_role_when_asked(mocks):
     key_policy = json.loads(mocks.one(KMS_KEY).inputs["policy"])
     upload = next(s for s in key_policy["Statement"] if s["Sid"] == "AllowUploadRoleViaS3")
     assert upload["Condition"]["StringEquals"]["aws:PrincipalArn"] == role.state["arn"]
+    key_arn, via = mocks.one(KMS_KEY).state["arn"], {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}
+    for action, context, expected in (
+        ("kms:GenerateDataKey", via, ALLOW),
+        ("kms:Encrypt", via, DENY),
+        ("kms:Decrypt", {}, DENY),
+    ):
+        decision = same_account_kms_decision(
+            role_policy.inputs["policy"], key_policy, action, key_arn, role.state["arn"], context
+        )
+        assert decision == expected, action
     assert storage.upload_role_arn is not None
     assert resolve(storage.upload_role_arn) == role.state["arn"]
     assert resolve(storage.public_outputs()["upload_role_arn"]) == role.state["arn"]

@@ -15,6 +15,7 @@ from tests.pulumi_mocks import (
     conditions_met,
     identity_decision,
     resource_policy_decision,
+    same_account_kms_decision,
     same_account_s3_decision,
 )
 
@@ -128,6 +129,8 @@ def test_deny_insecure_transport_covers_every_action_and_principal(bucket_policy
 )
 @pytest.mark.parametrize("principal", [USER, OTHER_USER, f"arn:aws:iam::{ACCOUNT}:role/Administrator"])
 def test_bucket_policy_denies_requests_without_tls(bucket_policy, action, resource, principal):
+    """Uses the small hand-written condition evaluator in tests/pulumi_mocks.py (``conditions_met``):
+    moto treats a Bool condition as always met, so it would deny TLS requests too."""
     no_tls = {"aws:SecureTransport": "false", "aws:PrincipalArn": principal}
     assert resource_policy_decision(bucket_policy, action, resource, principal, no_tls) == DENY
 
@@ -261,6 +264,8 @@ def test_key_policy_grants_the_upload_role_only_when_it_exists():
     assert [s["Sid"] for s in without["Statement"]] == [
         "EnableRootAccountPermissions",
         "AllowCopyIdentityViaS3",
+        "DenyCopyIdentityOtherKmsActions",
+        "DenyCopyIdentityOutsideS3",
     ]
     with_role = policies.key_policy(
         account_id=ACCOUNT, region=REGION, copy_identity_arn=USER, upload_role_arn=ROLE
@@ -268,6 +273,99 @@ def test_key_policy_grants_the_upload_role_only_when_it_exists():
     statement = {"Version": policies.VERSION, "Statement": [_statement(with_role, "AllowUploadRoleViaS3")]}
     assert identity_decision(statement, "kms:GenerateDataKey", "*", _key_context(ROLE)) == ALLOW
     assert identity_decision(statement, "kms:GenerateDataKey", "*", _key_context(USER)) != ALLOW
+    assert [s["Sid"] for s in with_role["Statement"]][4:] == [
+        "AllowUploadRoleViaS3",
+        "DenyUploadRoleOtherKmsActions",
+        "DenyUploadRoleOutsideS3",
+    ]
+
+
+# An IAM policy that drifted far beyond the grant: the key policy's Denies must still hold.
+KMS_ALL: dict[str, Any] = {
+    "Version": policies.VERSION,
+    "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}],
+}
+ADMIN = f"arn:aws:iam::{ACCOUNT}:role/Administrator"
+ROOT = f"arn:aws:iam::{ACCOUNT}:root"
+
+
+@pytest.fixture
+def key_policy_with_role() -> dict[str, Any]:
+    return policies.key_policy(
+        account_id=ACCOUNT, region=REGION, copy_identity_arn=USER, upload_role_arn=ROLE
+    )
+
+
+@pytest.mark.parametrize("principal", [USER, ROLE])
+@pytest.mark.parametrize(
+    ("action", "context"),
+    [
+        ("kms:Encrypt", VIA_S3),
+        ("kms:ScheduleKeyDeletion", VIA_S3),
+        ("kms:PutKeyPolicy", VIA_S3),
+        ("kms:CreateGrant", VIA_S3),
+        ("kms:Decrypt", {}),  # a direct call: no kms:ViaService
+        ("kms:GenerateDataKey", {}),
+        ("kms:Decrypt", {"kms:ViaService": "s3.us-west-2.amazonaws.com"}),
+        ("kms:Decrypt", {"kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com"}),
+    ],
+)
+def test_key_policy_denies_a_drifted_identity_anything_beyond_s3_here(
+    key_policy_with_role, principal, action, context
+):
+    decision = same_account_kms_decision(KMS_ALL, key_policy_with_role, action, KEY, principal, context)
+    assert decision == DENY
+
+
+@pytest.mark.parametrize("principal", [USER, ROLE])
+@pytest.mark.parametrize("action", ["kms:GenerateDataKey", "kms:Decrypt"])
+def test_key_policy_still_lets_the_identities_use_the_key_via_s3(
+    key_policy_with_role, copy_policy, role_policy, principal, action
+):
+    own = copy_policy if principal == USER else role_policy
+    for identity_policy in (own, KMS_ALL):
+        decision = same_account_kms_decision(
+            identity_policy, key_policy_with_role, action, KEY, principal, VIA_S3
+        )
+        assert decision == ALLOW
+
+
+@pytest.mark.parametrize("principal", [ADMIN, ROOT, OTHER_USER])
+@pytest.mark.parametrize(
+    ("action", "context"),
+    [
+        ("kms:ScheduleKeyDeletion", {}),
+        ("kms:PutKeyPolicy", {}),
+        ("kms:Encrypt", {}),
+        ("kms:Decrypt", {}),
+        ("kms:DescribeKey", {}),
+    ],
+)
+def test_key_policy_denies_do_not_lock_out_the_account(key_policy_with_role, principal, action, context):
+    # The root statement delegates to IAM: an admin's kms:* still works, the Denies name others only.
+    decision = same_account_kms_decision(KMS_ALL, key_policy_with_role, action, KEY, principal, context)
+    assert decision == ALLOW
+
+
+def test_key_policy_names_identities_by_condition_not_principal(key_policy_with_role):
+    for statement in key_policy_with_role["Statement"]:
+        if statement["Effect"] == "Deny":
+            assert statement["Principal"] == "*"
+            assert statement["Condition"]["StringEquals"]["aws:PrincipalArn"] in (USER, ROLE)
+    principals = json.dumps([s["Principal"] for s in key_policy_with_role["Statement"]])
+    assert USER not in principals and ROLE not in principals
+
+
+def test_bucket_policy_leaves_identity_drift_visible(bucket_policy):
+    """No Deny in the bucket policy shadows the identity policy: if the copy identity's IAM policy
+    drifts to s3:*, the e2e smoke test's "cannot read or delete" checks must see it."""
+    drifted = {
+        "Version": policies.VERSION,
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+    }
+    context = {**TLS, "aws:PrincipalArn": USER}
+    for action in ("s3:GetObject", "s3:DeleteObject"):
+        assert same_account_s3_decision(drifted, bucket_policy, action, f"{BUCKET}/k", USER, context) == ALLOW
 
 
 # -- the direct-upload role --------------------------------------------------------------------------
