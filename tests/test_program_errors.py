@@ -6,8 +6,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pulumi
 import pytest
 
+from components import InputError
 from components.config import NAMESPACE
 from localdev.program_runner import ProgramError, load_stack_config
 from tests.pulumi_mocks import RecordingMocks, run_stack
@@ -118,6 +120,7 @@ def test_bad_input_fails_before_any_resource_and_names_the_input(case):
     for fragment in fragments:
         assert fragment in str(err.value), f"{case}: {fragment!r} not in {err.value}"
     assert mocks.resources == [], f"{case}: resources were registered before the error"
+    assert isinstance(err.value.__cause__, pulumi.RunError), f"{case}: would print a traceback"
 
 
 def test_a_bad_second_application_stops_the_first_too():
@@ -127,3 +130,39 @@ def test_a_bad_second_application_stops_the_first_too():
     with pytest.raises(ProgramError, match=r"applications\[1\]\.bucket_name 'Not_A_Bucket'"):
         run_stack(config, mocks=mocks)
     assert mocks.resources == []
+
+
+def test_bad_config_leaves_the_program_as_a_run_error():
+    """The Pulumi CLI prints a RunError as its message alone; any other exception with a traceback."""
+    config = _config({"app_id": APP_A, "region": "ap-7"})
+    with pytest.raises(ProgramError) as err:
+        run_stack(config, preview=True)
+    raised = err.value.__cause__
+    assert type(raised) is pulumi.RunError
+    assert str(raised) == str(err.value)
+    assert "applications[0].region 'ap-7'" in str(raised)
+    assert isinstance(raised.__cause__, InputError)  # kept for debugging, not shown by the CLI
+
+
+LEGACY_APPS = f"{NAMESPACE}:config:applications"
+
+
+def test_a_key_in_both_the_current_and_the_legacy_form_is_refused():
+    config = {
+        APPS: [{"app_id": APP_A, "region": "ap-2"}],
+        LEGACY_APPS: [{"app_id": APP_B, "region": "us-1"}],
+    }
+    mocks = RecordingMocks()
+    with pytest.raises(ProgramError) as err:
+        run_stack(config, mocks=mocks, preview=True)
+    message = str(err.value)
+    assert f"'{APPS}'" in message and f"'{LEGACY_APPS}'" in message
+    assert "Allowed: one of them" in message
+    assert isinstance(err.value.__cause__, pulumi.RunError)
+    assert mocks.resources == []
+
+
+@pytest.mark.parametrize("key", [APPS, LEGACY_APPS])
+def test_either_form_alone_still_works(key):
+    run = run_stack({key: [{"app_id": APP_A, "region": "ap-2"}]}, preview=True)
+    assert len(run.mocks.of_type("sendbird-recordings:index:RecordingStorage")) == 1
