@@ -26,7 +26,7 @@ from sendbird_copy.errors import (
     SendbirdCopyError,
     SendbirdTimeoutError,
 )
-from sendbird_copy.redact import redact
+from sendbird_copy.redact import display_host, display_url, redact
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +87,12 @@ class _HttpCore:
         split = urlsplit(self.base_url)
         if split.scheme not in ("http", "https") or not split.hostname:
             raise ValueError("base URL must be an http(s) URL with a host name")
-        # hostname:port only: a base URL may carry user:password@ that must not reach a message.
-        self.host = split.hostname + (f":{split.port}" if split.port else "")
+        # host:port only: a base URL may carry user:password@ that must not reach a message.
+        self.host = display_host(self.base_url)
         self.timeout = timeout
         self.retries = retries
-        self._secrets = [s for s in secrets if s]
+        # The URL's password too: a requests/urllib3 error text may quote the whole URL.
+        self._secrets = [s for s in (*secrets, split.password) if s]
         retry = _CappedRetry(
             total=retries,
             connect=retries,
@@ -240,7 +241,8 @@ class SendbirdClient(_ClientBase):
         )
 
     def __repr__(self) -> str:
-        return f"SendbirdClient(application_id={self.application_id!r}, base_url={self.base_url!r})"
+        shown = display_url(self.base_url)
+        return f"SendbirdClient(application_id={self.application_id!r}, base_url={shown!r})"
 
     def copy_recording(
         self, recording_id: str, *, access_key: str, secret_key: str, bucket: str, region: str
@@ -318,7 +320,7 @@ class OrganizationClient(_ClientBase):
         )
 
     def __repr__(self) -> str:
-        return f"OrganizationClient(base_url={self.base_url!r})"
+        return f"OrganizationClient(base_url={display_url(self.base_url)!r})"
 
     def get_application(self, app_id: str) -> dict[str, Any]:
         """``{"app_id", "app_name", "region": {"region_key", "region_name"}, ...}``."""

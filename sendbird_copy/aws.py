@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from sendbird_copy.stack_outputs import AppOutputs
@@ -123,6 +122,8 @@ def describe_error(exc: BaseException) -> str:
         return f"{exc.operation_name}: {error.get('Code', 'error')} (HTTP {status}) {message}".strip()
     if isinstance(exc, ConnectionError | HTTPClientError):
         url = str(getattr(exc, "kwargs", {}).get("endpoint_url") or "")
-        host = urlsplit(url).netloc or url or "the AWS endpoint"
+        from sendbird_copy.redact import display_host
+
+        host = display_host(url) or "the AWS endpoint"  # without user:password@ of an override
         return f"cannot reach AWS at {host}: {type(exc).__name__}"
     return f"{type(exc).__name__}: {exc}"

@@ -258,7 +258,9 @@ def _environment(run: Run, common: CommonOptions, needs_token: bool) -> Any:
         ("--api-base-url", common.api_base_url),
         ("--org-api-base-url", common.org_api_base_url),
     ):
-        _require_url(flag, url)
+        password = _require_url(flag, url)
+        if password:
+            run.secrets.append(password)  # masked in everything printed, whatever quotes the URL
     token = os.environ.get(TOKEN_ENV, "").strip()
     if needs_token and not token:
         raise InputError(f"{TOKEN_ENV} is empty or not set: the copy call needs the application's API token")
@@ -291,14 +293,22 @@ def _environment(run: Run, common: CommonOptions, needs_token: bool) -> Any:
     )
 
 
-def _require_url(flag: str, url: str | None) -> None:
+def _require_url(flag: str, url: str | None) -> str | None:
+    """Exit 2 unless ``url`` is an http(s) URL with a host; returns its password, if it has one."""
     from sendbird_copy.inputs import InputError
+    from sendbird_copy.redact import display_url
 
     if url is None:
-        return
-    split = urlsplit(url)
-    if split.scheme not in ("http", "https") or not split.netloc:
-        raise InputError(f"{flag} '{url}' is not an http(s) URL with a host")
+        return None
+    problem = f"{flag} '{display_url(url)}' is not an http(s) URL with a host"
+    try:
+        split = urlsplit(url)
+        split.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise InputError(problem) from None
+    if split.scheme not in ("http", "https") or not split.hostname:
+        raise InputError(problem)
+    return split.password
 
 
 def _explicit_region(value: str | None) -> str | None:

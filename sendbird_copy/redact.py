@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 
 MASK = "***"
@@ -44,3 +45,26 @@ class RedactingFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = redact(record.stack_info, self._secrets)
         return True
+
+
+def display_host(url: str) -> str:
+    """The ``host[:port]`` of ``url`` without any ``user:password@``; never raises.
+
+    Parsed by hand after RFC 3986 (the authority ends at the first ``/``, ``?`` or ``#``; userinfo
+    ends at its last ``@``) because ``urlsplit(...).port`` raises on a malformed port, and an error
+    message about a bad URL is exactly where a password must not slip through.
+    """
+    _, sep, rest = url.partition("://")
+    authority = re.split(r"[/?#]", rest if sep else url, maxsplit=1)[0]
+    return authority.rpartition("@")[2]
+
+
+def display_url(url: str) -> str:
+    """``url`` as safe to show: ``scheme://host[:port]/path``, without userinfo, query or fragment."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:  # not scheme://...; "user:pw@host" must still lose its userinfo
+        scheme, rest = "", url
+    path = re.split(r"[?#]", rest, maxsplit=1)[0]
+    slash = path.find("/")
+    path = path[slash:] if slash >= 0 else ""
+    return f"{scheme}{sep}{display_host(url)}{path}"

@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from sendbird_copy.aws import AwsClients, is_configuration_error
 from sendbird_copy.preflight import PREFIX, check_object_encryption, run_preflight
+from sendbird_copy.redact import display_host
 from sendbird_copy.region_check import SendbirdRegionSource, check_regions
 from sendbird_copy.regions import RegionError
 from sendbird_copy.report import AppReport, Check, describe_exception, failed, passed, skipped
@@ -98,7 +98,7 @@ def preflight_stage(app: AppOutputs, env: Environment) -> list[Check]:
 
 def _sendbird_host(app: AppOutputs, env: Environment) -> str:
     url = env.api_base_url or f"https://api-{app.app_id}.calls.sendbird.com/v1"
-    return urlsplit(url).netloc or url
+    return display_host(url)  # never user:password@ from an --api-base-url
 
 
 def _sendbird_failure(name: str, action: str, exc: BaseException, app: AppOutputs, env: Environment) -> Check:

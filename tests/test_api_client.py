@@ -425,3 +425,47 @@ def test_redacting_filter_masks_message_args_and_traceback():
     assert "token *** in args" in output
     assert "RuntimeError: boom ***" in output
     assert TOKEN not in output and SECRET not in output
+
+
+# ----- credentials in a base URL -------------------------------------------------------------------
+URL_PASSWORD = "pw-5ecr3t-in-url"
+
+
+def test_base_url_credentials_never_appear_in_reprs_or_errors():
+    port = _closed_port()
+    url = f"http://user:{URL_PASSWORD}@127.0.0.1:{port}/v1?token={URL_PASSWORD}"
+    client = SendbirdClient(APP, TOKEN, base_url=url, retries=0)
+    organization = OrganizationClient(ORG_KEY, base_url=url, retries=0)
+
+    with pytest.raises(SendbirdConnectionError) as copy_error:
+        client.copy_recording("rec", access_key="AK", secret_key=SECRET, bucket="b", region=REGION)
+    with pytest.raises(SendbirdConnectionError) as org_error:
+        organization.get_application(APP)
+
+    assert repr(client) == f"SendbirdClient(application_id='{APP}', base_url='http://127.0.0.1:{port}/v1')"
+    assert repr(organization) == f"OrganizationClient(base_url='http://127.0.0.1:{port}/v1')"
+    for err in (copy_error.value, org_error.value):
+        assert f"at 127.0.0.1:{port}" in str(err)
+    for text in (repr(client), repr(organization), str(copy_error.value), str(org_error.value)):
+        assert URL_PASSWORD not in text and "user:" not in text
+
+
+@pytest.mark.parametrize(
+    ("url", "shown", "host"),
+    [
+        ("http://user:pw@127.0.0.1:9/v1?x=1#f", "http://127.0.0.1:9/v1", "127.0.0.1:9"),
+        ("https://a@b@host/p@q", "https://host/p@q", "host"),  # userinfo ends at its last '@'
+        ("user:pw@host:9/v1", "host:9/v1", "host:9"),  # no scheme: still no userinfo
+        ("http://user:pw@h:port/v1", "http://h:port/v1", "h:port"),  # a bad port does not raise
+        ("not-a-url", "not-a-url", "not-a-url"),
+        (
+            "https://api-X.calls.sendbird.com/v1",
+            "https://api-X.calls.sendbird.com/v1",
+            "api-X.calls.sendbird.com",
+        ),
+    ],
+)
+def test_display_url_drops_userinfo_query_and_fragment(url, shown, host):
+    from sendbird_copy.redact import display_host, display_url
+
+    assert (display_url(url), display_host(url)) == (shown, host)

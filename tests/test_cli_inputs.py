@@ -277,3 +277,33 @@ def test_help_imports_neither_boto3_nor_requests_nor_pulumi() -> None:
     )
     assert "--recording-id" in done.stdout
     assert done.stdout.strip().splitlines()[-1] == "none"
+
+
+# -- credentials inside a URL flag ------------------------------------------------------------------
+
+URL_PASSWORD = "pw-5ecr3t-in-url"
+
+
+@pytest.mark.parametrize(
+    ("command", "flag", "url", "exit_code", "shown"),
+    [
+        ("copy", "--api-base-url", "http://user:{pw}@127.0.0.1:{port}/v1", 1, "cannot reach Sendbird at 127.0.0.1:{port}"),
+        ("copy", "--api-base-url", "ftp://user:{pw}@127.0.0.1:{port}/v1", 2, "--api-base-url 'ftp://127.0.0.1:{port}/v1' is not"),
+        ("copy", "--api-base-url", "http://user:{pw}@127.0.0.1:x{port}/v1", 2, "'http://127.0.0.1:x{port}/v1' is not"),
+        ("copy", "--org-api-base-url", "user:{pw}@127.0.0.1:{port}", 2, "--org-api-base-url '127.0.0.1:{port}' is not"),
+        ("check-region", "--aws-endpoint-url", "http://user:{pw}@127.0.0.1:{port}", 1, "cannot reach AWS at 127.0.0.1:{port}"),
+    ],
+    ids=["unreachable-api", "bad-scheme", "bad-port", "no-scheme", "unreachable-aws"],
+)  # fmt: skip
+def test_url_credentials_never_reach_the_output(
+    copy_cli: CopyCli, outputs_file: Path, command, flag, url, exit_code, shown
+) -> None:
+    port = closed_port()
+    copy_cli.secrets.append(URL_PASSWORD)  # assert_clean: not in stdout, stderr or the logs
+    extra = ["--recording-id", "r1"] if command == "copy" else []
+    done = copy_cli.invoke(
+        command, outputs_file, "--app-id", "APP-A", *extra, flag, url.format(pw=URL_PASSWORD, port=port)
+    )
+    assert done.exit_code == exit_code, done.text
+    assert shown.format(port=port) in done.text
+    assert "user:" not in done.text and "pw-5ecr3t" not in done.text
