@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sendbird_copy.regions import SENDBIRD_AWS_REGIONS, SENDBIRD_REGIONS, known_aws_regions
+
 APPLICATIONS = "applications"
 SECRET_KEYS = "copy_secret_access_keys"
 
@@ -99,7 +101,21 @@ def parse_stack_outputs(data: Any, source: str = "stack outputs") -> dict[str, A
                 f"{source}: {SECRET_KEYS}.{app_id} is missing or masked; read the outputs with "
                 f"'pulumi stack output --json --show-secrets'"
             )
+        _require_aws_region(values["region"], f"{where}.region")
         if values["app_id"] != app_id:
             raise OutputsError(f"{where}.app_id is '{values['app_id']}', expected the key '{app_id}'")
         parsed[app_id] = AppOutputs(copy_secret_access_key=secret, **values)
     return parsed
+
+
+def _require_aws_region(value: str, where: str) -> None:
+    """The region is sent to Sendbird's copy API as-is: it must be an AWS region code, never a key."""
+    if value in known_aws_regions():
+        return
+    sendbird = SENDBIRD_REGIONS.get(value)
+    key_hint = f" ('{value}' is the Sendbird key of {sendbird.aws_region})" if sendbird else ""
+    regions = ", ".join(sorted(SENDBIRD_AWS_REGIONS))
+    raise OutputsError(
+        f"{where} is '{value}', not an AWS region code known to botocore: use the AWS region of the "
+        f"bucket (Sendbird runs in {regions}), not a Sendbird region key{key_hint}"
+    )

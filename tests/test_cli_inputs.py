@@ -307,3 +307,30 @@ def test_url_credentials_never_reach_the_output(
     assert done.exit_code == exit_code, done.text
     assert shown.format(port=port) in done.text
     assert "user:" not in done.text and "pw-5ecr3t" not in done.text
+
+
+# -- the region in the stack outputs ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("region", "hint"),
+    [
+        ("ap-2", "('ap-2' is the Sendbird key of ap-northeast-2)"),  # a key would reach the copy API
+        ("mars-1", "not a Sendbird region key"),
+        ("AP-NORTHEAST-2", "not a Sendbird region key"),
+    ],
+)
+def test_region_in_outputs_must_be_an_aws_region(
+    copy_cli: CopyCli, tmp_path: Path, region: str, hint: str
+) -> None:
+    document = outputs_document("APP-A")
+    document["applications"]["APP-A"]["region"] = region
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps(document))
+    done = copy_cli.invoke("check-region", path, "--aws-endpoint-url", f"http://127.0.0.1:{closed_port()}")
+    assert done.exit_code == 2, done.text
+    assert done.stdout == ""  # stopped before any check ran
+    message = done.stderr.strip()
+    assert message.startswith(f"error: {path}: applications.APP-A.region is '{region}', not an AWS region")
+    assert "use the AWS region of the bucket (Sendbird runs in ap-northeast-1, ap-northeast-2," in message
+    assert hint in message
