@@ -50,15 +50,27 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+# Config arrives as YAML/JSON, so any value may have any type: check the type before using the value
+# (a list where a string belongs would otherwise fail deep inside as "unhashable type").
+
+
 def check_bool(value: Any, input_name: str) -> bool:
     if not isinstance(value, bool):
         raise InputError(f"{input_name} {value!r} is not a boolean. Allowed: true or false")
     return value
 
 
+def check_str(value: Any, input_name: str, allowed: str) -> str:
+    if not isinstance(value, str):
+        raise InputError(f"{input_name} {value!r} is not a string. Allowed: {allowed}")
+    return value
+
+
 def check_days(value: Any, input_name: str, low: int = 1, high: int | None = None) -> int:
     allowed = f"a whole number of days from {low} to {high}" if high else f"a whole number of days >= {low}"
-    if not _is_int(value) or value < low or (high is not None and value > high):
+    if not _is_int(value):  # bool is an int in Python, but `true` is no number of days
+        raise InputError(f"{input_name} {value!r} is not a whole number. Allowed: {allowed}")
+    if value < low or (high is not None and value > high):
         raise InputError(f"{input_name} {value!r} is out of range. Allowed: {allowed}")
     return int(value)
 
@@ -76,8 +88,8 @@ def check_app_id(value: Any, input_name: str = "app_id") -> str:
 
 def check_region(value: Any, input_name: str = "region") -> str:
     """The AWS region for ``value`` (an AWS region code or a Sendbird region key)."""
-    if value is not None and not isinstance(value, str):
-        raise InputError(f"{input_name} {value!r} is not a string")
+    if value is not None:
+        check_str(value, input_name, "a Sendbird region key (ap-2) or an AWS region code (ap-northeast-2)")
     try:
         return resolve_region(value or "", input_name)
     except RegionError as exc:
@@ -128,7 +140,11 @@ def check_retention(retention: Any, prefix: str = "retention.") -> Retention:
         MAX_ABORT_INCOMPLETE_MULTIPART_DAYS,
     )
     check_days(retention.noncurrent_expiration_days, f"{prefix}noncurrent_expiration_days")
-    storage_class = retention.transition_storage_class
+    storage_class = check_str(
+        retention.transition_storage_class,
+        f"{prefix}transition_storage_class",
+        ", ".join(TRANSITION_STORAGE_CLASSES),
+    )
     if storage_class not in TRANSITION_STORAGE_CLASSES:
         raise InputError(
             f"{prefix}transition_storage_class {storage_class!r} is not a transition target. "
@@ -178,12 +194,14 @@ def check_tags(tags: Any, input_name: str = "tags") -> dict[str, str]:
     for key, value in tags.items():
         if not isinstance(key, str) or not 1 <= len(key) <= 128 or key.lower().startswith("aws:"):
             raise InputError(
-                f"{input_name} key {key!r} is invalid. Allowed: 1-128 characters, not starting with 'aws:'"
+                f"{input_name} key {key!r} is invalid. Allowed: a string of 1-128 characters, not starting "
+                f"with 'aws:'"
             )
+        problem = "is not a string" if not isinstance(value, str) else "is too long"
         if not isinstance(value, str) or len(value) > 256:
             raise InputError(
-                f"{input_name}.{key} {value!r} is invalid. Allowed: a string of at most 256 characters "
-                f"(quote numbers and booleans in YAML)"
+                f"{input_name}.{key} {value!r} is invalid: it {problem}. Allowed: a string of at most 256 "
+                f"characters (quote numbers and booleans in YAML)"
             )
     return tags
 
@@ -199,11 +217,12 @@ def check_upload_role(role: Any, prefix: str = "upload_role.") -> UploadRole:
             f"{prefix}sendbird_principal {principal!r} is not an AWS principal. Allowed: Sendbird's "
             f"12-digit AWS account id or an IAM principal ARN (arn:aws:iam::<account>:root|role/...)"
         )
-    if not isinstance(role.external_id, str) or not _EXTERNAL_ID.match(role.external_id):
-        raise InputError(
-            f"{prefix}external_id {role.external_id!r} is invalid. Allowed: 2-1224 characters from "
-            f"letters, digits and +=,.@:/-_ (the value Sendbird sends with AssumeRole)"
-        )
+    allowed = (
+        "2-1224 characters from letters, digits and +=,.@:/-_ (the value Sendbird sends with AssumeRole)"
+    )
+    check_str(role.external_id, f"{prefix}external_id", allowed)
+    if not _EXTERNAL_ID.match(role.external_id):
+        raise InputError(f"{prefix}external_id {role.external_id!r} is invalid. Allowed: {allowed}")
     return role
 
 

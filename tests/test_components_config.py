@@ -145,6 +145,66 @@ def test_bad_config_names_the_input(config, fragment):
     assert fragment in str(err.value)
 
 
+APP = {"app_id": APP_A, "region": "ap-2"}
+STORAGE_CLASSES = "Allowed: STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER, DEEP_ARCHIVE"
+WHOLE_DAYS = "is not a whole number. Allowed: a whole number of days"
+
+
+@pytest.mark.parametrize(
+    ("config", "fragments"),
+    [
+        # A list or mapping where a string belongs used to crash with "unhashable type".
+        (
+            _config(APP, retention={"transition_days": 30, "transition_storage_class": ["GLACIER"]}),
+            ["retention.transition_storage_class ['GLACIER'] is not a string", STORAGE_CLASSES],
+        ),
+        (
+            _config({**APP, "retention": {"transition_days": 30, "transition_storage_class": {"a": 1}}}),
+            ["applications[0].retention.transition_storage_class {'a': 1} is not a string", STORAGE_CLASSES],
+        ),
+        (_config(APP, retention={"transition_days": "30"}), ["retention.transition_days '30' " + WHOLE_DAYS]),
+        (_config(APP, retention={"expiration_days": True}), ["retention.expiration_days True " + WHOLE_DAYS]),
+        (
+            _config(APP, retention={"abort_incomplete_multipart_days": 2.5}),
+            ["retention.abort_incomplete_multipart_days 2.5 " + WHOLE_DAYS, "from 1 to 7"],
+        ),
+        (
+            _config(APP, kms_deletion_window_days=True),
+            ["kms_deletion_window_days True " + WHOLE_DAYS, "from 7 to 30"],
+        ),
+        (
+            _config({**APP, "kms_deletion_window_days": [7]}),
+            ["applications[0].kms_deletion_window_days [7] " + WHOLE_DAYS],
+        ),
+        (_config(APP, force_destroy=1), ["force_destroy 1 is not a boolean. Allowed: true or false"]),
+        (
+            _config({**APP, "force_destroy": "false"}),
+            ["applications[0].force_destroy 'false' is not a boolean. Allowed: true or false"],
+        ),
+        (_config({**APP, "protect": None}), ["applications[0].protect None is not a boolean"]),
+        (_config(APP, tags={"team": ["a", "b"]}), ["tags.team ['a', 'b'] is invalid: it is not a string"]),
+        (
+            _config({**APP, "tags": {"on": True}}),
+            ["applications[0].tags.on True is invalid: it is not a string"],
+        ),
+        (_config(APP, tags="team=media"), ["tags 'team=media' is not a mapping. Allowed: string keys"]),
+        (
+            _config({"app_id": APP_A, "region": 2}),
+            ["applications[0].region 2 is not a string. Allowed: a Sendbird region key (ap-2)"],
+        ),
+        (
+            _config(APP, upload_role={"sendbird_principal": "111122223333", "external_id": 12345}),
+            ["upload_role.external_id 12345 is not a string. Allowed: 2-1224 characters"],
+        ),
+    ],
+)
+def test_values_of_the_wrong_type_are_refused_with_the_allowed_values(config, fragments):
+    with pytest.raises(InputError) as err:
+        parse_stack_config(config)
+    for fragment in fragments:
+        assert fragment in str(err.value)
+
+
 @pytest.mark.parametrize(
     ("config", "where", "typo"),
     [

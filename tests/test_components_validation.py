@@ -86,6 +86,12 @@ def test_retention_defaults_are_valid_and_cheap():
         ),
         (Retention(expiration_days="14"), "retention.expiration_days", "whole number"),  # type: ignore[arg-type]
         (Retention(expiration_days=True), "retention.expiration_days", "whole number"),
+        (
+            Retention(transition_days=30, transition_storage_class=["GLACIER"]),  # type: ignore[arg-type]
+            "retention.transition_storage_class ['GLACIER']",
+            "is not a string",
+        ),
+        (Retention(noncurrent_expiration_days=30.0), "retention.noncurrent_expiration_days", "whole number"),  # type: ignore[arg-type]
     ],
 )
 def test_contradicting_or_invalid_retention(retention, input_name, fragment):
@@ -162,6 +168,19 @@ def test_invalid_upload_role(role, fragment):
             "kms_deletion_window_days 31",
         ),
         (RecordingStorageArgs(app_id=APP_ID, region="ap-2", force_destroy="yes"), "force_destroy 'yes'"),  # type: ignore[arg-type]
+        (RecordingStorageArgs(app_id=APP_ID, region="ap-2", protect=1), "protect 1 is not a boolean"),  # type: ignore[arg-type]
+        (
+            RecordingStorageArgs(app_id=APP_ID, region="ap-2", kms_deletion_window_days=True),
+            "kms_deletion_window_days True is not a whole number",
+        ),
+        (
+            RecordingStorageArgs(app_id=APP_ID, region="ap-2", tags={"team": 7}),  # type: ignore[dict-item]
+            "tags.team 7 is invalid: it is not a string",
+        ),
+        (
+            RecordingStorageArgs(app_id=APP_ID, region=["ap-2"]),  # type: ignore[arg-type]
+            "region ['ap-2'] is not a string. Allowed:",
+        ),
         (RecordingStorageArgs(app_id=APP_ID, region="us-1", kms_key_arn=KEY_SEOUL), "kms_key_arn"),
     ],
 )
