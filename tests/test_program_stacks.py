@@ -220,10 +220,45 @@ def test_program_also_runs_as_a_preview():
     assert len(run.mocks.custom) == len(PER_APP)
 
 
+README_REUSE_HEADING = "## Reusing the component in another stack"
+
+
+def readme_python_block(heading: str, readme: Path = PROJECT_DIR / "README.md") -> str:
+    """The first python code block in ``readme`` under ``heading`` (before the next heading of that
+    level), so the test runs what users copy and README drift fails it."""
+    lines = readme.read_text().splitlines()
+    assert heading in lines, f"{readme.name} has no heading {heading!r}"
+    level = heading.split(" ", 1)[0] + " "
+    block: list[str] | None = None
+    for line in lines[lines.index(heading) + 1 :]:
+        if block is None:
+            if line.startswith(level):
+                break
+            if line.strip() == "```python":
+                block = []
+        elif line.strip() == "```":
+            return "\n".join(block) + "\n"
+        else:
+            block.append(line)
+    raise AssertionError(f"{readme.name}: no complete python code block under {heading!r}")
+
+
+def test_readme_block_reader_finds_only_its_own_section(tmp_path: Path):
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "## A\n```python\nnot_this = 1\n```\n## Reuse\ntext\n```bash\nnope\n```\n"
+        "```python\nthis = 2\n```\n## Next\n```python\nnor_this = 3\n```\n"
+    )
+    assert readme_python_block("## Reuse", readme) == "this = 2\n"
+    readme.write_text("## Reuse\nno code\n## Next\n```python\nx = 1\n```\n")
+    with pytest.raises(AssertionError, match="no complete python code block"):
+        readme_python_block("## Reuse", readme)
+
+
 def test_reuse_example_from_another_stack(tmp_path: Path):
-    """The README's reuse example, run as another team's program."""
+    """The README's reuse example, read from README.md and run as another team's program."""
     program = tmp_path / "__main__.py"
-    program.write_text(REUSE_EXAMPLE)
+    program.write_text(readme_python_block(README_REUSE_HEADING))
     run = run_stack({}, stack="support", program=program)
     assert run.secret["copy_secret_access_key"] is True
     assert run.outputs["recordings_bucket"].startswith("support-call-recordings-")
@@ -232,22 +267,3 @@ def test_reuse_example_from_another_stack(tmp_path: Path):
     assert lifecycle.inputs["region"] == "ap-northeast-2"
     rules = {rule["id"]: rule for rule in lifecycle.inputs["rules"]}
     assert rules["recordings-retention"]["expiration"] == {"days": 365}
-
-
-REUSE_EXAMPLE = """
-import pulumi
-from components import RecordingStorage, RecordingStorageArgs, Retention
-
-recordings = RecordingStorage(
-    "support-call-recordings",
-    RecordingStorageArgs(
-        app_id="9F1C2B7E-4D3A-4C8B-A1E6-3B5D7F9A0C2E",
-        region="ap-2",  # a Sendbird region key or the AWS region (ap-northeast-2)
-        retention=Retention(transition_days=30, expiration_days=365),
-        tags={"team": "support"},
-    ),
-)
-pulumi.export("recordings_bucket", recordings.bucket_name)
-pulumi.export("copy_access_key_id", recordings.copy_access_key_id)
-pulumi.export("copy_secret_access_key", recordings.copy_secret_access_key)  # a secret
-"""
