@@ -35,6 +35,9 @@ DEFAULT_ORG_BASE_URL = "https://gate.sendbird.com"
 DEFAULT_TIMEOUT: tuple[float, float] = (3.05, 30.0)
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_PAGE_LIMIT = 100
+# find_recording reads at most this many pages of each listing: 20 x 100 = 2,000 live events and
+# 2,000 rooms, 40 GETs (about 4 s at the documented 10 GET/s). Past that the copy call decides.
+FIND_MAX_PAGES = 20
 _APP_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")  # it becomes part of a host name
 _ERROR_TEXT_CHARS = 200
 
@@ -268,11 +271,17 @@ class SendbirdClient(_ClientBase):
         """Every room of the application (all pages), each with its ``cloud_recordings``."""
         return list(self._iter_pages("/rooms", "rooms", limit))
 
-    def find_recording(self, recording_id: str) -> dict[str, Any] | None:
-        """The recording's documented fields from the live-event or room that holds it, or None."""
+    def find_recording(self, recording_id: str, max_pages: int = FIND_MAX_PAGES) -> dict[str, Any] | None:
+        """The recording's documented fields from the live-event or room that holds it, or None.
+
+        Reads at most ``max_pages`` pages of each listing, so None means "not in the first pages",
+        not "does not exist": an application with years of live events must not cost minutes here.
+        """
+        if max_pages < 1:
+            raise ValueError(f"max_pages must be >= 1, got {max_pages}")
         sources = (
-            self._iter_pages("/live-events", "live_events", MAX_PAGE_LIMIT),
-            self._iter_pages("/rooms", "rooms", MAX_PAGE_LIMIT),
+            self._iter_pages("/live-events", "live_events", MAX_PAGE_LIMIT, max_pages),
+            self._iter_pages("/rooms", "rooms", MAX_PAGE_LIMIT, max_pages),
         )
         for source in sources:
             for parent in source:
@@ -281,17 +290,23 @@ class SendbirdClient(_ClientBase):
                         return recording
         return None
 
-    def _iter_pages(self, path: str, key: str, limit: int) -> Iterator[dict[str, Any]]:
+    def _iter_pages(
+        self, path: str, key: str, limit: int, max_pages: int | None = None
+    ) -> Iterator[dict[str, Any]]:
         if not 1 <= limit <= MAX_PAGE_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_PAGE_LIMIT}, got {limit}")
         params: dict[str, Any] = {"limit": limit}
         seen: set[str] = set()
+        pages = 0
         while True:
             page = self._core.request("GET", path, params=params)
+            pages += 1
             yield from (item for item in page.get(key) or () if isinstance(item, dict))
             token = page.get("next")
             # A repeated token would loop forever; stop instead of trusting the server blindly.
             if not isinstance(token, str) or not token or token in seen:
+                return
+            if max_pages is not None and pages >= max_pages:
                 return
             seen.add(token)
             params = {"limit": limit, "next": token}

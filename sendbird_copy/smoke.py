@@ -151,11 +151,14 @@ def copy_stage(app: AppOutputs, env: Environment, recording_id: str) -> list[Che
 
 
 def recording_stage(app: AppOutputs, env: Environment, recording_id: str) -> tuple[list[Check], int | None]:
-    """Look the recording up first: a missing or unfinished one fails here, before the copy.
+    """Look the recording up first: an unfinished one fails here, before the copy.
 
-    Lookup errors from the API itself (an endpoint this token may not use, say) do not stop the
-    smoke test: the copy call is the authority. An unreachable API does: the copy would hit it too.
+    The copy call is the authority on whether a recording exists: a recording missing from the
+    first FIND_MAX_PAGES pages of the listings (or a lookup the API refused, say for an endpoint
+    this token may not use) is a skip, and the copy answers 400200 if the id is really unknown.
+    An unreachable API does stop here: the copy would hit it too.
     """
+    from sendbird_copy.api import FIND_MAX_PAGES
     from sendbird_copy.errors import SendbirdApiError, SendbirdCopyError
 
     name = "recording"
@@ -168,11 +171,10 @@ def recording_stage(app: AppOutputs, env: Environment, recording_id: str) -> tup
         return [_sendbird_failure(name, f"look up recording {recording_id}", exc, app, env)], None
     if recording is None:
         return [
-            failed(
+            skipped(
                 name,
-                f"recording {recording_id} is not among application {app.app_id}'s live-event or "
-                "room recordings",
-                SENDBIRD_FIXES[400200],
+                f"recording {recording_id} not found in the first {FIND_MAX_PAGES} pages of application "
+                f"{app.app_id}'s live events/rooms; the copy call decides",
             )
         ], None
     status = recording.get("status")

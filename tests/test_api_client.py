@@ -241,6 +241,27 @@ def test_listings_follow_next_across_pages_and_find_recording_searches_both(app)
         client.list_rooms(limit=0)
 
 
+def test_find_recording_reads_at_most_max_pages_of_each_listing(app):
+    # 101 live events: the recording sits on the second page of 100.
+    for i in range(101):
+        app.add_recording(APP, f"live-{i:03d}", kind="live")
+    client = client_for(app)
+
+    def gets() -> list[str]:
+        return [path for method, path, _ in app.requests_log if method == "GET"]
+
+    assert client.find_recording("live-100", max_pages=1) is None
+    assert gets() == ["/v1/live-events", "/v1/rooms"]  # one page each, then it gives up
+    found = client.find_recording("live-100", max_pages=2)
+    assert found is not None and found["live_event_id"] == "live-live-100"
+    assert gets()[2:] == ["/v1/live-events", "/v1/live-events"]  # found on page 2: rooms not read
+    with pytest.raises(ValueError, match="max_pages"):
+        client.find_recording("live-100", max_pages=0)
+    from sendbird_copy.api import FIND_MAX_PAGES
+
+    assert FIND_MAX_PAGES == 20  # the number the smoke test's skip message names
+
+
 # ----- organization API ----------------------------------------------------------------------------
 def test_organization_client_reads_the_region_and_maps_401(app):
     good = OrganizationClient(ORG_KEY, base_url=app.org_base_url, backoff_factor=FAST)

@@ -113,13 +113,30 @@ def test_recording_not_completed_fails_before_the_copy(
     assert copy_requests(emulator) == [] and emulator.copies == []
 
 
-def test_unknown_recording_fails_before_the_copy(copy_cli: CopyCli, dest: Destination, emulator) -> None:
+def test_unknown_recording_is_a_skip_then_the_copy_is_refused_with_400200(
+    copy_cli: CopyCli, dest: Destination, emulator
+) -> None:
     done = copy_cli.invoke(
-        "smoke-test", copy_cli.outputs(dest), *smoke_args(emulator, "--recording-id", "no-such")
+        "smoke-test", copy_cli.outputs(dest), *smoke_args(emulator, "--recording-id", "no-such", "--json")
     )
     assert done.exit_code == 1
-    assert f"FAIL recording — recording no-such is not among application {dest.app_id}'s" in done.stdout
-    assert copy_requests(emulator) == []
+    recording = done.check("recording")
+    assert recording["status"] == "skip"
+    assert recording["detail"] == (
+        f"recording no-such not found in the first 20 pages of application {dest.app_id}'s "
+        "live events/rooms; the copy call decides"
+    )
+    copy = done.check("copy accepted")
+    assert copy["status"] == "fail"
+    assert "Sendbird refused to copy recording no-such" in copy["detail"]
+    assert "HTTP 400 with code 400200 NOT_FOUND" in copy["detail"]
+    assert "check the recording id" in copy["fix"]
+    # The copy was attempted exactly once (a 4xx is never retried) and refused; nothing was written.
+    posts = [(path, status) for method, path, status in emulator.requests_log if method == "POST"]
+    assert posts == [("/v1/cloud-recordings/no-such/copy", 400)]
+    assert emulator.copies == []
+    (app,) = done.json()["applications"]
+    assert "copied object" not in [c["name"] for c in app["checks"]]
 
 
 def test_wrong_token_fails_with_sendbirds_code(copy_cli: CopyCli, dest: Destination, emulator) -> None:
