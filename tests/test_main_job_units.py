@@ -52,11 +52,12 @@ def test_local_apps_names_the_bad_input(config, message):
 def test_a_config_the_program_refuses_is_exit_2_naming_the_input(monkeypatch, tmp_path, capsys):
     import localdev.main_job as main_job
 
-    config = {
-        f"{NS}:applications": [{"app_id": "A1B2C3D4-0000-4000-8000-000000000001", "region": "ap-2"}],
-        f"{NS}:force_destroy": True,
+    app = {
+        "app_id": "A1B2C3D4-0000-4000-8000-000000000001",
+        "region": "ap-2",
+        "bucket_name": "Bad_Bucket.Name",
     }
-    config[f"{NS}:applications"][0]["bucket_name"] = "Bad_Bucket.Name"
+    config = {f"{NS}:applications": [app], f"{NS}:force_destroy": True}
     monkeypatch.setattr(main_job, "load_stack_config", lambda stack: config)
     assert main_job.run("local", 1, tmp_path) == 2
     err = capsys.readouterr().err
