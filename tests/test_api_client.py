@@ -143,6 +143,50 @@ def test_rate_limit_with_no_retries_raises_rate_limited(app, make_copy_target):
     assert statuses(app) == [429]
 
 
+# Every code SENDBIRD_API.md documents, copied from its "Errors" section: (code, HTTP status, type).
+DOCUMENTED_CODES = [
+    (400100, 400, "INVALID_PARAMS"),
+    (400111, 400, "MISSING_PARAMS"),
+    (400200, 400, "NOT_FOUND"),
+    (400201, 400, "UNIQUE_CONSTRAINT"),
+    (400800, 400, "FREE_PLAN_ENDED"),
+    (401120, 401, "NOT_ALLOWED"),
+    (401121, 401, "NOT_AUTHORIZED"),
+    (429100, 429, "RATE_LIMIT_EXCEEDED"),
+    (500999, 500, "UNKNOWN_ERROR"),
+]
+
+
+def test_the_emulator_injects_exactly_the_documented_codes():
+    from sendbird_copy.emulator.state import DOCUMENTED_ERRORS
+
+    assert {code: (status, kind) for code, status, kind in DOCUMENTED_CODES} == DOCUMENTED_ERRORS
+
+
+@pytest.mark.parametrize("call", ["copy", "list"])
+@pytest.mark.parametrize(
+    ("code", "status", "error_type"), DOCUMENTED_CODES, ids=[str(c[0]) for c in DOCUMENTED_CODES]
+)
+def test_every_documented_error_is_typed_and_only_429_and_5xx_are_retried(
+    app, call, code, status, error_type
+):
+    app.fail_next(10, code=code)  # more than the budget: the last answer is the error
+    client = client_for(app, retries=2)
+
+    with pytest.raises(SendbirdApiError) as info:
+        if call == "copy":
+            client.copy_recording("rec", access_key="AK", secret_key=SECRET, bucket="b", region=REGION)
+        else:
+            client.list_rooms()
+
+    err = info.value
+    assert (err.status, err.code, err.type) == (status, code, error_type)
+    assert err.message == f"{error_type} (injected by the emulator)."
+    assert isinstance(err, RateLimitedError) is (status == 429)
+    retried = status == 429 or status >= 500
+    assert statuses(app) == [status] * (3 if retried else 1)  # 1 + 2 retries, or a 4xx once
+
+
 # ----- retries -------------------------------------------------------------------------------------
 def test_429_is_retried_after_retry_after_then_succeeds(app, make_copy_target):
     app.add_recording(APP, "rec")

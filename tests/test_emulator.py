@@ -320,6 +320,48 @@ def test_faults_switch_on_and_off_at_runtime(app):
     assert len(app.requests_log) == 8  # 3 + 1 + 3 + 1, faults included
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "status", "code", "error_type"),
+    [
+        ({"code": 400201}, 400, 400201, "UNIQUE_CONSTRAINT"),
+        ({"code": 400800}, 400, 400800, "FREE_PLAN_ENDED"),
+        ({"code": 401120}, 401, 401120, "NOT_ALLOWED"),
+        ({"code": 500999, "status": 502}, 502, 500999, "UNKNOWN_ERROR"),
+        ({}, 503, 500999, "UNKNOWN_ERROR"),
+    ],
+)
+def test_fail_next_answers_any_documented_error_body(app, kwargs, status, code, error_type):
+    url, headers = f"{app.base_url}/rooms", {"Api-Token": TOKEN}
+    app.fail_next(2, **kwargs)
+    answers = [requests.get(url, headers=headers, timeout=10) for _ in range(3)]
+    assert_error(answers[0], status, code, error_type)
+    assert answers[1].status_code == status
+    assert answers[2].status_code == 200
+
+
+def test_fail_next_429_has_the_documented_429_body_and_custom_text(app):
+    app.fail_next(1, code=429100, message="slow down")
+    response = requests.get(f"{app.base_url}/rooms", headers={"Api-Token": TOKEN}, timeout=10)
+    assert response.status_code == 429
+    assert response.json() == {"code": 429100, "type": "RATE_LIMIT_EXCEEDED", "message": "slow down"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"n": 1, "code": 400999}, "not documented"),
+        ({"n": 1, "code": 400200, "status": 404}, "documented with HTTP 400, not 404"),
+        ({"n": 1, "code": 401121, "status": 500}, "documented with HTTP 401"),
+        ({"n": 1, "status": 400}, "5xx"),
+        ({"n": -1}, "n must be >= 0"),
+    ],
+)
+def test_fail_next_refuses_undocumented_errors(app, kwargs, needle):
+    with pytest.raises(ValueError, match=needle):
+        app.fail_next(**kwargs)
+    assert requests.get(f"{app.base_url}/rooms", headers={"Api-Token": TOKEN}, timeout=10).ok
+
+
 # ----- standalone ----------------------------------------------------------------------------------
 def _emulator_cli(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
     return subprocess.Popen(

@@ -30,6 +30,7 @@ from sendbird_copy.emulator.state import (
     Recording,
     SlidingWindowLimiter,
     decode_page_token,
+    documented_error,
     encode_page_token,
     invalid,
     missing,
@@ -70,7 +71,7 @@ class SendbirdEmulator:
         self._limiter = SlidingWindowLimiter(clock)
         self._copier = S3Copier(s3_endpoint_url)
         self._rng = random.Random(seed)  # noqa: S311 - fault injection, not crypto; seeded for replay
-        self._fail = (0, 503)
+        self._fail: tuple[int, Callable[[], ApiFault]] = (0, lambda: server_error(503))
         self._throttle = (0, 1)
         self._error_rate = 0.0
         self.latency = 0.0
@@ -146,12 +147,25 @@ class SendbirdEmulator:
             return recording
 
     # ----- faults --------------------------------------------------------------------------------
-    def fail_next(self, n: int, status: int = 503) -> None:
-        """The next ``n`` requests (any path) answer ``status`` (5xx) with a 500999 body."""
-        if not 500 <= status <= 599:
-            raise ValueError(f"status must be a 5xx, got {status}")
+    def fail_next(
+        self,
+        n: int,
+        status: int | None = None,
+        code: int | None = None,
+        type: str | None = None,
+        message: str | None = None,
+    ) -> None:
+        """The next ``n`` requests (any path) answer a documented error.
+
+        ``fail_next(3)`` is three 503s with 500999; ``fail_next(1, code=400200)`` one 400 NOT_FOUND.
+        ``code`` picks the documented status and type (see ``documented_error``); ``type`` and
+        ``message`` override the body's. A 429 injected this way has no ``Retry-After`` header.
+        """
+        if n < 0:
+            raise ValueError(f"n must be >= 0, got {n}")
+        documented_error(code, status, type, message)  # validates now, not at the next request
         with self._lock:
-            self._fail = (n, status)
+            self._fail = (n, lambda: documented_error(code, status, type, message))
 
     def rate_limit_next(self, n: int, retry_after: int = 1) -> None:
         """The next ``n`` requests answer 429/429100 with ``Retry-After: retry_after``."""
@@ -260,10 +274,10 @@ class SendbirdEmulator:
 
     def _inject_faults(self) -> None:
         with self._lock:
-            count, status = self._fail
+            count, fault = self._fail
             if count > 0:
-                self._fail = (count - 1, status)
-                raise server_error(status)
+                self._fail = (count - 1, fault)
+                raise fault()  # a fresh exception per answer
             count, retry_after = self._throttle
             if count > 0:
                 self._throttle = (count - 1, retry_after)

@@ -23,6 +23,21 @@ _BASE_MS = 1_700_000_000_000  # a fixed epoch so listings are deterministic
 _BYTES_PER_MS = 2_500_000 // 8 // 1000  # ~2.5 Mbit/s, for a plausible duration
 
 
+# Every documented error code (SENDBIRD_API.md, "Errors"): code -> (HTTP status, type).
+DOCUMENTED_ERRORS: dict[int, tuple[int, str]] = {
+    400100: (400, "INVALID_PARAMS"),
+    400111: (400, "MISSING_PARAMS"),
+    400200: (400, "NOT_FOUND"),
+    400201: (400, "UNIQUE_CONSTRAINT"),
+    400800: (400, "FREE_PLAN_ENDED"),
+    401120: (401, "NOT_ALLOWED"),
+    401121: (401, "NOT_AUTHORIZED"),
+    429100: (429, "RATE_LIMIT_EXCEEDED"),
+    500999: (500, "UNKNOWN_ERROR"),
+}
+UNKNOWN_ERROR = 500999
+
+
 class ApiFault(Exception):
     """An error answer in Sendbird's documented body shape."""
 
@@ -68,6 +83,32 @@ def rate_limited(retry_after: int) -> ApiFault:
 
 def server_error(status: int) -> ApiFault:
     return ApiFault(status, 500999, "UNKNOWN_ERROR", "Unknown error (injected by the emulator).")
+
+
+def documented_error(
+    code: int | None = None,
+    status: int | None = None,
+    type: str | None = None,
+    message: str | None = None,
+) -> ApiFault:
+    """A documented error answer: ``code`` picks status and type (500999 may use any 5xx status).
+
+    Without ``code``, ``status`` must be a 5xx and the body is 500999 UNKNOWN_ERROR. Raises
+    ValueError for an undocumented code or a status the code is not documented with.
+    """
+    if code is None:
+        status = 503 if status is None else status
+        if not 500 <= status <= 599:
+            raise ValueError(f"status must be a 5xx without a code, got {status}")
+        code = UNKNOWN_ERROR
+    if code not in DOCUMENTED_ERRORS:
+        raise ValueError(f"code {code} is not documented; one of {sorted(DOCUMENTED_ERRORS)}")
+    documented_status, documented_type = DOCUMENTED_ERRORS[code]
+    status = documented_status if status is None else status
+    if status != documented_status and not (code == UNKNOWN_ERROR and 500 <= status <= 599):
+        raise ValueError(f"code {code} is documented with HTTP {documented_status}, not {status}")
+    kind = type or documented_type
+    return ApiFault(status, code, kind, message or f"{kind} (injected by the emulator).")
 
 
 @dataclass(frozen=True)
