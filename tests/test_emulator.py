@@ -382,19 +382,28 @@ def _emulator_cli(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
         (["--app", "APP:T:ap-1", "--recording", "APP:rec:completed:ten"], "byte size"),
         (["--recording", "GHOST:rec:completed:10"], "unknown application 'GHOST'"),
         (["--port", "70000"], "--port"),
+        (["--app", "A:t1:ap-1", "--app", "A:t2:ap-1"], "application id 'A' is given more than once"),
+        (["--app", "A:t:tokyo-1"], "--region-key-aws tokyo-1=AWS_REGION"),
+        (["--error-rate", "2"], "--error-rate: '2' must be between 0 and 1"),
+        (["--latency", "-1"], "--latency"),
+        (["--fail-next", "x"], "--fail-next"),
     ],
 )
 def test_cli_rejects_bad_arguments_with_exit_2(args, needle):
     process = _emulator_cli(*args)
-    _, stderr = process.communicate(timeout=60)
+    try:
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()  # no-op once it exited; a regression must not leave an emulator serving
     assert process.returncode == 2
     assert needle in stderr
 
 
 def test_cli_serves_until_interrupted():
     process = _emulator_cli(
-        "--app", f"{APP}:{TOKEN}:ap-1:{ORG_KEY}", "--recording", f"{APP}:a:b:completed:2048"
-    )
+        "--app", f"{APP}:{TOKEN}:ap-1:{ORG_KEY}", "--recording", f"{APP}:a:b:completed:2048",
+        "--fail-next", "1",
+    )  # fmt: skip
     try:
         assert process.stdout is not None
         first = process.stdout.readline()
@@ -402,6 +411,8 @@ def test_cli_serves_until_interrupted():
             process.stderr.read() if process.stderr else ""
         )
         base_url = first.split()[-1]
+        failed = requests.get(f"{base_url}/live-events", headers={"Api-Token": TOKEN}, timeout=10)
+        assert_error(failed, 503, 500999, "UNKNOWN_ERROR")  # --fail-next 1: the first answer only
         body = requests.get(f"{base_url}/live-events", headers={"Api-Token": TOKEN}, timeout=10).json()
         [recording] = body["live_events"][0]["cloud_recordings"]
         assert (recording["recording_id"], recording["byte_size"]) == ("a:b", 2048)
@@ -417,3 +428,81 @@ def test_emulator_imports_without_moto():
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 0, result.stderr
+
+
+# ----- command line, called in-process with argv -----------------------------------------------------
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--error-rate", "1.5"], "--error-rate: '1.5' must be between 0 and 1"),
+        (["--error-rate", "nan"], "--error-rate: 'nan' must be between 0 and 1"),
+        (["--error-rate", "lots"], "--error-rate: 'lots' is not a number"),
+        (["--latency", "-0.1"], "--latency: '-0.1' must be >= 0 and finite"),
+        (["--latency", "inf"], "--latency: 'inf' must be >= 0 and finite"),
+        (["--fail-next", "-1"], "--fail-next: '-1' is not a non-negative integer"),
+        (["--fail-next", "two"], "--fail-next: 'two' is not a non-negative integer"),
+        (
+            ["--app", "A:tok-1:ap-1", "--app", "A:tok-2:us-2"],
+            "--app: application id 'A' is given more than once",
+        ),
+        (["--app", "N:tok:tokyo-1"], "pass its AWS region with --region-key-aws tokyo-1=AWS_REGION"),
+        (["--app", "N:tok:tokyo-1", "--region-key-aws", "tokyo-1"], "expected REGION_KEY=AWS_REGION"),
+        (["--app", "N:tok:tokyo-1", "--region-key-aws", "tokyo-1=mars-9"], "'mars-9' is not an AWS region"),
+        (
+            ["--app", "N:tok:tokyo-1", "--region-key-aws", "tokyo-1=ap-northeast-1",
+             "--region-key-aws", "tokyo-1=ap-northeast-3"],
+            "region key 'tokyo-1' is given more than once",
+        ),
+        (
+            ["--app", "N:tok:ap-1", "--region-key-aws", "tokio-1=ap-northeast-1"],
+            "no --app uses region key(s) tokio-1",
+        ),
+    ],
+)  # fmt: skip
+def test_bad_arguments_exit_2_before_anything_listens(capsys, args, needle):
+    # build() is main() without the serving: a regression fails here instead of serving forever.
+    from sendbird_copy.emulator.__main__ import build
+
+    with pytest.raises(SystemExit) as info:
+        build(args)
+    assert info.value.code == 2
+    stderr = capsys.readouterr().err
+    assert needle in stderr
+    assert "Traceback" not in stderr
+
+
+def test_fault_flags_configure_the_emulator():
+    from sendbird_copy.emulator.__main__ import build
+
+    emulator = build(
+        ["--app", f"{APP}:{TOKEN}:ap-1", "--error-rate", "0.25", "--latency", "0.05", "--fail-next", "2"]
+    )
+    assert (emulator.error_rate, emulator.latency) == (0.25, 0.05)
+    emulator.error_rate = 0.0  # keep only --fail-next, so the answers below are certain
+    with emulator:
+        url, headers = f"{emulator.base_url}/rooms", {"Api-Token": TOKEN}
+        codes = [requests.get(url, headers=headers, timeout=10).status_code for _ in range(3)]
+    assert codes == [503, 503, 200]
+    assert build([]).error_rate == 0.0 and build([]).latency == 0.0
+
+
+def test_unknown_region_key_runs_in_the_mapped_aws_region():
+    from sendbird_copy.emulator.__main__ import build
+
+    emulator = build(
+        [
+            "--app", f"{APP}:{TOKEN}:tokyo-1:{ORG_KEY}", "--recording", f"{APP}:rec:completed:10",
+            "--region-key-aws", "tokyo-1=ap-northeast-3",
+        ]
+    )  # fmt: skip
+    with emulator:
+        body = {"access_key": "AK", "secret_key": "SK", "bucket": "b", "region": "ap-northeast-1"}
+        message = assert_error(post_copy(emulator, "rec", body), 400, 400100, "INVALID_PARAMS")
+        org = requests.get(
+            f"{emulator.org_base_url}/api/v2/applications/{APP}",
+            headers={"SENDBIRDORGANIZATIONAPITOKEN": ORG_KEY},
+            timeout=10,
+        ).json()
+    # The copy is checked against the mapped AWS region; Sendbird still reports its own key.
+    assert "application's region 'ap-northeast-3' (Sendbird region tokyo-1)" in message
+    assert org["region"]["region_key"] == "tokyo-1"

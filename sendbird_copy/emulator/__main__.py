@@ -1,12 +1,16 @@
 """Run the Sendbird emulator until Ctrl-C.
 
     python -m sendbird_copy.emulator --port 8765 --s3-endpoint-url http://127.0.0.1:5000 \\
-        --app APP_ID:TOKEN:REGION_KEY[:ORG_KEY] --recording APP_ID:RECORDING_ID:STATUS:BYTE_SIZE
+        --app APP_ID:TOKEN:REGION_KEY[:ORG_KEY] --recording APP_ID:RECORDING_ID:STATUS:BYTE_SIZE \\
+        [--region-key-aws REGION_KEY=AWS_REGION] [--error-rate 0.1] [--latency 0.5] [--fail-next 3]
+
+Every bad value exits 2 with one line naming the flag, before anything listens.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 import threading
@@ -15,20 +19,52 @@ from types import FrameType
 
 from sendbird_copy.emulator.server import SendbirdEmulator
 from sendbird_copy.emulator.state import LIVE_STATUSES
-from sendbird_copy.regions import SENDBIRD_REGIONS
+from sendbird_copy.regions import SENDBIRD_REGIONS, known_aws_regions
 
 
 def _app(spec: str) -> tuple[str, str, str, str | None]:
+    # The region key is checked in build(): an unknown one is fine with a --region-key-aws mapping.
     parts = spec.split(":")
     if len(parts) not in (3, 4) or not all(parts):
         raise argparse.ArgumentTypeError(
             "expected APP_ID:TOKEN:REGION_KEY or APP_ID:TOKEN:REGION_KEY:ORG_KEY, each part non-empty"
         )
-    if parts[2] not in SENDBIRD_REGIONS:
-        raise argparse.ArgumentTypeError(
-            f"region key '{parts[2]}' is not one of: {', '.join(SENDBIRD_REGIONS)}"
-        )
     return parts[0], parts[1], parts[2], parts[3] if len(parts) == 4 else None
+
+
+def _region_mapping(spec: str) -> tuple[str, str]:
+    key, sep, aws_region = spec.partition("=")
+    if not sep or not key or not aws_region:
+        raise argparse.ArgumentTypeError("expected REGION_KEY=AWS_REGION, for example tokyo-1=ap-northeast-1")
+    if aws_region not in known_aws_regions():
+        raise argparse.ArgumentTypeError(f"'{aws_region}' is not an AWS region (for example ap-northeast-1)")
+    return key, aws_region
+
+
+def _number(text: str, low: float, high: float = math.inf) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    # isfinite: NaN compares False with everything and would slip through a range check.
+    if not math.isfinite(value) or not low <= value <= high:
+        limits = f"between {low:g} and {high:g}" if math.isfinite(high) else f">= {low:g} and finite"
+        raise argparse.ArgumentTypeError(f"'{text}' must be {limits}")
+    return value
+
+
+def _rate(text: str) -> float:
+    return _number(text, 0.0, 1.0)
+
+
+def _seconds(text: str) -> float:
+    return _number(text, 0.0)
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' is not a non-negative integer")
+    return int(text)
 
 
 def _recording(spec: str) -> tuple[str, str, str, int]:
@@ -65,22 +101,75 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="APP_ID:RECORDING_ID:STATUS:BYTE_SIZE",
     )
+    parser.add_argument(
+        "--region-key-aws",
+        type=_region_mapping,
+        action="append",
+        default=[],
+        metavar="REGION_KEY=AWS_REGION",
+        help="the AWS region of a region key missing from the table (repeatable; overrides the table)",
+    )
+    parser.add_argument(
+        "--error-rate", type=_rate, default=0.0, metavar="RATE", help="share of requests answering 5xx (0-1)"
+    )
+    parser.add_argument(
+        "--latency", type=_seconds, default=0.0, metavar="SECONDS", help="delay before every answer"
+    )
+    parser.add_argument(
+        "--fail-next", type=_count, default=0, metavar="N", help="the first N requests answer 503 (500999)"
+    )
     return parser
+
+
+def build(argv: Sequence[str] | None = None) -> SendbirdEmulator:
+    """A seeded, configured emulator (not started); exits 2 with one line on any bad argument."""
+    parser = _parser()
+    return _configure(parser, parser.parse_args(argv))
+
+
+def _configure(parser: argparse.ArgumentParser, args: argparse.Namespace) -> SendbirdEmulator:
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port {args.port} is not a TCP port (0-65535)")
+    aws_regions: dict[str, str] = {}
+    for key, aws_region in args.region_key_aws:
+        if key in aws_regions:
+            parser.error(f"--region-key-aws: region key '{key}' is given more than once")
+        aws_regions[key] = aws_region
+    app_ids: set[str] = set()
+    for app_id, _, region_key, _ in args.app:
+        # The library's add_application replaces an app; twice on one command line is a mistake.
+        if app_id in app_ids:
+            parser.error(f"--app: application id '{app_id}' is given more than once")
+        app_ids.add(app_id)
+        if region_key not in SENDBIRD_REGIONS and region_key not in aws_regions:
+            parser.error(
+                f"--app {app_id}: region key '{region_key}' is not one of: {', '.join(SENDBIRD_REGIONS)}; "
+                f"pass its AWS region with --region-key-aws {region_key}=AWS_REGION"
+            )
+    unused = sorted(set(aws_regions) - {region_key for _, _, region_key, _ in args.app})
+    if unused:
+        parser.error(f"--region-key-aws: no --app uses region key(s) {', '.join(unused)}")
+    emulator = SendbirdEmulator(args.s3_endpoint_url, host=args.host, port=args.port)
+    try:
+        for app_id, token, region_key, org_key in args.app:
+            emulator.add_application(
+                app_id, token, region_key, org_api_key=org_key, aws_region=aws_regions.get(region_key)
+            )
+        for app_id, recording_id, status, size in args.recording:
+            emulator.add_recording(app_id, recording_id, status=status, byte_size=size)
+    except ValueError as exc:
+        parser.error(str(exc))  # exits 2
+    emulator.error_rate = args.error_rate
+    emulator.latency = args.latency
+    if args.fail_next:
+        emulator.fail_next(args.fail_next)
+    return emulator
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    if not 0 <= args.port <= 65535:
-        parser.error(f"--port {args.port} is not a TCP port (0-65535)")
-    emulator = SendbirdEmulator(args.s3_endpoint_url, host=args.host, port=args.port)
-    try:
-        for app_id, token, region_key, org_key in args.app:
-            emulator.add_application(app_id, token, region_key, org_api_key=org_key)
-        for app_id, recording_id, status, size in args.recording:
-            emulator.add_recording(app_id, recording_id, status=status, byte_size=size)
-    except ValueError as exc:
-        parser.error(str(exc))  # exits 2
+    emulator = _configure(parser, args)
     try:
         emulator.start()
     except OSError as exc:
