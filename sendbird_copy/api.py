@@ -38,7 +38,10 @@ MAX_PAGE_LIMIT = 100
 # find_recording reads at most this many pages of each listing: 20 x 100 = 2,000 live events and
 # 2,000 rooms, 40 GETs (about 4 s at the documented 10 GET/s). Past that the copy call decides.
 FIND_MAX_PAGES = 20
-_APP_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")  # it becomes part of a host name
+# It becomes part of a host name. Sendbird's ids are UUIDs (hex and '-'); letters, digits, '_' and
+# '-' stay allowed so that a test or emulator id like "APP_1" works, while '.', '/', '@' cannot
+# steer the request (and the token) to another host.
+_APP_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 _ERROR_TEXT_CHARS = 200
 
 
@@ -230,7 +233,8 @@ class SendbirdClient(_ClientBase):
         template = base_url or DEFAULT_BASE_URL
         if "{application_id}" in template and not _APP_ID_RE.match(self.application_id):
             raise ValueError(
-                f"application_id '{self.application_id}' may only contain letters, digits, '-' and '_'"
+                f"application_id '{self.application_id}' may only contain letters, digits, '-' and '_' "
+                "(Sendbird application ids are UUIDs: hex digits and '-')"
             )
         # replace, not str.format: any other brace in an override stays literal.
         self.base_url = template.replace("{application_id}", self.application_id).rstrip("/")

@@ -227,7 +227,11 @@ def _check_all(run: Run, common: CommonOptions, command: str, **options: Any) ->
         known = ", ".join(app.app_id for app in apps)
         raise InputError(f"--recording-id names one application's recording; pass --app-id (one of: {known})")
 
-    env = _environment(run, common, needs_token=command == "copy" or recording_id is not None)
+    needs_token = command == "copy" or recording_id is not None
+    env = _environment(run, common, needs_token=needs_token)
+    if needs_token:
+        for app in apps:
+            env.sendbird_client(app)  # an application id the client refuses: exit 2 before any check
     if command != "copy":
         env.aws.require_deployer_credentials()
     reports = []
@@ -282,7 +286,8 @@ def _environment(run: Run, common: CommonOptions, needs_token: bool) -> Any:
         try:
             return SendbirdClient(app.app_id, token, base_url=common.api_base_url)
         except ValueError as exc:
-            raise InputError(str(exc)) from None
+            # Name where the id came from: the key of its entry in the stack outputs.
+            raise InputError(f"stack outputs applications.{app.app_id}: {exc}") from None
 
     return Environment(
         aws=AwsClients(endpoint_override(common.aws_endpoint_url)),

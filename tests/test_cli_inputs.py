@@ -284,17 +284,23 @@ def test_help_imports_neither_boto3_nor_requests_nor_pulumi() -> None:
 URL_PASSWORD = "pw-5ecr3t-in-url"
 
 
+URL_CASES = {
+    "unreachable-api": ("copy", "--api-base-url", "http://user:{pw}@127.0.0.1:{port}/v1", 1,
+                        "cannot reach Sendbird at 127.0.0.1:{port}"),
+    "bad-scheme": ("copy", "--api-base-url", "ftp://user:{pw}@127.0.0.1:{port}/v1", 2,
+                   "--api-base-url 'ftp://127.0.0.1:{port}/v1' is not"),
+    "bad-port": ("copy", "--api-base-url", "http://user:{pw}@127.0.0.1:x{port}/v1", 2,
+                 "'http://127.0.0.1:x{port}/v1' is not"),
+    "no-scheme": ("copy", "--org-api-base-url", "user:{pw}@127.0.0.1:{port}", 2,
+                  "--org-api-base-url '127.0.0.1:{port}' is not"),
+    "unreachable-aws": ("check-region", "--aws-endpoint-url", "http://user:{pw}@127.0.0.1:{port}", 1,
+                        "cannot reach AWS at 127.0.0.1:{port}"),
+}  # fmt: skip
+
+
 @pytest.mark.parametrize(
-    ("command", "flag", "url", "exit_code", "shown"),
-    [
-        ("copy", "--api-base-url", "http://user:{pw}@127.0.0.1:{port}/v1", 1, "cannot reach Sendbird at 127.0.0.1:{port}"),
-        ("copy", "--api-base-url", "ftp://user:{pw}@127.0.0.1:{port}/v1", 2, "--api-base-url 'ftp://127.0.0.1:{port}/v1' is not"),
-        ("copy", "--api-base-url", "http://user:{pw}@127.0.0.1:x{port}/v1", 2, "'http://127.0.0.1:x{port}/v1' is not"),
-        ("copy", "--org-api-base-url", "user:{pw}@127.0.0.1:{port}", 2, "--org-api-base-url '127.0.0.1:{port}' is not"),
-        ("check-region", "--aws-endpoint-url", "http://user:{pw}@127.0.0.1:{port}", 1, "cannot reach AWS at 127.0.0.1:{port}"),
-    ],
-    ids=["unreachable-api", "bad-scheme", "bad-port", "no-scheme", "unreachable-aws"],
-)  # fmt: skip
+    ("command", "flag", "url", "exit_code", "shown"), list(URL_CASES.values()), ids=list(URL_CASES)
+)
 def test_url_credentials_never_reach_the_output(
     copy_cli: CopyCli, outputs_file: Path, command, flag, url, exit_code, shown
 ) -> None:
@@ -334,3 +340,23 @@ def test_region_in_outputs_must_be_an_aws_region(
     assert message.startswith(f"error: {path}: applications.APP-A.region is '{region}', not an AWS region")
     assert "use the AWS region of the bucket (Sendbird runs in ap-northeast-1, ap-northeast-2," in message
     assert hint in message
+
+
+# -- an application id the API client cannot put in a host name ------------------------------------
+
+
+@pytest.mark.parametrize("command", ["copy", "smoke-test"])
+def test_unusable_application_id_names_its_input_before_any_check(
+    copy_cli: CopyCli, tmp_path: Path, command: str
+) -> None:
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps(outputs_document("evil.example/x")))
+    done = copy_cli.invoke(
+        command, path, "--recording-id", "r1", "--aws-endpoint-url", f"http://127.0.0.1:{closed_port()}"
+    )
+    assert done.exit_code == 2, done.text
+    assert done.stdout == ""  # no region check, preflight or copy was attempted
+    assert done.stderr.strip() == (
+        "error: stack outputs applications.evil.example/x: application_id 'evil.example/x' may only "
+        "contain letters, digits, '-' and '_' (Sendbird application ids are UUIDs: hex digits and '-')"
+    )
