@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,7 +19,6 @@ import boto3
 import requests
 from botocore.config import Config
 
-DEPLOYER_USER = "deployer"
 _ADMIN_POLICY = json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 )
@@ -66,9 +66,12 @@ def enable_iam_auth(endpoint: str) -> Credentials:
         aws_access_key_id="bootstrap",
         aws_secret_access_key="bootstrap",  # moto ignores unauthenticated requests' keys
     )
-    iam.create_user(UserName=DEPLOYER_USER)
-    iam.put_user_policy(UserName=DEPLOYER_USER, PolicyName="admin", PolicyDocument=_ADMIN_POLICY)
-    key = iam.create_access_key(UserName=DEPLOYER_USER)["AccessKey"]
+    # moto's state is per process, not per server: a unique name lets two servers in one process
+    # (a test that runs the main job beside the shared fixture) each bootstrap their own deployer.
+    user = f"deployer-{uuid.uuid4().hex[:12]}"
+    iam.create_user(UserName=user)
+    iam.put_user_policy(UserName=user, PolicyName="admin", PolicyDocument=_ADMIN_POLICY)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
     requests.post(f"{endpoint}/moto-api/reset-auth", data=b"0", timeout=10).raise_for_status()
     return Credentials(key["AccessKeyId"], key["SecretAccessKey"])
 
