@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pulumi
 import pulumi_aws as aws
@@ -28,6 +29,20 @@ def create_copy_user(
     return user, access_key
 
 
+def identity_policy_json(
+    builder: Callable[..., policies.Policy],
+    *,
+    region: str,
+    bucket_arn: pulumi.Input[str],
+    kms_key_arn: pulumi.Input[str],
+    dns_suffix: pulumi.Input[str],
+) -> pulumi.Output[str]:
+    """Render a pure identity-policy builder (copy user, upload role) once its inputs are known."""
+    return pulumi.Output.all(bucket_arn, kms_key_arn, dns_suffix).apply(
+        lambda v: json.dumps(builder(bucket_arn=v[0], kms_key_arn=v[1], region=region, dns_suffix=v[2]))
+    )
+
+
 def grant_copy_user(
     name: str,
     *,
@@ -39,15 +54,16 @@ def grant_copy_user(
     parent: pulumi.Resource,
 ) -> aws.iam.UserPolicy:
     """The inline policy: the user's only grant (the resource policies delegate to it)."""
-    document = pulumi.Output.all(bucket_arn, kms_key_arn, dns_suffix).apply(
-        lambda v: json.dumps(
-            policies.copy_identity_policy(bucket_arn=v[0], kms_key_arn=v[1], region=region, dns_suffix=v[2])
-        )
-    )
     return aws.iam.UserPolicy(
         f"{name}-copy-user-policy",
         user=user.name,
         name="sendbird-recordings-copy",
-        policy=document,
+        policy=identity_policy_json(
+            policies.copy_identity_policy,
+            region=region,
+            bucket_arn=bucket_arn,
+            kms_key_arn=kms_key_arn,
+            dns_suffix=dns_suffix,
+        ),
         opts=pulumi.ResourceOptions(parent=parent),
     )

@@ -9,7 +9,7 @@ import pulumi_aws as aws
 
 from . import policies
 from .args import UploadRole
-from .copy_identity import IAM_PATH
+from .copy_identity import IAM_PATH, identity_policy_json
 
 
 def create_upload_role(
@@ -48,15 +48,16 @@ def grant_upload_role(
     dns_suffix: pulumi.Input[str],
     parent: pulumi.Resource,
 ) -> aws.iam.RolePolicy:
-    document = pulumi.Output.all(bucket_arn, kms_key_arn, dns_suffix).apply(
-        lambda v: json.dumps(
-            policies.upload_role_policy(bucket_arn=v[0], kms_key_arn=v[1], region=region, dns_suffix=v[2])
-        )
-    )
     return aws.iam.RolePolicy(
         f"{name}-upload-role-policy",
         role=role.id,
         name="sendbird-recordings-direct-upload",
-        policy=document,
+        policy=identity_policy_json(
+            policies.upload_role_policy,
+            region=region,
+            bucket_arn=bucket_arn,
+            kms_key_arn=kms_key_arn,
+            dns_suffix=dns_suffix,
+        ),
         opts=pulumi.ResourceOptions(parent=parent),
     )
