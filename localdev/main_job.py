@@ -31,11 +31,12 @@ from localdev.emulator_deploy import DeployResult, EmulatorDeployError, deploy_t
 from localdev.moto_server import MotoServer, running_moto_server
 from localdev.program_runner import PROJECT_DIR, ProgramError, close_runtime, load_stack_config
 from localdev.smoke_runner import SmokeTarget, run_smoke_test
+from sendbird_copy.project import CONFIG_NAMESPACE
 from sendbird_copy.regions import RegionError, resolve_region, sendbird_key_for_aws_region
+from sendbird_copy.reporter import Reporter
+from sendbird_copy.sendbird_facts import COPY_PART_SIZE
 
 MB = 1024 * 1024
-PART_SIZE = 5 * MB  # what the emulator (like Sendbird) writes per multipart part
-CONFIG_NAMESPACE = "sendbird-recordings"
 
 
 class MainJobError(Exception):
@@ -76,15 +77,6 @@ def local_apps(config: dict[str, Any], run_id: str) -> list[LocalApp]:
 
 
 @contextmanager
-def step(title: str) -> Iterator[None]:
-    """Print a step with its duration, so a newcomer sees where the time goes."""
-    click.echo(f"- {title} ...", nl=False)
-    started = time.monotonic()
-    yield
-    click.echo(f" done ({time.monotonic() - started:.1f} s)")
-
-
-@contextmanager
 def running_emulator_for(
     moto: MotoServer, apps: list[LocalApp], recording_bytes: int, org_key: str
 ) -> Iterator[Any]:
@@ -103,22 +95,22 @@ def running_emulator_for(
         emulator.stop()
 
 
-def print_deploy_report(result: DeployResult, outputs_path: Path) -> None:
-    click.echo("\nCreated in moto (emulator deploy of the real program):")
+def print_deploy_report(reporter: Reporter, result: DeployResult, outputs_path: Path) -> None:
+    reporter.info("\nCreated in moto (emulator deploy of the real program):")
     for resource in result.resources:
         kind = resource.type.rsplit(":", 1)[-1]
         where = resource.region or "global"
-        click.echo(f"  {kind:<45} {resource.physical_id:<58} {where}")
+        reporter.info(f"  {kind:<45} {resource.physical_id:<58} {where}")
     if result.skipped_statements:
-        click.echo("Bucket-policy statements not applied to moto (proven by the mocks tests instead):")
+        reporter.info("Bucket-policy statements not applied to moto (proven by the mocks tests instead):")
         for skipped in result.skipped_statements:
-            click.echo(f"  {skipped.sid}: {skipped.reason}")
-    click.echo(f"Stack outputs (with the copy user's secret key, mode 0600): {outputs_path}\n")
+            reporter.info(f"  {skipped.sid}: {skipped.reason}")
+    reporter.info(f"Stack outputs (with the copy user's secret key, mode 0600): {outputs_path}\n")
 
 
 def _copy_progress(emulator: Any, recording_bytes: int, done: threading.Event) -> None:
     """Show the emulator's multipart upload as it happens (the slow step of the run)."""
-    total_parts = max(1, -(-recording_bytes // PART_SIZE))
+    total_parts = max(1, -(-recording_bytes // COPY_PART_SIZE))
     shown = -1
     with click.progressbar(
         length=total_parts, label="  copying recording (5 MB parts)", file=sys.stderr
@@ -132,7 +124,12 @@ def _copy_progress(emulator: Any, recording_bytes: int, done: threading.Event) -
 
 
 def smoke_test_with_progress(
-    target: SmokeTarget, outputs_path: Path, app: LocalApp, emulator: Any, recording_bytes: int
+    reporter: Reporter,
+    target: SmokeTarget,
+    outputs_path: Path,
+    app: LocalApp,
+    emulator: Any,
+    recording_bytes: int,
 ) -> int:
     """Run the real CLI in its own process while showing the emulator's upload progress."""
     done = threading.Event()
@@ -143,53 +140,58 @@ def smoke_test_with_progress(
     finally:
         done.set()
         progress.join()
-    click.echo(completed.stdout.rstrip())
+    reporter.info(completed.stdout.rstrip())
     if completed.stderr.strip():
-        click.echo(completed.stderr.rstrip(), err=True)
+        reporter.progress(completed.stderr.rstrip())
     return completed.returncode
 
 
-def run(stack: str, recording_mb: int, workdir: Path) -> int:
+def run(stack: str, recording_mb: int, workdir: Path, reporter: Reporter | None = None) -> int:
+    reporter = reporter or Reporter()
     run_id = time.strftime("%H%M%S")
     org_key = secrets.token_hex(16)
+    reporter.add_secrets([org_key])
     try:
         config = load_stack_config(stack)
         apps = local_apps(config, run_id)
     except (ProgramError, MainJobError) as err:
-        click.echo(f"error: {err}", err=True)
+        reporter.error(str(err), 2)
         return 2
+    reporter.add_secrets(app.api_token for app in apps)
     recording_bytes = recording_mb * MB
     outputs_path = workdir / f"{stack}-outputs.json"
-    click.echo(f"Local run of stack '{stack}': {len(apps)} application(s), {recording_mb} MB recording each")
+    reporter.info(
+        f"Local run of stack '{stack}': {len(apps)} application(s), {recording_mb} MB recording each"
+    )
     with ExitStack() as servers:
-        with step("starting moto server (S3, KMS, IAM, STS; IAM authentication on)"):
+        with reporter.step("starting moto server (S3, KMS, IAM, STS; IAM authentication on)"):
             moto = servers.enter_context(running_moto_server())
-        with step("starting the Sendbird emulator and seeding completed recordings"):
+        with reporter.step("starting the Sendbird emulator and seeding completed recordings"):
             emulator = servers.enter_context(running_emulator_for(moto, apps, recording_bytes, org_key))
-        click.echo(f"  moto: {moto.endpoint}   Sendbird API: {emulator.base_url}")
+        reporter.info(f"  moto: {moto.endpoint}   Sendbird API: {emulator.base_url}")
         try:
-            with step("emulator deploy of the real program (Pulumi mocks -> moto)"):
+            with reporter.step("emulator deploy of the real program (Pulumi mocks -> moto)"):
                 result = deploy_to_emulator(moto, config, stack=stack)
                 write_outputs(outputs_path, result.outputs)
         except ProgramError as err:
             if isinstance(err.__cause__, EmulatorDeployError):  # moto refused a resource
-                click.echo(f"\nerror: the emulator deploy failed: {err}", err=True)
+                reporter.error(f"the emulator deploy failed: {err}", 1)
                 return 1
-            click.echo(f"\nerror: the program refused the stack config: {err}", err=True)
+            reporter.error(f"the program refused the stack config: {err}", 2)
             return 2
-        print_deploy_report(result, outputs_path)
+        print_deploy_report(reporter, result, outputs_path)
         target = SmokeTarget(moto, emulator.base_url, emulator.org_base_url, org_key)
         failures = 0
         for app in apps:
-            click.echo(
+            reporter.info(
                 f"Smoke test for application {app.app_id} ({app.aws_region}), recording {app.recording_id}:"
             )
-            code = smoke_test_with_progress(target, outputs_path, app, emulator, recording_bytes)
+            code = smoke_test_with_progress(reporter, target, outputs_path, app, emulator, recording_bytes)
             failures += code != 0
-            click.echo("")
-        click.echo("stopping moto and the Sendbird emulator")
+            reporter.info()
+        reporter.info("stopping moto and the Sendbird emulator")
     verdict = "PASS" if failures == 0 else f"FAIL ({failures} of {len(apps)} application(s))"
-    click.echo(f"Local run verdict: {verdict}")
+    reporter.info(f"Local run verdict: {verdict}")
     return 0 if failures == 0 else 1
 
 
@@ -211,10 +213,11 @@ def run(stack: str, recording_mb: int, workdir: Path) -> int:
 )
 def main(stack: str, recording_mb: int, workdir: Path) -> None:
     """Deploy STACK into moto + the Sendbird emulator and run the smoke test against it."""
+    reporter = Reporter()
     try:
-        code = run(stack, recording_mb, workdir)
+        code = run(stack, recording_mb, workdir, reporter)
     except KeyboardInterrupt:
-        click.echo("\ninterrupted: servers stopped", err=True)
+        reporter.error("interrupted: servers stopped", 130)
         code = 130
     finally:
         close_runtime()

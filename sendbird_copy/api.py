@@ -8,7 +8,6 @@ connection errors, timeouts, and one place that turns failures into the typed er
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Self
 from urllib.parse import quote, urlsplit
@@ -25,23 +24,25 @@ from sendbird_copy.errors import (
     SendbirdConnectionError,
     SendbirdCopyError,
     SendbirdTimeoutError,
+    UsageError,
 )
 from sendbird_copy.redact import display_host, display_url, redact
+from sendbird_copy.sendbird_facts import (
+    API_BASE_URL_TEMPLATE,
+    APP_ID_ALLOWED,
+    MAX_PAGE_LIMIT,
+    ORG_API_BASE_URL,
+    api_base_url,
+    is_valid_app_id,
+)
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "https://api-{application_id}.calls.sendbird.com/v1"
-DEFAULT_ORG_BASE_URL = "https://gate.sendbird.com"
 DEFAULT_TIMEOUT: tuple[float, float] = (3.05, 30.0)
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-MAX_PAGE_LIMIT = 100
 # find_recording reads at most this many pages of each listing: 20 x 100 = 2,000 live events and
 # 2,000 rooms, 40 GETs (about 4 s at the documented 10 GET/s). Past that the copy call decides.
 FIND_MAX_PAGES = 20
-# It becomes part of a host name. Sendbird's ids are UUIDs (hex and '-'); letters, digits, '_' and
-# '-' stay allowed so that a test or emulator id like "APP_1" works, while '.', '/', '@' cannot
-# steer the request (and the token) to another host.
-_APP_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 _ERROR_TEXT_CHARS = 200
 
 
@@ -58,11 +59,11 @@ class _CappedRetry(Retry):
 def _require(value: str | None, input_name: str) -> str:
     cleaned = (value or "").strip()
     if not cleaned:
-        raise ValueError(f"{input_name} is missing or blank")
+        raise UsageError(f"{input_name} is missing or blank")
     # Never echo the value: it may be a secret, and a control character in a header value would
     # make requests raise an error that quotes it.
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in cleaned):
-        raise ValueError(f"{input_name} contains control characters (a pasted line break?)")
+        raise UsageError(f"{input_name} contains control characters (a pasted line break?)")
     return cleaned
 
 
@@ -88,11 +89,11 @@ class _HttpCore:
         backoff_factor: float,
     ) -> None:
         if retries < 0:
-            raise ValueError(f"retries must be >= 0, got {retries}")
+            raise UsageError(f"retries must be >= 0, got {retries}")
         self.base_url = base_url.rstrip("/")
         split = urlsplit(self.base_url)
         if split.scheme not in ("http", "https") or not split.hostname:
-            raise ValueError("base URL must be an http(s) URL with a host name")
+            raise UsageError("base URL must be an http(s) URL with a host name")
         # host:port only: a base URL may carry user:password@ that must not reach a message.
         self.host = display_host(self.base_url)
         self.timeout = timeout
@@ -230,14 +231,11 @@ class SendbirdClient(_ClientBase):
     ) -> None:
         self.application_id = _require(application_id, "application_id")
         token = _require(api_token, "api_token")
-        template = base_url or DEFAULT_BASE_URL
-        if "{application_id}" in template and not _APP_ID_RE.match(self.application_id):
-            raise ValueError(
-                f"application_id '{self.application_id}' may only contain letters, digits, '-' and '_' "
-                "(Sendbird application ids are UUIDs: hex digits and '-')"
-            )
-        # replace, not str.format: any other brace in an override stays literal.
-        self.base_url = template.replace("{application_id}", self.application_id).rstrip("/")
+        template = base_url or API_BASE_URL_TEMPLATE
+        # The id becomes part of the host name: one rule (sendbird_facts) for client and component.
+        if "{application_id}" in template and not is_valid_app_id(self.application_id):
+            raise UsageError(f"application_id '{self.application_id}' is invalid. Allowed: {APP_ID_ALLOWED}")
+        self.base_url = api_base_url(self.application_id, template)
         self._core = _HttpCore(
             self.base_url,
             {"Api-Token": token, "Content-Type": "application/json; charset=utf8"},
@@ -282,7 +280,7 @@ class SendbirdClient(_ClientBase):
         not "does not exist": an application with years of live events must not cost minutes here.
         """
         if max_pages < 1:
-            raise ValueError(f"max_pages must be >= 1, got {max_pages}")
+            raise UsageError(f"max_pages must be >= 1, got {max_pages}")
         sources = (
             self._iter_pages("/live-events", "live_events", MAX_PAGE_LIMIT, max_pages),
             self._iter_pages("/rooms", "rooms", MAX_PAGE_LIMIT, max_pages),
@@ -298,7 +296,7 @@ class SendbirdClient(_ClientBase):
         self, path: str, key: str, limit: int, max_pages: int | None = None
     ) -> Iterator[dict[str, Any]]:
         if not 1 <= limit <= MAX_PAGE_LIMIT:
-            raise ValueError(f"limit must be between 1 and {MAX_PAGE_LIMIT}, got {limit}")
+            raise UsageError(f"limit must be between 1 and {MAX_PAGE_LIMIT}, got {limit}")
         params: dict[str, Any] = {"limit": limit}
         seen: set[str] = set()
         pages = 0
@@ -328,7 +326,7 @@ class OrganizationClient(_ClientBase):
         backoff_factor: float = 0.5,
     ) -> None:
         key = _require(org_api_key, "org_api_key")
-        self.base_url = (base_url or DEFAULT_ORG_BASE_URL).rstrip("/")
+        self.base_url = (base_url or ORG_API_BASE_URL).rstrip("/")
         self._core = _HttpCore(
             self.base_url,
             {"SENDBIRDORGANIZATIONAPITOKEN": key, "Content-Type": "application/json; charset=utf8"},

@@ -12,6 +12,7 @@ subdomains. boto3 is imported lazily so that ``sendbird-copy --help`` starts fas
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,9 +24,9 @@ READ_TIMEOUT = 30
 MAX_ATTEMPTS = 3
 
 
-def endpoint_override(flag: str | None) -> str | None:
+def endpoint_override(flag: str | None, environ: Mapping[str, str] | None = None) -> str | None:
     """The endpoint every client should use: the flag wins over the environment variable."""
-    return flag or os.environ.get("AWS_ENDPOINT_URL") or None
+    return flag or (os.environ if environ is None else environ).get("AWS_ENDPOINT_URL") or None
 
 
 @dataclass
@@ -61,7 +62,7 @@ class AwsClients:
 
         self.deployer("sts", "us-east-1")  # creates the session
         if self._deployer_session.get_credentials() is None:
-            raise NoCredentialsError()
+            raise NoCredentialsError()  # errors.classify: a usage error (exit 2)
 
     def deployer_secrets(self) -> list[str]:
         """The deployer's resolved secret (and session token), so reports can redact them."""
@@ -88,42 +89,3 @@ class AwsClients:
                 service, region_name=region, endpoint_url=self.endpoint_url, config=config
             )
         return self._cache[key]
-
-
-def error_code(exc: BaseException) -> str | None:
-    """The AWS error code of a ClientError (``AccessDenied``, ``NoSuchKey``...), else None."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        code = response.get("Error", {}).get("Code")
-        return str(code) if code else None
-    return None
-
-
-def is_configuration_error(exc: BaseException) -> bool:
-    """Missing deployer credentials or profile: bad configuration (exit 2), not a failed check."""
-    from botocore.exceptions import (
-        NoCredentialsError,
-        NoRegionError,
-        PartialCredentialsError,
-        ProfileNotFound,
-    )
-
-    return isinstance(exc, NoCredentialsError | PartialCredentialsError | ProfileNotFound | NoRegionError)
-
-
-def describe_error(exc: BaseException) -> str:
-    """One line for a boto3/botocore failure; names the host when AWS could not be reached."""
-    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
-
-    if isinstance(exc, ClientError):
-        error = exc.response.get("Error", {})
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        message = error.get("Message") or ""
-        return f"{exc.operation_name}: {error.get('Code', 'error')} (HTTP {status}) {message}".strip()
-    if isinstance(exc, ConnectionError | HTTPClientError):
-        url = str(getattr(exc, "kwargs", {}).get("endpoint_url") or "")
-        from sendbird_copy.redact import display_host
-
-        host = display_host(url) or "the AWS endpoint"  # without user:password@ of an override
-        return f"cannot reach AWS at {host}: {type(exc).__name__}"
-    return f"{type(exc).__name__}: {exc}"

@@ -1,4 +1,23 @@
-"""Typed errors of the helper; every message is safe to print (no tokens, no secret keys)."""
+"""The helper's one error tree, the one place that classifies foreign failures, and ``describe``.
+
+Modelled on requests' ``exceptions.py``: every error the helper raises on purpose derives from
+``SendbirdCopyError``, and the CLI's exit code follows from the branch alone::
+
+    SendbirdCopyError
+    ├── UsageError (also a ValueError)   bad input or configuration: exit 2
+    │   ├── OptionError                  a flag or environment variable
+    │   ├── OutputsError                 the stack outputs
+    │   ├── RegionError                  a region value
+    │   └── AwsConfigurationError        no usable deployer credentials, profile or region
+    └── ServiceError                     a service refused or could not be reached: a failed check
+        ├── SendbirdApiError             Sendbird answered non-2xx (code/type/message)
+        │   └── RateLimitedError         429100 that outlasted every retry
+        ├── SendbirdConnectionError
+        └── SendbirdTimeoutError
+
+boto3's own exceptions are classified by type in ``classify`` (never by module name). Every message
+is safe to print: no tokens, no secret keys. botocore is imported lazily, so ``--help`` stays fast.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +26,31 @@ class SendbirdCopyError(Exception):
     """Base class of every error this package raises on purpose."""
 
 
-class SendbirdApiError(SendbirdCopyError):
+class UsageError(SendbirdCopyError, ValueError):
+    """Bad input or configuration (exit code 2); the message names the input and what is allowed."""
+
+
+class OptionError(UsageError):
+    """A command-line option or environment variable the helper cannot use."""
+
+
+class OutputsError(UsageError):
+    """The stack outputs are missing, malformed or incomplete; the message says which field."""
+
+
+class RegionError(UsageError):
+    """A region value that cannot be used; the message names the input, the value and the fix."""
+
+
+class AwsConfigurationError(UsageError):
+    """The deployer's AWS configuration is unusable: no credentials, a missing profile, no region."""
+
+
+class ServiceError(SendbirdCopyError):
+    """AWS or Sendbird refused a request or could not be reached: a failed check (exit code 1)."""
+
+
+class SendbirdApiError(ServiceError):
     """Sendbird answered with a non-2xx status; carries its documented ``code``/``type``/``message``."""
 
     def __init__(self, status: int, code: int | None, type: str | None, message: str) -> None:
@@ -31,9 +74,87 @@ class RateLimitedError(SendbirdApiError):
     """HTTP 429 (429100 RATE_LIMIT_EXCEEDED) that outlasted every retry."""
 
 
-class SendbirdConnectionError(SendbirdCopyError):
+class SendbirdConnectionError(ServiceError):
     """The base URL could not be reached, even after the retries; the message names the host."""
 
 
-class SendbirdTimeoutError(SendbirdCopyError):
+class SendbirdTimeoutError(ServiceError):
     """Sendbird did not connect or answer within the timeout; the message says how many seconds."""
+
+
+AWS_CONFIGURATION_HINT = "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+
+
+def classify(exc: BaseException) -> type[SendbirdCopyError] | None:
+    """Which branch of the tree ``exc`` belongs to; None for a bug (it should surface as one).
+
+    Ours classify as themselves. boto3's configuration errors are usage errors; every other botocore
+    error (ClientError, an unreachable endpoint, a read timeout) is a service failure.
+    """
+    if isinstance(exc, SendbirdCopyError):
+        return type(exc)
+    try:
+        from botocore.exceptions import (
+            BotoCoreError,
+            ClientError,
+            NoCredentialsError,
+            NoRegionError,
+            PartialCredentialsError,
+            ProfileNotFound,
+        )
+    except ImportError:  # pragma: no cover - boto3 is a dependency
+        return None
+    if isinstance(exc, NoCredentialsError | PartialCredentialsError | ProfileNotFound | NoRegionError):
+        return AwsConfigurationError
+    if isinstance(exc, ClientError | BotoCoreError):
+        return ServiceError
+    return None
+
+
+def is_usage_error(exc: BaseException) -> bool:
+    kind = classify(exc)
+    return kind is not None and issubclass(kind, UsageError)
+
+
+def is_service_error(exc: BaseException) -> bool:
+    kind = classify(exc)
+    return kind is not None and issubclass(kind, ServiceError)
+
+
+def aws_error_code(exc: BaseException) -> str | None:
+    """The AWS error code of a ClientError (``AccessDenied``, ``NoSuchKey``...), else None."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        code = response.get("Error", {}).get("Code")
+        return str(code) if code else None
+    return None
+
+
+def describe(exc: BaseException) -> str:
+    """One line for any failure, with the service's own code where it has one. Never a secret:
+    the messages of our errors are redacted when made, and AWS's never quote a secret key."""
+    if isinstance(exc, SendbirdApiError):
+        detail = f"{exc.type}: {exc.message}" if exc.type else exc.message
+        return f"Sendbird answered HTTP {exc.status} with code {exc.code} {detail}".strip()
+    if classify(exc) is AwsConfigurationError:
+        return f"AWS configuration for the deployer's checks: {exc} ({AWS_CONFIGURATION_HINT})"
+    if isinstance(exc, SendbirdCopyError):
+        return str(exc) or type(exc).__name__
+    return _describe_botocore(exc)
+
+
+def _describe_botocore(exc: BaseException) -> str:
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        message = error.get("Message") or ""
+        return f"{exc.operation_name}: {error.get('Code', 'error')} (HTTP {status}) {message}".strip()
+    if isinstance(exc, ConnectionError | HTTPClientError):
+        from sendbird_copy.redact import display_host
+
+        url = str(getattr(exc, "kwargs", {}).get("endpoint_url") or "")
+        host = display_host(url) or "the AWS endpoint"  # without user:password@ of an override
+        return f"cannot reach AWS at {host}: {type(exc).__name__}"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

@@ -1,7 +1,7 @@
 """Where the stack outputs come from: a JSON file, stdin, or ``pulumi stack output`` for a stack.
 
-Everything that is wrong with the input raises ``InputError`` (or the contract's ``OutputsError``);
-the CLI turns both into exit code 2 with the message on one line.
+Everything wrong with the options raises ``OptionError``, with the document itself ``OutputsError``;
+both are usage errors (exit code 2, the message on one line).
 """
 
 from __future__ import annotations
@@ -13,13 +13,10 @@ import subprocess
 import sys
 from typing import IO, Any
 
+from sendbird_copy.errors import OptionError
 from sendbird_copy.stack_outputs import AppOutputs, parse_stack_outputs
 
 PULUMI_TIMEOUT_SECONDS = 180
-
-
-class InputError(ValueError):
-    """Bad input or configuration (exit code 2); the message names the input and the fix."""
 
 
 def load_outputs(
@@ -27,7 +24,7 @@ def load_outputs(
 ) -> dict[str, AppOutputs]:
     """Read and validate the stack outputs from exactly one of ``--outputs FILE|-`` and ``--stack``."""
     if (outputs is None) == (stack is None):
-        raise InputError(
+        raise OptionError(
             "give exactly one of --outputs FILE (or - for stdin) and --stack NAME "
             "(which runs 'pulumi stack output --json --show-secrets')"
         )
@@ -47,7 +44,7 @@ def select_apps(apps: dict[str, AppOutputs], app_id: str | None) -> list[AppOutp
         return list(apps.values())
     if app_id not in apps:
         known = ", ".join(sorted(apps))
-        raise InputError(f"--app-id '{app_id}' is not in the stack outputs; known application ids: {known}")
+        raise OptionError(f"--app-id '{app_id}' is not in the stack outputs; known application ids: {known}")
     return [apps[app_id]]
 
 
@@ -56,21 +53,23 @@ def _read_file(path: str) -> str:
         with open(path, encoding="utf-8") as handle:
             return handle.read()
     except FileNotFoundError:
-        raise InputError(f"--outputs {path}: no such file") from None
+        raise OptionError(f"--outputs {path}: no such file") from None
     except OSError as exc:
-        raise InputError(f"--outputs {path}: cannot read it ({exc.strerror})") from None
+        raise OptionError(f"--outputs {path}: cannot read it ({exc.strerror})") from None
     except UnicodeDecodeError:
-        raise InputError(f"--outputs {path}: not UTF-8 text; expected stack outputs as JSON") from None
+        raise OptionError(f"--outputs {path}: not UTF-8 text; expected stack outputs as JSON") from None
 
 
 def _decode(text: str, source: str) -> Any:
     if not text.strip():
-        raise InputError(f"{source}: empty; expected the JSON of 'pulumi stack output --json --show-secrets'")
+        raise OptionError(
+            f"{source}: empty; expected the JSON of 'pulumi stack output --json --show-secrets'"
+        )
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         # The position, not the text: the document may hold the copy user's secret key.
-        raise InputError(
+        raise OptionError(
             f"{source}: malformed JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
 
@@ -78,7 +77,7 @@ def _decode(text: str, source: str) -> Any:
 def _pulumi_stack_output(stack: str) -> str:
     pulumi = shutil.which("pulumi")
     if pulumi is None:
-        raise InputError(
+        raise OptionError(
             "--stack needs the pulumi CLI, which is not on PATH; install it "
             "(https://www.pulumi.com/docs/install/) or save the outputs with "
             "'pulumi stack output --json --show-secrets > outputs.json' and pass --outputs outputs.json"
@@ -94,11 +93,11 @@ def _pulumi_stack_output(stack: str) -> str:
             check=False,
         )
     except subprocess.TimeoutExpired:
-        raise InputError(
+        raise OptionError(
             f"'pulumi stack output --stack {stack}' did not finish in {PULUMI_TIMEOUT_SECONDS}s"
         ) from None
     if done.returncode != 0:
         # pulumi's own error text (no secrets: it failed before printing outputs), last line only.
         reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise InputError(f"'pulumi stack output --stack {stack}' failed (exit {done.returncode}): {reason}")
+        raise OptionError(f"'pulumi stack output --stack {stack}' failed (exit {done.returncode}): {reason}")
     return done.stdout

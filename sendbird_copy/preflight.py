@@ -15,11 +15,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sendbird_copy.aws import describe_error, error_code
+from sendbird_copy.errors import aws_error_code, describe
+from sendbird_copy.project import PREFLIGHT_PREFIX
 from sendbird_copy.report import Check, failed, passed, skipped
 from sendbird_copy.stack_outputs import AppOutputs
 
-PREFIX = "_preflight/"
 PROBE_BODY = b"sendbird-copy preflight probe: safe to delete\n"
 # S3 answers these when the caller's keys themselves are the problem, not the grant.
 CREDENTIAL_ERRORS = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidClientTokenId", "ExpiredToken"}
@@ -35,7 +35,7 @@ class Probe:
     @classmethod
     def new(cls) -> Probe:
         token = uuid.uuid4().hex
-        return cls(f"{PREFIX}probe-{token}.txt", f"{PREFIX}never-written-{token}")
+        return cls(f"{PREFLIGHT_PREFIX}probe-{token}.txt", f"{PREFLIGHT_PREFIX}never-written-{token}")
 
 
 def key_id(key: str | None) -> str | None:
@@ -53,9 +53,9 @@ def check_access_key(app: AppOutputs, iam: Any) -> Check:
         pages = iam.get_paginator("list_access_keys").paginate(UserName=user)
         keys = {k["AccessKeyId"]: k["Status"] for page in pages for k in page["AccessKeyMetadata"]}
     except Exception as exc:
-        if error_code(exc) == "NoSuchEntity":
+        if aws_error_code(exc) == "NoSuchEntity":
             return failed(name, f"IAM user {user} does not exist", "deploy the stack (or fix copy_user_name)")
-        return failed(name, f"cannot list the access keys of IAM user {user}: {describe_error(exc)}")
+        return failed(name, f"cannot list the access keys of IAM user {user}: {describe(exc)}")
     status = keys.get(app.copy_access_key_id)
     if status is None:
         return failed(
@@ -76,12 +76,12 @@ def check_access_key(app: AppOutputs, iam: Any) -> Check:
 
 def _refused_reason(exc: BaseException, action: str) -> str:
     """Why the copy identity's request failed, naming the action when it is a grant problem."""
-    code = error_code(exc)
+    code = aws_error_code(exc)
     if code in CREDENTIAL_ERRORS:
         return f"S3 rejected the copy identity's credentials ({code}); {action} could not be tested"
     if code == DENIED:
         return f"{action} is refused (AccessDenied)"
-    return f"{action} failed: {describe_error(exc)}"
+    return f"{action} failed: {describe(exc)}"
 
 
 def run_preflight(
@@ -111,8 +111,8 @@ def run_preflight(
 
     # (3) list: Sendbird lists the bucket around a copy.
     try:
-        copy_s3.list_objects_v2(Bucket=bucket, Prefix=PREFIX, MaxKeys=1)
-        checks.append(passed("s3:ListBucket", f"listed s3://{bucket}/{PREFIX}"))
+        copy_s3.list_objects_v2(Bucket=bucket, Prefix=PREFLIGHT_PREFIX, MaxKeys=1)
+        checks.append(passed("s3:ListBucket", f"listed s3://{bucket}/{PREFLIGHT_PREFIX}"))
     except Exception as exc:
         checks.append(
             failed(
@@ -142,13 +142,13 @@ def _expect_refused(action: str, call: Any, deployer_s3: Any, bucket: str, probe
     try:
         response = call()
     except Exception as exc:
-        code = error_code(exc)
+        code = aws_error_code(exc)
         if code == DENIED:
             return passed(action, "refused (AccessDenied), as it should be")
         if code in CREDENTIAL_ERRORS:
             return failed(action, _refused_reason(exc, action))
         if code not in {"NoSuchKey", "NoSuchBucketPolicy", "404"}:
-            return failed(action, f"expected AccessDenied, got {describe_error(exc)}")
+            return failed(action, f"expected AccessDenied, got {describe(exc)}")
     else:
         if action == "s3:DeleteObject" and isinstance(response, dict) and response.get("DeleteMarker"):
             # A versioned bucket recorded a delete marker for the never-written key: remove it.
@@ -173,7 +173,7 @@ def check_object_encryption(
     try:
         head = deployer_s3.head_object(Bucket=bucket, Key=key)
     except Exception as exc:
-        return failed(name, f"cannot read the metadata of {what}: {describe_error(exc)}")
+        return failed(name, f"cannot read the metadata of {what}: {describe(exc)}")
     algorithm, used_key = head.get("ServerSideEncryption"), head.get("SSEKMSKeyId")
     if algorithm != "aws:kms":
         return failed(name, f"the bucket's default encryption wrote {what} with {algorithm or 'none'}", fix)

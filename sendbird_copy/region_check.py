@@ -12,14 +12,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sendbird_copy.aws import describe_error, error_code
+from sendbird_copy.errors import RegionError, aws_error_code, describe
 from sendbird_copy.regions import (
-    RegionError,
     aws_region_for_sendbird_key,
     region_from_arn,
     region_from_location_constraint,
 )
-from sendbird_copy.report import Check, describe_exception, failed, passed
+from sendbird_copy.report import Check, failed, passed
 from sendbird_copy.stack_outputs import AppOutputs
 
 ClientFactory = Callable[[str], Any]  # region -> boto3 client
@@ -45,7 +44,7 @@ def bucket_region(s3: Any, bucket: str) -> str:
         headers = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
         if headers.get("x-amz-bucket-region"):
             return str(headers["x-amz-bucket-region"])
-        if error_code(exc) in {"404", "NoSuchBucket"}:
+        if aws_error_code(exc) in {"404", "NoSuchBucket"}:
             raise
     else:
         headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
@@ -61,15 +60,13 @@ def check_bucket(app: AppOutputs, s3: Any) -> tuple[Check, str | None]:
     try:
         region = bucket_region(s3, app.bucket_name)
     except Exception as exc:
-        if error_code(exc) in {"404", "NoSuchBucket"}:
+        if aws_error_code(exc) in {"404", "NoSuchBucket"}:
             return failed(
                 name,
                 f"bucket {app.bucket_name} does not exist in the deployer's account",
                 "deploy the stack, or point the deployer's credentials/--aws-endpoint-url at its account",
             ), None
-        return failed(
-            name, f"cannot read the region of bucket {app.bucket_name}: {describe_error(exc)}"
-        ), None
+        return failed(name, f"cannot read the region of bucket {app.bucket_name}: {describe(exc)}"), None
     return passed(name, f"bucket {app.bucket_name} is in {region}"), region
 
 
@@ -83,11 +80,11 @@ def check_kms_key(app: AppOutputs, kms_for_region: ClientFactory) -> tuple[Check
     try:
         metadata = kms_for_region(region).describe_key(KeyId=app.kms_key_arn)["KeyMetadata"]
     except Exception as exc:
-        if error_code(exc) == "NotFoundException":
+        if aws_error_code(exc) == "NotFoundException":
             return failed(
                 name, f"KMS key {app.kms_key_arn} does not exist in {region}", "deploy the stack"
             ), region
-        return failed(name, f"cannot describe KMS key {app.kms_key_arn}: {describe_error(exc)}"), region
+        return failed(name, f"cannot describe KMS key {app.kms_key_arn}: {describe(exc)}"), region
     state = metadata.get("KeyState", "unknown")
     if state != "Enabled" or metadata.get("Enabled") is False:
         return failed(
@@ -107,7 +104,7 @@ def check_sendbird_region(app: AppOutputs, source: SendbirdRegionSource) -> tupl
         application = source.lookup(app.app_id)
     except Exception as exc:
         return failed(
-            name, f"Organization API lookup of application {app.app_id} failed: {describe_exception(exc)}"
+            name, f"Organization API lookup of application {app.app_id} failed: {describe(exc)}"
         ), None
     region_info = application.get("region") or {}
     key = str(region_info.get("region_key") or "")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from sendbird_copy.errors import RegionError
+
 
 @dataclass(frozen=True)
 class SendbirdRegion:
@@ -39,8 +41,18 @@ SENDBIRD_AWS_REGIONS: frozenset[str] = frozenset(r.aws_region for r in SENDBIRD_
 _LEGACY_LOCATION_CONSTRAINTS = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}
 
 
-class RegionError(ValueError):
-    """A region value that cannot be used; the message names the input, the value and the fix."""
+__all__ = [
+    "SENDBIRD_AWS_REGIONS",
+    "SENDBIRD_REGIONS",
+    "RegionError",
+    "SendbirdRegion",
+    "aws_region_for_sendbird_key",
+    "known_aws_regions",
+    "region_from_arn",
+    "region_from_location_constraint",
+    "resolve_region",
+    "sendbird_key_for_aws_region",
+]
 
 
 @functools.cache

@@ -124,17 +124,3 @@ def render_json(reports: list[AppReport], redact: Redactor = _identity) -> str:
 def render_error_json(message: str, exit_code: int, redact: Redactor = _identity) -> str:
     document = {"verdict": "error", "error": {"message": message, "exit_code": exit_code}, "applications": []}
     return redact(json.dumps(document, indent=2))
-
-
-def describe_exception(exc: BaseException) -> str:
-    """One line for a failure from AWS or Sendbird, with the service's own code where it has one."""
-    code = getattr(exc, "code", None)
-    if code is not None and hasattr(exc, "type"):  # SendbirdApiError carries Sendbird's error body
-        status = getattr(exc, "status", None)
-        message = getattr(exc, "message", "") or ""
-        return f"Sendbird answered HTTP {status} with code {code} {exc.type}: {message}".strip()
-    if type(exc).__module__.startswith("botocore"):
-        from sendbird_copy.aws import describe_error
-
-        return describe_error(exc)
-    return str(exc) or type(exc).__name__

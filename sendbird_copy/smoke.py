@@ -12,12 +12,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sendbird_copy.aws import AwsClients, is_configuration_error
-from sendbird_copy.preflight import PREFIX, check_object_encryption, run_preflight
+from sendbird_copy.aws import AwsClients
+from sendbird_copy.errors import (
+    SendbirdApiError,
+    SendbirdConnectionError,
+    SendbirdCopyError,
+    SendbirdTimeoutError,
+    describe,
+    is_service_error,
+)
+from sendbird_copy.preflight import check_object_encryption, run_preflight
+from sendbird_copy.project import PREFLIGHT_PREFIX
 from sendbird_copy.redact import display_host
 from sendbird_copy.region_check import SendbirdRegionSource, check_regions
-from sendbird_copy.regions import RegionError
-from sendbird_copy.report import AppReport, Check, describe_exception, failed, passed, skipped
+from sendbird_copy.report import AppReport, Check, failed, passed, skipped
+from sendbird_copy.sendbird_facts import api_base_url
 from sendbird_copy.stack_outputs import AppOutputs
 
 IAM_REGION = "us-east-1"  # IAM is global; its API lives in us-east-1 for the aws partition
@@ -56,20 +65,14 @@ class SmokeOptions:
 
 
 def _guarded(stage: str, run: Callable[[], list[Check]]) -> list[Check]:
-    """Turn an AWS/Sendbird failure that escaped a stage into a failed check; config errors go up."""
+    """Turn an AWS/Sendbird failure that escaped a stage into a failed check; usage errors and bugs
+    go up (the CLI decides their exit code)."""
     try:
         return run()
-    except RegionError:
-        raise
     except Exception as exc:
-        if is_configuration_error(exc) or not _is_service_error(exc):
+        if not is_service_error(exc):
             raise
-        return [failed(stage, describe_exception(exc))]
-
-
-def _is_service_error(exc: BaseException) -> bool:
-    module = type(exc).__module__
-    return module.startswith(("botocore", "boto3", "sendbird_copy.errors"))
+        return [failed(stage, describe(exc))]
 
 
 def region_stage(app: AppOutputs, env: Environment) -> list[Check]:
@@ -97,14 +100,12 @@ def preflight_stage(app: AppOutputs, env: Environment) -> list[Check]:
 
 
 def _sendbird_host(app: AppOutputs, env: Environment) -> str:
-    url = env.api_base_url or f"https://api-{app.app_id}.calls.sendbird.com/v1"
-    return display_host(url)  # never user:password@ from an --api-base-url
+    # display_host: never the user:password@ of an --api-base-url.
+    return display_host(api_base_url(app.app_id, env.api_base_url))
 
 
 def _sendbird_failure(name: str, action: str, exc: BaseException, app: AppOutputs, env: Environment) -> Check:
     """A failed check for a Sendbird call; ``action`` is what we asked for ("copy recording r1")."""
-    from sendbird_copy.errors import SendbirdApiError, SendbirdConnectionError, SendbirdTimeoutError
-
     network_fix = "check the network path to the Sendbird API (or --api-base-url)"
     if isinstance(exc, SendbirdConnectionError):
         host = _sendbird_host(app, env)
@@ -112,8 +113,8 @@ def _sendbird_failure(name: str, action: str, exc: BaseException, app: AppOutput
     if isinstance(exc, SendbirdTimeoutError):
         return failed(name, f"could not {action}: {exc}", network_fix)
     if isinstance(exc, SendbirdApiError):
-        return failed(name, f"Sendbird refused to {action}: {describe_exception(exc)}", _fix_for(exc.code))
-    return failed(name, f"could not {action}: {describe_exception(exc)}")
+        return failed(name, f"Sendbird refused to {action}: {describe(exc)}", _fix_for(exc.code))
+    return failed(name, f"could not {action}: {describe(exc)}")
 
 
 def _fix_for(code: Any) -> str | None:
@@ -130,8 +131,6 @@ def _int(value: Any) -> int | None:
 
 def copy_stage(app: AppOutputs, env: Environment, recording_id: str) -> list[Check]:
     """Ask Sendbird to copy the recording with the copy identity's keys, bucket and region."""
-    from sendbird_copy.errors import SendbirdCopyError
-
     name = "copy accepted"
     assert env.sendbird_client is not None, "the CLI requires SENDBIRD_API_TOKEN for a copy"
     client = env.sendbird_client(app)
@@ -159,14 +158,13 @@ def recording_stage(app: AppOutputs, env: Environment, recording_id: str) -> tup
     An unreachable API does stop here: the copy would hit it too.
     """
     from sendbird_copy.api import FIND_MAX_PAGES
-    from sendbird_copy.errors import SendbirdApiError, SendbirdCopyError
 
     name = "recording"
     assert env.sendbird_client is not None
     try:
         recording = env.sendbird_client(app).find_recording(recording_id)
     except SendbirdApiError as exc:
-        return [skipped(name, f"lookup failed ({describe_exception(exc)}); the copy call decides")], None
+        return [skipped(name, f"lookup failed ({describe(exc)}); the copy call decides")], None
     except SendbirdCopyError as exc:
         return [_sendbird_failure(name, f"look up recording {recording_id}", exc, app, env)], None
     if recording is None:
@@ -208,14 +206,14 @@ def _snapshot(s3: Any, bucket: str) -> dict[str, Stamp]:
     try:
         for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=""):
             for item in page.get("Versions", []):
-                if item.get("IsLatest") and not item["Key"].startswith(PREFIX):
+                if item.get("IsLatest") and not item["Key"].startswith(PREFLIGHT_PREFIX):
                     found[item["Key"]] = _stamp(item)
         return found
     except ClientError:
         pass  # no ListBucketVersions for the deployer: the plain listing still finds new keys
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
         for item in page.get("Contents", []):
-            if not item["Key"].startswith(PREFIX):
+            if not item["Key"].startswith(PREFLIGHT_PREFIX):
                 found[item["Key"]] = _stamp(item)
     return found
 

@@ -15,35 +15,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
+from sendbird_copy.errors import OutputsError
 from sendbird_copy.regions import SENDBIRD_AWS_REGIONS, SENDBIRD_REGIONS, known_aws_regions
 
 APPLICATIONS = "applications"
 SECRET_KEYS = "copy_secret_access_keys"
 
-# Per-application fields, in the order reports show them. Optional ones may be absent.
-REQUIRED_FIELDS = (
-    "app_id",
-    "region",
-    "bucket_name",
-    "bucket_arn",
-    "kms_key_arn",
-    "kms_alias",
-    "copy_user_name",
-    "copy_access_key_id",
-)
-OPTIONAL_FIELDS = ("upload_role_arn",)
-
-
-class OutputsError(ValueError):
-    """The stack outputs are missing, malformed or incomplete; the message says which field."""
-
 
 @dataclass(frozen=True)
 class AppOutputs:
-    """Everything the smoke test needs about one Sendbird application's storage."""
+    """Everything the helper needs about one Sendbird application's storage.
+
+    THE definition of the per-application stack output: the field order is the order reports show;
+    a field with ``metadata={"secret": True}`` travels in ``copy_secret_access_keys`` instead of
+    ``applications``; one with a default may be absent. The component's ``public_outputs``, the
+    parser below and the tests all iterate over these fields.
+    """
 
     app_id: str
     region: str
@@ -54,13 +44,20 @@ class AppOutputs:
     copy_user_name: str
     copy_access_key_id: str
     # repr=False: a dataclass repr in a log or traceback must never show the secret.
-    copy_secret_access_key: str = field(repr=False)
+    copy_secret_access_key: str = field(repr=False, metadata={"secret": True})
     upload_role_arn: str | None = None
 
     def public_dict(self) -> dict[str, Any]:
         """The non-secret fields, for reports and ``--json`` output."""
-        data = {name: getattr(self, name) for name in REQUIRED_FIELDS + OPTIONAL_FIELDS}
+        data = {name: getattr(self, name) for name in PUBLIC_FIELDS}
         return {k: v for k, v in data.items() if v is not None}
+
+
+# Derived from AppOutputs, never written out by hand.
+PUBLIC_FIELDS = tuple(f.name for f in fields(AppOutputs) if not f.metadata.get("secret"))
+SECRET_FIELDS = tuple(f.name for f in fields(AppOutputs) if f.metadata.get("secret"))
+OPTIONAL_FIELDS = tuple(f.name for f in fields(AppOutputs) if f.name in PUBLIC_FIELDS and f.default is None)
+REQUIRED_FIELDS = tuple(name for name in PUBLIC_FIELDS if name not in OPTIONAL_FIELDS)
 
 
 def parse_stack_outputs(data: Any, source: str = "stack outputs") -> dict[str, AppOutputs]:
@@ -82,18 +79,18 @@ def parse_stack_outputs(data: Any, source: str = "stack outputs") -> dict[str, A
             f"'pulumi stack output --json --show-secrets' so the copy user's secret key is included"
         )
     parsed: dict[str, AppOutputs] = {}
-    for app_id, fields in apps.items():
+    for app_id, entry in apps.items():
         where = f"{source}: {APPLICATIONS}.{app_id}"
-        if not isinstance(fields, dict):
-            raise OutputsError(f"{where}: expected an object, got {type(fields).__name__}")
+        if not isinstance(entry, dict):
+            raise OutputsError(f"{where}: expected an object, got {type(entry).__name__}")
         values: dict[str, Any] = {}
         for name in REQUIRED_FIELDS:
-            value = fields.get(name)
+            value = entry.get(name)
             if not isinstance(value, str) or not value.strip():
                 raise OutputsError(f"{where}.{name} is missing or empty")
             values[name] = value.strip()
         for name in OPTIONAL_FIELDS:
-            value = fields.get(name)
+            value = entry.get(name)
             values[name] = value if isinstance(value, str) and value else None
         secret = secrets.get(app_id)
         if not isinstance(secret, str) or not secret or secret == "[secret]":

@@ -24,7 +24,9 @@ from sendbird_copy.errors import (
     SendbirdConnectionError,
     SendbirdCopyError,
     SendbirdTimeoutError,
+    UsageError,
 )
+from sendbird_copy.sendbird_facts import APP_ID_ALLOWED
 
 APP = "APP-1"
 TOKEN = "api-token-0123456789abcdef"
@@ -536,18 +538,16 @@ def test_display_url_drops_userinfo_query_and_fragment(url, shown, host):
     assert (display_url(url), display_host(url)) == (shown, host)
 
 
-@pytest.mark.parametrize("app_id", ["0f8e7d6c-5b4a-4392-8170-6a5b4c3d2e1f", "APP_1", "app-2"])
+@pytest.mark.parametrize("app_id", ["0f8e7d6c-5b4a-4392-8170-6a5b4c3d2e1f", "APP-1", "app-2", "a" * 59])
 def test_application_ids_the_host_name_can_carry_are_accepted(app_id):
     assert SendbirdClient(app_id, TOKEN).base_url == f"https://api-{app_id}.calls.sendbird.com/v1"
 
 
-@pytest.mark.parametrize("app_id", ["evil.com/x", "a@b", "app.1"])
+@pytest.mark.parametrize("app_id", ["evil.com/x", "a@b", "app.1", "APP_1", "-app", "app-", "a" * 60])
 def test_refused_application_id_is_named_with_what_is_allowed(app_id):
     with pytest.raises(ValueError) as info:
         SendbirdClient(app_id, TOKEN)
-    assert str(info.value) == (
-        f"application_id '{app_id}' may only contain letters, digits, '-' and '_' "
-        "(Sendbird application ids are UUIDs: hex digits and '-')"
-    )
+    assert str(info.value) == f"application_id '{app_id}' is invalid. Allowed: {APP_ID_ALLOWED}"
+    assert isinstance(info.value, UsageError)  # the CLI's exit code 2
     # With a base URL override the id is not part of a host name, so it is not refused.
     assert SendbirdClient(app_id, TOKEN, base_url="http://127.0.0.1:1/v1").application_id == app_id

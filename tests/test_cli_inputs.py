@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from sendbird_copy.inputs import InputError, load_outputs
+from sendbird_copy.errors import OptionError
+from sendbird_copy.inputs import load_outputs
+from sendbird_copy.sendbird_facts import APP_ID_ALLOWED
 from tests.cli_support import PROJECT_DIR, CopyCli, closed_port
 
 COPY_SECRET = "copy-user-5ecr3t-key-abcdefghijklmnopqrstuv"
@@ -248,7 +250,7 @@ def test_stack_reports_pulumi_failure(
     assert (
         "'pulumi stack output --stack dev' failed (exit 255): error: no stack named dev found" in done.stderr
     )
-    with pytest.raises(InputError):
+    with pytest.raises(OptionError):
         load_outputs(None, "dev")
 
 
@@ -357,6 +359,6 @@ def test_unusable_application_id_names_its_input_before_any_check(
     assert done.exit_code == 2, done.text
     assert done.stdout == ""  # no region check, preflight or copy was attempted
     assert done.stderr.strip() == (
-        "error: stack outputs applications.evil.example/x: application_id 'evil.example/x' may only "
-        "contain letters, digits, '-' and '_' (Sendbird application ids are UUIDs: hex digits and '-')"
+        "error: stack outputs applications.evil.example/x: application_id 'evil.example/x' is invalid. "
+        f"Allowed: {APP_ID_ALLOWED}"
     )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-from sendbird_copy.errors import SendbirdApiError
+from sendbird_copy.errors import SendbirdApiError, describe
 from sendbird_copy.redact import redact
 from sendbird_copy.report import (
     AppReport,
-    describe_exception,
     failed,
     passed,
     render_human,
@@ -73,6 +72,6 @@ def test_skipped_checks_do_not_fail_a_report() -> None:
 def test_sendbird_errors_are_described_with_their_code() -> None:
     error = SendbirdApiError(400, 400200, "NOT_FOUND", "Recording 'x' not found.")
     assert (
-        describe_exception(error)
+        describe(error)
         == "Sendbird answered HTTP 400 with code 400200 NOT_FOUND: Recording 'x' not found."
     )

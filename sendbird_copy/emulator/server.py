@@ -40,12 +40,23 @@ from sendbird_copy.emulator.state import (
     server_error,
 )
 from sendbird_copy.regions import SENDBIRD_REGIONS
+from sendbird_copy.sendbird_facts import (
+    GET_REQUESTS_PER_SECOND,
+    MAX_PAGE_LIMIT,
+    WRITE_REQUESTS_PER_SECOND,
+)
 
 log = logging.getLogger(__name__)
 
-RATE_LIMITS = {"GET": 10, "POST": 5, "PUT": 5, "DELETE": 5}  # per application and endpoint, per second
+# Per application and endpoint, per second (documented).
+RATE_LIMITS = {
+    "GET": GET_REQUESTS_PER_SECOND,
+    "POST": WRITE_REQUESTS_PER_SECOND,
+    "PUT": WRITE_REQUESTS_PER_SECOND,
+    "DELETE": WRITE_REQUESTS_PER_SECOND,
+}
 COPY_FIELDS = ("access_key", "secret_key", "bucket", "region")
-DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT = 10, 100
+DEFAULT_PAGE_LIMIT = 10
 
 
 class SendbirdEmulator:

@@ -16,7 +16,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-PART_SIZE = 5 * 1024 * 1024  # Sendbird writes in 5 MB parts (documented); also S3's minimum part
+from sendbird_copy.sendbird_facts import COPY_PART_SIZE
+
+PART_SIZE = COPY_PART_SIZE  # Sendbird writes in 5 MB parts (sendbird_facts)
 LIVE_STATUSES = frozenset({"ready", "recording", "paused", "uploading", "completed", "failed"})
 KINDS = ("live", "room")
 _BASE_MS = 1_700_000_000_000  # a fixed epoch so listings are deterministic

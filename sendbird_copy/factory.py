@@ -1,0 +1,164 @@
+"""Everything a command needs, built from its options and the environment (chalice's ``CLIFactory``).
+
+The click commands stay thin: each reads its options, asks a ``CLIFactory`` for the applications,
+the environment (clients, stated facts) and the reporter, and calls a stage function itself. Every
+flag and environment variable is validated here, once, and a refusal is an ``OptionError`` naming
+the input. Heavy libraries (boto3, requests) are imported inside the methods, so ``--help`` and a
+refused option stay fast. Tests pass another factory through ``main(factory=...)``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import urlsplit
+
+from sendbird_copy.errors import OptionError, UsageError
+from sendbird_copy.reporter import Reporter
+
+if TYPE_CHECKING:
+    from sendbird_copy.smoke import Environment
+    from sendbird_copy.stack_outputs import AppOutputs
+
+TOKEN_ENV = "SENDBIRD_API_TOKEN"
+ORG_KEY_ENV = "SENDBIRD_ORG_API_KEY"
+# Secrets a run may know from its environment; all are masked in everything it prints.
+SECRET_ENVS = (TOKEN_ENV, ORG_KEY_ENV, "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+
+class CommonOptions(NamedTuple):
+    """The options every subcommand shares."""
+
+    outputs: str | None
+    stack: str | None
+    app_id: str | None
+    json_output: bool
+    aws_endpoint_url: str | None
+    api_base_url: str | None
+    org_api_base_url: str | None
+    sendbird_aws_region: str | None
+
+
+class CLIFactory:
+    """Builds, for one invocation, what the stage functions take."""
+
+    def __init__(self, options: CommonOptions, environ: Mapping[str, str] | None = None) -> None:
+        self.options = options
+        self.environ = os.environ if environ is None else environ
+        self.reporter = Reporter(options.json_output, (self._env(name) for name in SECRET_ENVS))
+
+    def _env(self, name: str) -> str:
+        return self.environ.get(name, "").strip()
+
+    def applications(self, recording_id: str | None = None) -> list[AppOutputs]:
+        """The applications to check, from the stack outputs (their secrets join the redaction)."""
+        from sendbird_copy.inputs import load_outputs, select_apps
+
+        apps = select_apps(load_outputs(self.options.outputs, self.options.stack), self.options.app_id)
+        self.reporter.add_secrets(app.copy_secret_access_key for app in apps)
+        if recording_id is not None and not recording_id.strip():
+            raise OptionError("--recording-id is empty")
+        if recording_id is not None and len(apps) > 1:
+            known = ", ".join(app.app_id for app in apps)
+            raise OptionError(
+                f"--recording-id names one application's recording; pass --app-id (one of: {known})"
+            )
+        return apps
+
+    def environment(self, apps: list[AppOutputs], *, needs_token: bool, needs_deployer: bool) -> Environment:
+        """Clients and stated facts for the stages; every refusal happens here, before any check."""
+        from sendbird_copy.aws import AwsClients, endpoint_override
+        from sendbird_copy.region_check import SendbirdRegionSource
+        from sendbird_copy.smoke import Environment
+
+        options = self.options
+        for flag, url in (
+            ("--aws-endpoint-url", options.aws_endpoint_url),
+            ("--api-base-url", options.api_base_url),
+            ("--org-api-base-url", options.org_api_base_url),
+        ):
+            # A password in a URL is masked in everything printed, whatever quotes the URL.
+            self.reporter.add_secrets([require_url(flag, url)])
+        token = self._env(TOKEN_ENV)
+        if needs_token and not token:
+            raise OptionError(
+                f"{TOKEN_ENV} is empty or not set: the copy call needs the application's API token"
+            )
+        sendbird_client = self._sendbird_client_factory(token) if token else None
+        if needs_token and sendbird_client is not None:
+            for app in apps:
+                sendbird_client(app)  # an application id the client refuses: exit 2 before any check
+        aws = AwsClients(endpoint_override(options.aws_endpoint_url, self.environ))
+        if needs_deployer:
+            aws.require_deployer_credentials()
+            self.reporter.add_secrets(aws.deployer_secrets())
+        return Environment(
+            aws=aws,
+            sendbird_region=SendbirdRegionSource(
+                self._organization_lookup(), explicit_aws_region(options.sendbird_aws_region)
+            ),
+            sendbird_client=sendbird_client,
+            api_base_url=options.api_base_url,
+            progress=self.reporter.progress,
+        )
+
+    def _organization_lookup(self) -> Any:
+        org_key = self._env(ORG_KEY_ENV)
+        if not org_key:
+            return None
+        from sendbird_copy.api import OrganizationClient
+
+        try:
+            organization = OrganizationClient(org_key, base_url=self.options.org_api_base_url)
+        except UsageError as exc:
+            raise OptionError(f"{ORG_KEY_ENV}: {exc}") from None
+        return organization.get_application
+
+    def _sendbird_client_factory(self, token: str) -> Any:
+        import functools
+
+        from sendbird_copy.api import SendbirdClient
+
+        @functools.cache
+        def sendbird_client(app: AppOutputs) -> SendbirdClient:
+            try:
+                return SendbirdClient(app.app_id, token, base_url=self.options.api_base_url)
+            except UsageError as exc:
+                # Name where the id came from: the key of its entry in the stack outputs.
+                raise OptionError(f"stack outputs applications.{app.app_id}: {exc}") from None
+
+        return sendbird_client
+
+
+def require_url(flag: str, url: str | None) -> str | None:
+    """OptionError unless ``url`` is an http(s) URL with a host; returns its password, if any."""
+    from sendbird_copy.redact import display_url
+
+    if url is None:
+        return None
+    problem = f"{flag} '{display_url(url)}' is not an http(s) URL with a host"
+    try:
+        split = urlsplit(url)
+        split.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise OptionError(problem) from None
+    if split.scheme not in ("http", "https") or not split.hostname:
+        raise OptionError(problem)
+    return split.password
+
+
+def explicit_aws_region(value: str | None) -> str | None:
+    """--sendbird-aws-region: a Sendbird key or any AWS region botocore knows (new ones included)."""
+    from sendbird_copy.regions import SENDBIRD_REGIONS, known_aws_regions
+
+    if value is None:
+        return None
+    cleaned = value.strip()
+    if cleaned in SENDBIRD_REGIONS:
+        return SENDBIRD_REGIONS[cleaned].aws_region
+    if cleaned not in known_aws_regions():
+        raise OptionError(
+            f"--sendbird-aws-region '{value}' is not an AWS region (for example ap-northeast-1)"
+        )
+    return cleaned

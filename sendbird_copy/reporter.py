@@ -1,0 +1,99 @@
+"""The one way the CLI and the main job talk to a person or a pipeline (chalice's ``UI``).
+
+Progress and errors go to stderr, results to stdout; everything passes through ``redact`` with every
+secret the run knows, including secrets learnt mid-run (the copy users' keys once the outputs are
+read). Only click is imported here, so building a Reporter costs nothing on ``--help``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    import logging
+
+    from sendbird_copy.report import AppReport
+
+
+class Reporter:
+    """Prints for one run and keeps the secrets that must never be printed."""
+
+    # A plain class, not a dataclass: dataclasses costs ~10 ms of import time on every --help.
+    def __init__(self, json_output: bool = False, secrets: Iterable[str] = ()) -> None:
+        self.json_output = json_output
+        self.secrets: list[str] = [s for s in secrets if s]
+
+    def add_secrets(self, secrets: Iterable[str | None]) -> None:
+        self.secrets.extend(s for s in secrets if s)
+
+    def redact(self, text: str) -> str:
+        from sendbird_copy.redact import redact
+
+        return redact(text, self.secrets)
+
+    def info(self, message: str = "") -> None:
+        """A line of the run's own story (stdout): what was created, what happens next."""
+        click.echo(self.redact(message))
+
+    def progress(self, message: str) -> None:
+        """A transient status line (stderr), so stdout stays one document with --json."""
+        click.echo(self.redact(message), err=True)
+
+    @contextmanager
+    def step(self, title: str) -> Iterator[None]:
+        """Print a step with its duration, so a newcomer sees where the time goes."""
+        click.echo(self.redact(f"- {title} ..."), nl=False)
+        started = time.monotonic()
+        try:
+            yield
+        except BaseException:
+            click.echo(" failed")  # end the line, so the error that follows starts on its own
+            raise
+        click.echo(f" done ({time.monotonic() - started:.1f} s)")
+
+    def results(self, reports: list[AppReport]) -> None:
+        from sendbird_copy.report import render_human, render_json
+
+        render = render_json if self.json_output else render_human
+        click.echo(render(reports, self.redact))
+
+    def error(self, message: str, exit_code: int) -> None:
+        """One ``error:`` line on stderr, and with --json an error document on stdout."""
+        click.echo(f"error: {self.redact(message)}", err=True)
+        if self.json_output:
+            from sendbird_copy.report import render_error_json
+
+            click.echo(render_error_json(message, exit_code, self.redact))
+
+    @contextmanager
+    def redacted_logging(self) -> Iterator[None]:
+        """While inside: warnings and errors from any library go to stderr, every secret masked."""
+        import logging
+
+        from sendbird_copy.redact import RedactingFilter
+
+        reporter = self
+
+        class _LiveFilter(RedactingFilter):
+            # Reads the secrets at filter time: some are learnt after logging was set up.
+            def filter(self, record: logging.LogRecord) -> bool:
+                for secret in reporter.secrets:
+                    self.add(secret)
+                return super().filter(record)
+
+        # urllib3 warns once per retry; the failed check already names the host, once.
+        logging.getLogger("urllib3").setLevel(logging.ERROR)
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setLevel(logging.WARNING)
+        handler.addFilter(_LiveFilter())
+        logging.getLogger().addHandler(handler)
+        try:
+            yield
+        finally:
+            logging.getLogger().removeHandler(handler)
