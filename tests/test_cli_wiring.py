@@ -8,7 +8,7 @@ reaches the stage, what is printed, and the exit code that ``exit_code`` decides
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -72,7 +72,7 @@ class StubAws:
 
 def fake_factory(apps: list[AppOutputs], bucket_region: str = "ap-northeast-2", raises: Any = None) -> Any:
     class FakeFactory(CLIFactory):
-        seen: list[dict[str, Any]] = []
+        seen: ClassVar[list[dict[str, Any]]] = []
 
         def applications(self, recording_id: str | None = None) -> list[AppOutputs]:
             if raises is not None:
