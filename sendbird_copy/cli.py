@@ -12,19 +12,33 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 import click
 
 from sendbird_copy import __version__
-from sendbird_copy.factory import CLIFactory, CommonOptions
 
 if TYPE_CHECKING:
+    from sendbird_copy.factory import CLIFactory
     from sendbird_copy.report import AppReport
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-FactoryMaker = Callable[[CommonOptions], CLIFactory]
+
+class CommonOptions(NamedTuple):
+    """The options every subcommand shares."""
+
+    outputs: str | None
+    stack: str | None
+    app_id: str | None
+    json_output: bool
+    aws_endpoint_url: str | None
+    api_base_url: str | None
+    org_api_base_url: str | None
+    sendbird_aws_region: str | None
+
+
+FactoryMaker = Callable[[CommonOptions], "CLIFactory"]
 
 
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -159,6 +173,8 @@ def smoke_test(
 
 def _run(common: CommonOptions, body: Callable[[CLIFactory], list[AppReport]]) -> NoReturn:
     """Build the factory, run the command's body, print its reports or its error, exit."""
+    from sendbird_copy.factory import CLIFactory  # lazily: --help never pays for it
+
     make_factory: FactoryMaker = click.get_current_context().obj or CLIFactory
     factory = make_factory(common)
     reporter = factory.reporter
@@ -197,8 +213,11 @@ def exit_code(error: BaseException | None, reports: list[AppReport]) -> int | No
     return EXIT_USAGE if issubclass(kind, UsageError) else EXIT_FAIL
 
 
-def main(argv: list[str] | None = None, factory: FactoryMaker = CLIFactory) -> None:
-    """Console-script entry point (``sendbird-copy``) and ``python -m sendbird_copy``."""
+def main(argv: list[str] | None = None, factory: FactoryMaker | None = None) -> None:
+    """Console-script entry point (``sendbird-copy``) and ``python -m sendbird_copy``.
+
+    ``factory`` builds what the commands need (default ``CLIFactory``); tests pass another one.
+    """
     cli.main(args=argv, prog_name="sendbird-copy", obj=factory)
 
 

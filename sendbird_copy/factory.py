@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
 from sendbird_copy.errors import OptionError, UsageError
 from sendbird_copy.reporter import Reporter
 
 if TYPE_CHECKING:
+    from sendbird_copy.cli import CommonOptions
     from sendbird_copy.smoke import Environment
     from sendbird_copy.stack_outputs import AppOutputs
 
@@ -25,19 +25,6 @@ TOKEN_ENV = "SENDBIRD_API_TOKEN"
 ORG_KEY_ENV = "SENDBIRD_ORG_API_KEY"
 # Secrets a run may know from its environment; all are masked in everything it prints.
 SECRET_ENVS = (TOKEN_ENV, ORG_KEY_ENV, "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
-
-
-class CommonOptions(NamedTuple):
-    """The options every subcommand shares."""
-
-    outputs: str | None
-    stack: str | None
-    app_id: str | None
-    json_output: bool
-    aws_endpoint_url: str | None
-    api_base_url: str | None
-    org_api_base_url: str | None
-    sendbird_aws_region: str | None
 
 
 class CLIFactory:
@@ -133,6 +120,8 @@ class CLIFactory:
 
 def require_url(flag: str, url: str | None) -> str | None:
     """OptionError unless ``url`` is an http(s) URL with a host; returns its password, if any."""
+    from urllib.parse import urlsplit
+
     from sendbird_copy.redact import display_url
 
     if url is None:

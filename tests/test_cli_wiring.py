@@ -13,7 +13,15 @@ from typing import Any, ClassVar
 import pytest
 from click.testing import CliRunner
 
-from sendbird_copy.cli import EXIT_FAIL, EXIT_INTERRUPTED, EXIT_PASS, EXIT_USAGE, cli, exit_code
+from sendbird_copy.cli import (
+    EXIT_FAIL,
+    EXIT_INTERRUPTED,
+    EXIT_PASS,
+    EXIT_USAGE,
+    CommonOptions,
+    cli,
+    exit_code,
+)
 from sendbird_copy.errors import (
     AwsConfigurationError,
     OptionError,
@@ -22,7 +30,7 @@ from sendbird_copy.errors import (
     SendbirdApiError,
     SendbirdConnectionError,
 )
-from sendbird_copy.factory import CLIFactory, CommonOptions
+from sendbird_copy.factory import CLIFactory
 from sendbird_copy.report import AppReport, failed, passed
 from sendbird_copy.smoke import Environment
 from sendbird_copy.stack_outputs import AppOutputs
