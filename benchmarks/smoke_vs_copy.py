@@ -69,13 +69,13 @@ def main() -> None:
             write_outputs(outputs_path, result.outputs)
             outputs = parse_stack_outputs(json.loads(outputs_path.read_text()))[app.app_id]
             plain = {**outputs.public_dict(), "copy_secret_access_key": outputs.copy_secret_access_key}
-            target = SmokeTarget(moto, emu.base_url, emu.org_base_url, "bench-org")
+            target = SmokeTarget(moto, outputs_path, emu.base_url, emu.org_base_url, "bench-org")
             client = SendbirdClient(app.app_id, app.api_token, base_url=emu.base_url)
             s3 = moto.client("s3", app.aws_region)
             smoke_times, bare_times = [], []
             for run in range(args.runs):
                 started = time.perf_counter()
-                done = run_smoke_test(target, outputs_path, app.app_id, app.api_token, f"bench-{2 * run}")
+                done = run_smoke_test(target, app.app_id, app.api_token, f"bench-{2 * run}")
                 smoke_times.append(time.perf_counter() - started)
                 if done.returncode != 0:
                     raise SystemExit(f"smoke test failed:\n{done.stdout}\n{done.stderr}")

@@ -124,19 +124,14 @@ def _copy_progress(emulator: Any, recording_bytes: int, done: threading.Event) -
 
 
 def smoke_test_with_progress(
-    reporter: Reporter,
-    target: SmokeTarget,
-    outputs_path: Path,
-    app: LocalApp,
-    emulator: Any,
-    recording_bytes: int,
+    reporter: Reporter, target: SmokeTarget, app: LocalApp, emulator: Any, recording_bytes: int
 ) -> int:
     """Run the real CLI in its own process while showing the emulator's upload progress."""
     done = threading.Event()
     progress = threading.Thread(target=_copy_progress, args=(emulator, recording_bytes, done), daemon=True)
     progress.start()
     try:
-        completed = run_smoke_test(target, outputs_path, app.app_id, app.api_token, app.recording_id)
+        completed = run_smoke_test(target, app.app_id, app.api_token, app.recording_id)
     finally:
         done.set()
         progress.join()
@@ -180,13 +175,13 @@ def run(stack: str, recording_mb: int, workdir: Path, reporter: Reporter | None 
             reporter.error(f"the program refused the stack config: {err}", 2)
             return 2
         print_deploy_report(reporter, result, outputs_path)
-        target = SmokeTarget(moto, emulator.base_url, emulator.org_base_url, org_key)
+        target = SmokeTarget(moto, outputs_path, emulator.base_url, emulator.org_base_url, org_key)
         failures = 0
         for app in apps:
             reporter.info(
                 f"Smoke test for application {app.app_id} ({app.aws_region}), recording {app.recording_id}:"
             )
-            code = smoke_test_with_progress(reporter, target, outputs_path, app, emulator, recording_bytes)
+            code = smoke_test_with_progress(reporter, target, app, emulator, recording_bytes)
             failures += code != 0
             reporter.info()
         reporter.info("stopping moto and the Sendbird emulator")

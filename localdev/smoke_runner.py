@@ -17,9 +17,11 @@ from localdev.moto_server import MotoServer
 
 @dataclass(frozen=True)
 class SmokeTarget:
-    """Where the smoke test's services are: moto for AWS, the emulator for Sendbird."""
+    """Where the smoke test's services are (moto for AWS, the emulator for Sendbird) and the stack
+    outputs file that describes the deployed stack."""
 
     moto: MotoServer
+    outputs_path: Path
     api_base_url: str
     org_base_url: str
     org_api_key: str | None = None
@@ -27,7 +29,6 @@ class SmokeTarget:
 
 def smoke_test_command(
     target: SmokeTarget,
-    outputs_path: Path,
     app_id: str,
     api_token: str,
     recording_id: str | None = None,
@@ -46,7 +47,7 @@ def smoke_test_command(
         env["SENDBIRD_ORG_API_KEY"] = target.org_api_key
     command = [
         sys.executable, "-m", "sendbird_copy", "smoke-test",
-        "--outputs", str(outputs_path),
+        "--outputs", str(target.outputs_path),
         "--app-id", app_id,
         "--api-base-url", target.api_base_url,
         "--org-api-base-url", target.org_base_url,
@@ -62,16 +63,13 @@ def smoke_test_command(
 
 def run_smoke_test(
     target: SmokeTarget,
-    outputs_path: Path,
     app_id: str,
     api_token: str,
     recording_id: str | None = None,
     json_output: bool = False,
     wait_timeout: int = 120,
 ) -> subprocess.CompletedProcess[str]:
-    command, env = smoke_test_command(
-        target, outputs_path, app_id, api_token, recording_id, json_output, wait_timeout
-    )
+    command, env = smoke_test_command(target, app_id, api_token, recording_id, json_output, wait_timeout)
     return subprocess.run(
         command, env=env, capture_output=True, text=True, check=False, timeout=wait_timeout + 120
     )

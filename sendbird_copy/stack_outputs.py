@@ -78,31 +78,32 @@ def parse_stack_outputs(data: Any, source: str = "stack outputs") -> dict[str, A
             f"{source}: output '{SECRET_KEYS}' is missing; read the outputs with "
             f"'pulumi stack output --json --show-secrets' so the copy user's secret key is included"
         )
-    parsed: dict[str, AppOutputs] = {}
-    for app_id, entry in apps.items():
-        where = f"{source}: {APPLICATIONS}.{app_id}"
-        if not isinstance(entry, dict):
-            raise OutputsError(f"{where}: expected an object, got {type(entry).__name__}")
-        values: dict[str, Any] = {}
-        for name in REQUIRED_FIELDS:
-            value = entry.get(name)
-            if not isinstance(value, str) or not value.strip():
-                raise OutputsError(f"{where}.{name} is missing or empty")
-            values[name] = value.strip()
-        for name in OPTIONAL_FIELDS:
-            value = entry.get(name)
-            values[name] = value if isinstance(value, str) and value else None
-        secret = secrets.get(app_id)
-        if not isinstance(secret, str) or not secret or secret == "[secret]":
-            raise OutputsError(
-                f"{source}: {SECRET_KEYS}.{app_id} is missing or masked; read the outputs with "
-                f"'pulumi stack output --json --show-secrets'"
-            )
-        _require_aws_region(values["region"], f"{where}.region")
-        if values["app_id"] != app_id:
-            raise OutputsError(f"{where}.app_id is '{values['app_id']}', expected the key '{app_id}'")
-        parsed[app_id] = AppOutputs(copy_secret_access_key=secret, **values)
-    return parsed
+    return {app_id: _parse_app(app_id, entry, secrets.get(app_id), source) for app_id, entry in apps.items()}
+
+
+def _parse_app(app_id: str, entry: Any, secret: Any, source: str) -> AppOutputs:
+    """One application's entry of ``applications`` and its secret key, field by field."""
+    where = f"{source}: {APPLICATIONS}.{app_id}"
+    if not isinstance(entry, dict):
+        raise OutputsError(f"{where}: expected an object, got {type(entry).__name__}")
+    values: dict[str, Any] = {}
+    for name in REQUIRED_FIELDS:
+        value = entry.get(name)
+        if not isinstance(value, str) or not value.strip():
+            raise OutputsError(f"{where}.{name} is missing or empty")
+        values[name] = value.strip()
+    for name in OPTIONAL_FIELDS:
+        value = entry.get(name)
+        values[name] = value if isinstance(value, str) and value else None
+    if not isinstance(secret, str) or not secret or secret == "[secret]":
+        raise OutputsError(
+            f"{source}: {SECRET_KEYS}.{app_id} is missing or masked; read the outputs with "
+            f"'pulumi stack output --json --show-secrets'"
+        )
+    _require_aws_region(values["region"], f"{where}.region")
+    if values["app_id"] != app_id:
+        raise OutputsError(f"{where}.app_id is '{values['app_id']}', expected the key '{app_id}'")
+    return AppOutputs(copy_secret_access_key=secret, **values)
 
 
 def _require_aws_region(value: str, where: str) -> None:

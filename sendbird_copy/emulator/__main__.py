@@ -128,6 +128,27 @@ def build(argv: Sequence[str] | None = None) -> SendbirdEmulator:
 
 
 def _configure(parser: argparse.ArgumentParser, args: argparse.Namespace) -> SendbirdEmulator:
+    aws_regions = _checked_region_keys(parser, args)
+    emulator = SendbirdEmulator(args.s3_endpoint_url, host=args.host, port=args.port)
+    try:
+        for app_id, token, region_key, org_key in args.app:
+            emulator.add_application(
+                app_id, token, region_key, org_api_key=org_key, aws_region=aws_regions.get(region_key)
+            )
+        for app_id, recording_id, status, size in args.recording:
+            emulator.add_recording(app_id, recording_id, status=status, byte_size=size)
+    except ValueError as exc:
+        parser.error(str(exc))  # exits 2
+    emulator.error_rate = args.error_rate
+    emulator.latency = args.latency
+    if args.fail_next:
+        emulator.fail_next(args.fail_next)
+    return emulator
+
+
+def _checked_region_keys(parser: argparse.ArgumentParser, args: argparse.Namespace) -> dict[str, str]:
+    """Exit 2 on a bad port, a repeated app or region key, or a region key nobody maps; returns
+    ``--region-key-aws`` as a dict."""
     if not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port} is not a TCP port (0-65535)")
     aws_regions: dict[str, str] = {}
@@ -149,21 +170,7 @@ def _configure(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Sen
     unused = sorted(set(aws_regions) - {region_key for _, _, region_key, _ in args.app})
     if unused:
         parser.error(f"--region-key-aws: no --app uses region key(s) {', '.join(unused)}")
-    emulator = SendbirdEmulator(args.s3_endpoint_url, host=args.host, port=args.port)
-    try:
-        for app_id, token, region_key, org_key in args.app:
-            emulator.add_application(
-                app_id, token, region_key, org_api_key=org_key, aws_region=aws_regions.get(region_key)
-            )
-        for app_id, recording_id, status, size in args.recording:
-            emulator.add_recording(app_id, recording_id, status=status, byte_size=size)
-    except ValueError as exc:
-        parser.error(str(exc))  # exits 2
-    emulator.error_rate = args.error_rate
-    emulator.latency = args.latency
-    if args.fail_next:
-        emulator.fail_next(args.fail_next)
-    return emulator
+    return aws_regions
 
 
 def main(argv: Sequence[str] | None = None) -> int:

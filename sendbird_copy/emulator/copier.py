@@ -16,7 +16,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sendbird_copy.emulator.state import PART_SIZE, iter_parts
+from sendbird_copy.emulator.state import PART_SIZE, CopyRecord, Recording, iter_parts
 
 CONTENT_TYPE = "video/mp4"
 # Path-style: the stand-in S3 (moto) listens on an IP address, which cannot carry a bucket subdomain.
@@ -72,15 +72,15 @@ class S3Copier:
     @staticmethod
     def upload_parts(
         s3: Any,
-        bucket: str,
-        key: str,
+        copy: CopyRecord,
         upload_id: str,
-        recording_id: str,
-        byte_size: int,
+        recording: Recording,
         on_part: Callable[[int], None],
         cancelled: threading.Event,
     ) -> None:
         """UploadPart for each 5 MB part, then CompleteMultipartUpload; aborts and re-raises on failure."""
+        bucket, key = copy.bucket, copy.key
+        recording_id, byte_size = recording.recording_id, recording.byte_size
         try:
             parts = []
             for number, body in enumerate(iter_parts(recording_id, byte_size, PART_SIZE), start=1):

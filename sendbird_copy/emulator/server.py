@@ -352,11 +352,9 @@ class SendbirdEmulator:
         try:
             S3Copier.upload_parts(
                 s3,
-                record.bucket,
-                record.key,
+                record,
                 upload_id,
-                recording.recording_id,
-                recording.byte_size,
+                recording,
                 on_part=lambda n: update(parts=n),
                 cancelled=self._stopping,
             )
