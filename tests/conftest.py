@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 import pytest
 
-from localdev.moto_server import Credentials, MotoServer, running_moto_server
+from localdev.moto_server import MotoServer, running_moto_server
 from sendbird_copy.emulator import SendbirdEmulator
 
 
@@ -49,53 +47,3 @@ def emulator(moto: MotoServer) -> Iterator[SendbirdEmulator]:
     ``add_application``/``add_recording``, point clients at ``emulator.base_url``."""
     with SendbirdEmulator(s3_endpoint_url=moto.endpoint) as server:
         yield server
-
-
-@dataclass(frozen=True)
-class CopyTarget:
-    """A bucket and an IAM user (with access key) that may do exactly ``actions`` on it."""
-
-    bucket: str
-    region: str
-    user_name: str
-    creds: Credentials
-
-
-COPY_ACTIONS = ("s3:PutObject", "s3:ListBucket")  # what Sendbird documents for the copy identity
-
-
-@pytest.fixture
-def make_copy_target(moto: MotoServer) -> Callable[..., CopyTarget]:
-    """Factory: ``make_copy_target(bucket="recordings", region="ap-northeast-1", actions=COPY_ACTIONS)``
-    creates the bucket and a user granted exactly ``actions`` (object actions on ``bucket/*``,
-    bucket actions on the bucket), all through the deployer, as a stack would."""
-
-    def make(
-        bucket: str = "recordings", region: str = "ap-northeast-1", actions: tuple[str, ...] = COPY_ACTIONS
-    ) -> CopyTarget:
-        s3 = moto.client("s3", region)
-        if region == "us-east-1":
-            s3.create_bucket(Bucket=bucket)
-        else:
-            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
-        bucket_level = {"s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"}
-        statements = [
-            {
-                "Effect": "Allow",
-                "Action": action,
-                "Resource": f"arn:aws:s3:::{bucket}"
-                if action in bucket_level
-                else f"arn:aws:s3:::{bucket}/*",
-            }
-            for action in actions
-        ]
-        iam = moto.client("iam")
-        user = f"copy-{bucket}"
-        iam.create_user(UserName=user)
-        if statements:
-            policy = {"Version": "2012-10-17", "Statement": statements}
-            iam.put_user_policy(UserName=user, PolicyName="copy", PolicyDocument=json.dumps(policy))
-        key = iam.create_access_key(UserName=user)["AccessKey"]
-        return CopyTarget(bucket, region, user, Credentials(key["AccessKeyId"], key["SecretAccessKey"]))
-
-    return make

@@ -81,11 +81,7 @@ def build_destination(
     key_arn = moto.client("kms", key_region).create_key(Description=f"recordings of {app_id}")["KeyMetadata"][
         "Arn"
     ]
-    s3 = moto.client("s3", bucket_region)
-    if bucket_region == "us-east-1":
-        s3.create_bucket(Bucket=bucket)  # us-east-1 takes no LocationConstraint
-    else:
-        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": bucket_region})
+    s3 = create_bucket(moto, bucket, bucket_region)
     default: dict[str, Any] = {"SSEAlgorithm": encryption}
     if encryption == "aws:kms":
         default["KMSMasterKeyID"] = key_arn
@@ -100,17 +96,34 @@ def build_destination(
     if versioning:
         s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
 
-    iam = moto.client("iam")
     user = f"sendbird-copy-{n:04d}"
-    iam.create_user(UserName=user)
     statements = documented_grant(bucket) if grant is None else grant(bucket) if callable(grant) else grant
-    iam.put_user_policy(
-        UserName=user,
-        PolicyName="sendbird-copy",
-        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
-    )
+    creds = create_user(moto, user, statements)
+    return Destination(app_id, region, bucket, key_arn, user, creds.access_key_id, creds.secret_access_key)
+
+
+def create_bucket(moto: MotoServer, bucket: str, region: str) -> Any:
+    """Create ``bucket`` in ``region`` as the deployer; returns the deployer's S3 client there."""
+    s3 = moto.client("s3", region)
+    if region == "us-east-1":
+        s3.create_bucket(Bucket=bucket)  # us-east-1 takes no LocationConstraint
+    else:
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    return s3
+
+
+def create_user(moto: MotoServer, user: str, statements: list[dict[str, Any]]) -> Credentials:
+    """An IAM user whose only grant is ``statements`` (none: no policy at all), and its access key."""
+    iam = moto.client("iam")
+    iam.create_user(UserName=user)
+    if statements:
+        iam.put_user_policy(
+            UserName=user,
+            PolicyName="sendbird-copy",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+        )
     key = iam.create_access_key(UserName=user)["AccessKey"]
-    return Destination(app_id, region, bucket, key_arn, user, key["AccessKeyId"], key["SecretAccessKey"])
+    return Credentials(key["AccessKeyId"], key["SecretAccessKey"])
 
 
 def stack_outputs(*destinations: Destination) -> dict[str, Any]:

@@ -6,14 +6,10 @@ so the key check through IAM is what proves it; KMS is never called with the cop
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from localdev.moto_server import MotoServer
 from sendbird_copy.preflight import Probe, _expect_refused, key_id
-from tests.aws_builders import documented_grant, objects_under
-from tests.cli_support import CopyCli
+from tests.sendbird_copy.aws_builders import documented_grant, objects_under
+from tests.sendbird_copy.cli_support import CopyCli
 
 PROBES = [
     "copy access key",
@@ -24,11 +20,6 @@ PROBES = [
     "s3:GetBucketPolicy",
     "default encryption",
 ]
-
-
-@pytest.fixture
-def copy_cli(moto: MotoServer, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> CopyCli:
-    return CopyCli(tmp_path, caplog, moto)
 
 
 def statuses(done) -> dict[str, str]:

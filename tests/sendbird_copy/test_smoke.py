@@ -6,8 +6,6 @@ background after answering 200), so the smoke test must find the object by listi
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from localdev.moto_server import MotoServer
@@ -15,16 +13,11 @@ from sendbird_copy.aws import AwsClients
 from sendbird_copy.emulator import PART_SIZE
 from sendbird_copy.preflight import key_id
 from sendbird_copy.smoke import NO_RECORDING_NOTE, Environment, SmokeOptions, wait_for_new_object
-from tests.aws_builders import Destination, documented_grant, objects_under
-from tests.cli_support import API_TOKEN, CopyCli, closed_port
+from tests.sendbird_copy.aws_builders import Destination, documented_grant, objects_under
+from tests.sendbird_copy.cli_support import API_TOKEN, CopyCli, closed_port
 
 RECORDING_BYTES = 12 * 1024 * 1024  # three 5 MB parts
 FAST = ("--poll-interval", "0.2", "--wait-timeout", "60")
-
-
-@pytest.fixture
-def copy_cli(moto: MotoServer, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> CopyCli:
-    return CopyCli(tmp_path, caplog, moto)
 
 
 @pytest.fixture

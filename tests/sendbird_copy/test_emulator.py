@@ -14,17 +14,11 @@ import requests
 
 from sendbird_copy.emulator import PART_SIZE, SendbirdEmulator, recording_bytes
 from sendbird_copy.emulator.state import iter_parts
+from tests.sendbird_copy.cli_support import APP, ORG_KEY, TOKEN
 
-APP, TOKEN, ORG_KEY = "APP-1", "emulator-token-1", "org-key-1"
 OTHER_APP, OTHER_TOKEN = "APP-2", "emulator-token-2"
 REGION = "ap-northeast-1"
 MB = 1024 * 1024
-
-
-@pytest.fixture
-def app(emulator):
-    emulator.add_application(APP, TOKEN, "ap-1", org_api_key=ORG_KEY)
-    return emulator
 
 
 def post_copy(emulator, recording_id: str, body: Any, token: str | None = TOKEN) -> requests.Response:

@@ -17,9 +17,7 @@ import pytest
 from sendbird_copy.errors import OptionError
 from sendbird_copy.inputs import load_outputs
 from sendbird_copy.sendbird_facts import APP_ID_ALLOWED
-from tests.cli_support import PROJECT_DIR, CopyCli, closed_port
-
-COPY_SECRET = "copy-user-5ecr3t-key-abcdefghijklmnopqrstuv"
+from tests.sendbird_copy.cli_support import COPY_SECRET, PROJECT_DIR, CopyCli, closed_port
 
 
 def outputs_document(*app_ids: str) -> dict:
@@ -40,80 +38,75 @@ def outputs_document(*app_ids: str) -> dict:
 
 
 @pytest.fixture
-def copy_cli(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> CopyCli:
-    cli = CopyCli(tmp_path, caplog)
-    cli.secrets.append(COPY_SECRET)
-    return cli
-
-
-@pytest.fixture
 def outputs_file(tmp_path: Path) -> Path:
     path = tmp_path / "outputs.json"
     path.write_text(json.dumps(outputs_document("APP-A", "APP-B")))
     return path
 
 
-def test_missing_outputs_file(copy_cli: CopyCli, tmp_path: Path) -> None:
-    done = copy_cli.invoke("check-region", tmp_path / "nope.json")
+def test_missing_outputs_file(offline_cli: CopyCli, tmp_path: Path) -> None:
+    done = offline_cli.invoke("check-region", tmp_path / "nope.json")
     assert done.exit_code == 2
     assert done.stderr.strip() == f"error: --outputs {tmp_path / 'nope.json'}: no such file"
 
 
-def test_malformed_json_names_the_position_not_the_content(copy_cli: CopyCli, tmp_path: Path) -> None:
+def test_malformed_json_names_the_position_not_the_content(offline_cli: CopyCli, tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
     path.write_text('{"applications": {"A": {"copy_secret": "' + COPY_SECRET + '",}}')
-    done = copy_cli.invoke("preflight", path)
+    done = offline_cli.invoke("preflight", path)
     assert done.exit_code == 2
     assert "malformed JSON (line 1" in done.stderr
 
 
-def test_missing_output_field_is_named(copy_cli: CopyCli, tmp_path: Path) -> None:
+def test_missing_output_field_is_named(offline_cli: CopyCli, tmp_path: Path) -> None:
     document = outputs_document("APP-A")
     del document["applications"]["APP-A"]["kms_key_arn"]
     path = tmp_path / "outputs.json"
     path.write_text(json.dumps(document))
-    done = copy_cli.invoke("check-region", path)
+    done = offline_cli.invoke("check-region", path)
     assert done.exit_code == 2
     assert "applications.APP-A.kms_key_arn is missing" in done.stderr
 
 
-def test_masked_secret_says_how_to_read_outputs(copy_cli: CopyCli, tmp_path: Path) -> None:
+def test_masked_secret_says_how_to_read_outputs(offline_cli: CopyCli, tmp_path: Path) -> None:
     document = outputs_document("APP-A")
     document["copy_secret_access_keys"]["APP-A"] = "[secret]"
     path = tmp_path / "outputs.json"
     path.write_text(json.dumps(document))
-    done = copy_cli.invoke("preflight", path)
+    done = offline_cli.invoke("preflight", path)
     assert done.exit_code == 2
     assert "--show-secrets" in done.stderr
 
 
 @pytest.mark.parametrize("token", ["", "   ", None], ids=["empty", "blank", "unset"])
-def test_copy_without_token_names_the_variable(copy_cli: CopyCli, outputs_file: Path, token) -> None:
-    done = copy_cli.invoke("copy", outputs_file, "--app-id", "APP-A", "--recording-id", "r1", token=token)
+def test_copy_without_token_names_the_variable(offline_cli: CopyCli, outputs_file: Path, token) -> None:
+    done = offline_cli.invoke("copy", outputs_file, "--app-id", "APP-A", "--recording-id", "r1", token=token)
     assert done.exit_code == 2
     assert "SENDBIRD_API_TOKEN is empty or not set" in done.stderr
 
 
-def test_smoke_test_with_recording_needs_token_too(copy_cli: CopyCli, outputs_file: Path) -> None:
-    done = copy_cli.invoke("smoke-test", outputs_file, "--app-id", "APP-A", "--recording-id", "r1", token="")
+def test_smoke_test_with_recording_needs_token_too(offline_cli: CopyCli, outputs_file: Path) -> None:
+    done = offline_cli.invoke(
+        "smoke-test", outputs_file, "--app-id", "APP-A", "--recording-id", "r1", token=""
+    )
     assert done.exit_code == 2
     assert "SENDBIRD_API_TOKEN" in done.stderr
 
 
-def test_unknown_app_id_lists_known_ids(copy_cli: CopyCli, outputs_file: Path) -> None:
-    done = copy_cli.invoke("check-region", outputs_file, "--app-id", "APP-Z")
+def test_unknown_app_id_lists_known_ids(offline_cli: CopyCli, outputs_file: Path) -> None:
+    done = offline_cli.invoke("check-region", outputs_file, "--app-id", "APP-Z")
     assert done.exit_code == 2
     assert "--app-id 'APP-Z' is not in the stack outputs; known application ids: APP-A, APP-B" in done.stderr
 
 
-def test_recording_id_with_several_apps_needs_app_id(copy_cli: CopyCli, outputs_file: Path) -> None:
-    done = copy_cli.invoke("copy", outputs_file, "--recording-id", "r1")
+def test_recording_id_with_several_apps_needs_app_id(offline_cli: CopyCli, outputs_file: Path) -> None:
+    done = offline_cli.invoke("copy", outputs_file, "--recording-id", "r1")
     assert done.exit_code == 2
     assert "pass --app-id (one of: APP-A, APP-B)" in done.stderr
 
 
-def test_json_mode_prints_an_error_document(copy_cli: CopyCli, outputs_file: Path) -> None:
-    done = copy_cli.invoke("check-region", outputs_file, "--app-id", "APP-Z", "--json")
+def test_json_mode_prints_an_error_document(offline_cli: CopyCli, outputs_file: Path) -> None:
+    done = offline_cli.invoke("check-region", outputs_file, "--app-id", "APP-Z", "--json")
     assert done.exit_code == 2
     document = done.json()
     assert document["verdict"] == "error"
@@ -129,8 +122,8 @@ def test_json_mode_prints_an_error_document(copy_cli: CopyCli, outputs_file: Pat
     ],
     ids=["both", "neither"],
 )
-def test_exactly_one_outputs_source(copy_cli: CopyCli, args: list[str]) -> None:
-    done = copy_cli.invoke("check-region", None, *args)
+def test_exactly_one_outputs_source(offline_cli: CopyCli, args: list[str]) -> None:
+    done = offline_cli.invoke("check-region", None, *args)
     assert done.exit_code == 2
     assert "give exactly one of --outputs FILE" in done.stderr
 
@@ -145,15 +138,15 @@ def test_exactly_one_outputs_source(copy_cli: CopyCli, args: list[str]) -> None:
         (["--aws-endpoint-url", "ftp://x"], "--aws-endpoint-url 'ftp://x' is not an http(s) URL"),
     ],
 )
-def test_bad_flag_values(copy_cli: CopyCli, outputs_file: Path, args: list[str], message: str) -> None:
-    done = copy_cli.invoke("smoke-test", outputs_file, "--app-id", "APP-A", *args)
+def test_bad_flag_values(offline_cli: CopyCli, outputs_file: Path, args: list[str], message: str) -> None:
+    done = offline_cli.invoke("smoke-test", outputs_file, "--app-id", "APP-A", *args)
     assert done.exit_code == 2
     assert message in done.stderr
 
 
-def test_outputs_from_stdin(copy_cli: CopyCli) -> None:
+def test_outputs_from_stdin(offline_cli: CopyCli) -> None:
     # An unknown --app-id proves the document was read from stdin (its ids are listed).
-    done = copy_cli.invoke(
+    done = offline_cli.invoke(
         "check-region", "-", "--app-id", "X", input=json.dumps(outputs_document("FROM-STDIN"))
     )
     assert done.exit_code == 2
@@ -161,10 +154,10 @@ def test_outputs_from_stdin(copy_cli: CopyCli) -> None:
 
 
 def test_unreachable_sendbird_api_is_a_failed_check_naming_the_host(
-    copy_cli: CopyCli, outputs_file: Path
+    offline_cli: CopyCli, outputs_file: Path
 ) -> None:
     port = closed_port()
-    done = copy_cli.invoke(
+    done = offline_cli.invoke(
         "copy", outputs_file, "--app-id", "APP-A", "--recording-id", "r1",
         "--api-base-url", f"http://127.0.0.1:{port}/v1", "--json",
     )  # fmt: skip
@@ -175,9 +168,9 @@ def test_unreachable_sendbird_api_is_a_failed_check_naming_the_host(
     assert done.json()["verdict"] == "fail"
 
 
-def test_unreachable_aws_endpoint_names_the_host(copy_cli: CopyCli, outputs_file: Path) -> None:
+def test_unreachable_aws_endpoint_names_the_host(offline_cli: CopyCli, outputs_file: Path) -> None:
     port = closed_port()
-    done = copy_cli.invoke(
+    done = offline_cli.invoke(
         "check-region", outputs_file, "--app-id", "APP-A", "--aws-endpoint-url", f"http://127.0.0.1:{port}"
     )
     assert done.exit_code == 1
@@ -185,8 +178,8 @@ def test_unreachable_aws_endpoint_names_the_host(copy_cli: CopyCli, outputs_file
     assert done.stdout.rstrip().endswith("verdict: FAIL (1 of 1 application(s) failed)")
 
 
-def test_no_deployer_credentials_is_a_configuration_error(copy_cli: CopyCli, outputs_file: Path) -> None:
-    done = copy_cli.invoke(
+def test_no_deployer_credentials_is_a_configuration_error(offline_cli: CopyCli, outputs_file: Path) -> None:
+    done = offline_cli.invoke(
         "check-region", outputs_file, "--app-id", "APP-A",
         "--aws-endpoint-url", f"http://127.0.0.1:{closed_port()}",
         env={"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None},
@@ -207,12 +200,12 @@ def fake_pulumi(bin_dir: Path, script: str) -> Path:
 
 
 def test_stack_without_pulumi_cli_says_how_to_proceed(
-    copy_cli: CopyCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    offline_cli: CopyCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     empty = tmp_path / "empty-bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
-    done = copy_cli.invoke("check-region", None, "--stack", "dev")
+    done = offline_cli.invoke("check-region", None, "--stack", "dev")
     assert done.exit_code == 2
     assert "--stack needs the pulumi CLI, which is not on PATH" in done.stderr
     assert "--outputs outputs.json" in done.stderr
@@ -239,13 +232,13 @@ def test_stack_runs_pulumi_stack_output_with_secrets(tmp_path: Path, monkeypatch
 
 
 def test_stack_reports_pulumi_failure(
-    copy_cli: CopyCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    offline_cli: CopyCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake_pulumi(
         tmp_path / "bin", "import sys\nsys.stderr.write('error: no stack named dev found\\n')\nsys.exit(255)"
     )
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
-    done = copy_cli.invoke("preflight", None, "--stack", "dev")
+    done = offline_cli.invoke("preflight", None, "--stack", "dev")
     assert done.exit_code == 2
     assert (
         "'pulumi stack output --stack dev' failed (exit 255): error: no stack named dev found" in done.stderr
@@ -257,10 +250,10 @@ def test_stack_reports_pulumi_failure(
 # -- real processes --------------------------------------------------------------------------------
 
 
-def test_python_dash_m_bad_input_exits_2_without_traceback(copy_cli: CopyCli, tmp_path: Path) -> None:
+def test_python_dash_m_bad_input_exits_2_without_traceback(offline_cli: CopyCli, tmp_path: Path) -> None:
     path = tmp_path / "outputs.json"
     path.write_text("{not json")
-    done = copy_cli.run_module("smoke-test", path)
+    done = offline_cli.run_module("smoke-test", path)
     assert done.exit_code == 2
     assert done.stderr.startswith(f"error: {path}: malformed JSON")
     assert done.stdout == ""
@@ -304,12 +297,12 @@ URL_CASES = {
     ("command", "flag", "url", "exit_code", "shown"), list(URL_CASES.values()), ids=list(URL_CASES)
 )
 def test_url_credentials_never_reach_the_output(
-    copy_cli: CopyCli, outputs_file: Path, command, flag, url, exit_code, shown
+    offline_cli: CopyCli, outputs_file: Path, command, flag, url, exit_code, shown
 ) -> None:
     port = closed_port()
-    copy_cli.secrets.append(URL_PASSWORD)  # assert_clean: not in stdout, stderr or the logs
+    offline_cli.secrets.append(URL_PASSWORD)  # assert_clean: not in stdout, stderr or the logs
     extra = ["--recording-id", "r1"] if command == "copy" else []
-    done = copy_cli.invoke(
+    done = offline_cli.invoke(
         command, outputs_file, "--app-id", "APP-A", *extra, flag, url.format(pw=URL_PASSWORD, port=port)
     )
     assert done.exit_code == exit_code, done.text
@@ -329,13 +322,13 @@ def test_url_credentials_never_reach_the_output(
     ],
 )
 def test_region_in_outputs_must_be_an_aws_region(
-    copy_cli: CopyCli, tmp_path: Path, region: str, hint: str
+    offline_cli: CopyCli, tmp_path: Path, region: str, hint: str
 ) -> None:
     document = outputs_document("APP-A")
     document["applications"]["APP-A"]["region"] = region
     path = tmp_path / "outputs.json"
     path.write_text(json.dumps(document))
-    done = copy_cli.invoke("check-region", path, "--aws-endpoint-url", f"http://127.0.0.1:{closed_port()}")
+    done = offline_cli.invoke("check-region", path, "--aws-endpoint-url", f"http://127.0.0.1:{closed_port()}")
     assert done.exit_code == 2, done.text
     assert done.stdout == ""  # stopped before any check ran
     message = done.stderr.strip()
@@ -349,11 +342,11 @@ def test_region_in_outputs_must_be_an_aws_region(
 
 @pytest.mark.parametrize("command", ["copy", "smoke-test"])
 def test_unusable_application_id_names_its_input_before_any_check(
-    copy_cli: CopyCli, tmp_path: Path, command: str
+    offline_cli: CopyCli, tmp_path: Path, command: str
 ) -> None:
     path = tmp_path / "outputs.json"
     path.write_text(json.dumps(outputs_document("evil.example/x")))
-    done = copy_cli.invoke(
+    done = offline_cli.invoke(
         command, path, "--recording-id", "r1", "--aws-endpoint-url", f"http://127.0.0.1:{closed_port()}"
     )
     assert done.exit_code == 2, done.text

@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from localdev.moto_server import MotoServer
 from sendbird_copy.region_check import bucket_region, compare_regions
-from tests.cli_support import ORG_API_KEY, CopyCli
-
-
-@pytest.fixture
-def copy_cli(moto: MotoServer, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> CopyCli:
-    return CopyCli(tmp_path, caplog, moto)
+from tests.sendbird_copy.cli_support import ORG_API_KEY, CopyCli
 
 
 def test_everything_in_one_region_passes(copy_cli: CopyCli) -> None:

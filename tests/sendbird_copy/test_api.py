@@ -27,18 +27,10 @@ from sendbird_copy.errors import (
     UsageError,
 )
 from sendbird_copy.sendbird_facts import APP_ID_ALLOWED
+from tests.sendbird_copy.cli_support import APP, ORG_KEY, TOKEN
 
-APP = "APP-1"
-TOKEN = "api-token-0123456789abcdef"
-ORG_KEY = "org-key-fedcba9876543210"
 REGION = "ap-northeast-1"  # Sendbird region ap-1
 FAST = 0.01  # backoff factor: keeps retry sleeps short; Retry-After still applies
-
-
-@pytest.fixture
-def app(emulator):
-    emulator.add_application(APP, TOKEN, "ap-1", org_api_key=ORG_KEY)
-    return emulator
 
 
 def client_for(emulator, retries: int = 4, backoff_factor: float = FAST, **kwargs: Any) -> SendbirdClient:

@@ -23,11 +23,16 @@ from click.testing import CliRunner
 
 from localdev.moto_server import MotoServer
 from sendbird_copy.cli import cli
-from tests.aws_builders import Destination, build_destination, write_outputs
+from tests.leaks import assert_no_secrets
+from tests.sendbird_copy.aws_builders import Destination, build_destination, write_outputs
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 API_TOKEN = "sb-api-token-5ecr3t-0123456789abcdef"
 ORG_API_KEY = "sb-org-key-5ecr3t-fedcba9876543210"
+# The copy user's secret key in the outputs documents that offline tests write.
+COPY_SECRET = "copy-user-5ecr3t-key-abcdefghijklmnopqrstuv"
+# The application the ``app`` fixture registers in the emulator (Sendbird region ap-1).
+APP, TOKEN, ORG_KEY = "APP-1", "api-token-0123456789abcdef", "org-key-fedcba9876543210"
 
 
 @dataclass
@@ -50,15 +55,6 @@ class CliRun:
         matches = [c for c in app["checks"] if c["name"] == name]
         assert len(matches) == 1, f"{name} in {[c['name'] for c in app['checks']]}"
         return matches[0]
-
-
-def assert_no_secrets(secrets: list[str], *texts: str) -> None:
-    """The one place that asserts the absence of every secret from every text."""
-    assert secrets, "a test that checks for leaks must know at least one secret"
-    for secret in secrets:
-        assert secret, "empty secret"
-        for text in texts:
-            assert secret not in text, f"a secret ({secret[:4]}...) leaked into output"
 
 
 def closed_port() -> int:
