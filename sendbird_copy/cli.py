@@ -41,6 +41,21 @@ class CommonOptions(NamedTuple):
 FactoryMaker = Callable[[CommonOptions], "CLIFactory"]
 
 
+def seconds(low: float, high: float) -> Callable[[click.Context, click.Parameter, float], float]:
+    """A click callback: a finite number of seconds in [low, high] (nan or inf would never end a wait)."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: float) -> float:
+        from sendbird_copy.errors import OptionError
+        from sendbird_copy.input_rules import check_finite
+
+        try:
+            return check_finite(param.opts[0], value, low, high)
+        except OptionError as exc:
+            raise click.BadParameter(str(exc).removeprefix(f"{param.opts[0]} ")) from None
+
+    return check
+
+
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options every subcommand shares, collected into one CommonOptions argument."""
     options = [
@@ -139,7 +154,8 @@ def copy(common: CommonOptions, recording_id: str) -> None:
 @click.option("--recording-id", metavar="ID", help="Also copy this completed recording and check the object.")
 @click.option(
     "--wait-timeout",
-    type=click.FloatRange(min=0),
+    type=float,
+    callback=seconds(0, 86_400),
     default=300.0,
     show_default=True,
     metavar="SECONDS",
@@ -147,7 +163,8 @@ def copy(common: CommonOptions, recording_id: str) -> None:
 )
 @click.option(
     "--poll-interval",
-    type=click.FloatRange(min=0.1),
+    type=float,
+    callback=seconds(0.1, 3_600),
     default=5.0,
     show_default=True,
     metavar="SECONDS",

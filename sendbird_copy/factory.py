@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sendbird_copy.errors import OptionError, UsageError
+from sendbird_copy.input_rules import check_identifier, check_secret, check_url, shorten
 from sendbird_copy.reporter import Reporter
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 TOKEN_ENV = "SENDBIRD_API_TOKEN"
 ORG_KEY_ENV = "SENDBIRD_ORG_API_KEY"
+ENDPOINT_ENV = "AWS_ENDPOINT_URL"
 # Secrets a run may know from its environment; all are masked in everything it prints.
 SECRET_ENVS = (TOKEN_ENV, ORG_KEY_ENV, "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 
@@ -42,10 +44,10 @@ class CLIFactory:
         """The applications to check, from the stack outputs (their secrets join the redaction)."""
         from sendbird_copy.inputs import load_outputs, select_apps
 
+        if recording_id is not None:
+            check_identifier("--recording-id", recording_id)
         apps = select_apps(load_outputs(self.options.outputs, self.options.stack), self.options.app_id)
         self.reporter.add_secrets(app.copy_secret_access_key for app in apps)
-        if recording_id is not None and not recording_id.strip():
-            raise OptionError("--recording-id is empty")
         if recording_id is not None and len(apps) > 1:
             known = ", ".join(app.app_id for app in apps)
             raise OptionError(
@@ -60,23 +62,27 @@ class CLIFactory:
         from sendbird_copy.smoke import Environment
 
         options = self.options
-        for flag, url in (
-            ("--aws-endpoint-url", options.aws_endpoint_url),
+        endpoint = endpoint_override(options.aws_endpoint_url, self.environ)
+        endpoint_input = "--aws-endpoint-url" if options.aws_endpoint_url else ENDPOINT_ENV
+        for name, url in (
+            (endpoint_input, endpoint),
             ("--api-base-url", options.api_base_url),
             ("--org-api-base-url", options.org_api_base_url),
         ):
-            # A password in a URL is masked in everything printed, whatever quotes the URL.
-            self.reporter.add_secrets([require_url(flag, url)])
+            if url is not None:
+                # A password in a URL is masked in everything printed, whatever quotes the URL.
+                self.reporter.add_secrets([check_url(name, url)])
         token = self._env(TOKEN_ENV)
         if needs_token and not token:
             raise OptionError(
                 f"{TOKEN_ENV} is empty or not set: the copy call needs the application's API token"
             )
-        sendbird_client = self._sendbird_client_factory(token) if token else None
-        if needs_token and sendbird_client is not None:
+        sendbird_client = None
+        if needs_token:
+            sendbird_client = self._sendbird_client_factory(check_secret(TOKEN_ENV, token))
             for app in apps:
                 sendbird_client(app)  # an application id the client refuses: exit 2 before any check
-        aws = AwsClients(endpoint_override(options.aws_endpoint_url, self.environ))
+        aws = AwsClients(endpoint)
         if needs_deployer:
             aws.require_deployer_credentials()
             self.reporter.add_secrets(aws.deployer_secrets())
@@ -96,10 +102,9 @@ class CLIFactory:
             return None
         from sendbird_copy.api import OrganizationClient
 
-        try:
-            organization = OrganizationClient(org_key, base_url=self.options.org_api_base_url)
-        except UsageError as exc:
-            raise OptionError(f"{ORG_KEY_ENV}: {exc}") from None
+        organization = OrganizationClient(
+            check_secret(ORG_KEY_ENV, org_key), base_url=self.options.org_api_base_url
+        )
         return organization.get_application
 
     def _sendbird_client_factory(self, token: str) -> Any:
@@ -113,28 +118,9 @@ class CLIFactory:
                 return SendbirdClient(app.app_id, token, base_url=self.options.api_base_url)
             except UsageError as exc:
                 # Name where the id came from: the key of its entry in the stack outputs.
-                raise OptionError(f"stack outputs applications.{app.app_id}: {exc}") from None
+                raise OptionError(f"stack outputs applications.{shorten(app.app_id)}: {exc}") from None
 
         return sendbird_client
-
-
-def require_url(flag: str, url: str | None) -> str | None:
-    """OptionError unless ``url`` is an http(s) URL with a host; returns its password, if any."""
-    from urllib.parse import urlsplit
-
-    from sendbird_copy.redact import display_url
-
-    if url is None:
-        return None
-    problem = f"{flag} '{display_url(url)}' is not an http(s) URL with a host"
-    try:
-        split = urlsplit(url)
-        split.port  # noqa: B018 - raises ValueError on a port that is not a number
-    except ValueError:
-        raise OptionError(problem) from None
-    if split.scheme not in ("http", "https") or not split.hostname:
-        raise OptionError(problem)
-    return split.password
 
 
 def explicit_aws_region(value: str | None) -> str | None:

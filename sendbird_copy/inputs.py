@@ -13,10 +13,14 @@ import subprocess
 import sys
 from typing import IO, Any
 
-from sendbird_copy.errors import OptionError
+from sendbird_copy.errors import OptionError, OutputsError
+from sendbird_copy.input_rules import SHOWN_PATH_CHARACTERS, check_identifier, shorten
 from sendbird_copy.stack_outputs import AppOutputs, parse_stack_outputs
 
 PULUMI_TIMEOUT_SECONDS = 180
+# Stack outputs of even hundreds of applications are a few hundred kB; more is not stack outputs
+# (a wrong file, /dev/zero, an endless pipe), and reading it all would only eat memory.
+MAX_OUTPUTS_CHARACTERS = 8 * 1024 * 1024
 
 
 def load_outputs(
@@ -29,13 +33,13 @@ def load_outputs(
             "(which runs 'pulumi stack output --json --show-secrets')"
         )
     if stack is not None:
-        text, source = _pulumi_stack_output(stack), f"stack '{stack}'"
+        text, source = _pulumi_stack_output(check_identifier("--stack", stack)), f"stack '{stack}'"
     elif outputs == "-":
-        text, source = (stdin or sys.stdin).read(), "stdin"
+        text, source = _read_stdin(stdin or sys.stdin), "stdin"
     else:
         assert outputs is not None
-        text, source = _read_file(outputs), outputs
-    return parse_stack_outputs(_decode(text, source), source)
+        text, source = _read_file(outputs), f"--outputs {shorten(outputs, SHOWN_PATH_CHARACTERS)}"
+    return parse_stack_outputs(_decode(_bounded(text, source), source), source)
 
 
 def select_apps(apps: dict[str, AppOutputs], app_id: str | None) -> list[AppOutputs]:
@@ -43,21 +47,48 @@ def select_apps(apps: dict[str, AppOutputs], app_id: str | None) -> list[AppOutp
     if app_id is None:
         return list(apps.values())
     if app_id not in apps:
-        known = ", ".join(sorted(apps))
-        raise OptionError(f"--app-id '{app_id}' is not in the stack outputs; known application ids: {known}")
+        known = ", ".join(shorten(known_id) for known_id in sorted(apps))
+        raise OptionError(
+            f"--app-id '{shorten(app_id)}' is not in the stack outputs; known application ids: {known}"
+        )
     return [apps[app_id]]
 
 
+def _read_stdin(stdin: IO[str]) -> str:
+    if stdin.isatty():
+        # Reading a terminal would wait for typing forever: say what --outputs - expects instead.
+        raise OptionError(
+            "--outputs -: standard input is a terminal; pipe the outputs in "
+            "(pulumi stack output --json --show-secrets | sendbird-copy ... --outputs -) or pass a file"
+        )
+    try:
+        return stdin.read(MAX_OUTPUTS_CHARACTERS + 1)
+    except UnicodeDecodeError:
+        raise OptionError("--outputs -: stdin is not UTF-8 text; expected stack outputs as JSON") from None
+
+
 def _read_file(path: str) -> str:
+    shown = shorten(path, SHOWN_PATH_CHARACTERS)
     try:
         with open(path, encoding="utf-8") as handle:
-            return handle.read()
+            return handle.read(MAX_OUTPUTS_CHARACTERS + 1)
     except FileNotFoundError:
-        raise OptionError(f"--outputs {path}: no such file") from None
+        raise OptionError(f"--outputs {shown}: no such file") from None
     except OSError as exc:
-        raise OptionError(f"--outputs {path}: cannot read it ({exc.strerror})") from None
+        raise OptionError(f"--outputs {shown}: cannot read it ({exc.strerror})") from None
     except UnicodeDecodeError:
-        raise OptionError(f"--outputs {path}: not UTF-8 text; expected stack outputs as JSON") from None
+        raise OptionError(f"--outputs {shown}: not UTF-8 text; expected stack outputs as JSON") from None
+    except ValueError:  # a NUL byte in the path
+        raise OptionError(f"--outputs {shown}: not a usable file name") from None
+
+
+def _bounded(text: str, source: str) -> str:
+    if len(text) > MAX_OUTPUTS_CHARACTERS:
+        raise OutputsError(
+            f"{source}: larger than {MAX_OUTPUTS_CHARACTERS // (1024 * 1024)} MiB; that is not the output "
+            "of 'pulumi stack output --json --show-secrets'"
+        )
+    return text
 
 
 def _decode(text: str, source: str) -> Any:
@@ -69,9 +100,11 @@ def _decode(text: str, source: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         # The position, not the text: the document may hold the copy user's secret key.
-        raise OptionError(
+        raise OutputsError(
             f"{source}: malformed JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+    except RecursionError:
+        raise OutputsError(f"{source}: JSON nested too deeply to be stack outputs") from None
 
 
 def _pulumi_stack_output(stack: str) -> str:

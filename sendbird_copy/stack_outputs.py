@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sendbird_copy.errors import OutputsError
+from sendbird_copy.input_rules import has_control_characters, shorten, type_name
 from sendbird_copy.regions import SENDBIRD_AWS_REGIONS, SENDBIRD_REGIONS, known_aws_regions
 
 APPLICATIONS = "applications"
@@ -63,17 +64,25 @@ REQUIRED_FIELDS = tuple(name for name in PUBLIC_FIELDS if name not in OPTIONAL_F
 def parse_stack_outputs(data: Any, source: str = "stack outputs") -> dict[str, AppOutputs]:
     """Validate decoded stack-output JSON and return the applications keyed by app id."""
     if not isinstance(data, dict):
-        raise OutputsError(
-            f"{source}: expected a JSON object with '{APPLICATIONS}', got {type(data).__name__}"
-        )
+        raise OutputsError(f"{source}: expected a JSON object with '{APPLICATIONS}', got {type_name(data)}")
     apps = data.get(APPLICATIONS)
-    if not isinstance(apps, dict) or not apps:
+    if apps is not None and not isinstance(apps, dict):
+        raise OutputsError(
+            f"{source}: output '{APPLICATIONS}' is {type_name(apps)}; expected an object keyed by "
+            "Sendbird application id"
+        )
+    if not apps:
         raise OutputsError(
             f"{source}: output '{APPLICATIONS}' is missing or empty; expected an object keyed by "
             f"Sendbird application id (was the stack deployed with this package's program?)"
         )
     secrets = data.get(SECRET_KEYS)
-    if not isinstance(secrets, dict):
+    if secrets is not None and not isinstance(secrets, dict):
+        raise OutputsError(
+            f"{source}: output '{SECRET_KEYS}' is {type_name(secrets)}; expected an object keyed by "
+            "application id, as 'pulumi stack output --json --show-secrets' prints it"
+        )
+    if secrets is None:
         raise OutputsError(
             f"{source}: output '{SECRET_KEYS}' is missing; read the outputs with "
             f"'pulumi stack output --json --show-secrets' so the copy user's secret key is included"
@@ -83,27 +92,43 @@ def parse_stack_outputs(data: Any, source: str = "stack outputs") -> dict[str, A
 
 def _parse_app(app_id: str, entry: Any, secret: Any, source: str) -> AppOutputs:
     """One application's entry of ``applications`` and its secret key, field by field."""
-    where = f"{source}: {APPLICATIONS}.{app_id}"
+    where = f"{source}: {APPLICATIONS}.{shorten(app_id)}"
     if not isinstance(entry, dict):
-        raise OutputsError(f"{where}: expected an object, got {type(entry).__name__}")
+        raise OutputsError(f"{where}: expected an object, got {type_name(entry)}")
     values: dict[str, Any] = {}
-    for name in REQUIRED_FIELDS:
-        value = entry.get(name)
-        if not isinstance(value, str) or not value.strip():
-            raise OutputsError(f"{where}.{name} is missing or empty")
-        values[name] = value.strip()
-    for name in OPTIONAL_FIELDS:
-        value = entry.get(name)
-        values[name] = value if isinstance(value, str) and value else None
-    if not isinstance(secret, str) or not secret or secret == "[secret]":
+    for name in PUBLIC_FIELDS:
+        values[name] = _field(entry, name, f"{where}.{name}", required=name in REQUIRED_FIELDS)
+    secret_where = f"{source}: {SECRET_KEYS}.{shorten(app_id)}"
+    if secret is not None and not isinstance(secret, str):
+        raise OutputsError(f"{secret_where} is {type_name(secret)}; expected the secret key as a string")
+    if not secret or secret == "[secret]":
         raise OutputsError(
-            f"{source}: {SECRET_KEYS}.{app_id} is missing or masked; read the outputs with "
+            f"{secret_where} is missing or masked; read the outputs with "
             f"'pulumi stack output --json --show-secrets'"
         )
+    if has_control_characters(secret) or not secret.isascii():
+        # Never shown: it is a secret. It goes into a SigV4 signature and into Sendbird's copy call.
+        raise OutputsError(f"{secret_where} holds characters no AWS secret key has; it is not shown here")
     _require_aws_region(values["region"], f"{where}.region")
     if values["app_id"] != app_id:
-        raise OutputsError(f"{where}.app_id is '{values['app_id']}', expected the key '{app_id}'")
+        raise OutputsError(
+            f"{where}.app_id is '{shorten(values['app_id'])}', expected the key '{shorten(app_id)}'"
+        )
     return AppOutputs(copy_secret_access_key=secret, **values)
+
+
+def _field(entry: dict[str, Any], name: str, where: str, required: bool) -> str | None:
+    """One public field: a non-empty string of printable characters (None when optional and absent)."""
+    value = entry.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise OutputsError(f"{where} is missing or empty")
+        return None
+    if not isinstance(value, str):
+        raise OutputsError(f"{where} is {type_name(value)}, not a string")
+    if has_control_characters(value):
+        raise OutputsError(f"{where} '{shorten(value)}' contains control characters")
+    return value.strip()
 
 
 def _require_aws_region(value: str, where: str) -> None:
@@ -114,6 +139,6 @@ def _require_aws_region(value: str, where: str) -> None:
     key_hint = f" ('{value}' is the Sendbird key of {sendbird.aws_region})" if sendbird else ""
     regions = ", ".join(sorted(SENDBIRD_AWS_REGIONS))
     raise OutputsError(
-        f"{where} is '{value}', not an AWS region code known to botocore: use the AWS region of the "
+        f"{where} is '{shorten(value)}', not an AWS region code known to botocore: use the AWS region of the "
         f"bucket (Sendbird runs in {regions}), not a Sendbird region key{key_hint}"
     )

@@ -255,7 +255,7 @@ def test_python_dash_m_bad_input_exits_2_without_traceback(offline_cli: CopyCli,
     path.write_text("{not json")
     done = offline_cli.run_module("smoke-test", path)
     assert done.exit_code == 2
-    assert done.stderr.startswith(f"error: {path}: malformed JSON")
+    assert done.stderr.startswith(f"error: --outputs {path}: malformed JSON")
     assert done.stdout == ""
 
 
@@ -332,7 +332,7 @@ def test_region_in_outputs_must_be_an_aws_region(
     assert done.exit_code == 2, done.text
     assert done.stdout == ""  # stopped before any check ran
     message = done.stderr.strip()
-    assert message.startswith(f"error: {path}: applications.APP-A.region is '{region}', not an AWS region")
+    assert message.startswith(f"error: --outputs {path}: applications.APP-A.region is '{region}', not an AWS region")
     assert "use the AWS region of the bucket (Sendbird runs in ap-northeast-1, ap-northeast-2," in message
     assert hint in message
 
