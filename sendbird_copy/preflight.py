@@ -84,43 +84,66 @@ def _refused_reason(exc: BaseException, action: str) -> str:
     return f"{action} failed: {describe(exc)}"
 
 
+# Every probe after the key check, in order; all skipped when S3 rejects the key itself.
+PROBES = ("s3:PutObject", "s3:ListBucket", "s3:GetObject", "s3:DeleteObject", "s3:GetBucketPolicy")
+CREDENTIALS_CHECK = "copy credentials"
+
+
 def run_preflight(
     app: AppOutputs, *, iam: Any, copy_s3: Any, deployer_s3: Any, probe: Probe | None = None
 ) -> list[Check]:
-    """Run every probe (a failure does not hide the later ones) and return one check per probe."""
+    """Run every probe (a failed grant does not hide the later ones) and return one check per probe.
+
+    If S3 rejects the copy identity's key itself (wrong, stale, deleted), no probe can say anything
+    about the grant: one check says the key is not valid and every probe is skipped.
+    """
     probe = probe or Probe.new()
     bucket = app.bucket_name
-    object_arn, bucket_arn = f"arn:aws:s3:::{bucket}/*", f"arn:aws:s3:::{bucket}"
     checks = [check_access_key(app, iam)]
 
     # (2) write: the action every copy uses (with SSE-KMS it also needs the key's GenerateDataKey).
-    version_id: str | None = None
     try:
         version_id = copy_s3.put_object(Bucket=bucket, Key=probe.key, Body=PROBE_BODY).get("VersionId")
-        checks.append(passed("s3:PutObject", f"wrote s3://{bucket}/{probe.key}"))
-        wrote = True
     except Exception as exc:
-        wrote = False
+        code = aws_error_code(exc)
+        if code in CREDENTIAL_ERRORS:
+            return [*checks, _invalid_key(app, str(code)), *_skipped_after(CREDENTIALS_CHECK, *PROBES)]
         checks.append(
             failed(
                 "s3:PutObject",
                 _refused_reason(exc, "s3:PutObject"),
-                f"grant s3:PutObject on {object_arn} (and kms:GenerateDataKey on {app.kms_key_arn})",
+                f"grant s3:PutObject on arn:aws:s3:::{bucket}/* "
+                f"(and kms:GenerateDataKey on {app.kms_key_arn})",
             )
         )
+        return [
+            *checks,
+            *_grant_probes(copy_s3, deployer_s3, bucket, probe),
+            *_skipped_after("s3:PutObject", "default encryption"),
+        ]
+    checks.append(passed("s3:PutObject", f"wrote s3://{bucket}/{probe.key}"))
+    checks.extend(_grant_probes(copy_s3, deployer_s3, bucket, probe))
+    # (7) what S3 did with the write: the bucket's default encryption must be SSE-KMS with our key.
+    checks.append(check_object_encryption(deployer_s3, bucket, probe.key, app.kms_key_arn))
+    _cleanup(deployer_s3, bucket, probe.key, version_id)
+    return checks
 
-    # (3) list: Sendbird lists the bucket around a copy.
+
+def _grant_probes(copy_s3: Any, deployer_s3: Any, bucket: str, probe: Probe) -> list[Check]:
+    """(3) ListBucket must work; (4)-(6) GetObject, DeleteObject, GetBucketPolicy must be refused."""
+    checks: list[Check] = []
     try:
         copy_s3.list_objects_v2(Bucket=bucket, Prefix=PREFLIGHT_PREFIX, MaxKeys=1)
         checks.append(passed("s3:ListBucket", f"listed s3://{bucket}/{PREFLIGHT_PREFIX}"))
     except Exception as exc:
         checks.append(
             failed(
-                "s3:ListBucket", _refused_reason(exc, "s3:ListBucket"), f"grant s3:ListBucket on {bucket_arn}"
+                "s3:ListBucket",
+                _refused_reason(exc, "s3:ListBucket"),
+                f"grant s3:ListBucket on arn:aws:s3:::{bucket}",
             )
         )
-
-    # (4)-(6) must be refused. Any other answer (even NoSuchKey) means S3 let the request through.
+    # Any answer but AccessDenied (even NoSuchKey) means S3 let the request through.
     refused_probes = (
         ("s3:GetObject", lambda: copy_s3.get_object(Bucket=bucket, Key=probe.key)["Body"].close()),
         ("s3:DeleteObject", lambda: copy_s3.delete_object(Bucket=bucket, Key=probe.never_written)),
@@ -128,14 +151,21 @@ def run_preflight(
     )
     for action, call in refused_probes:
         checks.append(_expect_refused(action, call, deployer_s3, bucket, probe))
-
-    # (7) what S3 did with the write: the bucket's default encryption must be SSE-KMS with our key.
-    if wrote:
-        checks.append(check_object_encryption(deployer_s3, bucket, probe.key, app.kms_key_arn))
-        _cleanup(deployer_s3, bucket, probe.key, version_id)
-    else:
-        checks.append(skipped("default encryption", "not checked: the probe object was not written"))
     return checks
+
+
+def _invalid_key(app: AppOutputs, code: str) -> Check:
+    return failed(
+        CREDENTIALS_CHECK,
+        f"S3 rejected access key {app.copy_access_key_id} itself ({code}): the key in the stack outputs "
+        "is not valid, so no grant could be tested",
+        "re-read the outputs ('pulumi stack output --json --show-secrets'); if they are current, the key "
+        "was rotated or deleted: run 'pulumi up' so the outputs carry the copy user's current key",
+    )
+
+
+def _skipped_after(cause: str, *names: str) -> list[Check]:
+    return [skipped(name, f"skipped: {cause} failed") for name in names]
 
 
 def _expect_refused(action: str, call: Any, deployer_s3: Any, bucket: str, probe: Probe) -> Check:

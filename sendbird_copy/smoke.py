@@ -112,6 +112,16 @@ def _sendbird_failure(name: str, action: str, exc: BaseException, app: AppOutput
         return failed(name, f"cannot reach Sendbird at {host}: could not {action}", network_fix)
     if isinstance(exc, SendbirdTimeoutError):
         return failed(name, f"could not {action}: {exc}", network_fix)
+    if isinstance(exc, SendbirdApiError) and exc.status == 404 and exc.code is None:
+        # Sendbird answers an unknown id with 400/400200, never a bare 404: this is not its API.
+        host = _sendbird_host(app, env)
+        return failed(
+            name,
+            f"could not {action}: {host} answered 404 Not Found without a Sendbird error body; the API base "
+            "URL looks wrong",
+            "check --api-base-url (it must end in /v1, as https://api-<app id>.calls.sendbird.com/v1 does) "
+            "and the application id in the stack outputs",
+        )
     if isinstance(exc, SendbirdApiError):
         return failed(name, f"Sendbird refused to {action}: {describe(exc)}", _fix_for(exc.code))
     return failed(name, f"could not {action}: {describe(exc)}")

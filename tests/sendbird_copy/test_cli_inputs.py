@@ -332,7 +332,9 @@ def test_region_in_outputs_must_be_an_aws_region(
     assert done.exit_code == 2, done.text
     assert done.stdout == ""  # stopped before any check ran
     message = done.stderr.strip()
-    assert message.startswith(f"error: --outputs {path}: applications.APP-A.region is '{region}', not an AWS region")
+    assert message.startswith(
+        f"error: --outputs {path}: applications.APP-A.region is '{region}', not an AWS region"
+    )
     assert "use the AWS region of the bucket (Sendbird runs in ap-northeast-1, ap-northeast-2," in message
     assert hint in message
 

@@ -159,11 +159,19 @@ def test_access_key_not_on_the_user_is_named(copy_cli: CopyCli, moto: MotoServer
     assert done.check("copy access key")["detail"] == (
         f"access key {dest.access_key_id} is not a key of IAM user {dest.user} (its keys: none)"
     )
-    # S3 rejects the deleted key itself: the probes say so instead of blaming the grant.
-    assert (
-        "rejected the copy identity's credentials (InvalidAccessKeyId)"
-        in done.check("s3:PutObject")["detail"]
-    )
+    # S3 rejects the deleted key itself: one check says the key is not valid; no probe blames the grant.
+    credentials = done.check("copy credentials")
+    assert credentials["status"] == "fail"
+    assert f"S3 rejected access key {dest.access_key_id} itself (InvalidAccessKeyId)" in credentials["detail"]
+    assert "rotated or deleted" in credentials["fix"]
+    for probe in ("s3:PutObject", "s3:ListBucket", "s3:GetObject", "s3:DeleteObject", "s3:GetBucketPolicy"):
+        assert done.check(probe) == {
+            "name": probe,
+            "status": "skip",
+            "passed": True,
+            "detail": "skipped: copy credentials failed",
+        }
+    assert "grant s3:" not in done.stdout  # no "grant s3:..." fix line for a key problem
 
 
 def test_bucket_without_sse_kms_default_fails_naming_the_encryption(copy_cli: CopyCli) -> None:
@@ -179,3 +187,14 @@ def test_key_id_accepts_arn_or_id() -> None:
     arn = "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab"
     assert key_id(arn) == key_id("1234abcd-12ab") == "1234abcd-12ab"
     assert key_id(None) is None
+
+
+def test_wrong_secret_key_in_the_outputs_is_blamed_on_the_key(copy_cli: CopyCli) -> None:
+    dest = copy_cli.destination()
+    dest.secret_access_key = dest.secret_access_key[::-1]  # stale outputs: same key id, wrong secret
+    copy_cli.secrets.append(dest.secret_access_key)
+    done = copy_cli.invoke("preflight", copy_cli.outputs(dest), "--json")
+    assert done.exit_code == 1
+    assert "(SignatureDoesNotMatch)" in done.check("copy credentials")["detail"]
+    assert done.check("s3:ListBucket")["detail"] == "skipped: copy credentials failed"
+    assert done.check("copy access key")["status"] == "pass"  # IAM knows the key id: only the secret is off

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from localdev.moto_server import MotoServer
 from sendbird_copy.region_check import bucket_region, compare_regions
+from tests.sendbird_copy.aws_builders import stack_outputs
 from tests.sendbird_copy.cli_support import ORG_API_KEY, CopyCli
 
 
@@ -177,4 +178,25 @@ def test_several_apps_are_all_checked_and_one_failure_fails_the_run(copy_cli: Co
 def test_compare_regions_needs_every_source_known() -> None:
     assert compare_regions([("stack outputs", "us-east-1"), ("bucket", "us-east-1")]).passed
     unknown = compare_regions([("stack outputs", "us-east-1"), ("bucket", None)])
-    assert not unknown.passed and "bucket unknown" in unknown.detail
+    # Not a second failure: the bucket's own check failed already and names why.
+    assert unknown.status == "skip" and "bucket unknown" in unknown.detail
+    assert unknown.detail.startswith("skipped: bucket region check failed")
+    mismatch = compare_regions([("stack outputs", "us-east-1"), ("bucket", None), ("KMS key", "eu-west-1")])
+    assert mismatch.status == "fail"  # what is known already disagrees
+
+
+def test_missing_existing_kms_key_says_it_was_the_stacks_input(copy_cli: CopyCli) -> None:
+    import json
+
+    dest = copy_cli.destination(region="ap-northeast-2")
+    document = stack_outputs(dest)
+    missing = "arn:aws:kms:ap-northeast-2:123456789012:key/00000000-0000-0000-0000-000000000000"
+    # With kms_key_arn set, the program exports the key ARN as kms_alias too.
+    document["applications"][dest.app_id].update(kms_key_arn=missing, kms_alias=missing)
+    path = copy_cli.tmp_path / "outputs.json"
+    path.write_text(json.dumps(document))
+    done = copy_cli.invoke("check-region", path, "--json")
+    assert done.exit_code == 1
+    check = done.check("KMS key")
+    assert check["detail"].startswith(f"the existing KMS key the stack was given (kms_key_arn) {missing}")
+    assert "fix kms_key_arn in the stack config" in check["fix"]

@@ -273,3 +273,32 @@ def test_unreachable_sendbird_stops_the_smoke_test_before_the_copy(
     )
     (app,) = done.json()["applications"]
     assert "copy accepted" not in [c["name"] for c in app["checks"]]
+
+
+def test_a_404_from_a_server_that_is_not_sendbird_says_the_url_looks_wrong(copy_cli: CopyCli) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class NotSendbird(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = b"<html>Not Found</html>"
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NotSendbird)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        dest = copy_cli.destination()
+        url = f"http://127.0.0.1:{server.server_port}/"
+        done = copy_cli.invoke("copy", copy_cli.outputs(dest), "--recording-id", "r1", "--api-base-url", url)
+    finally:
+        server.shutdown()
+    assert done.exit_code == 1
+    assert f"127.0.0.1:{server.server_port} answered 404 Not Found" in done.stdout
+    assert "the API base URL looks wrong" in done.stdout and "fix: check --api-base-url" in done.stdout
