@@ -134,6 +134,6 @@ def explicit_aws_region(value: str | None) -> str | None:
         return SENDBIRD_REGIONS[cleaned].aws_region
     if cleaned not in known_aws_regions():
         raise OptionError(
-            f"--sendbird-aws-region '{value}' is not an AWS region (for example ap-northeast-1)"
+            f"--sendbird-aws-region '{shorten(value)}' is not an AWS region (for example ap-northeast-1)"
         )
     return cleaned

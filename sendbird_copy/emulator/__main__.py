@@ -57,8 +57,11 @@ def _rate(text: str) -> float:
     return _number(text, 0.0, 1.0)
 
 
+MAX_LATENCY_SECONDS = 600.0  # every wait is bounded: a client's timeout fires long before this
+
+
 def _seconds(text: str) -> float:
-    return _number(text, 0.0)
+    return _number(text, 0.0, MAX_LATENCY_SECONDS)
 
 
 def _count(text: str) -> int:
