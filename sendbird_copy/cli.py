@@ -209,7 +209,11 @@ def _run(common: CommonOptions, body: Callable[[CLIFactory], list[AppReport]]) -
     if error is not None:
         from sendbird_copy.errors import describe
 
-        reporter.error("interrupted" if isinstance(error, KeyboardInterrupt) else describe(error), code)
+        if isinstance(error, KeyboardInterrupt):
+            # Whatever finished is still worth seeing, with --json too.
+            reporter.error("interrupted", code, getattr(factory, "started_reports", []))
+        else:
+            reporter.error(describe(error), code)
     else:
         reporter.results(reports)
     sys.exit(code)

@@ -19,6 +19,7 @@ from sendbird_copy.reporter import Reporter
 
 if TYPE_CHECKING:
     from sendbird_copy.cli import CommonOptions
+    from sendbird_copy.report import AppReport
     from sendbird_copy.smoke import Environment
     from sendbird_copy.stack_outputs import AppOutputs
 
@@ -36,6 +37,8 @@ class CLIFactory:
         self.options = options
         self.environ = os.environ if environ is None else environ
         self.reporter = Reporter(options.json_output, (self._env(name) for name in SECRET_ENVS))
+        # The reports the stages start, shared with the Environment: read after a Ctrl-C.
+        self.started_reports: list[AppReport] = []
 
     def _env(self, name: str) -> str:
         return self.environ.get(name, "").strip()
@@ -94,6 +97,7 @@ class CLIFactory:
             sendbird_client=sendbird_client,
             api_base_url=options.api_base_url,
             progress=self.reporter.progress,
+            reports=self.started_reports,
         )
 
     def _organization_lookup(self) -> Any:

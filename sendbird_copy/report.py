@@ -121,6 +121,13 @@ def render_json(reports: list[AppReport], redact: Redactor = _identity) -> str:
     return redact(json.dumps(document, indent=2, default=str))
 
 
-def render_error_json(message: str, exit_code: int, redact: Redactor = _identity) -> str:
-    document = {"verdict": "error", "error": {"message": message, "exit_code": exit_code}, "applications": []}
-    return redact(json.dumps(document, indent=2))
+def render_error_json(
+    message: str, exit_code: int, redact: Redactor = _identity, reports: Iterable[AppReport] = ()
+) -> str:
+    """The error document; ``reports`` are the checks that finished before the error (Ctrl-C)."""
+    document = {
+        "verdict": "error",
+        "error": {"message": message, "exit_code": exit_code},
+        "applications": [r.to_dict() for r in reports],
+    }
+    return redact(json.dumps(document, indent=2, default=str))

@@ -63,13 +63,18 @@ class Reporter:
         render = render_json if self.json_output else render_human
         click.echo(render(reports, self.redact))
 
-    def error(self, message: str, exit_code: int) -> None:
-        """One ``error:`` line on stderr, and with --json an error document on stdout."""
+    def error(self, message: str, exit_code: int, finished: list[AppReport] | None = None) -> None:
+        """One ``error:`` line on stderr, and with --json an error document on stdout; ``finished``
+        are the checks that completed before the error (an interrupted run still shows them)."""
+        if finished and not self.json_output:
+            from sendbird_copy.report import render_human
+
+            click.echo(render_human(finished, self.redact))
         click.echo(f"error: {self.redact(message)}", err=True)
         if self.json_output:
             from sendbird_copy.report import render_error_json
 
-            click.echo(render_error_json(message, exit_code, self.redact))
+            click.echo(render_error_json(message, exit_code, self.redact, finished or []))
 
     @contextmanager
     def redacted_logging(self) -> Iterator[None]:

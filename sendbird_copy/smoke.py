@@ -55,6 +55,14 @@ class Environment:
     progress: Callable[[str], None] = lambda _message: None
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
+    # Every report a stage started, in order, kept here as it grows: an interrupted run can still
+    # show the checks that finished.
+    reports: list[AppReport] = field(default_factory=list)
+
+    def new_report(self, app: AppOutputs) -> AppReport:
+        report = AppReport(app.app_id)
+        self.reports.append(report)
+        return report
 
 
 @dataclass(frozen=True)
@@ -297,26 +305,26 @@ def object_stage(
 
 
 def run_check_region(app: AppOutputs, env: Environment) -> AppReport:
-    report = AppReport(app.app_id)
+    report = env.new_report(app)
     report.add(region_stage(app, env))
     return report
 
 
 def run_preflight_command(app: AppOutputs, env: Environment) -> AppReport:
-    report = AppReport(app.app_id)
+    report = env.new_report(app)
     report.add(preflight_stage(app, env))
     return report
 
 
 def run_copy(app: AppOutputs, env: Environment, recording_id: str) -> AppReport:
-    report = AppReport(app.app_id)
+    report = env.new_report(app)
     report.add(copy_stage(app, env, recording_id))
     return report
 
 
 def run_smoke(app: AppOutputs, env: Environment, options: SmokeOptions) -> AppReport:
     """check-region -> preflight -> [recording -> copy -> new object -> its size and encryption]."""
-    report = AppReport(app.app_id)
+    report = env.new_report(app)
     if not report.add(region_stage(app, env)) or not report.add(preflight_stage(app, env)):
         return report
     recording_id = options.recording_id

@@ -75,7 +75,19 @@ class StubAws:
 
     def deployer(self, service: str, region: str) -> Any:
         self.calls.append((service, region))
+        if service == "iam":
+            return InterruptedIam()
         return StubS3(self.bucket_region) if service == "s3" else StubKms()
+
+    def copy_identity(self, service: str, region: str, app: AppOutputs) -> Any:
+        return StubS3(self.bucket_region)
+
+
+class InterruptedIam:
+    """The preflight's first call: the user presses Ctrl-C right there."""
+
+    def get_paginator(self, name: str) -> Any:
+        raise KeyboardInterrupt
 
 
 def fake_factory(apps: list[AppOutputs], bucket_region: str = "ap-northeast-2", raises: Any = None) -> Any:
@@ -93,7 +105,7 @@ def fake_factory(apps: list[AppOutputs], bucket_region: str = "ap-northeast-2", 
         ) -> Environment:
             FakeFactory.seen.append({"needs_token": needs_token, "needs_deployer": needs_deployer})
             self.aws = StubAws(bucket_region)
-            return Environment(aws=self.aws)  # type: ignore[arg-type]
+            return Environment(aws=self.aws, reports=self.started_reports)  # type: ignore[arg-type]
 
     return FakeFactory
 
@@ -188,3 +200,20 @@ def test_the_default_factory_is_used_without_obj() -> None:
     assert "tok-0123456789" in factory.reporter.secrets
     with pytest.raises(OptionError, match="give exactly one of --outputs"):
         factory.applications()
+
+
+def test_ctrl_c_during_a_json_run_still_prints_the_checks_that_finished() -> None:
+    result = invoke(fake_factory([app()]), "smoke-test", "--json")
+    assert result.exit_code == EXIT_INTERRUPTED
+    document = json.loads(result.stdout)
+    assert document["verdict"] == "error" and document["error"]["message"] == "interrupted"
+    (report,) = document["applications"]
+    # The region stage finished before the preflight was interrupted: its checks are all there.
+    assert [c["name"] for c in report["checks"]] == ["bucket region", "KMS key", "regions match"]
+
+
+def test_ctrl_c_during_a_human_run_prints_the_finished_checks_then_the_error() -> None:
+    result = invoke(fake_factory([app()]), "smoke-test")
+    assert result.exit_code == EXIT_INTERRUPTED
+    assert "PASS regions match" in result.stdout
+    assert result.stderr.strip() == "error: interrupted"
