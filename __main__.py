@@ -13,7 +13,8 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from components import InputError, RecordingStorage
-from components.config import NAMESPACE, parse_stack_config, resource_name
+from components.config import parse_stack_config, resource_name
+from sendbird_copy.project import CONFIG_NAMESPACE
 from sendbird_copy.stack_outputs import APPLICATIONS, SECRET_KEYS
 
 
@@ -35,7 +36,7 @@ def namespace_config() -> dict[str, Any]:
     both the current and the legacy form is an error: silently keeping one would drop the other.
     """
     keys = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
-    prefix = f"{NAMESPACE}:"
+    prefix = f"{CONFIG_NAMESPACE}:"
     values: dict[str, Any] = {}
     full_keys: dict[str, str] = {}
     for key in sorted(keys):

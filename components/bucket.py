@@ -3,57 +3,78 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import pulumi
 import pulumi_aws as aws
 
+from sendbird_copy.project import PREFLIGHT_PREFIX
+
 from . import policies
 from .args import Retention
+from .context import StorageContext
+from .naming import bucket_prefix
 
-PREFLIGHT_PREFIX = "_preflight/"  # the smoke test's probe objects
+R = TypeVar("R", bound=pulumi.CustomResource)
 
 
 def create_bucket(
-    name: str,
-    *,
-    region: str,
-    bucket_name: str | None,
-    bucket_prefix: str,
-    force_destroy: bool,
-    protect: bool,
-    tags: dict[str, str],
-    parent: pulumi.Resource,
+    ctx: StorageContext, *, bucket_name: str | None, force_destroy: bool, protect: bool
 ) -> aws.s3.Bucket:
     return aws.s3.Bucket(
-        f"{name}-bucket",
+        ctx.child_name("bucket"),
         # A fixed name when given; else S3-unique from the prefix (never Pulumi's autoname, which
         # may exceed 63 characters or keep uppercase from the component name).
         bucket=bucket_name,
-        bucket_prefix=None if bucket_name else bucket_prefix,
+        bucket_prefix=None if bucket_name else bucket_prefix(ctx.name),
         force_destroy=force_destroy,
-        region=region,
-        tags=tags,
-        # None rather than False: a protect=True the caller set on the component still applies.
-        opts=pulumi.ResourceOptions(parent=parent, protect=True if protect else None),
+        region=ctx.region,
+        tags=ctx.tags,
+        opts=ctx.opts(protect=protect),
     )
 
 
+def _rule(
+    rule_id: str, *, prefix: str | None = None, **actions: Any
+) -> aws.s3.BucketLifecycleConfigurationRuleArgs:
+    """An enabled lifecycle rule for every object (an empty filter), or for those under ``prefix``."""
+    return aws.s3.BucketLifecycleConfigurationRuleArgs(
+        id=rule_id,
+        status="Enabled",
+        filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=prefix),
+        **actions,
+    )
+
+
+def _retention_rule(retention: Retention) -> aws.s3.BucketLifecycleConfigurationRuleArgs | None:
+    """Whole bucket: the key Sendbird gives a copied recording is undocumented, so no prefix."""
+    if retention.transition_days is None and retention.expiration_days is None:
+        return None
+    transitions = None
+    if retention.transition_days is not None:
+        transitions = [
+            aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
+                days=retention.transition_days, storage_class=retention.effective_transition_storage_class
+            )
+        ]
+    expiration = None
+    if retention.expiration_days is not None:
+        expiration = aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=retention.expiration_days)
+    return _rule("recordings-retention", transitions=transitions, expiration=expiration)
+
+
 def _lifecycle_rules(retention: Retention) -> list[aws.s3.BucketLifecycleConfigurationRuleArgs]:
-    whole_bucket = aws.s3.BucketLifecycleConfigurationRuleFilterArgs()  # empty filter: every object
     rules = [
-        aws.s3.BucketLifecycleConfigurationRuleArgs(
-            id="abort-incomplete-multipart-uploads",
-            status="Enabled",
-            filter=whole_bucket,
+        _rule(
+            "abort-incomplete-multipart-uploads",
             abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
                 days_after_initiation=retention.abort_incomplete_multipart_days,
             ),
         ),
-        aws.s3.BucketLifecycleConfigurationRuleArgs(
-            id="expire-noncurrent-versions",
-            status="Enabled",
-            filter=whole_bucket,
+        _rule(
+            "expire-noncurrent-versions",
             noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
                 noncurrent_days=retention.noncurrent_expiration_days,
             ),
@@ -62,53 +83,54 @@ def _lifecycle_rules(retention: Retention) -> list[aws.s3.BucketLifecycleConfigu
                 expired_object_delete_marker=True
             ),
         ),
-        aws.s3.BucketLifecycleConfigurationRuleArgs(
-            id="expire-preflight-probes",
-            status="Enabled",
-            filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=PREFLIGHT_PREFIX),
+        _rule(
+            "expire-preflight-probes",
+            prefix=PREFLIGHT_PREFIX,
             expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=1),
             noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
                 noncurrent_days=1,
             ),
         ),
     ]
-    if retention.transition_days is not None or retention.expiration_days is not None:
-        # Whole bucket: the key Sendbird gives a copied recording is undocumented, so no prefix.
-        transitions = None
-        if retention.transition_days is not None:
-            transitions = [
-                aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
-                    days=retention.transition_days, storage_class=retention.transition_storage_class
-                )
-            ]
-        expiration = None
-        if retention.expiration_days is not None:
-            expiration = aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=retention.expiration_days)
-        rules.append(
-            aws.s3.BucketLifecycleConfigurationRuleArgs(
-                id="recordings-retention",
-                status="Enabled",
-                filter=whole_bucket,
-                transitions=transitions,
-                expiration=expiration,
-            )
+    recordings = _retention_rule(retention)
+    return rules if recordings is None else [*rules, recordings]
+
+
+def _encryption_rules(
+    kms_key_arn: pulumi.Input[str],
+) -> list[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs]:
+    return [
+        aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+            apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn
+            ),
+            # One KMS request per object (bucket key) instead of one per 5 MB part.
+            bucket_key_enabled=True,
         )
-    return rules
+    ]
+
+
+@dataclass(frozen=True)
+class BucketSettings:
+    """The bucket-level settings, in the order they are created."""
+
+    public_access_block: aws.s3.BucketPublicAccessBlock
+    bucket_policy: aws.s3.BucketPolicy
+    ownership_controls: aws.s3.BucketOwnershipControls
+    versioning: aws.s3.BucketVersioning
+    encryption: aws.s3.BucketServerSideEncryptionConfiguration
+    lifecycle: aws.s3.BucketLifecycleConfiguration
 
 
 def configure_bucket(
-    name: str,
+    ctx: StorageContext,
     *,
     bucket: aws.s3.Bucket,
-    region: str,
     kms_key_arn: pulumi.Input[str],
     copy_identity_arn: pulumi.Input[str],
-    account_id: pulumi.Input[str],
-    partition: pulumi.Input[str],
     retention: Retention,
     policy_after: Sequence[pulumi.Resource],
-    parent: pulumi.Resource,
-) -> aws.s3.BucketPolicy:
+) -> BucketSettings:
     """Public-access block -> bucket policy -> ownership -> versioning -> encryption -> lifecycle.
 
     One at a time: concurrent bucket-level writes can fail with S3's OperationAborted, and the
@@ -116,69 +138,50 @@ def configure_bucket(
     (the copy identity's policy and key), so the identity is complete when the bucket admits it.
     """
 
-    def opts(*after: pulumi.Resource) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=parent, depends_on=list(after))
+    def setting(resource: Callable[..., R], suffix: str, after: Sequence[pulumi.Resource], **props: Any) -> R:
+        """One bucket-level setting of ``bucket``, in the bucket's region, created after ``after``."""
+        return resource(
+            ctx.child_name(suffix), bucket=bucket.id, region=ctx.region, opts=ctx.opts(*after), **props
+        )
 
-    public_access = aws.s3.BucketPublicAccessBlock(
-        f"{name}-public-access-block",
-        bucket=bucket.id,
+    public_access = setting(
+        aws.s3.BucketPublicAccessBlock,
+        "public-access-block",
+        [],
         block_public_acls=True,
         block_public_policy=True,
         ignore_public_acls=True,
         restrict_public_buckets=True,
-        region=region,
-        opts=opts(),
     )
-    policy_json = pulumi.Output.all(bucket.arn, kms_key_arn, copy_identity_arn, account_id, partition).apply(
+    policy_json = pulumi.Output.all(
+        bucket.arn, kms_key_arn, copy_identity_arn, ctx.account_id, ctx.partition
+    ).apply(
         lambda v: json.dumps(
             policies.bucket_policy(
                 bucket_arn=v[0], kms_key_arn=v[1], copy_identity_arn=v[2], account_id=v[3], partition=v[4]
             )
         )
     )
-    bucket_policy = aws.s3.BucketPolicy(
-        f"{name}-bucket-policy",
-        bucket=bucket.id,
-        policy=policy_json,
-        region=region,
-        opts=opts(public_access, *policy_after),
+    bucket_policy = setting(
+        aws.s3.BucketPolicy, "bucket-policy", [public_access, *policy_after], policy=policy_json
     )
-    ownership = aws.s3.BucketOwnershipControls(
-        f"{name}-ownership-controls",
-        bucket=bucket.id,
-        # ACLs off: the bucket owner owns every object, whoever wrote it.
+    # ACLs off: the bucket owner owns every object, whoever wrote it.
+    ownership = setting(
+        aws.s3.BucketOwnershipControls,
+        "ownership-controls",
+        [bucket_policy],
         rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-        region=region,
-        opts=opts(bucket_policy),
     )
-    versioning = aws.s3.BucketVersioning(
-        f"{name}-versioning",
-        bucket=bucket.id,
-        versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-        region=region,
-        opts=opts(ownership),
-    )
-    encryption = aws.s3.BucketServerSideEncryptionConfiguration(
-        f"{name}-encryption",
-        bucket=bucket.id,
-        rules=[
-            aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                    sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn
-                ),
-                # One KMS request per object (bucket key) instead of one per 5 MB part.
-                bucket_key_enabled=True,
-            )
-        ],
-        region=region,
-        opts=opts(versioning),
+    status = aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled")
+    versioning = setting(aws.s3.BucketVersioning, "versioning", [ownership], versioning_configuration=status)
+    encryption = setting(
+        aws.s3.BucketServerSideEncryptionConfiguration,
+        "encryption",
+        [versioning],
+        rules=_encryption_rules(kms_key_arn),
     )
     # After versioning: noncurrent-version rules act on a versioned bucket.
-    aws.s3.BucketLifecycleConfiguration(
-        f"{name}-lifecycle",
-        bucket=bucket.id,
-        rules=_lifecycle_rules(retention),
-        region=region,
-        opts=opts(encryption),
+    lifecycle = setting(
+        aws.s3.BucketLifecycleConfiguration, "lifecycle", [encryption], rules=_lifecycle_rules(retention)
     )
-    return bucket_policy
+    return BucketSettings(public_access, bucket_policy, ownership, versioning, encryption, lifecycle)

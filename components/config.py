@@ -2,8 +2,12 @@
 
 Stack-wide settings apply to every application; an application may override any of them
 (``retention`` and ``tags`` merge key by key, everything else replaces). Unknown keys are errors, so a
-typo such as ``expiraton_days`` fails preview instead of silently keeping a default. Every error names
-the config key it came from (``applications[1].bucket_name``, ``retention.transition_days``).
+typo such as ``expiraton_days`` fails preview instead of silently keeping a default.
+
+The argument types check every value themselves (``components.args``); this module only shapes the
+config into them. When a construction fails, the error is relocated to the config key the value came
+from: ``applications[1].bucket_name`` for an application's own key, the stack-wide key
+(``retention.transition_days``) for an inherited one.
 """
 
 from __future__ import annotations
@@ -11,28 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .args import (
-    DEFAULT_KMS_DELETION_WINDOW_DAYS,
-    RecordingStorageArgs,
-    Retention,
-    UploadRole,
-)
-from .validation import (
-    KMS_DELETION_WINDOW_RANGE,
-    InputError,
-    check_app_id,
-    check_bool,
-    check_bucket_name,
-    check_days,
-    check_kms_key_arn,
-    check_region,
-    check_retention,
-    check_tags,
-    check_upload_role,
-    validate_args,
-)
+from sendbird_copy.project import CONFIG_NAMESPACE
 
-NAMESPACE = "sendbird-recordings"
+from .args import RecordingStorageArgs, Retention, UploadRole
+from .validation import Input, InputError
 
 # Settings allowed stack-wide and per application.
 SHARED_KEYS = (
@@ -45,9 +31,12 @@ SHARED_KEYS = (
     "upload_role",
 )
 STACK_KEYS = ("applications", *SHARED_KEYS)
-APPLICATION_KEYS = ("app_id", "region", "bucket_name", *SHARED_KEYS)
+APPLICATION_ONLY_KEYS = ("app_id", "region", "bucket_name")
+APPLICATION_KEYS = (*APPLICATION_ONLY_KEYS, *SHARED_KEYS)
 RETENTION_KEYS = tuple(Retention.__dataclass_fields__)
 UPLOAD_ROLE_KEYS = tuple(UploadRole.__dataclass_fields__)
+# Shared settings that replace the stack-wide value (the other three are merged or typed).
+_REPLACED_KEYS = ("force_destroy", "protect", "kms_deletion_window_days", "kms_key_arn")
 
 
 def resource_name(app_id: str) -> str:
@@ -58,109 +47,108 @@ def resource_name(app_id: str) -> str:
 
 def _check_keys(obj: Any, allowed: tuple[str, ...], input_name: str) -> Mapping[str, Any]:
     if not isinstance(obj, Mapping):
-        raise InputError(f"{input_name} {obj!r} is not an object. Allowed keys: {', '.join(allowed)}")
+        raise InputError(Input(input_name), f" {obj!r} is not an object. Allowed keys: {', '.join(allowed)}")
     unknown = sorted(str(k) for k in obj if k not in allowed)
     if unknown:
         raise InputError(
-            f"{input_name} has unknown key(s) {', '.join(unknown)}. Allowed keys: {', '.join(allowed)}"
+            Input(input_name),
+            f" has unknown key(s) {', '.join(unknown)}. Allowed keys: {', '.join(allowed)}",
         )
     return obj
 
 
-def _retention_fields(value: Any, prefix: str) -> dict[str, Any]:
-    fields = dict(_check_keys(value, RETENTION_KEYS, prefix.rstrip(".")))
-    if "transition_storage_class" in fields and fields.get("transition_days") is None:
-        raise InputError(
-            f"{prefix}transition_storage_class {fields['transition_storage_class']!r} is set without "
-            f"{prefix}transition_days. Allowed: set transition_days too, or drop the storage class"
-        )
-    return fields
-
-
-def _upload_role(value: Any, prefix: str) -> UploadRole:
-    fields = _check_keys(value, UPLOAD_ROLE_KEYS, prefix.rstrip("."))
+def _upload_role(value: Any) -> UploadRole:
+    """An UploadRole from its config object; errors name ``upload_role.*`` (relocate them)."""
+    fields = _check_keys(value, UPLOAD_ROLE_KEYS, "upload_role")
     missing = [k for k in UPLOAD_ROLE_KEYS if not fields.get(k)]
     if missing:
         raise InputError(
-            f"{prefix}{missing[0]} is missing: sendbird_principal and external_id are required together "
-            f"(Sendbird's AWS account id or principal ARN, and the external id it sends)"
+            Input(f"upload_role.{missing[0]}"),
+            " is missing: sendbird_principal and external_id are required together (Sendbird's AWS "
+            "account id or principal ARN, and the external id it sends)",
         )
-    return check_upload_role(UploadRole(**fields), prefix)
+    return UploadRole(**fields)
 
 
 class _Stack:
-    """The stack-wide values, each checked once under its own config key."""
+    """The stack-wide settings. Retention and the upload role are built here once, under their
+    stack-wide keys; the other values are checked where an application uses them."""
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
-        self.force_destroy = check_bool(raw.get("force_destroy", False), "force_destroy")
-        self.protect = check_bool(raw.get("protect", False), "protect")
-        self.retention = _retention_fields(raw.get("retention", {}), "retention.")
-        check_retention(Retention(**self.retention), "retention.")
-        self.kms_deletion_window_days = check_days(
-            raw.get("kms_deletion_window_days", DEFAULT_KMS_DELETION_WINDOW_DAYS),
-            "kms_deletion_window_days",
-            *KMS_DELETION_WINDOW_RANGE,
-        )
-        self.kms_key_arn: str | None = raw.get("kms_key_arn")
-        self.tags = check_tags(raw.get("tags", {}), "tags")
+        self.raw = raw
+        self.retention_fields = dict(_check_keys(raw.get("retention", {}), RETENTION_KEYS, "retention"))
+        self.retention = Retention(**self.retention_fields)
         upload = raw.get("upload_role")
-        self.upload_role = None if upload is None else _upload_role(upload, "upload_role.")
+        self.upload_role = None if upload is None else _upload_role(upload)
 
 
-def _application(raw: Any, index: int, stack: _Stack) -> RecordingStorageArgs:
-    where = f"applications[{index}]."
-    app = _check_keys(raw, APPLICATION_KEYS, where.rstrip("."))
-    app_id = check_app_id(app.get("app_id"), f"{where}app_id")
-    aws_region = check_region(app.get("region"), f"{where}region")
-    bucket_name = app.get("bucket_name")
-    if bucket_name is not None:
-        check_bucket_name(bucket_name, f"{where}bucket_name")
+class _Application:
+    """One application's config over the stack's: its values, and where each came from."""
 
-    retention_prefix = f"{where}retention." if "retention" in app else "retention."
-    retention = Retention(
-        **{**stack.retention, **_retention_fields(app.get("retention", {}), retention_prefix)}
-    )
-    check_retention(retention, retention_prefix)
+    def __init__(self, app: Mapping[str, Any], index: int, stack: _Stack) -> None:
+        self.app, self.stack, self.where = app, stack, f"applications[{index}]."
 
-    if "kms_key_arn" in app:
-        kms_key_arn, key_input = app["kms_key_arn"], f"{where}kms_key_arn"
-    else:
-        kms_key_arn, key_input = (
-            stack.kms_key_arn,
-            f"kms_key_arn (stack-wide, used by {where}app_id {app_id})",
-        )
-    if kms_key_arn is not None:
-        check_kms_key_arn(kms_key_arn, aws_region, key_input)
+    def _set_here(self, name: str) -> bool:
+        """Whether the input ``name`` (``tags.team``) has its value from this application's own keys."""
+        head, _, rest = name.partition(".")
+        if head in APPLICATION_ONLY_KEYS:
+            return True
+        if head not in self.app:
+            return False
+        if head != "tags":
+            return True
+        stack_tags, own_tags = self.stack.raw.get("tags", {}), self.app["tags"]
+        if not isinstance(stack_tags, Mapping):
+            return False  # the stack-wide value could not be merged
+        return not rest or (isinstance(own_tags, Mapping) and rest in own_tags)
 
-    upload_role = stack.upload_role
-    if "upload_role" in app:
-        upload_role = (
-            None if app["upload_role"] is None else _upload_role(app["upload_role"], f"{where}upload_role.")
-        )
+    def label(self, name: str) -> str:
+        """The config key of the input ``name``, for an error message."""
+        if self._set_here(name):
+            return self.where + name
+        if name == "kms_key_arn":  # checked against this application's region
+            return f"kms_key_arn (stack-wide, used by {self.where}app_id {self.app.get('app_id')})"
+        return name
 
-    args = RecordingStorageArgs(
-        app_id=app_id,
-        region=app["region"],
-        bucket_name=bucket_name,
-        retention=retention,
-        force_destroy=check_bool(app.get("force_destroy", stack.force_destroy), f"{where}force_destroy"),
-        protect=check_bool(app.get("protect", stack.protect), f"{where}protect"),
-        kms_deletion_window_days=check_days(
-            app.get("kms_deletion_window_days", stack.kms_deletion_window_days),
-            f"{where}kms_deletion_window_days",
-            *KMS_DELETION_WINDOW_RANGE,
-        ),
-        kms_key_arn=kms_key_arn,
-        tags={**stack.tags, **check_tags(app.get("tags", {}), f"{where}tags")},
-        upload_role=upload_role,
-    )
-    validate_args(args, where)  # the component's own checks, for anything not covered above
-    return args
+    def _tags(self) -> Any:
+        """Merged key by key; a value that is no mapping is passed on for the type to refuse."""
+        stack_tags, own_tags = self.stack.raw.get("tags", {}), self.app.get("tags", {})
+        if isinstance(stack_tags, Mapping) and isinstance(own_tags, Mapping):
+            return {**stack_tags, **own_tags}
+        return own_tags if isinstance(stack_tags, Mapping) else stack_tags
+
+    def _retention(self) -> Retention:
+        if "retention" not in self.app:
+            return self.stack.retention
+        own = _check_keys(self.app["retention"], RETENTION_KEYS, "retention")
+        return Retention(**{**self.stack.retention_fields, **own})
+
+    def _upload_role(self) -> UploadRole | None:
+        if "upload_role" not in self.app:
+            return self.stack.upload_role
+        value = self.app["upload_role"]
+        return None if value is None else _upload_role(value)
+
+    def args(self) -> RecordingStorageArgs:
+        # Config values may have any type: the argument types check them (None: "is missing").
+        values: dict[str, Any] = {
+            "app_id": self.app.get("app_id"),
+            "region": self.app.get("region"),
+            "bucket_name": self.app.get("bucket_name"),
+            **{key: self.stack.raw[key] for key in _REPLACED_KEYS if key in self.stack.raw},
+            **{key: self.app[key] for key in _REPLACED_KEYS if key in self.app},
+        }
+        try:
+            return RecordingStorageArgs(
+                retention=self._retention(), tags=self._tags(), upload_role=self._upload_role(), **values
+            )
+        except InputError as err:
+            raise err.relocated(self.label) from None
 
 
 def parse_stack_config(raw: Mapping[str, Any]) -> list[RecordingStorageArgs]:
     """All applications of a stack, fully validated, or InputError naming the offending key."""
-    _check_keys(raw, STACK_KEYS, f"config namespace '{NAMESPACE}'")
+    _check_keys(raw, STACK_KEYS, f"config namespace '{CONFIG_NAMESPACE}'")
     applications = raw.get("applications")
     if not isinstance(applications, list) or not applications:
         raise InputError(
@@ -168,7 +156,10 @@ def parse_stack_config(raw: Mapping[str, Any]) -> list[RecordingStorageArgs]:
             f"with app_id and region, e.g. [{{app_id: <Sendbird app id>, region: ap-2}}]"
         )
     stack = _Stack(raw)
-    parsed = [_application(app, i, stack) for i, app in enumerate(applications)]
+    parsed = [
+        _Application(_check_keys(app, APPLICATION_KEYS, f"applications[{i}]"), i, stack).args()
+        for i, app in enumerate(applications)
+    ]
 
     seen_ids: dict[str, int] = {}
     seen_buckets: dict[str, int] = {}

@@ -8,26 +8,21 @@ import pulumi
 import pulumi_aws as aws
 
 from . import policies
+from .context import StorageContext
+from .naming import kms_alias_name
 
 
 def create_key(
-    name: str,
+    ctx: StorageContext,
     *,
-    app_id: str,
-    region: str,
-    alias_name: str,
     deletion_window_days: int,
-    account_id: pulumi.Input[str],
-    partition: pulumi.Input[str],
-    dns_suffix: pulumi.Input[str],
+    protect: bool,
     copy_identity_arn: pulumi.Input[str],
     upload_role_arn: pulumi.Input[str] | None,
-    protect: bool,
-    tags: dict[str, str],
-    parent: pulumi.Resource,
 ) -> tuple[aws.kms.Key, aws.kms.Alias]:
+    region = ctx.region
     key_policy = pulumi.Output.all(
-        account_id, partition, dns_suffix, copy_identity_arn, upload_role_arn
+        ctx.account_id, ctx.partition, ctx.dns_suffix, copy_identity_arn, upload_role_arn
     ).apply(
         lambda v: json.dumps(
             policies.key_policy(
@@ -41,21 +36,20 @@ def create_key(
         )
     )
     key = aws.kms.Key(
-        f"{name}-key",
-        description=f"Sendbird recordings of application {app_id} ({region})",
+        ctx.child_name("key"),
+        description=f"Sendbird recordings of application {ctx.app_id} ({region})",
         enable_key_rotation=True,
         deletion_window_in_days=deletion_window_days,
         policy=key_policy,
         region=region,
-        tags=tags,
-        # None rather than False: a protect=True the caller set on the component still applies.
-        opts=pulumi.ResourceOptions(parent=parent, protect=True if protect else None),
+        tags=ctx.tags,
+        opts=ctx.opts(protect=protect),
     )
     alias = aws.kms.Alias(
-        f"{name}-key-alias",
-        name=alias_name,
+        ctx.child_name("key-alias"),
+        name=kms_alias_name(pulumi.get_stack(), ctx.name),
         target_key_id=key.key_id,
         region=region,
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=ctx.opts(),
     )
     return key, alias

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
+from sendbird_copy.project import PROJECT_NAME
+
+from .validation import RESERVED_BUCKET_PREFIXES
+
 # S3 appends a 26-character unique suffix to bucket_prefix; 37 + 26 = 63, the bucket-name limit.
 MAX_BUCKET_PREFIX = 37
 _FALLBACK_PREFIX = "recordings-"
-_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 
 
 def bucket_prefix(component_name: str) -> str:
@@ -17,7 +20,7 @@ def bucket_prefix(component_name: str) -> str:
     if not cleaned:
         return _FALLBACK_PREFIX
     prefix = cleaned + "-"
-    if prefix.startswith(_RESERVED_PREFIXES):
+    if prefix.startswith(RESERVED_BUCKET_PREFIXES):
         prefix = "rec-" + prefix
     return prefix[: MAX_BUCKET_PREFIX - 1].rstrip("-") + "-"
 
@@ -29,7 +32,7 @@ def kms_alias_name(stack: str, component_name: str) -> str:
     def clean(part: str) -> str:
         return re.sub(r"[^A-Za-z0-9_-]+", "-", part).strip("-") or "default"
 
-    return f"alias/sendbird-recordings/{clean(stack)}/{clean(component_name)}"[:256]
+    return f"alias/{PROJECT_NAME}/{clean(stack)}/{clean(component_name)}"[:256]
 
 
 def default_tags(app_id: str, extra: dict[str, str]) -> dict[str, str]:
@@ -38,6 +41,6 @@ def default_tags(app_id: str, extra: dict[str, str]) -> dict[str, str]:
     return {
         **extra,
         "ManagedBy": "pulumi",
-        "Component": "sendbird-recordings",
+        "Component": PROJECT_NAME,
         "SendbirdAppId": app_id,
     }

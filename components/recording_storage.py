@@ -2,160 +2,139 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_aws as aws
 
-from .args import RecordingStorageArgs
-from .bucket import configure_bucket, create_bucket
-from .copy_identity import create_copy_user, grant_copy_user
-from .key import create_key
-from .naming import bucket_prefix, default_tags, kms_alias_name
-from .upload_role import create_upload_role, grant_upload_role
-from .validation import InputError, validate_args
+from sendbird_copy.stack_outputs import OPTIONAL_FIELDS, PUBLIC_FIELDS, SECRET_FIELDS
 
-TYPE_TOKEN = "sendbird-recordings:index:RecordingStorage"
+from .args import RecordingStorageArgs
+from .bucket import BucketSettings, configure_bucket, create_bucket
+from .context import StorageContext
+from .copy_identity import COPY_POLICY, create_copy_user
+from .grants import grant
+from .key import create_key
+from .type_tokens import RECORDING_STORAGE
+from .upload_role import UPLOAD_POLICY, create_upload_role
+from .validation import InputError
+
+
+@dataclass(frozen=True)
+class StorageResources(BucketSettings):
+    """Every child resource of one RecordingStorage (each with the component as its parent): the
+    bucket settings (``public_access_block``, ``bucket_policy``, ``ownership_controls``,
+    ``versioning``, ``encryption``, ``lifecycle``) and the fields below.
+
+    ``key`` and ``alias`` are None with ``kms_key_arn`` (an existing key); ``upload_role`` and
+    ``upload_role_policy`` are None without ``upload_role``.
+    """
+
+    bucket: aws.s3.Bucket
+    key: aws.kms.Key | None
+    alias: aws.kms.Alias | None
+    user: aws.iam.User
+    access_key: aws.iam.AccessKey
+    user_policy: aws.iam.UserPolicy
+    upload_role: aws.iam.Role | None
+    upload_role_policy: aws.iam.RolePolicy | None
+
+
+def _create_children(
+    ctx: StorageContext, args: RecordingStorageArgs
+) -> tuple[StorageResources, pulumi.Output[str]]:
+    """Every child, and the ARN of the key that encrypts the bucket (ours, or ``kms_key_arn``)."""
+    bucket = create_bucket(
+        ctx, bucket_name=args.bucket_name, force_destroy=args.force_destroy, protect=args.protect
+    )
+    user, access_key = create_copy_user(ctx)
+    role = create_upload_role(ctx, args.upload_role) if args.upload_role is not None else None
+    key: aws.kms.Key | None = None
+    alias: aws.kms.Alias | None = None
+    if args.kms_key_arn is not None:
+        # An existing key: its policy is the owner's (it must let IAM policies grant use, i.e. keep
+        # the account-root statement).
+        kms_key_arn = pulumi.Output.from_input(args.kms_key_arn)
+    else:
+        key, alias = create_key(
+            ctx,
+            deletion_window_days=args.kms_deletion_window_days,
+            protect=args.protect,
+            copy_identity_arn=user.arn,
+            upload_role_arn=role.arn if role is not None else None,
+        )
+        kms_key_arn = key.arn
+    user_policy = grant(ctx, user, COPY_POLICY, bucket.arn, kms_key_arn)
+    role_policy = grant(ctx, role, UPLOAD_POLICY, bucket.arn, kms_key_arn) if role is not None else None
+    settings = configure_bucket(
+        ctx,
+        bucket=bucket,
+        kms_key_arn=kms_key_arn,
+        copy_identity_arn=user.arn,
+        retention=args.retention,
+        policy_after=[user_policy, access_key, *(r for r in (key, alias) if r is not None)],
+    )
+    resources = StorageResources(
+        **vars(settings),
+        bucket=bucket,
+        key=key,
+        alias=alias,
+        user=user,
+        access_key=access_key,
+        user_policy=user_policy,
+        upload_role=role,
+        upload_role_policy=role_policy,
+    )
+    return resources, kms_key_arn
 
 
 class RecordingStorage(pulumi.ComponentResource):
     """A KMS-encrypted bucket in the Sendbird application's region, the key, and the copy identity.
 
-    Outputs: ``bucket_name``, ``bucket_arn``, ``region``, ``kms_key_arn``, ``kms_alias``,
-    ``copy_user_name``, ``copy_access_key_id``, ``copy_secret_access_key`` (secret), ``app_id`` and,
-    with ``upload_role``, ``upload_role_arn`` (else None).
-    """
+    Outputs: one attribute per field of ``sendbird_copy.stack_outputs.AppOutputs`` (``bucket_name``,
+    ``kms_key_arn``, ``copy_access_key_id``, ...; ``copy_secret_access_key`` is a secret,
+    ``upload_role_arn`` is None without ``upload_role``); ``public_outputs()`` gives the non-secret ones
+    in the shape of the ``applications`` stack output. With ``kms_key_arn`` (an existing key),
+    ``kms_alias`` carries the key ARN, a valid KMS key id.
 
-    app_id: pulumi.Output[str]
-    region: pulumi.Output[str]
-    bucket_name: pulumi.Output[str]
-    bucket_arn: pulumi.Output[str]
-    kms_key_arn: pulumi.Output[str]
-    kms_alias: pulumi.Output[str]
-    copy_user_name: pulumi.Output[str]
-    copy_access_key_id: pulumi.Output[str]
-    copy_secret_access_key: pulumi.Output[str]
-    upload_role_arn: pulumi.Output[str] | None
+    ``resources`` (a ``StorageResources``) holds every child resource, so a consumer can attach to
+    them, as pulumi-awsx components expose theirs: ``depends_on=[storage.resources.bucket_policy]``,
+    a bucket notification on ``storage.resources.bucket``, an extra statement's ARN from
+    ``storage.resources.user``.
+    """
 
     def __init__(
         self, name: str, args: RecordingStorageArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        # Validate before registering anything: bad input fails preview with no resource created.
+        # The args validated themselves when constructed; check what they cannot: before registering
+        # anything, so bad input fails preview with no resource created.
         if not isinstance(name, str) or not name.strip():
             raise InputError(f"RecordingStorage name {name!r} is empty. Allowed: a non-empty string")
-        try:
-            aws_region = validate_args(args)
-        except InputError as exc:
-            raise InputError(f"RecordingStorage '{name}': {exc}") from None
-        super().__init__(TYPE_TOKEN, name, None, opts)
-
-        tags = default_tags(args.app_id, args.tags)
-        invoke = pulumi.InvokeOutputOptions(parent=self)
-        identity = aws.get_caller_identity_output(opts=invoke)
-        partition_info = aws.get_partition_output(opts=invoke)
-        account_id, partition = identity.account_id, partition_info.partition
-        dns_suffix = partition_info.dns_suffix
-
-        bucket = create_bucket(
-            name,
-            region=aws_region,
-            bucket_name=args.bucket_name,
-            bucket_prefix=bucket_prefix(name),
-            force_destroy=args.force_destroy,
-            protect=args.protect,
-            tags=tags,
-            parent=self,
-        )
-        user, access_key = create_copy_user(name, tags=tags, parent=self)
-        role = (
-            create_upload_role(
-                name, app_id=args.app_id, upload=args.upload_role, partition=partition, tags=tags, parent=self
+        if not isinstance(args, RecordingStorageArgs):
+            raise InputError(
+                f"RecordingStorage '{name}': args must be a RecordingStorageArgs, got {type(args).__name__}"
             )
-            if args.upload_role is not None
-            else None
-        )
+        super().__init__(RECORDING_STORAGE, name, None, opts)
 
-        key_resources: list[pulumi.Resource] = []
-        if args.kms_key_arn is not None:
-            # An existing key: its policy is the owner's (it must let IAM policies grant use, i.e. keep
-            # the account-root statement). kms_alias then carries the key ARN, a valid KMS key id.
-            kms_key_arn = pulumi.Output.from_input(args.kms_key_arn)
-            kms_alias = pulumi.Output.from_input(args.kms_key_arn)
-        else:
-            key, alias = create_key(
-                name,
-                app_id=args.app_id,
-                region=aws_region,
-                alias_name=kms_alias_name(pulumi.get_stack(), name),
-                deletion_window_days=args.kms_deletion_window_days,
-                account_id=account_id,
-                partition=partition,
-                dns_suffix=dns_suffix,
-                copy_identity_arn=user.arn,
-                upload_role_arn=role.arn if role is not None else None,
-                protect=args.protect,
-                tags=tags,
-                parent=self,
-            )
-            kms_key_arn, kms_alias = key.arn, alias.name
-            key_resources = [key, alias]
-
-        user_policy = grant_copy_user(
-            name,
-            user=user,
-            region=aws_region,
-            bucket_arn=bucket.arn,
-            kms_key_arn=kms_key_arn,
-            dns_suffix=dns_suffix,
-            parent=self,
-        )
-        if role is not None:
-            grant_upload_role(
-                name,
-                role=role,
-                region=aws_region,
-                bucket_arn=bucket.arn,
-                kms_key_arn=kms_key_arn,
-                dns_suffix=dns_suffix,
-                parent=self,
-            )
-        configure_bucket(
-            name,
-            bucket=bucket,
-            region=aws_region,
-            kms_key_arn=kms_key_arn,
-            copy_identity_arn=user.arn,
-            account_id=account_id,
-            partition=partition,
-            retention=args.retention,
-            policy_after=[user_policy, access_key, *key_resources],
-            parent=self,
-        )
+        ctx = StorageContext.of(self, name, args)
+        children, self.kms_key_arn = _create_children(ctx, args)
+        self.resources = children
 
         self.app_id = pulumi.Output.from_input(args.app_id)
-        self.region = pulumi.Output.from_input(aws_region)
-        self.bucket_name = bucket.bucket
-        self.bucket_arn = bucket.arn
-        self.kms_key_arn = kms_key_arn
-        self.kms_alias = kms_alias
-        self.copy_user_name = user.name
-        self.copy_access_key_id = access_key.id
-        self.copy_secret_access_key = pulumi.Output.secret(access_key.secret)
-        self.upload_role_arn = role.arn if role is not None else None
+        self.region = pulumi.Output.from_input(ctx.region)
+        self.bucket_name = children.bucket.bucket
+        self.bucket_arn = children.bucket.arn
+        self.kms_alias = children.alias.name if children.alias is not None else self.kms_key_arn
+        self.copy_user_name = children.user.name
+        self.copy_access_key_id = children.access_key.id
+        self.copy_secret_access_key: pulumi.Output[str] = pulumi.Output.secret(children.access_key.secret)
+        self.upload_role_arn = children.upload_role.arn if children.upload_role is not None else None
 
-        outputs = {**self.public_outputs(), "copy_secret_access_key": self.copy_secret_access_key}
-        self.register_outputs(outputs)
+        secret = {field: getattr(self, field) for field in SECRET_FIELDS}
+        self.register_outputs({**self.public_outputs(), **secret})
 
     def public_outputs(self) -> dict[str, pulumi.Output[str]]:
-        """Every non-secret output, in the shape of one entry of the ``applications`` stack output."""
-        public = {
-            "app_id": self.app_id,
-            "region": self.region,
-            "bucket_name": self.bucket_name,
-            "bucket_arn": self.bucket_arn,
-            "kms_key_arn": self.kms_key_arn,
-            "kms_alias": self.kms_alias,
-            "copy_user_name": self.copy_user_name,
-            "copy_access_key_id": self.copy_access_key_id,
-        }
-        if self.upload_role_arn is not None:
-            public["upload_role_arn"] = self.upload_role_arn
-        return public
+        """Every non-secret output, in the shape of one entry of the ``applications`` stack output
+        (the fields of ``AppOutputs``; an optional one only when it has a value)."""
+        public = {field: getattr(self, field) for field in PUBLIC_FIELDS}
+        return {k: v for k, v in public.items() if v is not None or k not in OPTIONAL_FIELDS}

@@ -19,16 +19,17 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pulumi
 from botocore.exceptions import BotoCoreError, ClientError
 
+from components import type_tokens as tt
 from localdev.moto_server import MotoServer
 from localdev.program_runner import run_program
+from localdev.pulumi_mocks import DEFAULT_REGION, Handler, HandlerMocks
 
 # The only condition operator moto evaluates; see the module docstring.
 MOTO_EVALUATED_OPERATORS = frozenset({"StringEquals"})
@@ -104,77 +105,62 @@ def _num(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-class MotoDeployMocks(pulumi.runtime.Mocks):
-    """Pulumi mocks whose resource handler creates every resource in a moto server."""
+class MotoDeployMocks(HandlerMocks):
+    """Pulumi mocks whose resource handlers create every resource in a moto server."""
 
     def __init__(self, server: MotoServer) -> None:
         self.server = server
-        self.resources: list[DeployedResource] = []
         self.skipped_statements: list[SkippedStatement] = []
         self._unique = itertools.count(1)
-        self._handlers: dict[str, Callable[[str, dict[str, Any], str], tuple[str, dict[str, Any]]]] = {
-            "aws:s3/bucket:Bucket": self._bucket,
-            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": self._public_access_block,
-            "aws:s3/bucketOwnershipControls:BucketOwnershipControls": self._ownership_controls,
-            "aws:s3/bucketVersioning:BucketVersioning": self._versioning,
-            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
-                self._encryption
-            ),
-            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": self._lifecycle,
-            "aws:s3/bucketPolicy:BucketPolicy": self._bucket_policy,
-            "aws:kms/key:Key": self._kms_key,
-            "aws:kms/alias:Alias": self._kms_alias,
-            "aws:iam/user:User": self._iam_user,
-            "aws:iam/userPolicy:UserPolicy": self._user_policy,
-            "aws:iam/accessKey:AccessKey": self._access_key,
-            "aws:iam/role:Role": self._iam_role,
-            "aws:iam/rolePolicy:RolePolicy": self._role_policy,
+        super().__init__()
+
+    def handlers(self) -> Mapping[str, Handler]:
+        return {
+            tt.BUCKET: self._bucket,
+            tt.PUBLIC_ACCESS_BLOCK: self._public_access_block,
+            tt.OWNERSHIP: self._ownership_controls,
+            tt.VERSIONING: self._versioning,
+            tt.ENCRYPTION: self._encryption,
+            tt.LIFECYCLE: self._lifecycle,
+            tt.BUCKET_POLICY: self._bucket_policy,
+            tt.KMS_KEY: self._kms_key,
+            tt.KMS_ALIAS: self._kms_alias,
+            tt.IAM_USER: self._iam_user,
+            tt.USER_POLICY: self._inline_policy("user"),
+            tt.ACCESS_KEY: self._access_key,
+            tt.IAM_ROLE: self._iam_role,
+            tt.ROLE_POLICY: self._inline_policy("role"),
         }
 
-    # -- Mocks interface ---------------------------------------------------------------------------
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        if not args.custom:  # component resources hold nothing to create
-            return args.name, dict(args.inputs)
-        handler = self._handlers.get(args.typ)
-        if handler is None:
-            raise EmulatorDeployError(
-                f"emulator deploy cannot apply resource type {args.typ} ('{args.name}'); "
-                f"add a handler in localdev/emulator_deploy.py"
-            )
-        inputs = dict(args.inputs)
-        region = inputs.get("region") or "us-east-1"
+    @property
+    def resources(self) -> list[DeployedResource]:
+        """Every resource applied to moto, in the order it was (region None: a global resource)."""
+        return [
+            DeployedResource(r.typ, r.name, r.id, r.state["region"] if "region" in r.inputs else None)
+            for r in self.custom
+        ]
+
+    def create(self, typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        region = inputs.get("region") or DEFAULT_REGION
         try:
-            physical_id, outputs = handler(args.name, inputs, region)
+            physical_id, outputs = super().create(typ, name, inputs)
         except ClientError as err:
             error = err.response.get("Error", {})
             raise EmulatorDeployError(
-                f"{args.typ} '{args.name}' in {region}: moto refused it: "
+                f"{typ} '{name}' in {region}: moto refused it: "
                 f"{error.get('Code', '?')}: {error.get('Message', '')}"
             ) from None
         except BotoCoreError as err:  # bad parameters or an unreachable moto
-            raise EmulatorDeployError(f"{args.typ} '{args.name}' in {region}: {err}") from None
-        regional = "region" in inputs
-        self.resources.append(
-            DeployedResource(args.typ, args.name, physical_id, region if regional else None)
-        )
-        return physical_id, {**inputs, **outputs, "region": region} if regional else {**inputs, **outputs}
+            raise EmulatorDeployError(f"{typ} '{name}' in {region}: {err}") from None
+        return physical_id, {**outputs, "region": region} if "region" in inputs else outputs
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
-            identity = self.server.client("sts").get_caller_identity()
-            account = identity["Account"]
-            return {
-                "accountId": account,
-                "arn": identity["Arn"],
-                "userId": identity["UserId"],
-                "id": account,
-            }, []
-        if args.token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
-        if args.token == "aws:index/getRegion:getRegion":
-            region = args.args.get("region") or "us-east-1"
-            return {"name": region, "region": region, "id": region}, []
-        raise EmulatorDeployError(f"emulator deploy cannot answer the call {args.token}")
+    def refusal(self, what: str) -> Exception:
+        return EmulatorDeployError(f"emulator deploy {what}")
+
+    def caller_identity(self, args: dict[str, Any]) -> dict[str, Any]:
+        identity = self.server.client("sts").get_caller_identity()
+        account = identity["Account"]
+        return {"accountId": account, "arn": identity["Arn"], "userId": identity["UserId"], "id": account}
 
     # -- S3 ----------------------------------------------------------------------------------------
     def _bucket_name(self, name: str, inputs: dict[str, Any]) -> str:
@@ -296,13 +282,6 @@ class MotoDeployMocks(pulumi.runtime.Mocks):
         user = self.server.client("iam").create_user(**create)["User"]
         return user_name, {"name": user_name, "arn": user["Arn"], "uniqueId": user["UserId"]}
 
-    def _user_policy(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
-        user, policy_name = inputs["user"], self._iam_name(name, inputs)
-        self.server.client("iam").put_user_policy(
-            UserName=user, PolicyName=policy_name, PolicyDocument=inputs["policy"]
-        )
-        return f"{user}:{policy_name}", {"name": policy_name}
-
     def _access_key(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
         key = self.server.client("iam").create_access_key(UserName=inputs["user"])["AccessKey"]
         return key["AccessKeyId"], {"secret": key["SecretAccessKey"], "status": key["Status"]}
@@ -316,12 +295,22 @@ class MotoDeployMocks(pulumi.runtime.Mocks):
         )["Role"]
         return role_name, {"name": role_name, "arn": role["Arn"], "uniqueId": role["RoleId"]}
 
-    def _role_policy(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
-        role, policy_name = inputs["role"], self._iam_name(name, inputs)
-        self.server.client("iam").put_role_policy(
-            RoleName=role, PolicyName=policy_name, PolicyDocument=inputs["policy"]
-        )
-        return f"{role}:{policy_name}", {"name": policy_name}
+    def _inline_policy(self, kind: str) -> Handler:
+        """The handler of an inline policy of an IAM ``kind`` ("user" or "role")."""
+
+        def put(name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+            owner, policy_name = inputs[kind], self._iam_name(name, inputs)
+            put_policy = getattr(self.server.client("iam"), f"put_{kind}_policy")
+            put_policy(
+                **{
+                    f"{kind.capitalize()}Name": owner,
+                    "PolicyName": policy_name,
+                    "PolicyDocument": inputs["policy"],
+                }
+            )
+            return f"{owner}:{policy_name}", {"name": policy_name}
+
+        return put
 
 
 def deploy_to_emulator(server: MotoServer, config: dict[str, Any], stack: str = "local") -> DeployResult:

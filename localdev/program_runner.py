@@ -17,8 +17,9 @@ import pulumi
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import wait_for_rpcs
 
+from sendbird_copy.project import PROJECT_NAME
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-PROJECT_NAME = "sendbird-recordings"
 
 
 class ProgramError(RuntimeError):

@@ -1,4 +1,8 @@
-"""Shared fixtures. Real HTTP servers on 127.0.0.1 only; nothing here reaches the internet."""
+"""Shared fixtures. Real HTTP servers on 127.0.0.1 only; nothing here reaches the internet.
+
+Every test that uses a server (moto, the Sendbird emulator) is marked ``slow`` here, so
+``./scripts/test.sh -m "not slow"`` runs the fast unit tests alone; CI runs everything.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,14 @@ import pytest
 
 from localdev.moto_server import MotoServer, running_moto_server
 from sendbird_copy.emulator import SendbirdEmulator
+
+SERVER_FIXTURES = frozenset({"moto_session", "moto", "emulator"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)

@@ -9,16 +9,11 @@ from typing import Any
 
 import pytest
 
-from components.config import NAMESPACE, resource_name
-from localdev.program_runner import PROJECT_DIR, load_stack_config
-from sendbird_copy.regions import resolve_region
-from sendbird_copy.stack_outputs import APPLICATIONS, SECRET_KEYS, parse_stack_outputs
-from tests.pulumi_mocks import (
+from components.config import resource_name
+from components.type_tokens import (
     ACCESS_KEY,
-    ALLOW,
     BUCKET,
     BUCKET_POLICY,
-    COMPONENT,
     ENCRYPTION,
     IAM_ROLE,
     IAM_USER,
@@ -27,10 +22,24 @@ from tests.pulumi_mocks import (
     LIFECYCLE,
     OWNERSHIP,
     PUBLIC_ACCESS_BLOCK,
+    RECORDING_STORAGE,
     REGIONAL_TYPES,
     ROLE_POLICY,
     USER_POLICY,
     VERSIONING,
+)
+from localdev.program_runner import PROJECT_DIR, load_stack_config
+from sendbird_copy.project import CONFIG_NAMESPACE as NAMESPACE
+from sendbird_copy.regions import resolve_region
+from sendbird_copy.stack_outputs import (
+    APPLICATIONS,
+    OPTIONAL_FIELDS,
+    REQUIRED_FIELDS,
+    SECRET_KEYS,
+    parse_stack_outputs,
+)
+from tests.components.pulumi_mocks import (
+    ALLOW,
     StackRun,
     identity_decision,
     run_stack,
@@ -92,7 +101,7 @@ def test_stack_creates_the_expected_resources(stack_run):
         expected.update(types)
         assert Counter(r.typ for r in _of_app(run, app["app_id"])) == Counter(types)
     assert Counter(r.typ for r in run.mocks.custom) == expected
-    assert len(run.mocks.of_type(COMPONENT)) == len(apps)
+    assert len(run.mocks.of_type(RECORDING_STORAGE)) == len(apps)
 
 
 def test_every_regional_resource_is_in_its_applications_region(stack_run):
@@ -116,6 +125,10 @@ def test_outputs_follow_the_smoke_test_contract(stack_run):
     parsed = parse_stack_outputs(run.outputs, source=f"stack {stack}")
     assert set(parsed) == {app["app_id"] for app in _apps(config)}
     for app_id, app in parsed.items():
+        # Exactly the fields of AppOutputs: the required ones, the optional ones when they apply.
+        config_app = next(a for a in _apps(config) if a["app_id"] == app_id)
+        optional = set(OPTIONAL_FIELDS) if _setting(config, config_app, "upload_role") else set()
+        assert set(run.outputs[APPLICATIONS][app_id]) == set(REQUIRED_FIELDS) | optional
         bucket = next(r for r in _of_app(run, app_id) if r.typ == BUCKET)
         assert app.bucket_name == bucket.state["bucket"]
         assert app.copy_access_key_id.startswith("AKIA")

@@ -3,6 +3,7 @@ mocks received; ordering and protection from the registration requests; outputs 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from typing import Any
@@ -12,15 +13,13 @@ import pytest
 
 from components import InputError, RecordingStorage, RecordingStorageArgs, Retention, UploadRole
 from components import policies as pol
-from tests.pulumi_mocks import (
+from components.type_tokens import (
     ACCESS_KEY,
-    ACCOUNT_ID,
-    ALLOW,
     BUCKET,
     BUCKET_POLICY,
-    COMPONENT,
-    DENY,
     ENCRYPTION,
+    GET_CALLER_IDENTITY,
+    GET_PARTITION,
     IAM_ROLE,
     IAM_USER,
     KMS_ALIAS,
@@ -28,10 +27,17 @@ from tests.pulumi_mocks import (
     LIFECYCLE,
     OWNERSHIP,
     PUBLIC_ACCESS_BLOCK,
+    RECORDING_STORAGE,
     REGIONAL_TYPES,
     ROLE_POLICY,
     USER_POLICY,
     VERSIONING,
+)
+from sendbird_copy.stack_outputs import PUBLIC_FIELDS, REQUIRED_FIELDS, SECRET_FIELDS
+from tests.components.pulumi_mocks import (
+    ACCOUNT_ID,
+    ALLOW,
+    DENY,
     RecordingMocks,
     identity_decision,
     is_secret,
@@ -51,11 +57,6 @@ EXISTING_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/0b7e2a1c-5d4f-4e3a-9c8b-7
 def build(mocks: RecordingMocks, **kwargs: Any) -> RecordingStorage:
     args = RecordingStorageArgs(app_id=APP_ID, region=kwargs.pop("region", "ap-2"), **kwargs)
     return run_component(lambda: RecordingStorage(NAME, args), mocks)
-
-
-@pytest.fixture
-def mocks() -> RecordingMocks:
-    return RecordingMocks()
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def test_default_creates_exactly_these_resources(mocks, default):
             ACCESS_KEY,
         ]
     )
-    [component] = mocks.of_type(COMPONENT)
+    [component] = mocks.of_type(RECORDING_STORAGE)
     assert component.name == NAME
     for record in mocks.custom:
         assert record.parent == component.urn, f"{record.name} is not a child of the component"
@@ -343,22 +344,64 @@ def test_secret_access_key_is_a_secret_output(mocks, default):
 
 
 def test_outputs(mocks, default):
-    assert set(default.public_outputs()) == {
-        "app_id",
-        "region",
-        "bucket_name",
-        "bucket_arn",
-        "kms_key_arn",
-        "kms_alias",
-        "copy_user_name",
-        "copy_access_key_id",
-    }
+    # The fields of sendbird_copy.stack_outputs.AppOutputs; the optional upload_role_arn only with a role.
+    assert list(default.public_outputs()) == list(REQUIRED_FIELDS)
     assert resolve(default.app_id) == APP_ID
     assert default.upload_role_arn is None
-    assert {token for token, _ in mocks.calls} == {
-        "aws:index/getCallerIdentity:getCallerIdentity",
-        "aws:index/getPartition:getPartition",
+    assert {token for token, _ in mocks.calls} == {GET_CALLER_IDENTITY, GET_PARTITION}
+
+
+def test_the_component_has_an_output_for_every_stack_output_field(default):
+    for name in (*PUBLIC_FIELDS, *SECRET_FIELDS):
+        assert hasattr(default, name), name
+    assert is_secret(default.copy_secret_access_key) and "copy_secret_access_key" in SECRET_FIELDS
+
+
+def test_resources_are_the_children_the_mocks_received(mocks, default):
+    resources = default.resources
+    expected = {
+        "bucket": BUCKET,
+        "public_access_block": PUBLIC_ACCESS_BLOCK,
+        "bucket_policy": BUCKET_POLICY,
+        "ownership_controls": OWNERSHIP,
+        "versioning": VERSIONING,
+        "encryption": ENCRYPTION,
+        "lifecycle": LIFECYCLE,
+        "key": KMS_KEY,
+        "alias": KMS_ALIAS,
+        "user": IAM_USER,
+        "access_key": ACCESS_KEY,
+        "user_policy": USER_POLICY,
     }
+    [component] = mocks.of_type(RECORDING_STORAGE)
+    for field, typ in expected.items():
+        resource = getattr(resources, field)
+        assert resource.pulumi_resource_type == typ, field
+        record = mocks.one(typ)
+        assert resource.pulumi_resource_name == record.name, field
+        assert resolve(resource.urn) == record.urn, field
+        assert record.parent == component.urn, field
+    assert resources.upload_role is None and resources.upload_role_policy is None
+    assert resolve(resources.bucket.arn) == resolve(default.bucket_arn)
+    assert resolve(resources.access_key.id) == resolve(default.copy_access_key_id)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        resources.bucket = resources.bucket
+
+
+def test_resources_with_an_existing_key_and_an_upload_role(mocks):
+    storage = build(
+        mocks,
+        kms_key_arn=EXISTING_KEY,
+        upload_role=UploadRole(sendbird_principal="111122223333", external_id="e-1"),
+    )
+    resources = storage.resources
+    assert resources.key is None and resources.alias is None
+    assert resources.upload_role is not None and resources.upload_role_policy is not None
+    [component] = mocks.of_type(RECORDING_STORAGE)
+    for resource, typ in ((resources.upload_role, IAM_ROLE), (resources.upload_role_policy, ROLE_POLICY)):
+        record = mocks.one(typ)
+        assert resolve(resource.urn) == record.urn and record.parent == component.urn, typ
+    assert resolve(resources.upload_role.arn) == mocks.one(IAM_ROLE).state["arn"]
 
 
 def test_existing_key_creates_no_key_and_is_used_everywhere(mocks):
@@ -411,6 +454,7 @@ def test_upload_role_when_asked(mocks):
     assert storage.upload_role_arn is not None
     assert resolve(storage.upload_role_arn) == role.state["arn"]
     assert resolve(storage.public_outputs()["upload_role_arn"]) == role.state["arn"]
+    assert list(storage.public_outputs()) == list(PUBLIC_FIELDS)
 
 
 @pytest.mark.parametrize(
@@ -420,23 +464,40 @@ def test_upload_role_when_asked(mocks):
         ({"region": "moon-1"}, "region 'moon-1' is not a known region"),
         ({"bucket_name": "Recordings.Prod"}, "bucket_name 'Recordings.Prod' is not a valid bucket name"),
         (
-            {"retention": Retention(transition_days=90, expiration_days=60)},
+            {"retention": lambda: Retention(transition_days=90, expiration_days=60)},
             "retention.expiration_days 60 contradicts",
         ),
         ({"kms_key_arn": EXISTING_KEY, "region": "us-1"}, "kms_key_arn"),
-        ({"upload_role": UploadRole("111122223333", "")}, "upload_role.external_id"),
+        ({"upload_role": lambda: UploadRole("111122223333", "")}, "upload_role.external_id"),
     ],
 )
 def test_bad_input_fails_before_any_resource(mocks, kwargs, fragment):
+    """The arguments validate themselves: the error names the field (relative to the arguments)."""
+
+    def bad() -> RecordingStorage:
+        values = {k: v() if callable(v) else v for k, v in kwargs.items()}
+        return build(mocks, **values)
+
     with pytest.raises(InputError) as err:
-        build(mocks, **kwargs)
-    assert str(err.value).startswith(f"RecordingStorage '{NAME}': ")
-    assert fragment in str(err.value)
+        bad()
+    assert str(err.value).startswith(fragment)
     assert "Allowed" in str(err.value)
-    assert mocks.resources == []  # not even the component was registered
+    assert mocks.registered == []  # not even the component was registered
+
+
+def test_the_components_own_checks_name_the_component(mocks):
+    with pytest.raises(InputError) as err:
+        run_component(lambda: RecordingStorage(NAME, {"app_id": APP_ID, "region": "ap-2"}), mocks)  # type: ignore[arg-type]
+    assert str(err.value).startswith(f"RecordingStorage '{NAME}': ")
+    assert "args must be a RecordingStorageArgs, got dict" in str(err.value)
+    with pytest.raises(InputError, match=r"RecordingStorage name ' ' is empty\. Allowed"):
+        run_component(
+            lambda: RecordingStorage(" ", RecordingStorageArgs(app_id=APP_ID, region="ap-2")), mocks
+        )
+    assert mocks.registered == []
 
 
 def test_missing_app_id_fails_before_any_resource(mocks):
     with pytest.raises(InputError, match="app_id is missing"):
         run_component(lambda: RecordingStorage(NAME, RecordingStorageArgs(app_id="", region="ap-2")), mocks)
-    assert mocks.resources == []
+    assert mocks.registered == []

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from components import policies
-from tests.pulumi_mocks import (
+from tests.components.pulumi_mocks import (
     ALLOW,
     DENY,
     NEUTRAL,

@@ -6,8 +6,9 @@ import sys
 import pytest
 
 from localdev.main_job import MainJobError, local_apps
+from sendbird_copy.project import CONFIG_NAMESPACE
 
-NS = "sendbird-recordings"
+NS = CONFIG_NAMESPACE
 
 
 def test_unknown_stack_exits_2_listing_the_stacks(tmp_path):

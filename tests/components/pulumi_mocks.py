@@ -1,7 +1,8 @@
 """Recording Pulumi mocks: every resource the program registers, with the inputs and options it got.
 
-``RecordingMocks`` answers like AWS would (names, ARNs in the resource's region, ``AKIA...`` access
-key ids, 40-character secrets) and keeps what it received. ``RecordingMonitor`` adds what Pulumi's
+``RecordingMocks`` (on ``localdev.pulumi_mocks.HandlerMocks``, the base it shares with the emulator
+deploy) answers like AWS would (names, ARNs in the resource's region, ``AKIA...`` access key ids,
+40-character secrets) and keeps what it received. ``RecordingMonitor`` adds what Pulumi's
 mock monitor does not pass to mocks: ``protect``, explicit and input dependencies, and the parent.
 ``run_stack`` runs ``__main__.py`` through ``localdev.program_runner.run_program``; ``run_component``
 builds something directly (a RecordingStorage, say) under the same mocks.
@@ -14,11 +15,10 @@ import base64
 import itertools
 import json
 import os
-import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 from unittest import mock
@@ -28,171 +28,111 @@ import pulumi.runtime.mocks as pulumi_mocks
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import wait_for_rpcs
 
-from localdev.program_runner import PROJECT_DIR, load_stack_config, run_program
-
-ACCOUNT_ID = "123456789012"
-PARTITION = "aws"
-DEFAULT_REGION = "us-east-1"  # the provider's region when a resource sets none
-
-BUCKET = "aws:s3/bucket:Bucket"
-PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
-VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
-ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
-BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-KMS_KEY = "aws:kms/key:Key"
-KMS_ALIAS = "aws:kms/alias:Alias"
-IAM_USER = "aws:iam/user:User"
-USER_POLICY = "aws:iam/userPolicy:UserPolicy"
-ACCESS_KEY = "aws:iam/accessKey:AccessKey"
-IAM_ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-COMPONENT = "sendbird-recordings:index:RecordingStorage"
-
-REGIONAL_TYPES = frozenset(
-    {
-        BUCKET,
-        PUBLIC_ACCESS_BLOCK,
-        OWNERSHIP,
-        VERSIONING,
-        ENCRYPTION,
-        LIFECYCLE,
-        BUCKET_POLICY,
-        KMS_KEY,
-        KMS_ALIAS,
-    }
+from components.type_tokens import (
+    ACCESS_KEY,
+    BUCKET,
+    IAM_ROLE,
+    IAM_USER,
+    KMS_ALIAS,
+    KMS_KEY,
+    REGIONAL_TYPES,
+    ROLE_POLICY,
+    USER_POLICY,
 )
-GLOBAL_TYPES = frozenset({IAM_USER, USER_POLICY, ACCESS_KEY, IAM_ROLE, ROLE_POLICY})
+from localdev.program_runner import PROJECT_DIR, load_stack_config, run_program
+from localdev.pulumi_mocks import DEFAULT_ACCOUNT_ID, PARTITION, Handler, HandlerMocks, Registration
+from sendbird_copy.project import PROJECT_NAME
+
+ACCOUNT_ID = DEFAULT_ACCOUNT_ID
 
 T = TypeVar("T")
 
 
-@dataclass
-class Recorded:
-    """One registered resource: what the program asked for and what the mocks answered."""
+class RecordingMocks(HandlerMocks):
+    """Answers like AWS would and keeps what it received (``registered``, ``calls``, ``secrets``)."""
 
-    typ: str
-    name: str
-    inputs: dict[str, Any]
-    provider: str | None
-    custom: bool
-    id: str = ""
-    state: dict[str, Any] = field(default_factory=dict)
-    urn: str = ""
-    parent: str = ""
-    protect: bool | None = None
-    dependencies: list[str] = field(default_factory=list)
-
-
-class RecordingMocks(pulumi.runtime.Mocks):
     def __init__(self, account_id: str = ACCOUNT_ID) -> None:
         self.account_id = account_id
-        self.resources: list[Recorded] = []
-        self.calls: list[tuple[str, dict[str, Any]]] = []
         self.secrets: list[str] = []  # every secret value handed out, to search outputs for leaks
-        self._lock = threading.Lock()  # the mock monitor registers from several threads
         self._counter = itertools.count(1)
+        super().__init__()
 
-    # -- Mocks interface ---------------------------------------------------------------------------
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        inputs = dict(args.inputs)
-        with self._lock:
-            n = next(self._counter)
-            resource_id, outputs = self._answer(args.typ, args.name, inputs, n) if args.custom else ("", {})
-            state = {**inputs, **outputs}
-            self.resources.append(
-                Recorded(args.typ, args.name, inputs, args.provider, bool(args.custom), resource_id, state)
-            )
-        return resource_id, state
+    def handlers(self) -> Mapping[str, Handler]:
+        return {
+            **dict.fromkeys(REGIONAL_TYPES, self._bucket_setting),
+            BUCKET: self._bucket,
+            KMS_KEY: self._kms_key,
+            KMS_ALIAS: self._kms_alias,
+            IAM_USER: self._iam_identity("user"),
+            IAM_ROLE: self._iam_identity("role"),
+            ACCESS_KEY: self._access_key,
+            USER_POLICY: self._inline_policy,
+            ROLE_POLICY: self._inline_policy,
+        }
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        self.calls.append((args.token, dict(args.args)))
-        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {
-                "accountId": self.account_id,
-                "arn": f"arn:{PARTITION}:iam::{self.account_id}:user/deployer",
-                "userId": "AIDADEPLOYER00000000",
-                "id": self.account_id,
-            }, []
-        if args.token == "aws:index/getPartition:getPartition":
-            return {
-                "partition": PARTITION,
-                "dnsSuffix": "amazonaws.com",
-                "reverseDnsPrefix": "com.amazonaws",
-                "id": PARTITION,
-            }, []
-        raise NotImplementedError(f"RecordingMocks cannot answer the call {args.token}")
+    def unhandled(self, typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return f"{name}-id", {}
 
     # -- what AWS would answer ---------------------------------------------------------------------
-    def _answer(self, typ: str, name: str, inputs: dict[str, Any], n: int) -> tuple[str, dict[str, Any]]:
-        region = inputs.get("region") or DEFAULT_REGION
-        acct = self.account_id
-        if typ == BUCKET:
-            # The provider appends a 26-character unique id to bucket_prefix.
-            bucket = inputs.get("bucket") or f"{inputs.get('bucketPrefix', name + '-')}20250101000000{n:012d}"
-            return bucket, {
-                "bucket": bucket,
-                "arn": f"arn:{PARTITION}:s3:::{bucket}",
-                "bucketDomainName": f"{bucket}.s3.amazonaws.com",
-                "region": region,
-            }
-        if typ == KMS_KEY:
-            key_id = str(uuid.uuid4())
-            return key_id, {
-                "keyId": key_id,
-                "arn": f"arn:{PARTITION}:kms:{region}:{acct}:key/{key_id}",
-                "region": region,
-            }
-        if typ == KMS_ALIAS:
-            alias = inputs["name"]
-            return alias, {"arn": f"arn:{PARTITION}:kms:{region}:{acct}:{alias}", "region": region}
-        if typ in (IAM_USER, IAM_ROLE):
-            kind = "user" if typ == IAM_USER else "role"
+    def _bucket(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        # The provider appends a 26-character unique id to bucket_prefix.
+        n = next(self._counter)
+        bucket = inputs.get("bucket") or f"{inputs.get('bucketPrefix', name + '-')}20250101000000{n:012d}"
+        return bucket, {
+            "bucket": bucket,
+            "arn": f"arn:{PARTITION}:s3:::{bucket}",
+            "bucketDomainName": f"{bucket}.s3.amazonaws.com",
+            "region": region,
+        }
+
+    def _bucket_setting(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        return str(inputs.get("bucket", name)), {"region": region}
+
+    def _kms_key(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        key_id = str(uuid.uuid4())
+        return key_id, {
+            "keyId": key_id,
+            "arn": f"arn:{PARTITION}:kms:{region}:{self.account_id}:key/{key_id}",
+            "region": region,
+        }
+
+    def _kms_alias(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        alias = inputs["name"]
+        return alias, {"arn": f"arn:{PARTITION}:kms:{region}:{self.account_id}:{alias}", "region": region}
+
+    def _iam_identity(self, kind: str) -> Handler:
+        def create(name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+            n = next(self._counter)
             iam_name = inputs.get("name") or f"{name}-{n:07x}"  # like Pulumi's autonaming
             path = inputs.get("path", "/")
             return iam_name, {
                 "name": iam_name,
-                "arn": f"arn:{PARTITION}:iam::{acct}:{kind}{path}{iam_name}",
+                "arn": f"arn:{PARTITION}:iam::{self.account_id}:{kind}{path}{iam_name}",
                 "uniqueId": f"AID{n:017d}",
             }
-        if typ == ACCESS_KEY:
-            secret = base64.b64encode(os.urandom(30)).decode()
-            self.secrets.append(secret)
-            return f"AKIA{uuid.uuid4().hex[:16].upper()}", {"secret": secret, "status": "Active"}
-        if typ in (USER_POLICY, ROLE_POLICY):
-            owner = inputs.get("user") or inputs.get("role")
-            policy_name = inputs.get("name") or f"{name}-{n:07x}"
-            return f"{owner}:{policy_name}", {"name": policy_name}
-        if typ in REGIONAL_TYPES:
-            return str(inputs.get("bucket", name)), {"region": region}
-        return f"{name}-id", {}
 
-    # -- bookkeeping the monitor adds --------------------------------------------------------------
-    def annotate(self, typ: str, name: str, **fields: Any) -> None:
+        return create
+
+    def _access_key(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        secret = base64.b64encode(os.urandom(30)).decode()
         with self._lock:
-            for record in reversed(self.resources):
-                if record.typ == typ and record.name == name:
-                    for key, value in fields.items():
-                        setattr(record, key, value)
-                    return
+            self.secrets.append(secret)
+        return f"AKIA{uuid.uuid4().hex[:16].upper()}", {"secret": secret, "status": "Active"}
+
+    def _inline_policy(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        owner = inputs.get("user") or inputs.get("role")
+        policy_name = inputs.get("name") or f"{name}-{next(self._counter):07x}"
+        return f"{owner}:{policy_name}", {"name": policy_name}
 
     # -- queries -----------------------------------------------------------------------------------
-    @property
-    def custom(self) -> list[Recorded]:
-        return [r for r in self.resources if r.custom]
-
-    def of_type(self, typ: str) -> list[Recorded]:
-        return [r for r in self.resources if r.typ == typ]
-
-    def one(self, typ: str, component: str | None = None) -> Recorded:
+    def one(self, typ: str, component: str | None = None) -> Registration:
         """The single resource of ``typ`` (of one component, when given: names start with it)."""
         found = [r for r in self.of_type(typ) if component is None or r.name.startswith(f"{component}-")]
         assert len(found) == 1, f"expected one {typ} for {component}, got {[r.name for r in found]}"
         return found[0]
 
-    def by_urn(self, urn: str) -> Recorded:
-        return next(r for r in self.resources if r.urn == urn)
+    def by_urn(self, urn: str) -> Registration:
+        return next(r for r in self.registered if r.urn == urn)
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -250,7 +190,7 @@ def run_component(build: Callable[[], T], mocks: RecordingMocks, stack: str = "t
     pulumi_settings.set_root_resource(None)  # type: ignore[arg-type]
     pulumi.runtime.set_all_config({})
     with _recording_monitor():
-        pulumi.runtime.set_mocks(mocks, project="sendbird-recordings", stack=stack, preview=False)
+        pulumi.runtime.set_mocks(mocks, project=PROJECT_NAME, stack=stack, preview=False)
     result = build()
     asyncio.get_event_loop().run_until_complete(wait_for_rpcs())
     return result

@@ -8,94 +8,31 @@ drift in a real account.
 
 from __future__ import annotations
 
-import copy
 import json
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from localdev.emulator_deploy import DeployResult, deploy_to_emulator, write_outputs
-from localdev.main_job import MB, LocalApp, local_apps
+from localdev.emulator_deploy import write_outputs
+from localdev.main_job import LocalApp
 from localdev.moto_server import MotoServer
-from localdev.program_runner import PROJECT_DIR, load_stack_config
-from localdev.smoke_runner import SmokeTarget, run_smoke_test
-from sendbird_copy.regions import sendbird_key_for_aws_region
-
-RECORDING_BYTES = 12 * MB  # three 5 MB parts: multipart for real, quick enough for every test
-ORG_KEY = "org-key-e2e-0123456789abcdef"
-NS = "sendbird-recordings"
-# Deny statements moto cannot evaluate; the emulator deploy must report each one by Sid.
-UNEVALUABLE_SIDS = {
-    "DenyInsecureTransport",
-    "DenyOutdatedTls",
-    "DenyWrongKmsKey",
-    "DenyKmsWithoutOurKeyId",
-    "DenyNonKmsEncryption",
-}
-
-
-@dataclass
-class LocalStack:
-    moto: MotoServer
-    emulator: Any
-    apps: list[LocalApp]
-    outputs_path: Path
-    result: DeployResult
-
-    @property
-    def target(self) -> SmokeTarget:
-        return SmokeTarget(self.moto, self.emulator.base_url, self.emulator.org_base_url, ORG_KEY)
-
-    def app_outputs(self, app: LocalApp) -> dict[str, Any]:
-        return self.result.outputs["applications"][app.app_id]
-
-    def smoke(self, app: LocalApp, **kwargs: Any) -> subprocess.CompletedProcess[str]:
-        return run_smoke_test(self.target, self.outputs_path, app.app_id, app.api_token, **kwargs)
-
-    def secrets(self) -> list[str]:
-        keys = self.result.outputs["copy_secret_access_keys"].values()
-        return [*keys, *(a.api_token for a in self.apps), ORG_KEY, self.moto.deployer.secret_access_key]
-
-
-def two_region_config() -> dict[str, Any]:
-    config = copy.deepcopy(load_stack_config("local"))
-    first = config[f"{NS}:applications"][0]
-    config[f"{NS}:applications"] = [
-        first,
-        {"app_id": "7D3A1B9C-2E4F-4A6B-8C0D-1E2F3A4B5C6D", "region": "us-west-2"},
-    ]
-    return config
-
-
-def deploy_local(moto: MotoServer, emulator: Any, tmp_path: Path, config: dict[str, Any]) -> LocalStack:
-    apps = local_apps(config, "e2e")
-    for app in apps:
-        key = sendbird_key_for_aws_region(app.aws_region)
-        emulator.add_application(app.app_id, app.api_token, key, org_api_key=ORG_KEY)
-        emulator.add_recording(app.app_id, app.recording_id, status="completed", byte_size=RECORDING_BYTES)
-    result = deploy_to_emulator(moto, config)
-    outputs_path = tmp_path / "outputs.json"
-    write_outputs(outputs_path, result.outputs)
-    return LocalStack(moto, emulator, apps, outputs_path, result)
-
-
-def assert_no_secrets(stack: LocalStack, *texts: str) -> None:
-    for secret in stack.secrets():
-        for text in texts:
-            assert secret not in text
+from localdev.program_runner import PROJECT_DIR
+from tests.leaks import assert_no_secrets
+from tests.localdev.local_stack import (
+    ORG_KEY,
+    RECORDING_BYTES,
+    UNEVALUABLE_SIDS,
+    LocalStack,
+    deploy_local,
+    two_region_config,
+)
 
 
 def report_of(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     assert done.stdout.strip(), f"no JSON report; stderr: {done.stderr}"
     return json.loads(done.stdout)
-
-
-@pytest.fixture
-def local_stack(moto: MotoServer, emulator: Any, tmp_path: Path) -> LocalStack:
-    return deploy_local(moto, emulator, tmp_path, load_stack_config("local"))
 
 
 def test_deploy_then_smoke_test_passes_for_the_local_stack(local_stack: LocalStack) -> None:
@@ -117,7 +54,7 @@ def test_deploy_then_smoke_test_passes_for_the_local_stack(local_stack: LocalSta
     assert head["ServerSideEncryption"] == "aws:kms"
     # The emulator wrote it the way Sendbird does: a multipart upload in 5 MB parts.
     assert [c.parts for c in local_stack.emulator.copies] == [3]
-    assert_no_secrets(local_stack, done.stdout, done.stderr)
+    assert_no_secrets(local_stack.secrets(), done.stdout, done.stderr)
 
 
 def test_emulator_deploy_pins_every_regional_resource_and_reports_unevaluable_statements(
@@ -210,7 +147,7 @@ def test_two_applications_in_two_regions_each_pass_against_their_own_bucket(
             "ContentLength"
         ] == (RECORDING_BYTES)
         buckets.add(outputs["bucket_name"])
-        assert_no_secrets(stack, done.stdout, done.stderr)
+        assert_no_secrets(stack.secrets(), done.stdout, done.stderr)
     assert len(buckets) == 2
 
 
@@ -287,12 +224,13 @@ def test_each_misconfiguration_fails_the_smoke_test_by_name(local_stack: LocalSt
     assert "Traceback" not in text
     # It stopped before asking Sendbird to copy into a destination it knows is wrong.
     assert local_stack.emulator.copies == []
-    assert_no_secrets(local_stack, text)
+    assert_no_secrets(local_stack.secrets(), text)
 
 
 # -- the README's main job ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_main_job_command_exits_zero(tmp_path: Path) -> None:
     done = subprocess.run(
         ["bash", str(PROJECT_DIR / "scripts" / "run-local"), "--workdir", str(tmp_path)],

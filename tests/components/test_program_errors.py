@@ -10,9 +10,10 @@ import pulumi
 import pytest
 
 from components import InputError
-from components.config import NAMESPACE
+from components.type_tokens import RECORDING_STORAGE
 from localdev.program_runner import ProgramError, load_stack_config
-from tests.pulumi_mocks import RecordingMocks, run_stack
+from sendbird_copy.project import CONFIG_NAMESPACE as NAMESPACE
+from tests.components.pulumi_mocks import run_stack
 
 APP_A = "9F1C2B7E-4D3A-4C8B-A1E6-3B5D7F9A0C2E"
 APP_B = "8C1F5A3E-7B2D-4E9A-8F4C-6A3B1D9E2F7C"
@@ -112,24 +113,22 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_bad_input_fails_before_any_resource_and_names_the_input(case):
+def test_bad_input_fails_before_any_resource_and_names_the_input(case, mocks):
     config, fragments = CASES[case]
-    mocks = RecordingMocks()
     with pytest.raises(ProgramError) as err:
         run_stack(config, mocks=mocks, preview=True)
     for fragment in fragments:
         assert fragment in str(err.value), f"{case}: {fragment!r} not in {err.value}"
-    assert mocks.resources == [], f"{case}: resources were registered before the error"
+    assert mocks.registered == [], f"{case}: resources were registered before the error"
     assert isinstance(err.value.__cause__, pulumi.RunError), f"{case}: would print a traceback"
 
 
-def test_a_bad_second_application_stops_the_first_too():
+def test_a_bad_second_application_stops_the_first_too(mocks):
     config = copy.deepcopy(load_stack_config("prod"))
     config[APPS][1]["bucket_name"] = "Not_A_Bucket"
-    mocks = RecordingMocks()
     with pytest.raises(ProgramError, match=r"applications\[1\]\.bucket_name 'Not_A_Bucket'"):
         run_stack(config, mocks=mocks)
-    assert mocks.resources == []
+    assert mocks.registered == []
 
 
 def test_bad_config_leaves_the_program_as_a_run_error():
@@ -147,22 +146,21 @@ def test_bad_config_leaves_the_program_as_a_run_error():
 LEGACY_APPS = f"{NAMESPACE}:config:applications"
 
 
-def test_a_key_in_both_the_current_and_the_legacy_form_is_refused():
+def test_a_key_in_both_the_current_and_the_legacy_form_is_refused(mocks):
     config = {
         APPS: [{"app_id": APP_A, "region": "ap-2"}],
         LEGACY_APPS: [{"app_id": APP_B, "region": "us-1"}],
     }
-    mocks = RecordingMocks()
     with pytest.raises(ProgramError) as err:
         run_stack(config, mocks=mocks, preview=True)
     message = str(err.value)
     assert f"'{APPS}'" in message and f"'{LEGACY_APPS}'" in message
     assert "Allowed: one of them" in message
     assert isinstance(err.value.__cause__, pulumi.RunError)
-    assert mocks.resources == []
+    assert mocks.registered == []
 
 
 @pytest.mark.parametrize("key", [APPS, LEGACY_APPS])
 def test_either_form_alone_still_works(key):
     run = run_stack({key: [{"app_id": APP_A, "region": "ap-2"}]}, preview=True)
-    assert len(run.mocks.of_type("sendbird-recordings:index:RecordingStorage")) == 1
+    assert len(run.mocks.of_type(RECORDING_STORAGE)) == 1

@@ -235,3 +235,66 @@ def test_unknown_keys_are_rejected_not_ignored(config, where, typo):
         InputError, match=rf"^{re.escape(where)}.* has unknown key\(s\) {typo}\. Allowed keys: "
     ):
         parse_stack_config(config)
+
+
+@pytest.mark.parametrize(
+    ("config", "message_start"),
+    [
+        # An inherited value is named by its stack-wide key, an application's own by its path.
+        (
+            _config({"app_id": APP_A, "region": "ap-2", "tags": {"team": "a"}}, tags={"cost": 5}),
+            "tags.cost 5 is invalid",
+        ),
+        (
+            _config({"app_id": APP_A, "region": "ap-2", "tags": {"on": True}}, tags={"team": "x"}),
+            "applications[0].tags.on True is invalid",
+        ),
+        (
+            _config({"app_id": APP_A, "region": "ap-2", "tags": {"team": "a"}}, tags="team=media"),
+            "tags 'team=media' is not a mapping",
+        ),
+        (
+            _config(
+                {"app_id": APP_A, "region": "ap-2"}, {"app_id": APP_B, "region": "ap-2", "protect": "no"}
+            ),
+            "applications[1].protect 'no' is not a boolean",
+        ),
+        (
+            _config({"app_id": APP_A, "region": "ap-2", "kms_deletion_window_days": 7}, protect="no"),
+            "protect 'no' is not a boolean",
+        ),
+        (
+            _config(
+                {
+                    "app_id": APP_A,
+                    "region": "ap-2",
+                    "upload_role": {"sendbird_principal": "1", "external_id": "e-1"},
+                }
+            ),
+            "applications[0].upload_role.sendbird_principal '1' is not an AWS principal",
+        ),
+        (
+            _config(
+                {"app_id": APP_A, "region": "ap-2", "retention": {"transition_storage_class": "GLACIER"}}
+            ),
+            "applications[0].retention.transition_storage_class 'GLACIER' is set without "
+            "applications[0].retention.transition_days",
+        ),
+    ],
+)
+def test_each_error_names_the_config_key_the_value_came_from(config, message_start):
+    with pytest.raises(InputError) as err:
+        parse_stack_config(config)
+    assert str(err.value).startswith(message_start)
+
+
+def test_a_storage_class_may_complete_a_stack_wide_transition():
+    """retention merges key by key before the Retention checks itself, so an application may choose
+    the storage class of the stack-wide transition."""
+    [args] = parse_stack_config(
+        _config(
+            {"app_id": APP_A, "region": "ap-2", "retention": {"transition_storage_class": "GLACIER"}},
+            retention={"transition_days": 30},
+        )
+    )
+    assert args.retention == Retention(transition_days=30, transition_storage_class="GLACIER")

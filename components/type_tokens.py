@@ -1,0 +1,50 @@
+"""Pulumi type tokens, in one place: the component's own, every AWS resource type it registers, and
+the provider functions (invokes) it calls. The component, the tests' recording mocks and the emulator
+deploy's mocks (which dispatch on these) all import them from here. Pure and cheap to import.
+"""
+
+from __future__ import annotations
+
+from sendbird_copy.project import PROJECT_NAME
+
+# The component (DESIGN: ``sendbird-recordings:index:<Class>``).
+RECORDING_STORAGE = f"{PROJECT_NAME}:index:RecordingStorage"
+
+# S3: the bucket and its bucket-level settings.
+BUCKET = "aws:s3/bucket:Bucket"
+PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
+ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+# KMS.
+KMS_KEY = "aws:kms/key:Key"
+KMS_ALIAS = "aws:kms/alias:Alias"
+# IAM (global: these take no region).
+IAM_USER = "aws:iam/user:User"
+USER_POLICY = "aws:iam/userPolicy:UserPolicy"
+ACCESS_KEY = "aws:iam/accessKey:AccessKey"
+IAM_ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+
+# The resource types RecordingStorage pins to the application's region, and the global ones.
+REGIONAL_TYPES = frozenset(
+    {
+        BUCKET,
+        PUBLIC_ACCESS_BLOCK,
+        OWNERSHIP,
+        VERSIONING,
+        ENCRYPTION,
+        LIFECYCLE,
+        BUCKET_POLICY,
+        KMS_KEY,
+        KMS_ALIAS,
+    }
+)
+GLOBAL_TYPES = frozenset({IAM_USER, USER_POLICY, ACCESS_KEY, IAM_ROLE, ROLE_POLICY})
+
+# Invokes: the component calls the first two; the third is answered for programs that ask.
+GET_CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
+GET_PARTITION = "aws:index/getPartition:getPartition"
+GET_REGION = "aws:index/getRegion:getRegion"
