@@ -22,7 +22,7 @@ from localdev.emulator_deploy import deploy_to_emulator, write_outputs
 from localdev.main_job import MB, local_apps, running_emulator_for
 from localdev.moto_server import running_moto_server
 from localdev.program_runner import load_stack_config
-from localdev.smoke_runner import SmokeTarget, run_smoke_test
+from localdev.smoke_runner import SmokeRun, SmokeTarget, run_smoke_test
 from sendbird_copy.api import SendbirdClient
 from sendbird_copy.stack_outputs import parse_stack_outputs
 
@@ -75,7 +75,7 @@ def main() -> None:
             smoke_times, bare_times = [], []
             for run in range(args.runs):
                 started = time.perf_counter()
-                done = run_smoke_test(target, app.app_id, app.api_token, f"bench-{2 * run}")
+                done = run_smoke_test(target, SmokeRun(app.app_id, app.api_token, f"bench-{2 * run}"))
                 smoke_times.append(time.perf_counter() - started)
                 if done.returncode != 0:
                     raise SystemExit(f"smoke test failed:\n{done.stdout}\n{done.stderr}")

@@ -30,7 +30,7 @@ import click
 from localdev.emulator_deploy import DeployResult, EmulatorDeployError, deploy_to_emulator, write_outputs
 from localdev.moto_server import MotoServer, running_moto_server
 from localdev.program_runner import PROJECT_DIR, ProgramError, close_runtime, load_stack_config
-from localdev.smoke_runner import SmokeTarget, run_smoke_test
+from localdev.smoke_runner import SmokeRun, SmokeTarget, run_smoke_test
 from sendbird_copy.project import CONFIG_NAMESPACE
 from sendbird_copy.regions import RegionError, resolve_region, sendbird_key_for_aws_region
 from sendbird_copy.reporter import Reporter
@@ -131,7 +131,7 @@ def smoke_test_with_progress(
     progress = threading.Thread(target=_copy_progress, args=(emulator, recording_bytes, done), daemon=True)
     progress.start()
     try:
-        completed = run_smoke_test(target, app.app_id, app.api_token, app.recording_id)
+        completed = run_smoke_test(target, SmokeRun(app.app_id, app.api_token, app.recording_id))
     finally:
         done.set()
         progress.join()

@@ -21,6 +21,8 @@ from sendbird_copy import __version__
 if TYPE_CHECKING:
     from sendbird_copy.factory import CLIFactory
     from sendbird_copy.report import AppReport
+    from sendbird_copy.smoke import Environment
+    from sendbird_copy.stack_outputs import AppOutputs
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -112,12 +114,7 @@ def check_region(common: CommonOptions) -> None:
     """Bucket, KMS key, stack outputs and Sendbird application: one AWS region?"""
     from sendbird_copy.smoke import run_check_region
 
-    def body(factory: CLIFactory) -> list[AppReport]:
-        apps = factory.applications()
-        env = factory.environment(apps, needs_token=False, needs_deployer=True)
-        return [run_check_region(app, env) for app in apps]
-
-    _run(common, body)
+    _run_per_app(common, run_check_region)
 
 
 @cli.command("preflight")
@@ -126,12 +123,7 @@ def preflight(common: CommonOptions) -> None:
     """Prove the copy identity can write and list, but not read, delete or read the policy."""
     from sendbird_copy.smoke import run_preflight_command
 
-    def body(factory: CLIFactory) -> list[AppReport]:
-        apps = factory.applications()
-        env = factory.environment(apps, needs_token=False, needs_deployer=True)
-        return [run_preflight_command(app, env) for app in apps]
-
-    _run(common, body)
+    _run_per_app(common, run_preflight_command)
 
 
 @cli.command("copy")
@@ -141,12 +133,13 @@ def copy(common: CommonOptions, recording_id: str) -> None:
     """Ask Sendbird to copy one recording into the stack's bucket (needs SENDBIRD_API_TOKEN)."""
     from sendbird_copy.smoke import run_copy
 
-    def body(factory: CLIFactory) -> list[AppReport]:
-        apps = factory.applications(recording_id)
-        env = factory.environment(apps, needs_token=True, needs_deployer=False)
-        return [run_copy(app, env, recording_id) for app in apps]
-
-    _run(common, body)
+    _run_per_app(
+        common,
+        lambda app, env: run_copy(app, env, recording_id),
+        recording_id=recording_id,
+        needs_token=True,
+        needs_deployer=False,
+    )
 
 
 @cli.command("smoke-test")
@@ -179,11 +172,29 @@ def smoke_test(
     """
     from sendbird_copy.smoke import SmokeOptions, run_smoke
 
+    options = SmokeOptions(recording_id, wait_timeout, poll_interval)
+    _run_per_app(
+        common,
+        lambda app, env: run_smoke(app, env, options),
+        recording_id=recording_id,
+        needs_token=recording_id is not None,
+    )
+
+
+def _run_per_app(
+    common: CommonOptions,
+    stage: Callable[[AppOutputs, Environment], AppReport],
+    *,
+    recording_id: str | None = None,
+    needs_token: bool = False,
+    needs_deployer: bool = True,
+) -> NoReturn:
+    """Ask the factory for the applications and the environment, then run ``stage`` for each."""
+
     def body(factory: CLIFactory) -> list[AppReport]:
         apps = factory.applications(recording_id)
-        env = factory.environment(apps, needs_token=recording_id is not None, needs_deployer=True)
-        options = SmokeOptions(recording_id, wait_timeout, poll_interval)
-        return [run_smoke(app, env, options) for app in apps]
+        env = factory.environment(apps, needs_token=needs_token, needs_deployer=needs_deployer)
+        return [stage(app, env) for app in apps]
 
     _run(common, body)
 

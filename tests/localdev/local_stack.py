@@ -12,7 +12,7 @@ from localdev.emulator_deploy import DeployResult, deploy_to_emulator, write_out
 from localdev.main_job import MB, LocalApp, local_apps
 from localdev.moto_server import MotoServer
 from localdev.program_runner import load_stack_config
-from localdev.smoke_runner import SmokeTarget, run_smoke_test
+from localdev.smoke_runner import SmokeRun, SmokeTarget, run_smoke_test
 from sendbird_copy.project import CONFIG_NAMESPACE
 from sendbird_copy.regions import sendbird_key_for_aws_region
 
@@ -47,7 +47,7 @@ class LocalStack:
         return self.result.outputs["applications"][app.app_id]
 
     def smoke(self, app: LocalApp, **kwargs: Any) -> subprocess.CompletedProcess[str]:
-        return run_smoke_test(self.target, app.app_id, app.api_token, **kwargs)
+        return run_smoke_test(self.target, SmokeRun(app.app_id, app.api_token, **kwargs))
 
     def secrets(self) -> list[str]:
         keys = self.result.outputs["copy_secret_access_keys"].values()
