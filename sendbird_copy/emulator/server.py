@@ -39,11 +39,14 @@ from sendbird_copy.emulator.state import (
     rate_limited,
     server_error,
 )
+from sendbird_copy.input_rules import shorten
 from sendbird_copy.regions import SENDBIRD_REGIONS
 from sendbird_copy.sendbird_facts import (
+    APP_ID_ALLOWED,
     GET_REQUESTS_PER_SECOND,
     MAX_PAGE_LIMIT,
     WRITE_REQUESTS_PER_SECOND,
+    is_valid_app_id,
 )
 
 log = logging.getLogger(__name__)
@@ -104,6 +107,9 @@ class SendbirdEmulator:
         """Register an application; ``aws_region`` is needed only for a key missing from the table."""
         if not app_id or not api_token:
             raise ValueError("app_id and api_token are required")
+        if not is_valid_app_id(app_id):
+            # The same rule as the client and the component (sendbird_facts): the id is a host label.
+            raise ValueError(f"app_id '{shorten(app_id)}' is invalid. Allowed: {APP_ID_ALLOWED}")
         known = SENDBIRD_REGIONS.get(region_key)
         if known is None and aws_region is None:
             raise ValueError(

@@ -199,6 +199,8 @@ EMULATOR_CASES = {
     "recording of an unknown status": (["--recording", "APP-1:r1:done:5"], "--recording"),
     "recording size not a number": (["--recording", "APP-1:r1:completed:big"], "--recording"),
     "fail-next negative": (["--fail-next", "-3"], "--fail-next"),
+    "app id with an underscore": (["--app", "APP_1:tok:ap-1"], "app_id 'APP_1' is invalid"),
+    "app id of 20,000 characters": (["--app", f"{'a' * 20_000}:tok:ap-1"], "app_id 'aaaa"),
 }
 
 
