@@ -8,7 +8,7 @@ connection errors, timeouts, and one place that turns failures into the typed er
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Self
 from urllib.parse import quote, urlsplit
 
@@ -100,6 +100,8 @@ class _HttpCore:
         self.retries = retries
         # The URL's password too: a requests/urllib3 error text may quote the whole URL.
         self._secrets = [s for s in (*secrets, split.password) if s]
+        # Called with the method before every request (a shared rate limiter); see set_throttle.
+        self.throttle: Callable[[str], None] | None = None
         retry = _CappedRetry(
             total=retries,
             connect=retries,
@@ -139,6 +141,8 @@ class _HttpCore:
         """Send one request (with retries) and return the 2xx body as a dict; raise typed errors."""
         secrets = [*extra_secrets]
         error: SendbirdCopyError | None = None
+        if self.throttle is not None:
+            self.throttle(method)
         try:
             response = self.session.request(
                 method,
@@ -207,6 +211,11 @@ class _HttpCore:
 class _ClientBase:
     _core: _HttpCore
 
+    def set_throttle(self, throttle: Callable[[str], None] | None) -> None:
+        """``throttle(method)`` runs before every request: pass a shared limiter's gate, so that
+        worker threads together stay under Sendbird's per-application limits."""
+        self._core.throttle = throttle
+
     def close(self) -> None:
         self._core.close()
 
@@ -272,6 +281,14 @@ class SendbirdClient(_ClientBase):
     def list_rooms(self, limit: int = MAX_PAGE_LIMIT) -> list[dict[str, Any]]:
         """Every room of the application (all pages), each with its ``cloud_recordings``."""
         return list(self._iter_pages("/rooms", "rooms", limit))
+
+    def iter_live_events(self, limit: int = MAX_PAGE_LIMIT) -> Iterator[dict[str, Any]]:
+        """Live events page by page, as they arrive (a GET per page)."""
+        return self._iter_pages("/live-events", "live_events", limit)
+
+    def iter_rooms(self, limit: int = MAX_PAGE_LIMIT) -> Iterator[dict[str, Any]]:
+        """Rooms page by page, as they arrive (a GET per page)."""
+        return self._iter_pages("/rooms", "rooms", limit)
 
     def find_recording(self, recording_id: str, max_pages: int = FIND_MAX_PAGES) -> dict[str, Any] | None:
         """The recording's documented fields from the live-event or room that holds it, or None.

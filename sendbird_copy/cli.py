@@ -21,6 +21,7 @@ from sendbird_copy import __version__
 if TYPE_CHECKING:
     from sendbird_copy.factory import CLIFactory
     from sendbird_copy.report import AppReport
+    from sendbird_copy.reporter import Reporter
     from sendbird_copy.smoke import Environment
     from sendbird_copy.stack_outputs import AppOutputs
 
@@ -43,8 +44,8 @@ class CommonOptions(NamedTuple):
 FactoryMaker = Callable[[CommonOptions], "CLIFactory"]
 
 
-def seconds(low: float, high: float) -> Callable[[click.Context, click.Parameter, float], float]:
-    """A click callback: a finite number of seconds in [low, high] (nan or inf would never end a wait)."""
+def finite(low: float, high: float) -> Callable[[click.Context, click.Parameter, float], float]:
+    """A click callback: a finite number in [low, high] (nan or inf would never end a wait)."""
 
     def check(ctx: click.Context, param: click.Parameter, value: float) -> float:
         from sendbird_copy.errors import OptionError
@@ -148,7 +149,7 @@ def copy(common: CommonOptions, recording_id: str) -> None:
 @click.option(
     "--wait-timeout",
     type=float,
-    callback=seconds(0, 86_400),
+    callback=finite(0, 86_400),
     default=300.0,
     show_default=True,
     metavar="SECONDS",
@@ -157,7 +158,7 @@ def copy(common: CommonOptions, recording_id: str) -> None:
 @click.option(
     "--poll-interval",
     type=float,
-    callback=seconds(0.1, 3_600),
+    callback=finite(0.1, 3_600),
     default=5.0,
     show_default=True,
     metavar="SECONDS",
@@ -181,6 +182,62 @@ def smoke_test(
     )
 
 
+@cli.command("sync")
+@common_options
+@click.option("--dry-run", is_flag=True, help="Say what would be copied; no copy request, no ledger write.")
+@click.option(
+    "--since",
+    metavar="DATE|DAYS",
+    help="Only recordings stopped on/after a date (YYYY-MM-DD, UTC) or N days ago.",
+)
+@click.option(
+    "--warn-days",
+    type=float,
+    callback=finite(0, 14),
+    default=3.0,
+    show_default=True,
+    metavar="DAYS",
+    help="A recording not yet copied this close to its deadline is at risk (exit 1).",
+)
+@click.option(
+    "--max-copies", type=click.IntRange(min=1), metavar="N", help="Request at most N copies in this run."
+)
+@click.option(
+    "--verify-timeout",
+    type=float,
+    callback=finite(0, 86_400),
+    default=600.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for copied objects; an older request with no object is requested again.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 16),
+    default=4,
+    show_default=True,
+    help="Worker threads per application.",
+)
+def sync(common: CommonOptions, since: str | None, **options: Any) -> None:
+    """Copy every completed recording not yet in the bucket, exactly once, before Sendbird deletes it.
+
+    Remembers what it did in the bucket (a ledger under _sendbird-sync/, written with your AWS
+    credentials), so runs from a laptop, CI or the scheduled function never copy a recording twice.
+    Exit 0 nothing failed, at risk or lost; 1 otherwise; 2 bad input; 130 interrupted.
+    """
+    from sendbird_copy.sync import SyncOptions, run_sync
+
+    def body(factory: CLIFactory) -> list[Any]:
+        # The click option names are SyncOptions' field names.
+        sync_options = SyncOptions(since=factory.since(since), **options)
+        apps = factory.applications()
+        with factory.reporter.counter("recordings") as count:
+            services = factory.sync_services(apps, on_result=lambda _app, _result: count())
+            return run_sync(apps, services, sync_options)
+
+    _run(common, body, show=lambda reporter, reports: reporter.sync_results(reports))
+
+
 def _run_per_app(
     common: CommonOptions,
     stage: Callable[[AppOutputs, Environment], AppReport],
@@ -199,14 +256,19 @@ def _run_per_app(
     _run(common, body)
 
 
-def _run(common: CommonOptions, body: Callable[[CLIFactory], list[AppReport]]) -> NoReturn:
-    """Build the factory, run the command's body, print its reports or its error, exit."""
+def _run(
+    common: CommonOptions,
+    body: Callable[[CLIFactory], list[Any]],
+    show: Callable[[Reporter, list[Any]], None] | None = None,
+) -> NoReturn:
+    """Build the factory, run the command's body, print its reports (``show``, default: check
+    reports) or its error, exit."""
     from sendbird_copy.factory import CLIFactory  # lazily: --help never pays for it
 
     make_factory: FactoryMaker = click.get_current_context().obj or CLIFactory
     factory = make_factory(common)
     reporter = factory.reporter
-    reports: list[AppReport] = []
+    reports: list[Any] = []
     error: BaseException | None = None
     with reporter.redacted_logging():
         try:
@@ -225,12 +287,14 @@ def _run(common: CommonOptions, body: Callable[[CLIFactory], list[AppReport]]) -
             reporter.error("interrupted", code, getattr(factory, "started_reports", []))
         else:
             reporter.error(describe(error), code)
+    elif show is not None:
+        show(reporter, reports)
     else:
         reporter.results(reports)
     sys.exit(code)
 
 
-def exit_code(error: BaseException | None, reports: list[AppReport]) -> int | None:
+def exit_code(error: BaseException | None, reports: list[Any]) -> int | None:
     """THE exit-code decision: 0 every check passed, 1 a check failed or a service failed,
     2 bad input or configuration, 130 interrupted; None for an error that is a bug."""
     if error is None:

@@ -18,10 +18,14 @@ from sendbird_copy.input_rules import check_identifier, check_secret, check_url,
 from sendbird_copy.reporter import Reporter
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
     from sendbird_copy.cli import CommonOptions
     from sendbird_copy.report import AppReport
     from sendbird_copy.smoke import Environment
     from sendbird_copy.stack_outputs import AppOutputs
+    from sendbird_copy.sync import SyncServices
 
 TOKEN_ENV = "SENDBIRD_API_TOKEN"
 ORG_KEY_ENV = "SENDBIRD_ORG_API_KEY"
@@ -98,6 +102,30 @@ class CLIFactory:
             api_base_url=options.api_base_url,
             progress=self.reporter.progress,
             reports=self.started_reports,
+        )
+
+    def since(self, value: str | None) -> datetime | None:
+        """--since as an aware UTC datetime (a date, or N days before now)."""
+        from sendbird_copy.input_rules import check_since
+        from sendbird_copy.ledger import now_utc
+
+        return None if value is None else check_since("--since", value, now_utc())
+
+    def sync_services(self, apps: list[AppOutputs], on_result: Callable[[str, Any], None]) -> SyncServices:
+        """The sync core's collaborators: a new Sendbird client per worker thread, the operator's S3
+        client per application (made here, in one thread: boto3 sessions are not thread-safe)."""
+        from sendbird_copy.api import SendbirdClient
+        from sendbird_copy.sync import SyncServices
+
+        env = self.environment(apps, needs_token=True, needs_deployer=True)
+        token = check_secret(TOKEN_ENV, self._env(TOKEN_ENV))
+        s3 = {app.app_id: env.aws.deployer("s3", app.region) for app in apps}
+        base_url = self.options.api_base_url
+        return SyncServices(
+            make_client=lambda app: SendbirdClient(app.app_id, token, base_url=base_url),
+            deployer_s3=lambda app: s3[app.app_id],
+            progress=self.reporter.progress,
+            on_result=on_result,
         )
 
     def _organization_lookup(self) -> Any:

@@ -8,6 +8,7 @@ A refusal never echoes a secret, and shows any other value shortened (``shorten`
 from __future__ import annotations
 
 import math
+from datetime import UTC, date, datetime, timedelta
 
 from sendbird_copy.errors import OptionError, UsageError
 
@@ -101,3 +102,21 @@ def check_finite(name: str, value: float, low: float, high: float) -> float:
     if not low <= value <= high:
         raise OptionError(f"{name} {value:g} is out of range. Allowed: {low:g} to {high:g}")
     return value
+
+
+def check_since(name: str, value: str, now: datetime) -> datetime:
+    """A number of days back from ``now`` (``7``) or a UTC date (``2026-11-01``) -> an aware datetime."""
+    cleaned = value.strip()
+    allowed = "a number of days (0 to 3650) or a date YYYY-MM-DD (UTC)"
+    if cleaned.isascii() and cleaned.isdigit():
+        days = int(cleaned)
+        if days > 3650:
+            raise OptionError(f"{name} {shorten(cleaned)} is out of range. Allowed: {allowed}")
+        return now - timedelta(days=days)
+    try:
+        day = date.fromisoformat(cleaned)
+    except ValueError:
+        raise OptionError(
+            f"{name} '{shorten(value)}' is not a date or a number of days. Allowed: {allowed}"
+        ) from None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)

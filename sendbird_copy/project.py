@@ -12,3 +12,13 @@ CONFIG_NAMESPACE = PROJECT_NAME
 # Objects the smoke test's preflight writes (and the deployer deletes); a lifecycle rule expires
 # leftovers after a day, and the search for a copied recording ignores them.
 PREFLIGHT_PREFIX = "_preflight/"
+
+# The sync's ledger: one small JSON object per recording, written with the operator's credentials.
+# A lifecycle rule on the bucket expires it LEDGER_EXPIRATION_DAYS after it was last written, weeks
+# after Sendbird itself deleted the recording (two weeks after its upload), so it never grows forever.
+LEDGER_PREFIX = "_sendbird-sync/"
+LEDGER_EXPIRATION_DAYS = 60
+
+# Prefixes that hold this project's own objects, never recordings: listings that look for a copied
+# recording skip them (a ledger key contains the recording id too).
+RESERVED_PREFIXES = (PREFLIGHT_PREFIX, LEDGER_PREFIX)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -28,6 +28,7 @@ class Reporter:
     def __init__(self, json_output: bool = False, secrets: Iterable[str] = ()) -> None:
         self.json_output = json_output
         self.secrets: list[str] = [s for s in secrets if s]
+        self._bar: Any = None  # the tqdm bar while counter() draws one
 
     def add_secrets(self, secrets: Iterable[str | None]) -> None:
         self.secrets.extend(s for s in secrets if s)
@@ -42,8 +43,26 @@ class Reporter:
         click.echo(self.redact(message))
 
     def progress(self, message: str) -> None:
-        """A transient status line (stderr), so stdout stays one document with --json."""
-        click.echo(self.redact(message), err=True)
+        """A status line (stderr), so stdout stays one document with --json. Not while a progress bar
+        is drawn on a terminal: the bar says it, and lines would tear it apart."""
+        if self._bar is None:
+            click.echo(self.redact(message), err=True)
+
+    @contextmanager
+    def counter(self, label: str) -> Iterator[Callable[[], None]]:
+        """Yields ``tick()``: a live counter on stderr when it is a terminal (tqdm), else nothing
+        (the plain progress lines say what happens)."""
+        if not sys.stderr.isatty():
+            yield lambda: None
+            return
+        from tqdm import tqdm
+
+        with tqdm(desc=label, unit=" rec", file=sys.stderr, leave=False, dynamic_ncols=True) as bar:
+            self._bar = bar
+            try:
+                yield bar.update
+            finally:
+                self._bar = None
 
     @contextmanager
     def step(self, title: str) -> Iterator[None]:
@@ -61,6 +80,12 @@ class Reporter:
         from sendbird_copy.report import render_human, render_json
 
         render = render_json if self.json_output else render_human
+        click.echo(render(reports, self.redact))
+
+    def sync_results(self, reports: list[Any]) -> None:
+        from sendbird_copy.sync_report import render_sync_human, render_sync_json
+
+        render = render_sync_json if self.json_output else render_sync_human
         click.echo(render(reports, self.redact))
 
     def error(self, message: str, exit_code: int, finished: list[AppReport] | None = None) -> None:

@@ -5,6 +5,8 @@ emulator, the components and the local tools. Pure and cheap to import: no reque
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from datetime import timedelta
 
 # Live and Calls share one base URL per application (documented).
 API_BASE_URL_TEMPLATE = "https://api-{application_id}.calls.sendbird.com/v1"
@@ -13,11 +15,15 @@ ORG_API_BASE_URL = "https://gate.sendbird.com"
 
 # The copy writes the file in 5 MB parts (documented); also S3's minimum multipart part size.
 COPY_PART_SIZE = 5 * 1024 * 1024
+# Sendbird keeps a recording two weeks after its upload completed; after that it is gone.
+RECORDING_RETENTION = timedelta(days=14)
 # List endpoints page with `limit` (at most 100) and a `next` token.
 MAX_PAGE_LIMIT = 100
 # Documented rate limits, per application and per endpoint, in requests per second.
 GET_REQUESTS_PER_SECOND = 10
 WRITE_REQUESTS_PER_SECOND = 5  # POST, PUT, DELETE: so at most 5 copies started per second
+# Sendbird keeps a recording two weeks after its upload completed (documented): copy it before then.
+RECORDING_RETENTION = timedelta(days=14)
 
 # The application id becomes one DNS label of the API host (api-{app_id}.calls.sendbird.com), and
 # Sendbird's ids are UUIDs (hex digits and '-'). One rule for the component and the client: letters,

@@ -1,0 +1,419 @@
+"""``sync``: every completed recording copied exactly once, before Sendbird deletes it.
+
+Per application: discover every recording (all pages, GETs under 10/s), then for each completed one
+consult the ledger in the bucket: copied -> already safe; requested -> verify; otherwise claim it
+(conditional create), ask Sendbird to copy (POSTs under 5/s through one limiter shared by the worker
+threads), and finally verify by listing the bucket (a key that contains the recording id: the copy's
+key is undocumented, see README), checking size and SSE-KMS key before marking it copied.
+
+The same core runs from the CLI, a CI schedule and the scheduled function: it takes plain
+collaborators (``SyncServices``) and returns ``SyncReport``s; it prints nothing itself.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sendbird_copy.discovery import FoundRecording, discover
+from sendbird_copy.errors import SendbirdApiError, ServiceError, describe, is_service_error
+from sendbird_copy.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry, Stored, now_utc
+from sendbird_copy.preflight import key_id
+from sendbird_copy.project import RESERVED_PREFIXES
+from sendbird_copy.rate_limit import RateLimiter
+from sendbird_copy.sendbird_facts import GET_REQUESTS_PER_SECOND, WRITE_REQUESTS_PER_SECOND
+from sendbird_copy.stack_outputs import AppOutputs
+
+# Outcomes, as reports and --json name them.
+COPIED_NOW = "copied"  # copied and verified by this run
+ALREADY_SAFE = "already safe"  # the ledger says copied
+IN_PROGRESS = "in progress"  # requested (by this or another run); no object yet
+WOULD_COPY = "would copy"  # --dry-run
+PENDING = "pending"  # not attempted this run (--max-copies reached, or interrupted)
+NOT_READY = "not ready"  # not completed yet: recording, uploading, ...
+UNAVAILABLE = "unavailable"  # Sendbird's own recording failed: there is nothing to copy
+FAILED_OUTCOME = "failed"
+LOST = "lost"  # past its deadline and not safe
+OUTCOMES = (
+    COPIED_NOW,
+    ALREADY_SAFE,
+    IN_PROGRESS,
+    WOULD_COPY,
+    PENDING,
+    NOT_READY,
+    UNAVAILABLE,
+    FAILED_OUTCOME,
+    LOST,
+)
+SAFE = frozenset({COPIED_NOW, ALREADY_SAFE})
+
+# A copy that failed this many times is reported as failed and not requested again.
+MAX_ATTEMPTS = 3
+NOT_FOUND_CODE = 400200
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    dry_run: bool = False
+    since: datetime | None = None
+    warn_days: float = 3.0
+    max_copies: int | None = None
+    # How long this run waits for the objects of its copies; a requested entry older than this is
+    # re-checked and, if no object ever appeared, requested again.
+    verify_timeout: float = 600.0
+    workers: int = 4
+    poll_interval: float = 5.0
+
+
+@dataclass
+class RecordingResult:
+    recording: FoundRecording
+    outcome: str
+    reason: str | None = None
+    object: dict[str, Any] | None = None
+    at_risk: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.recording
+        return {
+            "recording_id": r.recording_id,
+            "where": r.where,
+            "status": r.status,
+            "outcome": self.outcome,
+            "at_risk": self.at_risk,
+            "deadline": r.deadline.isoformat() if r.deadline else None,
+            "reason": self.reason,
+            "object": self.object,
+        }
+
+
+@dataclass
+class SyncReport:
+    app_id: str
+    results: list[RecordingResult] = field(default_factory=list)
+    error: str | None = None  # the application could not be synced at all (listing refused...)
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(OUTCOMES, 0)
+        for result in self.results:
+            counts[result.outcome] += 1
+        counts["at risk"] = sum(r.at_risk for r in self.results)
+        return counts
+
+    def of(self, *outcomes: str) -> list[RecordingResult]:
+        return [r for r in self.results if r.outcome in outcomes]
+
+    @property
+    def passed(self) -> bool:
+        """Nothing failed, nothing lost, nothing at risk."""
+        return (
+            self.error is None
+            and not self.of(FAILED_OUTCOME, LOST)
+            and not any(r.at_risk for r in self.results)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "app_id": self.app_id,
+            "passed": self.passed,
+            "error": self.error,
+            "counts": self.counts(),
+            "recordings": [r.to_dict() for r in sorted(self.results, key=lambda r: r.recording.recording_id)],
+        }
+
+
+class CopyBudget:
+    """--max-copies across every application of one run (None: no limit)."""
+
+    def __init__(self, limit: int | None) -> None:
+        self._left = limit
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            if self._left is None:
+                return True
+            if self._left <= 0:
+                return False
+            self._left -= 1
+            return True
+
+    def give_back(self) -> None:
+        with self._lock:
+            if self._left is not None:
+                self._left += 1
+
+
+@dataclass
+class SyncServices:
+    """What the core needs from outside; the CLI and the scheduled function each build one."""
+
+    make_client: Callable[[AppOutputs], Any]  # a new SendbirdClient (one per worker thread)
+    deployer_s3: Callable[[AppOutputs], Any]  # the operator's S3 client in the app's region
+    progress: Callable[[str], None] = lambda _message: None
+    on_result: Callable[[str, RecordingResult], None] = lambda _app_id, _result: None
+    stop: threading.Event = field(default_factory=threading.Event)
+    now: Callable[[], datetime] = now_utc
+    monotonic: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+
+def run_sync(apps: list[AppOutputs], services: SyncServices, options: SyncOptions) -> list[SyncReport]:
+    """Sync every application in parallel; Ctrl-C stops claiming new work, lets in-flight requests
+    finish (so the ledger says what happened) and re-raises."""
+    budget = CopyBudget(options.max_copies)
+    syncs = [AppSync(app, services, options, budget) for app in apps]
+    with ThreadPoolExecutor(max_workers=max(1, len(syncs)), thread_name_prefix="sync-app") as pool:
+        futures = [pool.submit(sync.run) for sync in syncs]
+        try:
+            return [future.result() for future in futures]
+        except KeyboardInterrupt:
+            services.stop.set()
+            raise
+
+
+class AppSync:
+    """One application's sync: discovery, claims and copies, then verification."""
+
+    def __init__(
+        self, app: AppOutputs, services: SyncServices, options: SyncOptions, budget: CopyBudget
+    ) -> None:
+        self.app = app
+        self.services = services
+        self.options = options
+        self.budget = budget
+        self.ledger = Ledger(services.deployer_s3(app), app.bucket_name, app.app_id)
+        self.gets = RateLimiter(GET_REQUESTS_PER_SECOND)
+        self.posts = RateLimiter(WRITE_REQUESTS_PER_SECOND)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        # Requested copies (this run's and earlier runs'), waiting for their object.
+        self.waiting: dict[str, tuple[FoundRecording, LedgerEntry]] = {}
+
+    def client(self) -> Any:
+        """A client per worker thread (a requests Session is not meant to be shared)."""
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self.services.make_client(self.app)
+            client.set_throttle(lambda method: (self.gets if method == "GET" else self.posts).acquire())
+            self._local.client = client
+        return client
+
+    def run(self) -> SyncReport:
+        report = SyncReport(self.app.app_id)
+        try:
+            recordings = discover(self.client(), self.options.since)
+        except Exception as exc:
+            if not is_service_error(exc):
+                raise
+            report.error = f"could not list the recordings of application {self.app.app_id}: {describe(exc)}"
+            return report
+        completed = [r for r in recordings if r.completed]
+        report.results.extend(self._not_completed(r) for r in recordings if not r.completed)
+        # Two runs at once rarely reach for the same recording at the same moment.
+        random.shuffle(completed)
+        self.services.progress(f"{self.app.app_id}: {len(recordings)} recordings, {len(completed)} completed")
+        report.results.extend(self._decide_all(completed))
+        if not self.options.dry_run:
+            self._verify(report)
+        self._judge_deadlines(report)
+        return report
+
+    def _not_completed(self, recording: FoundRecording) -> RecordingResult:
+        if recording.status == "failed":
+            return RecordingResult(recording, UNAVAILABLE, "Sendbird's recording failed (status failed)")
+        return RecordingResult(recording, NOT_READY, f"status {recording.status}; left for a later run")
+
+    def _decide_all(self, recordings: list[FoundRecording]) -> list[RecordingResult]:
+        results: list[RecordingResult] = []
+        with ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="sync-copy") as pool:
+            futures = [pool.submit(self._decide_safely, r) for r in recordings]
+            for future in as_completed(futures):
+                result = future.result()
+                results.append(result)
+                self.services.on_result(self.app.app_id, result)
+        return results
+
+    def _decide_safely(self, recording: FoundRecording) -> RecordingResult:
+        """One recording's decision; an AWS or Sendbird failure fails this recording, not the run."""
+        try:
+            return self._decide(recording)
+        except Exception as exc:
+            if not is_service_error(exc):
+                raise
+            return RecordingResult(recording, FAILED_OUTCOME, describe(exc))
+
+    def _decide(self, recording: FoundRecording) -> RecordingResult:
+        if self.services.stop.is_set():
+            return RecordingResult(recording, PENDING, "interrupted before it was claimed")
+        stored = self.ledger.read(recording.recording_id)
+        entry = stored.entry if stored else None
+        if entry is not None and entry.state == COPIED:
+            return RecordingResult(recording, ALREADY_SAFE, None, entry.object)
+        if entry is not None and entry.state == REQUESTED:
+            self._wait_for(recording, entry)
+            return RecordingResult(recording, IN_PROGRESS, f"copy requested at {entry.requested_at}")
+        if entry is not None and entry.attempts >= MAX_ATTEMPTS:
+            return RecordingResult(
+                recording, FAILED_OUTCOME, f"gave up after {entry.attempts} attempts: {entry.last_error}"
+            )
+        if self.options.dry_run:
+            return RecordingResult(recording, WOULD_COPY, "dry run: no copy requested")
+        return self._claim_and_copy(recording, stored)
+
+    def _claim_and_copy(self, recording: FoundRecording, stored: Stored | None) -> RecordingResult:
+        if not self.budget.take():
+            return RecordingResult(recording, PENDING, "--max-copies reached; left for the next run")
+        previous = stored.entry if stored else None
+        now = self.services.now().isoformat()
+        entry = LedgerEntry(
+            recording_id=recording.recording_id,
+            app_id=self.app.app_id,
+            state=REQUESTED,
+            where=recording.where,
+            run_id=self.services.run_id,
+            updated_at=now,
+            requested_at=now,
+            deadline=recording.deadline.isoformat() if recording.deadline else None,
+            attempts=(previous.attempts if previous else 0) + 1,
+        )
+        claimed = self.ledger.create(entry) if stored is None else self.ledger.take_over(entry, stored.etag)
+        if claimed is None:
+            self.budget.give_back()
+            return RecordingResult(recording, IN_PROGRESS, "claimed by another sync run at the same time")
+        return self._request_copy(recording, claimed)
+
+    def _request_copy(self, recording: FoundRecording, claimed: LedgerEntry) -> RecordingResult:
+        app = self.app
+        try:
+            self.client().copy_recording(
+                recording.recording_id,
+                access_key=app.copy_access_key_id,
+                secret_key=app.copy_secret_access_key,
+                bucket=app.bucket_name,
+                region=app.region,
+            )
+        except ServiceError as exc:
+            reason = describe(exc)
+            self.ledger.write(claimed.moved_to(FAILED, last_error=reason))
+            if (
+                isinstance(exc, SendbirdApiError)
+                and exc.code == NOT_FOUND_CODE
+                and self._past_deadline(recording)
+            ):
+                return RecordingResult(recording, LOST, f"Sendbird no longer has it: {reason}")
+            return RecordingResult(recording, FAILED_OUTCOME, reason)
+        self.services.progress(
+            f"{app.app_id}: copy of {recording.recording_id} ({recording.where}) requested"
+        )
+        self._wait_for(recording, claimed)
+        return RecordingResult(recording, IN_PROGRESS, "copy requested")
+
+    def _wait_for(self, recording: FoundRecording, entry: LedgerEntry) -> None:
+        with self._lock:
+            self.waiting[recording.recording_id] = (recording, entry)
+
+    def _past_deadline(self, recording: FoundRecording) -> bool:
+        return recording.deadline is not None and self.services.now() >= recording.deadline
+
+    # -- verification -------------------------------------------------------------------------------
+    def _verify(self, report: SyncReport) -> None:
+        """Poll the bucket listing until every waiting copy has its object or the timeout passes;
+        an earlier run's request that is stale and still has no object is requested again."""
+        by_id = {r.recording.recording_id: r for r in report.results}
+        started = self.services.monotonic()
+        delay = min(0.5, self.options.poll_interval)
+        re_requested = False
+        while self.waiting and not self.services.stop.is_set():
+            for recording_id, key in self._find_objects().items():
+                recording, entry = self.waiting.pop(recording_id)
+                by_id[recording_id] = self._check_object(recording, entry, key)
+            if not re_requested:
+                re_requested = True
+                self._re_request_stale(by_id)
+            if not self.waiting or self.services.monotonic() - started >= self.options.verify_timeout:
+                break
+            self.services.sleep(delay)
+            delay = min(delay * 2, self.options.poll_interval)
+        for recording_id, (recording, entry) in self.waiting.items():
+            by_id[recording_id] = RecordingResult(
+                recording, IN_PROGRESS, f"copy requested at {entry.requested_at}; no object in the bucket yet"
+            )
+        report.results[:] = list(by_id.values())
+
+    def _re_request_stale(self, by_id: dict[str, RecordingResult]) -> None:
+        now = self.services.now()
+        for recording_id, (recording, entry) in list(self.waiting.items()):
+            if entry.run_id == self.services.run_id or entry.age_seconds(now) < self.options.verify_timeout:
+                continue
+            del self.waiting[recording_id]
+            stored = self.ledger.read(recording_id)
+            if stored is None or stored.entry is None or stored.entry.state != REQUESTED:
+                continue  # another run moved it on meanwhile
+            if stored.entry.attempts >= MAX_ATTEMPTS:
+                by_id[recording_id] = RecordingResult(
+                    recording, FAILED_OUTCOME, f"no object after {stored.entry.attempts} copy requests"
+                )
+                self.ledger.write(stored.entry.moved_to(FAILED, last_error="no object ever appeared"))
+                continue
+            by_id[recording_id] = self._claim_and_copy(recording, stored)
+
+    def _find_objects(self) -> dict[str, str]:
+        """recording id -> key of an object whose key contains it (outside our reserved prefixes)."""
+        found: dict[str, str] = {}
+        waiting = list(self.waiting)
+        paginator = self.ledger.s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.app.bucket_name):
+            for item in page.get("Contents", []):
+                key = item["Key"]
+                if key.startswith(RESERVED_PREFIXES):
+                    continue
+                for recording_id in waiting:
+                    if recording_id in key and recording_id not in found:
+                        found[recording_id] = key
+        return found
+
+    def _check_object(self, recording: FoundRecording, entry: LedgerEntry, key: str) -> RecordingResult:
+        """Size against byte_size (when Sendbird gives it) and SSE-KMS with the stack's key."""
+        head = self.ledger.s3.head_object(Bucket=self.app.bucket_name, Key=key)
+        found = {
+            "key": key,
+            "size": int(head.get("ContentLength", 0)),
+            "etag": head.get("ETag"),
+            "kms_key_id": head.get("SSEKMSKeyId"),
+        }
+        problem = None
+        if recording.byte_size is not None and found["size"] != recording.byte_size:
+            problem = f"object {key} has {found['size']} bytes; the recording has {recording.byte_size}"
+        elif head.get("ServerSideEncryption") != "aws:kms" or key_id(head.get("SSEKMSKeyId")) != key_id(
+            self.app.kms_key_arn
+        ):
+            problem = f"object {key} is not SSE-KMS with the stack's key ({head.get('SSEKMSKeyId')})"
+        if problem:
+            self.ledger.write(entry.moved_to(FAILED, last_error=problem, object=found))
+            return RecordingResult(recording, FAILED_OUTCOME, problem, found)
+        self.ledger.write(entry.moved_to(COPIED, object=found, last_error=None))
+        return RecordingResult(recording, COPIED_NOW, None, found)
+
+    # -- deadlines ----------------------------------------------------------------------------------
+    def _judge_deadlines(self, report: SyncReport) -> None:
+        now = self.services.now()
+        warn = timedelta(days=self.options.warn_days)
+        for index, result in enumerate(report.results):
+            deadline = result.recording.deadline
+            if result.outcome in SAFE or deadline is None or result.outcome == UNAVAILABLE:
+                continue
+            if now >= deadline and result.outcome != LOST:
+                reason = f"past its deadline {deadline.isoformat()} and not copied ({result.outcome}"
+                reason += f": {result.reason})" if result.reason else ")"
+                report.results[index] = replace(result, outcome=LOST, reason=reason)
+            elif now < deadline <= now + warn:
+                result.at_risk = True

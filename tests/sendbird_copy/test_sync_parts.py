@@ -1,0 +1,178 @@
+"""The sync's parts on their own: the pacing limiter, discovery's lenient reading, the ledger's
+conditional writes in moto (IAM auth on), and the judging of deadlines."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from localdev.moto_server import MotoServer
+from sendbird_copy.discovery import LIVE_EVENT, ROOM, FoundRecording, discover
+from sendbird_copy.errors import OptionError
+from sendbird_copy.input_rules import check_since
+from sendbird_copy.ledger import COPIED, REQUESTED, Ledger, LedgerEntry
+from sendbird_copy.project import LEDGER_PREFIX
+from sendbird_copy.rate_limit import RateLimiter
+from sendbird_copy.sendbird_facts import RECORDING_RETENTION
+from tests.sendbird_copy.aws_builders import create_bucket
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.lock = threading.Lock()
+
+    def time(self) -> float:
+        with self.lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self.lock:
+            self.now += seconds
+
+
+def test_the_limiter_spaces_starts_so_no_second_holds_more_than_the_rate() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(5, headroom=0.05, clock=clock.time, sleep=clock.sleep)
+    starts = []
+    for _ in range(20):
+        limiter.acquire()
+        starts.append(clock.time())
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert min(gaps) == pytest.approx(1.05 / 5)
+    assert all(sum(1 for s in starts if t <= s < t + 1.0) <= 5 for t in starts)
+    with pytest.raises(ValueError):
+        RateLimiter(0)
+
+
+def test_the_limiter_is_shared_safely_by_threads() -> None:
+    limiter = RateLimiter(1000, headroom=0.0)
+    done: list[int] = []
+    threads = [threading.Thread(target=lambda: (limiter.acquire(), done.append(1))) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert len(done) == 50
+
+
+class Listing:
+    def __init__(self, events: list[dict[str, Any]], rooms: list[dict[str, Any]]) -> None:
+        self.events, self.rooms = events, rooms
+
+    def iter_live_events(self) -> Any:
+        return iter(self.events)
+
+    def iter_rooms(self) -> Any:
+        return iter(self.rooms)
+
+
+def ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def test_discovery_reads_both_listings_leniently_and_once_per_recording() -> None:
+    stopped = NOW - timedelta(days=2)
+    events = [
+        {"live_event_id": "e1", "cloud_recordings": [
+            {"recording_id": "r1", "status": "completed", "stopped_at": ms(stopped), "byte_size": 10},
+            {"recording_id": "r2", "status": "recording", "started_at": ms(NOW)},
+            "not a recording", {"status": "completed"},  # no id: skipped
+        ]},
+        # A page that shifted while paging shows r1 again: kept once.
+        {"live_event_id": "e1", "cloud_recordings": [{"recording_id": "r1", "status": "completed"}]},
+        {"live_event_id": "e2"},
+    ]  # fmt: skip
+    rooms = [
+        {
+            "room_id": "room-1",
+            "cloud_recordings": [{"recording_id": "r3", "status": "failed", "byte_size": True}],
+        }
+    ]
+    found = {r.recording_id: r for r in discover(Listing(events, rooms))}
+    assert set(found) == {"r1", "r2", "r3"}
+    assert found["r1"] == FoundRecording("r1", "completed", LIVE_EVENT, "e1", None, stopped, 10)
+    assert found["r1"].deadline == stopped + RECORDING_RETENTION
+    assert found["r2"].deadline is None and not found["r2"].completed
+    assert found["r3"].parent_kind == ROOM and found["r3"].byte_size is None  # a boolean is no size
+
+
+def test_discovery_since_keeps_recent_and_undated_recordings() -> None:
+    old, new = NOW - timedelta(days=10), NOW - timedelta(days=1)
+    events = [{"live_event_id": "e", "cloud_recordings": [
+        {"recording_id": "old", "status": "completed", "stopped_at": ms(old)},
+        {"recording_id": "new", "status": "completed", "stopped_at": ms(new)},
+        {"recording_id": "undated", "status": "completed", "stopped_at": "yesterday"},
+    ]}]  # fmt: skip
+    kept = {r.recording_id for r in discover(Listing(events, []), since=NOW - timedelta(days=3))}
+    assert kept == {"new", "undated"}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("7", NOW - timedelta(days=7)), ("0", NOW), ("2026-11-01", datetime(2026, 11, 1, tzinfo=UTC))],
+)
+def test_since_takes_days_or_a_date(value: str, expected: datetime) -> None:
+    assert check_since("--since", value, NOW) == expected
+
+
+@pytest.mark.parametrize("value", ["yesterday", "-3", "3.5", "2026-13-01", "99999", "٣"])
+def test_since_refuses_anything_else_naming_the_flag(value: str) -> None:
+    with pytest.raises(OptionError, match="--since"):
+        check_since("--since", value, NOW)
+
+
+def entry(recording_id: str = "rec-1", state: str = REQUESTED, run_id: str = "run-a") -> LedgerEntry:
+    stamp = NOW.isoformat()
+    return LedgerEntry(recording_id, "APP-1", state, "live event e1", run_id, stamp, requested_at=stamp)
+
+
+@pytest.fixture
+def ledger(moto: MotoServer) -> Ledger:
+    s3 = create_bucket(moto, "ledger-bucket", "ap-northeast-2")
+    s3.put_bucket_versioning(Bucket="ledger-bucket", VersioningConfiguration={"Status": "Enabled"})
+    return Ledger(s3, "ledger-bucket", "APP-1")
+
+
+def test_only_the_first_claim_wins(ledger: Ledger) -> None:
+    first = ledger.create(entry(run_id="run-a"))
+    assert first is not None and first.etag
+    assert ledger.create(entry(run_id="run-b")) is None  # If-None-Match: * -> PreconditionFailed
+    stored = ledger.read("rec-1")
+    assert stored is not None and stored.entry is not None and stored.entry.run_id == "run-a"
+
+
+def test_taking_over_needs_the_etag_that_was_read(ledger: Ledger) -> None:
+    ledger.create(entry())
+    stored = ledger.read("rec-1")
+    assert stored is not None
+    assert ledger.take_over(entry(run_id="run-b"), stored.etag) is not None
+    assert ledger.take_over(entry(run_id="run-c"), stored.etag) is None  # changed since it was read
+    again = ledger.read("rec-1")
+    assert again is not None and again.entry is not None and again.entry.run_id == "run-b"
+
+
+def test_entries_round_trip_and_live_under_the_prefix_with_odd_ids(ledger: Ledger) -> None:
+    odd = "rec/1 ü?"
+    written = ledger.write(entry(odd).moved_to(COPIED, object={"key": "x.mp4", "size": 3}))
+    assert (
+        ledger.key(odd).startswith(f"{LEDGER_PREFIX}APP-1/")
+        and "/" not in ledger.key(odd)[len(LEDGER_PREFIX) + 6 :]
+    )
+    stored = ledger.read(odd)
+    assert stored is not None and stored.entry == written
+    assert stored.entry.object == {"key": "x.mp4", "size": 3}
+    assert ledger.read("never-written") is None
+
+
+def test_an_unreadable_entry_is_returned_for_take_over(ledger: Ledger) -> None:
+    ledger.s3.put_object(Bucket="ledger-bucket", Key=ledger.key("rec-1"), Body=b"{not json")
+    stored = ledger.read("rec-1")
+    assert stored is not None and stored.entry is None and stored.etag
+    assert ledger.take_over(entry(), stored.etag) is not None
