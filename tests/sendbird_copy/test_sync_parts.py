@@ -54,7 +54,11 @@ def test_the_limiter_spaces_starts_so_no_second_holds_more_than_the_rate() -> No
 def test_the_limiter_is_shared_safely_by_threads() -> None:
     limiter = RateLimiter(1000, headroom=0.0)
     done: list[int] = []
-    threads = [threading.Thread(target=lambda: (limiter.acquire(), done.append(1))) for _ in range(50)]
+    def worker() -> None:
+        limiter.acquire()
+        done.append(1)
+
+    threads = [threading.Thread(target=worker) for _ in range(50)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -63,7 +67,7 @@ def test_the_limiter_is_shared_safely_by_threads() -> None:
 
 
 class Listing:
-    def __init__(self, events: list[dict[str, Any]], rooms: list[dict[str, Any]]) -> None:
+    def __init__(self, events: list[Any], rooms: list[Any]) -> None:
         self.events, self.rooms = events, rooms
 
     def iter_live_events(self) -> Any:
