@@ -164,6 +164,10 @@ class SyncServices:
     monotonic: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    # Sendbird's documented per-application limits; tests against an emulator with raised limits
+    # raise these too (the CLI never does).
+    get_rate: float = GET_REQUESTS_PER_SECOND
+    post_rate: float = WRITE_REQUESTS_PER_SECOND
 
 
 def run_sync(apps: list[AppOutputs], services: SyncServices, options: SyncOptions) -> list[SyncReport]:
@@ -191,8 +195,8 @@ class AppSync:
         self.options = options
         self.budget = budget
         self.ledger = Ledger(services.deployer_s3(app), app.bucket_name, app.app_id)
-        self.gets = RateLimiter(GET_REQUESTS_PER_SECOND)
-        self.posts = RateLimiter(WRITE_REQUESTS_PER_SECOND)
+        self.gets = RateLimiter(services.get_rate)
+        self.posts = RateLimiter(services.post_rate)
         self._local = threading.local()
         self._lock = threading.Lock()
         # Requested copies (this run's and earlier runs'), waiting for their object.

@@ -1,0 +1,304 @@
+"""``sync`` against real servers: moto (IAM auth on) and the Sendbird emulator, which copies in parts
+with the copy identity's keys and counts every request.
+
+Most tests run the sync core in-process with the emulator's limits (and the client's pacing) raised,
+so 100+ recordings take seconds; the rate test and the CLI tests keep Sendbird's real limits.
+moto's conditional writes check and write in two steps (S3's are atomic), so the concurrency test
+relies on the sync shuffling its order, as it does for real.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from localdev.moto_server import MotoServer
+from sendbird_copy.api import SendbirdClient
+from sendbird_copy.emulator import SendbirdEmulator
+from sendbird_copy.ledger import COPIED, Ledger
+from sendbird_copy.stack_outputs import AppOutputs, parse_stack_outputs
+from sendbird_copy.sync import (
+    ALREADY_SAFE,
+    COPIED_NOW,
+    FAILED_OUTCOME,
+    IN_PROGRESS,
+    LOST,
+    NOT_READY,
+    PENDING,
+    UNAVAILABLE,
+    SyncOptions,
+    SyncReport,
+    SyncServices,
+    run_sync,
+)
+from tests.sendbird_copy.aws_builders import Destination, stack_outputs
+from tests.sendbird_copy.cli_support import API_TOKEN, CopyCli
+
+DAY = 86_400.0
+FAST = {"GET": 10_000, "POST": 10_000}
+SIZE = 1024  # bytes per recording: small, the copies are real multipart uploads all the same
+
+
+@dataclass
+class SyncBed:
+    """One destination in moto, its application in the emulator, and how to run the sync core."""
+
+    moto: MotoServer
+    emulator: SendbirdEmulator
+    dest: Destination
+    app: AppOutputs
+
+    def add(self, recording_id: str, status: str = "completed", age_days: float = 1.0, **kwargs: Any) -> None:
+        stopped = self.emulator.clock() - age_days * DAY
+        self.emulator.add_recording(
+            self.dest.app_id, recording_id, status=status, byte_size=SIZE, stopped_at=stopped, **kwargs
+        )
+
+    def services(self, fast: bool = True, **changes: Any) -> SyncServices:
+        base = self.emulator.base_url
+        rates = {"get_rate": 10_000.0, "post_rate": 10_000.0} if fast else {}
+        return SyncServices(
+            make_client=lambda app: SendbirdClient(app.app_id, API_TOKEN, base_url=base, backoff_factor=0.01),
+            deployer_s3=lambda app: self.moto.client("s3", app.region),
+            sleep=lambda seconds: time.sleep(min(seconds, 0.2)),
+            **{**rates, **changes},
+        )
+
+    def sync(self, fast: bool = True, services: SyncServices | None = None, **options: Any) -> SyncReport:
+        options.setdefault("verify_timeout", 30.0)
+        options.setdefault("poll_interval", 0.2)
+        (report,) = run_sync([self.app], services or self.services(fast), SyncOptions(**options))
+        return report
+
+    def copy_posts(self) -> Counter[str]:
+        return Counter(self.emulator.copy_posts(self.dest.app_id))
+
+    def ledger(self) -> Ledger:
+        return Ledger(self.moto.client("s3", self.app.region), self.app.bucket_name, self.app.app_id)
+
+
+def outcomes(report: SyncReport) -> dict[str, str]:
+    return {r.recording.recording_id: r.outcome for r in report.results}
+
+
+@pytest.fixture
+def bed_factory(copy_cli: CopyCli, moto: MotoServer) -> Callable[..., SyncBed]:
+    started: list[SendbirdEmulator] = []
+
+    def make(rate_limits: dict[str, int] | None = FAST, copy_mbps: float | None = None) -> SyncBed:
+        emulator = SendbirdEmulator(moto.endpoint, rate_limits=rate_limits, copy_mbps=copy_mbps).start()
+        started.append(emulator)
+        dest = copy_cli.destination(region="ap-northeast-1", versioning=True)
+        emulator.add_application(dest.app_id, API_TOKEN, "ap-1")
+        (app,) = parse_stack_outputs(stack_outputs(dest)).values()
+        return SyncBed(moto, emulator, dest, app)
+
+    yield make
+    for emulator in started:
+        emulator.stop()
+
+
+@pytest.fixture
+def bed(bed_factory: Callable[..., SyncBed]) -> SyncBed:
+    return bed_factory()
+
+
+def test_every_completed_recording_is_copied_exactly_once_and_a_second_run_copies_nothing(
+    bed: SyncBed,
+) -> None:
+    for n in range(120):  # several pages of live events and rooms
+        bed.add(f"rec-{n:03d}", kind="live" if n % 3 else "room", parent_id=f"parent-{n // 2}")
+    bed.add("still-recording", status="recording", age_days=0)
+    bed.add("uploading", status="uploading")
+    bed.add("sendbird-failed", status="failed")
+
+    first = bed.sync()
+    assert first.passed, first.to_dict()
+    results = outcomes(first)
+    assert Counter(results.values())[COPIED_NOW] == 120
+    assert results["still-recording"] == NOT_READY and results["uploading"] == NOT_READY
+    assert results["sendbird-failed"] == UNAVAILABLE
+    assert bed.copy_posts() == dict.fromkeys((f"rec-{n:03d}" for n in range(120)), 1)
+    copied = next(r for r in first.results if r.recording.recording_id == "rec-007")
+    assert copied.object is not None and copied.object["size"] == SIZE and "rec-007" in copied.object["key"]
+    stored = bed.ledger().read("rec-007")
+    assert stored is not None and stored.entry is not None and stored.entry.state == COPIED
+
+    second = bed.sync()
+    assert Counter(outcomes(second).values())[ALREADY_SAFE] == 120
+    assert sum(bed.copy_posts().values()) == 120  # zero new copy POSTs
+
+
+def test_two_syncs_at_the_same_moment_copy_each_recording_once(bed: SyncBed) -> None:
+    for n in range(60):
+        bed.add(f"rec-{n:02d}")
+    barrier = threading.Barrier(2)
+    reports: list[SyncReport] = []
+
+    def one_run() -> None:
+        barrier.wait()
+        reports.append(bed.sync())
+
+    threads = [threading.Thread(target=one_run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert len(reports) == 2
+    assert set(bed.copy_posts().values()) == {1} and len(bed.copy_posts()) == 60
+    copied = [r for report in reports for r in report.results if r.outcome == COPIED_NOW]
+    # Each recording ends copied in one run; the other saw it claimed (in progress) or already safe.
+    assert len({r.recording.recording_id for r in copied}) == len(copied) <= 60
+    assert bed.sync().counts()[ALREADY_SAFE] == 60
+
+
+def test_an_interrupted_sync_is_finished_by_the_next_run_without_a_second_copy(bed: SyncBed) -> None:
+    for n in range(30):
+        bed.add(f"rec-{n:02d}")
+    first = bed.sync(max_copies=12)
+    assert first.counts()[COPIED_NOW] == 12 and first.counts()[PENDING] == 18
+    assert first.passed  # pending is not a failure while nothing is at risk
+    stopped = threading.Event()
+    stopped.set()  # a Ctrl-C before anything was claimed: nothing more is done
+    assert bed.sync(services=bed.services(stop=stopped)).counts()[PENDING] == 30
+    assert sum(bed.copy_posts().values()) == 12
+    last = bed.sync()
+    assert last.counts()[COPIED_NOW] == 18 and last.counts()[ALREADY_SAFE] == 12
+    assert bed.copy_posts() == {f"rec-{n:02d}": 1 for n in range(30)}
+
+
+def test_at_risk_lost_and_expired_recordings_are_named(bed: SyncBed) -> None:
+    bed.add("fresh")
+    bed.add("near-deadline", age_days=12.5)
+    bed.add("uploading-near-deadline", status="uploading", age_days=12.0)
+    report = bed.sync(dry_run=True)
+    assert not report.passed
+    at_risk = {r.recording.recording_id for r in report.results if r.at_risk}
+    assert at_risk == {"near-deadline", "uploading-near-deadline"}
+    assert bed.copy_posts() == {}  # a dry run requests nothing...
+    assert bed.ledger().read("fresh") is None  # ...and writes nothing
+
+    # Time passes: 15 days after they stopped, Sendbird deletes them and its copy answers 400200.
+    start = bed.emulator.clock()
+    bed.emulator.clock = lambda: start + 2.0 * DAY
+    report = bed.sync(warn_days=3)
+    results = {r.recording.recording_id: r for r in report.results}
+    assert "near-deadline" not in results  # expired: no longer listed, so nothing to copy or judge
+    assert results["fresh"].outcome == COPIED_NOW
+
+
+def test_a_400200_past_the_deadline_ends_as_lost(bed: SyncBed) -> None:
+    from datetime import UTC, datetime
+
+    bed.add("old", age_days=13.99)
+    listed_at = bed.emulator.clock()
+    later = listed_at + 0.5 * DAY  # two weeks after it stopped: Sendbird has deleted it
+
+    def deleted_before_the_copy(app: AppOutputs) -> SendbirdClient:
+        """Listed while it still existed; by the time of the copy, Sendbird had deleted it."""
+        client = SendbirdClient(app.app_id, API_TOKEN, base_url=bed.emulator.base_url, backoff_factor=0.01)
+        real_copy = client.copy_recording
+
+        def copy(*args: Any, **kwargs: Any) -> Any:
+            bed.emulator.clock = lambda: later
+            return real_copy(*args, **kwargs)
+
+        client.copy_recording = copy  # type: ignore[method-assign]
+        return client
+
+    services = bed.services(now=lambda: datetime.fromtimestamp(later, tz=UTC))
+    services.make_client = deleted_before_the_copy
+    report = bed.sync(services=services)
+    (result,) = report.results
+    assert result.outcome == LOST and "400200" in (result.reason or ""), result
+    assert not report.passed
+    assert bed.copy_posts() == {}
+
+
+def test_faults_end_in_the_state_they_should(bed_factory: Callable[..., SyncBed], moto: MotoServer) -> None:
+    bed = bed_factory()
+    for n in range(8):
+        bed.add(f"rec-{n}")
+    bed.emulator.rate_limit_next(3, retry_after=1, method="GET")
+    bed.emulator.rate_limit_next(3, retry_after=1, method="POST")
+    bed.emulator.fail_next(2)
+    report = bed.sync()
+    assert report.counts()[COPIED_NOW] == 8, report.to_dict()
+    assert set(bed.copy_posts().values()) == {1}
+
+
+def test_a_copy_whose_object_never_lands_is_requested_again_after_the_timeout(bed: SyncBed) -> None:
+    bed.add("ghost")
+    bed.emulator.drop_next_copies(1)
+    first = bed.sync(verify_timeout=1.0)
+    assert outcomes(first) == {"ghost": IN_PROGRESS}
+    assert first.passed
+    time.sleep(1.1)  # the request is now older than the verify timeout
+    second = bed.sync(verify_timeout=1.0)
+    assert outcomes(second) == {"ghost": COPIED_NOW}
+    assert bed.copy_posts() == {"ghost": 2}
+
+
+def test_an_s3_refusal_fails_with_the_reason_and_is_not_retried_forever(
+    bed: SyncBed, moto: MotoServer
+) -> None:
+    bed.add("rec-1")
+    moto.client("iam").delete_user_policy(UserName=bed.dest.user, PolicyName="sendbird-copy")
+    for attempt in range(1, 4):
+        report = bed.sync()
+        (result,) = report.results
+        assert result.outcome == FAILED_OUTCOME and "AccessDenied" in (result.reason or ""), result
+        assert not report.passed
+        assert bed.copy_posts() == {"rec-1": attempt}
+    last = bed.sync()
+    assert "gave up after 3 attempts" in (last.results[0].reason or "")
+    assert bed.copy_posts() == {"rec-1": 3}  # no fourth request
+
+
+def test_copy_posts_never_exceed_five_per_second(bed_factory: Callable[..., SyncBed]) -> None:
+    bed = bed_factory(rate_limits=None)  # Sendbird's real limits, enforced by the emulator
+    for n in range(25):
+        bed.add(f"rec-{n:02d}")
+    report = bed.sync(fast=False)
+    assert report.counts()[COPIED_NOW] == 25, report.to_dict()
+    assert bed.emulator.max_posts_in_any_window(bed.dest.app_id, 1.0) <= 5
+    assert 429 not in {status for _, _, status in bed.emulator.requests_log}
+
+
+def test_the_cli_reports_in_json_and_leaks_no_secret(copy_cli: CopyCli, bed: SyncBed) -> None:
+    for n in range(6):
+        bed.add(f"rec-{n}")
+    bed.add("near", age_days=12.0, status="uploading")
+    outputs = copy_cli.outputs(bed.dest)
+    done = copy_cli.invoke(
+        "sync", outputs, "--api-base-url", bed.emulator.base_url, "--json", "--verify-timeout", "30"
+    )
+    assert done.exit_code == 1, done.text  # "near" is at risk
+    document = done.json()
+    (app,) = document["applications"]
+    assert app["counts"]["copied"] == 6 and app["counts"]["at risk"] == 1
+    near = next(r for r in app["recordings"] if r["recording_id"] == "near")
+    assert near["outcome"] == NOT_READY and near["at_risk"] and near["where"].startswith("live event")
+    ledger_text = json.dumps([bed.ledger().read(f"rec-{n}").entry.to_json() for n in range(6)])  # type: ignore[union-attr]
+    assert bed.dest.secret_access_key not in ledger_text and API_TOKEN not in ledger_text
+
+    again = copy_cli.invoke("sync", outputs, "--api-base-url", bed.emulator.base_url)
+    assert "already safe" in again.stdout and "AT RISK near" in again.stdout
+    assert "verdict: FAIL" in again.stdout
+
+
+def test_the_cli_dry_run_and_bad_since(copy_cli: CopyCli, bed: SyncBed) -> None:
+    bed.add("rec-1")
+    outputs = copy_cli.outputs(bed.dest)
+    done = copy_cli.invoke("sync", outputs, "--api-base-url", bed.emulator.base_url, "--dry-run")
+    assert done.exit_code == 0 and "would copy" in done.stdout
+    assert bed.copy_posts() == {}
+    bad = copy_cli.invoke("sync", outputs, "--api-base-url", bed.emulator.base_url, "--since", "last week")
+    assert bad.exit_code == 2 and "--since 'last week'" in bad.stderr
