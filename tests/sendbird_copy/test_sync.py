@@ -302,3 +302,45 @@ def test_the_cli_dry_run_and_bad_since(copy_cli: CopyCli, bed: SyncBed) -> None:
     assert bed.copy_posts() == {}
     bad = copy_cli.invoke("sync", outputs, "--api-base-url", bed.emulator.base_url, "--since", "last week")
     assert bad.exit_code == 2 and "--since 'last week'" in bad.stderr
+
+
+def test_ctrl_c_stops_the_cli_cleanly_and_the_next_run_finishes_the_job(
+    copy_cli: CopyCli, bed_factory: Callable[..., SyncBed]
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.sendbird_copy.cli_support import PROJECT_DIR, CliRun
+
+    bed = bed_factory(rate_limits=None)  # real limits: 40 copies take about 8 s
+    for n in range(40):
+        bed.add(f"rec-{n:02d}")
+    outputs = copy_cli.outputs(bed.dest)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SENDBIRD_")}
+    environment.update({k: v for k, v in copy_cli.env().items() if v is not None})
+    command = [
+        sys.executable,
+        "-m",
+        "sendbird_copy",
+        *copy_cli.args("sync", outputs, "--api-base-url", bed.emulator.base_url),
+    ]
+    process = subprocess.Popen(
+        command, env=environment, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60
+    while sum(bed.copy_posts().values()) < 5 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    done = CliRun(process.returncode, stdout, stderr)
+    copy_cli.assert_clean(done)
+    assert done.exit_code == 130, done.text
+    assert "error: interrupted" in done.stderr
+    requested = sum(bed.copy_posts().values())
+    assert 5 <= requested < 40
+
+    last = bed.sync()
+    assert last.counts()[COPIED_NOW] + last.counts()[ALREADY_SAFE] == 40, last.to_dict()
+    assert bed.copy_posts() == {f"rec-{n:02d}": 1 for n in range(40)}  # none requested twice
