@@ -7,6 +7,7 @@ connection errors, timeouts, and one place that turns failures into the typed er
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Self
@@ -37,6 +38,8 @@ from sendbird_copy.sendbird_facts import (
 )
 
 log = logging.getLogger(__name__)
+
+Throttle = Callable[[str], contextlib.AbstractContextManager[None]]
 
 DEFAULT_TIMEOUT: tuple[float, float] = (3.05, 30.0)
 RETRY_STATUSES = (429, 500, 502, 503, 504)
@@ -100,8 +103,8 @@ class _HttpCore:
         self.retries = retries
         # The URL's password too: a requests/urllib3 error text may quote the whole URL.
         self._secrets = [s for s in (*secrets, split.password) if s]
-        # Called with the method before every request (a shared rate limiter); see set_throttle.
-        self.throttle: Callable[[str], None] | None = None
+        # Wraps every request (a shared rate limiter's slot); see set_throttle.
+        self.throttle: Throttle | None = None
         retry = _CappedRetry(
             total=retries,
             connect=retries,
@@ -141,18 +144,18 @@ class _HttpCore:
         """Send one request (with retries) and return the 2xx body as a dict; raise typed errors."""
         secrets = [*extra_secrets]
         error: SendbirdCopyError | None = None
-        if self.throttle is not None:
-            self.throttle(method)
+        gate = self.throttle(method) if self.throttle is not None else contextlib.nullcontext()
         try:
-            response = self.session.request(
-                method,
-                self.base_url + path,
-                params=params,
-                json=json_body,
-                timeout=self.timeout,
-                # A redirect would carry the token header to whatever host it names.
-                allow_redirects=False,
-            )
+            with gate:
+                response = self.session.request(
+                    method,
+                    self.base_url + path,
+                    params=params,
+                    json=json_body,
+                    timeout=self.timeout,
+                    # A redirect would carry the token header to whatever host it names.
+                    allow_redirects=False,
+                )
         except requests.RequestException as exc:
             error = self._transport_error(exc, secrets)
         # Raised outside the except block on purpose: the requests exception holds the prepared
@@ -211,9 +214,10 @@ class _HttpCore:
 class _ClientBase:
     _core: _HttpCore
 
-    def set_throttle(self, throttle: Callable[[str], None] | None) -> None:
-        """``throttle(method)`` runs before every request: pass a shared limiter's gate, so that
-        worker threads together stay under Sendbird's per-application limits."""
+    def set_throttle(self, throttle: Throttle | None) -> None:
+        """``throttle(method)`` gives a context manager that wraps every request (from sending it to
+        its answer): pass a shared limiter's slot, so that worker threads together stay under
+        Sendbird's per-application limits."""
         self._core.throttle = throttle
 
     def close(self) -> None:

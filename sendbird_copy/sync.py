@@ -166,8 +166,8 @@ class SyncServices:
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     # Sendbird's documented per-application limits; tests against an emulator with raised limits
     # raise these too (the CLI never does).
-    get_rate: float = GET_REQUESTS_PER_SECOND
-    post_rate: float = WRITE_REQUESTS_PER_SECOND
+    get_limit: int = GET_REQUESTS_PER_SECOND
+    post_limit: int = WRITE_REQUESTS_PER_SECOND
 
 
 def run_sync(apps: list[AppOutputs], services: SyncServices, options: SyncOptions) -> list[SyncReport]:
@@ -195,8 +195,8 @@ class AppSync:
         self.options = options
         self.budget = budget
         self.ledger = Ledger(services.deployer_s3(app), app.bucket_name, app.app_id)
-        self.gets = RateLimiter(services.get_rate)
-        self.posts = RateLimiter(services.post_rate)
+        self.gets = RateLimiter(services.get_limit)
+        self.posts = RateLimiter(services.post_limit)
         self._local = threading.local()
         self._lock = threading.Lock()
         # Requested copies (this run's and earlier runs'), waiting for their object.
@@ -207,7 +207,7 @@ class AppSync:
         client = getattr(self._local, "client", None)
         if client is None:
             client = self.services.make_client(self.app)
-            client.set_throttle(lambda method: (self.gets if method == "GET" else self.posts).acquire())
+            client.set_throttle(lambda method: (self.gets if method == "GET" else self.posts).slot())
             self._local.client = client
         return client
 

@@ -3,8 +3,8 @@ conditional writes in moto (IAM auth on), and the judging of deadlines."""
 
 from __future__ import annotations
 
-import itertools
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,40 +23,40 @@ from tests.sendbird_copy.aws_builders import create_bucket
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.lock = threading.Lock()
+def test_the_limiter_keeps_arrivals_under_the_limit_whatever_the_delay() -> None:
+    """Requests that start in order but arrive with jitter: no window ever holds more than the limit."""
+    limiter = RateLimiter(5, window=0.2)
+    arrivals: list[float] = []
+    lock = threading.Lock()
 
-    def time(self) -> float:
-        with self.lock:
-            return self.now
+    def request(delay: float) -> None:
+        with limiter.slot():
+            time.sleep(delay)  # on its way: arrives at the end of the delay...
+            with lock:
+                arrivals.append(time.monotonic())
+            time.sleep(0.005 if delay else 0.03)  # ...and is answered a little later
 
-    def sleep(self, seconds: float) -> None:
-        with self.lock:
-            self.now += seconds
-
-
-def test_the_limiter_spaces_starts_so_no_second_holds_more_than_the_rate() -> None:
-    clock = FakeClock()
-    limiter = RateLimiter(5, headroom=0.05, clock=clock.time, sleep=clock.sleep)
-    starts = []
-    for _ in range(20):
-        limiter.acquire()
-        starts.append(clock.time())
-    gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert min(gaps) == pytest.approx(1.05 / 5)
-    assert all(sum(1 for s in starts if t <= s < t + 1.0) <= 5 for t in starts)
+    threads = [threading.Thread(target=request, args=(0.03 if n % 3 == 0 else 0.0,)) for n in range(30)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(arrivals) == 30
+    ordered = sorted(arrivals)
+    assert all(b - a > 0.2 for a, b in zip(ordered, ordered[5:], strict=False))  # any 6 span > window
+    assert time.monotonic() - started < 5  # and it does not crawl
     with pytest.raises(ValueError):
         RateLimiter(0)
 
 
 def test_the_limiter_is_shared_safely_by_threads() -> None:
-    limiter = RateLimiter(1000, headroom=0.0)
+    limiter = RateLimiter(1000)
     done: list[int] = []
+
     def worker() -> None:
-        limiter.acquire()
-        done.append(1)
+        with limiter.slot():
+            done.append(1)
 
     threads = [threading.Thread(target=worker) for _ in range(50)]
     for thread in threads:
