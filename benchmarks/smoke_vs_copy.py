@@ -5,7 +5,7 @@ default, copied in 5 MB parts), alternating, each on a fresh recording id, after
 of the `local` stack. The ratio says what the smoke test's extra checks (region check, preflight
 probes, object verification, a fresh process) cost on top of the copy itself.
 
-    .venv/bin/python benchmarks/smoke_vs_copy.py [--runs 3] [--recording-mb 50]
+    .venv/bin/python -m benchmarks.smoke_vs_copy [--runs 3] [--recording-mb 50]
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A post-deploy CI job pays the helper's start time on every run, so ``sendbird_copy`` must not import
 Pulumi, boto3 or requests before a command needs them. The three commands run alternately (so drift
 in machine load hits all of them alike) and the script prints each median and the ratio to bare
-Python. Usage: ``python benchmarks/startup.py [--runs N]`` (from the repository, in the venv).
+Python. Usage: ``python -m benchmarks.startup [--runs N]`` (from the repository, in the venv).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ any failure, and whether every recording was copied exactly once.
 Recordings are 1 MiB by default (``--recording-mb``): moto keeps objects in memory, 600 full-size
 recordings would not fit, and the copy is asynchronous, so its size does not change the POST rate.
 
-    .venv/bin/python benchmarks/sync_throughput.py [--recordings 300] [--recording-mb 1]
+    .venv/bin/python -m benchmarks.sync_throughput [--recordings 300] [--recording-mb 1]
 """
 
 from __future__ import annotations
