@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from datetime import timedelta
 
 # Live and Calls share one base URL per application (documented).
 API_BASE_URL_TEMPLATE = "https://api-{application_id}.calls.sendbird.com/v1"
@@ -22,8 +21,6 @@ MAX_PAGE_LIMIT = 100
 # Documented rate limits, per application and per endpoint, in requests per second.
 GET_REQUESTS_PER_SECOND = 10
 WRITE_REQUESTS_PER_SECOND = 5  # POST, PUT, DELETE: so at most 5 copies started per second
-# Sendbird keeps a recording two weeks after its upload completed (documented): copy it before then.
-RECORDING_RETENTION = timedelta(days=14)
 
 # The application id becomes one DNS label of the API host (api-{app_id}.calls.sendbird.com), and
 # Sendbird's ids are UUIDs (hex digits and '-'). One rule for the component and the client: letters,

@@ -6,14 +6,16 @@ Every test that uses a server (moto, the Sendbird emulator) is marked ``slow`` h
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from typing import Any
 
 import pytest
 
 from localdev.moto_server import MotoServer, running_moto_server
 from sendbird_copy.emulator import SendbirdEmulator
 
-SERVER_FIXTURES = frozenset({"moto_session", "moto", "emulator"})
+SERVER_FIXTURES = frozenset({"moto_session", "moto", "emulator", "make_emulator"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -59,3 +61,16 @@ def emulator(moto: MotoServer) -> Iterator[SendbirdEmulator]:
     ``add_application``/``add_recording``, point clients at ``emulator.base_url``."""
     with SendbirdEmulator(s3_endpoint_url=moto.endpoint) as server:
         yield server
+
+
+@pytest.fixture
+def make_emulator(moto: MotoServer) -> Iterator[Callable[..., SendbirdEmulator]]:
+    """Factory: ``make_emulator(rate_limits={"GET": 1000, "POST": 1000}, copy_mbps=..., clock=...)``
+    starts an emulator copying into this test's moto with those ``SendbirdEmulator`` keywords;
+    every one made is stopped when the test ends."""
+    with ExitStack() as stack:
+
+        def make(**kwargs: Any) -> SendbirdEmulator:
+            return stack.enter_context(SendbirdEmulator(s3_endpoint_url=moto.endpoint, **kwargs))
+
+        yield make

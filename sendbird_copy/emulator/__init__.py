@@ -4,7 +4,17 @@ It writes copies into S3 with boto3 (pointed at moto in tests) and never imports
 Run it standalone with ``python -m sendbird_copy.emulator --help``.
 """
 
+from sendbird_copy.emulator.seeding import seed_application
 from sendbird_copy.emulator.server import SendbirdEmulator, running_emulator
-from sendbird_copy.emulator.state import PART_SIZE, CopyRecord, Recording, recording_bytes
+from sendbird_copy.emulator.state import PART_SIZE, CopyRecord, Recording, RequestEvent, recording_bytes
 
-__all__ = ["PART_SIZE", "CopyRecord", "Recording", "SendbirdEmulator", "recording_bytes", "running_emulator"]
+__all__ = [
+    "PART_SIZE",
+    "CopyRecord",
+    "Recording",
+    "RequestEvent",
+    "SendbirdEmulator",
+    "recording_bytes",
+    "running_emulator",
+    "seed_application",
+]

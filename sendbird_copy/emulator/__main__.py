@@ -2,9 +2,31 @@
 
     python -m sendbird_copy.emulator --port 8765 --s3-endpoint-url http://127.0.0.1:5000 \\
         --app APP_ID:TOKEN:REGION_KEY[:ORG_KEY] --recording APP_ID:RECORDING_ID:STATUS:BYTE_SIZE \\
-        [--region-key-aws REGION_KEY=AWS_REGION] [--error-rate 0.1] [--latency 0.5] [--fail-next 3]
+        [--region-key-aws REGION_KEY=AWS_REGION] [--error-rate 0.1] [--latency 0.5] [--fail-next 3] \\
+        [--seed-events 40] [--seed-rooms 20] [--seed 0] [--copy-mbps 200]
 
-Every bad value exits 2 with one line naming the flag, before anything listens.
+Options:
+  --app                one application (repeatable); its token alone selects it on the one base URL
+  --recording          a completed (or other Live status) recording in its own live event, stopped an
+                       hour ago (repeatable; added after any seeded ones, so it is listed first)
+  --region-key-aws     the AWS region of a Sendbird region key missing from the table
+  --error-rate RATE    share of requests answering 5xx (0-1)
+  --latency SECONDS    delay before every answer (0-600)
+  --fail-next N        the first N requests answer 503 (500999)
+  --seed-events N      add N live events (0-10000) to every --app, each with 1-3 recordings:
+                       mostly completed and recent, a few 11.5-13.9 days old (at risk), a few older
+                       than 14 days (expired: not listed, copy answers 400200), some recording,
+                       paused, ready, uploading or failed (sendbird_copy/emulator/seeding.py)
+  --seed-rooms N       the same with rooms (0-10000; Calls statuses: recording, uploading, completed,
+                       failed)
+  --seed N             seed of the seeded data and of --error-rate's draws (0-4294967295); the same
+                       seed and app id always give the same ids, times and sizes (64 KiB at most)
+  --copy-mbps X        each copy's upload is held to X megabits per second (0.001-100000; default:
+                       as fast as S3 takes it), so copies take realistic time
+
+Rate limits are Sendbird's documented ones (GET 10/s, POST 5/s per application and endpoint). A
+recording expires 14 days after it stopped, by the wall clock. Every bad value exits 2 with one line
+naming the flag, before anything listens.
 """
 
 from __future__ import annotations
@@ -17,7 +39,8 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from sendbird_copy.emulator.server import SendbirdEmulator
+from sendbird_copy.emulator.seeding import MAX_SEED_PARENTS, seed_application
+from sendbird_copy.emulator.server import MAX_COPY_MBPS, SendbirdEmulator
 from sendbird_copy.emulator.state import LIVE_STATUSES
 from sendbird_copy.regions import SENDBIRD_REGIONS, known_aws_regions
 
@@ -64,10 +87,30 @@ def _seconds(text: str) -> float:
     return _number(text, 0.0, MAX_LATENCY_SECONDS)
 
 
-def _count(text: str) -> int:
-    if not text.isdigit():
+def _count(text: str, high: int | None = None) -> int:
+    # isascii: str.isdigit() accepts other scripts' digits (and superscripts int() refuses).
+    if not (text.isascii() and text.isdigit()):
         raise argparse.ArgumentTypeError(f"'{text}' is not a non-negative integer")
-    return int(text)
+    value = int(text)
+    if high is not None and value > high:
+        raise argparse.ArgumentTypeError(f"'{text}' must be between 0 and {high}")
+    return value
+
+
+MAX_SEED = 2**32 - 1
+MIN_COPY_MBPS = 0.001
+
+
+def _parents(text: str) -> int:
+    return _count(text, MAX_SEED_PARENTS)
+
+
+def _seed(text: str) -> int:
+    return _count(text, MAX_SEED)
+
+
+def _mbps(text: str) -> float:
+    return _number(text, MIN_COPY_MBPS, MAX_COPY_MBPS)
 
 
 def _recording(spec: str) -> tuple[str, str, str, int]:
@@ -121,6 +164,22 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--fail-next", type=_count, default=0, metavar="N", help="the first N requests answer 503 (500999)"
     )
+    parser.add_argument(
+        "--seed-events", type=_parents, default=0, metavar="N", help="live events to seed in every --app"
+    )
+    parser.add_argument(
+        "--seed-rooms", type=_parents, default=0, metavar="N", help="rooms to seed in every --app"
+    )
+    parser.add_argument(
+        "--seed", type=_seed, default=0, metavar="N", help="seed of the seeded data and faults"
+    )
+    parser.add_argument(
+        "--copy-mbps",
+        type=_mbps,
+        default=None,
+        metavar="X",
+        help="hold each copy to X Mbit/s (default: no limit)",
+    )
     return parser
 
 
@@ -132,12 +191,18 @@ def build(argv: Sequence[str] | None = None) -> SendbirdEmulator:
 
 def _configure(parser: argparse.ArgumentParser, args: argparse.Namespace) -> SendbirdEmulator:
     aws_regions = _checked_region_keys(parser, args)
-    emulator = SendbirdEmulator(args.s3_endpoint_url, host=args.host, port=args.port)
+    emulator = SendbirdEmulator(
+        args.s3_endpoint_url, host=args.host, port=args.port, seed=args.seed, copy_mbps=args.copy_mbps
+    )
     try:
         for app_id, token, region_key, org_key in args.app:
             emulator.add_application(
                 app_id, token, region_key, org_api_key=org_key, aws_region=aws_regions.get(region_key)
             )
+            if args.seed_events or args.seed_rooms:
+                seed_application(
+                    emulator, app_id, events=args.seed_events, rooms=args.seed_rooms, seed=args.seed
+                )
         for app_id, recording_id, status, size in args.recording:
             emulator.add_recording(app_id, recording_id, status=status, byte_size=size)
     except ValueError as exc:
@@ -154,6 +219,8 @@ def _checked_region_keys(parser: argparse.ArgumentParser, args: argparse.Namespa
     ``--region-key-aws`` as a dict."""
     if not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port} is not a TCP port (0-65535)")
+    if (args.seed_events or args.seed_rooms) and not args.app:
+        parser.error("--seed-events/--seed-rooms: there is no --app to seed")
     aws_regions: dict[str, str] = {}
     for key, aws_region in args.region_key_aws:
         if key in aws_regions:

@@ -1,92 +1,152 @@
 """A Sendbird Calls/Live + Organization API emulator: a real HTTP server on 127.0.0.1.
 
 It follows SENDBIRD_API.md: ``Api-Token`` auth, validation, documented error bodies and codes, the
-per-application rate limits, the region rule, and the copy itself (a 5 MB-part multipart upload
-into S3 with the keys the caller handed over). Faults (5xx bursts, 429s, latency) can be switched on
-at runtime. Dev/test only; it needs boto3 but not moto.
+per-application rate limits, the region rule, listings with ``limit``/``next`` and recordings that
+expire two weeks after they stopped, and the copy itself (a 5 MB-part multipart upload into S3 with
+the keys the caller handed over, optionally held to a transfer rate). Faults (5xx bursts, 429s,
+latency, copies that never land) can be switched on at runtime. Every answered request is kept as a
+``RequestEvent`` with its time, so tests can count copies and measure request rates. Dev/test only;
+it needs boto3 but not moto.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sendbird_copy.emulator.copier import S3Copier, S3Refused, describe
+from sendbird_copy.emulator.catalog import Catalog
+from sendbird_copy.emulator.copier import Pacer, S3Copier, S3Refused, describe
 from sendbird_copy.emulator.state import (
-    KINDS,
-    LIVE_STATUSES,
     ApiFault,
     Application,
     CopyRecord,
+    Parent,
     Recording,
+    RequestEvent,
     SlidingWindowLimiter,
     decode_page_token,
     documented_error,
     encode_page_token,
     invalid,
+    max_in_window,
     missing,
     not_authorized,
     not_found,
     rate_limited,
     server_error,
 )
-from sendbird_copy.input_rules import shorten
-from sendbird_copy.regions import SENDBIRD_REGIONS
-from sendbird_copy.sendbird_facts import (
-    APP_ID_ALLOWED,
-    GET_REQUESTS_PER_SECOND,
-    MAX_PAGE_LIMIT,
-    WRITE_REQUESTS_PER_SECOND,
-    is_valid_app_id,
-)
+from sendbird_copy.sendbird_facts import GET_REQUESTS_PER_SECOND, MAX_PAGE_LIMIT, WRITE_REQUESTS_PER_SECOND
 
 log = logging.getLogger(__name__)
 
-# Per application and endpoint, per second (documented).
+# Per application and endpoint, per second (documented); ``rate_limits=`` overrides them.
 RATE_LIMITS = {
     "GET": GET_REQUESTS_PER_SECOND,
     "POST": WRITE_REQUESTS_PER_SECOND,
     "PUT": WRITE_REQUESTS_PER_SECOND,
     "DELETE": WRITE_REQUESTS_PER_SECOND,
 }
+METHODS = tuple(RATE_LIMITS)
 COPY_FIELDS = ("access_key", "secret_key", "bucket", "region")
 DEFAULT_PAGE_LIMIT = 10
+MAX_COPY_MBPS = 100_000.0  # 100 Gbit/s: any larger number means "no limit", so pass None
+BYTES_PER_MEGABIT = 1_000_000 / 8
+
+
+def _copy_path_id(path: str) -> str | None:
+    """The recording id of a copy path (``/v1/cloud-recordings/{id}/copy``), else None."""
+    segments = path.strip("/").split("/")
+    if len(segments) == 4 and segments[:2] == ["v1", "cloud-recordings"] and segments[3] == "copy":
+        return unquote(segments[2])
+    return None
+
+
+def checked_rate_limits(limits: Mapping[str, int]) -> dict[str, int]:
+    """The documented limits with ``limits`` applied; ValueError for an unknown method or a limit
+    that is not a positive integer."""
+    merged = dict(RATE_LIMITS)
+    for method, limit in limits.items():
+        if method not in RATE_LIMITS:
+            raise ValueError(f"rate_limits: method '{method}' is not one of {', '.join(METHODS)}")
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"rate_limits['{method}'] must be an integer >= 1, got {limit!r}")
+        merged[method] = limit
+    return merged
+
+
+def checked_copy_mbps(value: float | None) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"copy_mbps must be a finite number or None, got {value!r}")
+    if not 0 < value <= MAX_COPY_MBPS:
+        raise ValueError(f"copy_mbps must be > 0 and <= {MAX_COPY_MBPS:g} (None: no limit), got {value}")
+    return float(value)
+
+
+@dataclass
+class _Exchange:
+    """One request while it is handled: what the request log keeps of it."""
+
+    method: str
+    path: str
+    time: float  # rate clock, at arrival
+    at: float  # emulator clock, at arrival
+    app_id: str | None = None
 
 
 class SendbirdEmulator:
-    """Seed applications and recordings, ``start()``, point a client at ``base_url``."""
+    """Seed applications and recordings, ``start()``, point a client at ``base_url``.
 
-    def __init__(
+    ``clock`` (epoch seconds, default ``time.time``; the ``clock`` attribute may be replaced at any
+    time, e.g. ``emulator.clock = lambda: now + 13 * 86400``) decides recording times and expiry.
+    ``rate_clock`` (default ``time.monotonic``) drives the rate limiter and ``RequestEvent.time``.
+    ``rate_limits`` overrides the documented per-second limits per method (``{"GET": 1000,
+    "POST": 1000}`` for fast tests). ``copy_mbps`` (megabits per second per copy, None: as fast as
+    S3 takes it) paces the background upload; also a settable attribute.
+    """
+
+    def __init__(  # noqa: PLR0913 - each keyword is one independent knob of the emulator
         self,
         s3_endpoint_url: str | None,
         host: str = "127.0.0.1",
         port: int = 0,
         *,
         seed: int = 0,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
+        rate_clock: Callable[[], float] = time.monotonic,
+        rate_limits: Mapping[str, int] | None = None,
+        copy_mbps: float | None = None,
     ) -> None:
         self.s3_endpoint_url = s3_endpoint_url
+        self.clock = clock
         self._host, self._port = host, port
         self._lock = threading.RLock()
         self._copies_changed = threading.Condition(self._lock)
-        self._apps: dict[str, Application] = {}
-        self._recordings: dict[tuple[str, str], Recording] = {}
+        self._catalog = Catalog()
         self._copies: list[CopyRecord] = []
         self._log: list[tuple[str, str, int]] = []
-        self._limiter = SlidingWindowLimiter(clock)
+        self._events: list[RequestEvent] = []
+        self._rate_clock = rate_clock
+        self._limiter = SlidingWindowLimiter(rate_clock)
+        self._rate_limits = checked_rate_limits(rate_limits or {})
+        self._copy_mbps = checked_copy_mbps(copy_mbps)
         self._copier = S3Copier(s3_endpoint_url)
         self._rng = random.Random(seed)  # noqa: S311 - fault injection, not crypto; seeded for replay
         self._fail: tuple[int, Callable[[], ApiFault]] = (0, lambda: server_error(503))
-        self._throttle = (0, 1)
+        self._throttle: tuple[int, int, str | None] = (0, 1, None)
+        self._drop = 0
         self._error_rate = 0.0
         self.latency = 0.0
         self._stopping = threading.Event()
@@ -105,32 +165,20 @@ class SendbirdEmulator:
         aws_region: str | None = None,
     ) -> Application:
         """Register an application; ``aws_region`` is needed only for a key missing from the table."""
-        if not app_id or not api_token:
-            raise ValueError("app_id and api_token are required")
-        if not is_valid_app_id(app_id):
-            # The same rule as the client and the component (sendbird_facts): the id is a host label.
-            raise ValueError(f"app_id '{shorten(app_id)}' is invalid. Allowed: {APP_ID_ALLOWED}")
-        known = SENDBIRD_REGIONS.get(region_key)
-        if known is None and aws_region is None:
-            raise ValueError(
-                f"region_key '{region_key}' is not in SENDBIRD_REGIONS; pass aws_region= explicitly"
-            )
-        with self._lock:
-            if any(a.api_token == api_token for a in self._apps.values() if a.app_id != app_id):
-                raise ValueError(f"api_token of '{app_id}' is already used by another application")
-            app = Application(
-                app_id=app_id,
-                api_token=api_token,
-                region_key=region_key,
-                region_name=known.name if known else region_key,
-                aws_region=aws_region or (known.aws_region if known else ""),
-                app_name=app_name or f"Emulated {app_id}",
-                org_api_key=org_api_key,
-            )
-            self._apps[app_id] = app
-            return app
+        return self._catalog.add_application(
+            app_id, api_token, region_key, org_api_key, app_name, aws_region=aws_region
+        )
 
-    def add_recording(
+    def add_parent(
+        self, app_id: str, kind: str, parent_id: str, *, created_at: float | None = None
+    ) -> Parent:
+        """Register a live event (``kind="live"``) or a room (``kind="room"``) before its recordings,
+        e.g. one without any; ``created_at`` in epoch seconds (default: the clock). Listings show
+        parents newest first by ``created_at``. Adding one that exists returns it unchanged."""
+        created = self.clock() if created_at is None else created_at
+        return self._catalog.add_parent(app_id, kind, parent_id, created)
+
+    def add_recording(  # noqa: PLR0913 - the documented fields of a recording
         self,
         app_id: str,
         recording_id: str,
@@ -138,30 +186,43 @@ class SendbirdEmulator:
         byte_size: int = 1024 * 1024,
         kind: str = "live",
         parent_id: str | None = None,
+        *,
+        stopped_at: float | None = None,
+        duration_s: float | None = None,
     ) -> Recording:
-        """Register a recording of ``app_id`` inside a live event or room (one per recording by default)."""
-        if app_id not in self._apps:
-            raise ValueError(f"unknown application '{app_id}': add_application first")
-        if not recording_id:
-            raise ValueError("recording_id is required")
-        if status not in LIVE_STATUSES:
-            raise ValueError(f"status '{status}' is not one of {sorted(LIVE_STATUSES)}")
-        if kind not in KINDS:
-            raise ValueError(f"kind '{kind}' is not one of {KINDS}")
-        if byte_size < 0:
-            raise ValueError("byte_size must be >= 0")
-        with self._lock:
-            recording = Recording(
-                app_id=app_id,
-                recording_id=recording_id,
-                status=status,
-                byte_size=byte_size,
-                kind=kind,
-                parent_id=parent_id or f"{kind}-{recording_id}",
-                seq=len(self._recordings),
-            )
-            self._recordings[(app_id, recording_id)] = recording
-            return recording
+        """Register a recording of ``app_id`` inside a live event or room (``parent_id``, created on
+        first use a minute before the recording; default: one parent per recording).
+
+        ``status``: a Live status for ``kind="live"`` (ready, recording, paused, uploading,
+        completed, failed), a Calls status for ``kind="room"`` (recording, uploading, completed,
+        failed). ``stopped_at`` (epoch seconds; default an hour before the clock) and
+        ``duration_s`` (default: from ``byte_size`` at ~2.5 Mbit/s) give ``started_at = stopped_at
+        - duration_s``. A recording not stopped yet (ready, recording, paused) shows no
+        ``stopped_at``: it started ``duration_s`` before the clock (or before ``stopped_at``, if
+        given, read as "seen running until then"), and never expires. One that stopped more than
+        RECORDING_RETENTION (14 days) before the clock has expired: gone from listings and details,
+        and its copy answers 400/400200. Adding an existing id replaces it (same parent by default).
+        """
+        return self._catalog.add_recording(
+            app_id,
+            recording_id,
+            now=self.clock(),
+            status=status,
+            byte_size=byte_size,
+            kind=kind,
+            parent_id=parent_id,
+            stopped_at=stopped_at,
+            duration_s=duration_s,
+        )
+
+    def set_recording_status(self, app_id: str, recording_id: str, status: str) -> Recording:
+        """Move a recording on (``uploading`` -> ``completed``, ...); one that stops now gets the
+        clock as its ``stopped_at``, one that stopped earlier keeps its own."""
+        return self._catalog.set_status(app_id, recording_id, status, now=self.clock())
+
+    def recordings(self, app_id: str | None = None) -> list[Recording]:
+        """Every recording registered (expired ones too; see ``Recording.expired(now)``)."""
+        return self._catalog.recordings(app_id)
 
     # ----- faults --------------------------------------------------------------------------------
     def fail_next(
@@ -184,10 +245,25 @@ class SendbirdEmulator:
         with self._lock:
             self._fail = (n, lambda: documented_error(code, status, type, message))
 
-    def rate_limit_next(self, n: int, retry_after: int = 1) -> None:
-        """The next ``n`` requests answer 429/429100 with ``Retry-After: retry_after``."""
+    def rate_limit_next(self, n: int, retry_after: int = 1, method: str | None = None) -> None:
+        """The next ``n`` requests (only ``method``'s, e.g. "GET" or "POST", when given) answer
+        429/429100 with ``Retry-After: retry_after``; other requests pass untouched."""
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ValueError(f"n must be an integer >= 0, got {n!r}")
+        if isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0:
+            raise ValueError(f"retry_after must be an integer >= 0, got {retry_after!r}")
+        if method is not None and method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)} or None, got {method!r}")
         with self._lock:
-            self._throttle = (n, retry_after)
+            self._throttle = (n, retry_after, method)
+
+    def drop_next_copies(self, n: int) -> None:
+        """The next ``n`` accepted copies answer 200 as usual but never write the object (their
+        multipart upload is started and left unfinished): a copy that never lands."""
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ValueError(f"n must be an integer >= 0, got {n!r}")
+        with self._lock:
+            self._drop = n
 
     @property
     def error_rate(self) -> float:
@@ -199,12 +275,61 @@ class SendbirdEmulator:
             raise ValueError(f"error_rate must be between 0 and 1, got {value}")
         self._error_rate = value
 
+    @property
+    def rate_limits(self) -> dict[str, int]:
+        """Requests per second per application and endpoint, by method (a copy)."""
+        with self._lock:
+            return dict(self._rate_limits)
+
+    @rate_limits.setter
+    def rate_limits(self, limits: Mapping[str, int]) -> None:
+        merged = checked_rate_limits(limits)
+        with self._lock:
+            self._rate_limits = merged
+
+    @property
+    def copy_mbps(self) -> float | None:
+        """Megabits per second each copy's upload is held to; None: as fast as S3 takes it."""
+        return self._copy_mbps
+
+    @copy_mbps.setter
+    def copy_mbps(self, value: float | None) -> None:
+        self._copy_mbps = checked_copy_mbps(value)  # running copies pick it up within 0.1 s
+
+    def _copy_bytes_per_second(self) -> float | None:
+        mbps = self._copy_mbps
+        return None if mbps is None else mbps * BYTES_PER_MEGABIT
+
     # ----- observation ---------------------------------------------------------------------------
     @property
     def requests_log(self) -> list[tuple[str, str, int]]:
         """(method, path without query, status) of every answered request; never bodies or headers."""
         with self._lock:
             return list(self._log)
+
+    @property
+    def request_events(self) -> list[RequestEvent]:
+        """Every answered request with its times and application, in the order answered."""
+        with self._lock:
+            return list(self._events)
+
+    def copy_posts(self, app_id: str | None = None, *, accepted_only: bool = True) -> dict[str, int]:
+        """Copy POSTs per recording id, of ``app_id`` or of every application: the accepted ones
+        (status 200) by default, every attempt whatever its answer with ``accepted_only=False``."""
+        counts: Counter[str] = Counter()
+        for event in self.request_events:
+            recording_id = _copy_path_id(event.path) if event.method == "POST" else None
+            if recording_id is None or app_id not in (None, event.app_id):
+                continue
+            if event.status == 200 or not accepted_only:
+                counts[recording_id] += 1
+        return dict(counts)
+
+    def max_posts_in_any_window(self, app_id: str, seconds: float = 1.0) -> int:
+        """The most POSTs ``app_id`` sent (whatever the answer) within any ``seconds`` window, by
+        arrival on the rate clock: at most 5 per 1.0 s for a client that keeps Sendbird's limit."""
+        times = [e.time for e in self.request_events if e.method == "POST" and e.app_id == app_id]
+        return max_in_window(times, seconds)
 
     @property
     def copies(self) -> list[CopyRecord]:
@@ -233,11 +358,13 @@ class SendbirdEmulator:
         return self
 
     def stop(self) -> None:
-        self._stopping.set()  # wakes injected latency, cancels copies between parts
+        self._stopping.set()  # wakes injected latency, cancels copies between parts and in pacing
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
-        for thread in list(self._threads):
+        with self._lock:
+            threads = list(self._threads)
+        for thread in threads:
             thread.join(timeout=10)
 
     def __enter__(self) -> SendbirdEmulator:
@@ -264,64 +391,77 @@ class SendbirdEmulator:
         return f"{self.org_base_url}/v1"
 
     # ----- request handling (called by _Handler) -------------------------------------------------
-    def handle(self, method: str, raw_path: str, headers: Any, body: bytes) -> tuple[int, dict[str, Any]]:
+    def arrived(self, method: str, raw_path: str) -> _Exchange:
+        return _Exchange(method, urlsplit(raw_path).path, self._rate_clock(), self.clock())
+
+    def handle(
+        self, exchange: _Exchange, raw_path: str, headers: Any, body: bytes
+    ) -> tuple[int, dict[str, Any]]:
+        app = self._catalog.app_for_token(headers.get("Api-Token"))
+        exchange.app_id = app.app_id if app else None  # faults and 429s are counted per app too
         if self.latency > 0:
             self._stopping.wait(self.latency)
-        self._inject_faults()
+        method = exchange.method
+        self._inject_faults(method)
         split = urlsplit(raw_path)
         segments = [unquote(s) for s in split.path.strip("/").split("/")]
         query = {k: v[-1] for k, v in parse_qs(split.query).items()}
+        now = self.clock()
         match (method, segments):
             case ("GET", ["api", "v2", "applications", app_id]):
                 return 200, self._org_application(headers, app_id)
             case ("POST", ["v1", "cloud-recordings", recording_id, "copy"]):
-                app = self._authorize(headers, method, "copy")
-                return 200, self._copy(app, recording_id, body)
+                app = self._authorize(app, exchange, "copy")
+                return 200, self._copy(app, recording_id, body, now)
             case ("GET", ["v1", "live-events" | "rooms" as kind]):
-                app = self._authorize(headers, method, kind)
-                return 200, self._list(app, "live" if kind == "live-events" else "room", query)
+                app = self._authorize(app, exchange, kind)
+                return 200, self._list(app, "live" if kind == "live-events" else "room", query, now)
             case ("GET", ["v1", "live-events" | "rooms" as kind, parent_id]):
-                app = self._authorize(headers, method, kind + "/{id}")
-                return 200, self._detail(app, "live" if kind == "live-events" else "room", parent_id)
+                app = self._authorize(app, exchange, kind + "/{id}")
+                return 200, self._detail(app, "live" if kind == "live-events" else "room", parent_id, now)
         raise not_found(f"No endpoint {method} {split.path}", status=404)
 
-    def record(self, method: str, path: str, status: int) -> None:
+    def record(self, exchange: _Exchange, status: int) -> None:
+        event = RequestEvent(
+            exchange.time, exchange.method, exchange.path, status, exchange.app_id, exchange.at
+        )
         with self._lock:
-            self._log.append((method, path, status))
+            self._log.append((exchange.method, exchange.path, status))
+            self._events.append(event)
 
-    def _inject_faults(self) -> None:
+    def _inject_faults(self, method: str) -> None:
         with self._lock:
             count, fault = self._fail
             if count > 0:
                 self._fail = (count - 1, fault)
                 raise fault()  # a fresh exception per answer
-            count, retry_after = self._throttle
-            if count > 0:
-                self._throttle = (count - 1, retry_after)
+            count, retry_after, only = self._throttle
+            if count > 0 and only in (None, method):
+                self._throttle = (count - 1, retry_after, only)
                 raise rate_limited(retry_after)
             if self._error_rate and self._rng.random() < self._error_rate:
                 raise server_error(self._rng.choice((500, 502, 503)))
 
-    def _authorize(self, headers: Any, method: str, endpoint: str) -> Application:
-        token = headers.get("Api-Token")
-        with self._lock:
-            app = next((a for a in self._apps.values() if token and a.api_token == token), None)
+    def _authorize(self, app: Application | None, exchange: _Exchange, endpoint: str) -> Application:
         if app is None:
             raise not_authorized("Invalid or missing Api-Token header.")
-        if not self._limiter.allow((app.app_id, method, endpoint), RATE_LIMITS[method]):
+        # Limited by arrival time: the same instant RequestEvent.time records, so the limit and
+        # max_posts_in_any_window measure one and the same thing.
+        method = exchange.method
+        key = (app.app_id, method, endpoint)
+        if not self._limiter.allow(key, self._rate_limits[method], now=exchange.time):
             raise rate_limited(1)
         return app
 
-    def _recording(self, app: Application, recording_id: str) -> Recording:
-        with self._lock:
-            recording = self._recordings.get((app.app_id, recording_id))
-        if recording is None:
+    def _recording(self, app: Application, recording_id: str, now: float) -> Recording:
+        recording = self._catalog.recording(app.app_id, recording_id, now)
+        if recording is None:  # unknown, another app's, or expired: Sendbird no longer has it
             raise not_found(f"Recording '{recording_id}' not found.")
         return recording
 
-    def _copy(self, app: Application, recording_id: str, body: bytes) -> dict[str, Any]:
+    def _copy(self, app: Application, recording_id: str, body: bytes, now: float) -> dict[str, Any]:
         params = _copy_params(body)
-        recording = self._recording(app, recording_id)
+        recording = self._recording(app, recording_id, now)
         if recording.status != "completed":
             raise invalid(
                 f"Recording '{recording_id}' is '{recording.status}': "
@@ -338,14 +478,20 @@ class SendbirdEmulator:
             upload_id = self._copier.start_upload(s3, bucket, key)
         except S3Refused as exc:
             raise invalid(f"S3 refused the copy into bucket '{bucket}': {exc}") from exc
-        record = CopyRecord(recording_id, app.app_id, bucket, region, key)
         with self._lock:
-            self._copies.append(record)
+            dropped = self._drop > 0
+            self._drop -= dropped
+            self._copies.append(CopyRecord(recording_id, app.app_id, bucket, region, key))
             index = len(self._copies) - 1
-        thread = threading.Thread(target=self._run_copy, args=(index, s3, upload_id, recording), daemon=True)
-        with self._lock:
-            self._threads.append(thread)
-        thread.start()
+            if dropped:  # accepted, then nothing: the upload stays unfinished, no object appears
+                self._copies[index] = replace(self._copies[index], status="dropped")
+            else:
+                thread = threading.Thread(
+                    target=self._run_copy, args=(index, s3, upload_id, recording), daemon=True
+                )
+                self._threads = [t for t in self._threads if t.is_alive()]
+                self._threads.append(thread)
+                thread.start()
         return {"recording_id": recording_id, "bucket": bucket, "region": region, "status": "copying"}
 
     def _run_copy(self, index: int, s3: Any, upload_id: str, recording: Recording) -> None:
@@ -354,7 +500,8 @@ class SendbirdEmulator:
                 self._copies[index] = replace(self._copies[index], **changes)
                 self._copies_changed.notify_all()
 
-        record = self._copies[index]
+        with self._lock:
+            record = self._copies[index]
         try:
             S3Copier.upload_parts(
                 s3,
@@ -362,7 +509,7 @@ class SendbirdEmulator:
                 upload_id,
                 recording,
                 on_part=lambda n: update(parts=n),
-                cancelled=self._stopping,
+                pacer=Pacer(self._stopping, self._copy_bytes_per_second),
             )
         except Exception as exc:
             log.info("copy of %s failed: %s", recording.recording_id, describe(exc))
@@ -370,49 +517,26 @@ class SendbirdEmulator:
         else:
             update(status="completed")
 
-    def _parents(self, app: Application, kind: str) -> dict[str, list[Recording]]:
-        parents: dict[str, list[Recording]] = {}
-        with self._lock:
-            for rec in self._recordings.values():
-                if rec.app_id == app.app_id and rec.kind == kind:
-                    parents.setdefault(rec.parent_id, []).append(rec)
-        return parents
-
-    @staticmethod
-    def _parent_dict(kind: str, parent_id: str, recordings: list[Recording]) -> dict[str, Any]:
-        created = min(r.public_dict()["started_at"] for r in recordings) - 60_000
-        shown = [r.public_dict() for r in recordings]
-        if kind == "live":
-            head = {"live_event_id": parent_id, "state": "ended"}
-        else:
-            head = {"room_id": parent_id, "room_type": "small_room_for_video", "state": "open"}
-        return {**head, "created_at": created, "cloud_recordings": shown}
-
-    def _list(self, app: Application, kind: str, query: dict[str, str]) -> dict[str, Any]:
+    def _list(self, app: Application, kind: str, query: dict[str, str], now: float) -> dict[str, Any]:
         try:
             limit = int(query.get("limit", DEFAULT_PAGE_LIMIT))
         except ValueError:
             raise invalid(f"limit '{query['limit']}' is not an integer.") from None
         if not 1 <= limit <= MAX_PAGE_LIMIT:
             raise invalid(f"limit must be between 1 and {MAX_PAGE_LIMIT}.")
-        offset = decode_page_token(query["next"]) if query.get("next") else 0
-        items = [self._parent_dict(kind, pid, recs) for pid, recs in self._parents(app, kind).items()]
-        page = items[offset : offset + limit]
-        more = offset + limit < len(items)
+        before = decode_page_token(query["next"]) if query.get("next") else None
+        items, last = self._catalog.page(app.app_id, kind, limit, before, now)
         key = "live_events" if kind == "live" else "rooms"
-        return {key: page, "next": encode_page_token(offset + limit) if more else None}
+        return {key: items, "next": encode_page_token(last) if last is not None else None}
 
-    def _detail(self, app: Application, kind: str, parent_id: str) -> dict[str, Any]:
-        recordings = self._parents(app, kind).get(parent_id)
-        label = "Live event" if kind == "live" else "Room"
-        if not recordings:
-            raise not_found(f"{label} '{parent_id}' not found.")
-        return {"live_event" if kind == "live" else "room": self._parent_dict(kind, parent_id, recordings)}
+    def _detail(self, app: Application, kind: str, parent_id: str, now: float) -> dict[str, Any]:
+        shown = self._catalog.parent(app.app_id, kind, parent_id, now)
+        if shown is None:
+            raise not_found(f"{'Live event' if kind == 'live' else 'Room'} '{parent_id}' not found.")
+        return {"live_event" if kind == "live" else "room": shown}
 
     def _org_application(self, headers: Any, app_id: str) -> dict[str, Any]:
-        key = headers.get("SENDBIRDORGANIZATIONAPITOKEN")
-        with self._lock:
-            org_apps = [a for a in self._apps.values() if key and a.org_api_key == key]
+        org_apps = self._catalog.apps_of_org(headers.get("SENDBIRDORGANIZATIONAPITOKEN"))
         if not org_apps:
             raise not_authorized("Invalid or missing SENDBIRDORGANIZATIONAPITOKEN header.")
         app = next((a for a in org_apps if a.app_id == app_id), None)
@@ -463,8 +587,10 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length > 0 else b""  # always drain: keeps the connection usable
         headers: dict[str, str] = {}
+        emulator = self.server.emulator
+        exchange = emulator.arrived(self.command, self.path)
         try:
-            status, payload = self.server.emulator.handle(self.command, self.path, self.headers, body)
+            status, payload = emulator.handle(exchange, self.path, self.headers, body)
         except ApiFault as fault:
             status, payload, headers = fault.status, fault.body(), fault.headers
         except Exception:
@@ -473,7 +599,7 @@ class _Handler(BaseHTTPRequestHandler):
         data = json.dumps(payload).encode()
         # Logged before writing: a test that just got its answer sees the entry, and a client that
         # already hung up (timeout tests) is still counted.
-        self.server.emulator.record(self.command, urlsplit(self.path).path, status)
+        emulator.record(exchange, status)
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf8")
         self.send_header("Content-Length", str(len(data)))

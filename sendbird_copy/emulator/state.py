@@ -1,28 +1,45 @@
-"""The emulator's data: applications, recordings, copies, the rate limiter and the recording bytes.
+"""The emulator's data: applications, recordings, copies, request events, the rate limiter and the
+recording bytes.
 
-Plain data and pure helpers only; the HTTP server (``server.py``) and the S3 copy (``copier.py``)
-build on them. Field names follow SENDBIRD_API.md.
+Plain data and pure helpers only; the catalog (``catalog.py``), the HTTP server (``server.py``) and
+the S3 copy (``copier.py``) build on them. Field names follow SENDBIRD_API.md. Times are epoch
+seconds inside the emulator and Unix milliseconds on the wire (documented).
 """
 
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sendbird_copy.sendbird_facts import COPY_PART_SIZE
+from sendbird_copy.sendbird_facts import COPY_PART_SIZE, RECORDING_RETENTION
 
 PART_SIZE = COPY_PART_SIZE  # Sendbird writes in 5 MB parts (sendbird_facts)
+# Documented statuses: Live recordings (live events) and Calls recordings (rooms).
 LIVE_STATUSES = frozenset({"ready", "recording", "paused", "uploading", "completed", "failed"})
+CALLS_STATUSES = frozenset({"recording", "uploading", "completed", "failed"})
 KINDS = ("live", "room")
-_BASE_MS = 1_700_000_000_000  # a fixed epoch so listings are deterministic
-_BYTES_PER_MS = 2_500_000 // 8 // 1000  # ~2.5 Mbit/s, for a plausible duration
+STATUSES_BY_KIND = {"live": LIVE_STATUSES, "room": CALLS_STATUSES}
+# Stopped recordings have a stopped_at (and so a deadline); the others are still going or waiting.
+STOPPED_STATUSES = frozenset({"uploading", "completed", "failed"})
+RETENTION_SECONDS = RECORDING_RETENTION.total_seconds()
+BYTES_PER_SECOND = 2_500_000 / 8  # ~2.5 Mbit/s: a plausible duration for a recording's size
+
+
+def default_duration_s(byte_size: int) -> float:
+    """A plausible duration (seconds, at least one) for a recording of ``byte_size`` bytes."""
+    return max(1.0, byte_size / BYTES_PER_SECOND)
+
+
+def epoch_ms(seconds: float) -> int:
+    return round(seconds * 1000)
 
 
 # Every documented error code (SENDBIRD_API.md, "Errors"): code -> (HTTP status, type).
@@ -126,31 +143,88 @@ class Application:
 
 @dataclass(frozen=True)
 class Recording:
+    """One cloud recording. ``started_at``/``stopped_at`` are epoch seconds; ``stopped_at`` is None
+    while it has not stopped (``ready``, ``recording``, ``paused``)."""
+
     app_id: str
     recording_id: str
     status: str
     byte_size: int
-    kind: str
+    kind: str  # live | room
     parent_id: str
-    seq: int
+    started_at: float
+    stopped_at: float | None
+    seq: int  # order of registration in the emulator
+
+    @property
+    def stopped(self) -> bool:
+        return self.stopped_at is not None
+
+    @property
+    def duration_s(self) -> float | None:
+        return None if self.stopped_at is None else self.stopped_at - self.started_at
+
+    @property
+    def expires_at(self) -> float | None:
+        """Epoch seconds after which Sendbird no longer has it (RECORDING_RETENTION after the stop)."""
+        return None if self.stopped_at is None else self.stopped_at + RETENTION_SECONDS
+
+    def expired(self, now: float) -> bool:
+        expires_at = self.expires_at
+        return expires_at is not None and now > expires_at
 
     def public_dict(self) -> dict[str, Any]:
-        """The documented recording fields, as the listing endpoints show them."""
-        started = _BASE_MS + self.seq * 3_600_000
-        done = self.status in ("uploading", "completed", "failed")
-        duration = max(1000, self.byte_size // max(_BYTES_PER_MS, 1)) if done else None
+        """The documented recording fields, as the listing endpoints show them (times in Unix ms).
+
+        Live recordings carry ``byte_size`` and ``media_type``; Calls (room) recordings have only
+        the documented Calls fields. A ``ready`` recording has not started: no ``started_at``.
+        """
+        started = epoch_ms(self.started_at)
+        stopped = None if self.stopped_at is None else epoch_ms(self.stopped_at)
         data: dict[str, Any] = {
             "recording_id": self.recording_id,
             "target_event_type": "live" if self.kind == "live" else "room_video",
             "status": self.status,
-            "started_at": started,
-            "stopped_at": started + duration if duration is not None else None,
-            "duration": duration,
-            "byte_size": self.byte_size,
-            "media_type": "video",
+            "started_at": None if self.status == "ready" else started,
+            "stopped_at": stopped,
+            "duration": None if stopped is None else stopped - started,  # exactly the two apart
         }
-        data["live_event_id" if self.kind == "live" else "room_id"] = self.parent_id
+        if self.kind == "live":
+            data.update(byte_size=self.byte_size, media_type="video", live_event_id=self.parent_id)
+        else:
+            data["room_id"] = self.parent_id
         return data
+
+
+@dataclass(frozen=True)
+class Parent:
+    """A live event or a room: recordings are listed only inside one (``cloud_recordings``)."""
+
+    app_id: str
+    kind: str
+    parent_id: str
+    created_at: float  # epoch seconds
+    seq: int
+
+    @property
+    def sort_key(self) -> tuple[int, int]:
+        """Listings show parents newest first: descending by this key."""
+        return (epoch_ms(self.created_at), self.seq)
+
+    def public_dict(self, recordings: list[Recording]) -> dict[str, Any]:
+        shown = [r.public_dict() for r in recordings]
+        if self.kind == "live":
+            statuses = {r.status for r in recordings}
+            state = "ended"
+            if statuses & {"recording", "paused"}:
+                state = "ongoing"
+            elif "ready" in statuses:
+                state = "ready"
+            head: dict[str, Any] = {"live_event_id": self.parent_id, "host_type": "single_host"}
+            head["state"] = state
+        else:
+            head = {"room_id": self.parent_id, "room_type": "small_room_for_video", "state": "open"}
+        return {**head, "created_at": epoch_ms(self.created_at), "cloud_recordings": shown}
 
 
 @dataclass(frozen=True)
@@ -162,9 +236,22 @@ class CopyRecord:
     bucket: str
     region: str
     key: str
-    status: str = "in_progress"  # in_progress | completed | failed
+    status: str = "in_progress"  # in_progress | completed | failed | dropped (accepted, never written)
     error: str | None = None
     parts: int = 0  # parts uploaded so far
+
+
+@dataclass(frozen=True)
+class RequestEvent:
+    """One answered request: ``time`` on the rate clock (``time.monotonic`` unless injected), ``at``
+    on the emulator's clock (epoch seconds); ``app_id`` from the Api-Token, None if it named none."""
+
+    time: float
+    method: str
+    path: str  # without the query, as sent (percent-encoded)
+    status: int
+    app_id: str | None
+    at: float = 0.0
 
 
 class SlidingWindowLimiter:
@@ -176,9 +263,10 @@ class SlidingWindowLimiter:
         self._events: dict[Any, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def allow(self, key: Any, limit: int) -> bool:
+    def allow(self, key: Any, limit: int, now: float | None = None) -> bool:
+        """Count one event at ``now`` (default: the clock) unless ``limit`` are already in the window."""
         with self._lock:
-            now = self._clock()
+            now = self._clock() if now is None else now
             events = self._events.setdefault(key, deque())
             while events and events[0] <= now - self._window:
                 events.popleft()
@@ -186,6 +274,15 @@ class SlidingWindowLimiter:
                 return False  # rejected requests do not count against the window
             events.append(now)
             return True
+
+
+def max_in_window(times: Iterable[float], seconds: float = 1.0) -> int:
+    """The most of ``times`` inside any half-open window ``[t, t + seconds)``."""
+    ordered = sorted(times)
+    best = 0
+    for index, start in enumerate(ordered):
+        best = max(best, bisect.bisect_left(ordered, start + seconds, lo=index) - index)
+    return best
 
 
 def parts_count(byte_size: int, part_size: int = PART_SIZE) -> int:
@@ -212,17 +309,20 @@ def iter_parts(recording_id: str, byte_size: int, part_size: int = PART_SIZE) ->
         yield recording_bytes(recording_id, offset, min(part_size, byte_size - offset))
 
 
-def encode_page_token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode().rstrip("=")
+def encode_page_token(key: tuple[int, int]) -> str:
+    """An opaque ``next`` token: the sort key of the last item shown (so pages never repeat or skip
+    an item, even when parents are added between pages)."""
+    created_ms, seq = key
+    return base64.urlsafe_b64encode(f"before:{created_ms}:{seq}".encode()).decode().rstrip("=")
 
 
-def decode_page_token(token: str) -> int:
+def decode_page_token(token: str) -> tuple[int, int]:
     try:
         text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        prefix, _, number = text.partition(":")
-        offset = int(number)
+        prefix, created_ms, seq = text.split(":")
+        key = (int(created_ms), int(seq))
     except (ValueError, UnicodeDecodeError) as exc:
         raise invalid(f"'next' token '{token}' is not valid") from exc
-    if prefix != "offset" or offset < 0:
+    if prefix != "before" or key[1] < 0:
         raise invalid(f"'next' token '{token}' is not valid")
-    return offset
+    return key

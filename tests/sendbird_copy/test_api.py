@@ -268,19 +268,22 @@ def test_listings_follow_next_across_pages_and_find_recording_searches_both(app)
     events = client.list_live_events(limit=2)
     rooms = client.list_rooms(limit=1)
 
-    assert [e["live_event_id"] for e in events] == [f"live-live-{i}" for i in range(5)]
-    assert [len(r["cloud_recordings"]) for r in rooms] == [2, 1]
+    assert [e["live_event_id"] for e in events] == [f"live-live-{i}" for i in (4, 3, 2, 1, 0)]  # newest first
+    assert [len(r["cloud_recordings"]) for r in rooms] == [1, 2]  # room-B (newest), then room-A
     assert [p for m, p, _ in app.requests_log if m == "GET"].count("/v1/live-events") == 3  # 2 + 2 + 1
     found = client.find_recording("room-1")
     assert found is not None
-    assert (found["room_id"], found["status"], found["byte_size"]) == ("room-A", "completed", 1024 * 1024)
+    assert (found["room_id"], found["status"]) == ("room-A", "completed")
+    assert "byte_size" not in found  # a Calls (room) recording has no byte_size (SENDBIRD_API.md)
+    live = client.find_recording("live-3")
+    assert live is not None and (live["live_event_id"], live["byte_size"]) == ("live-live-3", 1024 * 1024)
     assert client.find_recording("nope") is None
     with pytest.raises(ValueError, match="limit"):
         client.list_rooms(limit=0)
 
 
 def test_find_recording_reads_at_most_max_pages_of_each_listing(app):
-    # 101 live events: the recording sits on the second page of 100.
+    # 101 live events, newest first: the oldest recording sits on the second page of 100.
     for i in range(101):
         app.add_recording(APP, f"live-{i:03d}", kind="live")
     client = client_for(app)
@@ -288,13 +291,13 @@ def test_find_recording_reads_at_most_max_pages_of_each_listing(app):
     def gets() -> list[str]:
         return [path for method, path, _ in app.requests_log if method == "GET"]
 
-    assert client.find_recording("live-100", max_pages=1) is None
+    assert client.find_recording("live-000", max_pages=1) is None
     assert gets() == ["/v1/live-events", "/v1/rooms"]  # one page each, then it gives up
-    found = client.find_recording("live-100", max_pages=2)
-    assert found is not None and found["live_event_id"] == "live-live-100"
+    found = client.find_recording("live-000", max_pages=2)
+    assert found is not None and found["live_event_id"] == "live-live-000"
     assert gets()[2:] == ["/v1/live-events", "/v1/live-events"]  # found on page 2: rooms not read
     with pytest.raises(ValueError, match="max_pages"):
-        client.find_recording("live-100", max_pages=0)
+        client.find_recording("live-000", max_pages=0)
     from sendbird_copy.api import FIND_MAX_PAGES
 
     assert FIND_MAX_PAGES == 20  # the number the smoke test's skip message names

@@ -3,17 +3,34 @@ test and the e2e tests trust it as the stand-in for Sendbird."""
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import subprocess
 import sys
+import time
+from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import requests
 
-from sendbird_copy.emulator import PART_SIZE, SendbirdEmulator, recording_bytes
-from sendbird_copy.emulator.state import iter_parts
+from sendbird_copy.emulator import (
+    PART_SIZE,
+    Recording,
+    RequestEvent,
+    SendbirdEmulator,
+    recording_bytes,
+    seed_application,
+)
+from sendbird_copy.emulator.seeding import DEFAULT_SEED_BYTES
+from sendbird_copy.emulator.state import CALLS_STATUSES, LIVE_STATUSES, iter_parts, max_in_window
+from sendbird_copy.sendbird_facts import (
+    GET_REQUESTS_PER_SECOND,
+    RECORDING_RETENTION,
+    WRITE_REQUESTS_PER_SECOND,
+)
 from tests.sendbird_copy.cli_support import APP, ORG_KEY, TOKEN
 
 OTHER_APP, OTHER_TOKEN = "APP-2", "emulator-token-2"
@@ -51,7 +68,7 @@ def assert_error(response: requests.Response, status: int, code: int, error_type
 # ----- rate limits ---------------------------------------------------------------------------------
 def test_sixth_post_within_a_second_is_429_with_retry_after(moto):
     now = [1000.0]  # a frozen clock makes "within a second" exact, however slow the machine
-    with SendbirdEmulator(moto.endpoint, clock=lambda: now[0]) as emulator:
+    with SendbirdEmulator(moto.endpoint, rate_clock=lambda: now[0]) as emulator:
         emulator.add_application(APP, TOKEN, "ap-1")
         emulator.add_application(OTHER_APP, OTHER_TOKEN, "ap-1")
 
@@ -73,7 +90,7 @@ def test_sixth_post_within_a_second_is_429_with_retry_after(moto):
 
 
 def test_get_limit_is_ten_per_second(moto):
-    with SendbirdEmulator(moto.endpoint, clock=lambda: 5.0) as emulator:
+    with SendbirdEmulator(moto.endpoint, rate_clock=lambda: 5.0) as emulator:
         emulator.add_application(APP, TOKEN, "ap-1")
         url, headers = f"{emulator.base_url}/live-events", {"Api-Token": TOKEN}
         codes = [requests.get(url, headers=headers, timeout=10).status_code for _ in range(11)]
@@ -230,7 +247,8 @@ def test_live_events_page_with_next_and_detail_is_wrapped(app):
             break
         params = {"limit": "2", "next": body["next"]}
 
-    assert pages == [["live-r0", "live-r1"], ["live-r2", "live-r3"], ["live-r4"]]
+    # Newest first: r1..r4 stopped an hour ago (the default), r0 is still recording, so it began last.
+    assert pages == [["live-r0", "live-r4"], ["live-r3", "live-r2"], ["live-r1"]]
     detail = requests.get(f"{url}/live-r0", headers=headers, timeout=10).json()
     [recording] = detail["live_event"]["cloud_recordings"]
     expected = {"recording_id", "target_event_type", "live_event_id", "status", "started_at", "stopped_at"}
@@ -260,10 +278,10 @@ def test_rooms_page_and_group_recordings_by_room(app):
         f"{app.base_url}/rooms", params={"limit": 1, "next": first["next"]}, headers=headers, timeout=10
     ).json()
 
-    assert [r["room_id"] for r in first["rooms"] + second["rooms"]] == ["room-a", "room-b"]
+    assert [r["room_id"] for r in first["rooms"] + second["rooms"]] == ["room-b", "room-a"]  # newest first
     assert second["next"] is None
-    assert [c["recording_id"] for c in first["rooms"][0]["cloud_recordings"]] == ["a1", "a2"]
-    assert {c["target_event_type"] for c in first["rooms"][0]["cloud_recordings"]} == {"room_video"}
+    assert [c["recording_id"] for c in second["rooms"][0]["cloud_recordings"]] == ["a1", "a2"]
+    assert {c["target_event_type"] for c in second["rooms"][0]["cloud_recordings"]} == {"room_video"}
     detail = requests.get(f"{app.base_url}/rooms/room-b", headers=headers, timeout=10).json()
     assert detail["room"]["cloud_recordings"][0]["room_id"] == "room-b"
 
@@ -500,3 +518,710 @@ def test_unknown_region_key_runs_in_the_mapped_aws_region():
     # The copy is checked against the mapped AWS region; Sendbird still reports its own key.
     assert "application's region 'ap-northeast-3' (Sendbird region tokyo-1)" in message
     assert org["region"]["region_key"] == "tokyo-1"
+
+
+# =====================================================================================================
+# What a sync needs: time and expiry, statuses, real pagination, configurable limits, copy speed,
+# timed request events, faults it must survive, and a realistic seeded application.
+# =====================================================================================================
+DAY = 86_400.0
+NOW = 1_800_000_000.0  # a fixed "now" (January 2027) for tests that move time
+CALLS_FIELDS = {
+    "recording_id",
+    "target_event_type",
+    "room_id",
+    "status",
+    "started_at",
+    "stopped_at",
+    "duration",
+}
+
+
+def get(emulator, path: str, token: str = TOKEN, **params: Any) -> requests.Response:
+    return requests.get(f"{emulator.base_url}{path}", params=params, headers={"Api-Token": token}, timeout=10)
+
+
+def all_pages(emulator, kind: str = "live-events", limit: int = 100, token: str = TOKEN) -> list[list[dict]]:
+    """Every page of a listing, following ``next``."""
+    key = "live_events" if kind == "live-events" else "rooms"
+    pages, params = [], {"limit": limit}
+    while True:
+        response = get(emulator, f"/{kind}", token=token, **params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        pages.append(body[key])
+        if not body["next"]:
+            return pages
+        params = {"limit": limit, "next": body["next"]}
+
+
+def listed_recordings(emulator, token: str = TOKEN) -> dict[str, dict]:
+    """Every recording the listings show (both kinds), by id."""
+    found: dict[str, dict] = {}
+    for kind in ("live-events", "rooms"):
+        for page in all_pages(emulator, kind, token=token):
+            for parent in page:
+                for recording in parent["cloud_recordings"]:
+                    assert recording["recording_id"] not in found
+                    found[recording["recording_id"]] = recording
+    return found
+
+
+def frozen(emulator, at: float = NOW) -> list[float]:
+    """Set the emulator's clock to a value the test moves: ``now[0] += DAY``."""
+    now = [at]
+    emulator.clock = lambda: now[0]
+    return now
+
+
+class TestTimeAndExpiry:
+    def test_times_are_unix_ms_from_stopped_at_and_duration(self, fast_app):
+        frozen(fast_app)
+        recording = fast_app.add_recording(APP, "r", stopped_at=NOW - 7200, duration_s=600, parent_id="ev")
+        shown = listed_recordings(fast_app)["r"]
+        assert (shown["started_at"], shown["stopped_at"], shown["duration"]) == (
+            (NOW - 7800) * 1000,
+            (NOW - 7200) * 1000,
+            600_000,
+        )
+        assert all(isinstance(shown[k], int) for k in ("started_at", "stopped_at", "duration"))
+        assert (recording.started_at, recording.stopped_at, recording.duration_s) == (
+            NOW - 7800,
+            NOW - 7200,
+            600,
+        )
+
+    def test_a_fresh_recording_stopped_an_hour_ago_by_the_real_clock(self, fast_app):
+        before = time.time()
+        fast_app.add_recording(APP, "r", byte_size=MB)
+        shown = listed_recordings(fast_app)["r"]
+        assert (before - 3600) * 1000 - 1 <= shown["stopped_at"] <= (time.time() - 3600) * 1000 + 1
+        assert abs(shown["duration"] - MB / (2_500_000 / 8) * 1000) <= 1  # ~2.5 Mbit/s by default
+        assert shown["started_at"] == shown["stopped_at"] - shown["duration"]
+
+    @pytest.mark.parametrize("status", ["ready", "recording", "paused"])
+    def test_a_recording_not_stopped_has_no_stopped_at(self, fast_app, status):
+        frozen(fast_app)
+        fast_app.add_recording(APP, "r", status=status, duration_s=120)
+        shown = listed_recordings(fast_app)["r"]
+        assert (shown["stopped_at"], shown["duration"]) == (None, None)
+        assert shown["started_at"] == (None if status == "ready" else (NOW - 120) * 1000)
+        fast_app.add_recording(APP, "r2", status=status, stopped_at=NOW - 60, duration_s=120)
+        seen_running = listed_recordings(fast_app)["r2"]  # a stopped_at given means "running then"
+        assert seen_running["stopped_at"] is None
+        assert seen_running["started_at"] == (None if status == "ready" else (NOW - 180) * 1000)
+        frozen(fast_app, NOW + 30 * DAY)
+        assert "r" in listed_recordings(fast_app)  # never expires while it has not stopped
+
+    def test_an_expired_recording_is_gone_and_its_copy_is_400200(self, fast_app, make_copy_target):
+        now = frozen(fast_app)
+        fast_app.add_recording(APP, "old", stopped_at=NOW - 10 * DAY, parent_id="ev")
+        fast_app.add_recording(APP, "fresh", stopped_at=NOW - 3600, parent_id="ev")
+        assert set(listed_recordings(fast_app)) == {"old", "fresh"}
+
+        now[0] += 4 * DAY + 1  # "old" stopped 14 days and 1 s ago
+        assert set(listed_recordings(fast_app)) == {"fresh"}
+        detail = get(fast_app, "/live-events/ev").json()["live_event"]
+        assert [r["recording_id"] for r in detail["cloud_recordings"]] == ["fresh"]
+        body = copy_body(make_copy_target())
+        message = assert_error(post_copy(fast_app, "old", body), 400, 400200, "NOT_FOUND")
+        assert "old" in message
+        assert post_copy(fast_app, "fresh", body).status_code == 200
+        assert [c.recording_id for c in fast_app.wait_for_copies()] == ["fresh"]
+
+    def test_a_recording_copies_until_its_last_second(self, fast_app, make_copy_target, moto):
+        target = make_copy_target()
+        now = frozen(fast_app)
+        fast_app.add_recording(APP, "edge", stopped_at=NOW - 14 * DAY + 1, byte_size=1000)
+        assert post_copy(fast_app, "edge", copy_body(target)).status_code == 200
+        [copy] = fast_app.wait_for_copies()
+        assert copy.status == "completed"
+        assert (
+            moto.client("s3", REGION).head_object(Bucket=target.bucket, Key="edge.mp4")["ContentLength"]
+            == 1000
+        )
+        now[0] += 2
+        assert_error(post_copy(fast_app, "edge", copy_body(target)), 400, 400200, "NOT_FOUND")
+
+    def test_retention_is_sendbirds_two_weeks(self, fast_app):
+        frozen(fast_app)
+        recording = fast_app.add_recording(APP, "r", stopped_at=NOW)
+        assert timedelta(days=14) == RECORDING_RETENTION
+        assert recording.expires_at == NOW + 14 * DAY
+        assert not recording.expired(NOW + 14 * DAY) and recording.expired(NOW + 14 * DAY + 0.001)
+        assert fast_app.add_recording(APP, "going", status="recording").expires_at is None
+
+    @pytest.mark.parametrize(
+        ("kwargs", "needle"),
+        [
+            ({"stopped_at": math.nan}, "stopped_at must be a finite"),
+            ({"stopped_at": math.inf}, "stopped_at must be a finite"),
+            ({"duration_s": -1}, "duration_s must be >= 0"),
+            ({"duration_s": math.nan}, "duration_s must be a finite"),
+            ({"byte_size": -1}, "byte_size must be an integer >= 0"),
+            ({"byte_size": 1.5}, "byte_size must be an integer >= 0"),
+        ],
+    )
+    def test_bad_times_and_sizes_are_refused(self, kwargs, needle):
+        emulator = SendbirdEmulator(None)  # never started: seeding needs no server
+        emulator.add_application(APP, TOKEN, "ap-1")
+        with pytest.raises(ValueError, match=needle):
+            emulator.add_recording(APP, "r", **kwargs)
+        assert emulator.recordings() == []
+
+
+class TestStatuses:
+    @pytest.mark.parametrize("status", sorted(LIVE_STATUSES))
+    def test_every_live_status_is_listed_and_only_completed_copies(self, fast_app, make_copy_target, status):
+        fast_app.add_recording(APP, "r", status=status, byte_size=100)
+        assert listed_recordings(fast_app)["r"]["status"] == status
+        response = post_copy(fast_app, "r", copy_body(make_copy_target()))
+        if status == "completed":
+            assert response.status_code == 200, response.text
+        else:
+            assert f"is '{status}'" in assert_error(response, 400, 400100, "INVALID_PARAMS")
+        assert len(fast_app.wait_for_copies()) == (status == "completed")
+
+    @pytest.mark.parametrize("status", sorted(CALLS_STATUSES))
+    def test_every_calls_status_is_listed_for_rooms_and_only_completed_copies(
+        self, fast_app, make_copy_target, status
+    ):
+        fast_app.add_recording(APP, "r", status=status, kind="room", byte_size=100)
+        assert listed_recordings(fast_app)["r"]["status"] == status
+        response = post_copy(fast_app, "r", copy_body(make_copy_target()))
+        assert response.status_code == (200 if status == "completed" else 400)
+        if status != "completed":
+            assert_error(response, 400, 400100, "INVALID_PARAMS")
+        fast_app.wait_for_copies()
+
+    def test_live_only_statuses_are_refused_for_rooms(self):
+        emulator = SendbirdEmulator(None)
+        emulator.add_application(APP, TOKEN, "ap-1")
+        for status in ("ready", "paused"):
+            with pytest.raises(ValueError, match=r"not a Calls \(room\) status"):
+                emulator.add_recording(APP, "r", status=status, kind="room")
+        with pytest.raises(ValueError, match=r"not a Live \(live event\) status"):
+            emulator.add_recording(APP, "r", status="done")
+        assert {"ready", "paused"} == LIVE_STATUSES - CALLS_STATUSES
+
+    def test_room_recordings_show_the_calls_fields_only(self, fast_app):
+        fast_app.add_recording(APP, "room-rec", kind="room", parent_id="room-1")
+        fast_app.add_recording(APP, "live-rec", parent_id="event-1")
+        shown = listed_recordings(fast_app)
+        assert set(shown["room-rec"]) == CALLS_FIELDS
+        assert shown["room-rec"]["target_event_type"] == "room_video"
+        live_fields = CALLS_FIELDS - {"room_id"} | {"live_event_id", "byte_size", "media_type"}
+        assert set(shown["live-rec"]) == live_fields
+
+    def test_a_recording_moves_on_and_stops_when_the_clock_says(self, fast_app):
+        now = frozen(fast_app)
+        fast_app.add_recording(APP, "r", status="recording", duration_s=60, parent_id="ev")
+        assert get(fast_app, "/live-events/ev").json()["live_event"]["state"] == "ongoing"
+        now[0] += 120
+        fast_app.set_recording_status(APP, "r", "uploading")
+        now[0] += 300
+        fast_app.set_recording_status(APP, "r", "completed")
+        shown = listed_recordings(fast_app)["r"]
+        assert (shown["status"], shown["started_at"], shown["stopped_at"]) == (
+            "completed",
+            (NOW - 60) * 1000,
+            (NOW + 120) * 1000,
+        )
+        assert get(fast_app, "/live-events/ev").json()["live_event"]["state"] == "ended"
+        with pytest.raises(ValueError, match="unknown recording"):
+            fast_app.set_recording_status(APP, "nope", "completed")
+
+
+class TestPagination:
+    def test_hundreds_of_parents_page_newest_first_without_repeats(self, fast_app):
+        frozen(fast_app)
+        for i in range(250):  # event-000 is the newest
+            fast_app.add_parent(APP, "live", f"event-{i:03d}", created_at=NOW - (i + 1) * 600)
+            for j in range(2):
+                stopped = NOW - (i + 1) * 600 + 300 + j * 60
+                fast_app.add_recording(APP, f"r-{i:03d}-{j}", parent_id=f"event-{i:03d}", stopped_at=stopped)
+
+        pages = all_pages(fast_app, "live-events", limit=100)
+
+        assert [len(p) for p in pages] == [100, 100, 50]
+        ids = [e["live_event_id"] for page in pages for e in page]
+        assert ids == [f"event-{i:03d}" for i in range(250)]
+        assert [e["created_at"] for page in pages for e in page] == [
+            (NOW - (i + 1) * 600) * 1000 for i in range(250)
+        ]
+        recordings = [r["recording_id"] for page in pages for e in page for r in e["cloud_recordings"]]
+        assert len(recordings) == len(set(recordings)) == 500
+        assert all_pages(fast_app, "rooms") == [[]]
+
+    def test_default_limit_is_ten_and_the_limit_is_checked(self, fast_app):
+        for i in range(15):
+            fast_app.add_recording(APP, f"r{i}")
+        first = get(fast_app, "/live-events").json()
+        assert len(first["live_events"]) == 10 and first["next"]
+        assert len(get(fast_app, "/live-events", next=first["next"]).json()["live_events"]) == 5
+        assert len(get(fast_app, "/live-events", limit=100).json()["live_events"]) == 15
+        for bad in ("0", "101", "ten", "-1"):
+            assert_error(get(fast_app, "/live-events", limit=bad), 400, 400100, "INVALID_PARAMS")
+            assert_error(get(fast_app, "/rooms", limit=bad), 400, 400100, "INVALID_PARAMS")
+
+    def test_parents_added_between_pages_are_never_repeated_and_never_skip_one(self, fast_app):
+        frozen(fast_app)
+        for i in range(5):
+            fast_app.add_parent(APP, "room", f"room-{i}", created_at=NOW - i * 60)
+        first = get(fast_app, "/rooms", limit=2).json()
+        fast_app.add_parent(APP, "room", "brand-new", created_at=NOW + 60)  # before the cursor: next run
+        fast_app.add_parent(APP, "room", "backdated", created_at=NOW - DAY)  # after it: still this pass
+        seen = [r["room_id"] for r in first["rooms"]]
+        params = {"limit": 2, "next": first["next"]}
+        while params["next"]:
+            body = get(fast_app, "/rooms", **params).json()
+            seen += [r["room_id"] for r in body["rooms"]]
+            params["next"] = body["next"]
+        assert seen == [f"room-{i}" for i in range(5)] + ["backdated"]
+
+    def test_details_are_wrapped_and_show_every_recording_of_the_parent(self, fast_app):
+        now = frozen(fast_app)
+        for j in range(3):
+            fast_app.add_recording(APP, f"e{j}", parent_id="event", stopped_at=NOW - 3600 + j * 600)
+            fast_app.add_recording(
+                APP, f"m{j}", kind="room", parent_id="room", stopped_at=NOW - 3600 + j * 600
+            )
+        fast_app.add_parent(APP, "live", "no-recordings")
+
+        event = get(fast_app, "/live-events/event").json()
+        room = get(fast_app, "/rooms/room").json()
+
+        assert set(event) == {"live_event"} and set(room) == {"room"}
+        assert [r["recording_id"] for r in event["live_event"]["cloud_recordings"]] == ["e0", "e1", "e2"]
+        assert [r["recording_id"] for r in room["room"]["cloud_recordings"]] == ["m0", "m1", "m2"]
+        assert get(fast_app, "/live-events/no-recordings").json()["live_event"]["cloud_recordings"] == []
+        assert_error(get(fast_app, "/rooms/event"), 400, 400200, "NOT_FOUND")  # a live event is no room
+        now[0] += 15 * DAY  # every recording expired; the parents stay
+        assert get(fast_app, "/live-events/event").json()["live_event"]["cloud_recordings"] == []
+        assert len(all_pages(fast_app)[0]) == 2
+
+    @pytest.mark.parametrize("token", ["garbage!", "YmVmb3JlOng6MQ", "b2Zmc2V0OjE"])  # before:x:1, offset:1
+    def test_a_next_token_the_emulator_did_not_make_is_400100(self, fast_app, token):
+        fast_app.add_recording(APP, "r")
+        assert_error(get(fast_app, "/live-events", next=token), 400, 400100, "INVALID_PARAMS")
+
+
+class TestRateLimits:
+    def test_the_defaults_are_the_documented_limits(self):
+        assert SendbirdEmulator(None).rate_limits == {"GET": 10, "POST": 5, "PUT": 5, "DELETE": 5}
+        assert (GET_REQUESTS_PER_SECOND, WRITE_REQUESTS_PER_SECOND) == (10, 5)
+
+    def test_get_limit_is_per_endpoint_and_per_application(self, make_emulator):
+        emulator = make_emulator(rate_clock=lambda: 5.0)
+        emulator.add_application(APP, TOKEN, "ap-1")
+        emulator.add_application(OTHER_APP, OTHER_TOKEN, "ap-1")
+        emulator.add_recording(APP, "r", parent_id="ev")
+        codes = [get(emulator, "/live-events").status_code for _ in range(11)]
+        assert codes == [200] * 10 + [429]
+        limited = get(emulator, "/live-events")
+        assert limited.headers["Retry-After"] == "1"
+        assert limited.json() == {
+            "code": 429100,
+            "type": "RATE_LIMIT_EXCEEDED",
+            "message": limited.json()["message"],
+        }
+        assert get(emulator, "/rooms").status_code == 200  # another endpoint
+        assert get(emulator, "/live-events/ev").status_code == 200  # the detail is another one too
+        assert get(emulator, "/live-events", token=OTHER_TOKEN).status_code == 200  # another app
+
+    def test_raised_limits_let_a_test_send_many_requests(self, make_emulator):
+        emulator = make_emulator(rate_clock=lambda: 5.0, rate_limits={"GET": 1000, "POST": 1000})
+        emulator.add_application(APP, TOKEN, "ap-1")
+        assert emulator.rate_limits == {"GET": 1000, "POST": 1000, "PUT": 5, "DELETE": 5}
+        assert {get(emulator, "/rooms").status_code for _ in range(40)} == {200}
+        assert {post_copy(emulator, "nope", {}).status_code for _ in range(20)} == {400}
+
+    def test_limits_can_change_while_running(self, make_emulator):
+        emulator = make_emulator(rate_clock=lambda: 5.0)
+        emulator.add_application(APP, TOKEN, "ap-1")
+        emulator.rate_limits = {"POST": 2}  # applied over the documented ones
+        assert [post_copy(emulator, "nope", {}).status_code for _ in range(3)] == [400, 400, 429]
+        assert emulator.rate_limits["GET"] == 10
+        emulator.rate_limits = {"POST": 3}
+        assert post_copy(emulator, "nope", {}).status_code == 400
+
+    @pytest.mark.parametrize(
+        ("limits", "needle"),
+        [
+            ({"PATCH": 3}, "method 'PATCH' is not one of GET, POST, PUT, DELETE"),
+            ({"GET": 0}, r"rate_limits\['GET'\] must be an integer >= 1"),
+            ({"POST": 1.5}, r"rate_limits\['POST'\] must be an integer >= 1"),
+            ({"POST": True}, r"rate_limits\['POST'\] must be an integer >= 1"),
+        ],
+    )
+    def test_bad_limits_are_refused(self, limits, needle):
+        with pytest.raises(ValueError, match=needle):
+            SendbirdEmulator(None, rate_limits=limits)
+        emulator = SendbirdEmulator(None)
+        with pytest.raises(ValueError, match=needle):
+            emulator.rate_limits = limits
+        assert emulator.rate_limits["GET"] == 10
+
+
+class TestCopySpeed:
+    def test_a_copy_takes_its_size_over_the_rate(self, fast_app, make_copy_target, moto):
+        target = make_copy_target()
+        fast_app.copy_mbps = 8.0  # 1,000,000 bytes/s
+        fast_app.add_recording(APP, "r", byte_size=600_000)
+        started = time.monotonic()
+        assert post_copy(fast_app, "r", copy_body(target)).status_code == 200
+        [copy] = fast_app.wait_for_copies(timeout=30)
+        elapsed = time.monotonic() - started
+        assert copy.status == "completed"
+        assert 0.6 <= elapsed < 10
+        assert (
+            moto.client("s3", REGION).head_object(Bucket=target.bucket, Key="r.mp4")["ContentLength"]
+            == 600_000
+        )
+
+    def test_stop_ends_a_slow_copy_promptly(self, moto, make_copy_target):
+        target = make_copy_target()
+        emulator = SendbirdEmulator(moto.endpoint, copy_mbps=0.01).start()  # 100 kB would take 80 s
+        emulator.add_application(APP, TOKEN, "ap-1")
+        emulator.add_recording(APP, "slow", byte_size=100_000)
+        try:
+            assert post_copy(emulator, "slow", copy_body(target)).status_code == 200
+            deadline = time.monotonic() + 10
+            while emulator.copies[0].parts < 1 and time.monotonic() < deadline:
+                time.sleep(0.02)  # the part is up; the copy now waits out its rate
+        finally:
+            stopping = time.monotonic()
+            emulator.stop()
+        assert time.monotonic() - stopping < 3
+        [failed] = emulator.copies
+        assert failed.status == "failed" and "stopped" in (failed.error or "")
+        assert moto.client("s3", REGION).list_objects_v2(Bucket=target.bucket)["KeyCount"] == 0
+
+    def test_a_new_rate_applies_to_a_running_copy(self, fast_app, make_copy_target, moto):
+        target = make_copy_target()
+        fast_app.copy_mbps = 0.01
+        fast_app.add_recording(APP, "r", byte_size=100_000)
+        assert post_copy(fast_app, "r", copy_body(target)).status_code == 200
+        time.sleep(0.3)
+        assert fast_app.copies[0].status == "in_progress"
+        fast_app.copy_mbps = None
+        [copy] = fast_app.wait_for_copies(timeout=5)
+        assert copy.status == "completed"
+        assert moto.client("s3", REGION).list_objects_v2(Bucket=target.bucket)["KeyCount"] == 1
+
+    @pytest.mark.parametrize("value", [0, -1, math.nan, math.inf, 1e9, True, "fast"])
+    def test_bad_rates_are_refused(self, value):
+        with pytest.raises(ValueError, match="copy_mbps"):
+            SendbirdEmulator(None, copy_mbps=value)
+        emulator = SendbirdEmulator(None, copy_mbps=100)
+        with pytest.raises(ValueError, match="copy_mbps"):
+            emulator.copy_mbps = value
+        assert emulator.copy_mbps == 100.0
+
+
+class TestRequestEvents:
+    def test_every_answer_is_an_event_with_its_times_and_application(self, fast_app):
+        started, wall = time.monotonic(), time.time()
+        get(fast_app, "/rooms")
+        get(fast_app, "/rooms", token="wrong")
+        get(fast_app, "/cloud-records")
+        events = fast_app.request_events
+        assert [(e.method, e.path, e.status, e.app_id) for e in events] == [
+            ("GET", "/v1/rooms", 200, APP),
+            ("GET", "/v1/rooms", 401, None),
+            ("GET", "/v1/cloud-records", 404, APP),
+        ]
+        assert fast_app.requests_log == [(e.method, e.path, e.status) for e in events]
+        assert all(started <= e.time <= time.monotonic() for e in events)
+        assert all(wall - 1 <= e.at <= time.time() + 1 for e in events)
+        assert isinstance(events[0], RequestEvent)
+        with pytest.raises(AttributeError):
+            events[0].status = 500  # type: ignore[misc]  # frozen
+
+    def test_copy_posts_counts_accepted_copies_per_recording(self, fast_app, make_copy_target):
+        target = make_copy_target()
+        fast_app.add_application(OTHER_APP, OTHER_TOKEN, "ap-1")
+        for recording_id in ("a", "b", "a b/c"):
+            fast_app.add_recording(APP, recording_id, byte_size=100)
+        fast_app.add_recording(OTHER_APP, "theirs", byte_size=100)
+        body = copy_body(target)
+        for recording_id in ("a", "a", "b", "nope"):
+            post_copy(fast_app, recording_id, body)
+        post_copy(fast_app, "a b/c".replace("/", "%2F"), body)
+        post_copy(fast_app, "theirs", body, token=OTHER_TOKEN)
+        post_copy(fast_app, "b", {})  # refused: 400111
+
+        assert fast_app.copy_posts() == {"a": 2, "b": 1, "a b/c": 1, "theirs": 1}
+        assert fast_app.copy_posts(APP) == {"a": 2, "b": 1, "a b/c": 1}
+        assert fast_app.copy_posts("nobody") == {}
+        every_attempt = {"a": 2, "b": 2, "a b/c": 1, "nope": 1}  # refused ones too (400200, 400111)
+        assert fast_app.copy_posts(APP, accepted_only=False) == every_attempt
+        fast_app.wait_for_copies()
+
+    def test_the_post_rate_over_any_window(self, make_emulator):
+        clock = [0.0]
+        emulator = make_emulator(rate_clock=lambda: clock[0], rate_limits={"POST": 1000})
+        emulator.add_application(APP, TOKEN, "ap-1")
+        emulator.add_application(OTHER_APP, OTHER_TOKEN, "ap-1")
+        for at in (0.0, 0.1, 0.5, 0.99, 1.0, 1.5, 1.6, 1.7):
+            clock[0] = at
+            post_copy(emulator, "any", {})  # counted whatever the answer (here 400111)
+        get(emulator, "/rooms")
+        post_copy(emulator, "any", {}, token=OTHER_TOKEN)
+
+        assert emulator.max_posts_in_any_window(APP) == 5  # 0.99, 1.0, 1.5, 1.6, 1.7
+        assert emulator.max_posts_in_any_window(APP, seconds=0.5) == 3  # 1.5, 1.6, 1.7
+        assert emulator.max_posts_in_any_window(APP, seconds=0.01) == 1  # 0.99 and 1.0 are 0.01 apart
+        assert emulator.max_posts_in_any_window(APP, seconds=2.0) == 8
+        assert emulator.max_posts_in_any_window(OTHER_APP) == 1
+        assert emulator.max_posts_in_any_window("nobody") == 0
+
+    def test_a_client_too_fast_is_caught_by_the_limit_and_by_the_measure(self, make_emulator):
+        emulator = make_emulator(rate_clock=lambda: 5.0)  # the documented POST limit, one instant
+        emulator.add_application(APP, TOKEN, "ap-1")
+        codes = [post_copy(emulator, "any", {}).status_code for _ in range(8)]
+        assert codes == [400] * 5 + [429] * 3
+        assert emulator.max_posts_in_any_window(APP) == 8  # what the client sent, refused or not
+        assert emulator.copy_posts() == {}
+
+    def test_max_in_window_counts_half_open_windows(self):
+        assert max_in_window([], 1.0) == 0
+        assert max_in_window([0.0, 0.5, 1.0], 1.0) == 2
+        assert max_in_window([3.0, 0.0, 0.2, 2.9, 3.1], 1.0) == 3  # order does not matter
+        assert max_in_window([1.0] * 6, 1.0) == 6
+
+
+class TestFaultsSyncMustSurvive:
+    def test_rate_limit_next_can_target_posts_only(self, fast_app):
+        fast_app.rate_limit_next(2, retry_after=7, method="POST")
+        assert get(fast_app, "/rooms").status_code == 200
+        limited = [post_copy(fast_app, "any", {}) for _ in range(2)]
+        assert {r.status_code for r in limited} == {429}
+        assert limited[0].headers["Retry-After"] == "7"
+        assert limited[0].json()["code"] == 429100
+        assert post_copy(fast_app, "any", {}).status_code == 400  # through to the body check
+
+    def test_rate_limit_next_can_target_gets_only(self, fast_app):
+        fast_app.rate_limit_next(1, method="GET")
+        assert post_copy(fast_app, "any", {}).status_code == 400
+        assert [get(fast_app, "/live-events").status_code for _ in range(2)] == [429, 200]
+        fast_app.rate_limit_next(1)  # any method, as before
+        assert post_copy(fast_app, "any", {}).status_code == 429
+
+    @pytest.mark.parametrize(
+        ("kwargs", "needle"),
+        [
+            ({"n": -1}, "n must be"),
+            ({"n": 1, "retry_after": -1}, "retry_after must be"),
+            ({"n": 1, "method": "PATCH"}, "method must be one of"),
+            ({"n": 1, "method": "get"}, "method must be one of"),
+        ],
+    )
+    def test_rate_limit_next_refuses_bad_arguments(self, kwargs, needle):
+        with pytest.raises(ValueError, match=needle):
+            SendbirdEmulator(None).rate_limit_next(**kwargs)
+
+    def test_a_dropped_copy_answers_200_but_never_lands(self, fast_app, make_copy_target, moto):
+        target = make_copy_target()
+        for recording_id in ("a", "b", "not-yet"):
+            fast_app.add_recording(APP, recording_id, byte_size=100)
+        fast_app.set_recording_status(APP, "not-yet", "uploading")
+        fast_app.drop_next_copies(1)
+        assert (
+            post_copy(fast_app, "not-yet", copy_body(target)).status_code == 400
+        )  # not accepted: not dropped
+        first = post_copy(fast_app, "a", copy_body(target))
+        assert first.status_code == 200 and first.json()["status"] == "copying"
+        assert post_copy(fast_app, "b", copy_body(target)).status_code == 200
+
+        assert {c.recording_id: c.status for c in fast_app.wait_for_copies()} == {
+            "a": "dropped",
+            "b": "completed",
+        }
+        s3 = moto.client("s3", REGION)
+        assert [o["Key"] for o in s3.list_objects_v2(Bucket=target.bucket)["Contents"]] == ["b.mp4"]
+        assert fast_app.copy_posts() == {"a": 1, "b": 1}
+        assert post_copy(fast_app, "a", copy_body(target)).status_code == 200  # a retry lands
+        fast_app.wait_for_copies()
+        assert s3.head_object(Bucket=target.bucket, Key="a.mp4")["ContentLength"] == 100
+        with pytest.raises(ValueError, match="n must be"):
+            fast_app.drop_next_copies(-1)
+
+
+def _summary(recordings, now: float) -> dict[str, int]:
+    kinds = {"expired": 0, "at_risk": 0, "recent": 0, "going": 0}
+    for r in recordings:
+        if r.stopped_at is None:
+            kinds["going"] += 1
+        elif r.expired(now):
+            kinds["expired"] += 1
+        elif now - r.stopped_at > 11 * DAY:  # within 3 days of the 14-day deadline
+            kinds["at_risk"] += 1
+        else:
+            kinds["recent"] += 1
+    return kinds
+
+
+class TestSeeding:
+    def _seeded(self, app_id: str = APP, **kwargs: Any) -> tuple[SendbirdEmulator, list[Recording]]:
+        emulator = SendbirdEmulator(None, clock=lambda: NOW)
+        emulator.add_application(app_id, TOKEN, "ap-1")
+        return emulator, seed_application(emulator, app_id, **kwargs)
+
+    def test_the_same_seed_gives_the_same_application(self):
+        def shape(recordings):
+            return [
+                (r.recording_id, r.status, r.byte_size, r.kind, r.parent_id, r.stopped_at) for r in recordings
+            ]
+
+        _, first = self._seeded(seed=3)
+        _, again = self._seeded(seed=3)
+        _, other = self._seeded(seed=4)
+        _, other_app = self._seeded(app_id=OTHER_APP, seed=3)
+        assert shape(first) == shape(again)
+        assert {r.recording_id for r in first}.isdisjoint({r.recording_id for r in other})
+        assert {r.recording_id for r in first}.isdisjoint({r.recording_id for r in other_app})
+
+    def test_a_realistic_mix_of_statuses_and_ages(self):
+        emulator, recordings = self._seeded()
+        live = [r for r in recordings if r.kind == "live"]
+        rooms = [r for r in recordings if r.kind == "room"]
+        assert len({r.parent_id for r in live}) == 40 and len({r.parent_id for r in rooms}) == 20
+        per_parent = Counter(r.parent_id for r in recordings)
+        assert set(per_parent.values()) <= {1, 2, 3} and len(set(per_parent.values())) > 1
+        statuses = Counter(r.status for r in recordings)
+        assert statuses["completed"] > 0.7 * len(recordings)
+        assert {r.status for r in live} == LIVE_STATUSES
+        assert {r.status for r in rooms} == CALLS_STATUSES
+        summary = _summary(recordings, NOW)
+        assert summary["expired"] >= 3 and summary["at_risk"] >= 3
+        assert summary["expired"] + summary["at_risk"] < 0.3 * len(recordings)
+        ages = sorted((NOW - r.stopped_at) / DAY for r in recordings if r.stopped_at is not None)
+        assert not [a for a in ages if 9.5 < a < 11.5 or 13.9 < a <= 14.0]  # every category is clear-cut
+        assert all(r.stopped_at is None for r in recordings if r.status in {"recording", "paused", "ready"})
+        assert all(DEFAULT_SEED_BYTES // 2 <= r.byte_size <= DEFAULT_SEED_BYTES for r in recordings)
+        assert emulator.recordings(APP) == recordings
+
+    def test_sizes_counts_and_bad_arguments(self):
+        _, recordings = self._seeded(events=3, rooms=0, byte_size=1000)
+        assert {r.kind for r in recordings} == {"live"}
+        assert all(500 <= r.byte_size <= 1000 for r in recordings)
+        assert self._seeded(events=0, rooms=0)[1] == []
+        cases: list[tuple[dict[str, Any], str]] = [
+            ({"events": -1}, "events must be"),
+            ({"rooms": 10_001}, "rooms must be"),
+            ({"byte_size": -5}, "byte_size must be"),
+        ]
+        for kwargs, needle in cases:
+            with pytest.raises(ValueError, match=needle):
+                self._seeded(**kwargs)
+        with pytest.raises(ValueError, match="unknown application"):
+            seed_application(SendbirdEmulator(None), "GHOST", events=1)
+
+    def test_the_listings_show_every_parent_and_the_recordings_not_expired(self, fast_app, make_copy_target):
+        recordings = seed_application(fast_app, APP, events=30, rooms=12, byte_size=1000)
+        live_pages = all_pages(fast_app, "live-events", limit=7)
+        assert len(live_pages) == 5 and sum(len(p) for p in live_pages) == 30
+        assert sum(len(p) for p in all_pages(fast_app, "rooms", limit=7)) == 12
+        now = fast_app.clock()
+        shown = listed_recordings(fast_app)
+        assert set(shown) == {r.recording_id for r in recordings if not r.expired(now)}
+        expired = next(r for r in recordings if r.expired(now))
+        assert_error(
+            post_copy(fast_app, expired.recording_id, copy_body(make_copy_target())), 400, 400200, "NOT_FOUND"
+        )
+
+    def test_a_sync_like_pass_copies_each_completed_recording_once(self, fast_app, make_copy_target, moto):
+        target = make_copy_target()
+        seed_application(fast_app, APP, events=12, rooms=6, byte_size=4096, seed=1)
+        shown = listed_recordings(fast_app)
+        completed = {rid for rid, r in shown.items() if r["status"] == "completed"}
+        assert len(completed) >= 15
+
+        for recording_id in sorted(completed):
+            assert post_copy(fast_app, recording_id, copy_body(target)).status_code == 200
+        copies = fast_app.wait_for_copies(timeout=60)
+
+        assert fast_app.copy_posts(APP) == dict.fromkeys(completed, 1)
+        assert {c.status for c in copies} == {"completed"}
+        s3 = moto.client("s3", REGION)
+        objects = s3.list_objects_v2(Bucket=target.bucket)["Contents"]
+        assert {o["Key"] for o in objects} == {f"{rid}.mp4" for rid in completed}
+        sizes = {r.recording_id: r.byte_size for r in fast_app.recordings(APP)}
+        assert all(o["Size"] == sizes[o["Key"].removesuffix(".mp4")] for o in objects)
+
+
+class TestCommandLineSeeding:
+    def test_seed_flags_seed_every_app_and_set_the_copy_rate(self):
+        from sendbird_copy.emulator.__main__ import build
+
+        args = ["--app", f"{APP}:{TOKEN}:ap-1", "--app", f"{OTHER_APP}:{OTHER_TOKEN}:us-2"]
+        emulator = build(
+            [*args, "--seed-events", "4", "--seed-rooms", "2", "--seed", "7", "--copy-mbps", "50"]
+        )
+        assert emulator.copy_mbps == 50.0
+        for app_id in (APP, OTHER_APP):
+            recordings = emulator.recordings(app_id)
+            assert len({(r.kind, r.parent_id) for r in recordings}) == 6
+            reference, _ = self._reference(app_id)
+            assert [r.recording_id for r in recordings] == reference
+        with emulator:
+            assert len(get(emulator, "/live-events", limit=100).json()["live_events"]) == 4
+            assert len(get(emulator, "/rooms", token=OTHER_TOKEN, limit=100).json()["rooms"]) == 2
+        assert build([]).copy_mbps is None and build(args).recordings() == []
+
+    @staticmethod
+    def _reference(app_id: str) -> tuple[list[str], SendbirdEmulator]:
+        emulator = SendbirdEmulator(None)
+        emulator.add_application(app_id, "tok", "ap-1")
+        return [
+            r.recording_id for r in seed_application(emulator, app_id, events=4, rooms=2, seed=7)
+        ], emulator
+
+    def test_recordings_given_by_flag_come_after_the_seeded_ones(self):
+        from sendbird_copy.emulator.__main__ import build
+
+        emulator = build(
+            ["--app", f"{APP}:{TOKEN}:ap-1", "--seed-events", "3", "--recording", f"{APP}:mine:completed:10"]
+        )
+        with emulator:
+            first = get(emulator, "/live-events", limit=1).json()["live_events"][0]
+        assert first["cloud_recordings"][0]["recording_id"] == "mine"  # newest: listed first
+
+    @pytest.mark.parametrize(
+        ("args", "needle"),
+        [
+            (["--copy-mbps", "0"], "--copy-mbps: '0' must be between 0.001 and 100000"),
+            (["--copy-mbps", "nan"], "--copy-mbps: 'nan' must be between"),
+            (["--copy-mbps", "inf"], "--copy-mbps: 'inf' must be between"),
+            (["--copy-mbps", "fast"], "--copy-mbps: 'fast' is not a number"),
+            (["--seed-events", "-1"], "--seed-events: '-1' is not a non-negative integer"),
+            (["--seed-events", "10001"], "--seed-events: '10001' must be between 0 and 10000"),
+            (["--seed-rooms", "x"], "--seed-rooms: 'x' is not a non-negative integer"),
+            (["--seed-rooms", "٣"], "--seed-rooms: '٣' is not a non-negative integer"),
+            (["--seed", "2.5"], "--seed: '2.5' is not a non-negative integer"),
+            (["--seed", "4294967296"], "--seed: '4294967296' must be between 0 and 4294967295"),
+            (["--seed-events", "3"], "--seed-events/--seed-rooms: there is no --app to seed"),
+        ],
+    )
+    def test_bad_seeding_flags_exit_2_naming_the_flag(self, capsys, args, needle):
+        from sendbird_copy.emulator.__main__ import build
+
+        with pytest.raises(SystemExit) as info:
+            build(args)
+        assert info.value.code == 2
+        stderr = capsys.readouterr().err
+        assert needle in stderr and "Traceback" not in stderr
+
+
+def test_copy_clients_are_kept_per_key_pair_and_bounded():
+    from sendbird_copy.emulator.copier import S3Copier
+
+    copier = S3Copier("http://127.0.0.1:1")  # never contacted: making a client sends nothing
+    first = copier.client(REGION, "AK", "secret-1")
+    assert copier.client(REGION, "AK", "secret-1") is first
+    assert copier.client(REGION, "AK", "secret-2") is not first  # another secret: another client
+    assert copier.client("us-west-2", "AK", "secret-1") is not first
+    for n in range(S3Copier.MAX_CLIENTS):
+        copier.client(REGION, f"AK-{n}", "s")
+    assert copier.client(REGION, "AK", "secret-1") is not first  # the oldest was let go

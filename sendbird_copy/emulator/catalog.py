@@ -1,0 +1,250 @@
+"""What the emulated applications hold: applications, live events and rooms, their recordings.
+
+Thread-safe and free of HTTP; every question that depends on time takes ``now`` (epoch seconds), so
+expiry follows whatever clock the server is given. Listings show parents newest first and page with
+an opaque token holding the last parent's sort key, which stays right for thousands of parents and
+when parents are added between pages.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import replace
+from typing import Any
+
+from sendbird_copy.emulator.state import (
+    KINDS,
+    STATUSES_BY_KIND,
+    STOPPED_STATUSES,
+    Application,
+    Parent,
+    Recording,
+    default_duration_s,
+)
+from sendbird_copy.input_rules import shorten
+from sendbird_copy.regions import SENDBIRD_REGIONS
+from sendbird_copy.sendbird_facts import APP_ID_ALLOWED, is_valid_app_id
+
+DEFAULT_STOP_AGE_S = 3600.0  # a recording added without stopped_at stopped an hour before the clock
+PARENT_LEAD_S = 60.0  # an implicitly created parent was created a minute before its first recording
+
+
+def _finite(name: str, value: float | None) -> None:
+    if value is not None and (isinstance(value, bool) or not math.isfinite(value)):
+        raise ValueError(f"{name} must be a finite number of seconds, got {value!r}")
+
+
+def _check_recording(recording_id: str, status: str, kind: str, byte_size: int) -> None:
+    if not recording_id:
+        raise ValueError("recording_id is required")
+    if kind not in KINDS:
+        raise ValueError(f"kind '{kind}' is not one of {KINDS}")
+    statuses = STATUSES_BY_KIND[kind]
+    if status not in statuses:
+        which = "Live (live event)" if kind == "live" else "Calls (room)"
+        raise ValueError(f"status '{status}' is not a {which} status: one of {sorted(statuses)}")
+    if isinstance(byte_size, bool) or not isinstance(byte_size, int) or byte_size < 0:
+        raise ValueError(f"byte_size must be an integer >= 0, got {byte_size!r}")
+
+
+def _times(
+    status: str, now: float, byte_size: int, stopped_at: float | None, duration_s: float | None
+) -> tuple[float, float | None]:
+    """(started_at, stopped_at): a stopped recording ran ``duration_s`` up to ``stopped_at`` (default
+    an hour before ``now``); one still going has no stop, and started ``duration_s`` before
+    ``stopped_at`` if given (read as "seen running until then"), else before ``now``."""
+    _finite("stopped_at", stopped_at)
+    _finite("duration_s", duration_s)
+    if duration_s is not None and duration_s < 0:
+        raise ValueError(f"duration_s must be >= 0, got {duration_s}")
+    duration = default_duration_s(byte_size) if duration_s is None else float(duration_s)
+    if status in STOPPED_STATUSES:
+        stop = now - DEFAULT_STOP_AGE_S if stopped_at is None else float(stopped_at)
+        return stop - duration, stop
+    return (now if stopped_at is None else float(stopped_at)) - duration, None
+
+
+class Catalog:
+    """Applications, parents and recordings of the emulator (see ``SendbirdEmulator``)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._apps: dict[str, Application] = {}
+        self._recordings: dict[tuple[str, str], Recording] = {}
+        self._parents: dict[tuple[str, str, str], Parent] = {}  # (app, kind, parent id)
+        self._children: dict[tuple[str, str, str], list[str]] = {}  # recording ids, in order
+        self._seq = 0
+
+    # ----- applications --------------------------------------------------------------------------
+    def add_application(
+        self,
+        app_id: str,
+        api_token: str,
+        region_key: str,
+        org_api_key: str | None = None,
+        app_name: str | None = None,
+        *,
+        aws_region: str | None = None,
+    ) -> Application:
+        if not app_id or not api_token:
+            raise ValueError("app_id and api_token are required")
+        if not is_valid_app_id(app_id):
+            # The same rule as the client and the component (sendbird_facts): the id is a host label.
+            raise ValueError(f"app_id '{shorten(app_id)}' is invalid. Allowed: {APP_ID_ALLOWED}")
+        known = SENDBIRD_REGIONS.get(region_key)
+        if known is None and aws_region is None:
+            raise ValueError(
+                f"region_key '{region_key}' is not in SENDBIRD_REGIONS; pass aws_region= explicitly"
+            )
+        with self._lock:
+            if any(a.api_token == api_token for a in self._apps.values() if a.app_id != app_id):
+                raise ValueError(f"api_token of '{app_id}' is already used by another application")
+            app = Application(
+                app_id=app_id,
+                api_token=api_token,
+                region_key=region_key,
+                region_name=known.name if known else region_key,
+                aws_region=aws_region or (known.aws_region if known else ""),
+                app_name=app_name or f"Emulated {app_id}",
+                org_api_key=org_api_key,
+            )
+            self._apps[app_id] = app
+            return app
+
+    def app_for_token(self, token: str | None) -> Application | None:
+        with self._lock:
+            return next((a for a in self._apps.values() if token and a.api_token == token), None)
+
+    def apps_of_org(self, org_api_key: str | None) -> list[Application]:
+        with self._lock:
+            return [a for a in self._apps.values() if org_api_key and a.org_api_key == org_api_key]
+
+    def _require_app(self, app_id: str) -> None:
+        if app_id not in self._apps:
+            raise ValueError(f"unknown application '{app_id}': add_application first")
+
+    # ----- parents and recordings ----------------------------------------------------------------
+    def _next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def add_parent(self, app_id: str, kind: str, parent_id: str, created_at: float) -> Parent:
+        """Register a live event (``kind="live"``) or a room, or return the one already there."""
+        if kind not in KINDS:
+            raise ValueError(f"kind '{kind}' is not one of {KINDS}")
+        if not parent_id:
+            raise ValueError("parent_id is required")
+        _finite("created_at", created_at)
+        with self._lock:
+            self._require_app(app_id)
+            key = (app_id, kind, parent_id)
+            parent = self._parents.get(key)
+            if parent is None:
+                parent = Parent(app_id, kind, parent_id, float(created_at), self._next_seq())
+                self._parents[key] = parent
+                self._children[key] = []
+            return parent
+
+    def add_recording(  # noqa: PLR0913 - the documented fields of a recording, all keyword-only
+        self,
+        app_id: str,
+        recording_id: str,
+        *,
+        now: float,
+        status: str,
+        byte_size: int,
+        kind: str,
+        parent_id: str | None,
+        stopped_at: float | None,
+        duration_s: float | None,
+    ) -> Recording:
+        _check_recording(recording_id, status, kind, byte_size)
+        started, stop = _times(status, now, byte_size, stopped_at, duration_s)
+        with self._lock:
+            self._require_app(app_id)
+            previous = self._recordings.get((app_id, recording_id))
+            if parent_id is None:  # one parent per recording by default; a re-added one stays put
+                same_kind = previous is not None and previous.kind == kind
+                parent_id = previous.parent_id if same_kind and previous else f"{kind}-{recording_id}"
+            parent = self.add_parent(app_id, kind, parent_id, started - PARENT_LEAD_S)
+            recording = Recording(
+                app_id=app_id,
+                recording_id=recording_id,
+                status=status,
+                byte_size=byte_size,
+                kind=kind,
+                parent_id=parent.parent_id,
+                started_at=started,
+                stopped_at=stop,
+                seq=previous.seq if previous else self._next_seq(),
+            )
+            children = self._children[(app_id, kind, parent.parent_id)]
+            if previous is not None:
+                old = self._children[(app_id, previous.kind, previous.parent_id)]
+                if old is children:  # replaced in place: it keeps its position
+                    children[children.index(recording_id)] = recording_id
+                else:
+                    old.remove(recording_id)
+                    children.append(recording_id)
+            else:
+                children.append(recording_id)
+            self._recordings[(app_id, recording_id)] = recording
+            return recording
+
+    def set_status(self, app_id: str, recording_id: str, status: str, *, now: float) -> Recording:
+        """Move a recording to ``status`` (a recording that stops now gets ``stopped_at = now``)."""
+        with self._lock:
+            recording = self._recordings.get((app_id, recording_id))
+            if recording is None:
+                raise ValueError(f"unknown recording '{recording_id}' of application '{app_id}'")
+            _check_recording(recording_id, status, recording.kind, recording.byte_size)
+            stop = recording.stopped_at
+            if status in STOPPED_STATUSES and stop is None:
+                stop = now
+            elif status not in STOPPED_STATUSES:
+                stop = None
+            updated = replace(recording, status=status, stopped_at=stop)
+            self._recordings[(app_id, recording_id)] = updated
+            return updated
+
+    # ----- questions -----------------------------------------------------------------------------
+    def recording(self, app_id: str, recording_id: str, now: float) -> Recording | None:
+        """The recording as Sendbird still has it: None when unknown or expired."""
+        with self._lock:
+            recording = self._recordings.get((app_id, recording_id))
+        return None if recording is None or recording.expired(now) else recording
+
+    def recordings(self, app_id: str | None = None) -> list[Recording]:
+        """Every recording ever registered (expired ones too), in registration order."""
+        with self._lock:
+            found = [r for r in self._recordings.values() if app_id is None or r.app_id == app_id]
+        return sorted(found, key=lambda r: r.seq)
+
+    def _shown(self, parent: Parent, now: float) -> dict[str, Any]:
+        key = (parent.app_id, parent.kind, parent.parent_id)
+        recordings = [self._recordings[(parent.app_id, rid)] for rid in self._children[key]]
+        return parent.public_dict([r for r in recordings if not r.expired(now)])
+
+    def page(
+        self, app_id: str, kind: str, limit: int, before: tuple[int, int] | None, now: float
+    ) -> tuple[list[dict[str, Any]], tuple[int, int] | None]:
+        """Up to ``limit`` parents older than ``before`` (newest first), and the key to continue
+        after (None on the last page). A parent whose recordings all expired is still listed."""
+        with self._lock:
+            parents = sorted(
+                (p for p in self._parents.values() if p.app_id == app_id and p.kind == kind),
+                key=lambda p: p.sort_key,
+                reverse=True,
+            )
+            if before is not None:
+                parents = [p for p in parents if p.sort_key < before]
+            page = parents[:limit]
+            shown = [self._shown(p, now) for p in page]
+        more = len(parents) > limit
+        return shown, (page[-1].sort_key if more else None)
+
+    def parent(self, app_id: str, kind: str, parent_id: str, now: float) -> dict[str, Any] | None:
+        with self._lock:
+            parent = self._parents.get((app_id, kind, parent_id))
+            return None if parent is None else self._shown(parent, now)
