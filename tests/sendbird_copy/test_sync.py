@@ -13,7 +13,7 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,20 +89,17 @@ def outcomes(report: SyncReport) -> dict[str, str]:
 
 
 @pytest.fixture
-def bed_factory(copy_cli: CopyCli, moto: MotoServer) -> Iterator[Callable[..., SyncBed]]:
-    started: list[SendbirdEmulator] = []
-
+def bed_factory(
+    copy_cli: CopyCli, moto: MotoServer, make_emulator: Callable[..., SendbirdEmulator]
+) -> Callable[..., SyncBed]:
     def make(rate_limits: dict[str, int] | None = FAST, copy_mbps: float | None = None) -> SyncBed:
-        emulator = SendbirdEmulator(moto.endpoint, rate_limits=rate_limits, copy_mbps=copy_mbps).start()
-        started.append(emulator)
+        emulator = make_emulator(rate_limits=rate_limits, copy_mbps=copy_mbps)
         dest = copy_cli.destination(region="ap-northeast-1", versioning=True)
         emulator.add_application(dest.app_id, API_TOKEN, "ap-1")
         (app,) = parse_stack_outputs(stack_outputs(dest)).values()
         return SyncBed(moto, emulator, dest, app)
 
-    yield make
-    for emulator in started:
-        emulator.stop()
+    return make
 
 
 @pytest.fixture
