@@ -75,3 +75,30 @@ def test_sendbird_errors_are_described_with_their_code() -> None:
         describe(error)
         == "Sendbird answered HTTP 400 with code 400200 NOT_FOUND: Recording 'x' not found."
     )
+
+
+def test_the_counter_draws_a_bar_on_a_terminal_and_stays_silent_otherwise(monkeypatch) -> None:
+    import io
+    import sys
+
+    from sendbird_copy.reporter import Reporter
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    reporter = Reporter()
+    with reporter.counter("recordings") as tick:
+        for _ in range(3):
+            tick()
+        reporter.progress("a line that would tear the bar")
+    assert "recordings: 0 rec" in terminal.getvalue()  # tqdm draws it (and clears it at the end)
+    assert "tear the bar" not in terminal.getvalue()
+
+    plain = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", plain)
+    with reporter.counter("recordings") as tick:
+        tick()
+    assert plain.getvalue() == ""  # not a terminal: the plain progress lines say what happens
