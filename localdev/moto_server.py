@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +54,55 @@ class MotoServer:
         """Wipe every backend and create a fresh deployer; returns the server with its new keys."""
         requests.post(f"{self.endpoint}/moto-api/reset", timeout=10).raise_for_status()
         return MotoServer(self.endpoint, enable_iam_auth(self.endpoint))
+
+
+# Variables a caller's shell may hold that would send a local run elsewhere or break it (a profile
+# that does not exist here, a session token moto never issued, a CA bundle): the sandbox prints an
+# `unset` of these; the main job drops every AWS_* variable instead (local_only_environment).
+CALLER_AWS_VARIABLES = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CA_BUNDLE",
+    "AWS_USE_FIPS_ENDPOINT",
+    "AWS_USE_DUALSTACK_ENDPOINT",
+)
+# What a local run sets instead: no config or credentials file, no instance-metadata probe.
+LOCAL_AWS_SETTINGS = {
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+
+
+def local_only_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``environ`` (default: this process's) for a run that may talk to its own moto only.
+
+    Every ``AWS_*`` variable goes (profiles, config and credential files, ``AWS_ENDPOINT_URL*``,
+    session tokens, regions: the caller's account must never be reached, nor their settings break a
+    run) and so does every ``SENDBIRD_*`` one; no AWS file is read; loopback bypasses any proxy.
+    """
+    source = os.environ if environ is None else environ
+    env = {k: v for k, v in source.items() if not k.upper().startswith(("AWS_", "SENDBIRD_"))}
+    env.update(LOCAL_AWS_SETTINGS)
+    for name in ("NO_PROXY", "no_proxy"):
+        hosts = [h for h in env.get(name, "").split(",") if h.strip()]
+        env[name] = ",".join([*hosts, *(h for h in LOOPBACK_HOSTS if h not in hosts)])
+    return env
+
+
+def isolate_this_process() -> None:
+    """Apply ``local_only_environment`` to ``os.environ``, before any boto3 session exists."""
+    env = local_only_environment()
+    os.environ.clear()
+    os.environ.update(env)
 
 
 def enable_iam_auth(endpoint: str) -> Credentials:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import runpy
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ import pulumi
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import wait_for_rpcs
 
+from sendbird_copy.input_rules import SHOWN_PATH_CHARACTERS, shorten, type_name
 from sendbird_copy.project import PROJECT_NAME
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -26,19 +29,118 @@ class ProgramError(RuntimeError):
     """The program failed under mocks; the message is the program's own (for example bad config)."""
 
 
-def load_stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
-    """The ``config:`` block of ``stacks/Pulumi.<stack>.yaml`` (keys stay namespaced)."""
-    import yaml  # PyYAML ships with pulumi's own dependencies
+class StackFileError(ProgramError):
+    """A stack name or stack file that cannot be read as one; the message names the input."""
 
-    path = project_dir / "stacks" / f"Pulumi.{stack}.yaml"
+
+# Pulumi's own rule for stack names, minus a leading '.', so a name is always one file in stacks/.
+STACK_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+STACK_NAME_ALLOWED = (
+    "letters, digits, '-', '_' and '.', starting with a letter or digit, at most 100 characters "
+    "(the stack file is stacks/Pulumi.<name>.yaml)"
+)
+MAX_STACK_FILE_BYTES = 1024 * 1024  # stack files are a few kilobytes; this bounds a wrong file
+STACK_FILE_ALLOWED = "a YAML mapping whose 'config' is a mapping of settings (as pulumi writes it)"
+
+
+def check_stack_name(stack: str, input_name: str = "stack") -> str:
+    """``stack`` if it names one file in stacks/ (no path characters); StackFileError otherwise."""
+    if not isinstance(stack, str) or STACK_NAME_PATTERN.fullmatch(stack) is None:
+        raise StackFileError(
+            f"{input_name} '{shorten(stack)}' is not a stack name. Allowed: {STACK_NAME_ALLOWED}"
+        )
+    return stack
+
+
+def stack_file_path(stack: str, project_dir: Path = PROJECT_DIR, input_name: str = "stack") -> Path:
+    """``stacks/Pulumi.<stack>.yaml``; StackFileError naming the stacks there when it does not exist."""
+    path = project_dir / "stacks" / f"Pulumi.{check_stack_name(stack, input_name)}.yaml"
     if not path.is_file():
         known = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in path.parent.glob("Pulumi.*.yaml"))
-        raise ProgramError(f"stack '{stack}': {path} does not exist; stacks here: {', '.join(known)}")
-    document = yaml.safe_load(path.read_text()) or {}
-    config = document.get("config") or {}
+        raise StackFileError(
+            f"{input_name} '{stack}': {_shown(path)} does not exist. Allowed: {', '.join(known) or 'none'}"
+        )
+    return path
+
+
+def load_stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
+    """The ``config:`` block of ``stacks/Pulumi.<stack>.yaml`` (keys stay namespaced)."""
+    return read_stack_file(stack_file_path(stack, project_dir))
+
+
+def read_stack_file(path: Path) -> dict[str, Any]:
+    """The ``config:`` block of the stack file at ``path``; StackFileError naming the file otherwise.
+
+    Every way a file can be wrong (unreadable, not UTF-8, not YAML, the wrong shape) is one message
+    that names the file and what is allowed, never a traceback.
+    """
+    import yaml  # PyYAML ships with pulumi's own dependencies
+
+    shown = _shown(path)
+    try:
+        if path.is_dir():
+            raise StackFileError(f"stack file {shown} is a directory. Allowed: {STACK_FILE_ALLOWED}")
+        if path.exists() and not path.is_file():  # a FIFO or a device would block or never end
+            raise StackFileError(f"stack file {shown} is not a regular file. Allowed: {STACK_FILE_ALLOWED}")
+        if path.stat().st_size > MAX_STACK_FILE_BYTES:
+            raise StackFileError(
+                f"stack file {shown} is larger than {MAX_STACK_FILE_BYTES // 1024} KiB. "
+                f"Allowed: {STACK_FILE_ALLOWED}"
+            )
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise StackFileError(f"stack file {shown} does not exist. Allowed: {STACK_FILE_ALLOWED}") from None
+    except UnicodeDecodeError:
+        raise StackFileError(f"stack file {shown} is not UTF-8 text. Allowed: {STACK_FILE_ALLOWED}") from None
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        raise StackFileError(
+            f"stack file {shown} cannot be read ({reason}). Allowed: a file you can read"
+        ) from None
+    try:
+        document = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise StackFileError(
+            f"stack file {shown} is not valid YAML: {shorten(err.problem or err.context or 'a syntax error')}"
+            f"{where}. Allowed: {STACK_FILE_ALLOWED}"
+        ) from None
+    except (yaml.YAMLError, RecursionError, ValueError) as err:
+        raise StackFileError(
+            f"stack file {shown} is not valid YAML ({type(err).__name__}). Allowed: {STACK_FILE_ALLOWED}"
+        ) from None
+    return _config_block(document, shown)
+
+
+def _config_block(document: Any, shown: str) -> dict[str, Any]:
+    if document is None:
+        return {}  # an empty file: no settings (the caller names what is missing)
+    if not isinstance(document, dict):
+        raise StackFileError(
+            f"stack file {shown}: the top level is {type_name(document)}. Allowed: {STACK_FILE_ALLOWED}"
+        )
+    config = document.get("config")
+    if config is None:
+        return {}
     if not isinstance(config, dict):
-        raise ProgramError(f"{path}: 'config' must be a mapping")
+        raise StackFileError(
+            f"stack file {shown}: 'config' is {type_name(config)}. Allowed: {STACK_FILE_ALLOWED}"
+        )
+    for key in config:
+        if not isinstance(key, str):
+            raise StackFileError(
+                f"stack file {shown}: config key {shorten(key)} is {type_name(key)}. "
+                "Allowed: text keys such as sendbird-recordings:applications"
+            )
     return config
+
+
+def _shown(path: Path) -> str:
+    """A path for a message: relative to the project when inside it, shortened."""
+    with suppress(ValueError, OSError, RuntimeError):
+        path = path.resolve().relative_to(PROJECT_DIR)
+    return shorten(str(path), SHOWN_PATH_CHARACTERS)
 
 
 def _config_value(value: Any) -> str:
@@ -93,11 +195,20 @@ def run_program(
 
 
 def close_runtime() -> None:
-    """Close the event loop the mocks runtime ran on; call once, when the process is done with it.
+    """Finish and close the event loop the mocks runtime ran on; call once, when the process is done.
 
-    Left open, a failed run's loop is collected at interpreter exit and prints "Exception ignored
-    in BaseEventLoop.__del__" noise under the real error message.
+    A program that failed leaves its registrations in flight: left pending, each prints "Task was
+    destroyed but it is pending!" (and "coroutine ... was never awaited") when the loop is collected
+    at interpreter exit, and an open loop adds "Exception ignored in BaseEventLoop.__del__", all under
+    the one error line the user should see. They are cancelled here, not when the program fails: a
+    later run in the same process (the tests) still needs Pulumi's state as the failed run left it.
     """
     loop = asyncio.get_event_loop_policy().get_event_loop()
-    if not loop.is_running():
-        loop.close()
+    if loop.is_running() or loop.is_closed():
+        return
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.close()

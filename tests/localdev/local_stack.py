@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from localdev.emulator_deploy import DeployResult, deploy_to_emulator, write_outputs
-from localdev.main_job import MB, LocalApp, local_apps
+from localdev.local_run import MB, LocalApp, local_apps
 from localdev.moto_server import MotoServer
 from localdev.program_runner import load_stack_config
 from localdev.smoke_runner import SmokeRun, SmokeTarget, run_smoke_test

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from localdev.emulator_deploy import write_outputs
-from localdev.main_job import LocalApp
+from localdev.local_run import LocalApp
 from localdev.moto_server import MotoServer
 from localdev.program_runner import PROJECT_DIR
 from tests.leaks import assert_no_secrets
@@ -232,8 +232,9 @@ def test_each_misconfiguration_fails_the_smoke_test_by_name(local_stack: LocalSt
 
 @pytest.mark.slow
 def test_main_job_command_exits_zero(tmp_path: Path) -> None:
+    script = str(PROJECT_DIR / "scripts" / "run-local")
     done = subprocess.run(
-        ["bash", str(PROJECT_DIR / "scripts" / "run-local"), "--workdir", str(tmp_path)],
+        ["bash", script, "--workdir", str(tmp_path), "--recording-mb", "6", "--keep-outputs"],
         capture_output=True,
         text=True,
         timeout=900,
@@ -242,6 +243,7 @@ def test_main_job_command_exits_zero(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     assert "Local run verdict: PASS" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
-    outputs = json.loads((tmp_path / "local-outputs.json").read_text())
+    (kept,) = tmp_path.glob("local-outputs-*.json")  # kept to read the secrets it must not print
+    outputs = json.loads(kept.read_text())
     for secret in outputs["copy_secret_access_keys"].values():
         assert secret not in done.stdout + done.stderr
