@@ -6,13 +6,14 @@ The outputs follow ``sendbird_copy.stack_outputs`` (the smoke test's contract): 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from components import InputError, RecordingStorage
+from components import InputError, RecordingStorage, RecordingStorageArgs, UploadRole
 from components.config import parse_stack_config, resource_name
 from sendbird_copy.project import CONFIG_NAMESPACE
 from sendbird_copy.stack_outputs import APPLICATIONS, SECRET_KEYS
@@ -52,10 +53,36 @@ def namespace_config() -> dict[str, Any]:
     return values
 
 
+def _is_secret_setting(name: str) -> bool:
+    """Whether the setting ``name`` (current or legacy key) was set as a secret (``--secret``)."""
+    keys = (f"{CONFIG_NAMESPACE}:{name}", f"{CONFIG_NAMESPACE}:config:{name}")
+    listed = set(runtime_config.get_config_secret_keys_env())
+    return any(runtime_config.is_config_secret(key) or key in listed for key in keys)
+
+
+def keep_secrets(applications: list[RecordingStorageArgs]) -> list[RecordingStorageArgs]:
+    """The config above is read as plain text: an upload role's external id from a secret setting
+    (``upload_role``, or ``applications`` holding one) becomes a secret Output again, so the role's
+    trust policy stays secret in the state."""
+    if not (_is_secret_setting("upload_role") or _is_secret_setting("applications")):
+        return applications
+    return [
+        args
+        if args.upload_role is None
+        else dataclasses.replace(
+            args,
+            upload_role=UploadRole(
+                args.upload_role.sendbird_principal, pulumi.Output.secret(args.upload_role.external_id)
+            ),
+        )
+        for args in applications
+    ]
+
+
 def main() -> None:
     try:
         # Parse and validate every application before creating any resource.
-        applications = parse_stack_config(namespace_config())
+        applications = keep_secrets(parse_stack_config(namespace_config()))
         storages = {args.app_id: RecordingStorage(resource_name(args.app_id), args) for args in applications}
     except InputError as err:
         # The Pulumi CLI prints a RunError as its message alone; any other exception as a traceback.

@@ -51,7 +51,9 @@ def measure(moto: MotoServer, config: dict[str, Any], recordings: int, size: int
         stack_apps = list(parse_stack_outputs(outputs).values())
         tokens = {app.app_id: app.api_token for app in apps}
         services = SyncServices(
-            make_client=lambda app: SendbirdClient(app.app_id, tokens[app.app_id], base_url=emulator.base_url),
+            make_client=lambda app: SendbirdClient(
+                app.app_id, tokens[app.app_id], base_url=emulator.base_url
+            ),
             deployer_s3=lambda app: moto.client("s3", app.region),
         )
         started = time.perf_counter()

@@ -1,39 +1,124 @@
-"""Plain, Pulumi-free arguments of RecordingStorage; each type validates itself when constructed.
+"""The arguments of RecordingStorage; each type validates itself when constructed.
 
-Plain values rather than ``pulumi.Input``: every argument is checked in ``__post_init__`` (with the
-pure checks of ``components.validation``), before any child resource exists, so a bad value fails
-``pulumi preview`` with a message instead of a half-made stack, whether it came from stack config or
-from a Python caller. Errors are ``components.InputError`` naming the field relative to the arguments
-(``app_id``, ``retention.transition_days``, ``upload_role.external_id``), the value and what is
-allowed. Defaults here are the secure, cheap ones the README explains.
+Plain values are checked in ``__post_init__`` (with the pure checks of ``components.validation``),
+before any child resource exists, so a bad value fails ``pulumi preview`` with a message instead of a
+half-made stack, whether it came from stack config or from a Python caller. Errors are
+``components.InputError`` naming the field relative to the arguments (``app_id``,
+``retention.transition_days``, ``upload_role.external_id``), the value and what is allowed. Defaults
+here are the secure, cheap ones the README explains.
+
+Pulumi values (``pulumi.Input``: an Output of another resource, ``Config().require_secret(...)``) are
+accepted where they cannot change which resources exist or what they are called: ``bucket_name``,
+``kms_key_arn``, tag values, ``upload_role.sendbird_principal`` and ``upload_role.external_id``, and
+the retention day counts. What can be checked without them is checked at once; the field is then
+replaced by an Output that runs the same checks when the value resolves (``_when_resolved``), and
+raises the same ``InputError`` from there, so a bad value fails the deployment naming the input
+(a secret value is shown as ``[secret]``). Secret inputs stay secret (``apply`` keeps secrecy).
+
+``app_id`` and ``region`` stay plain, and so do the settings that are plain by nature (booleans,
+``kms_deletion_window_days``, ``transition_storage_class``): they decide the resource graph. The
+region pins every regional resource and picks the region of the key, of the key policy's
+``kms:ViaService`` and of ``kms_key_arn``'s check; the app id names the resources and tags them. Pulumi
+registers resources before any Output resolves, so an Output there could not be checked first.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any, TypeVar
+
+import pulumi
 
 from sendbird_copy.regions import resolve_region
 
 from .validation import (
     DEFAULT_TRANSITION_STORAGE_CLASS,
     KMS_DELETION_WINDOW_RANGE,
+    PENDING,
+    TRANSITION_STORAGE_CLASSES,
     Input,
     InputError,
     check_app_id,
     check_bool,
     check_bucket_name,
     check_days,
+    check_external_id,
     check_kms_key_arn,
     check_region,
     check_retention,
+    check_sendbird_principal,
+    check_tag_value,
     check_tags,
     check_upload_role,
+    shown,
 )
+
+T = TypeVar("T")
 
 DEFAULT_NONCURRENT_EXPIRATION_DAYS = 30
 # Sendbird writes in 5 MB parts; a failed copy leaves parts that are billed until aborted.
 DEFAULT_ABORT_INCOMPLETE_MULTIPART_DAYS = 7
 DEFAULT_KMS_DELETION_WINDOW_DAYS = 30
+# The Retention fields that take a pulumi Input.
+RETENTION_DAYS = (
+    "transition_days",
+    "expiration_days",
+    "noncurrent_expiration_days",
+    "abort_incomplete_multipart_days",
+)
+# Why app_id and region take no Output (the messages refusing one say so).
+_APP_ID_PLAIN = (
+    "it names and tags the component's resources, and Pulumi registers them before any Output "
+    "resolves, so an Output could not be checked first"
+)
+_REGION_PLAIN = (
+    "it pins every regional resource and decides the region of the KMS key, of its policy and of "
+    "kms_key_arn's check, all before any Output resolves"
+)
+_PLAIN_SETTING = "a setting of the component itself, not a value another resource provides"
+
+
+def is_deferred(value: Any) -> bool:
+    """Whether ``value`` is known only later: a pulumi Output, or another awaitable ``pulumi.Input``."""
+    return isinstance(value, pulumi.Output) or inspect.isawaitable(value)
+
+
+def _known_now(value: Any) -> Any:
+    """``value`` for the checks that run at once: ``PENDING`` when it is known only later."""
+    return PENDING if is_deferred(value) else value
+
+
+def _require_plain(value: Any, input_name: str, allowed: str, why: str) -> None:
+    if is_deferred(value):
+        raise InputError(
+            Input(input_name), f" is {shown(value)}, not a plain value: {why}. Allowed: {allowed}"
+        )
+
+
+def _when_resolved(value: Any, check: Callable[[Any], T]) -> Any:
+    """``value`` itself when plain (checked already); else an Output of it that runs ``check`` when it
+    resolves and raises its InputError then, with a secret value shown as ``[secret]``. Secrecy and
+    dependencies carry over, and an unknown value (a preview) is checked when it becomes known."""
+    if not is_deferred(value):
+        return value
+    output = pulumi.Output.from_input(value)
+
+    async def checked(resolved: Any) -> T:
+        try:
+            return check(resolved)
+        except InputError as err:
+            raise (err.redacted(resolved) if await output.is_secret() else err) from None
+
+    return output.apply(checked)
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
 
 
 @dataclass(frozen=True)
@@ -41,22 +126,45 @@ class Retention:
     """Lifecycle of the recordings in the bucket. Nothing moves or expires unless asked.
 
     ``transition_storage_class`` needs ``transition_days``; with a transition and no class, recordings
-    move to STANDARD_IA (``effective_transition_storage_class``).
+    move to STANDARD_IA (``effective_transition_storage_class``). The four day counts take a pulumi
+    Input; the checks across them (expiration after transition, the class's minimum transition age)
+    run when every value involved is known.
     """
 
-    transition_days: int | None = None
+    transition_days: pulumi.Input[int] | None = None
     transition_storage_class: str | None = None
-    expiration_days: int | None = None
-    noncurrent_expiration_days: int = DEFAULT_NONCURRENT_EXPIRATION_DAYS
-    abort_incomplete_multipart_days: int = DEFAULT_ABORT_INCOMPLETE_MULTIPART_DAYS
+    expiration_days: pulumi.Input[int] | None = None
+    noncurrent_expiration_days: pulumi.Input[int] = DEFAULT_NONCURRENT_EXPIRATION_DAYS
+    abort_incomplete_multipart_days: pulumi.Input[int] = DEFAULT_ABORT_INCOMPLETE_MULTIPART_DAYS
 
     def __post_init__(self) -> None:
-        check_retention(self, "retention.")
+        classes = ", ".join(TRANSITION_STORAGE_CLASSES)
+        _require_plain(
+            self.transition_storage_class, "retention.transition_storage_class", classes, _PLAIN_SETTING
+        )
+        values = _fields(self)
+        deferred = [name for name in RETENTION_DAYS if is_deferred(values[name])]
+        check_retention(SimpleNamespace(**{**values, **dict.fromkeys(deferred, PENDING)}), "retention.")
+        if not deferred:
+            return
+        # Every check again, on all values once known; each deferred field is read from the result,
+        # so using any of them runs the checks across fields too.
+        checked = _when_resolved(
+            pulumi.Output.all(**{name: values[name] for name in RETENTION_DAYS}),
+            lambda days: check_retention(SimpleNamespace(**{**values, **days}), "retention."),
+        )
+        for name in deferred:
+            object.__setattr__(self, name, checked.apply(lambda r, name=name: getattr(r, name)))
 
     @property
     def effective_transition_storage_class(self) -> str:
         """The storage class a transition moves recordings to."""
         return self.transition_storage_class or DEFAULT_TRANSITION_STORAGE_CLASS
+
+    def resolved(self) -> pulumi.Output[Retention]:
+        """This retention with every day count known (checked): for the lifecycle rules."""
+        days = {name: getattr(self, name) for name in RETENTION_DAYS}
+        return pulumi.Output.all(**days).apply(lambda v: dataclasses.replace(self, **v))
 
 
 @dataclass(frozen=True)
@@ -64,50 +172,87 @@ class UploadRole:
     """Sendbird's direct-upload mode: a role in this account that Sendbird's account assumes.
 
     ``sendbird_principal`` is Sendbird's 12-digit AWS account id or an IAM principal ARN (Sendbird
-    does not publish it: ask them). ``external_id`` is the value Sendbird sends with AssumeRole.
+    does not publish it: ask them). ``external_id`` is the value Sendbird sends with AssumeRole; pass
+    ``Config().require_secret(...)`` and it stays a secret, in the role's trust policy too.
     """
 
-    sendbird_principal: str
-    external_id: str
+    sendbird_principal: pulumi.Input[str]
+    external_id: pulumi.Input[str]
 
     def __post_init__(self) -> None:
-        check_upload_role(self, "upload_role.")
+        principal, external_id = self.sendbird_principal, self.external_id
+        check_upload_role(
+            SimpleNamespace(sendbird_principal=_known_now(principal), external_id=_known_now(external_id)),
+            "upload_role.",
+        )
+        object.__setattr__(self, "sendbird_principal", _when_resolved(principal, check_sendbird_principal))
+        object.__setattr__(self, "external_id", _when_resolved(external_id, check_external_id))
+
+
+def _checked_tags(tags: Any) -> dict[str, Any]:
+    """The tags checked (values that are Outputs: when they resolve), as a new dict."""
+    known = {k: _known_now(v) for k, v in tags.items()} if isinstance(tags, Mapping) else tags
+    check_tags(known, "tags")
+    return {key: _when_resolved(v, functools.partial(check_tag_value, key)) for key, v in tags.items()}
 
 
 @dataclass(frozen=True)
 class RecordingStorageArgs:
-    """Everything RecordingStorage needs; only ``app_id`` and ``region`` are required."""
+    """Everything RecordingStorage needs; only ``app_id`` and ``region`` are required.
 
+    ``app_id`` and ``region`` are plain strings (see the module doc: they decide the resource graph);
+    ``bucket_name``, ``kms_key_arn``, tag values and the upload role's fields also take a pulumi Input.
+    """
+
+    # app_id and region: plain strings only (an Output is refused, saying why: see the module doc).
     app_id: str
     # An AWS region code (ap-northeast-2) or a Sendbird region key (ap-2).
     region: str
     # None: a unique name is generated from the component name (bucket_prefix).
-    bucket_name: str | None = None
+    bucket_name: pulumi.Input[str] | None = None
     retention: Retention = field(default_factory=Retention)
     force_destroy: bool = False
     # Protects the data-bearing resources only (bucket, KMS key), so the access key can still rotate.
     protect: bool = False
     kms_deletion_window_days: int = DEFAULT_KMS_DELETION_WINDOW_DAYS
     # An existing customer-managed key in the same region: no key or alias is created.
-    kms_key_arn: str | None = None
-    tags: dict[str, str] = field(default_factory=dict)
+    kms_key_arn: pulumi.Input[str] | None = None
+    # Keys are plain (they are checked at once); values may be Outputs.
+    tags: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     upload_role: UploadRole | None = None
 
     def __post_init__(self) -> None:
+        _require_plain(self.app_id, "app_id", "the Sendbird application id as a string", _APP_ID_PLAIN)
         check_app_id(self.app_id, "app_id")
+        _require_plain(self.region, "region", "a Sendbird region key or AWS region code", _REGION_PLAIN)
         aws_region = check_region(self.region, "region")
-        if self.bucket_name is not None:
-            check_bucket_name(self.bucket_name, "bucket_name")
+        self._check_bucket_name()
         if not isinstance(self.retention, Retention):
-            raise InputError(Input("retention"), f" {self.retention!r} is not a Retention")
-        check_bool(self.force_destroy, "force_destroy")
-        check_bool(self.protect, "protect")
+            raise InputError(Input("retention"), f" {shown(self.retention)} is not a Retention")
+        for name in ("force_destroy", "protect"):
+            _require_plain(getattr(self, name), name, "true or false", _PLAIN_SETTING)
+            check_bool(getattr(self, name), name)
+        low, high = KMS_DELETION_WINDOW_RANGE
+        window = f"a whole number of days from {low} to {high}"
+        _require_plain(self.kms_deletion_window_days, "kms_deletion_window_days", window, _PLAIN_SETTING)
         check_days(self.kms_deletion_window_days, "kms_deletion_window_days", *KMS_DELETION_WINDOW_RANGE)
         if self.kms_key_arn is not None:
-            check_kms_key_arn(self.kms_key_arn, aws_region, "kms_key_arn")
-        check_tags(self.tags, "tags")
+            arn = self.kms_key_arn
+            if not is_deferred(arn):
+                check_kms_key_arn(arn, aws_region, "kms_key_arn")
+            check: Callable[[Any], str] = functools.partial(check_kms_key_arn, aws_region=aws_region)
+            object.__setattr__(self, "kms_key_arn", _when_resolved(arn, check))
+        object.__setattr__(self, "tags", _checked_tags(self.tags))
         if self.upload_role is not None and not isinstance(self.upload_role, UploadRole):
-            raise InputError(Input("upload_role"), f" {self.upload_role!r} is not an UploadRole")
+            raise InputError(Input("upload_role"), f" {shown(self.upload_role)} is not an UploadRole")
+
+    def _check_bucket_name(self) -> None:
+        name = self.bucket_name
+        if name is None:
+            return
+        if not is_deferred(name):
+            check_bucket_name(name, "bucket_name")
+        object.__setattr__(self, "bucket_name", _when_resolved(name, check_bucket_name))
 
     @property
     def aws_region(self) -> str:

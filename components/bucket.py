@@ -21,14 +21,15 @@ R = TypeVar("R", bound=pulumi.CustomResource)
 
 
 def create_bucket(
-    ctx: StorageContext, *, bucket_name: str | None, force_destroy: bool, protect: bool
+    ctx: StorageContext, *, bucket_name: pulumi.Input[str] | None, force_destroy: bool, protect: bool
 ) -> aws.s3.Bucket:
     return aws.s3.Bucket(
         ctx.child_name("bucket"),
-        # A fixed name when given; else S3-unique from the prefix (never Pulumi's autoname, which
-        # may exceed 63 characters or keep uppercase from the component name).
+        # A fixed name when given (an Output too: checked when it resolves); else S3-unique from the
+        # prefix (never Pulumi's autoname, which may exceed 63 characters or keep uppercase from the
+        # component name).
         bucket=bucket_name,
-        bucket_prefix=None if bucket_name else bucket_prefix(ctx.name),
+        bucket_prefix=None if bucket_name is not None else bucket_prefix(ctx.name),
         force_destroy=force_destroy,
         region=ctx.region,
         tags=ctx.tags,
@@ -49,7 +50,8 @@ def _rule(
 
 
 def _retention_rule(retention: Retention) -> aws.s3.BucketLifecycleConfigurationRuleArgs | None:
-    """Whole bucket: the key Sendbird gives a copied recording is undocumented, so no prefix."""
+    """Whole bucket: the key Sendbird gives a copied recording is undocumented, so no prefix.
+    ``retention`` holds known values (``Retention.resolved``)."""
     if retention.transition_days is None and retention.expiration_days is None:
         return None
     transitions = None
@@ -66,6 +68,7 @@ def _retention_rule(retention: Retention) -> aws.s3.BucketLifecycleConfiguration
 
 
 def _lifecycle_rules(retention: Retention) -> list[aws.s3.BucketLifecycleConfigurationRuleArgs]:
+    """The rules for a retention with known values (``Retention.resolved``)."""
     rules = [
         _rule(
             "abort-incomplete-multipart-uploads",
@@ -180,8 +183,8 @@ def configure_bucket(
         [versioning],
         rules=_encryption_rules(kms_key_arn),
     )
-    # After versioning: noncurrent-version rules act on a versioned bucket.
-    lifecycle = setting(
-        aws.s3.BucketLifecycleConfiguration, "lifecycle", [encryption], rules=_lifecycle_rules(retention)
-    )
+    # After versioning: noncurrent-version rules act on a versioned bucket. The day counts may be
+    # Outputs: the rules are built (and the days checked) once all of them are known.
+    rules = retention.resolved().apply(_lifecycle_rules)
+    lifecycle = setting(aws.s3.BucketLifecycleConfiguration, "lifecycle", [encryption], rules=rules)
     return BucketSettings(public_access, bucket_policy, ownership, versioning, encryption, lifecycle)

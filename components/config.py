@@ -40,8 +40,9 @@ _REPLACED_KEYS = ("force_destroy", "protect", "kms_deletion_window_days", "kms_k
 
 
 def resource_name(app_id: str) -> str:
-    """The RecordingStorage name ``__main__`` gives an application: its id, lowercased (a UUID is 36
-    characters, so the generated bucket prefix and IAM names stay within AWS's length limits)."""
+    """The RecordingStorage name ``__main__`` gives an application: its id, lowercased. A UUID (36
+    characters) keeps every generated AWS name as it always was; a longer id (up to 59) gets shortened
+    IAM names ending in a hash (``components.naming``), each within AWS's limit."""
     return app_id.lower()
 
 
@@ -171,7 +172,7 @@ def parse_stack_config(raw: Mapping[str, Any]) -> list[RecordingStorageArgs]:
                 f"applications[{i}].app_id '{args.app_id}' duplicates applications[{first}].app_id. "
                 f"Allowed: each Sendbird application once per stack"
             )
-        if args.bucket_name is not None:
+        if isinstance(args.bucket_name, str):  # config values are plain
             first = seen_buckets.setdefault(args.bucket_name, i)
             if first != i:
                 raise InputError(

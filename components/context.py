@@ -26,8 +26,9 @@ class StorageContext:
     account_id: pulumi.Output[str]
     partition: pulumi.Output[str]
     dns_suffix: pulumi.Output[str]
-    # Every taggable child gets these (the caller's tags plus ours; see naming.default_tags).
-    tags: Mapping[str, str]
+    # Every taggable child gets these (the caller's tags plus ours; see naming.default_tags). A
+    # caller's value may be an Output (checked when it resolves).
+    tags: Mapping[str, pulumi.Input[str]]
     parent: pulumi.Resource
 
     @classmethod

@@ -1,20 +1,76 @@
-"""Pure naming rules: generated bucket prefixes, KMS alias names and the tags every resource gets."""
+"""Pure naming rules: the AWS names of RecordingStorage's children and the tags every resource gets.
+
+Each generated name stays within AWS's limit for its type, counting the suffix Pulumi or the provider
+adds. A name that fits is left exactly as earlier versions made it (so upgrading replaces nothing);
+one that would not fit is cut and ends in a short stable hash of the full name (``shortened``), so
+two long names that share their beginning still get different names, and each stays recognisable by
+that beginning. The bucket prefix of a long name is only cut, as before (see ``bucket_prefix``).
+
+| name | limit | how it is made |
+|---|---|---|
+| bucket | 63 | ``bucket_prefix`` (<= 37); the provider appends 26 unique characters |
+| IAM user | 64 | Pulumi's autoname ``<name>-copy-user-<7 hex>``; if too long, ``copy_user_name`` |
+| IAM role | 64 | autoname ``<name>-upload-role-<7 hex>``; if too long, ``name_prefix`` (<= 38) + 26 |
+| KMS alias | 256 | ``kms_alias_name``, explicit |
+| inline policy | 128 | fixed (``grants.IdentityPolicy``) |
+| IAM path | 512 | fixed, ``/sendbird/`` |
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Mapping
+from typing import TypeVar
 
 from sendbird_copy.project import PROJECT_NAME
 
-from .validation import RESERVED_BUCKET_PREFIXES
+from .validation import COMPONENT_TAG_KEYS, RESERVED_BUCKET_PREFIXES
 
-# S3 appends a 26-character unique suffix to bucket_prefix; 37 + 26 = 63, the bucket-name limit.
-MAX_BUCKET_PREFIX = 37
+T = TypeVar("T")
+
+# What the provider appends to a bucket_prefix or an IAM name_prefix: a timestamp and a counter.
+PROVIDER_UNIQUE_SUFFIX = 26
+# What Pulumi's autonaming appends to a logical name: "-" and 7 random hex digits.
+PULUMI_AUTONAME_SUFFIX = 8
+MAX_BUCKET_NAME = 63
+MAX_BUCKET_PREFIX = MAX_BUCKET_NAME - PROVIDER_UNIQUE_SUFFIX  # 37
+MAX_IAM_NAME = 64  # IAM user and role names
+MAX_IAM_ROLE_PREFIX = MAX_IAM_NAME - PROVIDER_UNIQUE_SUFFIX  # 38
+MAX_KMS_ALIAS = 256
+MAX_INLINE_POLICY_NAME = 128
+MAX_IAM_PATH = 512
+HASH_LENGTH = 8
+
+COPY_USER_SUFFIX = "-copy-user"
+UPLOAD_ROLE_SUFFIX = "-upload-role"
 _FALLBACK_PREFIX = "recordings-"
+# IAM user and role names: letters, digits and +=,.@_-
+_IAM_NAME_CHARS = re.compile(r"^[\w+=,.@-]+$", re.ASCII)
+
+
+def name_hash(*parts: str) -> str:
+    """A short stable hash of ``parts`` (8 hex digits: collisions need ~65,000 names sharing a cut)."""
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:HASH_LENGTH]
+
+
+def shortened(name: str, limit: int, *seed: str) -> str:
+    """``name`` when it is at most ``limit`` long; else its beginning (without a trailing '-' or '/'),
+    '-' and ``name_hash(*seed)`` (of the full name when no seed is given): ``limit`` characters at most."""
+    if len(name) <= limit:
+        return name
+    digest = name_hash(*(seed or (name,)))
+    return f"{name[: limit - HASH_LENGTH - 1].rstrip('-/')}-{digest}"
 
 
 def bucket_prefix(component_name: str) -> str:
-    """A valid ``bucket_prefix`` from the component name: lowercase, a-z0-9 and '-', ends in '-'."""
+    """A valid ``bucket_prefix`` from the component name: lowercase, a-z0-9 and '-', ends in '-', at
+    most 37 characters (S3 names are at most 63, and the provider appends 26).
+
+    A long name is simply cut, with no hash: the provider's unique suffix already makes every bucket
+    name unique, and a changed prefix would replace the bucket (``bucket_prefix`` forces a new
+    bucket), i.e. risk the recordings of every stack deployed with the earlier rule.
+    """
     cleaned = re.sub(r"[^a-z0-9-]+", "-", component_name.lower()).strip("-")
     cleaned = re.sub(r"-{2,}", "-", cleaned)  # also rules out the reserved '--' suffixes
     if not cleaned:
@@ -25,22 +81,59 @@ def bucket_prefix(component_name: str) -> str:
     return prefix[: MAX_BUCKET_PREFIX - 1].rstrip("-") + "-"
 
 
+def _iam_clean(name: str) -> str:
+    return re.sub(r"[^\w+=,.@-]+", "-", name, flags=re.ASCII).strip("-") or "recordings"
+
+
+def _autonamed_fits(logical_name: str) -> bool:
+    """Whether Pulumi's autoname of ``logical_name`` is a valid IAM user or role name."""
+    return (
+        len(logical_name) + PULUMI_AUTONAME_SUFFIX <= MAX_IAM_NAME
+        and _IAM_NAME_CHARS.match(logical_name) is not None
+    )
+
+
+def copy_user_name(component_name: str, project: str, stack: str) -> str | None:
+    """The copy user's IAM name: None (Pulumi autonames ``<name>-copy-user-<7 hex>``, as before) when
+    that fits in 64 valid characters; else ``<cut name>-<hash>-copy-user``, exactly 64 at most.
+
+    IAM users take no name_prefix, so the explicit name has no random part: its hash covers project
+    and stack too, so dev and staging of one application in one account never share a user name.
+    IAM renames a user in place, so this name never forces a replacement.
+    """
+    if _autonamed_fits(component_name + COPY_USER_SUFFIX):
+        return None
+    budget = MAX_IAM_NAME - len(COPY_USER_SUFFIX)
+    base = _iam_clean(component_name)
+    return shortened(base, budget, project, stack, component_name) + COPY_USER_SUFFIX
+
+
+def upload_role_name_prefix(component_name: str) -> str | None:
+    """The upload role's IAM ``name_prefix``: None (Pulumi autonames ``<name>-upload-role-<7 hex>``,
+    as before) when that fits in 64 valid characters; else ``<cut name>-<hash>-upload-`` (at most 38:
+    the provider appends 26 unique characters, so a replacement never collides with the old role)."""
+    if _autonamed_fits(component_name + UPLOAD_ROLE_SUFFIX):
+        return None
+    marker = "-upload-"
+    budget = MAX_IAM_ROLE_PREFIX - len(marker)
+    return shortened(_iam_clean(component_name), budget, component_name) + marker
+
+
 def kms_alias_name(stack: str, component_name: str) -> str:
     """``alias/sendbird-recordings/<stack>/<name>``: aliases are unique per account and region, and the
-    stack part keeps dev and staging of the same application apart when they share an account."""
+    stack part keeps dev and staging of the same application apart when they share an account. Cut
+    to 256 characters with a hash of stack and name when longer."""
 
     def clean(part: str) -> str:
         return re.sub(r"[^A-Za-z0-9_-]+", "-", part).strip("-") or "default"
 
-    return f"alias/{PROJECT_NAME}/{clean(stack)}/{clean(component_name)}"[:256]
+    full = f"alias/{PROJECT_NAME}/{clean(stack)}/{clean(component_name)}"
+    return shortened(full, MAX_KMS_ALIAS, stack, component_name)
 
 
-def default_tags(app_id: str, extra: dict[str, str]) -> dict[str, str]:
-    """Tags on every taggable resource: the caller's tags plus three of ours, which win on a clash
-    (cost reports and the smoke test find the resources of one application by them)."""
-    return {
-        **extra,
-        "ManagedBy": "pulumi",
-        "Component": PROJECT_NAME,
-        "SendbirdAppId": app_id,
-    }
+def default_tags(app_id: str, extra: Mapping[str, T]) -> dict[str, T | str]:
+    """Tags on every taggable resource: the caller's tags plus three of ours (cost reports and the
+    smoke test find the resources of one application by them). The arguments refuse a caller's tag
+    whose key is one of ours in any case (``validation.check_tags``), so nothing is overwritten."""
+    managed_by, component, sendbird_app_id = COMPONENT_TAG_KEYS
+    return {**extra, managed_by: "pulumi", component: PROJECT_NAME, sendbird_app_id: app_id}

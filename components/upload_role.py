@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pulumi
 import pulumi_aws as aws
 
 from sendbird_copy.project import PROJECT_NAME
@@ -13,20 +14,24 @@ from .args import UploadRole
 from .context import StorageContext
 from .copy_identity import IAM_PATH
 from .grants import IdentityPolicy
+from .naming import upload_role_name_prefix
 
 UPLOAD_POLICY = IdentityPolicy(f"{PROJECT_NAME}-direct-upload", policies.upload_role_policy)
 
 
 def create_upload_role(ctx: StorageContext, upload: UploadRole) -> aws.iam.Role:
-    trust = ctx.partition.apply(
-        lambda p: json.dumps(
-            policies.upload_role_trust_policy(
-                sendbird_principal=upload.sendbird_principal, external_id=upload.external_id, partition=p
-            )
+    # Principal and external id may be Outputs (checked when they resolve); a secret external id
+    # (Config().require_secret) keeps the trust policy secret.
+    trust = pulumi.Output.all(ctx.partition, upload.sendbird_principal, upload.external_id).apply(
+        lambda v: json.dumps(
+            policies.upload_role_trust_policy(sendbird_principal=v[1], external_id=v[2], partition=v[0])
         )
     )
     return aws.iam.Role(
         ctx.child_name("upload-role"),
+        # Autonamed (<name>-upload-role-<7 hex>) while that fits IAM's 64 characters; else a
+        # shortened prefix with a hash, to which the provider appends a unique suffix.
+        name_prefix=upload_role_name_prefix(ctx.name),
         path=IAM_PATH,
         description=f"Sendbird direct upload of recordings for application {ctx.app_id}",
         assume_role_policy=trust,

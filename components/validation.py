@@ -3,15 +3,20 @@
 The argument types (``components.args``) run them in ``__post_init__``, so a bad value fails at
 construction, before any resource is registered: ``pulumi preview`` stops with one clear message.
 The checks take plain values (duck-typed objects for retention and the upload role) and never import
-the argument types. Input names in messages are relative to the arguments (``app_id``,
+the argument types or Pulumi. A value that is not known yet (a pulumi Output) reaches them as
+``PENDING``: every check that needs it is skipped, and ``components.args`` runs the same checks again
+on the resolved value. Input names in messages are relative to the arguments (``app_id``,
 ``retention.transition_days``); ``InputError.relocated`` moves them under a config key
 (``applications[1].``) without rerunning any check.
+
+Messages show a value as written (``shown``: a string, number, list or mapping of those) and any
+other object only by its type, never by an object repr.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sendbird_copy.regions import RegionError, region_from_arn, resolve_region
@@ -40,6 +45,47 @@ class InputError(ValueError):
         """The same error with each input it names replaced by ``label(name)``."""
         return InputError(*(Input(label(p)) if isinstance(p, Input) else p for p in self.parts))
 
+    def redacted(self, value: Any) -> InputError:
+        """The same error with ``value`` (as ``shown`` shows it) replaced by ``[secret]``."""
+        text = shown(value)
+        return InputError(*(p if isinstance(p, Input) else p.replace(text, "[secret]") for p in self.parts))
+
+
+class _Pending:
+    """A value not known yet (a pulumi Output); the checks that need it wait until it resolves."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "PENDING"
+
+
+PENDING: Any = _Pending()
+# Appended to "Allowed: ..." for the arguments that also take a pulumi Output.
+STRING_OR_OUTPUT = " (a string, or a pulumi Output of one)"
+NUMBER_OR_OUTPUT = " (a whole number, or a pulumi Output of one)"
+_SHOWN_MAX = 120
+
+
+def _is_plain(value: Any) -> bool:
+    """A value as config or a literal gives it: str, number, bool, None, or a list/mapping of those."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return True
+    if isinstance(value, list | tuple):
+        return all(_is_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(_is_plain(k) and _is_plain(v) for k, v in value.items())
+    return False
+
+
+def shown(value: Any) -> str:
+    """``value`` for an error message: as written when plain (shortened), else only its type."""
+    if not _is_plain(value):
+        kind = type(value).__name__
+        return f"(a{'n' if kind[:1].lower() in 'aeiou' else ''} {kind})"
+    text = repr(value)
+    return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 3] + "..."
+
 
 # Storage classes a lifecycle transition may target, with the minimum age S3 accepts (days).
 TRANSITION_STORAGE_CLASSES: dict[str, int] = {
@@ -55,7 +101,10 @@ DEFAULT_TRANSITION_STORAGE_CLASS = "STANDARD_IA"
 MAX_ABORT_INCOMPLETE_MULTIPART_DAYS = 7
 KMS_DELETION_WINDOW_RANGE = (7, 30)
 MAX_TAGS = 50  # S3, KMS and IAM all allow 50 tags per resource
-_RESERVED_TAGS = 3  # the tags every resource gets (components.naming.default_tags)
+MAX_TAG_VALUE = 256
+# The tags RecordingStorage puts on every taggable resource (components.naming.default_tags); a
+# caller's tag may not use these keys, in any case.
+COMPONENT_TAG_KEYS = ("ManagedBy", "Component", "SendbirdAppId")
 
 # S3 reserves these for its own kinds of bucket (access points, directory buckets, ...).
 RESERVED_BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
@@ -80,20 +129,27 @@ def _is_int(value: Any) -> bool:
 
 def check_bool(value: Any, input_name: str) -> bool:
     if not isinstance(value, bool):
-        raise InputError(Input(input_name), f" {value!r} is not a boolean. Allowed: true or false")
+        raise InputError(Input(input_name), f" {shown(value)} is not a boolean. Allowed: true or false")
     return value
 
 
-def check_str(value: Any, input_name: str, allowed: str) -> str:
+def check_str(value: Any, input_name: str, allowed: str, outputs: bool = False) -> str:
+    """``value`` if it is a string; ``outputs``: the argument also takes a pulumi Output (say so)."""
     if not isinstance(value, str):
-        raise InputError(Input(input_name), f" {value!r} is not a string. Allowed: {allowed}")
+        also = STRING_OR_OUTPUT if outputs else ""
+        raise InputError(Input(input_name), f" {shown(value)} is not a string. Allowed: {allowed}{also}")
     return value
 
 
-def check_days(value: Any, input_name: str, low: int = 1, high: int | None = None) -> int:
+def check_days(
+    value: Any, input_name: str, low: int = 1, high: int | None = None, outputs: bool = False
+) -> int:
     allowed = f"a whole number of days from {low} to {high}" if high else f"a whole number of days >= {low}"
     if not _is_int(value):  # bool is an int in Python, but `true` is no number of days
-        raise InputError(Input(input_name), f" {value!r} is not a whole number. Allowed: {allowed}")
+        also = NUMBER_OR_OUTPUT if outputs else ""
+        raise InputError(
+            Input(input_name), f" {shown(value)} is not a whole number. Allowed: {allowed}{also}"
+        )
     if value < low or (high is not None and value > high):
         raise InputError(Input(input_name), f" {value!r} is out of range. Allowed: {allowed}")
     return int(value)
@@ -105,7 +161,7 @@ def check_app_id(value: Any, input_name: str = "app_id") -> str:
         raise InputError(Input(input_name), " is missing. Allowed: the Sendbird application id (a UUID)")
     if not is_valid_app_id(value):
         raise InputError(
-            Input(input_name), f" {value!r} is not a Sendbird application id. Allowed: {APP_ID_ALLOWED}"
+            Input(input_name), f" {shown(value)} is not a Sendbird application id. Allowed: {APP_ID_ALLOWED}"
         )
     return str(value)
 
@@ -149,11 +205,11 @@ def check_bucket_name(value: Any, input_name: str = "bucket_name") -> str:
         f"starting with {', '.join(RESERVED_BUCKET_PREFIXES)}; not ending with "
         f"{', '.join(RESERVED_BUCKET_SUFFIXES)}"
     )
-    check_str(value, input_name, allowed)
+    check_str(value, input_name, allowed, outputs=True)
     problem = _bucket_name_problem(value)
     if problem:
         raise InputError(
-            Input(input_name), f" '{value}' is not a valid bucket name: it {problem}. Allowed: {allowed}"
+            Input(input_name), f" {shown(value)} is not a valid bucket name: it {problem}. Allowed: {allowed}"
         )
     return str(value)
 
@@ -168,12 +224,12 @@ def _check_storage_class(retention: Any, prefix: str) -> str:
     if storage_class not in TRANSITION_STORAGE_CLASSES:
         raise InputError(
             Input(f"{prefix}transition_storage_class"),
-            f" {storage_class!r} is not a transition target. Allowed: {allowed}",
+            f" {shown(storage_class)} is not a transition target. Allowed: {allowed}",
         )
     if retention.transition_days is None:
         raise InputError(
             Input(f"{prefix}transition_storage_class"),
-            f" {storage_class!r} is set without ",
+            f" {shown(storage_class)} is set without ",
             Input(f"{prefix}transition_days"),
             ". Allowed: set transition_days too, or drop the storage class",
         )
@@ -188,25 +244,35 @@ def _check_transition_days(transition: Any, storage_class: str, prefix: str) -> 
             f" {transition} is too early for {storage_class}: S3 moves objects there only after "
             f"{minimum} days. Allowed: {minimum} or more, or another transition_storage_class",
         )
-    check_days(transition, f"{prefix}transition_days")
+    check_days(transition, f"{prefix}transition_days", outputs=True)
+
+
+def _known(*values: Any) -> bool:
+    """Whether every value is known: given (not None) and not ``PENDING``."""
+    return all(v is not None and v is not PENDING for v in values)
 
 
 def check_retention(retention: Any, prefix: str = "retention.") -> Any:
-    """Check a Retention (anything with its attributes); ``prefix`` names it (``retention.``)."""
-    check_days(
-        retention.abort_incomplete_multipart_days,
-        f"{prefix}abort_incomplete_multipart_days",
-        1,
-        MAX_ABORT_INCOMPLETE_MULTIPART_DAYS,
-    )
-    check_days(retention.noncurrent_expiration_days, f"{prefix}noncurrent_expiration_days")
+    """Check a Retention (anything with its attributes); ``prefix`` names it (``retention.``).
+
+    A ``PENDING`` day count skips the checks that need it: its own, and the ones across fields
+    (expiration after transition; the storage class's minimum transition age). A pending
+    ``transition_days`` still counts as set for the storage class.
+    """
+    abort = retention.abort_incomplete_multipart_days
+    if abort is not PENDING:
+        check_days(
+            abort, f"{prefix}abort_incomplete_multipart_days", 1, MAX_ABORT_INCOMPLETE_MULTIPART_DAYS, True
+        )
+    if retention.noncurrent_expiration_days is not PENDING:
+        check_days(retention.noncurrent_expiration_days, f"{prefix}noncurrent_expiration_days", outputs=True)
     storage_class = _check_storage_class(retention, prefix)
     transition, expiration = retention.transition_days, retention.expiration_days
-    if transition is not None:
+    if _known(transition):
         _check_transition_days(transition, storage_class, prefix)
-    if expiration is not None:
-        check_days(expiration, f"{prefix}expiration_days")
-    if transition is not None and expiration is not None and expiration <= transition:
+    if _known(expiration):
+        check_days(expiration, f"{prefix}expiration_days", outputs=True)
+    if _known(transition, expiration) and expiration <= transition:
         raise InputError(
             Input(f"{prefix}expiration_days"),
             f" {expiration} contradicts ",
@@ -219,61 +285,106 @@ def check_retention(retention: Any, prefix: str = "retention.") -> Any:
 
 def check_kms_key_arn(value: Any, aws_region: str, input_name: str = "kms_key_arn") -> str:
     allowed = f"a KMS key ARN (arn:aws:kms:{aws_region}:<account>:key/<key id>) in the application's region"
-    if not isinstance(value, str) or not _KMS_KEY_ARN.match(value):
-        raise InputError(Input(input_name), f" {value!r} is not a KMS key ARN. Allowed: {allowed}")
+    if not isinstance(value, str):
+        raise InputError(
+            Input(input_name), f" {shown(value)} is not a string. Allowed: {allowed}{STRING_OR_OUTPUT}"
+        )
+    if not _KMS_KEY_ARN.match(value):
+        raise InputError(Input(input_name), f" {shown(value)} is not a KMS key ARN. Allowed: {allowed}")
     key_region = region_from_arn(value)
     if key_region != aws_region:
         raise InputError(
             Input(input_name),
-            f" '{value}' is in {key_region}, but the application's region is {aws_region}: S3 can only "
-            f"use a KMS key from the bucket's own region. Allowed: {allowed}",
+            f" {shown(value)} is in {key_region}, but the application's region is {aws_region}: S3 can "
+            f"only use a KMS key from the bucket's own region. Allowed: {allowed}",
         )
     return value
 
 
-def _check_tag(key: Any, value: Any, input_name: str) -> None:
+def _check_tag_key(key: Any, input_name: str) -> None:
     if not isinstance(key, str) or not 1 <= len(key) <= 128 or key.lower().startswith("aws:"):
         raise InputError(
             Input(input_name),
-            f" key {key!r} is invalid. Allowed: a string of 1-128 characters, not starting with 'aws:'",
+            f" key {shown(key)} is invalid. Allowed: a string of 1-128 characters, not starting with 'aws:'",
         )
-    if not isinstance(value, str) or len(value) > 256:
+    ours = next((k for k in COMPONENT_TAG_KEYS if k.lower() == key.lower()), None)
+    if ours is not None:
+        raise InputError(
+            Input(f"{input_name}.{key}"),
+            f" uses the key of the component's own tag {ours} (tag keys are compared ignoring case, as "
+            f"IAM does for users and roles). Allowed: any other key; the component sets "
+            f"{', '.join(COMPONENT_TAG_KEYS)} on every resource itself",
+        )
+
+
+def check_tag_value(key: str, value: Any, input_name: str = "tags") -> str:
+    """One tag's value (the key checked already); named ``<input_name>.<key>``."""
+    if not isinstance(value, str) or len(value) > MAX_TAG_VALUE:
         problem = "is not a string" if not isinstance(value, str) else "is too long"
         raise InputError(
             Input(f"{input_name}.{key}"),
-            f" {value!r} is invalid: it {problem}. Allowed: a string of at most 256 characters (quote "
-            f"numbers and booleans in YAML)",
+            f" {shown(value)} is invalid: it {problem}. Allowed: a string of at most {MAX_TAG_VALUE} "
+            f"characters, or a pulumi Output of one (quote numbers and booleans in YAML)",
         )
+    return value
 
 
-def check_tags(tags: Any, input_name: str = "tags") -> dict[str, str]:
-    if not isinstance(tags, dict):
+def check_tags(tags: Any, input_name: str = "tags") -> Mapping[str, Any]:
+    """Keys and count now; each value unless it is ``PENDING`` (``check_tag_value`` checks it later).
+
+    Keys are compared ignoring case, both with the component's own keys and with each other: IAM
+    keeps one tag per key regardless of case on users and roles, so a second spelling would replace
+    the first there (and split it in two on S3 and KMS).
+    """
+    if not isinstance(tags, Mapping):
         raise InputError(
-            Input(input_name), f" {tags!r} is not a mapping. Allowed: string keys to string values"
+            Input(input_name),
+            f" {shown(tags)} is not a mapping. Allowed: string keys to string values (or pulumi Outputs)",
         )
-    limit = MAX_TAGS - _RESERVED_TAGS
+    limit = MAX_TAGS - len(COMPONENT_TAG_KEYS)
     if len(tags) > limit:
         raise InputError(Input(input_name), f" has {len(tags)} tags. Allowed: at most {limit}")
+    seen: dict[str, str] = {}
     for key, value in tags.items():
-        _check_tag(key, value, input_name)
+        _check_tag_key(key, input_name)
+        first = seen.setdefault(key.lower(), key)
+        if first != key:
+            raise InputError(
+                Input(f"{input_name}.{key}"),
+                " and ",
+                Input(f"{input_name}.{first}"),
+                " differ only in case. Allowed: one of them (IAM would keep only one)",
+            )
+        if value is not PENDING:
+            check_tag_value(key, value, input_name)
     return tags
 
 
-def check_upload_role(role: Any, prefix: str = "upload_role.") -> Any:
-    """Check an UploadRole (anything with its attributes); ``prefix`` names it (``upload_role.``)."""
-    principal = role.sendbird_principal
-    if not isinstance(principal, str) or not (
-        _ACCOUNT_ID.match(principal) or _IAM_PRINCIPAL_ARN.match(principal)
-    ):
+def check_sendbird_principal(value: Any, input_name: str = "upload_role.sendbird_principal") -> str:
+    if not isinstance(value, str) or not (_ACCOUNT_ID.match(value) or _IAM_PRINCIPAL_ARN.match(value)):
         raise InputError(
-            Input(f"{prefix}sendbird_principal"),
-            f" {principal!r} is not an AWS principal. Allowed: Sendbird's 12-digit AWS account id or an "
-            f"IAM principal ARN (arn:aws:iam::<account>:root|role/...)",
+            Input(input_name),
+            f" {shown(value)} is not an AWS principal. Allowed: Sendbird's 12-digit AWS account id or an "
+            f"IAM principal ARN (arn:aws:iam::<account>:root|role/...){STRING_OR_OUTPUT}",
         )
+    return value
+
+
+def check_external_id(value: Any, input_name: str = "upload_role.external_id") -> str:
     allowed = (
         "2-1224 characters from letters, digits and +=,.@:/-_ (the value Sendbird sends with AssumeRole)"
     )
-    external_id = check_str(role.external_id, f"{prefix}external_id", allowed)
+    external_id = check_str(value, input_name, allowed, outputs=True)
     if not _EXTERNAL_ID.match(external_id):
-        raise InputError(Input(f"{prefix}external_id"), f" {external_id!r} is invalid. Allowed: {allowed}")
+        raise InputError(Input(input_name), f" {shown(external_id)} is invalid. Allowed: {allowed}")
+    return external_id
+
+
+def check_upload_role(role: Any, prefix: str = "upload_role.") -> Any:
+    """Check an UploadRole (anything with its attributes); ``prefix`` names it (``upload_role.``).
+    A ``PENDING`` field is skipped (checked when it resolves)."""
+    if role.sendbird_principal is not PENDING:
+        check_sendbird_principal(role.sendbird_principal, f"{prefix}sendbird_principal")
+    if role.external_id is not PENDING:
+        check_external_id(role.external_id, f"{prefix}external_id")
     return role

@@ -271,7 +271,10 @@ class MotoDeployMocks(HandlerMocks):
 
     # -- IAM (global: no region) -------------------------------------------------------------------
     def _iam_name(self, name: str, inputs: dict[str, Any]) -> str:
-        # The provider autonames from the logical name when no name is given; do the same.
+        # Like the provider: a name_prefix gets a 26-character unique suffix; with neither name nor
+        # prefix, Pulumi autonames from the logical name.
+        if inputs.get("namePrefix"):
+            return f"{inputs['namePrefix']}{time.strftime('%Y%m%d%H%M%S')}{next(self._unique):012d}"
         return str(inputs.get("name") or f"{name}-{next(self._unique):07d}")
 
     def _iam_user(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:

@@ -10,7 +10,11 @@ One command for a newcomer with no AWS account and no Sendbird application (``sc
    and write the stack outputs to this run's own file, ``<stack>-outputs-<run id>.json``;
 4. run the real ``sendbird-copy smoke-test`` CLI, as a separate process, once per application,
    showing its lines as it prints them;
-5. stop both servers and remove the outputs file, whether the run passed, failed or was interrupted.
+5. keep every recording: seed each application with a realistic history (``--sync-events`` live
+   events and ``--sync-rooms`` rooms, a mix of statuses and ages) and run the real
+   ``sendbird-copy sync`` twice: the first copies every completed recording, the second finds all of
+   them already safe and requests nothing;
+6. stop both servers and remove the outputs file, whether the run passed, failed or was interrupted.
 
 The run ignores the caller's AWS profile and settings (every ``AWS_*`` variable): it talks to its
 own moto only. Several runs may go at once in one checkout.
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +49,8 @@ from localdev.local_run import (
 )
 from localdev.moto_server import isolate_this_process
 from localdev.program_runner import close_runtime
-from localdev.smoke_runner import LineSink, SmokeRun, stream_smoke_test
+from localdev.smoke_runner import LineSink, SmokeRun, cli_command, stream_command, stream_smoke_test
+from sendbird_copy.emulator.seeding import seed_application
 from sendbird_copy.reporter import Reporter
 from sendbird_copy.sendbird_facts import COPY_PART_SIZE
 
@@ -52,6 +58,19 @@ from sendbird_copy.sendbird_facts import COPY_PART_SIZE
 __all__ = ["MB", "LocalApp", "local_apps", "main", "run", "running_emulator_for"]
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+@dataclass(frozen=True)
+class SyncSeed:
+    """The realistic history each application gets before the sync runs (0 and 0: no sync)."""
+
+    events: int = 20
+    rooms: int = 10
+    seed: int = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.events + self.rooms > 0
 
 
 class CopyProgress:
@@ -86,7 +105,41 @@ def smoke_test_streamed(reporter: Reporter, deployment: Deployment, app: LocalAp
     return stream_smoke_test(deployment.target, smoke, lines, on_tick=progress.tick)
 
 
-def run(options: LocalOptions, reporter: Reporter | None = None) -> int:
+SYNC_TIMEOUT_SECONDS = 600
+
+
+def sync_streamed(reporter: Reporter, deployment: Deployment, app: LocalApp, pass_label: str) -> int:
+    """``sendbird-copy sync`` for one application, its lines shown live; its exit code."""
+    reporter.info(f"Sync of application {app.app_id}, {pass_label}:")
+    command, env = cli_command(deployment.target, "sync", app.app_id, app.api_token)
+    lines = LineSink(stdout=reporter.info, stderr=reporter.progress)
+    return stream_command(command, env, lines, timeout=SYNC_TIMEOUT_SECONDS)
+
+
+def keep_every_recording(reporter: Reporter, deployment: Deployment, app: LocalApp, seed: SyncSeed) -> int:
+    """Seed a realistic history, then sync twice; the failures among the two runs (0, 1 or 2)."""
+    recordings = seed_application(
+        deployment.emulator, app.app_id, events=seed.events, rooms=seed.rooms, seed=seed.seed
+    )
+    completed = sum(r.status == "completed" for r in recordings)
+    reporter.info(
+        f"Seeded application {app.app_id} with {len(recordings)} recordings in {seed.events} live events and "
+        f"{seed.rooms} rooms ({completed} completed; some not finished, failed, near or past Sendbird's "
+        "two-week deadline)"
+    )
+    failures = int(
+        sync_streamed(reporter, deployment, app, "first run (copies every completed recording)") != 0
+    )
+    reporter.info()
+    posts_before = sum(deployment.emulator.copy_posts(app.app_id).values())
+    failures += sync_streamed(reporter, deployment, app, "second run (everything already safe)") != 0
+    new_posts = sum(deployment.emulator.copy_posts(app.app_id).values()) - posts_before
+    reporter.info(f"  copy requests made by the second run: {new_posts}")
+    reporter.info()
+    return failures + (new_posts != 0)
+
+
+def run(options: LocalOptions, reporter: Reporter | None = None, sync_seed: SyncSeed | None = None) -> int:
     """The whole main job; its exit code (KeyboardInterrupt propagates, after the cleanup)."""
     reporter = reporter or Reporter()
     try:
@@ -111,6 +164,10 @@ def run(options: LocalOptions, reporter: Reporter | None = None) -> int:
                 reporter.info(f"Smoke test for application {where}, recording {app.recording_id}:")
                 failures += smoke_test_streamed(reporter, deployment, app) != 0
                 reporter.info()
+            seed = sync_seed or SyncSeed()
+            if seed.enabled:
+                for app in local.apps:
+                    failures += keep_every_recording(reporter, deployment, app, seed)
             reporter.info("stopping moto and the Sendbird emulator")
     except LocalRunError as err:
         reporter.error(str(err), err.exit_code)
@@ -119,29 +176,49 @@ def run(options: LocalOptions, reporter: Reporter | None = None) -> int:
         reporter.info(f"outputs file kept (--keep-outputs): {local.outputs_path}")
     else:
         reporter.info("outputs file removed (--keep-outputs keeps it)")
-    verdict = "PASS" if failures == 0 else f"FAIL ({failures} of {len(local.apps)} application(s))"
+    verdict = "PASS" if failures == 0 else f"FAIL ({failures} failed step(s))"
     reporter.info(f"Local run verdict: {verdict}")
     return EXIT_PASS if failures == 0 else EXIT_FAIL
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @local_options(50, "Size of each application's seeded completed recording, in MiB (copied in 5 MB parts).")
-def main(stack: str, stack_file: Path | None, recording_mb: int, workdir: Path, keep_outputs: bool) -> None:
+@click.option(
+    "--sync-events",
+    type=click.IntRange(0, 500),
+    default=SyncSeed.events,
+    show_default=True,
+    help="Live events in the history each application gets for the sync (0, with --sync-rooms 0: no sync).",
+)
+@click.option(
+    "--sync-rooms",
+    type=click.IntRange(0, 500),
+    default=SyncSeed.rooms,
+    show_default=True,
+    help="Rooms of that history.",
+)
+def main(
+    stack: str, stack_file: Path | None, recording_mb: int, workdir: Path, keep_outputs: bool, **sync: int
+) -> None:
     """Deploy STACK into moto + the Sendbird emulator and run the real smoke test against it.
 
     Everything runs on this machine, on free loopback ports, and stops at the end; the caller's AWS
     profile and AWS_* settings are ignored. Several runs may go at once. Outputs files of runs older
     than a day are removed from --workdir when a run starts.
 
-    Exit codes: 0 pass, 1 a smoke test failed (or moto refused the deploy), 2 bad input (a flag, the
-    stack file, --workdir), 130 interrupted (Ctrl-C or SIGTERM; servers stopped, outputs file removed).
+    Then every application gets a realistic history of recordings and `sendbird-copy sync` runs twice:
+    the first copies every completed recording, the second finds all of them safe.
+
+    Exit codes: 0 pass, 1 a smoke test or a sync failed (or moto refused the deploy), 2 bad input (a
+    flag, the stack file, --workdir), 130 interrupted (Ctrl-C or SIGTERM; servers stopped, outputs file
+    removed).
     """
     isolate_this_process()
     install_sigterm_as_interrupt()
     reporter = Reporter()
     options = LocalOptions(stack, stack_file, workdir, recording_mb, keep_outputs)
     try:
-        code = run(options, reporter)
+        code = run(options, reporter, SyncSeed(sync["sync_events"], sync["sync_rooms"]))
     except KeyboardInterrupt:
         kept = "kept" if keep_outputs else "removed"
         reporter.error(f"interrupted: servers stopped, outputs file {kept}", EXIT_INTERRUPTED)

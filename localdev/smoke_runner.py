@@ -49,26 +49,35 @@ class SmokeRun:
     wait_timeout: int = 120
 
 
-def smoke_test_command(target: SmokeTarget, run: SmokeRun) -> tuple[list[str], dict[str, str]]:
-    """The argv and environment of one smoke-test run (secrets travel in the environment only)."""
+def cli_command(
+    target: SmokeTarget, subcommand: str, app_id: str, api_token: str
+) -> tuple[list[str], dict[str, str]]:
+    """The argv and environment of ``sendbird-copy SUBCOMMAND`` for one application against the
+    emulators (secrets travel in the environment only); the caller appends its own flags."""
     env = {
         **local_only_environment(os.environ),
         "AWS_ACCESS_KEY_ID": target.moto.deployer.access_key_id,
         "AWS_SECRET_ACCESS_KEY": target.moto.deployer.secret_access_key,
-        "SENDBIRD_API_TOKEN": run.api_token,
+        "SENDBIRD_API_TOKEN": api_token,
         "PYTHONUNBUFFERED": "1",  # every line as soon as it is printed: the caller streams them
     }
     if target.org_api_key:
         env["SENDBIRD_ORG_API_KEY"] = target.org_api_key
     command = [
-        sys.executable, "-m", "sendbird_copy", "smoke-test",
+        sys.executable, "-m", "sendbird_copy", subcommand,
         "--outputs", str(target.outputs_path),
-        "--app-id", run.app_id,
+        "--app-id", app_id,
         "--api-base-url", target.api_base_url,
         "--org-api-base-url", target.org_base_url,
         "--aws-endpoint-url", target.moto.endpoint,
-        "--wait-timeout", str(run.wait_timeout),
     ]  # fmt: skip
+    return command, env
+
+
+def smoke_test_command(target: SmokeTarget, run: SmokeRun) -> tuple[list[str], dict[str, str]]:
+    """The argv and environment of one smoke-test run."""
+    command, env = cli_command(target, "smoke-test", run.app_id, run.api_token)
+    command += ["--wait-timeout", str(run.wait_timeout)]
     if run.recording_id:
         command += ["--recording-id", run.recording_id]
     if run.json_output:

@@ -25,6 +25,7 @@ from unittest import mock
 
 import pulumi
 import pulumi.runtime.mocks as pulumi_mocks
+from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import wait_for_rpcs
 
@@ -48,14 +49,46 @@ ACCOUNT_ID = DEFAULT_ACCOUNT_ID
 T = TypeVar("T")
 
 
+def unwrap_secrets(value: Any) -> tuple[Any, bool]:
+    """``value`` with every secret the mock monitor wrapped unwrapped, and whether there was one."""
+    if rpc.is_rpc_secret(value):
+        return unwrap_secrets(rpc.unwrap_rpc_secret(value))[0], True
+    if isinstance(value, dict):
+        pairs = {k: unwrap_secrets(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in pairs.items()}, any(secret for _, secret in pairs.values())
+    if isinstance(value, list):
+        items = [unwrap_secrets(v) for v in value]
+        return [v for v, _ in items], any(secret for _, secret in items)
+    return value, False
+
+
 class RecordingMocks(HandlerMocks):
-    """Answers like AWS would and keeps what it received (``registered``, ``calls``, ``secrets``)."""
+    """Answers like AWS would and keeps what it received (``registered``, ``calls``, ``secrets``).
+
+    A secret input reaches the handlers (and ``Registration.inputs``) as its plain value, as a
+    provider sees it; ``secret_inputs`` keeps which inputs were secret, and the answer marks them
+    secret again, as the engine keeps a secret input's output secret.
+    """
 
     def __init__(self, account_id: str = ACCOUNT_ID) -> None:
         self.account_id = account_id
         self.secrets: list[str] = []  # every secret value handed out, to search outputs for leaks
+        self.secret_inputs: dict[tuple[str, str], set[str]] = {}  # (type, name) -> secret input names
         self._counter = itertools.count(1)
         super().__init__()
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        plain: dict[str, Any] = {}
+        secret: set[str] = set()
+        for key, value in args.inputs.items():
+            plain[key], is_secret = unwrap_secrets(value)
+            if is_secret:
+                secret.add(key)
+        args.inputs = plain
+        with self._lock:
+            self.secret_inputs[(args.typ, args.name)] = secret
+        resource_id, state = super().new_resource(args)
+        return resource_id, {k: rpc.wrap_rpc_secret(v) if k in secret else v for k, v in state.items()}
 
     def handlers(self) -> Mapping[str, Handler]:
         return {
@@ -103,7 +136,10 @@ class RecordingMocks(HandlerMocks):
     def _iam_identity(self, kind: str) -> Handler:
         def create(name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
             n = next(self._counter)
-            iam_name = inputs.get("name") or f"{name}-{n:07x}"  # like Pulumi's autonaming
+            if inputs.get("namePrefix"):  # the provider appends a 26-character unique id
+                iam_name = f"{inputs['namePrefix']}20250101000000{n:012d}"
+            else:
+                iam_name = inputs.get("name") or f"{name}-{n:07x}"  # like Pulumi's autonaming
             path = inputs.get("path", "/")
             return iam_name, {
                 "name": iam_name,
@@ -133,6 +169,10 @@ class RecordingMocks(HandlerMocks):
 
     def by_urn(self, urn: str) -> Registration:
         return next(r for r in self.registered if r.urn == urn)
+
+    def secret_input_names(self, record: Registration) -> set[str]:
+        """The inputs of ``record`` that arrived as secrets."""
+        return self.secret_inputs.get((record.typ, record.name), set())
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -186,7 +226,13 @@ def run_stack_file(stack: str) -> StackRun:
 
 
 def run_component(build: Callable[[], T], mocks: RecordingMocks, stack: str = "test") -> T:
-    """Call ``build`` (which constructs resources) under ``mocks``; wait until all are registered."""
+    """Call ``build`` (which constructs resources) under ``mocks``; wait until all are registered.
+
+    A run that failed (an Output's check raising, say) leaves its Outputs in Pulumi's global list,
+    which ``wait_for_rpcs`` awaits (and re-raises): start from an empty one, as ``pulumi.runtime.test``
+    does.
+    """
+    pulumi_settings.SETTINGS.outputs.clear()
     pulumi_settings.set_root_resource(None)  # type: ignore[arg-type]
     pulumi.runtime.set_all_config({})
     with _recording_monitor():

@@ -427,6 +427,8 @@ def test_upload_role_when_asked(mocks):
     storage = build(mocks, upload_role=UploadRole(sendbird_principal="111122223333", external_id="sb-ext-42"))
     role = mocks.one(IAM_ROLE)
     assert role.inputs["path"] == "/sendbird/"
+    # Autonamed (<name>-upload-role-<7 hex> fits): a replacement never collides with the old role.
+    assert "name" not in role.inputs and "namePrefix" not in role.inputs
     trust = role.inputs["assumeRolePolicy"]
     assert identity_decision(trust, "sts:AssumeRole", "*", {"sts:ExternalId": "sb-ext-42"}) == ALLOW
     assert identity_decision(trust, "sts:AssumeRole", "*", {"sts:ExternalId": "other"}) != ALLOW

@@ -8,16 +8,33 @@ from types import SimpleNamespace
 import pytest
 
 from components import InputError, RecordingStorageArgs, Retention, UploadRole
-from components.naming import MAX_BUCKET_PREFIX, bucket_prefix, default_tags, kms_alias_name
+from components.naming import (
+    MAX_BUCKET_PREFIX,
+    MAX_IAM_NAME,
+    MAX_IAM_ROLE_PREFIX,
+    MAX_KMS_ALIAS,
+    PROVIDER_UNIQUE_SUFFIX,
+    bucket_prefix,
+    copy_user_name,
+    default_tags,
+    kms_alias_name,
+    name_hash,
+    shortened,
+    upload_role_name_prefix,
+)
 from components.validation import (
+    COMPONENT_TAG_KEYS,
+    PENDING,
     RESERVED_BUCKET_PREFIXES,
     Input,
     check_bucket_name,
+    check_external_id,
     check_kms_key_arn,
     check_retention,
     check_tags,
     check_upload_role,
 )
+from sendbird_copy.sendbird_facts import APP_ID_MAX_LENGTH
 
 APP_ID = "9F1C2B7E-4D3A-4C8B-A1E6-3B5D7F9A0C2E"
 KEY_SEOUL = "arn:aws:kms:ap-northeast-2:123456789012:key/0b7e2a1c-5d4f-4e3a-9c8b-7a6f5e4d3c2b"
@@ -262,11 +279,166 @@ def test_kms_alias_name_is_valid():
     assert not kms_alias_name("aws", "x").startswith("alias/aws/")
 
 
-def test_our_tags_win_over_callers_tags():
-    tags = default_tags(APP_ID, {"team": "media", "SendbirdAppId": "spoofed"})
+def test_default_tags_add_ours_to_the_callers():
+    tags = default_tags(APP_ID, {"team": "media"})
     assert tags == {
         "team": "media",
         "ManagedBy": "pulumi",
         "Component": "sendbird-recordings",
         "SendbirdAppId": APP_ID,
     }
+    assert tuple(tags)[1:] == COMPONENT_TAG_KEYS
+
+
+@pytest.mark.parametrize("key", ["SendbirdAppId", "sendbirdappid", "MANAGEDBY", "component"])
+def test_a_callers_tag_with_one_of_our_keys_is_an_error_not_overwritten(key):
+    """Compared ignoring case: IAM keeps one tag per key regardless of case on users and roles, so
+    'sendbirdappid' would replace our SendbirdAppId there."""
+    with pytest.raises(InputError) as err:
+        RecordingStorageArgs(app_id=APP_ID, region="ap-2", tags={"team": "media", key: "spoofed"})
+    message = str(err.value)
+    assert message.startswith(f"tags.{key} uses the key of the component's own tag ")
+    assert "ignoring case" in message and "Allowed: any other key" in message
+    ours = next(k for k in COMPONENT_TAG_KEYS if k.lower() == key.lower())
+    assert f"own tag {ours} " in message
+
+
+def test_tag_keys_that_differ_only_in_case_are_an_error():
+    with pytest.raises(InputError, match=r"^tags\.Team and tags\.team differ only in case\. Allowed: one"):
+        check_tags({"team": "a", "Team": "b"})
+
+
+# -- naming: every generated name within AWS's limits -----------------------------------------------
+LONGEST_APP_ID = "7" * APP_ID_MAX_LENGTH  # the longest id the app-id rule allows (59)
+
+
+def test_name_hash_is_short_and_stable():
+    assert name_hash("a", "b") == "59b271ae" == name_hash("a", "b")  # sha256 of "a\\0b"
+    assert name_hash("a", "b") != name_hash("ab") != name_hash("a", "c")
+    assert re.fullmatch(r"[0-9a-f]{8}", name_hash(LONGEST_APP_ID))
+
+
+def test_shortened_keeps_a_name_that_fits_and_cuts_one_that_does_not():
+    assert shortened("short", 10) == "short"
+    assert shortened("x" * 10, 10) == "x" * 10
+    long = "abc-" * 10
+    cut = shortened(long, 20)
+    assert len(cut) == 20 and cut == f"abc-abc-abc-{name_hash(long)}"  # no '-' doubled at the cut
+    assert shortened(long, 20, "seed") == f"abc-abc-abc-{name_hash('seed')}"
+    alias = "alias/p/stack/" + "n" * 20  # cut right after a '/': that is dropped too
+    assert shortened(alias, 23) == f"alias/p/stack-{name_hash(alias)}"
+
+
+def test_names_of_a_uuid_app_id_are_what_they_always_were():
+    """Nothing is renamed (so nothing replaced) for the ids the program has always seen."""
+    name = APP_ID.lower()
+    assert copy_user_name(name, "sendbird-recordings", "prod") is None  # Pulumi's autoname fits
+    assert upload_role_name_prefix(name) is None
+    assert bucket_prefix(name) == name + "-"
+    assert kms_alias_name("prod", name) == f"alias/sendbird-recordings/prod/{name}"
+
+
+def test_names_of_the_longest_app_id_fit_and_stay_recognisable():
+    name = LONGEST_APP_ID.lower()
+    user = copy_user_name(name, "sendbird-recordings", "prod")
+    assert user is not None and len(user) <= MAX_IAM_NAME
+    assert re.fullmatch(r"[\w+=,.@-]+", user) and user.startswith(name[:40]) and user.endswith("-copy-user")
+    role = upload_role_name_prefix(name)
+    assert role is not None and len(role) <= MAX_IAM_ROLE_PREFIX
+    assert role.startswith(name[:20]) and role.endswith("-upload-")
+    assert len(role) + PROVIDER_UNIQUE_SUFFIX <= MAX_IAM_NAME
+    assert len(bucket_prefix(name)) <= MAX_BUCKET_PREFIX
+
+
+def test_long_names_sharing_a_50_character_beginning_still_differ():
+    first, second = "a" * 50 + "-first-app", "a" * 50 + "-second-app"
+    for make in (
+        lambda n: copy_user_name(n, "p", "s"),
+        upload_role_name_prefix,
+        lambda n: kms_alias_name("s" * 200, n),
+    ):
+        assert make(first) != make(second)
+    # IAM users take no name_prefix: the hash covers project and stack, so two stacks in one account
+    # (dev and staging of one application) never share a user name.
+    assert copy_user_name(first, "p", "dev") != copy_user_name(first, "p", "staging")
+    assert copy_user_name(first, "p", "dev") != copy_user_name(first, "other", "dev")
+
+
+@pytest.mark.parametrize("name", ["Prod Recordings!", "team/recordings", "x" * 300])
+def test_names_pulumi_could_not_autoname_for_iam_get_valid_ones(name):
+    user = copy_user_name(name, "p", "s")
+    role = upload_role_name_prefix(name)
+    assert user is not None and re.fullmatch(r"[\w+=,.@-]{1,64}", user)
+    assert role is not None and re.fullmatch(r"[\w+=,.@-]{1,38}", role)
+
+
+def test_kms_alias_name_fits_256_with_a_long_stack_and_name():
+    alias = kms_alias_name("s" * 120, "n" * 200)
+    assert len(alias) <= MAX_KMS_ALIAS and re.fullmatch(r"alias/[A-Za-z0-9/_-]+", alias)
+    assert alias.startswith("alias/sendbird-recordings/" + "s" * 120 + "/nnn")
+    assert alias != kms_alias_name("s" * 120, "n" * 199 + "m")
+
+
+# -- what a wrong type says: what is accepted, never an object repr ---------------------------------
+class Opaque:
+    pass
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        (
+            {"kms_key_arn": ["arn:aws:kms:ap-northeast-2:123456789012:key/k"]},
+            "kms_key_arn ['arn:aws:kms:ap-northeast-2:123456789012:key/k'] is not a string. Allowed: a KMS "
+            "key ARN",
+        ),
+        ({"kms_key_arn": Opaque()}, "kms_key_arn (an Opaque) is not a string. Allowed: a KMS key ARN"),
+        ({"tags": {"team": Opaque()}}, "tags.team (an Opaque) is invalid: it is not a string."),
+        ({"tags": {"team": {"a": 1}}}, "tags.team {'a': 1} is invalid: it is not a string."),
+        ({"bucket_name": Opaque()}, "bucket_name (an Opaque) is not a string. Allowed: 3-63"),
+        ({"retention": Opaque()}, "retention (an Opaque) is not a Retention"),
+        ({"force_destroy": Opaque()}, "force_destroy (an Opaque) is not a boolean"),
+    ],
+)
+def test_a_wrong_type_says_what_is_accepted_and_shows_no_object_repr(kwargs, expected):
+    with pytest.raises(InputError) as err:
+        RecordingStorageArgs(app_id=APP_ID, region="ap-2", **kwargs)
+    message = str(err.value)
+    assert message.startswith(expected)
+    assert " at 0x" not in message and "<" not in message.replace("<account>", "").replace("<key id>", "")
+    if "kms_key_arn" in kwargs or "tags" in kwargs or "bucket_name" in kwargs:
+        assert "or a pulumi Output of one" in message
+
+
+def test_upload_role_fields_of_the_wrong_type_say_what_is_accepted():
+    with pytest.raises(InputError) as err:
+        UploadRole(sendbird_principal=Opaque(), external_id="ext-1")  # type: ignore[arg-type]
+    assert str(err.value).startswith("upload_role.sendbird_principal (an Opaque) is not an AWS principal")
+    assert str(err.value).endswith("(a string, or a pulumi Output of one)")
+    with pytest.raises(InputError, match=r"^upload_role\.external_id \[1, 2\] is not a string\. Allowed"):
+        UploadRole(sendbird_principal="111122223333", external_id=[1, 2])  # type: ignore[arg-type]
+
+
+def test_pending_values_skip_only_the_checks_that_need_them():
+    """What components.args passes for a value that is a pulumi Output: checked when it resolves."""
+    pending = SimpleNamespace(**{**vars(Retention()), "transition_days": PENDING, "expiration_days": 5})
+    check_retention(pending)  # 5 <= transition_days cannot be judged yet
+    with pytest.raises(InputError, match=r"retention\.expiration_days 0"):
+        check_retention(SimpleNamespace(**{**vars(pending), "expiration_days": 0}))
+    with pytest.raises(InputError, match="is set without"):  # a pending transition still counts as set
+        check_retention(SimpleNamespace(**{**vars(Retention()), "transition_storage_class": "GLACIER"}))
+    glacier = {"transition_storage_class": "GLACIER", "transition_days": PENDING}
+    check_retention(SimpleNamespace(**{**vars(Retention()), **glacier}))
+    check_upload_role(SimpleNamespace(sendbird_principal=PENDING, external_id=PENDING))
+    with pytest.raises(InputError, match=r"upload_role\.external_id 'x'"):
+        check_upload_role(SimpleNamespace(sendbird_principal=PENDING, external_id="x"))
+    assert check_tags({"team": PENDING}) == {"team": PENDING}
+
+
+def test_a_redacted_error_shows_no_value_and_still_names_the_input():
+    with pytest.raises(InputError) as err:
+        check_external_id("not valid!")
+    redacted = err.value.redacted("not valid!")
+    assert str(redacted).startswith("upload_role.external_id [secret] is invalid. Allowed:")
+    assert "not valid!" not in str(redacted)
+    assert str(redacted.relocated(lambda n: "x." + n)).startswith("x.upload_role.external_id [secret]")

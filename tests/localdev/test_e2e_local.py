@@ -242,6 +242,10 @@ def test_main_job_command_exits_zero(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     assert "Local run verdict: PASS" in done.stdout
+    # Keep every recording: the first sync copies the seeded history, the second requests nothing.
+    first, second = done.stdout.split("second run (everything already safe):")
+    assert "first run (copies every completed recording)" in first and "copied" in first
+    assert "already safe" in second and "copy requests made by the second run: 0" in second
     assert "Traceback" not in done.stdout + done.stderr
     (kept,) = tmp_path.glob("local-outputs-*.json")  # kept to read the secrets it must not print
     outputs = json.loads(kept.read_text())

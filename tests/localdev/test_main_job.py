@@ -97,7 +97,7 @@ def test_a_poisoned_environment_still_passes_with_every_line_in_order(tmp_path):
 
 def test_keep_outputs_keeps_this_runs_file_owner_only(tmp_path, capsys):
     options = LocalOptions(workdir=tmp_path, recording_mb=1, keep_outputs=True)
-    assert main_job.run(options, Reporter()) == 0
+    assert main_job.run(options, Reporter(), main_job.SyncSeed(0, 0)) == 0
     out = capsys.readouterr().out
     path = _outputs_path(out)
     assert path.parent == tmp_path and path.is_file()

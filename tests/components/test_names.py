@@ -1,0 +1,99 @@
+"""Every name the program asks AWS for is within AWS's limit for its type, for the longest app id the
+app-id rule allows, and two applications whose long ids share their first 50 characters still get
+names of their own. Run through ``__main__.py`` (which names each component by the lowercased app
+id) under recording mocks; the mocks add what Pulumi and the provider add (``<name>-<7 hex>`` for
+an autoname, 26 characters to a bucket or IAM name prefix)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from components.naming import (
+    MAX_BUCKET_PREFIX,
+    MAX_IAM_NAME,
+    MAX_IAM_PATH,
+    MAX_IAM_ROLE_PREFIX,
+    MAX_INLINE_POLICY_NAME,
+    MAX_KMS_ALIAS,
+)
+from components.type_tokens import BUCKET, IAM_ROLE, IAM_USER, KMS_ALIAS, ROLE_POLICY, USER_POLICY
+from components.validation import check_bucket_name
+from sendbird_copy.project import CONFIG_NAMESPACE as NAMESPACE
+from sendbird_copy.sendbird_facts import APP_ID_MAX_LENGTH, is_valid_app_id
+from tests.components.pulumi_mocks import StackRun, run_stack
+
+SHARED = ("Sendbird-App-" + "7E4D3A4C8B" * 5)[:50]
+FIRST, SECOND = SHARED + "-first-01", SHARED + "-second-2"
+IAM_NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
+KMS_ALIAS_NAME = re.compile(r"alias/[A-Za-z0-9/_-]+")
+
+
+@pytest.fixture(scope="module")
+def run() -> StackRun:
+    assert len(FIRST) == len(SECOND) == APP_ID_MAX_LENGTH
+    assert is_valid_app_id(FIRST) and is_valid_app_id(SECOND) and FIRST[:50] == SECOND[:50]
+    role = {"sendbird_principal": "111122223333", "external_id": "sb-ext-42"}
+    apps = [{"app_id": FIRST, "region": "ap-2"}, {"app_id": SECOND, "region": "ap-2"}]
+    config = {f"{NAMESPACE}:applications": apps, f"{NAMESPACE}:upload_role": role}
+    return run_stack(config, stack="a-rather-long-stack-name-for-staging")
+
+
+def _of(run: StackRun, typ: str, app_id: str) -> Any:
+    return run.mocks.one(typ, app_id.lower())
+
+
+@pytest.mark.parametrize("app_id", [FIRST, SECOND])
+def test_every_name_is_within_its_limit(run, app_id):
+    user, role = _of(run, IAM_USER, app_id), _of(run, IAM_ROLE, app_id)
+    for identity in (user, role):
+        name = identity.state["name"]  # as IAM would have it, suffixes included
+        assert len(name) <= MAX_IAM_NAME and IAM_NAME.fullmatch(name), name
+        assert len(identity.inputs["path"]) <= MAX_IAM_PATH
+    assert len(user.inputs["name"]) <= MAX_IAM_NAME  # an explicit name: autonaming would not fit
+    assert "name" not in role.inputs and len(role.inputs["namePrefix"]) <= MAX_IAM_ROLE_PREFIX
+    alias = _of(run, KMS_ALIAS, app_id).inputs["name"]
+    assert len(alias) <= MAX_KMS_ALIAS and KMS_ALIAS_NAME.fullmatch(alias)
+    bucket = _of(run, BUCKET, app_id)
+    assert len(bucket.inputs["bucketPrefix"]) <= MAX_BUCKET_PREFIX
+    assert check_bucket_name(bucket.state["bucket"])
+    for typ in (USER_POLICY, ROLE_POLICY):
+        policy_name = _of(run, typ, app_id).inputs["name"]
+        assert len(policy_name) <= MAX_INLINE_POLICY_NAME and IAM_NAME.fullmatch(policy_name)
+
+
+@pytest.mark.parametrize("app_id", [FIRST, SECOND])
+def test_names_stay_recognisable(run, app_id):
+    start = app_id.lower()[:20]
+    assert _of(run, IAM_USER, app_id).state["name"].startswith(start)
+    assert _of(run, IAM_ROLE, app_id).inputs["namePrefix"].startswith(start)
+    assert _of(run, BUCKET, app_id).inputs["bucketPrefix"].startswith(start)
+    assert app_id.lower() in _of(run, KMS_ALIAS, app_id).inputs["name"]
+
+
+def test_long_ids_sharing_50_characters_get_different_names(run):
+    def names(app_id: str) -> dict[str, str]:
+        return {
+            "user": _of(run, IAM_USER, app_id).state["name"],
+            "role prefix": _of(run, IAM_ROLE, app_id).inputs["namePrefix"],
+            "role": _of(run, IAM_ROLE, app_id).state["name"],
+            "alias": _of(run, KMS_ALIAS, app_id).inputs["name"],
+            # The prefix is only cut (a changed prefix would replace a bucket); S3's unique suffix
+            # keeps the names apart.
+            "bucket": _of(run, BUCKET, app_id).state["bucket"],
+        }
+
+    first, second = names(FIRST), names(SECOND)
+    for kind in first:
+        assert first[kind] != second[kind], kind
+    assert len({*first.values(), *second.values()}) == 2 * len(first)
+
+
+def test_the_same_id_in_two_stacks_gets_two_user_names():
+    """IAM users take no name_prefix: the explicit name's hash covers the stack, so dev and staging of
+    one application in one account never collide."""
+    config = {f"{NAMESPACE}:applications": [{"app_id": FIRST, "region": "ap-2"}]}
+    dev, staging = run_stack(config, stack="dev"), run_stack(config, stack="staging")
+    assert _of(dev, IAM_USER, FIRST).inputs["name"] != _of(staging, IAM_USER, FIRST).inputs["name"]
