@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import pulumi
 import pulumi_aws as aws
 
-from sendbird_copy.project import PREFLIGHT_PREFIX
+from sendbird_copy.project import LEDGER_EXPIRATION_DAYS, LEDGER_PREFIX, PREFLIGHT_PREFIX
 
 from . import policies
 from .args import Retention
@@ -90,6 +90,16 @@ def _lifecycle_rules(retention: Retention) -> list[aws.s3.BucketLifecycleConfigu
             "expire-preflight-probes",
             prefix=PREFLIGHT_PREFIX,
             expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=1),
+            noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                noncurrent_days=1,
+            ),
+        ),
+        # The sync's ledger matters only while Sendbird still has the recording (two weeks after its
+        # upload); each entry expires LEDGER_EXPIRATION_DAYS after it was last written.
+        _rule(
+            "expire-sync-ledger",
+            prefix=LEDGER_PREFIX,
+            expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=LEDGER_EXPIRATION_DAYS),
             noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
                 noncurrent_days=1,
             ),

@@ -135,6 +135,7 @@ def test_lifecycle_defaults(mocks, default):
         "abort-incomplete-multipart-uploads",
         "expire-noncurrent-versions",
         "expire-preflight-probes",
+        "expire-sync-ledger",
     }
     assert all(rule["status"] == "Enabled" for rule in rules.values())
     abort = rules["abort-incomplete-multipart-uploads"]
@@ -146,11 +147,16 @@ def test_lifecycle_defaults(mocks, default):
     preflight = rules["expire-preflight-probes"]
     assert preflight["filter"] == {"prefix": "_preflight/"}
     assert preflight["expiration"] == {"days": 1}
+    ledger = rules["expire-sync-ledger"]
+    assert ledger["filter"] == {"prefix": "_sendbird-sync/"}
+    # Weeks after Sendbird's own two-week deadline, so an entry never outlives its use by much.
+    assert ledger["expiration"] == {"days": 60} and 60 > 14 + 28
+    assert ledger["noncurrentVersionExpiration"] == {"noncurrentDays": 1}
     # No recording is moved or deleted unless a retention is configured.
     assert not any(
         "transitions" in rule or rule.get("expiration", {}).get("days")
         for rule in rules.values()
-        if rule is not preflight
+        if rule is not preflight and rule is not ledger
     )
 
 

@@ -100,6 +100,8 @@ def test_emulator_deploy_lands_every_setting_in_moto(local_stack: LocalStack) ->
     }
     assert rules["expire-preflight-probes"]["Filter"] == {"Prefix": "_preflight/"}
     assert rules["expire-preflight-probes"]["Expiration"] == {"Days": 1}
+    assert rules["expire-sync-ledger"]["Filter"] == {"Prefix": "_sendbird-sync/"}
+    assert rules["expire-sync-ledger"]["Expiration"] == {"Days": 60}
     assert rules["recordings-retention"]["Expiration"] == {"Days": 14}
 
     kms = local_stack.moto.client("kms", app.aws_region)
