@@ -8,7 +8,7 @@ which we do not control.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,12 +106,16 @@ def render_human(reports: list[AppReport], redact: Redactor = _identity) -> str:
             obj = ", ".join(f"{k}={v}" for k, v in report.object.items())
             lines.append(f"  object: {obj}")
         lines.extend(f"  note: {note}" for note in report.notes)
-    failed_apps = [r.app_id for r in reports if not r.passed]
-    if failed_apps:
-        lines.append(f"verdict: FAIL ({len(failed_apps)} of {len(reports)} application(s) failed)")
-    else:
-        lines.append(f"verdict: PASS ({len(reports)} application(s))")
+    lines.append(verdict_line(reports, "failed"))
     return redact("\n".join(lines))
+
+
+def verdict_line(reports: Sequence[Any], failing: str) -> str:
+    """The last line of a human report: PASS, or FAIL with how many applications ``failing``."""
+    failed_apps = [r for r in reports if not r.passed]
+    if failed_apps:
+        return f"verdict: FAIL ({len(failed_apps)} of {len(reports)} application(s) {failing})"
+    return f"verdict: PASS ({len(reports)} application(s))"
 
 
 def render_json(reports: list[AppReport], redact: Redactor = _identity) -> str:

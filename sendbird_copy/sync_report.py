@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from sendbird_copy.report import verdict_line
 from sendbird_copy.sync import (
     ALREADY_SAFE,
     COPIED_NOW,
@@ -55,11 +56,7 @@ def render_sync_human(reports: list[SyncReport], redact: Redactor = lambda text:
         for outcome in ATTENTION:
             lines.extend(_line(report.app_id, result) for result in report.of(outcome))
         lines.extend(_line(report.app_id, r, "AT RISK") for r in report.results if r.at_risk)
-    failed = [r.app_id for r in reports if not r.passed]
-    if failed:
-        lines.append(f"verdict: FAIL ({len(failed)} of {len(reports)} application(s) need attention)")
-    else:
-        lines.append(f"verdict: PASS ({len(reports)} application(s))")
+    lines.append(verdict_line(reports, "need attention"))
     return redact("\n".join(lines))
 
 
