@@ -265,7 +265,7 @@ def upload_role_trust_policy(*, sendbird_principal: str, external_id: str, parti
 def upload_role_policy(
     *, bucket_arn: str, kms_key_arn: str, region: str, dns_suffix: str = "amazonaws.com"
 ) -> Policy:
-    """The actions SENDBIRD_API.md lists for direct upload, scoped to this bucket and key."""
+    """The actions Sendbird documents for direct upload, scoped to this bucket and key."""
     return _document(
         {
             "Sid": "ListBucketAndUploads",

@@ -2,7 +2,7 @@
 
 Both clients share one private core (``_HttpCore``): a session with urllib3 ``Retry`` for 429/5xx and
 connection errors, timeouts, and one place that turns failures into the typed errors of
-``sendbird_copy.errors`` with every secret masked. The facts followed here are in SENDBIRD_API.md.
+``sendbird_copy.errors`` with every secret masked. The facts followed here are in sendbird_facts.py.
 """
 
 from __future__ import annotations

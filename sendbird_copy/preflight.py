@@ -6,7 +6,7 @@ refused: a too-narrow grant breaks every copy, a too-wide one leaks recordings t
 that was handed to Sendbird. The refused probes target things that change nothing even if wrongly
 allowed (a key that was never written, the policy read). KMS is never called with the copy identity:
 in AWS the PutObject into the SSE-KMS bucket already exercises its KMS grant (and moto would wrongly
-deny a key-scoped KMS grant, see DESIGN.md).
+deny a key-scoped KMS grant, see the README on moto's limits).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Facts about Sendbird's API, in one place (see SENDBIRD_API.md); imported by the client, the
+"""Facts about Sendbird's API as documented (Calls/Live Platform API v1), in one place; imported by the client, the
 emulator, the components and the local tools. Pure and cheap to import: no requests, no Pulumi.
 """
 

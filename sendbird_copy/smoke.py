@@ -33,7 +33,7 @@ IAM_REGION = "us-east-1"  # IAM is global; its API lives in us-east-1 for the aw
 FIRST_POLL = 0.5  # seconds before the first re-listing after the copy call
 NO_RECORDING_NOTE = "no --recording-id: the copy was not exercised (region check and preflight only)"
 
-# What to do about Sendbird's documented error codes (SENDBIRD_API.md).
+# What to do about Sendbird's documented error codes.
 SENDBIRD_FIXES = {
     400100: "only completed recordings can be copied, into a bucket in the application's region",
     400111: "a required field is missing from the copy request",

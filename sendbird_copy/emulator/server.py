@@ -1,6 +1,6 @@
 """A Sendbird Calls/Live + Organization API emulator: a real HTTP server on 127.0.0.1.
 
-It follows SENDBIRD_API.md: ``Api-Token`` auth, validation, documented error bodies and codes, the
+It follows Sendbird's documented API: ``Api-Token`` auth, validation, documented error bodies and codes, the
 per-application rate limits, the region rule, listings with ``limit``/``next`` and recordings that
 expire two weeks after they stopped, and the copy itself (a 5 MB-part multipart upload into S3 with
 the keys the caller handed over, optionally held to a transfer rate). Faults (5xx bursts, 429s,

@@ -2,7 +2,7 @@
 recording bytes.
 
 Plain data and pure helpers only; the catalog (``catalog.py``), the HTTP server (``server.py``) and
-the S3 copy (``copier.py``) build on them. Field names follow SENDBIRD_API.md. Times are epoch
+the S3 copy (``copier.py``) build on them. Field names follow Sendbird's documentation. Times are epoch
 seconds inside the emulator and Unix milliseconds on the wire (documented).
 """
 
@@ -42,7 +42,7 @@ def epoch_ms(seconds: float) -> int:
     return round(seconds * 1000)
 
 
-# Every documented error code (SENDBIRD_API.md, "Errors"): code -> (HTTP status, type).
+# Every documented error code (Sendbird's "Errors" section): code -> (HTTP status, type).
 DOCUMENTED_ERRORS: dict[int, tuple[int, str]] = {
     400100: (400, "INVALID_PARAMS"),
     400111: (400, "MISSING_PARAMS"),

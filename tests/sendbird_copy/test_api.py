@@ -137,7 +137,7 @@ def test_rate_limit_with_no_retries_raises_rate_limited(app, make_copy_target):
     assert statuses(app) == [429]
 
 
-# Every code SENDBIRD_API.md documents, copied from its "Errors" section: (code, HTTP status, type).
+# Every error code Sendbird documents for the Calls/Live API: (code, HTTP status, type).
 DOCUMENTED_CODES = [
     (400100, 400, "INVALID_PARAMS"),
     (400111, 400, "MISSING_PARAMS"),
@@ -274,7 +274,7 @@ def test_listings_follow_next_across_pages_and_find_recording_searches_both(app)
     found = client.find_recording("room-1")
     assert found is not None
     assert (found["room_id"], found["status"]) == ("room-A", "completed")
-    assert "byte_size" not in found  # a Calls (room) recording has no byte_size (SENDBIRD_API.md)
+    assert "byte_size" not in found  # a Calls (room) recording has no byte_size (as Sendbird documents the Calls fields)
     live = client.find_recording("live-3")
     assert live is not None and (live["live_event_id"], live["byte_size"]) == ("live-live-3", 1024 * 1024)
     assert client.find_recording("nope") is None

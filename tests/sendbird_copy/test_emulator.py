@@ -1,4 +1,4 @@
-"""The Sendbird emulator over raw HTTP: it must follow SENDBIRD_API.md, since the client, the smoke
+"""The Sendbird emulator over raw HTTP: it must follow Sendbird's documented API (sendbird_copy/sendbird_facts.py), since the client, the smoke
 test and the e2e tests trust it as the stand-in for Sendbird."""
 
 from __future__ import annotations
