@@ -1,6 +1,6 @@
-"""Facts about Sendbird's API as documented (Calls/Live Platform API v1), in one place; imported by the client, the
-emulator, the components and the local tools. Pure and cheap to import: no requests, no Pulumi.
-"""
+"""Facts about Sendbird's API as documented (Calls/Live Platform API v1), in one place; imported by the
+client, the emulator, the components and the local tools. Pure and cheap to import: no requests, no
+Pulumi."""
 
 from __future__ import annotations
 

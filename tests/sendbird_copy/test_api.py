@@ -274,7 +274,7 @@ def test_listings_follow_next_across_pages_and_find_recording_searches_both(app)
     found = client.find_recording("room-1")
     assert found is not None
     assert (found["room_id"], found["status"]) == ("room-A", "completed")
-    assert "byte_size" not in found  # a Calls (room) recording has no byte_size (as Sendbird documents the Calls fields)
+    assert "byte_size" not in found  # Sendbird documents no byte_size for a Calls (room) recording
     live = client.find_recording("live-3")
     assert live is not None and (live["live_event_id"], live["byte_size"]) == ("live-live-3", 1024 * 1024)
     assert client.find_recording("nope") is None

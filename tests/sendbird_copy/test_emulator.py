@@ -1,5 +1,6 @@
-"""The Sendbird emulator over raw HTTP: it must follow Sendbird's documented API (sendbird_copy/sendbird_facts.py), since the client, the smoke
-test and the e2e tests trust it as the stand-in for Sendbird."""
+"""The Sendbird emulator over raw HTTP: it must follow Sendbird's documented API
+(sendbird_copy/sendbird_facts.py), since the client, the smoke test and the e2e tests trust it as
+the stand-in for Sendbird."""
 
 from __future__ import annotations
 
