@@ -1,7 +1,8 @@
 """preflight against moto with IAM authentication on: the copy user's real grant decides every probe.
 
-moto limits that shape these tests (README, "Tests and the stand-ins for the cloud"): an Inactive access key still signs requests in moto,
-so the key check through IAM is what proves it; KMS is never called with the copy identity.
+moto limits that shape these tests (README, "Tests and the stand-ins for the cloud"): an Inactive
+access key still signs requests in moto, so the key check through IAM is what proves it; KMS is
+never called with the copy identity.
 """
 
 from __future__ import annotations
