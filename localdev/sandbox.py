@@ -165,9 +165,11 @@ def serve(options: LocalOptions, reporter: Reporter, wait: Callable[[], None] = 
         reporter.info(f"  removed {len(run.removed_stale)} outputs file(s) older than a day")
     try:
         with deployed_locally(reporter, run, extra_recordings(run)) as deployment:
-            print_deploy_report(reporter, deployment)
-            print_commands(reporter, deployment)
+            # Up from here: a Ctrl-C (or SIGTERM) is the normal way to stop, even one that lands
+            # right after the "Ctrl-C here stops" line and before the wait begins.
             try:
+                print_deploy_report(reporter, deployment)
+                print_commands(reporter, deployment)
                 wait()
             except KeyboardInterrupt:
                 reporter.info("\nstopping moto and the Sendbird emulator")
