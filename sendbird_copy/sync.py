@@ -333,6 +333,21 @@ class AppSync:
         """Poll the bucket listing until every waiting copy has its object or the timeout passes;
         an earlier run's request that is stale and still has no object is requested again."""
         by_id = {r.recording.recording_id: r for r in report.results}
+        why_waiting = "no object in the bucket yet"
+        try:
+            self._poll(by_id)
+        except Exception as exc:
+            if not is_service_error(exc):
+                raise
+            # The copies were requested; the next run verifies them (their entries say requested).
+            why_waiting = f"could not verify: {describe(exc)}"
+        for recording_id, (recording, entry) in self.waiting.items():
+            by_id[recording_id] = RecordingResult(
+                recording, IN_PROGRESS, f"copy requested at {entry.requested_at}; {why_waiting}"
+            )
+        report.results[:] = list(by_id.values())
+
+    def _poll(self, by_id: dict[str, RecordingResult]) -> None:
         started = self.services.monotonic()
         delay = min(0.5, self.options.poll_interval)
         re_requested = False
@@ -344,14 +359,9 @@ class AppSync:
                 re_requested = True
                 self._re_request_stale(by_id)
             if not self.waiting or self.services.monotonic() - started >= self.options.verify_timeout:
-                break
+                return
             self.services.sleep(delay)
             delay = min(delay * 2, self.options.poll_interval)
-        for recording_id, (recording, entry) in self.waiting.items():
-            by_id[recording_id] = RecordingResult(
-                recording, IN_PROGRESS, f"copy requested at {entry.requested_at}; no object in the bucket yet"
-            )
-        report.results[:] = list(by_id.values())
 
     def _re_request_stale(self, by_id: dict[str, RecordingResult]) -> None:
         now = self.services.now()

@@ -64,12 +64,14 @@ class SyncBed:
     def services(self, fast: bool = True, **changes: Any) -> SyncServices:
         base = self.emulator.base_url
         rates = {"get_limit": 10_000, "post_limit": 10_000} if fast else {}
-        return SyncServices(
-            make_client=lambda app: SendbirdClient(app.app_id, API_TOKEN, base_url=base, backoff_factor=0.01),
-            deployer_s3=lambda app: self.moto.client("s3", app.region),
-            sleep=lambda seconds: time.sleep(min(seconds, 0.2)),
-            **{**rates, **changes},
-        )
+        defaults: dict[str, Any] = {
+            "make_client": lambda app: SendbirdClient(
+                app.app_id, API_TOKEN, base_url=base, backoff_factor=0.01
+            ),
+            "deployer_s3": lambda app: self.moto.client("s3", app.region),
+            "sleep": lambda seconds: time.sleep(min(seconds, 0.2)),
+        }
+        return SyncServices(**{**defaults, **rates, **changes})
 
     def sync(self, fast: bool = True, services: SyncServices | None = None, **options: Any) -> SyncReport:
         options.setdefault("verify_timeout", 30.0)
@@ -342,3 +344,31 @@ def test_ctrl_c_stops_the_cli_cleanly_and_the_next_run_finishes_the_job(
     last = bed.sync()
     assert last.counts()[COPIED_NOW] + last.counts()[ALREADY_SAFE] == 40, last.to_dict()
     assert bed.copy_posts() == {f"rec-{n:02d}": 1 for n in range(40)}  # none requested twice
+
+
+def test_a_listing_the_operator_may_not_do_leaves_the_copies_requested_for_the_next_run(bed: SyncBed) -> None:
+    from botocore.exceptions import ClientError
+
+    bed.add("rec-1")
+
+    class NoListing:
+        """The operator's S3 client, refused ListBucket (a too-narrow CI role, say)."""
+
+        def __init__(self, s3: Any) -> None:
+            self._s3 = s3
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._s3, name)
+
+        def get_paginator(self, name: str) -> Any:
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no list"}}, "ListObjectsV2")
+
+    report = bed.sync(
+        services=bed.services(deployer_s3=lambda app: NoListing(bed.moto.client("s3", app.region)))
+    )
+    (result,) = report.results
+    assert result.outcome == IN_PROGRESS and "could not verify: ListObjectsV2: AccessDenied" in (
+        result.reason or ""
+    )
+    assert outcomes(bed.sync()) == {"rec-1": COPIED_NOW}  # the next run finds the object it requested
+    assert bed.copy_posts() == {"rec-1": 1}
