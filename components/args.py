@@ -64,6 +64,8 @@ DEFAULT_NONCURRENT_EXPIRATION_DAYS = 30
 # Sendbird writes in 5 MB parts; a failed copy leaves parts that are billed until aborted.
 DEFAULT_ABORT_INCOMPLETE_MULTIPART_DAYS = 7
 DEFAULT_KMS_DELETION_WINDOW_DAYS = 30
+# How long S3 server access logs are kept in the log bucket the component creates.
+DEFAULT_ACCESS_LOG_DAYS = 90
 # The Retention fields that take a pulumi Input.
 RETENTION_DAYS = (
     "transition_days",
@@ -220,6 +222,18 @@ class RecordingStorageArgs:
     # Keys are plain (they are checked at once); values may be Outputs.
     tags: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     upload_role: UploadRole | None = None
+    # S3 event notifications to EventBridge (every "Object Created" and other event of the bucket).
+    recording_events: bool = True
+    # S3 server access logging: to a log bucket the component creates, or to ``access_log_bucket``.
+    access_logs: bool = True
+    # An existing log bucket (same region; its policy must admit logging.s3.amazonaws.com): then no
+    # log bucket is created. Needs ``access_logs``.
+    access_log_bucket: pulumi.Input[str] | None = None
+    # Days until the created log bucket expires a log object (unused with ``access_log_bucket``).
+    access_log_days: int = DEFAULT_ACCESS_LOG_DAYS
+    # Replace the copy identity's access key (create-before-delete) on the first refreshing
+    # ``pulumi up`` after this many days; None: the key is kept until replaced by hand.
+    copy_key_rotation_days: int | None = None
 
     def __post_init__(self) -> None:
         _require_plain(self.app_id, "app_id", "the Sendbird application id as a string", _APP_ID_PLAIN)
@@ -229,7 +243,7 @@ class RecordingStorageArgs:
         self._check_bucket_name()
         if not isinstance(self.retention, Retention):
             raise InputError(Input("retention"), f" {shown(self.retention)} is not a Retention")
-        for name in ("force_destroy", "protect"):
+        for name in ("force_destroy", "protect", "recording_events", "access_logs"):
             _require_plain(getattr(self, name), name, "true or false", _PLAIN_SETTING)
             check_bool(getattr(self, name), name)
         low, high = KMS_DELETION_WINDOW_RANGE
@@ -243,6 +257,7 @@ class RecordingStorageArgs:
             check: Callable[[Any], str] = functools.partial(check_kms_key_arn, aws_region=aws_region)
             object.__setattr__(self, "kms_key_arn", _when_resolved(arn, check))
         object.__setattr__(self, "tags", _checked_tags(self.tags))
+        self._check_access_logs()
         if self.upload_role is not None and not isinstance(self.upload_role, UploadRole):
             raise InputError(Input("upload_role"), f" {shown(self.upload_role)} is not an UploadRole")
 
@@ -253,6 +268,34 @@ class RecordingStorageArgs:
         if not is_deferred(name):
             check_bucket_name(name, "bucket_name")
         object.__setattr__(self, "bucket_name", _when_resolved(name, check_bucket_name))
+
+    def _check_access_logs(self) -> None:
+        days = "a whole number of days >= 1"
+        _require_plain(self.access_log_days, "access_log_days", days, _PLAIN_SETTING)
+        check_days(self.access_log_days, "access_log_days")
+        if self.copy_key_rotation_days is not None:
+            _require_plain(self.copy_key_rotation_days, "copy_key_rotation_days", days, _PLAIN_SETTING)
+            check_days(self.copy_key_rotation_days, "copy_key_rotation_days")
+        name = self.access_log_bucket
+        if name is None:
+            return
+        if not self.access_logs:
+            raise InputError(
+                Input("access_log_bucket"),
+                f" {shown(name)} is set but ",
+                Input("access_logs"),
+                " is false. Allowed: drop access_log_bucket, or set access_logs to true",
+            )
+        if not is_deferred(name):
+            check_bucket_name(name, "access_log_bucket")
+            if name == self.bucket_name:
+                raise InputError(
+                    Input("access_log_bucket"),
+                    f" {shown(name)} is the recordings bucket itself. Allowed: another bucket (S3 "
+                    "would log its own log deliveries, without end)",
+                )
+        check: Callable[[Any], str] = functools.partial(check_bucket_name, input_name="access_log_bucket")
+        object.__setattr__(self, "access_log_bucket", _when_resolved(name, check))
 
     @property
     def aws_region(self) -> str:

@@ -15,9 +15,24 @@ from sendbird_copy.project import LEDGER_EXPIRATION_DAYS, LEDGER_PREFIX, PREFLIG
 from . import policies
 from .args import Retention
 from .context import StorageContext
-from .naming import bucket_prefix
+from .naming import bucket_prefix, log_bucket_prefix
 
 R = TypeVar("R", bound=pulumi.CustomResource)
+
+# Where S3 writes the recordings bucket's access logs in the log bucket; below it, the date-partitioned
+# keys ``<account>/<region>/<bucket>/<yyyy>/<mm>/<dd>/...`` (so one log bucket can serve many buckets).
+ACCESS_LOG_PREFIX = "s3-access-logs/"
+# An EventBridge rule pattern that matches "a recording arrived" and nothing this project writes
+# itself: both of its prefixes (_preflight/ probes, the _sendbird-sync/ ledger) start with "_", so one
+# anything-but prefix leaves them out. Shown in README ("Recording-arrived events"); add
+# ``"detail": {"bucket": {"name": [<bucket>]}}`` to narrow it to one bucket.
+RECORDING_EVENT_PATTERN: dict[str, Any] = {
+    "source": ["aws.s3"],
+    "detail-type": ["Object Created"],
+    "detail": {"object": {"key": [{"anything-but": {"prefix": "_"}}]}},
+}
+# The child names of the log bucket and its settings start with this (``<name>-access-logs-...``).
+ACCESS_LOG_CHILD = "access-logs"
 
 
 def create_bucket(
@@ -135,6 +150,109 @@ class BucketSettings:
     lifecycle: aws.s3.BucketLifecycleConfiguration
 
 
+@dataclass(frozen=True)
+class AccessLogTarget:
+    """Where the recordings bucket's server access logs go: a bucket name, and what to wait for
+    (the created log bucket's policy, which must admit the logging service before S3 accepts it)."""
+
+    bucket: pulumi.Input[str]
+    after: Sequence[pulumi.Resource] = ()
+
+
+@dataclass(frozen=True)
+class LogBucket:
+    """The access-log bucket the component creates, and its settings (in creation order)."""
+
+    bucket: aws.s3.Bucket
+    public_access_block: aws.s3.BucketPublicAccessBlock
+    bucket_policy: aws.s3.BucketPolicy
+    ownership_controls: aws.s3.BucketOwnershipControls
+    encryption: aws.s3.BucketServerSideEncryptionConfiguration
+    lifecycle: aws.s3.BucketLifecycleConfiguration
+
+    @property
+    def target(self) -> AccessLogTarget:
+        return AccessLogTarget(self.bucket.bucket, [self.bucket_policy])
+
+
+def create_log_bucket(
+    ctx: StorageContext, *, source_bucket: aws.s3.Bucket, expiration_days: int, force_destroy: bool
+) -> LogBucket:
+    """A bucket for the recordings bucket's S3 server access logs, in the same region (S3 delivers
+    logs only within a region): SSE-S3 (log delivery supports no SSE-KMS), all four public-access
+    blocks, ACLs disabled (the policy grants the logging service), logs expire after
+    ``expiration_days``. Settings one at a time, in the recordings bucket's order."""
+
+    def name(suffix: str) -> str:
+        return ctx.child_name(f"{ACCESS_LOG_CHILD}-{suffix}")
+
+    bucket = aws.s3.Bucket(
+        name("bucket"),
+        bucket_prefix=log_bucket_prefix(ctx.name),
+        force_destroy=force_destroy,
+        region=ctx.region,
+        tags=ctx.tags,
+        opts=ctx.opts(),
+    )
+
+    def setting(resource: Callable[..., R], suffix: str, after: Sequence[pulumi.Resource], **props: Any) -> R:
+        return resource(name(suffix), bucket=bucket.id, region=ctx.region, opts=ctx.opts(*after), **props)
+
+    public_access = setting(
+        aws.s3.BucketPublicAccessBlock,
+        "public-access-block",
+        [],
+        block_public_acls=True,
+        block_public_policy=True,
+        ignore_public_acls=True,
+        restrict_public_buckets=True,
+    )
+    policy_json = pulumi.Output.all(bucket.arn, source_bucket.arn, ctx.account_id).apply(
+        lambda v: json.dumps(
+            policies.access_log_bucket_policy(
+                log_bucket_arn=v[0], prefix=ACCESS_LOG_PREFIX, source_bucket_arn=v[1], account_id=v[2]
+            )
+        )
+    )
+    policy = setting(aws.s3.BucketPolicy, "bucket-policy", [public_access], policy=policy_json)
+    ownership = setting(
+        aws.s3.BucketOwnershipControls,
+        "ownership-controls",
+        [policy],
+        rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+    )
+    encryption = setting(
+        aws.s3.BucketServerSideEncryptionConfiguration,
+        "encryption",
+        [ownership],
+        rules=[
+            aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                    sse_algorithm="AES256"
+                ),
+            )
+        ],
+    )
+    lifecycle = setting(
+        aws.s3.BucketLifecycleConfiguration,
+        "lifecycle",
+        [encryption],
+        rules=[
+            _rule(
+                "expire-access-logs",
+                expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=expiration_days),
+            ),
+            _rule(
+                "abort-incomplete-multipart-uploads",
+                abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                    days_after_initiation=1,
+                ),
+            ),
+        ],
+    )
+    return LogBucket(bucket, public_access, policy, ownership, encryption, lifecycle)
+
+
 def configure_bucket(
     ctx: StorageContext,
     *,
@@ -198,3 +316,45 @@ def configure_bucket(
     rules = retention.resolved().apply(_lifecycle_rules)
     lifecycle = setting(aws.s3.BucketLifecycleConfiguration, "lifecycle", [encryption], rules=rules)
     return BucketSettings(public_access, bucket_policy, ownership, versioning, encryption, lifecycle)
+
+
+def observe_bucket(
+    ctx: StorageContext,
+    *,
+    bucket: aws.s3.Bucket,
+    after: pulumi.Resource,
+    recording_events: bool,
+    access_logs: AccessLogTarget | None,
+) -> tuple[aws.s3.BucketNotification | None, aws.s3.BucketLogging | None]:
+    """EventBridge notifications (``recording_events``), then server access logging to
+    ``access_logs`` (None: off), each after the previous bucket-level setting (``after``)."""
+    notification = None
+    if recording_events:
+        # Every event of the bucket goes to the region's default EventBridge bus; rules pick the
+        # recordings (README: "Recording-arrived events"). This resource owns the bucket's whole
+        # notification configuration.
+        notification = aws.s3.BucketNotification(
+            ctx.child_name("notification"),
+            bucket=bucket.id,
+            eventbridge=True,
+            region=ctx.region,
+            opts=ctx.opts(after),
+        )
+        after = notification
+    logging = None
+    if access_logs is not None:
+        logging = aws.s3.BucketLogging(
+            ctx.child_name("access-logging"),
+            bucket=bucket.id,
+            target_bucket=access_logs.bucket,
+            target_prefix=ACCESS_LOG_PREFIX,
+            # <prefix><account>/<region>/<bucket>/<yyyy>/<mm>/<dd>/..., dated by the logged event.
+            target_object_key_format=aws.s3.BucketLoggingTargetObjectKeyFormatArgs(
+                partitioned_prefix=aws.s3.BucketLoggingTargetObjectKeyFormatPartitionedPrefixArgs(
+                    partition_date_source="EventTime"
+                )
+            ),
+            region=ctx.region,
+            opts=ctx.opts(after, *access_logs.after),
+        )
+    return notification, logging

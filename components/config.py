@@ -29,6 +29,11 @@ SHARED_KEYS = (
     "kms_key_arn",
     "tags",
     "upload_role",
+    "recording_events",
+    "access_logs",
+    "access_log_bucket",
+    "access_log_days",
+    "copy_key_rotation_days",
 )
 STACK_KEYS = ("applications", *SHARED_KEYS)
 APPLICATION_ONLY_KEYS = ("app_id", "region", "bucket_name")
@@ -36,7 +41,17 @@ APPLICATION_KEYS = (*APPLICATION_ONLY_KEYS, *SHARED_KEYS)
 RETENTION_KEYS = tuple(Retention.__dataclass_fields__)
 UPLOAD_ROLE_KEYS = tuple(UploadRole.__dataclass_fields__)
 # Shared settings that replace the stack-wide value (the other three are merged or typed).
-_REPLACED_KEYS = ("force_destroy", "protect", "kms_deletion_window_days", "kms_key_arn")
+_REPLACED_KEYS = (
+    "force_destroy",
+    "protect",
+    "kms_deletion_window_days",
+    "kms_key_arn",
+    "recording_events",
+    "access_logs",
+    "access_log_bucket",
+    "access_log_days",
+    "copy_key_rotation_days",
+)
 
 
 def resource_name(app_id: str) -> str:

@@ -81,6 +81,16 @@ def bucket_prefix(component_name: str) -> str:
     return prefix[: MAX_BUCKET_PREFIX - 1].rstrip("-") + "-"
 
 
+LOG_BUCKET_SUFFIX = "-logs-"
+
+
+def log_bucket_prefix(component_name: str) -> str:
+    """The ``bucket_prefix`` of the access-log bucket: the recordings bucket's prefix, cut so that
+    ``-logs-`` still fits in 37 characters (``<name>-logs-`` + the provider's 26)."""
+    base = bucket_prefix(component_name).rstrip("-")
+    return base[: MAX_BUCKET_PREFIX - len(LOG_BUCKET_SUFFIX)].rstrip("-") + LOG_BUCKET_SUFFIX
+
+
 def _iam_clean(name: str) -> str:
     return re.sub(r"[^\w+=,.@-]+", "-", name, flags=re.ASCII).strip("-") or "recordings"
 

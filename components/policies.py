@@ -37,6 +37,13 @@ BUCKET_POLICY_SIDS = (
     SID_ALLOW_COPY_LIST,
 )
 
+# Log-bucket-policy Sids.
+SID_ALLOW_ACCESS_LOG_DELIVERY = "AllowS3AccessLogDelivery"
+ACCESS_LOG_BUCKET_POLICY_SIDS = (SID_DENY_INSECURE_TRANSPORT, SID_ALLOW_ACCESS_LOG_DELIVERY)
+# The service principal that delivers S3 server access logs.
+LOGGING_SERVICE = "logging.s3.amazonaws.com"
+MIN_TLS_VERSION = 1.2
+
 SSE_HEADER_KEY = "s3:x-amz-server-side-encryption"
 SSE_KMS_KEY_HEADER_KEY = "s3:x-amz-server-side-encryption-aws-kms-key-id"
 
@@ -79,21 +86,15 @@ def bucket_policy(
         "Condition": {"StringEquals": {"aws:PrincipalArn": copy_identity_arn}},
     }
     return _document(
-        {
-            "Sid": SID_DENY_INSECURE_TRANSPORT,
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": everything,
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        },
+        _deny_insecure_transport(bucket_arn),
         {
             "Sid": SID_DENY_OUTDATED_TLS,
             "Effect": "Deny",
             "Principal": "*",
             "Action": "s3:*",
             "Resource": everything,
-            "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
+            # A number, as AWS's own examples write it: the operator compares numerically.
+            "Condition": {"NumericLessThan": {"s3:TlsVersion": MIN_TLS_VERSION}},
         },
         # Deny only a write that *names* another key. Not StringNotEqualsIfExists: IfExists makes an
         # absent header count as "not equal", which would deny every write relying on the bucket's
@@ -145,6 +146,41 @@ def bucket_policy(
             "Action": "s3:ListBucket",
             "Resource": bucket_arn,
             **copy_identity,
+        },
+    )
+
+
+def _deny_insecure_transport(bucket_arn: str) -> Policy:
+    return {
+        "Sid": SID_DENY_INSECURE_TRANSPORT,
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, _objects(bucket_arn)],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def access_log_bucket_policy(
+    *, log_bucket_arn: str, prefix: str, source_bucket_arn: str, account_id: str
+) -> Policy:
+    """The log bucket's policy: only S3's logging service may write, only under ``prefix``, and only
+    logs of ``source_bucket_arn`` in ``account_id`` (confused-deputy guard); no request without TLS.
+
+    ``aws:SourceArn`` is compared with StringEquals (an exact ARN, so the same as AWS's ArnLike
+    example) and the Resource is one string: both are what moto's logging check and evaluator read.
+    """
+    return _document(
+        _deny_insecure_transport(log_bucket_arn),
+        {
+            "Sid": SID_ALLOW_ACCESS_LOG_DELIVERY,
+            "Effect": "Allow",
+            "Principal": {"Service": LOGGING_SERVICE},
+            "Action": "s3:PutObject",
+            "Resource": f"{log_bucket_arn}/{prefix}*",
+            "Condition": {
+                "StringEquals": {"aws:SourceArn": source_bucket_arn, "aws:SourceAccount": account_id}
+            },
         },
     )
 

@@ -6,11 +6,20 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+import pulumiverse_time as pulumi_time
 
 from sendbird_copy.stack_outputs import OPTIONAL_FIELDS, PUBLIC_FIELDS, SECRET_FIELDS
 
 from .args import RecordingStorageArgs
-from .bucket import BucketSettings, configure_bucket, create_bucket
+from .bucket import (
+    AccessLogTarget,
+    BucketSettings,
+    LogBucket,
+    configure_bucket,
+    create_bucket,
+    create_log_bucket,
+    observe_bucket,
+)
 from .context import StorageContext
 from .copy_identity import COPY_POLICY, create_copy_user
 from .grants import grant
@@ -27,7 +36,9 @@ class StorageResources(BucketSettings):
     ``versioning``, ``encryption``, ``lifecycle``) and the fields below.
 
     ``key`` and ``alias`` are None with ``kms_key_arn`` (an existing key); ``upload_role`` and
-    ``upload_role_policy`` are None without ``upload_role``.
+    ``upload_role_policy`` are None without ``upload_role``; ``notification`` is None with
+    ``recording_events`` off, ``logging`` with ``access_logs`` off, and ``log_bucket`` (the created
+    access-log bucket and its settings) also with ``access_log_bucket`` (an existing one).
     """
 
     bucket: aws.s3.Bucket
@@ -38,6 +49,11 @@ class StorageResources(BucketSettings):
     user_policy: aws.iam.UserPolicy
     upload_role: aws.iam.Role | None
     upload_role_policy: aws.iam.RolePolicy | None
+    notification: aws.s3.BucketNotification | None
+    logging: aws.s3.BucketLogging | None
+    log_bucket: LogBucket | None
+    # The copy key's rotation period (``time.Rotating``); None without ``copy_key_rotation_days``.
+    copy_key_rotation: pulumi_time.Rotating | None
 
 
 def _create_children(
@@ -47,7 +63,7 @@ def _create_children(
     bucket = create_bucket(
         ctx, bucket_name=args.bucket_name, force_destroy=args.force_destroy, protect=args.protect
     )
-    user, access_key = create_copy_user(ctx)
+    user, access_key, key_rotation = create_copy_user(ctx, key_rotation_days=args.copy_key_rotation_days)
     role = create_upload_role(ctx, args.upload_role) if args.upload_role is not None else None
     key: aws.kms.Key | None = None
     alias: aws.kms.Alias | None = None
@@ -64,6 +80,15 @@ def _create_children(
             upload_role_arn=role.arn if role is not None else None,
         )
         kms_key_arn = key.arn
+    log_bucket: LogBucket | None = None
+    log_target: AccessLogTarget | None = None
+    if args.access_logs and args.access_log_bucket is not None:
+        log_target = AccessLogTarget(args.access_log_bucket)  # an existing bucket: nothing created
+    elif args.access_logs:
+        log_bucket = create_log_bucket(
+            ctx, source_bucket=bucket, expiration_days=args.access_log_days, force_destroy=args.force_destroy
+        )
+        log_target = log_bucket.target
     user_policy = grant(ctx, user, COPY_POLICY, bucket.arn, kms_key_arn)
     role_policy = grant(ctx, role, UPLOAD_POLICY, bucket.arn, kms_key_arn) if role is not None else None
     settings = configure_bucket(
@@ -73,6 +98,13 @@ def _create_children(
         copy_identity_arn=user.arn,
         retention=args.retention,
         policy_after=[user_policy, access_key, *(r for r in (key, alias) if r is not None)],
+    )
+    notification, logging = observe_bucket(
+        ctx,
+        bucket=bucket,
+        after=settings.lifecycle,
+        recording_events=args.recording_events,
+        access_logs=log_target,
     )
     resources = StorageResources(
         **vars(settings),
@@ -84,6 +116,10 @@ def _create_children(
         user_policy=user_policy,
         upload_role=role,
         upload_role_policy=role_policy,
+        notification=notification,
+        logging=logging,
+        log_bucket=log_bucket,
+        copy_key_rotation=key_rotation,
     )
     return resources, kms_key_arn
 
@@ -99,8 +135,9 @@ class RecordingStorage(pulumi.ComponentResource):
 
     ``resources`` (a ``StorageResources``) holds every child resource, so a consumer can attach to
     them, as pulumi-awsx components expose theirs: ``depends_on=[storage.resources.bucket_policy]``,
-    a bucket notification on ``storage.resources.bucket``, an extra statement's ARN from
-    ``storage.resources.user``.
+    an EventBridge rule on ``storage.resources.notification``'s events (with ``recording_events``
+    off, a bucket notification of one's own on ``storage.resources.bucket``: S3 keeps one notification
+    configuration per bucket), an extra statement's ARN from ``storage.resources.user``.
     """
 
     def __init__(
@@ -129,6 +166,10 @@ class RecordingStorage(pulumi.ComponentResource):
         self.copy_access_key_id = children.access_key.id
         self.copy_secret_access_key: pulumi.Output[str] = pulumi.Output.secret(children.access_key.secret)
         self.upload_role_arn = children.upload_role.arn if children.upload_role is not None else None
+        # Not a stack output: the bucket the access logs go to (None with access_logs off).
+        self.access_log_bucket: pulumi.Output[str] | None = (
+            children.logging.target_bucket if children.logging is not None else None
+        )
 
         secret = {field: getattr(self, field) for field in SECRET_FIELDS}
         self.register_outputs({**self.public_outputs(), **secret})

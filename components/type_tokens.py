@@ -18,6 +18,8 @@ VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+BUCKET_NOTIFICATION = "aws:s3/bucketNotification:BucketNotification"
+BUCKET_LOGGING = "aws:s3/bucketLogging:BucketLogging"
 # KMS.
 KMS_KEY = "aws:kms/key:Key"
 KMS_ALIAS = "aws:kms/alias:Alias"
@@ -27,6 +29,8 @@ USER_POLICY = "aws:iam/userPolicy:UserPolicy"
 ACCESS_KEY = "aws:iam/accessKey:AccessKey"
 IAM_ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+# pulumiverse time (no region, no cloud: a timestamp in the state).
+ROTATING = "time:index/rotating:Rotating"
 
 # The resource types RecordingStorage pins to the application's region, and the global ones.
 REGIONAL_TYPES = frozenset(
@@ -38,6 +42,8 @@ REGIONAL_TYPES = frozenset(
         ENCRYPTION,
         LIFECYCLE,
         BUCKET_POLICY,
+        BUCKET_NOTIFICATION,
+        BUCKET_LOGGING,
         KMS_KEY,
         KMS_ALIAS,
     }

@@ -14,6 +14,7 @@ to moto and listed in ``DeployResult.skipped_statements`` by Sid; the mocks test
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import json
 import os
@@ -29,7 +30,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from components import type_tokens as tt
 from localdev.moto_server import MotoServer
 from localdev.program_runner import run_program
-from localdev.pulumi_mocks import DEFAULT_REGION, Handler, HandlerMocks
+from localdev.pulumi_mocks import DEFAULT_REGION, Handler, HandlerMocks, rotating_state
 
 # The only condition operator moto evaluates; see the module docstring.
 MOTO_EVALUATED_OPERATORS = frozenset({"StringEquals"})
@@ -123,6 +124,8 @@ class MotoDeployMocks(HandlerMocks):
             tt.ENCRYPTION: self._encryption,
             tt.LIFECYCLE: self._lifecycle,
             tt.BUCKET_POLICY: self._bucket_policy,
+            tt.BUCKET_NOTIFICATION: self._notification,
+            tt.BUCKET_LOGGING: self._logging,
             tt.KMS_KEY: self._kms_key,
             tt.KMS_ALIAS: self._kms_alias,
             tt.IAM_USER: self._iam_user,
@@ -130,6 +133,9 @@ class MotoDeployMocks(HandlerMocks):
             tt.ACCESS_KEY: self._access_key,
             tt.IAM_ROLE: self._iam_role,
             tt.ROLE_POLICY: self._inline_policy("role"),
+            tt.ROTATING: lambda name, inputs, region: rotating_state(
+                inputs, datetime.datetime.now(datetime.UTC)
+            ),
         }
 
     @property
@@ -238,6 +244,31 @@ class MotoDeployMocks(HandlerMocks):
         self.skipped_statements.extend(SkippedStatement(bucket, sid, reason) for sid, reason in skipped)
         self.server.client("s3", region).put_bucket_policy(Bucket=bucket, Policy=json.dumps(applied))
         # The state keeps the full policy: that is what the program asked for.
+        return bucket, {}
+
+    def _notification(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        bucket = inputs["bucket"]
+        # Only what RecordingStorage sets: EventBridge on (an empty EventBridgeConfiguration).
+        config: dict[str, Any] = {"EventBridgeConfiguration": {}} if inputs.get("eventbridge") else {}
+        self.server.client("s3", region).put_bucket_notification_configuration(
+            Bucket=bucket, NotificationConfiguration=config
+        )
+        return bucket, {}
+
+    def _logging(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        """moto checks what S3 does: the target bucket exists in the same region and its policy lets
+        logging.s3.amazonaws.com put objects under the prefix. It keeps but does not return the
+        key format (the mocks tests show it)."""
+        bucket = inputs["bucket"]
+        enabled: dict[str, Any] = {
+            "TargetBucket": inputs["targetBucket"],
+            "TargetPrefix": inputs.get("targetPrefix", ""),
+        }
+        if inputs.get("targetObjectKeyFormat"):
+            enabled["TargetObjectKeyFormat"] = to_aws_shape(inputs["targetObjectKeyFormat"])
+        self.server.client("s3", region).put_bucket_logging(
+            Bucket=bucket, BucketLoggingStatus={"LoggingEnabled": enabled}
+        )
         return bucket, {}
 
     # -- KMS ---------------------------------------------------------------------------------------

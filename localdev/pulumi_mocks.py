@@ -9,6 +9,7 @@ subclass may override; and every registration and call is kept. Importable witho
 
 from __future__ import annotations
 
+import datetime
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,16 @@ DEFAULT_REGION = "us-east-1"  # the provider's region when a resource sets none
 PARTITION = "aws"
 DNS_SUFFIX = "amazonaws.com"
 
+
+def rotating_state(inputs: dict[str, Any], now: datetime.datetime) -> tuple[str, dict[str, Any]]:
+    """What the time provider answers for a new ``time.Rotating`` created at ``now``: its id is the
+    base timestamp, and ``rotationRfc3339`` the moment it is due (only ``rotationDays`` is modelled)."""
+    base = now.astimezone(datetime.UTC).replace(microsecond=0)
+    due = base + datetime.timedelta(days=float(inputs.get("rotationDays") or 0))
+    stamp = base.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return stamp, {"rfc3339": stamp, "rotationRfc3339": due.strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
 # (logical name, inputs, region) -> (physical id, what the cloud adds to the inputs)
 Handler = Callable[[str, dict[str, Any], str], tuple[str, dict[str, Any]]]
 Outputs = dict[str, Any]
@@ -32,8 +43,9 @@ Outputs = dict[str, Any]
 class Registration:
     """One registered resource: what the program asked for and what the mocks answered.
 
-    ``urn``, ``parent``, ``protect`` and ``dependencies`` are never passed to mocks; a monitor that
-    sees the registration requests fills them in with ``annotate`` (the tests' RecordingMonitor).
+    ``urn``, ``parent``, ``protect``, ``dependencies`` and the replacement options are never passed
+    to mocks; a monitor that sees the registration requests fills them in with ``annotate`` (the
+    tests' RecordingMonitor).
     """
 
     typ: str
@@ -47,6 +59,9 @@ class Registration:
     parent: str = ""
     protect: bool | None = None
     dependencies: list[str] = field(default_factory=list)
+    # The ``replacement_trigger`` option as the engine got it (None: not set), and delete-before-replace.
+    replacement_trigger: Any = None
+    delete_before_replace: bool = False
 
 
 class HandlerMocks(pulumi.runtime.Mocks):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import datetime
 import itertools
 import json
 import os
@@ -25,10 +26,12 @@ from unittest import mock
 
 import pulumi
 import pulumi.runtime.mocks as pulumi_mocks
+from google.protobuf import json_format
 from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import wait_for_rpcs
 
+from components.bucket import ACCESS_LOG_CHILD
 from components.type_tokens import (
     ACCESS_KEY,
     BUCKET,
@@ -38,10 +41,18 @@ from components.type_tokens import (
     KMS_KEY,
     REGIONAL_TYPES,
     ROLE_POLICY,
+    ROTATING,
     USER_POLICY,
 )
 from localdev.program_runner import PROJECT_DIR, load_stack_config, run_program
-from localdev.pulumi_mocks import DEFAULT_ACCOUNT_ID, PARTITION, Handler, HandlerMocks, Registration
+from localdev.pulumi_mocks import (
+    DEFAULT_ACCOUNT_ID,
+    PARTITION,
+    Handler,
+    HandlerMocks,
+    Registration,
+    rotating_state,
+)
 from sendbird_copy.project import PROJECT_NAME
 
 ACCOUNT_ID = DEFAULT_ACCOUNT_ID
@@ -74,6 +85,10 @@ class RecordingMocks(HandlerMocks):
         self.account_id = account_id
         self.secrets: list[str] = []  # every secret value handed out, to search outputs for leaks
         self.secret_inputs: dict[tuple[str, str], set[str]] = {}  # (type, name) -> secret input names
+        # The time provider's clock, and the Rotating states of an earlier update (name -> (id, state)):
+        # a Rotating still in its period keeps its state, as the provider's read would.
+        self.now = datetime.datetime.now(datetime.UTC)
+        self.earlier_rotations: dict[str, tuple[str, dict[str, Any]]] = {}
         self._counter = itertools.count(1)
         super().__init__()
 
@@ -101,6 +116,7 @@ class RecordingMocks(HandlerMocks):
             ACCESS_KEY: self._access_key,
             USER_POLICY: self._inline_policy,
             ROLE_POLICY: self._inline_policy,
+            ROTATING: self._rotating,
         }
 
     def unhandled(self, typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -155,15 +171,30 @@ class RecordingMocks(HandlerMocks):
             self.secrets.append(secret)
         return f"AKIA{uuid.uuid4().hex[:16].upper()}", {"secret": secret, "status": "Active"}
 
+    def _rotating(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        """The time provider: the earlier state while its rotation time has not passed, else new."""
+        earlier = self.earlier_rotations.get(name)
+        if earlier is not None:
+            due = datetime.datetime.fromisoformat(earlier[1]["rotationRfc3339"].replace("Z", "+00:00"))
+            if self.now < due:
+                return earlier
+        return rotating_state(inputs, self.now)
+
     def _inline_policy(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
         owner = inputs.get("user") or inputs.get("role")
         policy_name = inputs.get("name") or f"{name}-{next(self._counter):07x}"
         return f"{owner}:{policy_name}", {"name": policy_name}
 
     # -- queries -----------------------------------------------------------------------------------
-    def one(self, typ: str, component: str | None = None) -> Registration:
-        """The single resource of ``typ`` (of one component, when given: names start with it)."""
-        found = [r for r in self.of_type(typ) if component is None or r.name.startswith(f"{component}-")]
+    def one(self, typ: str, component: str | None = None, access_logs: bool = False) -> Registration:
+        """The single resource of ``typ`` (of one component, when given: names start with it); of
+        the access-log bucket's resources with ``access_logs``, else of the others."""
+        found = [
+            r
+            for r in self.of_type(typ)
+            if (component is None or r.name.startswith(f"{component}-"))
+            and (f"-{ACCESS_LOG_CHILD}-" in r.name) == access_logs
+        ]
         assert len(found) == 1, f"expected one {typ} for {component}, got {[r.name for r in found]}"
         return found[0]
 
@@ -189,6 +220,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             parent=request.parent,
             protect=request.protect if request.HasField("protect") else None,
             dependencies=list(request.dependencies),
+            replacement_trigger=(
+                json_format.MessageToDict(request.replacement_trigger)
+                if request.HasField("replacement_trigger")
+                else None
+            ),
+            delete_before_replace=request.deleteBeforeReplace,
         )
         return response
 

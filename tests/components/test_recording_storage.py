@@ -16,6 +16,8 @@ from components import policies as pol
 from components.type_tokens import (
     ACCESS_KEY,
     BUCKET,
+    BUCKET_LOGGING,
+    BUCKET_NOTIFICATION,
     BUCKET_POLICY,
     ENCRYPTION,
     GET_CALLER_IDENTITY,
@@ -54,6 +56,10 @@ REGION = "ap-northeast-2"
 EXISTING_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/0b7e2a1c-5d4f-4e3a-9c8b-7a6f5e4d3c2b"
 
 
+# The access-log bucket the component creates by default, and its settings.
+LOG_BUCKET_TYPES = [BUCKET, PUBLIC_ACCESS_BLOCK, BUCKET_POLICY, OWNERSHIP, ENCRYPTION, LIFECYCLE]
+
+
 def build(mocks: RecordingMocks, **kwargs: Any) -> RecordingStorage:
     args = RecordingStorageArgs(app_id=APP_ID, region=kwargs.pop("region", "ap-2"), **kwargs)
     return run_component(lambda: RecordingStorage(NAME, args), mocks)
@@ -83,6 +89,9 @@ def test_default_creates_exactly_these_resources(mocks, default):
             IAM_USER,
             USER_POLICY,
             ACCESS_KEY,
+            BUCKET_NOTIFICATION,
+            BUCKET_LOGGING,
+            *LOG_BUCKET_TYPES,
         ]
     )
     [component] = mocks.of_type(RECORDING_STORAGE)
@@ -291,7 +300,7 @@ def test_received_bucket_policy_denies_a_request_without_tls(mocks, default):
 
 
 def test_bucket_policy_is_one_document_naming_our_bucket_key_and_identity(mocks, default):
-    [bucket_policy] = mocks.of_type(BUCKET_POLICY)
+    bucket_policy = mocks.one(BUCKET_POLICY)
     expected = pol.bucket_policy(
         bucket_arn=mocks.one(BUCKET).state["arn"],
         kms_key_arn=mocks.one(KMS_KEY).state["arn"],
@@ -413,7 +422,7 @@ def test_resources_with_an_existing_key_and_an_upload_role(mocks):
 def test_existing_key_creates_no_key_and_is_used_everywhere(mocks):
     storage = build(mocks, kms_key_arn=EXISTING_KEY)
     assert not mocks.of_type(KMS_KEY) and not mocks.of_type(KMS_ALIAS)
-    assert len(mocks.custom) == 10
+    assert len(mocks.custom) == 10 + 2 + len(LOG_BUCKET_TYPES)
     [rule] = mocks.one(ENCRYPTION).inputs["rules"]
     assert rule["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] == EXISTING_KEY
     user_policy = mocks.one(USER_POLICY).inputs["policy"]

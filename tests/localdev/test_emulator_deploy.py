@@ -1,5 +1,6 @@
 """Unit tests of the emulator deploy's pure parts and its refusal of what it cannot apply."""
 
+import datetime
 import json
 import stat
 
@@ -111,3 +112,19 @@ def test_moto_refusal_names_resource_and_aws_error(moto):
         EmulatorDeployError, match="'versioning' in eu-central-1: moto refused it: NoSuchBucket"
     ):
         mocks.new_resource(args)
+
+
+def test_rotating_gets_a_base_and_a_due_timestamp(moto):
+    mocks = MotoDeployMocks(moto)
+    args = pulumi.runtime.MockResourceArgs(
+        typ="time:index/rotating:Rotating",
+        name="r",
+        inputs={"rotationDays": 30.0},
+        provider="",
+        resource_id="",
+        custom=True,
+    )
+    resource_id, state = mocks.new_resource(args)
+    base = datetime.datetime.fromisoformat(state["rfc3339"].replace("Z", "+00:00"))
+    due = datetime.datetime.fromisoformat(state["rotationRfc3339"].replace("Z", "+00:00"))
+    assert resource_id == state["rfc3339"] and due - base == datetime.timedelta(days=30)
