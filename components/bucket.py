@@ -19,6 +19,40 @@ from .naming import bucket_prefix, log_bucket_prefix
 
 R = TypeVar("R", bound=pulumi.CustomResource)
 
+
+@dataclass(frozen=True)
+class _Settings:
+    """Makes the bucket-level settings of one bucket: named ``<component>-<prefix><suffix>``, in the
+    bucket's region, each created after the settings it names (S3's OperationAborted races)."""
+
+    ctx: StorageContext
+    bucket: aws.s3.Bucket
+    prefix: str = ""
+
+    def __call__(
+        self, resource: Callable[..., R], suffix: str, after: Sequence[pulumi.Resource], **props: Any
+    ) -> R:
+        return resource(
+            self.ctx.child_name(self.prefix + suffix),
+            bucket=self.bucket.id,
+            region=self.ctx.region,
+            opts=self.ctx.opts(*after),
+            **props,
+        )
+
+    def public_access_block(self) -> aws.s3.BucketPublicAccessBlock:
+        """All four blocks on: first of all, before any policy."""
+        return self(
+            aws.s3.BucketPublicAccessBlock,
+            "public-access-block",
+            [],
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+        )
+
+
 # Where S3 writes the recordings bucket's access logs in the log bucket; below it, the date-partitioned
 # keys ``<account>/<region>/<bucket>/<yyyy>/<mm>/<dd>/...`` (so one log bucket can serve many buckets).
 ACCESS_LOG_PREFIX = "s3-access-logs/"
@@ -183,11 +217,8 @@ def create_log_bucket(
     blocks, ACLs disabled (the policy grants the logging service), logs expire after
     ``expiration_days``. Settings one at a time, in the recordings bucket's order."""
 
-    def name(suffix: str) -> str:
-        return ctx.child_name(f"{ACCESS_LOG_CHILD}-{suffix}")
-
     bucket = aws.s3.Bucket(
-        name("bucket"),
+        ctx.child_name(f"{ACCESS_LOG_CHILD}-bucket"),
         bucket_prefix=log_bucket_prefix(ctx.name),
         force_destroy=force_destroy,
         region=ctx.region,
@@ -195,18 +226,8 @@ def create_log_bucket(
         opts=ctx.opts(),
     )
 
-    def setting(resource: Callable[..., R], suffix: str, after: Sequence[pulumi.Resource], **props: Any) -> R:
-        return resource(name(suffix), bucket=bucket.id, region=ctx.region, opts=ctx.opts(*after), **props)
-
-    public_access = setting(
-        aws.s3.BucketPublicAccessBlock,
-        "public-access-block",
-        [],
-        block_public_acls=True,
-        block_public_policy=True,
-        ignore_public_acls=True,
-        restrict_public_buckets=True,
-    )
+    setting = _Settings(ctx, bucket, prefix=f"{ACCESS_LOG_CHILD}-")
+    public_access = setting.public_access_block()
     policy_json = pulumi.Output.all(bucket.arn, source_bucket.arn, ctx.account_id).apply(
         lambda v: json.dumps(
             policies.access_log_bucket_policy(
@@ -268,22 +289,8 @@ def configure_bucket(
     public-access block must exist before any policy. The policy also waits for ``policy_after``
     (the copy identity's policy and key), so the identity is complete when the bucket admits it.
     """
-
-    def setting(resource: Callable[..., R], suffix: str, after: Sequence[pulumi.Resource], **props: Any) -> R:
-        """One bucket-level setting of ``bucket``, in the bucket's region, created after ``after``."""
-        return resource(
-            ctx.child_name(suffix), bucket=bucket.id, region=ctx.region, opts=ctx.opts(*after), **props
-        )
-
-    public_access = setting(
-        aws.s3.BucketPublicAccessBlock,
-        "public-access-block",
-        [],
-        block_public_acls=True,
-        block_public_policy=True,
-        ignore_public_acls=True,
-        restrict_public_buckets=True,
-    )
+    setting = _Settings(ctx, bucket)
+    public_access = setting.public_access_block()
     policy_json = pulumi.Output.all(
         bucket.arn, kms_key_arn, copy_identity_arn, ctx.account_id, ctx.partition
     ).apply(
