@@ -58,9 +58,22 @@ class LedgerEntry:
                 name: data[name] for name in cls.__dataclass_fields__ if name in data and name != "etag"
             }
             entry = cls(**fields, etag=etag)
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, RecursionError):
             return None
-        return entry if entry.state in STATES else None
+        return entry if entry._well_typed() else None
+
+    def _well_typed(self) -> bool:
+        """Written by hand or by another version, an entry may carry anything: use only sane ones."""
+        texts = (self.recording_id, self.app_id, self.state, self.where, self.run_id, self.updated_at)
+        optional_texts = (self.requested_at, self.deadline, self.last_error)
+        return (
+            all(isinstance(t, str) for t in texts)
+            and all(t is None or isinstance(t, str) for t in optional_texts)
+            and isinstance(self.attempts, int)
+            and not isinstance(self.attempts, bool)
+            and (self.object is None or isinstance(self.object, dict))
+            and self.state in STATES
+        )
 
     def moved_to(self, state: str, **changes: Any) -> LedgerEntry:
         return replace(self, state=state, updated_at=now_utc().isoformat(), **changes)
@@ -109,8 +122,9 @@ class Ledger:
         return self._put(entry, IfNoneMatch="*")
 
     def take_over(self, entry: LedgerEntry, etag: str | None) -> LedgerEntry | None:
-        """Replace the entry read with ``etag``; None when it changed since (another run took it)."""
-        return self._put(entry, IfMatch=etag) if etag else self._put(entry)
+        """Replace the entry read with ``etag``; None when it changed since (another run took it).
+        Without an ETag there is no safe condition: counted as lost to another run."""
+        return self._put(entry, IfMatch=etag) if etag else None
 
     def write(self, entry: LedgerEntry) -> LedgerEntry:
         """The claimant's own update (it holds the claim, so no condition)."""

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sendbird_copy.discovery import FoundRecording, discover
-from sendbird_copy.errors import SendbirdApiError, ServiceError, describe, is_service_error
+from sendbird_copy.errors import SendbirdApiError, SendbirdCopyError, describe, is_service_error
 from sendbird_copy.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry, Stored, now_utc
 from sendbird_copy.preflight import key_id
 from sendbird_copy.project import RESERVED_PREFIXES
@@ -305,7 +305,7 @@ class AppSync:
                 bucket=app.bucket_name,
                 region=app.region,
             )
-        except ServiceError as exc:
+        except SendbirdCopyError as exc:  # a refusal, or an id the client cannot send (UsageError)
             reason = describe(exc)
             self.ledger.write(claimed.moved_to(FAILED, last_error=reason))
             if (
@@ -370,8 +370,8 @@ class AppSync:
                 continue
             del self.waiting[recording_id]
             stored = self.ledger.read(recording_id)
-            if stored is None or stored.entry is None or stored.entry.state != REQUESTED:
-                continue  # another run moved it on meanwhile
+            if stored is None or stored.entry is None or stored.etag != entry.etag:
+                continue  # another run moved it on meanwhile (it re-requested it, or it is copied)
             if stored.entry.attempts >= MAX_ATTEMPTS:
                 by_id[recording_id] = RecordingResult(
                     recording, FAILED_OUTCOME, f"no object after {stored.entry.attempts} copy requests"
@@ -381,17 +381,20 @@ class AppSync:
             by_id[recording_id] = self._claim_and_copy(recording, stored)
 
     def _find_objects(self) -> dict[str, str]:
-        """recording id -> key of an object whose key contains it (outside our reserved prefixes)."""
+        """recording id -> key of an object whose key contains it (outside our reserved prefixes),
+        written since its copy was requested: an older object (a copy before a key rotation, say)
+        is not this request's result."""
         found: dict[str, str] = {}
-        waiting = list(self.waiting)
+        since = {rid: _requested_at(entry) for rid, (_, entry) in self.waiting.items()}
         paginator = self.ledger.s3.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.app.bucket_name):
             for item in page.get("Contents", []):
                 key = item["Key"]
                 if key.startswith(RESERVED_PREFIXES):
                     continue
-                for recording_id in waiting:
-                    if recording_id in key and recording_id not in found:
+                written = item.get("LastModified")
+                for recording_id, requested in since.items():
+                    if recording_id in key and recording_id not in found and _not_older(written, requested):
                         found[recording_id] = key
         return found
 
@@ -431,3 +434,21 @@ class AppSync:
                 report.results[index] = replace(result, outcome=LOST, reason=reason)
             elif now < deadline <= now + warn:
                 result.at_risk = True
+
+
+# S3 stamps LastModified with its own clock and requested_at comes from ours: allow this much skew.
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+def _requested_at(entry: LedgerEntry) -> datetime | None:
+    try:
+        return datetime.fromisoformat(entry.requested_at) if entry.requested_at else None
+    except ValueError:
+        return None
+
+
+def _not_older(written: Any, requested: datetime | None) -> bool:
+    """The object was written at or after the request (give or take CLOCK_SKEW); unknown: yes."""
+    if requested is None or not isinstance(written, datetime) or requested.tzinfo is None:
+        return True
+    return written >= requested - CLOCK_SKEW

@@ -372,3 +372,45 @@ def test_a_listing_the_operator_may_not_do_leaves_the_copies_requested_for_the_n
     )
     assert outcomes(bed.sync()) == {"rec-1": COPIED_NOW}  # the next run finds the object it requested
     assert bed.copy_posts() == {"rec-1": 1}
+
+
+def test_a_malformed_ledger_entry_is_taken_over_not_a_crash(bed: SyncBed) -> None:
+    bed.add("rec-1")
+    ledger = bed.ledger()
+    bad = '{"recording_id": "rec-1", "app_id": "x", "state": "failed", "where": "w", "run_id": "r",'
+    bad += ' "updated_at": "t", "attempts": "2"}'
+    ledger.s3.put_object(Bucket=bed.app.bucket_name, Key=ledger.key("rec-1"), Body=bad.encode())
+    assert outcomes(bed.sync()) == {"rec-1": COPIED_NOW}
+    assert bed.copy_posts() == {"rec-1": 1}
+
+
+def test_two_runs_that_find_the_same_stale_request_re_request_it_once(bed: SyncBed) -> None:
+    bed.add("ghost")
+    bed.emulator.drop_next_copies(1)
+    assert outcomes(bed.sync(verify_timeout=1.0)) == {"ghost": IN_PROGRESS}
+    time.sleep(1.1)  # stale now, and two runs find it at once
+    barrier = threading.Barrier(2)
+    reports: list[SyncReport] = []
+
+    def one_run() -> None:
+        barrier.wait()
+        reports.append(bed.sync(verify_timeout=1.0))
+
+    threads = [threading.Thread(target=one_run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert bed.copy_posts() == {"ghost": 2}  # the dropped one, and exactly one re-request
+    assert COPIED_NOW in {outcomes(report)["ghost"] for report in reports}
+
+
+def test_a_recording_id_the_client_cannot_send_fails_alone(bed: SyncBed) -> None:
+    bed.add("good")
+    bed.emulator.add_recording(bed.dest.app_id, "bad\nid", status="completed", byte_size=SIZE)
+    report = bed.sync()
+    results = {r.recording.recording_id: r for r in report.results}
+    assert results["good"].outcome == COPIED_NOW
+    assert results["bad\nid"].outcome == FAILED_OUTCOME and "control characters" in (
+        results["bad\nid"].reason or ""
+    )

@@ -3,6 +3,7 @@ conditional writes in moto (IAM auth on), and the judging of deadlines."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -180,3 +181,49 @@ def test_an_unreadable_entry_is_returned_for_take_over(ledger: Ledger) -> None:
     stored = ledger.read("rec-1")
     assert stored is not None and stored.entry is None and stored.etag
     assert ledger.take_over(entry(), stored.etag) is not None
+
+
+GOOD_ENTRY = {
+    "recording_id": "r",
+    "app_id": "A",
+    "state": "copied",
+    "where": "w",
+    "run_id": "x",
+    "updated_at": "t",
+}
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        json.dumps({**GOOD_ENTRY, "attempts": "2"}),
+        json.dumps({**GOOD_ENTRY, "attempts": None}),
+        json.dumps({**GOOD_ENTRY, "recording_id": 7}),
+        json.dumps({**GOOD_ENTRY, "state": "done"}),
+        json.dumps({**GOOD_ENTRY, "object": [1]}),
+        "[" * 70_000,
+        '"just a string"',
+    ],
+)
+def test_an_entry_of_the_wrong_shape_is_not_trusted(document: str) -> None:
+    assert LedgerEntry.from_json(document, '"etag"') is None  # taken over like a stale one, never a crash
+
+
+def test_an_object_older_than_the_request_is_not_its_copy() -> None:
+    from sendbird_copy.sync import _not_older
+
+    requested = NOW
+    assert _not_older(NOW + timedelta(seconds=5), requested)
+    assert _not_older(NOW - timedelta(minutes=5), requested)  # within the clock skew allowed
+    assert not _not_older(NOW - timedelta(days=2), requested)  # a copy from before a key rotation
+    assert _not_older(None, requested) and _not_older(NOW, None)  # unknown: accept
+
+
+def test_taking_over_without_an_etag_counts_as_losing(ledger: Ledger) -> None:
+    assert ledger.take_over(entry(), None) is None
+    assert ledger.read("rec-1") is None
+
+
+def test_a_well_shaped_entry_is_read() -> None:
+    read = LedgerEntry.from_json(json.dumps(GOOD_ENTRY), '"etag"')
+    assert read is not None and read.state == "copied" and read.etag == '"etag"'
