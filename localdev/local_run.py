@@ -34,6 +34,7 @@ from localdev.program_runner import (
     read_stack_file,
     stack_file_path,
 )
+from sendbird_copy.cli import WholeNumber
 from sendbird_copy.input_rules import SHOWN_PATH_CHARACTERS, shorten, type_name
 from sendbird_copy.project import CONFIG_NAMESPACE
 from sendbird_copy.regions import RegionError, resolve_region, sendbird_key_for_aws_region
@@ -382,7 +383,7 @@ def local_options(default_recording_mb: int, recording_help: str) -> Callable[[F
             ),
             click.option(
                 "--recording-mb",
-                type=click.IntRange(1, 2048),
+                type=WholeNumber(1, 2048),
                 default=default_recording_mb,
                 show_default=True,
                 help=recording_help,

@@ -50,6 +50,7 @@ from localdev.local_run import (
 from localdev.moto_server import isolate_this_process
 from localdev.program_runner import close_runtime
 from localdev.smoke_runner import LineSink, SmokeRun, cli_command, stream_command, stream_smoke_test
+from sendbird_copy.cli import WholeNumber
 from sendbird_copy.emulator.seeding import seed_application
 from sendbird_copy.reporter import Reporter
 from sendbird_copy.sendbird_facts import COPY_PART_SIZE
@@ -185,14 +186,14 @@ def run(options: LocalOptions, reporter: Reporter | None = None, sync_seed: Sync
 @local_options(50, "Size of each application's seeded completed recording, in MiB (copied in 5 MB parts).")
 @click.option(
     "--sync-events",
-    type=click.IntRange(0, 500),
+    type=WholeNumber(0, 500),
     default=SyncSeed.events,
     show_default=True,
     help="Live events in the history each application gets for the sync (0, with --sync-rooms 0: no sync).",
 )
 @click.option(
     "--sync-rooms",
-    type=click.IntRange(0, 500),
+    type=WholeNumber(0, 500),
     default=SyncSeed.rooms,
     show_default=True,
     help="Rooms of that history.",

@@ -44,6 +44,28 @@ class CommonOptions(NamedTuple):
 FactoryMaker = Callable[[CommonOptions], "CLIFactory"]
 
 
+class WholeNumber(click.ParamType):
+    """A whole number in [low, high]. Unlike click.IntRange, a refused value is shown shortened:
+    a pasted 20,000-digit value is never echoed back whole."""
+
+    name = "integer"
+
+    def __init__(self, low: int, high: int) -> None:
+        self.low, self.high = low, high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        text = str(value).strip()  # a default arrives as an int
+        allowed = f"a whole number from {self.low} to {self.high}"
+        if not (text.isascii() and text.isdigit()) or len(text) > len(str(self.high)):
+            from sendbird_copy.input_rules import shorten
+
+            self.fail(f"'{shorten(text)}' is not {allowed}", param, ctx)
+        number = int(text)
+        if not self.low <= number <= self.high:
+            self.fail(f"{number} is out of range. Allowed: {allowed}", param, ctx)
+        return number
+
+
 def finite(low: float, high: float) -> Callable[[click.Context, click.Parameter, float], float]:
     """A click callback: a finite number in [low, high] (nan or inf would never end a wait)."""
 
@@ -200,7 +222,7 @@ def smoke_test(
     help="A recording not yet copied this close to its deadline is at risk (exit 1).",
 )
 @click.option(
-    "--max-copies", type=click.IntRange(min=1), metavar="N", help="Request at most N copies in this run."
+    "--max-copies", type=WholeNumber(1, 1_000_000), metavar="N", help="Request at most N copies in this run."
 )
 @click.option(
     "--verify-timeout",
@@ -213,7 +235,7 @@ def smoke_test(
 )
 @click.option(
     "--workers",
-    type=click.IntRange(1, 16),
+    type=WholeNumber(1, 16),
     default=4,
     show_default=True,
     help="Worker threads per application.",

@@ -109,10 +109,10 @@ def check_since(name: str, value: str, now: datetime) -> datetime:
     cleaned = value.strip()
     allowed = "a number of days (0 to 3650) or a date YYYY-MM-DD (UTC)"
     if cleaned.isascii() and cleaned.isdigit():
-        days = int(cleaned)
-        if days > 3650:
+        # Length first: int() refuses (ValueError) a string of more than 4300 digits.
+        if len(cleaned) > 4 or int(cleaned) > 3650:
             raise OptionError(f"{name} {shorten(cleaned)} is out of range. Allowed: {allowed}")
-        return now - timedelta(days=days)
+        return now - timedelta(days=int(cleaned))
     try:
         day = date.fromisoformat(cleaned)
     except ValueError:

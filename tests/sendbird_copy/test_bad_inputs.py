@@ -84,6 +84,16 @@ FLAG_CASES = {
         "--sendbird-aws-region",
     ),
     "region of 20,000 characters": (["check-region", "--sendbird-aws-region", HUGE], "--sendbird-aws-region"),
+    "sync since of 20,000 digits": (["sync", "--since", "9" * 20_000], "--since"),
+    "sync since an emoji": (["sync", "--since", "\U0001f600"], "--since"),
+    "sync since empty": (["sync", "--since", ""], "--since"),
+    "sync warn days nan": (["sync", "--warn-days", "nan"], "--warn-days"),
+    "sync warn days inf": (["sync", "--warn-days", "inf"], "--warn-days"),
+    "sync verify timeout inf": (["sync", "--verify-timeout", "inf"], "--verify-timeout"),
+    "sync max copies of 20,000 digits": (["sync", "--max-copies", "9" * 20_000], "--max-copies"),
+    "sync max copies zero": (["sync", "--max-copies", "0"], "--max-copies"),
+    "sync workers an emoji": (["sync", "--workers", "\U0001f600"], "--workers"),
+    "sync workers with a control char": (["sync", "--workers", "4\x01"], "--workers"),
 }
 
 

@@ -127,7 +127,9 @@ def test_since_takes_days_or_a_date(value: str, expected: datetime) -> None:
     assert check_since("--since", value, NOW) == expected
 
 
-@pytest.mark.parametrize("value", ["yesterday", "-3", "3.5", "2026-13-01", "99999", "٣"])
+@pytest.mark.parametrize(
+    "value", ["yesterday", "-3", "3.5", "2026-13-01", "99999", "٣", "", "😀", "a\x01b", "9" * 5000]
+)
 def test_since_refuses_anything_else_naming_the_flag(value: str) -> None:
     with pytest.raises(OptionError, match="--since"):
         check_since("--since", value, NOW)
