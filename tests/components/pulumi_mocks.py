@@ -35,14 +35,22 @@ from components.bucket import ACCESS_LOG_CHILD
 from components.type_tokens import (
     ACCESS_KEY,
     BUCKET,
+    BUCKET_LOGGING,
+    BUCKET_NOTIFICATION,
+    BUCKET_POLICY,
+    ENCRYPTION,
     IAM_ROLE,
     IAM_USER,
     KMS_ALIAS,
     KMS_KEY,
+    LIFECYCLE,
+    OWNERSHIP,
+    PUBLIC_ACCESS_BLOCK,
     REGIONAL_TYPES,
     ROLE_POLICY,
     ROTATING,
     USER_POLICY,
+    VERSIONING,
 )
 from localdev.program_runner import PROJECT_DIR, load_stack_config, run_program
 from localdev.pulumi_mocks import (
@@ -56,6 +64,27 @@ from localdev.pulumi_mocks import (
 from sendbird_copy.project import PROJECT_NAME
 
 ACCOUNT_ID = DEFAULT_ACCOUNT_ID
+
+# What one RecordingStorage registers with its defaults: the access-log bucket and its settings,
+# then everything else (one place for the tests that count resources).
+LOG_BUCKET_TYPES = [BUCKET, PUBLIC_ACCESS_BLOCK, BUCKET_POLICY, OWNERSHIP, ENCRYPTION, LIFECYCLE]
+DEFAULT_STORAGE_TYPES = [
+    BUCKET,
+    PUBLIC_ACCESS_BLOCK,
+    BUCKET_POLICY,
+    OWNERSHIP,
+    VERSIONING,
+    ENCRYPTION,
+    LIFECYCLE,
+    KMS_KEY,
+    KMS_ALIAS,
+    IAM_USER,
+    USER_POLICY,
+    ACCESS_KEY,
+    BUCKET_NOTIFICATION,
+    BUCKET_LOGGING,
+    *LOG_BUCKET_TYPES,
+]
 
 T = TypeVar("T")
 

@@ -14,22 +14,16 @@ from components.config import resource_name
 from components.type_tokens import (
     ACCESS_KEY,
     BUCKET,
-    BUCKET_LOGGING,
-    BUCKET_NOTIFICATION,
     BUCKET_POLICY,
-    ENCRYPTION,
     IAM_ROLE,
     IAM_USER,
     KMS_ALIAS,
     KMS_KEY,
     LIFECYCLE,
-    OWNERSHIP,
-    PUBLIC_ACCESS_BLOCK,
     RECORDING_STORAGE,
     REGIONAL_TYPES,
     ROLE_POLICY,
     USER_POLICY,
-    VERSIONING,
 )
 from localdev.program_runner import PROJECT_DIR, load_stack_config
 from sendbird_copy.project import CONFIG_NAMESPACE as NAMESPACE
@@ -43,6 +37,7 @@ from sendbird_copy.stack_outputs import (
 )
 from tests.components.pulumi_mocks import (
     ALLOW,
+    DEFAULT_STORAGE_TYPES,
     StackRun,
     identity_decision,
     run_stack,
@@ -53,29 +48,7 @@ STACKS = sorted(
     p.name.removeprefix("Pulumi.").removesuffix(".yaml")
     for p in (PROJECT_DIR / "stacks").glob("Pulumi.*.yaml")
 )
-PER_APP = [
-    BUCKET,
-    PUBLIC_ACCESS_BLOCK,
-    BUCKET_POLICY,
-    OWNERSHIP,
-    VERSIONING,
-    ENCRYPTION,
-    LIFECYCLE,
-    KMS_KEY,
-    KMS_ALIAS,
-    IAM_USER,
-    USER_POLICY,
-    ACCESS_KEY,
-    BUCKET_NOTIFICATION,
-    BUCKET_LOGGING,
-    # The access-log bucket and its settings.
-    BUCKET,
-    PUBLIC_ACCESS_BLOCK,
-    BUCKET_POLICY,
-    OWNERSHIP,
-    ENCRYPTION,
-    LIFECYCLE,
-]
+PER_APP = DEFAULT_STORAGE_TYPES
 
 
 def _apps(config: dict[str, Any]) -> list[dict[str, Any]]:

@@ -16,8 +16,6 @@ from components import policies as pol
 from components.type_tokens import (
     ACCESS_KEY,
     BUCKET,
-    BUCKET_LOGGING,
-    BUCKET_NOTIFICATION,
     BUCKET_POLICY,
     ENCRYPTION,
     GET_CALLER_IDENTITY,
@@ -39,7 +37,9 @@ from sendbird_copy.stack_outputs import PUBLIC_FIELDS, REQUIRED_FIELDS, SECRET_F
 from tests.components.pulumi_mocks import (
     ACCOUNT_ID,
     ALLOW,
+    DEFAULT_STORAGE_TYPES,
     DENY,
+    LOG_BUCKET_TYPES,
     RecordingMocks,
     identity_decision,
     is_secret,
@@ -57,7 +57,6 @@ EXISTING_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/0b7e2a1c-5d4f-4e3a-9c8b-7
 
 
 # The access-log bucket the component creates by default, and its settings.
-LOG_BUCKET_TYPES = [BUCKET, PUBLIC_ACCESS_BLOCK, BUCKET_POLICY, OWNERSHIP, ENCRYPTION, LIFECYCLE]
 
 
 def build(mocks: RecordingMocks, **kwargs: Any) -> RecordingStorage:
@@ -75,25 +74,7 @@ def _rules(mocks: RecordingMocks) -> dict[str, dict[str, Any]]:
 
 
 def test_default_creates_exactly_these_resources(mocks, default):
-    assert Counter(r.typ for r in mocks.custom) == Counter(
-        [
-            BUCKET,
-            PUBLIC_ACCESS_BLOCK,
-            BUCKET_POLICY,
-            OWNERSHIP,
-            VERSIONING,
-            ENCRYPTION,
-            LIFECYCLE,
-            KMS_KEY,
-            KMS_ALIAS,
-            IAM_USER,
-            USER_POLICY,
-            ACCESS_KEY,
-            BUCKET_NOTIFICATION,
-            BUCKET_LOGGING,
-            *LOG_BUCKET_TYPES,
-        ]
-    )
+    assert Counter(r.typ for r in mocks.custom) == Counter(DEFAULT_STORAGE_TYPES)
     [component] = mocks.of_type(RECORDING_STORAGE)
     assert component.name == NAME
     for record in mocks.custom:
