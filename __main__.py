@@ -13,10 +13,17 @@ from typing import Any
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from components import InputError, RecordingStorage, RecordingStorageArgs, UploadRole
-from components.config import parse_stack_config, resource_name
+from components import (
+    InputError,
+    RecordingStorage,
+    RecordingStorageArgs,
+    RecordingSync,
+    RecordingSyncArgs,
+    UploadRole,
+)
+from components.config import API_TOKENS_KEY, SyncConfig, parse_stack_config, parse_sync_config, resource_name
 from sendbird_copy.project import CONFIG_NAMESPACE
-from sendbird_copy.stack_outputs import APPLICATIONS, SECRET_KEYS
+from sendbird_copy.stack_outputs import APPLICATIONS, SCHEDULED_SYNC, SECRET_KEYS
 
 
 def _decode(raw: Any) -> Any:
@@ -79,16 +86,44 @@ def keep_secrets(applications: list[RecordingStorageArgs]) -> list[RecordingStor
     ]
 
 
+def sync_args(
+    storage_args: RecordingStorageArgs, storage: RecordingStorage, config: SyncConfig
+) -> RecordingSyncArgs:
+    """The scheduled sync of one application, fed by its storage's outputs."""
+    return RecordingSyncArgs(
+        app_id=storage_args.app_id,
+        region=storage_args.region,
+        bucket_name=storage.bucket_name,
+        bucket_arn=storage.bucket_arn,
+        kms_key_arn=storage.kms_key_arn,
+        copy_access_key_id=storage.copy_access_key_id,
+        copy_secret_access_key=storage.copy_secret_access_key,
+        api_token=pulumi.Output.secret(config.api_token) if config.api_token is not None else None,
+        tags=storage_args.tags,
+        **config.settings,
+    )
+
+
 def main() -> None:
     try:
-        # Parse and validate every application before creating any resource.
-        applications = keep_secrets(parse_stack_config(namespace_config()))
+        # Parse and validate every application (and its sync) before creating any resource.
+        raw = namespace_config()
+        applications = keep_secrets(parse_stack_config(raw))
+        syncs = parse_sync_config(raw, applications, tokens_are_secret=_is_secret_setting(API_TOKENS_KEY))
         storages = {args.app_id: RecordingStorage(resource_name(args.app_id), args) for args in applications}
+        scheduled = {
+            args.app_id: RecordingSync(
+                resource_name(args.app_id), sync_args(args, storages[args.app_id], syncs[args.app_id])
+            )
+            for args in applications
+            if args.app_id in syncs
+        }
     except InputError as err:
         # The Pulumi CLI prints a RunError as its message alone; any other exception as a traceback.
         raise pulumi.RunError(str(err)) from err
 
     pulumi.export(APPLICATIONS, {app_id: storage.public_outputs() for app_id, storage in storages.items()})
+    pulumi.export(SCHEDULED_SYNC, {app_id: sync.public_outputs() for app_id, sync in scheduled.items()})
     pulumi.export(
         SECRET_KEYS,
         pulumi.Output.secret(

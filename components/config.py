@@ -13,11 +13,13 @@ from: ``applications[1].bucket_name`` for an application's own key, the stack-wi
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sendbird_copy.project import CONFIG_NAMESPACE
 
 from .args import RecordingStorageArgs, Retention, UploadRole
+from .sync_args import PLAIN_SETTINGS, check_arns, check_settings
 from .validation import Input, InputError
 
 # Settings allowed stack-wide and per application.
@@ -35,9 +37,15 @@ SHARED_KEYS = (
     "access_log_days",
     "copy_key_rotation_days",
 )
-STACK_KEYS = ("applications", *SHARED_KEYS)
+# The scheduled sync (RecordingSync): a ``sync`` block stack-wide or per application (merged key by
+# key) turns it on; ``enabled: false`` turns it off for one application. The API tokens are one
+# secret object keyed by app id, unless a block names an existing secret.
+SYNC_KEY = "sync"
+SYNC_KEYS = ("enabled", *PLAIN_SETTINGS, "alarm_topic_arn", "api_token_secret_arn")
+API_TOKENS_KEY = "sendbird_api_tokens"
+STACK_KEYS = ("applications", *SHARED_KEYS, SYNC_KEY, API_TOKENS_KEY)
 APPLICATION_ONLY_KEYS = ("app_id", "region", "bucket_name")
-APPLICATION_KEYS = (*APPLICATION_ONLY_KEYS, *SHARED_KEYS)
+APPLICATION_KEYS = (*APPLICATION_ONLY_KEYS, *SHARED_KEYS, SYNC_KEY)
 RETENTION_KEYS = tuple(Retention.__dataclass_fields__)
 UPLOAD_ROLE_KEYS = tuple(UploadRole.__dataclass_fields__)
 # Shared settings that replace the stack-wide value (the other three are merged or typed).
@@ -195,3 +203,68 @@ def parse_stack_config(raw: Mapping[str, Any]) -> list[RecordingStorageArgs]:
                     f".bucket_name. Allowed: one bucket per application (bucket names are global)"
                 )
     return parsed
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    """One application's scheduled-sync settings from the stack config: RecordingSyncArgs keyword
+    values (all checked), with the API token (plain here: the program makes it a secret) or the ARN
+    of an existing secret."""
+
+    settings: dict[str, Any]
+    api_token: str | None
+
+
+def _token_fix(app_id: str) -> str:
+    return f"pulumi config set --secret --path '{API_TOKENS_KEY}[\"{app_id}\"]' <token>"
+
+
+def parse_sync_config(
+    raw: Mapping[str, Any], applications: list[RecordingStorageArgs], tokens_are_secret: bool
+) -> dict[str, SyncConfig]:
+    """The applications whose sync is on, keyed by app id; InputError naming the config key.
+
+    Call after ``parse_stack_config`` (which checked the keys and the applications)."""
+    stack_block = dict(_check_keys(raw.get(SYNC_KEY, {}), SYNC_KEYS, SYNC_KEY))
+    tokens = raw.get(API_TOKENS_KEY, {})
+    if API_TOKENS_KEY in raw and not tokens_are_secret:
+        raise InputError(
+            Input(API_TOKENS_KEY),
+            " is stored in plain text. Allowed: a secret (pulumi config set --secret --path ...), so the "
+            "tokens are encrypted in the stack's config and state",
+        )
+    if not isinstance(tokens, Mapping):
+        raise InputError(Input(API_TOKENS_KEY), " is not an object. Allowed: an object keyed by app id")
+    configs: dict[str, SyncConfig] = {}
+    for index, (app, args) in enumerate(zip(raw["applications"], applications, strict=True)):
+        own = app.get(SYNC_KEY)
+        where = f"applications[{index}].{SYNC_KEY}."
+        block = {**stack_block, **_check_keys(own, SYNC_KEYS, where[:-1])} if own is not None else stack_block
+        if (SYNC_KEY not in raw and own is None) or not block.get("enabled", True):
+            continue
+
+        def label(name: str, own: Any = own, where: str = where) -> str:
+            return f"{where}{name}" if isinstance(own, Mapping) and name in own else f"{SYNC_KEY}.{name}"
+
+        settings = {k: v for k, v in block.items() if k != "enabled"}
+        try:
+            if not isinstance(block.get("enabled", True), bool):
+                raise InputError(
+                    Input("enabled"), f" {block['enabled']!r} is not a boolean. Allowed: true or false"
+                )
+            settings.update(check_settings(settings))
+            check_arns(settings, args.aws_region)
+        except InputError as err:
+            raise err.relocated(label) from None
+        token = None
+        if settings.get("api_token_secret_arn") is None:
+            token = tokens.get(args.app_id)
+            if not isinstance(token, str) or not token.strip():
+                raise InputError(
+                    Input(f"{API_TOKENS_KEY}.{args.app_id}"),
+                    f" is missing: the sync of {where[: -len(SYNC_KEY) - 2]} needs the application's API "
+                    f"token. Allowed: {_token_fix(args.app_id)}, or sync.api_token_secret_arn (an existing "
+                    "secret)",
+                )
+        configs[args.app_id] = SyncConfig(settings, token)
+    return configs

@@ -1,17 +1,28 @@
-"""What every child of one RecordingStorage shares, built once by the component: its name, region,
-account, partition, tags and parent. The resource modules take it instead of a dozen parameters."""
+"""What every child of one component (RecordingStorage, RecordingSync) shares, built once by the
+component: its name, region, account, partition, tags and parent. The resource modules take it
+instead of a dozen parameters."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import pulumi
 import pulumi_aws as aws
 
-from .args import RecordingStorageArgs
 from .naming import default_tags
+
+
+class ComponentArgs(Protocol):
+    """What a component's args give its context (RecordingStorageArgs and RecordingSyncArgs do)."""
+
+    @property
+    def app_id(self) -> str: ...
+    @property
+    def aws_region(self) -> str: ...
+    @property
+    def tags(self) -> Mapping[str, pulumi.Input[str]]: ...
 
 
 @dataclass(frozen=True)
@@ -32,7 +43,7 @@ class StorageContext:
     parent: pulumi.Resource
 
     @classmethod
-    def of(cls, component: pulumi.Resource, name: str, args: RecordingStorageArgs) -> StorageContext:
+    def of(cls, component: pulumi.Resource, name: str, args: ComponentArgs) -> StorageContext:
         """Ask the provider for account and partition once, on behalf of ``component``."""
         invoke = pulumi.InvokeOutputOptions(parent=component)
         identity = aws.get_caller_identity_output(opts=invoke)

@@ -147,3 +147,25 @@ def default_tags(app_id: str, extra: Mapping[str, T]) -> dict[str, T | str]:
     whose key is one of ours in any case (``validation.check_tags``), so nothing is overwritten."""
     managed_by, component, sendbird_app_id = COMPONENT_TAG_KEYS
     return {**extra, managed_by: "pulumi", component: PROJECT_NAME, sendbird_app_id: app_id}
+
+
+def autoname_or_shortened(logical_name: str, limit: int, *seed: str) -> str | None:
+    """None (Pulumi autonames ``<logical_name>-<7 hex>``) when that fits in ``limit`` characters; else
+    an explicit name cut to ``limit`` with a hash of ``seed`` (project, stack, name), so two stacks
+    of one application never share it. For resources without a ``name_prefix`` (Lambda functions,
+    schedules) and roles named like the copy user."""
+    if len(logical_name) + PULUMI_AUTONAME_SUFFIX <= limit:
+        return None
+    return shortened(logical_name, limit, *seed, logical_name)
+
+
+def log_group_name(stack: str, component_name: str) -> str:
+    """``/sendbird-recordings/<stack>/<name>/sync``: the scheduled function's log group, named before
+    the function exists (so it is created first, with its retention), unique per stack."""
+
+    def clean(part: str) -> str:
+        return re.sub(r"[^A-Za-z0-9_.#-]+", "-", part).strip("-") or "default"
+
+    return shortened(
+        f"/{PROJECT_NAME}/{clean(stack)}/{clean(component_name)}/sync", 512, stack, component_name
+    )

@@ -9,6 +9,7 @@ from sendbird_copy.project import PROJECT_NAME
 
 # The component (DESIGN: ``sendbird-recordings:index:<Class>``).
 RECORDING_STORAGE = f"{PROJECT_NAME}:index:RecordingStorage"
+RECORDING_SYNC = f"{PROJECT_NAME}:index:RecordingSync"
 
 # S3: the bucket and its bucket-level settings.
 BUCKET = "aws:s3/bucket:Bucket"
@@ -29,6 +30,15 @@ USER_POLICY = "aws:iam/userPolicy:UserPolicy"
 ACCESS_KEY = "aws:iam/accessKey:AccessKey"
 IAM_ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+# The scheduled sync (RecordingSync).
+SECRET = "aws:secretsmanager/secret:Secret"
+SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+LAMBDA_FUNCTION = "aws:lambda/function:Function"
+FUNCTION_EVENT_INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
+SCHEDULE = "aws:scheduler/schedule:Schedule"
+QUEUE = "aws:sqs/queue:Queue"
+METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 # pulumiverse time (no region, no cloud: a timestamp in the state).
 ROTATING = "time:index/rotating:Rotating"
 
@@ -46,6 +56,19 @@ REGIONAL_TYPES = frozenset(
         BUCKET_LOGGING,
         KMS_KEY,
         KMS_ALIAS,
+    }
+)
+# The resource types RecordingSync pins to the application's region (its roles are IAM: global).
+SYNC_REGIONAL_TYPES = frozenset(
+    {
+        SECRET,
+        SECRET_VERSION,
+        LOG_GROUP,
+        LAMBDA_FUNCTION,
+        FUNCTION_EVENT_INVOKE_CONFIG,
+        SCHEDULE,
+        QUEUE,
+        METRIC_ALARM,
     }
 )
 GLOBAL_TYPES = frozenset({IAM_USER, USER_POLICY, ACCESS_KEY, IAM_ROLE, ROLE_POLICY})

@@ -11,6 +11,7 @@ import asyncio
 import json
 import re
 import runpy
+from collections.abc import Iterable
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -172,14 +173,16 @@ def run_program(
     stack: str = "test",
     preview: bool = False,
     program: Path = PROJECT_DIR / "__main__.py",
+    secret_keys: Iterable[str] = (),
 ) -> tuple[dict[str, Any], dict[str, bool]]:
     """Run ``program`` once under ``mocks`` with ``config``; return (outputs, which are secret).
+    ``secret_keys``: the config keys set as secrets (``pulumi config set --secret``).
 
     Errors the program raises (a bad config value, say) come back as ProgramError with the
     program's message, so callers can show it as Pulumi would at preview.
     """
     pulumi_settings.set_root_resource(None)  # type: ignore[arg-type]  # a fresh Stack for every run
-    pulumi.runtime.set_all_config({k: _config_value(v) for k, v in config.items()})
+    pulumi.runtime.set_all_config({k: _config_value(v) for k, v in config.items()}, list(secret_keys))
     pulumi.runtime.set_mocks(mocks, project=PROJECT_NAME, stack=stack, preview=preview)
     root = pulumi_settings.get_root_resource()
     loop = asyncio.get_event_loop()

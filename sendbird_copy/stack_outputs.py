@@ -24,6 +24,9 @@ from sendbird_copy.regions import SENDBIRD_AWS_REGIONS, SENDBIRD_REGIONS, known_
 
 APPLICATIONS = "applications"
 SECRET_KEYS = "copy_secret_access_keys"
+# Per application with a scheduled sync (components.RecordingSync.public_outputs): its function,
+# schedule, log group, role and the ARNs of its two secrets. Not read by the helper.
+SCHEDULED_SYNC = "scheduled_sync"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import itertools
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,16 +39,24 @@ from components.type_tokens import (
     BUCKET_NOTIFICATION,
     BUCKET_POLICY,
     ENCRYPTION,
+    FUNCTION_EVENT_INVOKE_CONFIG,
     IAM_ROLE,
     IAM_USER,
     KMS_ALIAS,
     KMS_KEY,
+    LAMBDA_FUNCTION,
     LIFECYCLE,
+    LOG_GROUP,
+    METRIC_ALARM,
     OWNERSHIP,
     PUBLIC_ACCESS_BLOCK,
+    QUEUE,
     REGIONAL_TYPES,
     ROLE_POLICY,
     ROTATING,
+    SCHEDULE,
+    SECRET,
+    SECRET_VERSION,
     USER_POLICY,
     VERSIONING,
 )
@@ -84,6 +92,23 @@ DEFAULT_STORAGE_TYPES = [
     BUCKET_NOTIFICATION,
     BUCKET_LOGGING,
     *LOG_BUCKET_TYPES,
+]
+
+# What one RecordingSync registers when the API token's secret is an existing one (the stacks'
+# way); with ``api_token`` it adds a secret and its value.
+SYNC_TYPES_WITH_EXISTING_TOKEN = [
+    SECRET,
+    SECRET_VERSION,
+    LOG_GROUP,
+    IAM_ROLE,
+    ROLE_POLICY,
+    LAMBDA_FUNCTION,
+    FUNCTION_EVENT_INVOKE_CONFIG,
+    QUEUE,
+    IAM_ROLE,
+    ROLE_POLICY,
+    SCHEDULE,
+    *[METRIC_ALARM] * 4,
 ]
 
 T = TypeVar("T")
@@ -146,6 +171,14 @@ class RecordingMocks(HandlerMocks):
             USER_POLICY: self._inline_policy,
             ROLE_POLICY: self._inline_policy,
             ROTATING: self._rotating,
+            SECRET: self._secret,
+            LOG_GROUP: self._log_group,
+            LAMBDA_FUNCTION: self._named_arn("lambda", "function:"),
+            SCHEDULE: self._named_arn("scheduler", "schedule/default/"),
+            QUEUE: self._queue,
+            METRIC_ALARM: self._named_arn("cloudwatch", "alarm:"),
+            SECRET_VERSION: self._bucket_setting,
+            FUNCTION_EVENT_INVOKE_CONFIG: self._bucket_setting,
         }
 
     def unhandled(self, typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -208,6 +241,39 @@ class RecordingMocks(HandlerMocks):
             if self.now < due:
                 return earlier
         return rotating_state(inputs, self.now)
+
+    def _autoname(self, name: str, inputs: dict[str, Any]) -> str:
+        n = next(self._counter)
+        if inputs.get("namePrefix"):
+            return f"{inputs['namePrefix']}{n:06x}"
+        return inputs.get("name") or f"{name}-{n:07x}"  # like Pulumi's autonaming
+
+    def _named_arn(self, service: str, kind: str) -> Handler:
+        """A resource named like Pulumi autonames it, with an ARN ``...:<kind><name>``."""
+
+        def create(name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+            resource_name = self._autoname(name, inputs)
+            arn = f"arn:{PARTITION}:{service}:{region}:{self.account_id}:{kind}{resource_name}"
+            return resource_name, {"name": resource_name, "arn": arn, "region": region}
+
+        return create
+
+    def _secret(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        # Secrets Manager appends "-" and six random characters to the name in the ARN.
+        secret_name = self._autoname(name, inputs)
+        arn = f"arn:{PARTITION}:secretsmanager:{region}:{self.account_id}:secret:{secret_name}-AbC123"
+        return arn, {"name": secret_name, "arn": arn, "region": region}
+
+    def _log_group(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        group = self._autoname(name, inputs)
+        arn = f"arn:{PARTITION}:logs:{region}:{self.account_id}:log-group:{group}"
+        return group, {"name": group, "arn": arn}
+
+    def _queue(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        queue = self._autoname(name, inputs)
+        url = f"https://sqs.{region}.amazonaws.com/{self.account_id}/{queue}"
+        arn = f"arn:{PARTITION}:sqs:{region}:{self.account_id}:{queue}"
+        return url, {"name": queue, "url": url, "arn": arn}
 
     def _inline_policy(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
         owner = inputs.get("user") or inputs.get("role")
@@ -279,11 +345,15 @@ def run_stack(
     mocks: RecordingMocks | None = None,
     program: Path = PROJECT_DIR / "__main__.py",
     preview: bool = False,
+    secret_keys: Iterable[str] = (),
 ) -> StackRun:
-    """Run the program with ``config`` (namespaced keys, as in a stack file) under recording mocks."""
+    """Run the program with ``config`` (namespaced keys, as in a stack file) under recording mocks;
+    ``secret_keys`` were set with ``--secret``."""
     mocks = mocks or RecordingMocks()
     with _recording_monitor():
-        outputs, secret = run_program(mocks, config, stack=stack, preview=preview, program=program)
+        outputs, secret = run_program(
+            mocks, config, stack=stack, preview=preview, program=program, secret_keys=secret_keys
+        )
     return StackRun(outputs, secret, mocks)
 
 
@@ -379,9 +449,10 @@ def _principal_matches(principal: Any, principal_arn: str) -> bool:
 
 
 def resource_policy_decision(
-    policy: str | dict[str, Any], action: str, resource: str, principal_arn: str, context: dict[str, str]
+    policy: str | dict[str, Any], action: str, resource: str, principal_arn: str | None, context: dict[str, str]
 ) -> str:
-    """A bucket or key policy's verdict for one request: deny wins, else allow, else neutral."""
+    """A bucket or key policy's verdict for one request: deny wins, else allow, else neutral. With
+    ``principal_arn`` None, an identity policy's (``conditional_identity_decision``)."""
     from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 
     document = json.loads(policy) if isinstance(policy, str) else policy
@@ -390,7 +461,7 @@ def resource_policy_decision(
         bare = {k: v for k, v in statement.items() if k not in ("Condition", "Principal")}
         if IAMPolicyStatement(bare).is_action_permitted(action, resource) == PermissionResult.NEUTRAL:
             continue  # action or resource does not match
-        if not _principal_matches(statement["Principal"], principal_arn):
+        if principal_arn is not None and not _principal_matches(statement["Principal"], principal_arn):
             continue
         if not conditions_met(statement.get("Condition", {}), context):
             continue
@@ -398,6 +469,15 @@ def resource_policy_decision(
             return DENY
         verdict = ALLOW
     return verdict
+
+
+def conditional_identity_decision(
+    policy: str | dict[str, Any], action: str, resource: str, context: dict[str, str] | None = None
+) -> str:
+    """An identity policy's verdict with AWS's condition semantics: moto's statement matcher for
+    action and resource, ``conditions_met`` for conditions. Needed where two Allows of one action
+    differ only in a condition (moto would turn the unmet one into an explicit deny)."""
+    return resource_policy_decision(policy, action, resource, None, context or {})
 
 
 def same_account_s3_decision(

@@ -21,8 +21,10 @@ from components.type_tokens import (
     KMS_KEY,
     LIFECYCLE,
     RECORDING_STORAGE,
+    RECORDING_SYNC,
     REGIONAL_TYPES,
     ROLE_POLICY,
+    SYNC_REGIONAL_TYPES,
     USER_POLICY,
 )
 from localdev.program_runner import PROJECT_DIR, load_stack_config
@@ -32,12 +34,14 @@ from sendbird_copy.stack_outputs import (
     APPLICATIONS,
     OPTIONAL_FIELDS,
     REQUIRED_FIELDS,
+    SCHEDULED_SYNC,
     SECRET_KEYS,
     parse_stack_outputs,
 )
 from tests.components.pulumi_mocks import (
     ALLOW,
     DEFAULT_STORAGE_TYPES,
+    SYNC_TYPES_WITH_EXISTING_TOKEN,
     StackRun,
     identity_decision,
     run_stack,
@@ -57,6 +61,14 @@ def _apps(config: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _setting(config: dict[str, Any], app: dict[str, Any], key: str, default: Any = None) -> Any:
     return app.get(key, config.get(f"{NAMESPACE}:{key}", default))
+
+
+def _sync_on(config: dict[str, Any], app: dict[str, Any]) -> bool:
+    """A ``sync`` block (stack-wide or the application's own) turns it on; ``enabled: false`` off."""
+    stack_block, own = config.get(f"{NAMESPACE}:sync"), app.get("sync")
+    if stack_block is None and own is None:
+        return False
+    return bool({**(stack_block or {}), **(own or {})}.get("enabled", True))
 
 
 def _of_app(run: StackRun, app_id: str) -> list[Any]:
@@ -83,17 +95,26 @@ def test_stack_creates_the_expected_resources(stack_run):
             types = [t for t in types if t not in (KMS_KEY, KMS_ALIAS)]
         if _setting(config, app, "upload_role"):
             types += [IAM_ROLE, ROLE_POLICY]
+        if _sync_on(config, app):
+            types += SYNC_TYPES_WITH_EXISTING_TOKEN
         expected.update(types)
         assert Counter(r.typ for r in _of_app(run, app["app_id"])) == Counter(types)
     assert Counter(r.typ for r in run.mocks.custom) == expected
     assert len(run.mocks.of_type(RECORDING_STORAGE)) == len(apps)
+    assert len(run.mocks.of_type(RECORDING_SYNC)) == sum(_sync_on(config, app) for app in apps)
+
+
+def test_staging_and_prod_run_the_scheduled_sync_and_dev_does_not():
+    for stack, on in (("dev", False), ("staging", True), ("prod", True)):
+        config = load_stack_config(stack)
+        assert {_sync_on(config, app) for app in _apps(config)} == {on}, stack
 
 
 def test_every_regional_resource_is_in_its_applications_region(stack_run):
     _, config, run = stack_run
     for app in _apps(config):
         region = resolve_region(app["region"])
-        regional = [r for r in _of_app(run, app["app_id"]) if r.typ in REGIONAL_TYPES]
+        regional = [r for r in _of_app(run, app["app_id"]) if r.typ in REGIONAL_TYPES | SYNC_REGIONAL_TYPES]
         assert len(regional) >= 7
         for record in regional:
             assert record.inputs["region"] == region, f"{record.name} is in {record.inputs['region']}"
@@ -105,8 +126,14 @@ def test_every_regional_resource_is_in_its_applications_region(stack_run):
 
 def test_outputs_follow_the_smoke_test_contract(stack_run):
     stack, config, run = stack_run
-    assert set(run.outputs) == {APPLICATIONS, SECRET_KEYS}
-    assert run.secret == {APPLICATIONS: False, SECRET_KEYS: True}
+    assert set(run.outputs) == {APPLICATIONS, SECRET_KEYS, SCHEDULED_SYNC}
+    assert run.secret == {APPLICATIONS: False, SECRET_KEYS: True, SCHEDULED_SYNC: False}
+    synced = {app["app_id"] for app in _apps(config) if _sync_on(config, app)}
+    assert set(run.outputs[SCHEDULED_SYNC]) == synced
+    for sync in run.outputs[SCHEDULED_SYNC].values():
+        assert sync["function_name"] and sync["schedule_name"]
+        assert sync["api_token_secret_arn"].startswith("arn:aws:secretsmanager:")
+        assert sync["copy_key_secret_arn"].startswith("arn:aws:secretsmanager:")
     parsed = parse_stack_outputs(run.outputs, source=f"stack {stack}")
     assert set(parsed) == {app["app_id"] for app in _apps(config)}
     for app_id, app in parsed.items():

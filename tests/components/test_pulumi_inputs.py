@@ -257,4 +257,4 @@ def test_the_program_keeps_an_external_id_from_a_secret_setting_secret(secret_ke
     trust = run.mocks.one(IAM_ROLE)
     assert run.mocks.secret_input_names(trust) == ({"assumeRolePolicy"} if secret_key else set())
     assert EXTERNAL_ID in trust.inputs["assumeRolePolicy"]  # the provider still gets the value
-    assert run.secret == {APPLICATIONS: False, SECRET_KEYS: True}  # the public outputs stay public
+    assert (run.secret[APPLICATIONS], run.secret[SECRET_KEYS]) == (False, True)  # public outputs stay public

@@ -1,0 +1,444 @@
+"""RecordingSync: the sync core on AWS's own scheduler, in the customer's account.
+
+EventBridge Scheduler invokes a Lambda function (one run at a time) that runs ``sendbird-copy
+sync`` for one application: every completed recording copied exactly once, before Sendbird deletes it.
+Its configuration is names and ARNs; the API token and the copy key pair travel through Secrets
+Manager (encrypted with the stack's KMS key). Its logs carry the sync's counts as CloudWatch embedded
+metrics, and alarms watch them.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from sendbird_copy import scheduled_facts as facts
+from sendbird_copy.project import PROJECT_NAME
+
+from . import sync_policies
+from .context import StorageContext
+from .function_archive import build_archive
+from .naming import MAX_IAM_NAME, autoname_or_shortened, log_group_name
+from .sync_args import RecordingSyncArgs
+from .type_tokens import RECORDING_SYNC
+from .validation import InputError
+
+MAX_FUNCTION_NAME = 64
+MAX_SCHEDULE_NAME = 64
+# A failed delivery of the scheduler (throttled, function missing) is retried this often within an
+# hour, then parked in the dead-letter queue (and its alarm fires).
+SCHEDULER_RETRIES = 3
+SCHEDULER_MAX_EVENT_AGE_SECONDS = 3600
+# Dead letters are kept 14 days (SQS's maximum), long enough to be looked at after an alarm.
+DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600
+ALARM_PERIOD_SECONDS = 3600
+# Where the function's code archive is built (named by its content hash; rebuilt only when it changes).
+ARCHIVE_CACHE = Path(tempfile.gettempdir()) / f"{PROJECT_NAME}-function"
+# The event each scheduled invocation carries (the handler ignores it beyond logging it).
+SCHEDULED_EVENT_SOURCE = f"{PROJECT_NAME}.schedule"
+
+# Alarm name suffix -> (what it means, namespace, metric, statistic, dimension).
+ALARM_ERRORS = "errors"
+ALARM_AT_RISK = "at-risk"
+ALARM_LOST = "lost"
+ALARM_DEAD_LETTERS = "dead-letters"
+
+
+@dataclass(frozen=True)
+class SyncResources:
+    """Every child resource of one RecordingSync (each with the component as its parent).
+
+    ``api_token_secret`` and ``api_token_version`` are None with ``api_token_secret_arn`` (an existing
+    secret). ``alarms`` maps ``errors``, ``at-risk``, ``lost`` and ``dead-letters`` to their alarms.
+    """
+
+    api_token_secret: aws.secretsmanager.Secret | None
+    api_token_version: aws.secretsmanager.SecretVersion | None
+    copy_key_secret: aws.secretsmanager.Secret
+    copy_key_version: aws.secretsmanager.SecretVersion
+    log_group: aws.cloudwatch.LogGroup
+    role: aws.iam.Role
+    role_policy: aws.iam.RolePolicy
+    function: aws.lambda_.Function
+    invoke_config: aws.lambda_.FunctionEventInvokeConfig
+    dead_letter_queue: aws.sqs.Queue
+    scheduler_role: aws.iam.Role
+    scheduler_policy: aws.iam.RolePolicy
+    schedule: aws.scheduler.Schedule
+    alarms: dict[str, aws.cloudwatch.MetricAlarm]
+
+
+def _regional(ctx: StorageContext, *after: pulumi.Resource, **more: Any) -> dict[str, Any]:
+    """The arguments every regional child shares: its region and options."""
+    return {"region": ctx.region, "opts": ctx.opts(*after, **more)}
+
+
+def _secret(
+    ctx: StorageContext,
+    suffix: str,
+    description: str,
+    kms_key_arn: pulumi.Input[str],
+    value: pulumi.Input[str],
+) -> tuple[aws.secretsmanager.Secret, aws.secretsmanager.SecretVersion]:
+    secret = aws.secretsmanager.Secret(
+        ctx.child_name(suffix),
+        # A prefix, so a re-created secret never waits for the old name's recovery window.
+        name_prefix=f"{PROJECT_NAME}/{pulumi.get_stack()}/{ctx.name}/{suffix}-",
+        description=description,
+        kms_key_id=kms_key_arn,
+        tags=ctx.tags,
+        **_regional(ctx),
+    )
+    version = aws.secretsmanager.SecretVersion(
+        ctx.child_name(f"{suffix}-value"),
+        secret_id=secret.id,
+        secret_string=pulumi.Output.secret(value),
+        **_regional(ctx, additional_secret_outputs=["secretString"]),
+    )
+    return secret, version
+
+
+def _copy_key_json(args: RecordingSyncArgs) -> pulumi.Output[str]:
+    return pulumi.Output.secret(
+        pulumi.Output.all(args.copy_access_key_id, args.copy_secret_access_key).apply(
+            lambda v: json.dumps({facts.COPY_KEY_ID_FIELD: v[0], facts.COPY_KEY_SECRET_FIELD: v[1]})
+        )
+    )
+
+
+def _role(ctx: StorageContext, suffix: str, trust: pulumi.Input[str]) -> aws.iam.Role:
+    name = autoname_or_shortened(
+        ctx.child_name(suffix), MAX_IAM_NAME, pulumi.get_project(), pulumi.get_stack()
+    )
+    return aws.iam.Role(
+        ctx.child_name(suffix),
+        name=name,
+        assume_role_policy=trust,
+        path="/sendbird/",
+        tags=ctx.tags,
+        opts=ctx.opts(),
+    )
+
+
+def _environment(
+    args: RecordingSyncArgs, token_secret_arn: pulumi.Input[str], copy_key_secret_arn: Any
+) -> Any:
+    """Names and ARNs only (a test asserts it): the secrets are read from Secrets Manager at run time."""
+    variables: dict[str, pulumi.Input[str]] = {
+        facts.ENV_APP_ID: args.app_id,
+        facts.ENV_BUCKET_NAME: args.bucket_name,
+        facts.ENV_KMS_KEY_ARN: args.kms_key_arn,
+        facts.ENV_API_TOKEN_SECRET_ARN: token_secret_arn,
+        facts.ENV_COPY_KEY_SECRET_ARN: copy_key_secret_arn,
+        facts.ENV_WARN_DAYS: str(args.warn_days),
+        facts.ENV_METRICS_NAMESPACE: facts.METRICS_NAMESPACE,
+    }
+    if args.sendbird_api_base_url is not None:
+        variables[facts.ENV_API_BASE_URL] = args.sendbird_api_base_url
+    return aws.lambda_.FunctionEnvironmentArgs(variables=variables)
+
+
+def _function(
+    ctx: StorageContext,
+    args: RecordingSyncArgs,
+    role: aws.iam.Role,
+    environment: Any,
+    log_group: aws.cloudwatch.LogGroup,
+    after: list[pulumi.Resource],
+) -> aws.lambda_.Function:
+    """Created after its log group (so Lambda never creates one without retention), its role's
+    policy and the secrets' values (so its first run can read them)."""
+    archive = build_archive(ARCHIVE_CACHE)
+    name = autoname_or_shortened(
+        ctx.child_name("sync"), MAX_FUNCTION_NAME, pulumi.get_project(), pulumi.get_stack()
+    )
+    return aws.lambda_.Function(
+        ctx.child_name("sync"),
+        name=name,
+        description=f"Copies every completed recording of Sendbird application {args.app_id} to its bucket",
+        role=role.arn,
+        runtime=facts.RUNTIME,
+        architectures=[facts.ARCHITECTURE],
+        handler=facts.HANDLER,
+        code=pulumi.FileArchive(str(archive.path)),
+        # The provider compares this hash, so an unchanged package shows no diff (the archive is
+        # built byte for byte the same from the same inputs).
+        source_code_hash=archive.sha256_base64,
+        timeout=facts.TIMEOUT_SECONDS,
+        memory_size=facts.MEMORY_MB,
+        reserved_concurrent_executions=facts.RESERVED_CONCURRENCY,
+        environment=environment,
+        logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="Text", log_group=log_group.name),
+        tags=ctx.tags,
+        **_regional(ctx, log_group, *after),
+    )
+
+
+def _alarm(
+    ctx: StorageContext,
+    suffix: str,
+    description: str,
+    metric: dict[str, Any],
+    topic: pulumi.Input[str] | None,
+) -> aws.cloudwatch.MetricAlarm:
+    actions = [topic] if topic is not None else []
+    return aws.cloudwatch.MetricAlarm(
+        ctx.child_name(f"sync-{suffix}"),
+        alarm_description=description,
+        comparison_operator="GreaterThanOrEqualToThreshold",
+        threshold=1,
+        evaluation_periods=1,
+        # No data means no run reported a problem (the errors alarm covers runs that fail).
+        treat_missing_data="notBreaching",
+        alarm_actions=actions,
+        ok_actions=actions,
+        tags=ctx.tags,
+        **metric,
+        **_regional(ctx),
+    )
+
+
+def _alarms(
+    ctx: StorageContext, args: RecordingSyncArgs, function: aws.lambda_.Function, queue: aws.sqs.Queue
+) -> dict[str, aws.cloudwatch.MetricAlarm]:
+    topic = args.alarm_topic_arn
+    synced = {
+        "namespace": facts.METRICS_NAMESPACE,
+        "dimensions": {facts.METRIC_DIMENSION: args.app_id},
+        "statistic": "Maximum",
+        "period": ALARM_PERIOD_SECONDS,
+    }
+    return {
+        ALARM_ERRORS: _alarm(
+            ctx,
+            ALARM_ERRORS,
+            f"The scheduled sync of {args.app_id} failed: a recording could not be copied, was lost, or the "
+            "application could not be listed. Its log group says which.",
+            {
+                "namespace": "AWS/Lambda",
+                "metric_name": "Errors",
+                "dimensions": {"FunctionName": function.name},
+                "statistic": "Sum",
+                "period": ALARM_PERIOD_SECONDS,
+            },
+            topic,
+        ),
+        ALARM_AT_RISK: _alarm(
+            ctx,
+            ALARM_AT_RISK,
+            f"A recording of {args.app_id} is not copied yet and Sendbird deletes it within "
+            f"{args.warn_days:g} days.",
+            {**synced, "metric_name": facts.METRIC_AT_RISK},
+            topic,
+        ),
+        ALARM_LOST: _alarm(
+            ctx,
+            ALARM_LOST,
+            f"A recording of {args.app_id} passed Sendbird's deletion date without being copied.",
+            {**synced, "metric_name": facts.METRIC_LOST},
+            topic,
+        ),
+        ALARM_DEAD_LETTERS: _alarm(
+            ctx,
+            ALARM_DEAD_LETTERS,
+            f"EventBridge Scheduler could not invoke the sync function of {args.app_id}; the failed "
+            "invocations wait in the dead-letter queue.",
+            {
+                "namespace": "AWS/SQS",
+                "metric_name": "ApproximateNumberOfMessagesVisible",
+                "dimensions": {"QueueName": queue.name},
+                "statistic": "Maximum",
+                "period": 300,
+            },
+            topic,
+        ),
+    }
+
+
+def _create_children(ctx: StorageContext, args: RecordingSyncArgs) -> SyncResources:
+    token_secret = token_version = None
+    if args.api_token is not None:
+        token_secret, token_version = _secret(
+            ctx,
+            "api-token",
+            f"Sendbird API token of application {args.app_id}",
+            args.kms_key_arn,
+            args.api_token,
+        )
+        token_secret_arn: pulumi.Input[str] = token_secret.arn
+    else:
+        assert args.api_token_secret_arn is not None  # the args require one of the two
+        token_secret_arn = args.api_token_secret_arn
+    copy_secret, copy_version = _secret(
+        ctx,
+        "copy-key",
+        f"Access key pair Sendbird copies the recordings of application {args.app_id} with",
+        args.kms_key_arn,
+        _copy_key_json(args),
+    )
+    log_group = aws.cloudwatch.LogGroup(
+        ctx.child_name("sync-logs"),
+        name=log_group_name(pulumi.get_stack(), ctx.name),
+        retention_in_days=args.log_retention_days,
+        tags=ctx.tags,
+        **_regional(ctx),
+    )
+    role = _role(ctx, "sync-role", json.dumps(sync_policies.function_trust_policy()))
+    region = ctx.region
+    role_policy = aws.iam.RolePolicy(
+        f"{role.pulumi_resource_name}-policy",
+        role=role.id,
+        name=f"{PROJECT_NAME}-sync",
+        policy=pulumi.Output.all(
+            args.bucket_arn,
+            args.kms_key_arn,
+            token_secret_arn,
+            copy_secret.arn,
+            log_group.arn,
+            ctx.dns_suffix,
+        ).apply(
+            lambda v: json.dumps(
+                sync_policies.function_policy(
+                    bucket_arn=v[0],
+                    kms_key_arn=v[1],
+                    secret_arns=[v[2], v[3]],
+                    log_group_arn=v[4],
+                    region=region,
+                    dns_suffix=v[5],
+                )
+            )
+        ),
+        opts=ctx.opts(),
+    )
+    versions = [v for v in (token_version, copy_version) if v is not None]
+    environment = _environment(args, token_secret_arn, copy_secret.arn)
+    function = _function(ctx, args, role, environment, log_group, [role_policy, *versions])
+    # Scheduler invokes asynchronously; Lambda's own two retries would overlap the next run. The next
+    # scheduled run is the retry: it starts where the ledger left off.
+    invoke_config = aws.lambda_.FunctionEventInvokeConfig(
+        ctx.child_name("sync-invoke"),
+        function_name=function.name,
+        maximum_retry_attempts=0,
+        maximum_event_age_in_seconds=SCHEDULER_MAX_EVENT_AGE_SECONDS,
+        **_regional(ctx),
+    )
+    queue = aws.sqs.Queue(
+        ctx.child_name("sync-dead-letters"),
+        sqs_managed_sse_enabled=True,
+        message_retention_seconds=DEAD_LETTER_RETENTION_SECONDS,
+        tags=ctx.tags,
+        **_regional(ctx),
+    )
+    scheduler_role = _role(
+        ctx,
+        "sync-scheduler-role",
+        ctx.account_id.apply(
+            lambda account: json.dumps(sync_policies.scheduler_trust_policy(account_id=account))
+        ),
+    )
+    scheduler_policy = aws.iam.RolePolicy(
+        f"{scheduler_role.pulumi_resource_name}-policy",
+        role=scheduler_role.id,
+        name=f"{PROJECT_NAME}-invoke-sync",
+        policy=pulumi.Output.all(function.arn, queue.arn).apply(
+            lambda v: json.dumps(
+                sync_policies.scheduler_policy(function_arn=v[0], dead_letter_queue_arn=v[1])
+            )
+        ),
+        opts=ctx.opts(),
+    )
+    schedule = aws.scheduler.Schedule(
+        ctx.child_name("sync-schedule"),
+        name=autoname_or_shortened(
+            ctx.child_name("sync-schedule"), MAX_SCHEDULE_NAME, pulumi.get_project(), pulumi.get_stack()
+        ),
+        description=f"Runs the recording sync of Sendbird application {args.app_id}",
+        schedule_expression=args.schedule,
+        schedule_expression_timezone="UTC",
+        flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
+        target=aws.scheduler.ScheduleTargetArgs(
+            arn=function.arn,
+            role_arn=scheduler_role.arn,
+            input=json.dumps({"source": SCHEDULED_EVENT_SOURCE, "app_id": args.app_id}),
+            retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
+                maximum_retry_attempts=SCHEDULER_RETRIES,
+                maximum_event_age_in_seconds=SCHEDULER_MAX_EVENT_AGE_SECONDS,
+            ),
+            dead_letter_config=aws.scheduler.ScheduleTargetDeadLetterConfigArgs(arn=queue.arn),
+        ),
+        **_regional(ctx, scheduler_policy, invoke_config),
+    )
+    return SyncResources(
+        api_token_secret=token_secret,
+        api_token_version=token_version,
+        copy_key_secret=copy_secret,
+        copy_key_version=copy_version,
+        log_group=log_group,
+        role=role,
+        role_policy=role_policy,
+        function=function,
+        invoke_config=invoke_config,
+        dead_letter_queue=queue,
+        scheduler_role=scheduler_role,
+        scheduler_policy=scheduler_policy,
+        schedule=schedule,
+        alarms=_alarms(ctx, args, function, queue),
+    )
+
+
+class RecordingSync(pulumi.ComponentResource):
+    """The scheduled sync of one Sendbird application's recordings into its RecordingStorage.
+
+    Outputs: ``function_name``, ``function_arn``, ``schedule_name``, ``log_group_name``,
+    ``role_arn``, ``api_token_secret_arn`` and ``copy_key_secret_arn``; ``public_outputs()`` gives them
+    as one entry of the ``scheduled_sync`` stack output. ``resources`` (a ``SyncResources``) holds every
+    child, as RecordingStorage's ``resources`` does.
+    """
+
+    def __init__(
+        self, name: str, args: RecordingSyncArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        if not isinstance(name, str) or not name.strip():
+            raise InputError(f"RecordingSync name {name!r} is empty. Allowed: a non-empty string")
+        if not isinstance(args, RecordingSyncArgs):
+            raise InputError(
+                f"RecordingSync '{name}': args must be a RecordingSyncArgs, got {type(args).__name__}"
+            )
+        super().__init__(RECORDING_SYNC, name, None, opts)
+
+        ctx = StorageContext.of(self, name, args)
+        children = _create_children(ctx, args)
+        self.resources = children
+        self.function_name = children.function.name
+        self.function_arn = children.function.arn
+        self.schedule_name = children.schedule.name
+        self.log_group_name = children.log_group.name
+        self.role_arn = children.role.arn
+        self.api_token_secret_arn = (
+            children.api_token_secret.arn
+            if children.api_token_secret is not None
+            else pulumi.Output.from_input(args.api_token_secret_arn)
+        )
+        self.copy_key_secret_arn = children.copy_key_secret.arn
+        self.register_outputs(self.public_outputs())
+
+    def public_outputs(self) -> dict[str, pulumi.Output[Any]]:
+        """Every output (none is secret): one entry of the ``scheduled_sync`` stack output."""
+        return {field: getattr(self, field) for field in SYNC_OUTPUT_FIELDS}
+
+
+SYNC_OUTPUT_FIELDS = (
+    "function_name",
+    "function_arn",
+    "schedule_name",
+    "log_group_name",
+    "role_arn",
+    "api_token_secret_arn",
+    "copy_key_secret_arn",
+)

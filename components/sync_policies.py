@@ -1,0 +1,142 @@
+"""Pure policy builders of the scheduled sync: the function's role and the scheduler's role.
+
+The function's role is least privilege for what the sync core does with the operator's credentials
+in ``sendbird-copy sync``, minus everything that reads a recording: read its two secrets, list the
+bucket (to find a copied recording), read and write the ledger prefix, and write its own logs. It
+verifies a copy by listing (size), not by reading the object; the bucket policy already refuses any
+object that is not SSE-KMS with the stack's key.
+
+No statement has ``Resource: "*"``: every action here accepts a resource ARN.
+"""
+
+from __future__ import annotations
+
+from sendbird_copy.project import LEDGER_PREFIX
+
+from .policies import KMS_USE_ACTIONS, VERSION, Policy, s3_service_name
+
+LAMBDA_SERVICE = "lambda.amazonaws.com"
+SCHEDULER_SERVICE = "scheduler.amazonaws.com"
+
+SID_READ_SECRETS = "ReadOwnSecrets"
+SID_DECRYPT_SECRETS = "DecryptSecretsViaSecretsManager"
+SID_LIST_BUCKET = "ListRecordingsBucket"
+SID_LEDGER = "ReadWriteLedger"
+SID_LEDGER_KEY = "UseKeyViaS3ForLedger"
+SID_LOGS = "WriteOwnLogs"
+FUNCTION_POLICY_SIDS = (
+    SID_READ_SECRETS,
+    SID_DECRYPT_SECRETS,
+    SID_LIST_BUCKET,
+    SID_LEDGER,
+    SID_LEDGER_KEY,
+    SID_LOGS,
+)
+
+
+def secrets_manager_service_name(region: str, dns_suffix: str = "amazonaws.com") -> str:
+    """The ``kms:ViaService`` value of KMS calls Secrets Manager makes on a caller's behalf."""
+    return f"secretsmanager.{region}.{dns_suffix}"
+
+
+def ledger_objects(bucket_arn: str) -> str:
+    return f"{bucket_arn}/{LEDGER_PREFIX}*"
+
+
+def _service_trust(service: str, condition: Policy | None = None) -> Policy:
+    statement: Policy = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+    }
+    if condition:
+        statement["Condition"] = condition
+    return {"Version": VERSION, "Statement": [statement]}
+
+
+def function_trust_policy() -> Policy:
+    """Lambda assumes the function's role (Lambda documents no source condition for execution roles)."""
+    return _service_trust(LAMBDA_SERVICE)
+
+
+def scheduler_trust_policy(*, account_id: str) -> Policy:
+    """EventBridge Scheduler, only for schedules of this account (confused-deputy guard)."""
+    return _service_trust(SCHEDULER_SERVICE, {"StringEquals": {"aws:SourceAccount": account_id}})
+
+
+def _use_key_via(sid: str, actions: list[str], key_arn: str, service: str) -> Policy:
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": actions,
+        "Resource": key_arn,
+        "Condition": {"StringEquals": {"kms:ViaService": service}},
+    }
+
+
+def function_policy(
+    *,
+    bucket_arn: str,
+    kms_key_arn: str,
+    secret_arns: list[str],
+    log_group_arn: str,
+    region: str,
+    dns_suffix: str = "amazonaws.com",
+) -> Policy:
+    """The function role's one inline policy (see the module doc)."""
+    return {
+        "Version": VERSION,
+        "Statement": [
+            {
+                "Sid": SID_READ_SECRETS,
+                "Effect": "Allow",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": sorted(secret_arns),
+            },
+            # A secret given by ARN may use another key: its owner grants that (README).
+            _use_key_via(
+                SID_DECRYPT_SECRETS,
+                ["kms:Decrypt"],
+                kms_key_arn,
+                secrets_manager_service_name(region, dns_suffix),
+            ),
+            {"Sid": SID_LIST_BUCKET, "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn},
+            {
+                "Sid": SID_LEDGER,
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:PutObject"],
+                "Resource": ledger_objects(bucket_arn),
+            },
+            # Ledger objects are SSE-KMS by the bucket's default encryption.
+            _use_key_via(SID_LEDGER_KEY, KMS_USE_ACTIONS, kms_key_arn, s3_service_name(region, dns_suffix)),
+            {
+                "Sid": SID_LOGS,
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                # Log streams are resources under the group: "<group arn>:log-stream:<name>".
+                "Resource": f"{log_group_arn}:*",
+            },
+        ],
+    }
+
+
+def scheduler_policy(*, function_arn: str, dead_letter_queue_arn: str) -> Policy:
+    """Invoke exactly this function (unqualified ARN: no other version or alias), and send failed
+    invocations to the schedule's dead-letter queue."""
+    return {
+        "Version": VERSION,
+        "Statement": [
+            {
+                "Sid": "InvokeSyncFunction",
+                "Effect": "Allow",
+                "Action": "lambda:InvokeFunction",
+                "Resource": function_arn,
+            },
+            {
+                "Sid": "SendToDeadLetterQueue",
+                "Effect": "Allow",
+                "Action": "sqs:SendMessage",
+                "Resource": dead_letter_queue_arn,
+            },
+        ],
+    }

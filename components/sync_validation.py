@@ -1,0 +1,147 @@
+"""Pure checks of RecordingSync's own inputs: the schedule, the warning window, log retention, and
+the ARNs it is given. Each raises ``InputError`` naming the input, the value and what is allowed.
+
+The values these rules accept are AWS's (EventBridge Scheduler's expression syntax, CloudWatch Logs'
+retention periods, the ARN formats of Secrets Manager, SNS and S3), checked here so a typo fails
+``pulumi preview`` instead of half-way through ``pulumi up``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from sendbird_copy.regions import region_from_arn
+from sendbird_copy.scheduled_facts import TIMEOUT_SECONDS
+from sendbird_copy.sendbird_facts import RECORDING_RETENTION
+
+from .validation import STRING_OR_OUTPUT, Input, InputError, shown
+
+DEFAULT_SCHEDULE = "rate(1 hour)"
+DEFAULT_WARN_DAYS = 3.0
+DEFAULT_LOG_RETENTION_DAYS = 30
+# CloudWatch Logs accepts exactly these retention periods (days).
+LOG_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
+
+# A run may last the function's whole timeout; with one run at a time, a shorter interval would only
+# have the scheduler's invocations throttled and retried.
+MIN_RATE_MINUTES = TIMEOUT_SECONDS // 60
+_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+_UNIT_MINUTES = {"minute": 1, "hour": 60, "day": 1440}
+# cron(minutes hours day-of-month month day-of-week year): six fields of Scheduler's characters.
+_CRON = re.compile(r"^cron\((\S+ ){5}\S+\)$")
+_CRON_FIELD = re.compile(r"^[0-9A-Za-z*?,/#L W-]+$")
+SCHEDULE_ALLOWED = (
+    f"rate(N minutes|hours|days) with at least {MIN_RATE_MINUTES} minutes (rate(1 hour), rate(6 hours)), "
+    "or cron(minutes hours day-of-month month day-of-week year) as EventBridge Scheduler writes it "
+    "(cron(0 * * * ? *))"
+)
+
+_ACCOUNT = r"\d{12}"
+_SECRET_ARN = re.compile(rf"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:{_ACCOUNT}:secret:[\w/+=.@-]{{1,512}}$")
+_TOPIC_ARN = re.compile(rf"^arn:aws[a-z-]*:sns:[a-z0-9-]+:{_ACCOUNT}:[\w-]{{1,256}}(\.fifo)?$")
+_BUCKET_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$")
+
+
+def check_schedule(value: Any, input_name: str = "schedule") -> str:
+    """An EventBridge Scheduler recurring expression; one-time ``at(...)`` is no schedule."""
+    if not isinstance(value, str):
+        raise InputError(Input(input_name), f" {shown(value)} is not a string. Allowed: {SCHEDULE_ALLOWED}")
+    rate = _RATE.match(value)
+    if rate:
+        count, unit = int(rate.group(1)), rate.group(2)
+        singular = unit.rstrip("s")
+        # Scheduler wants "1 hour" but "2 hours".
+        if count == 0 or (count == 1) != (unit == singular):
+            raise InputError(
+                Input(input_name),
+                f" {shown(value)} is not a valid rate (1 takes a singular unit, more a plural). "
+                f"Allowed: {SCHEDULE_ALLOWED}",
+            )
+        if count * _UNIT_MINUTES[singular] < MIN_RATE_MINUTES:
+            raise InputError(
+                Input(input_name),
+                f" {shown(value)} is more often than every {MIN_RATE_MINUTES} minutes: a run may take "
+                f"the function's whole {MIN_RATE_MINUTES}-minute timeout and runs never overlap. "
+                f"Allowed: {SCHEDULE_ALLOWED}",
+            )
+        return value
+    if _CRON.match(value) and all(_CRON_FIELD.match(f) for f in value[5:-1].split(" ")):
+        return value
+    raise InputError(
+        Input(input_name), f" {shown(value)} is not a schedule expression. Allowed: {SCHEDULE_ALLOWED}"
+    )
+
+
+def check_warn_days(value: Any, input_name: str = "warn_days") -> float:
+    """Days before Sendbird's deletion at which a recording not yet copied counts as at risk."""
+    limit = RECORDING_RETENTION.days
+    allowed = (
+        f"a number of days greater than 0 and less than {limit} (Sendbird keeps a recording {limit} days)"
+    )
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(Input(input_name), f" {shown(value)} is not a number. Allowed: {allowed}")
+    if not math.isfinite(value) or not 0 < value < limit:
+        raise InputError(Input(input_name), f" {shown(value)} is out of range. Allowed: {allowed}")
+    return float(value)
+
+
+def check_log_retention_days(value: Any, input_name: str = "log_retention_days") -> int:
+    if isinstance(value, bool) or value not in LOG_RETENTION_DAYS:
+        allowed = ", ".join(map(str, LOG_RETENTION_DAYS))
+        raise InputError(
+            Input(input_name),
+            f" {shown(value)} is not a retention period CloudWatch Logs offers. Allowed: one of {allowed}",
+        )
+    return int(value)
+
+
+def _check_regional_arn(value: Any, input_name: str, pattern: re.Pattern[str], what: str, region: str) -> str:
+    allowed = f"{what} in the application's region {region}"
+    if not isinstance(value, str):
+        raise InputError(
+            Input(input_name), f" {shown(value)} is not a string. Allowed: {allowed}{STRING_OR_OUTPUT}"
+        )
+    if not pattern.match(value):
+        raise InputError(Input(input_name), f" {shown(value)} is not {what}. Allowed: {allowed}")
+    arn_region = region_from_arn(value)
+    if arn_region != region:
+        raise InputError(
+            Input(input_name),
+            f" {shown(value)} is in {arn_region}, but the application's region is {region}: every "
+            f"regional resource of the sync stays in that region. Allowed: {allowed}",
+        )
+    return value
+
+
+def check_secret_arn(value: Any, region: str, input_name: str = "api_token_secret_arn") -> str:
+    what = "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)"
+    return _check_regional_arn(value, input_name, _SECRET_ARN, what, region)
+
+
+def check_topic_arn(value: Any, region: str, input_name: str = "alarm_topic_arn") -> str:
+    """CloudWatch alarms notify only SNS topics in their own region."""
+    what = "an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)"
+    return _check_regional_arn(value, input_name, _TOPIC_ARN, what, region)
+
+
+def check_bucket_arn(value: Any, bucket_name: Any, input_name: str = "bucket_arn") -> str:
+    """An S3 bucket ARN, naming ``bucket_name`` when that is known (a string)."""
+    allowed = "an S3 bucket ARN (arn:aws:s3:::<bucket>) of the bucket named by bucket_name"
+    if not isinstance(value, str):
+        raise InputError(
+            Input(input_name), f" {shown(value)} is not a string. Allowed: {allowed}{STRING_OR_OUTPUT}"
+        )
+    match = _BUCKET_ARN.match(value)
+    if not match:
+        raise InputError(Input(input_name), f" {shown(value)} is not an S3 bucket ARN. Allowed: {allowed}")
+    if isinstance(bucket_name, str) and match.group(1) != bucket_name:
+        raise InputError(
+            Input(input_name),
+            f" {shown(value)} names bucket {match.group(1)!r}, but bucket_name is {bucket_name!r}. "
+            f"Allowed: {allowed}",
+        )
+    return value
