@@ -20,7 +20,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,15 +28,16 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from components import type_tokens as tt
+from components.sync_policies import LAMBDA_SERVICE
+from localdev.aws_shapes import num as _num
+from localdev.aws_shapes import to_aws_shape
+from localdev.emulator_sync import DeployedFunction, SyncResourceHandlers
 from localdev.moto_server import MotoServer
 from localdev.program_runner import run_program
 from localdev.pulumi_mocks import DEFAULT_REGION, Handler, HandlerMocks, rotating_state
 
 # The only condition operator moto evaluates; see the module docstring.
 MOTO_EVALUATED_OPERATORS = frozenset({"StringEquals"})
-
-# Pulumi property names that do not become AWS API names by capitalising the first letter.
-_AWS_NAME_EXCEPTIONS = {"id": "ID", "sseAlgorithm": "SSEAlgorithm", "kmsMasterKeyId": "KMSMasterKeyID"}
 
 
 class EmulatorDeployError(RuntimeError):
@@ -64,20 +65,10 @@ class DeployResult:
     secret_outputs: dict[str, bool]
     resources: list[DeployedResource] = field(default_factory=list)
     skipped_statements: list[SkippedStatement] = field(default_factory=list)
-
-
-def to_aws_shape(value: Any) -> Any:
-    """Pulumi's camelCase inputs -> the PascalCase shapes boto3 expects (numbers arrive as floats)."""
-    if isinstance(value, dict):
-        return {
-            _AWS_NAME_EXCEPTIONS.get(key, key[:1].upper() + key[1:]): to_aws_shape(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [to_aws_shape(item) for item in value]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+    functions: list[DeployedFunction] = field(default_factory=list)
+    # Roles whose trust policy moto got with the deployer added, so a local run can assume them
+    # (moto's AssumeRole checks the caller's exact ARN; Lambda's service principal cannot be played).
+    trust_widened: list[str] = field(default_factory=list)
 
 
 def split_policy_for_moto(policy_json: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -102,16 +93,14 @@ def split_policy_for_moto(policy_json: str) -> tuple[dict[str, Any], list[tuple[
     return {**policy, "Statement": kept}, skipped
 
 
-def _num(value: Any) -> Any:
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-class MotoDeployMocks(HandlerMocks):
+class MotoDeployMocks(SyncResourceHandlers, HandlerMocks):
     """Pulumi mocks whose resource handlers create every resource in a moto server."""
 
     def __init__(self, server: MotoServer) -> None:
         self.server = server
         self.skipped_statements: list[SkippedStatement] = []
+        self.functions: list[DeployedFunction] = []
+        self.trust_widened: list[str] = []
         self._unique = itertools.count(1)
         super().__init__()
 
@@ -136,6 +125,14 @@ class MotoDeployMocks(HandlerMocks):
             tt.ROTATING: lambda name, inputs, region: rotating_state(
                 inputs, datetime.datetime.now(datetime.UTC)
             ),
+            tt.SECRET: self._secret,
+            tt.SECRET_VERSION: self._secret_version,
+            tt.LOG_GROUP: self._log_group,
+            tt.LAMBDA_FUNCTION: self._function,
+            tt.FUNCTION_EVENT_INVOKE_CONFIG: self._invoke_config,
+            tt.QUEUE: self._queue,
+            tt.SCHEDULE: self._schedule,
+            tt.METRIC_ALARM: self._alarm,
         }
 
     @property
@@ -325,9 +322,26 @@ class MotoDeployMocks(HandlerMocks):
         role = self.server.client("iam").create_role(
             RoleName=role_name,
             Path=inputs.get("path", "/"),
-            AssumeRolePolicyDocument=inputs["assumeRolePolicy"],
+            AssumeRolePolicyDocument=self._trust_for_moto(role_name, inputs["assumeRolePolicy"]),
         )["Role"]
         return role_name, {"name": role_name, "arn": role["Arn"], "uniqueId": role["RoleId"]}
+
+    def _trust_for_moto(self, role_name: str, trust_json: str) -> str:
+        """A role Lambda assumes also trusts the deployer here, so the main job can run the function
+        with the role's own credentials (reported in ``trust_widened``; the state keeps the real one)."""
+        trust = json.loads(trust_json)
+        services = [s.get("Principal", {}).get("Service") for s in trust.get("Statement", [])]
+        if LAMBDA_SERVICE not in services:
+            return trust_json
+        deployer = self.server.client("sts").get_caller_identity()["Arn"]
+        statement = {
+            "Sid": "EmulatorOnlyDeployerRunsTheFunction",
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+        }
+        trust["Statement"].append({**statement, "Principal": {"AWS": deployer}})
+        self.trust_widened.append(role_name)
+        return json.dumps(trust)
 
     def _inline_policy(self, kind: str) -> Handler:
         """The handler of an inline policy of an IAM ``kind`` ("user" or "role")."""
@@ -347,11 +361,16 @@ class MotoDeployMocks(HandlerMocks):
         return put
 
 
-def deploy_to_emulator(server: MotoServer, config: dict[str, Any], stack: str = "local") -> DeployResult:
-    """Run the program with ``config`` and apply every resource it declares to ``server``."""
+def deploy_to_emulator(
+    server: MotoServer, config: dict[str, Any], stack: str = "local", secret_keys: Iterable[str] = ()
+) -> DeployResult:
+    """Run the program with ``config`` (``secret_keys`` set as secrets) and apply every resource it
+    declares to ``server``."""
     mocks = MotoDeployMocks(server)
-    outputs, secret = run_program(mocks, config, stack=stack, preview=False)
-    return DeployResult(outputs, secret, mocks.resources, mocks.skipped_statements)
+    outputs, secret = run_program(mocks, config, stack=stack, preview=False, secret_keys=secret_keys)
+    return DeployResult(
+        outputs, secret, mocks.resources, mocks.skipped_statements, mocks.functions, mocks.trust_widened
+    )
 
 
 def write_outputs(path: Path, outputs: dict[str, Any]) -> None:

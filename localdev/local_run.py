@@ -53,6 +53,8 @@ STALE_AFTER_SECONDS = 24 * 3600
 # <stack>-outputs-<run id>.json, and the temporary file write_outputs renames into place.
 _OUTPUTS_FILE = re.compile(r"\.?[A-Za-z0-9][A-Za-z0-9._-]*-outputs-[0-9a-f]{8}\.json(\..*\.tmp)?")
 APPLICATIONS_KEY = f"{CONFIG_NAMESPACE}:applications"
+SYNC_KEY = f"{CONFIG_NAMESPACE}:sync"
+API_TOKENS_KEY = f"{CONFIG_NAMESPACE}:sendbird_api_tokens"
 APPLICATIONS_ALLOWED = "a list of applications, each a mapping with app_id and region"
 
 
@@ -246,6 +248,28 @@ def _shown_path(path: Path) -> str:
 
 
 # ----- servers, seeding, deploy --------------------------------------------------------------------
+def has_scheduled_sync(config: dict[str, Any]) -> bool:
+    """Whether the stack turns the scheduled sync on (a ``sync`` block, stack-wide or per app)."""
+    apps = config.get(APPLICATIONS_KEY) or []
+    return SYNC_KEY in config or any(isinstance(app, dict) and "sync" in app for app in apps)
+
+
+def deploy_inputs(
+    config: dict[str, Any], apps: list[LocalApp], api_base_url: str
+) -> tuple[dict[str, Any], list[str]]:
+    """The config the emulator deploy runs with, and its secret keys: with the scheduled sync on, its
+    function talks to this run's emulator (``sync.sendbird_api_base_url``) with each application's
+    token of this run (``sendbird_api_tokens``, a secret, as ``pulumi config set --secret`` sets it)."""
+    if not has_scheduled_sync(config):
+        return config, []
+    block = config.get(SYNC_KEY)
+    return {
+        **config,
+        SYNC_KEY: {**(block if isinstance(block, dict) else {}), "sendbird_api_base_url": api_base_url},
+        API_TOKENS_KEY: {app.app_id: app.api_token for app in apps},
+    }, [API_TOKENS_KEY]
+
+
 @dataclass
 class Deployment:
     """A deployed local stack: moto, the emulator holding the applications, the outputs file."""
@@ -333,7 +357,8 @@ def deployed_locally(
         reporter.info(f"  moto: {moto.endpoint}   Sendbird API: {emulator.base_url}")
         try:
             with reporter.step("emulator deploy of the real program (Pulumi mocks -> moto)"):
-                result = deploy_to_emulator(moto, run.config, stack=run.options.stack)
+                config, secret_keys = deploy_inputs(run.config, run.apps, emulator.base_url)
+                result = deploy_to_emulator(moto, config, stack=run.options.stack, secret_keys=secret_keys)
                 write_outputs(run.outputs_path, result.outputs)
         except ProgramError as err:
             if isinstance(err.__cause__, EmulatorDeployError):  # moto refused a resource

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+from pulumi.runtime import rpc
 
 from components.type_tokens import GET_CALLER_IDENTITY, GET_PARTITION, GET_REGION
 
@@ -62,6 +63,19 @@ class Registration:
     # The ``replacement_trigger`` option as the engine got it (None: not set), and delete-before-replace.
     replacement_trigger: Any = None
     delete_before_replace: bool = False
+
+
+def unwrap_secrets(value: Any) -> tuple[Any, bool]:
+    """``value`` with every secret the mock monitor wrapped unwrapped, and whether there was one."""
+    if rpc.is_rpc_secret(value):
+        return unwrap_secrets(rpc.unwrap_rpc_secret(value))[0], True
+    if isinstance(value, dict):
+        pairs = {k: unwrap_secrets(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in pairs.items()}, any(secret for _, secret in pairs.values())
+    if isinstance(value, list):
+        items = [unwrap_secrets(v) for v in value]
+        return [v for v, _ in items], any(secret for _, secret in items)
+    return value, False
 
 
 class HandlerMocks(pulumi.runtime.Mocks):
@@ -124,7 +138,8 @@ class HandlerMocks(pulumi.runtime.Mocks):
 
     # -- Mocks interface ---------------------------------------------------------------------------
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        inputs = dict(args.inputs)
+        # A provider sees a secret input's plain value (the engine keeps the secrecy, not the provider).
+        inputs = {key: unwrap_secrets(value)[0] for key, value in args.inputs.items()}
         # A component resource holds nothing to create.
         resource_id, outputs = self.create(args.typ, args.name, inputs) if args.custom else ("", {})
         state = {**inputs, **outputs}

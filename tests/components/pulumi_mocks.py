@@ -68,6 +68,7 @@ from localdev.pulumi_mocks import (
     HandlerMocks,
     Registration,
     rotating_state,
+    unwrap_secrets,
 )
 from sendbird_copy.project import PROJECT_NAME
 
@@ -112,19 +113,6 @@ SYNC_TYPES_WITH_EXISTING_TOKEN = [
 ]
 
 T = TypeVar("T")
-
-
-def unwrap_secrets(value: Any) -> tuple[Any, bool]:
-    """``value`` with every secret the mock monitor wrapped unwrapped, and whether there was one."""
-    if rpc.is_rpc_secret(value):
-        return unwrap_secrets(rpc.unwrap_rpc_secret(value))[0], True
-    if isinstance(value, dict):
-        pairs = {k: unwrap_secrets(v) for k, v in value.items()}
-        return {k: v for k, (v, _) in pairs.items()}, any(secret for _, secret in pairs.values())
-    if isinstance(value, list):
-        items = [unwrap_secrets(v) for v in value]
-        return [v for v, _ in items], any(secret for _, secret in items)
-    return value, False
 
 
 class RecordingMocks(HandlerMocks):
@@ -449,7 +437,11 @@ def _principal_matches(principal: Any, principal_arn: str) -> bool:
 
 
 def resource_policy_decision(
-    policy: str | dict[str, Any], action: str, resource: str, principal_arn: str | None, context: dict[str, str]
+    policy: str | dict[str, Any],
+    action: str,
+    resource: str,
+    principal_arn: str | None,
+    context: dict[str, str],
 ) -> str:
     """A bucket or key policy's verdict for one request: deny wins, else allow, else neutral. With
     ``principal_arn`` None, an identity policy's (``conditional_identity_decision``)."""

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from localdev.emulator_deploy import DeployResult, deploy_to_emulator, write_outputs
-from localdev.local_run import MB, LocalApp, local_apps
+from localdev.local_run import MB, LocalApp, deploy_inputs, local_apps
 from localdev.moto_server import MotoServer
 from localdev.program_runner import load_stack_config
 from localdev.smoke_runner import SmokeRun, SmokeTarget, run_smoke_test
@@ -70,7 +70,8 @@ def deploy_local(moto: MotoServer, emulator: Any, tmp_path: Path, config: dict[s
         key = sendbird_key_for_aws_region(app.aws_region)
         emulator.add_application(app.app_id, app.api_token, key, org_api_key=ORG_KEY)
         emulator.add_recording(app.app_id, app.recording_id, status="completed", byte_size=RECORDING_BYTES)
-    result = deploy_to_emulator(moto, config)
+    deploy_config, secret_keys = deploy_inputs(config, apps, emulator.base_url)
+    result = deploy_to_emulator(moto, deploy_config, secret_keys=secret_keys)
     outputs_path = tmp_path / "outputs.json"
     write_outputs(outputs_path, result.outputs)
     return LocalStack(moto, emulator, apps, outputs_path, result)

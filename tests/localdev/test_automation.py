@@ -7,18 +7,24 @@ import shutil
 
 import pytest
 
-from localdev.automation import STACK_FILE, AutomationUnavailable, endpoint_config, pulumi_cli, up_local
+from localdev.automation import (
+    MOTO_SERVICES,
+    STACK_FILE,
+    AutomationUnavailable,
+    endpoint_config,
+    pulumi_cli,
+    up_local,
+)
 from sendbird_copy.stack_outputs import parse_stack_outputs
 
 
-def test_endpoint_config_points_exactly_our_four_services_at_moto():
+def test_endpoint_config_points_exactly_our_services_at_moto():
     config = endpoint_config("http://127.0.0.1:4566")
-    assert config == {
-        "aws:endpoints[0].s3": "http://127.0.0.1:4566",
-        "aws:endpoints[0].kms": "http://127.0.0.1:4566",
-        "aws:endpoints[0].iam": "http://127.0.0.1:4566",
-        "aws:endpoints[0].sts": "http://127.0.0.1:4566",
-    }
+    assert config == {f"aws:endpoints[0].{service}": "http://127.0.0.1:4566" for service in MOTO_SERVICES}
+    # The storage's four and the scheduled sync's six (the provider's names for them).
+    storage = {"s3", "kms", "iam", "sts"}
+    sync = {"secretsmanager", "lambda", "cloudwatchlogs", "sqs", "scheduler", "cloudwatch"}
+    assert set(MOTO_SERVICES) == storage | sync
 
 
 def test_local_stack_file_configures_the_provider_for_moto():
@@ -28,7 +34,7 @@ def test_local_stack_file_configures_the_provider_for_moto():
     assert config["aws:skipCredentialsValidation"] is True
     assert config["aws:skipRequestingAccountId"] is True
     assert config["aws:s3UsePathStyle"] is True
-    assert set(config["aws:endpoints"][0]) == {"s3", "kms", "iam", "sts"}
+    assert set(config["aws:endpoints"][0]) == set(MOTO_SERVICES)
 
 
 def test_missing_cli_is_a_clear_error(monkeypatch):
@@ -44,6 +50,8 @@ def test_missing_cli_is_a_clear_error(monkeypatch):
 def test_pulumi_up_local_into_moto(moto, tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", moto.deployer.access_key_id)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", moto.deployer.secret_access_key)
+    monkeypatch.setenv("SENDBIRD_API_TOKEN", "local-token-for-the-scheduled-sync")
+    monkeypatch.setenv("SENDBIRD_API_BASE_URL", "http://127.0.0.1:9/v1")
     before = STACK_FILE.read_bytes()
     outputs = up_local(moto.endpoint, tmp_path / "state")
     assert STACK_FILE.read_bytes() == before
