@@ -66,9 +66,11 @@ class DeployResult:
     resources: list[DeployedResource] = field(default_factory=list)
     skipped_statements: list[SkippedStatement] = field(default_factory=list)
     functions: list[DeployedFunction] = field(default_factory=list)
-    # Roles whose trust policy moto got with the deployer added, so a local run can assume them
-    # (moto's AssumeRole checks the caller's exact ARN; Lambda's service principal cannot be played).
+    # Roles whose trust policy moto got with the deployer in Lambda's place, so a local run can assume
+    # them (moto's AssumeRole checks the caller's exact ARN; Lambda's service principal cannot be played).
     trust_widened: list[str] = field(default_factory=list)
+    # Identity-policy statements moto got in another form (``widen_for_moto``), by owner and Sid.
+    adapted_statements: list[SkippedStatement] = field(default_factory=list)
 
 
 def split_policy_for_moto(policy_json: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -93,6 +95,31 @@ def split_policy_for_moto(policy_json: str) -> tuple[dict[str, Any], list[tuple[
     return {**policy, "Statement": kept}, skipped
 
 
+# Services whose actions moto 5.2 authorises against resource "*" whatever the request names.
+MOTO_STAR_RESOURCE_SERVICES = ("secretsmanager",)
+
+
+def widen_for_moto(policy_json: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """An identity policy as moto can judge it, and (Sid, reason) for each statement adapted: a grant
+    of a service moto authorises against "*" gets Resource "*" there (the real, ARN-scoped grant
+    is proven by the mocks tests' policy evaluation)."""
+    policy = json.loads(policy_json)
+    statements, adapted = [], []
+    for index, statement in enumerate(policy.get("Statement", [])):
+        actions = statement.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        services = {str(a).split(":", 1)[0] for a in actions}
+        if statement.get("Effect") == "Allow" and services & set(MOTO_STAR_RESOURCE_SERVICES):
+            sid = statement.get("Sid") or f"statement[{index}]"
+            reason = (
+                f"moto authorises {', '.join(sorted(services))} against resource *; applied with Resource *"
+            )
+            adapted.append((sid, reason))
+            statement = {**statement, "Resource": "*"}
+        statements.append(statement)
+    return {**policy, "Statement": statements}, adapted
+
+
 class MotoDeployMocks(SyncResourceHandlers, HandlerMocks):
     """Pulumi mocks whose resource handlers create every resource in a moto server."""
 
@@ -101,6 +128,7 @@ class MotoDeployMocks(SyncResourceHandlers, HandlerMocks):
         self.skipped_statements: list[SkippedStatement] = []
         self.functions: list[DeployedFunction] = []
         self.trust_widened: list[str] = []
+        self.adapted_statements: list[SkippedStatement] = []
         self._unique = itertools.count(1)
         super().__init__()
 
@@ -327,8 +355,10 @@ class MotoDeployMocks(SyncResourceHandlers, HandlerMocks):
         return role_name, {"name": role_name, "arn": role["Arn"], "uniqueId": role["RoleId"]}
 
     def _trust_for_moto(self, role_name: str, trust_json: str) -> str:
-        """A role Lambda assumes also trusts the deployer here, so the main job can run the function
-        with the role's own credentials (reported in ``trust_widened``; the state keeps the real one)."""
+        """A role Lambda assumes is assumed by the deployer here instead, so the main job can run the
+        function with the role's own credentials (reported in ``trust_widened``; the state keeps the
+        real trust policy). moto cannot play Lambda's service principal, nor judge a trust policy
+        that mixes a service principal with an account one, so the deployer replaces Lambda."""
         trust = json.loads(trust_json)
         services = [s.get("Principal", {}).get("Service") for s in trust.get("Statement", [])]
         if LAMBDA_SERVICE not in services:
@@ -339,21 +369,22 @@ class MotoDeployMocks(SyncResourceHandlers, HandlerMocks):
             "Effect": "Allow",
             "Action": "sts:AssumeRole",
         }
-        trust["Statement"].append({**statement, "Principal": {"AWS": deployer}})
         self.trust_widened.append(role_name)
-        return json.dumps(trust)
+        return json.dumps({**trust, "Statement": [{**statement, "Principal": {"AWS": deployer}}]})
 
     def _inline_policy(self, kind: str) -> Handler:
         """The handler of an inline policy of an IAM ``kind`` ("user" or "role")."""
 
         def put(name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
             owner, policy_name = inputs[kind], self._iam_name(name, inputs)
+            document, adapted = widen_for_moto(inputs["policy"])
+            self.adapted_statements.extend(SkippedStatement(owner, sid, reason) for sid, reason in adapted)
             put_policy = getattr(self.server.client("iam"), f"put_{kind}_policy")
             put_policy(
                 **{
                     f"{kind.capitalize()}Name": owner,
                     "PolicyName": policy_name,
-                    "PolicyDocument": inputs["policy"],
+                    "PolicyDocument": json.dumps(document),
                 }
             )
             return f"{owner}:{policy_name}", {"name": policy_name}
@@ -369,7 +400,13 @@ def deploy_to_emulator(
     mocks = MotoDeployMocks(server)
     outputs, secret = run_program(mocks, config, stack=stack, preview=False, secret_keys=secret_keys)
     return DeployResult(
-        outputs, secret, mocks.resources, mocks.skipped_statements, mocks.functions, mocks.trust_widened
+        outputs,
+        secret,
+        mocks.resources,
+        mocks.skipped_statements,
+        mocks.functions,
+        mocks.trust_widened,
+        mocks.adapted_statements,
     )
 
 

@@ -382,6 +382,16 @@ def print_deploy_report(reporter: Reporter, deployment: Deployment) -> None:
         reporter.info("Bucket-policy statements not applied to moto (proven by the mocks tests instead):")
         for skipped in result.skipped_statements:
             reporter.info(f"  {skipped.sid}: {skipped.reason}")
+    if result.adapted_statements or result.trust_widened:
+        reporter.info(
+            "Identity policies applied to moto in another form (the mocks tests prove the real ones):"
+        )
+        for adapted in result.adapted_statements:
+            reporter.info(f"  {adapted.bucket} {adapted.sid}: {adapted.reason}")
+        for role in result.trust_widened:
+            reporter.info(
+                f"  {role}: trusts the deployer instead of lambda.amazonaws.com, to run the function here"
+            )
     shown = _shown_path(deployment.outputs_path)
     reporter.info(f"Stack outputs (with the copy user's secret key, mode 0600): {shown}\n")
 
