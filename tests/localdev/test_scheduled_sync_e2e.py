@@ -73,11 +73,14 @@ def test_every_sync_resource_reads_back_from_moto_as_configured(local_stack: Loc
         configuration = moto.client("lambda", region).get_function_configuration(
             FunctionName=outputs["function_name"]
         )
-        concurrency = moto.client("lambda", region).get_function_concurrency(FunctionName=outputs["function_name"])
+        concurrency = moto.client("lambda", region).get_function_concurrency(
+            FunctionName=outputs["function_name"]
+        )
     assert schedule["ScheduleExpression"] == "rate(1 hour)"
     assert schedule["Target"]["Arn"] == configuration["FunctionArn"]
     assert schedule["Target"]["DeadLetterConfig"]["Arn"].startswith(f"arn:aws:sqs:{region}:")
-    assert configuration["Runtime"] == facts.RUNTIME and configuration["Architectures"] == [facts.ARCHITECTURE]
+    assert configuration["Runtime"] == facts.RUNTIME
+    assert configuration["Architectures"] == [facts.ARCHITECTURE]
     assert configuration["Timeout"] == facts.TIMEOUT_SECONDS
     assert concurrency["ReservedConcurrentExecutions"] == 1
     assert configuration["CodeSha256"] == function.configuration["CodeSha256"]
