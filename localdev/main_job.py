@@ -11,9 +11,11 @@ One command for a newcomer with no AWS account and no Sendbird application (``sc
 4. run the real ``sendbird-copy smoke-test`` CLI, as a separate process, once per application,
    showing its lines as it prints them;
 5. keep every recording: seed each application with a realistic history (``--sync-events`` live
-   events and ``--sync-rooms`` rooms, a mix of statuses and ages) and run the real
-   ``sendbird-copy sync`` twice: the first copies every completed recording, the second finds all of
-   them already safe and requests nothing;
+   events and ``--sync-rooms`` rooms, a mix of statuses and ages) and sync twice: the first run
+   copies every completed recording, the second finds all of them already safe and requests
+   nothing. With the scheduled sync deployed (the local stack has it), the first run is its Lambda
+   function, run as Lambda would (``localdev.deployed_function``), and the second the real
+   ``sendbird-copy sync`` CLI; without it, the CLI makes both;
 6. stop both servers and remove the outputs file, whether the run passed, failed or was interrupted.
 
 The run ignores the caller's AWS profile and settings (every ``AWS_*`` variable): it talks to its
@@ -33,6 +35,7 @@ from typing import Any
 
 import click
 
+from localdev.emulator_sync import DeployedFunction
 from localdev.local_run import (
     MB,
     Deployment,
@@ -53,6 +56,7 @@ from localdev.smoke_runner import LineSink, SmokeRun, cli_command, stream_comman
 from sendbird_copy.cli import WholeNumber
 from sendbird_copy.emulator.seeding import seed_application
 from sendbird_copy.reporter import Reporter
+from sendbird_copy.scheduled_facts import ENV_APP_ID
 from sendbird_copy.sendbird_facts import COPY_PART_SIZE
 
 # Kept importable from here: the benchmark and older callers use these names.
@@ -117,8 +121,41 @@ def sync_streamed(reporter: Reporter, deployment: Deployment, app: LocalApp, pas
     return stream_command(command, env, lines, timeout=SYNC_TIMEOUT_SECONDS)
 
 
+def scheduled_function_once(reporter: Reporter, deployment: Deployment, function: DeployedFunction) -> int:
+    """Run the deployed scheduled function once as Lambda would; its log lines shown, 0 if it passed."""
+    from localdev.deployed_function import run_deployed
+
+    reporter.info(
+        f"Scheduled sync function {function.name}, first run, as Lambda would run it: the deployed archive "
+        "in a fresh interpreter with only boto3 besides, its environment from moto, its own role's "
+        "credentials (sts:AssumeRole):"
+    )
+    result = run_deployed(deployment.moto, function)
+    for line in result.log_lines:
+        reporter.info(f"  | {line}")
+    if not result.ok:
+        error = result.error or {}
+        reporter.info(
+            f"  FAIL: {error.get('errorType', 'error')}: {error.get('errorMessage', result.stderr[-500:])}"
+        )
+        return 1
+    counts = result.value.get("counts", {}) if isinstance(result.value, dict) else {}
+    summary = ", ".join(f"{n} {outcome}" for outcome, n in counts.items() if n)
+    reporter.info(f"  PASS: the function ran as its own role: {summary or 'nothing to do'}")
+    return 0
+
+
+def function_of(deployment: Deployment, app: LocalApp) -> DeployedFunction | None:
+    """The scheduled sync function the deploy created for ``app`` (None: its sync is off)."""
+    for function in deployment.result.functions:
+        if function.configuration.get("Environment", {}).get("Variables", {}).get(ENV_APP_ID) == app.app_id:
+            return function
+    return None
+
+
 def keep_every_recording(reporter: Reporter, deployment: Deployment, app: LocalApp, seed: SyncSeed) -> int:
-    """Seed a realistic history, then sync twice; the failures among the two runs (0, 1 or 2)."""
+    """Seed a realistic history, then sync twice; the failures among the two runs (0, 1 or 2). With the
+    scheduled sync deployed, its function makes the first run and the CLI the second."""
     recordings = seed_application(
         deployment.emulator, app.app_id, events=seed.events, rooms=seed.rooms, seed=seed.seed
     )
@@ -128,9 +165,13 @@ def keep_every_recording(reporter: Reporter, deployment: Deployment, app: LocalA
         f"{seed.rooms} rooms ({completed} completed; some not finished, failed, near or past Sendbird's "
         "two-week deadline)"
     )
-    failures = int(
-        sync_streamed(reporter, deployment, app, "first run (copies every completed recording)") != 0
-    )
+    function = function_of(deployment, app)
+    if function is not None:
+        failures = scheduled_function_once(reporter, deployment, function)
+    else:
+        failures = int(
+            sync_streamed(reporter, deployment, app, "first run (copies every completed recording)") != 0
+        )
     reporter.info()
     posts_before = sum(deployment.emulator.copy_posts(app.app_id).values())
     failures += sync_streamed(reporter, deployment, app, "second run (everything already safe)") != 0
