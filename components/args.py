@@ -20,9 +20,11 @@ raises the same ``InputError`` from there, so a bad value fails the deployment n
 region pins every regional resource and picks the region of the key, of the key policy's
 ``kms:ViaService`` and of ``kms_key_arn``'s check; the app id names the resources and tags them. Pulumi
 registers resources before any Output resolves, so an Output there could not be checked first.
-"""
 
-from __future__ import annotations
+The same classes define the component package's schema (``provider/``): Pulumi's analyzer reads the
+annotations at runtime (so no ``from __future__ import annotations`` here) and takes each field's
+docstring as the property's description.
+"""
 
 import dataclasses
 import functools
@@ -134,10 +136,17 @@ class Retention:
     """
 
     transition_days: pulumi.Input[int] | None = None
+    """Move recordings to ``transition_storage_class`` after this many days (>= 1; >= 30 for
+    STANDARD_IA and ONEZONE_IA). None: recordings stay in STANDARD."""
     transition_storage_class: str | None = None
+    """Where a transition moves recordings: STANDARD_IA (the default), ONEZONE_IA,
+    INTELLIGENT_TIERING, GLACIER_IR, GLACIER or DEEP_ARCHIVE. Needs ``transition_days``."""
     expiration_days: pulumi.Input[int] | None = None
+    """Delete recordings after this many days (>= 1, greater than ``transition_days``). None: keep."""
     noncurrent_expiration_days: pulumi.Input[int] = DEFAULT_NONCURRENT_EXPIRATION_DAYS
+    """Delete overwritten or deleted versions after this many days (>= 1; default 30)."""
     abort_incomplete_multipart_days: pulumi.Input[int] = DEFAULT_ABORT_INCOMPLETE_MULTIPART_DAYS
+    """Abort unfinished multipart uploads (failed copies) after this many days (1 to 7; default 7)."""
 
     def __post_init__(self) -> None:
         classes = ", ".join(TRANSITION_STORAGE_CLASSES)
@@ -163,7 +172,7 @@ class Retention:
         """The storage class a transition moves recordings to."""
         return self.transition_storage_class or DEFAULT_TRANSITION_STORAGE_CLASS
 
-    def resolved(self) -> pulumi.Output[Retention]:
+    def resolved(self) -> "pulumi.Output[Retention]":
         """This retention with every day count known (checked): for the lifecycle rules."""
         days = {name: getattr(self, name) for name in RETENTION_DAYS}
         return pulumi.Output.all(**days).apply(lambda v: dataclasses.replace(self, **v))
@@ -179,7 +188,9 @@ class UploadRole:
     """
 
     sendbird_principal: pulumi.Input[str]
+    """Sendbird's 12-digit AWS account id or an IAM principal ARN (ask Sendbird)."""
     external_id: pulumi.Input[str]
+    """The external ID Sendbird sends with AssumeRole; pass it as a secret and it stays one."""
 
     def __post_init__(self) -> None:
         principal, external_id = self.sendbird_principal, self.external_id
@@ -206,34 +217,41 @@ class RecordingStorageArgs:
     ``bucket_name``, ``kms_key_arn``, tag values and the upload role's fields also take a pulumi Input.
     """
 
-    # app_id and region: plain strings only (an Output is refused, saying why: see the module doc).
     app_id: str
-    # An AWS region code (ap-northeast-2) or a Sendbird region key (ap-2).
+    """The Sendbird application id (letters, digits, ``-``). Plain only: it names and tags the
+    resources, which Pulumi registers before any Output resolves."""
     region: str
-    # None: a unique name is generated from the component name (bucket_prefix).
+    """An AWS region code (ap-northeast-2) or a Sendbird region key (ap-2) where Sendbird runs. Plain
+    only: it pins every regional resource."""
     bucket_name: pulumi.Input[str] | None = None
+    """The recordings bucket's name. None: a unique name is generated from the component name."""
     retention: Retention = field(default_factory=Retention)
+    """Lifecycle of the recordings; nothing moves or expires unless asked."""
     force_destroy: bool = False
-    # Protects the data-bearing resources only (bucket, KMS key), so the access key can still rotate.
+    """Let ``pulumi destroy`` delete a bucket that still holds recordings."""
     protect: bool = False
+    """Protect the data-bearing resources only (bucket, KMS key), so the access key can still rotate."""
     kms_deletion_window_days: int = DEFAULT_KMS_DELETION_WINDOW_DAYS
-    # An existing customer-managed key in the same region: no key or alias is created.
+    """Days before a deleted KMS key is gone (7 to 30; default 30)."""
     kms_key_arn: pulumi.Input[str] | None = None
-    # Keys are plain (they are checked at once); values may be Outputs.
+    """An existing customer-managed key (a ``key/...`` ARN) in the same region: no key or alias is
+    created, and its key policy must keep the account-root statement."""
     tags: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Tags for every taggable resource. Keys are plain (checked at once); values may be Outputs."""
     upload_role: UploadRole | None = None
-    # S3 event notifications to EventBridge (every "Object Created" and other event of the bucket).
+    """Sendbird's direct-upload mode: a role Sendbird's account assumes. None: no role."""
     recording_events: bool = True
-    # S3 server access logging: to a log bucket the component creates, or to ``access_log_bucket``.
+    """S3 event notifications to EventBridge (every "Object Created" and other event of the bucket)."""
     access_logs: bool = True
-    # An existing log bucket (same region; its policy must admit logging.s3.amazonaws.com): then no
-    # log bucket is created. Needs ``access_logs``.
+    """S3 server access logging: to a log bucket the component creates, or to ``access_log_bucket``."""
     access_log_bucket: pulumi.Input[str] | None = None
-    # Days until the created log bucket expires a log object (unused with ``access_log_bucket``).
+    """An existing log bucket (same region; its policy must admit logging.s3.amazonaws.com): then no
+    log bucket is created. Needs ``access_logs``."""
     access_log_days: int = DEFAULT_ACCESS_LOG_DAYS
-    # Replace the copy identity's access key (create-before-delete) on the first refreshing
-    # ``pulumi up`` after this many days; None: the key is kept until replaced by hand.
+    """Days until the created log bucket expires a log object (unused with ``access_log_bucket``)."""
     copy_key_rotation_days: int | None = None
+    """Replace the copy identity's access key (create-before-delete) on the first refreshing
+    ``pulumi up`` after this many days. None: the key is kept until replaced by hand."""
 
     def __post_init__(self) -> None:
         _require_plain(self.app_id, "app_id", "the Sendbird application id as a string", _APP_ID_PLAIN)

@@ -1,6 +1,8 @@
-"""RecordingStorage: everything Sendbird's copy API needs in one AWS region, secure by default."""
+"""RecordingStorage: everything Sendbird's copy API needs in one AWS region, secure by default.
 
-from __future__ import annotations
+No ``from __future__ import annotations``: the component package's analyzer (``provider/``) reads the
+``args`` annotation of ``__init__`` and the output annotations below at runtime.
+"""
 
 from dataclasses import dataclass
 
@@ -140,6 +142,30 @@ class RecordingStorage(pulumi.ComponentResource):
     configuration per bucket), an extra statement's ARN from ``storage.resources.user``.
     """
 
+    # The outputs, declared for the component package's schema (each docstring is its description).
+    app_id: pulumi.Output[str]
+    """The Sendbird application id."""
+    region: pulumi.Output[str]
+    """The AWS region of the bucket and key (also when ``region`` was a Sendbird key)."""
+    bucket_name: pulumi.Output[str]
+    """The recordings bucket's name: the bucket to give Sendbird's copy API."""
+    bucket_arn: pulumi.Output[str]
+    """The recordings bucket's ARN."""
+    kms_key_arn: pulumi.Output[str]
+    """The ARN of the KMS key that encrypts the bucket (the created one, or ``kms_key_arn``)."""
+    kms_alias: pulumi.Output[str]
+    """The created key's alias; with ``kms_key_arn``, the key ARN (a valid KMS key id too)."""
+    copy_user_name: pulumi.Output[str]
+    """The IAM user Sendbird copies as."""
+    copy_access_key_id: pulumi.Output[str]
+    """The copy user's access key id, to give Sendbird's copy API."""
+    copy_secret_access_key: pulumi.Output[str]
+    """The copy user's secret access key (a secret), to give Sendbird's copy API."""
+    upload_role_arn: pulumi.Output[str] | None
+    """The direct-upload role's ARN; absent without ``upload_role``."""
+    access_log_bucket: pulumi.Output[str] | None
+    """The bucket the S3 access logs go to; absent with ``access_logs`` off."""
+
     def __init__(
         self, name: str, args: RecordingStorageArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
@@ -164,12 +190,10 @@ class RecordingStorage(pulumi.ComponentResource):
         self.kms_alias = children.alias.name if children.alias is not None else self.kms_key_arn
         self.copy_user_name = children.user.name
         self.copy_access_key_id = children.access_key.id
-        self.copy_secret_access_key: pulumi.Output[str] = pulumi.Output.secret(children.access_key.secret)
+        self.copy_secret_access_key = pulumi.Output.secret(children.access_key.secret)
         self.upload_role_arn = children.upload_role.arn if children.upload_role is not None else None
         # Not a stack output: the bucket the access logs go to (None with access_logs off).
-        self.access_log_bucket: pulumi.Output[str] | None = (
-            children.logging.target_bucket if children.logging is not None else None
-        )
+        self.access_log_bucket = children.logging.target_bucket if children.logging is not None else None
 
         secret = {field: getattr(self, field) for field in SECRET_FIELDS}
         self.register_outputs({**self.public_outputs(), **secret})

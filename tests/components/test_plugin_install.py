@@ -1,0 +1,116 @@
+"""The component package as ``pulumi package add`` runs it: the package installed from its own
+metadata (a wheel built from pyproject.toml) into a fresh venv, then ``python provider/ <engine>`` (what
+Pulumi's Python language host runs for a plugin directory with a ``__main__.py``). The plugin starts,
+prints its port, and serves over gRPC exactly the committed ``provider/schema.json``.
+
+As in tests/test_packaging.py, the fresh venv borrows the dependencies (pulumi, pulumi-aws...) from
+this venv through a plain path entry, so this checkout's editable install stays out of it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import sysconfig
+import textwrap
+from pathlib import Path
+
+import grpc
+import pytest
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+from provider.schema import SCHEMA_FILE
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+PLUGIN_DIR = PROJECT_DIR / "provider"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def venv_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv with the wheel of this repository installed (and only that)."""
+    out = tmp_path_factory.mktemp("wheel")
+    build = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(out)]
+    subprocess.run(
+        [*build, "."],
+        cwd=PROJECT_DIR,
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    (wheel,) = out.glob("sendbird_recordings-*.whl")
+    venv = tmp_path_factory.mktemp("venv") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    site_packages = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    Path(site_packages, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return python
+
+
+def test_the_installed_provider_generates_the_committed_schema(venv_python: Path, tmp_path: Path) -> None:
+    probe = textwrap.dedent(
+        """
+        import sys
+        from sendbird_recordings.provider import host, schema
+        from sendbird_recordings.recording_storage import RecordingStorage
+        assert host.HOSTED[0].component is RecordingStorage
+        print(host.__file__)
+        sys.stdout.write(schema.render(schema.schema()))
+        """
+    )
+    command = [str(venv_python), "-c", probe]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    location, _, generated = done.stdout.partition("\n")
+    assert location.startswith(str(venv_python.parent.parent))  # the installed copy, not this checkout
+    assert generated == SCHEMA_FILE.read_text()
+
+
+def test_the_plugin_entry_point_serves_the_schema(venv_python: Path, tmp_path: Path) -> None:
+    """``python provider/ <engine address>``: the engine is not contacted before a request comes, so
+    any address does; the plugin answers GetSchema on the port it prints."""
+    plugin = subprocess.Popen(
+        [str(venv_python), str(PLUGIN_DIR), "127.0.0.1:1"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert plugin.stdout is not None
+        port = plugin.stdout.readline().strip()
+        assert port.isdigit(), plugin.stderr.read() if plugin.stderr else port
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = provider_pb2_grpc.ResourceProviderStub(channel)
+            served = stub.GetSchema(provider_pb2.GetSchemaRequest(version=0), timeout=60)
+        assert json.loads(served.schema) == json.loads(SCHEMA_FILE.read_text())
+    finally:
+        plugin.terminate()
+        plugin.wait(timeout=30)
+
+
+def test_the_plugin_directory_is_what_pulumi_package_add_expects() -> None:
+    """PulumiPlugin.yaml names the Python runtime with its own venv, requirements.txt installs this
+    package (the directory above), and __main__.py imports the installed package, not its neighbours."""
+    plugin_yaml = (PLUGIN_DIR / "PulumiPlugin.yaml").read_text()
+    assert "name: python" in plugin_yaml and "virtualenv: venv" in plugin_yaml
+    requirements = [
+        line.strip()
+        for line in (PLUGIN_DIR / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert requirements == [".."] and (PLUGIN_DIR / ".." / "pyproject.toml").exists()
+    assert "from sendbird_recordings.provider.host import serve" in (PLUGIN_DIR / "__main__.py").read_text()

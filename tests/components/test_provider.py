@@ -1,0 +1,277 @@
+"""The component package's construct path, under the recording mocks: what a program in another
+language sends (camelCase names, nested objects, numbers as floats, secrets and other resources'
+outputs as output values) builds the same RecordingStorage as the Python constructor given the same
+values, with the same outputs; a bad value fails with the Python message naming the input."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+import pytest
+from google.protobuf import struct_pb2
+from pulumi.errors import InputPropertyError
+from pulumi.provider.experimental.util import camel_case
+from pulumi.provider.server import ProviderServicer
+from pulumi.runtime import rpc
+
+from components import InputError, RecordingStorage, RecordingStorageArgs, Retention, UploadRole
+from components.type_tokens import BUCKET, IAM_ROLE, IAM_USER, KMS_KEY, LIFECYCLE, RECORDING_STORAGE
+from provider.host import HOSTED, ComponentPackageProvider, args_from_inputs, build_provider
+from sendbird_copy.stack_outputs import PUBLIC_FIELDS, SECRET_FIELDS
+from tests.components.pulumi_mocks import RecordingMocks, is_secret, resolve, run_component
+
+APP_ID = "9F1C2B7E-4D3A-4C8B-A1E6-3B5D7F9A0C2E"
+NAME = "recordings"
+EXTERNAL_ID = "sb-ext-42"
+OUTPUTS = (*PUBLIC_FIELDS, *SECRET_FIELDS, "access_log_bucket")
+
+
+class Secret:
+    """A secret value as another language's SDK sends it: an output value marked secret."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class FromResource:
+    """Another resource's output as it arrives: an output value (known here, as at `pulumi up`)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _wire(value: Any) -> Any:
+    if isinstance(value, Secret | FromResource):
+        encoded = {rpc._special_sig_key: rpc._special_output_value_sig, "value": _wire(value.value)}
+        return {**encoded, "secret": True} if isinstance(value, Secret) else encoded
+    if isinstance(value, dict):
+        return {k: _wire(v) for k, v in value.items()}
+    return value
+
+
+def received_inputs(values: dict[str, Any]) -> dict[str, Any]:
+    """The inputs a Construct request with ``values`` gives the provider: encoded in a protobuf Struct
+    (numbers become floats) and decoded by the provider server's own code."""
+    struct = struct_pb2.Struct()
+    struct.update(_wire(values))
+    inputs: dict[str, Any] = asyncio.get_event_loop().run_until_complete(
+        ProviderServicer._construct_inputs(struct, {})
+    )
+    return inputs
+
+
+# The same arguments twice: as a TypeScript or YAML program sends them, and as Python passes them.
+WIRE: dict[str, Any] = {
+    "appId": APP_ID,
+    "region": "ap-2",
+    "bucketName": "my-recordings-bucket",
+    "retention": {
+        "transitionDays": 45,
+        "transitionStorageClass": "GLACIER_IR",
+        "expirationDays": 400,
+        "noncurrentExpirationDays": 10,
+        "abortIncompleteMultipartDays": 2,
+    },
+    "tags": {"team": "media", "cost-center": "rec"},
+    "uploadRole": {"sendbirdPrincipal": "111122223333", "externalId": Secret(EXTERNAL_ID)},
+    "kmsDeletionWindowDays": 7,
+    "protect": True,
+    "accessLogDays": 30,
+    "copyKeyRotationDays": 90,
+}
+
+
+def python_args() -> RecordingStorageArgs:
+    return RecordingStorageArgs(
+        app_id=APP_ID,
+        region="ap-2",
+        bucket_name="my-recordings-bucket",
+        retention=Retention(
+            transition_days=45,
+            transition_storage_class="GLACIER_IR",
+            expiration_days=400,
+            noncurrent_expiration_days=10,
+            abort_incomplete_multipart_days=2,
+        ),
+        tags={"team": "media", "cost-center": "rec"},
+        upload_role=UploadRole("111122223333", pulumi.Output.secret(EXTERNAL_ID)),
+        kms_deletion_window_days=7,
+        protect=True,
+        access_log_days=30,
+        copy_key_rotation_days=90,
+    )
+
+
+@pytest.fixture(scope="module")
+def provider() -> ComponentPackageProvider:
+    return build_provider()
+
+
+def construct(provider: ComponentPackageProvider, mocks: RecordingMocks, values: dict[str, Any]) -> Any:
+    def build() -> Any:
+        return provider.construct(NAME, RECORDING_STORAGE, received_inputs(values), pulumi.ResourceOptions())
+
+    return run_component(build, mocks)
+
+
+def _received(mocks: RecordingMocks) -> dict[str, Any]:
+    """Per resource: inputs, protection, parent, dependencies and which inputs were secret, with the
+    values the mocks made up (names from a counter, key ids) replaced by what they stand for."""
+    made_up: dict[str, str] = {}
+    for record in mocks.custom:
+        for key in ("bucket", "keyId", "name"):
+            if record.typ in (BUCKET, KMS_KEY, IAM_USER, IAM_ROLE) and key in record.state:
+                made_up[str(record.state[key])] = f"<{record.name}.{key}>"
+    text = json.dumps(
+        {
+            f"{r.typ} {r.name}": [
+                r.inputs,
+                r.protect,
+                r.parent,
+                sorted(r.dependencies),
+                sorted(mocks.secret_input_names(r)),
+            ]
+            for r in mocks.registered
+        },
+        sort_keys=True,
+    )
+    for value, placeholder in sorted(made_up.items(), key=lambda item: -len(item[0])):
+        text = text.replace(value, placeholder)
+    received: dict[str, Any] = json.loads(text)
+    return received
+
+
+def _as_made_up(mocks: RecordingMocks, value: str) -> str:
+    """``value`` with what the mocks made up (ids, generated names, keys) named by its resource."""
+    made_up = {r.id: f"<{r.name}.id>" for r in mocks.custom if r.id}
+    for r in mocks.custom:
+        generated = {k: v for k, v in r.state.items() if isinstance(v, str) and k not in r.inputs}
+        made_up.update({v: f"<{r.name}.{k}>" for k, v in generated.items()})
+    for original, placeholder in sorted(made_up.items(), key=lambda item: -len(item[0])):
+        value = value.replace(original, placeholder)
+    return value
+
+
+def test_construct_builds_what_the_python_constructor_builds(provider: ComponentPackageProvider) -> None:
+    python_mocks, wire_mocks = RecordingMocks(), RecordingMocks()
+    storage = run_component(lambda: RecordingStorage(NAME, python_args()), python_mocks)
+    result = construct(provider, wire_mocks, WIRE)
+
+    expected, got = _received(python_mocks), _received(wire_mocks)
+    assert sorted(got) == sorted(expected)  # the same resources, the component among them
+    for resource, received in expected.items():
+        assert got[resource] == received, resource
+    assert resolve(result.urn) == resolve(storage.urn)
+    # The secret external id reached the trust policy, and only it, as a secret.
+    assert wire_mocks.secret_input_names(wire_mocks.one(IAM_ROLE)) == {"assumeRolePolicy"}
+    assert EXTERNAL_ID in json.dumps(wire_mocks.one(IAM_ROLE).inputs["assumeRolePolicy"])
+
+    # The same outputs, under the schema's names; the secret key stays a secret.
+    camel = {name: camel_case(name) for name in OUTPUTS}
+    assert set(result.state) == set(camel.values())
+    for name, wire_name in camel.items():
+        python_value = _as_made_up(python_mocks, resolve(getattr(storage, name)))
+        assert _as_made_up(wire_mocks, resolve(result.state[wire_name])) == python_value, name
+        assert is_secret(result.state[wire_name]) is (name in SECRET_FIELDS), name
+    assert is_secret(storage.copy_secret_access_key)
+
+
+def test_defaults_apply_when_another_language_leaves_an_input_out(provider: ComponentPackageProvider) -> None:
+    """Only appId and region are required; everything left out takes the Python default."""
+    inputs = received_inputs({"appId": APP_ID, "region": "ap-northeast-2"})
+    args = provider.map_inputs(inputs, provider._component_defs["RecordingStorage"])
+    # repr, not ==: the provider's classes are the installed package's (sendbird_recordings.args).
+    assert repr(args) == repr(RecordingStorageArgs(app_id=APP_ID, region="ap-northeast-2"))
+    assert type(args.retention).__name__ == "Retention" and args.upload_role is None
+
+
+def test_integers_arrive_as_int_and_an_integer_output_resolves_to_one(
+    provider: ComponentPackageProvider,
+) -> None:
+    """Numbers travel as floats; an integer given as another resource's output (which Pulumi's own
+    mapping cannot convert) builds the same lifecycle rule as the plain number."""
+    plain_mocks, output_mocks = RecordingMocks(), RecordingMocks()
+    construct(provider, plain_mocks, WIRE)
+    retention = {**WIRE["retention"], "transitionDays": FromResource(45), "expirationDays": FromResource(400)}
+    construct(provider, output_mocks, {**WIRE, "retention": retention})
+    assert _received(output_mocks) == _received(plain_mocks)
+    rules = {rule["id"]: rule for rule in output_mocks.one(LIFECYCLE).inputs["rules"]}
+    assert rules["recordings-retention"]["transitions"] == [{"days": 45, "storageClass": "GLACIER_IR"}]
+    args = provider.map_inputs(received_inputs(WIRE), provider._component_defs["RecordingStorage"])
+    assert type(args.kms_deletion_window_days) is int and type(args.copy_key_rotation_days) is int
+
+
+# case -> (the wire values, the same values as Python arguments: built in the test, as they raise)
+BAD: dict[str, tuple[dict[str, Any], Callable[[], dict[str, Any]]]] = {
+    "unknown region": ({"region": "mars-1"}, lambda: {"region": "mars-1"}),
+    "region Sendbird does not serve": ({"region": "af-south-1"}, lambda: {"region": "af-south-1"}),
+    "app id": ({"appId": "my app"}, lambda: {"app_id": "my app"}),
+    "bucket name": ({"bucketName": "Recordings.Prod"}, lambda: {"bucket_name": "Recordings.Prod"}),
+    "deletion window": ({"kmsDeletionWindowDays": 3}, lambda: {"kms_deletion_window_days": 3}),
+    "reserved tag": ({"tags": {"ManagedBy": "me"}}, lambda: {"tags": {"ManagedBy": "me"}}),
+    "transition too early": (
+        {"retention": {"transitionDays": 10}},
+        lambda: {"retention": Retention(transition_days=10)},
+    ),
+    "upload role principal": (
+        {"uploadRole": {"sendbirdPrincipal": "12345", "externalId": "ext-1"}},
+        lambda: {"upload_role": UploadRole("12345", "ext-1")},
+    ),
+    "log bucket without logs": (
+        {"accessLogs": False, "accessLogBucket": "my-logs"},
+        lambda: {"access_logs": False, "access_log_bucket": "my-logs"},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_a_bad_value_fails_with_the_python_message(provider: ComponentPackageProvider, case: str) -> None:
+    wire, python = BAD[case]
+    with pytest.raises(InputError) as from_python:
+        RecordingStorageArgs(**{"app_id": APP_ID, "region": "ap-2", **python()})
+    # Raised before any resource: no mocks needed. The class is the installed package's twin.
+    with pytest.raises(Exception) as from_wire:
+        inputs = received_inputs({"appId": APP_ID, "region": "ap-2", **wire})
+        provider.construct(NAME, RECORDING_STORAGE, inputs)
+    assert type(from_wire.value).__name__ == "InputError"
+    assert str(from_wire.value) == str(from_python.value)
+
+
+def test_a_missing_required_input_is_named_with_its_schema_name(provider: ComponentPackageProvider) -> None:
+    with pytest.raises(InputPropertyError) as missing:
+        provider.construct(NAME, RECORDING_STORAGE, received_inputs({"region": "ap-2"}))
+    assert missing.value.property_path == "appId"
+    with pytest.raises(InputPropertyError) as nested:
+        provider.construct(
+            NAME, RECORDING_STORAGE, received_inputs({"appId": APP_ID, "region": "ap-2", "uploadRole": {}})
+        )
+    assert nested.value.property_path == "uploadRole.sendbirdPrincipal"
+
+
+def test_every_hosted_component_takes_dataclass_args_built_from_a_dict() -> None:
+    """The conversion is generic: any hosted component with dataclass args gets them built, nested
+    ones included (adding a component to HOSTED needs nothing else)."""
+    for hosted in HOSTED:
+        assert hosted.component.__init__.__annotations__["args"].__dataclass_fields__
+    args = args_from_inputs(
+        RecordingStorageArgs,
+        {"app_id": APP_ID, "region": "ap-2", "retention": {"expiration_days": 30}, "upload_role": None},
+    )
+    assert repr(args.retention) == repr(Retention(expiration_days=30))
+
+
+def test_an_object_sent_as_one_secret_loses_its_fields_upstream(provider: ComponentPackageProvider) -> None:
+    """The limit the README names: with the older encoding (a secret inside an object, no output
+    values), Pulumi makes the whole object one secret Output and its mapping replaces that with {}.
+    Current engines send each secret field as its own output value (the construct test above)."""
+    secret_field = {rpc._special_sig_key: rpc._special_secret_sig, "value": EXTERNAL_ID}
+    role = {"sendbirdPrincipal": "111122223333", "externalId": secret_field}
+    inputs = received_inputs({"appId": APP_ID, "region": "ap-2", "uploadRole": role})
+    assert isinstance(inputs["uploadRole"], pulumi.Output)
+    with pytest.raises(InputPropertyError) as lost:
+        provider.construct(NAME, RECORDING_STORAGE, inputs)
+    assert lost.value.property_path == "uploadRole.sendbirdPrincipal"
