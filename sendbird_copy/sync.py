@@ -54,6 +54,12 @@ OUTCOMES = (
 )
 SAFE = frozenset({COPIED_NOW, ALREADY_SAFE})
 
+# What a copied object's record says when it was checked by listing only (verify_with_head off).
+LISTING_ONLY_NOTE = (
+    "listing only: size from ListObjectsV2; encryption not re-read (the bucket policy refuses any "
+    "write that is not SSE-KMS with the stack's key)"
+)
+
 # A copy that failed this many times is reported as failed and not requested again.
 MAX_ATTEMPTS = 3
 NOT_FOUND_CODE = 400200
@@ -70,6 +76,13 @@ class SyncOptions:
     verify_timeout: float = 600.0
     workers: int = 4
     poll_interval: float = 5.0
+    # How a found object is checked. True (the CLI): HeadObject gives its size and its SSE-KMS key,
+    # both compared. False (the scheduled function, whose role may not read recordings, and HeadObject
+    # needs s3:GetObject): the size comes from the listing and the encryption is not re-read; the
+    # bucket's default encryption (our key) and its policy (DenyNonKmsEncryption, DenyWrongKmsKey,
+    # DenyKmsWithoutOurKeyId in components/policies.py) already refuse any write that would not be
+    # SSE-KMS with the stack's key.
+    verify_with_head: bool = True
 
 
 @dataclass
@@ -352,9 +365,9 @@ class AppSync:
         delay = min(0.5, self.options.poll_interval)
         re_requested = False
         while self.waiting and not self.services.stop.is_set():
-            for recording_id, key in self._find_objects().items():
+            for recording_id, item in self._find_objects().items():
                 recording, entry = self.waiting.pop(recording_id)
-                by_id[recording_id] = self._check_object(recording, entry, key)
+                by_id[recording_id] = self._check_object(recording, entry, item)
             if not re_requested:
                 re_requested = True
                 self._re_request_stale(by_id)
@@ -380,11 +393,11 @@ class AppSync:
                 continue
             by_id[recording_id] = self._claim_and_copy(recording, stored)
 
-    def _find_objects(self) -> dict[str, str]:
-        """recording id -> key of an object whose key contains it (outside our reserved prefixes),
-        written since its copy was requested: an older object (a copy before a key rotation, say)
-        is not this request's result."""
-        found: dict[str, str] = {}
+    def _find_objects(self) -> dict[str, dict[str, Any]]:
+        """recording id -> the listing item (Key, Size, ETag...) of an object whose key contains it
+        (outside our reserved prefixes), written since its copy was requested: an older object (a copy
+        before a key rotation, say) is not this request's result."""
+        found: dict[str, dict[str, Any]] = {}
         since = {rid: _requested_at(entry) for rid, (_, entry) in self.waiting.items()}
         paginator = self.ledger.s3.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.app.bucket_name):
@@ -395,11 +408,37 @@ class AppSync:
                 written = item.get("LastModified")
                 for recording_id, requested in since.items():
                     if recording_id in key and recording_id not in found and _not_older(written, requested):
-                        found[recording_id] = key
+                        found[recording_id] = item
         return found
 
-    def _check_object(self, recording: FoundRecording, entry: LedgerEntry, key: str) -> RecordingResult:
-        """Size against byte_size (when Sendbird gives it) and SSE-KMS with the stack's key."""
+    def _check_object(
+        self, recording: FoundRecording, entry: LedgerEntry, item: dict[str, Any]
+    ) -> RecordingResult:
+        """Size against byte_size (when Sendbird gives it) and, with ``verify_with_head``, SSE-KMS with
+        the stack's key; without it, by the listing alone (see ``SyncOptions.verify_with_head``)."""
+        key = item["Key"]
+        if self.options.verify_with_head:
+            found, wrong_encryption = self._head(key)
+        else:
+            found = {
+                "key": key,
+                "size": int(item.get("Size", 0)),
+                "etag": item.get("ETag"),
+                "kms_key_id": None,  # not read: see LISTING_ONLY_NOTE
+                "verified_by": LISTING_ONLY_NOTE,
+            }
+            wrong_encryption = None
+        problem = wrong_encryption
+        if recording.byte_size is not None and found["size"] != recording.byte_size:
+            problem = f"object {key} has {found['size']} bytes; the recording has {recording.byte_size}"
+        if problem:
+            self.ledger.write(entry.moved_to(FAILED, last_error=problem, object=found))
+            return RecordingResult(recording, FAILED_OUTCOME, problem, found)
+        self.ledger.write(entry.moved_to(COPIED, object=found, last_error=None))
+        return RecordingResult(recording, COPIED_NOW, None, found)
+
+    def _head(self, key: str) -> tuple[dict[str, Any], str | None]:
+        """The object as HeadObject shows it, and what is wrong with its encryption (None: nothing)."""
         head = self.ledger.s3.head_object(Bucket=self.app.bucket_name, Key=key)
         found = {
             "key": key,
@@ -407,18 +446,13 @@ class AppSync:
             "etag": head.get("ETag"),
             "kms_key_id": head.get("SSEKMSKeyId"),
         }
-        problem = None
-        if recording.byte_size is not None and found["size"] != recording.byte_size:
-            problem = f"object {key} has {found['size']} bytes; the recording has {recording.byte_size}"
-        elif head.get("ServerSideEncryption") != "aws:kms" or key_id(head.get("SSEKMSKeyId")) != key_id(
+        ours = head.get("ServerSideEncryption") == "aws:kms" and key_id(head.get("SSEKMSKeyId")) == key_id(
             self.app.kms_key_arn
-        ):
-            problem = f"object {key} is not SSE-KMS with the stack's key ({head.get('SSEKMSKeyId')})"
-        if problem:
-            self.ledger.write(entry.moved_to(FAILED, last_error=problem, object=found))
-            return RecordingResult(recording, FAILED_OUTCOME, problem, found)
-        self.ledger.write(entry.moved_to(COPIED, object=found, last_error=None))
-        return RecordingResult(recording, COPIED_NOW, None, found)
+        )
+        wrong = (
+            None if ours else f"object {key} is not SSE-KMS with the stack's key ({head.get('SSEKMSKeyId')})"
+        )
+        return found, wrong
 
     # -- deadlines ----------------------------------------------------------------------------------
     def _judge_deadlines(self, report: SyncReport) -> None:

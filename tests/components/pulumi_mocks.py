@@ -346,7 +346,15 @@ def run_stack(
 
 
 def run_stack_file(stack: str) -> StackRun:
-    return run_stack(load_stack_config(stack), stack=stack)
+    """The program with a stack file's config. The ``local`` stack's scheduled sync gets its API
+    tokens and emulator URL as the main job gives them (``local_run.deploy_inputs``)."""
+    from localdev.local_run import deploy_inputs, local_apps
+
+    config = load_stack_config(stack)
+    if stack == "local":
+        config, secret_keys = deploy_inputs(config, local_apps(config, "mocks"), "http://127.0.0.1:9/v1")
+        return run_stack(config, stack=stack, secret_keys=secret_keys)
+    return run_stack(config, stack=stack)
 
 
 def run_component(build: Callable[[], T], mocks: RecordingMocks, stack: str = "test") -> T:

@@ -24,6 +24,8 @@ from components.type_tokens import (
     RECORDING_SYNC,
     REGIONAL_TYPES,
     ROLE_POLICY,
+    SECRET,
+    SECRET_VERSION,
     SYNC_REGIONAL_TYPES,
     USER_POLICY,
 )
@@ -63,12 +65,15 @@ def _setting(config: dict[str, Any], app: dict[str, Any], key: str, default: Any
     return app.get(key, config.get(f"{NAMESPACE}:{key}", default))
 
 
+def _sync_block(config: dict[str, Any], app: dict[str, Any]) -> dict[str, Any]:
+    return {**(config.get(f"{NAMESPACE}:sync") or {}), **(app.get("sync") or {})}
+
+
 def _sync_on(config: dict[str, Any], app: dict[str, Any]) -> bool:
     """A ``sync`` block (stack-wide or the application's own) turns it on; ``enabled: false`` off."""
-    stack_block, own = config.get(f"{NAMESPACE}:sync"), app.get("sync")
-    if stack_block is None and own is None:
+    if config.get(f"{NAMESPACE}:sync") is None and app.get("sync") is None:
         return False
-    return bool({**(stack_block or {}), **(own or {})}.get("enabled", True))
+    return bool(_sync_block(config, app).get("enabled", True))
 
 
 def _of_app(run: StackRun, app_id: str) -> list[Any]:
@@ -97,6 +102,8 @@ def test_stack_creates_the_expected_resources(stack_run):
             types += [IAM_ROLE, ROLE_POLICY]
         if _sync_on(config, app):
             types += SYNC_TYPES_WITH_EXISTING_TOKEN
+            if not _sync_block(config, app).get("api_token_secret_arn"):
+                types += [SECRET, SECRET_VERSION]  # the component stores the token
         expected.update(types)
         assert Counter(r.typ for r in _of_app(run, app["app_id"])) == Counter(types)
     assert Counter(r.typ for r in run.mocks.custom) == expected

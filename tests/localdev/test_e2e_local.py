@@ -9,6 +9,7 @@ drift in a real account.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -309,9 +310,12 @@ def test_main_job_command_exits_zero(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     assert "Local run verdict: PASS" in done.stdout
-    # Keep every recording: the first sync copies the seeded history, the second requests nothing.
+    # Keep every recording: the scheduled function (the local stack deploys it), run as Lambda would,
+    # copies the seeded history; the CLI's second run requests nothing.
     first, second = done.stdout.split("second run (everything already safe):")
-    assert "first run (copies every completed recording)" in first and "copied" in first
+    assert "first run, as Lambda would run it" in first
+    assert re.search(r"PASS: the function ran as its own role: \d+ copied", first), first[-3000:]
+    assert '"_aws": {"CloudWatchMetrics"' in first  # its embedded-metric log line
     assert "already safe" in second and "copy requests made by the second run: 0" in second
     assert "Traceback" not in done.stdout + done.stderr
     (kept,) = tmp_path.glob("local-outputs-*.json")  # kept to read the secrets it must not print

@@ -229,3 +229,119 @@ def test_taking_over_without_an_etag_counts_as_losing(ledger: Ledger) -> None:
 def test_a_well_shaped_entry_is_read() -> None:
     read = LedgerEntry.from_json(json.dumps(GOOD_ENTRY), '"etag"')
     assert read is not None and read.state == "copied" and read.etag == '"etag"'
+
+
+# -- verification by listing only (the scheduled function's role may not read recordings) ------------
+class FakeBucket:
+    """Just enough of an S3 client for one sync: the ledger's objects, a listing, and HeadObject calls
+    counted (the listing-only mode must never make one)."""
+
+    def __init__(self, head: dict[str, Any] | None = None) -> None:
+        self.objects: dict[str, dict[str, Any]] = {}
+        self.head = head
+        self.heads: list[str] = []
+
+    def get_object(self, Bucket: str, Key: str) -> dict[str, Any]:
+        from io import BytesIO
+
+        from botocore.exceptions import ClientError
+
+        if Key not in self.objects:
+            raise ClientError({"Error": {"Code": "NoSuchKey", "Message": "no"}}, "GetObject")
+        return {"Body": BytesIO(self.objects[Key]["body"]), "ETag": self.objects[Key]["ETag"]}
+
+    def put_object(self, Bucket: str, Key: str, Body: bytes, **_: Any) -> dict[str, Any]:
+        etag = f'"{len(self.objects)}-{len(Body)}"'
+        self.objects[Key] = {"body": Body, "ETag": etag, "Size": len(Body)}
+        return {"ETag": etag}
+
+    def head_object(self, Bucket: str, Key: str) -> dict[str, Any]:
+        self.heads.append(Key)
+        assert self.head is not None, "HeadObject called in listing-only mode"
+        return {"ContentLength": self.objects[Key]["Size"], "ETag": self.objects[Key]["ETag"], **self.head}
+
+    def get_paginator(self, _name: str) -> Any:
+        bucket = self
+
+        class Pages:
+            def paginate(self, Bucket: str) -> list[dict[str, Any]]:
+                contents = [
+                    {"Key": key, "Size": item["Size"], "ETag": item["ETag"], "LastModified": NOW}
+                    for key, item in sorted(bucket.objects.items())
+                ]
+                return [{"Contents": contents}]
+
+        return Pages()
+
+
+class FakeSendbird:
+    """One completed recording of ``size`` bytes; its copy lands as ``<id>.mp4`` of ``landed`` bytes."""
+
+    def __init__(self, bucket: FakeBucket, size: int, landed: int) -> None:
+        self.bucket, self.size, self.landed = bucket, size, landed
+
+    def set_throttle(self, _throttle: Any) -> None:
+        pass
+
+    def iter_live_events(self) -> Any:
+        recording = {"recording_id": "rec-1", "status": "completed", "byte_size": self.size,
+                     "stopped_at": ms(NOW - timedelta(days=1))}  # fmt: skip
+        return iter([{"live_event_id": "e1", "cloud_recordings": [recording]}])
+
+    def iter_rooms(self) -> Any:
+        return iter([])
+
+    def copy_recording(self, recording_id: str, **_: Any) -> None:
+        self.bucket.put_object(Bucket="b", Key=f"{recording_id}.mp4", Body=b"x" * self.landed)
+
+
+def sync_one(bucket: FakeBucket, *, verify_with_head: bool, landed: int = 7) -> Any:
+    from sendbird_copy.stack_outputs import AppOutputs
+    from sendbird_copy.sync import SyncOptions, SyncServices, run_sync
+
+    app = AppOutputs(
+        "APP", "ap-northeast-1", "b", "arn:aws:s3:::b", KEY_ARN, "alias/k", "u", "AKIA", "secret"
+    )
+    services = SyncServices(
+        make_client=lambda _app: FakeSendbird(bucket, 7, landed),
+        deployer_s3=lambda _app: bucket,
+        now=lambda: NOW,
+        sleep=lambda _s: None,
+    )
+    options = SyncOptions(verify_timeout=1.0, poll_interval=0.01, verify_with_head=verify_with_head)
+    (report,) = run_sync([app], services, options)
+    return report
+
+
+KEY_ARN = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+
+
+def test_listing_only_verification_takes_the_size_from_the_listing_and_never_heads() -> None:
+    from sendbird_copy.sync import COPIED_NOW, FAILED_OUTCOME, LISTING_ONLY_NOTE
+
+    bucket = FakeBucket(head=None)
+    (result,) = sync_one(bucket, verify_with_head=False).results
+    assert result.outcome == COPIED_NOW and bucket.heads == []
+    assert result.object == {
+        "key": "rec-1.mp4", "size": 7, "etag": bucket.objects["rec-1.mp4"]["ETag"],
+        "kms_key_id": None, "verified_by": LISTING_ONLY_NOTE,
+    }  # fmt: skip
+    stored = json.loads(bucket.objects[f"{LEDGER_PREFIX}APP/rec-1.json"]["body"])
+    assert stored["state"] == COPIED and stored["object"]["verified_by"] == LISTING_ONLY_NOTE
+
+    short = FakeBucket(head=None)  # a size the listing shows wrong still fails the recording
+    (result,) = sync_one(short, verify_with_head=False, landed=3).results
+    assert result.outcome == FAILED_OUTCOME and "has 3 bytes; the recording has 7" in (result.reason or "")
+
+
+def test_head_verification_still_checks_the_kms_key() -> None:
+    from sendbird_copy.sync import COPIED_NOW, FAILED_OUTCOME
+
+    ours = FakeBucket(head={"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": KEY_ARN})
+    (result,) = sync_one(ours, verify_with_head=True).results
+    assert result.outcome == COPIED_NOW and ours.heads == ["rec-1.mp4"]
+    assert result.object is not None and result.object["kms_key_id"] == KEY_ARN
+
+    other = FakeBucket(head={"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": KEY_ARN[:-1] + "6"})
+    (result,) = sync_one(other, verify_with_head=True).results
+    assert result.outcome == FAILED_OUTCOME and "not SSE-KMS with the stack's key" in (result.reason or "")

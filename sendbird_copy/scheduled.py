@@ -1,0 +1,543 @@
+"""The scheduled sync: the AWS Lambda handler that EventBridge Scheduler invokes hourly.
+
+It runs the same core as ``sendbird-copy sync`` (``sendbird_copy.sync``) for ONE application:
+
+1. Read the function's environment (names and ARNs only, ``scheduled_facts.ENV_*``); a missing or bad
+   value is an ``OptionError`` naming the variable and what is allowed.
+2. Read the API token and the copy key pair from their two Secrets Manager secrets, with the
+   function's own role.
+3. Run the sync with the role's S3 client as the "operator" (ledger reads and writes, listing) and
+   *listing-only verification*: the role may not read recordings, and HeadObject needs
+   ``s3:GetObject`` (see ``SyncOptions.verify_with_head``).
+4. Log one JSON summary line and one CloudWatch embedded-metric-format (EMF) line on stdout: Lambda
+   ships stdout to CloudWatch Logs, where the EMF line becomes metrics without any PutMetricData call.
+
+Time: Lambda stops the function at its timeout (15 minutes at most). The run stops claiming new
+recordings ``SAFETY_MARGIN_S`` before that (leftovers are "pending" for the next run) and bounds the
+wait for copied objects by the same budget.
+
+Errors (Lambda counts an Error, the component alarms on it): the handler raises when the application
+could not be synced at all (bad environment, a secret it cannot read, a listing Sendbird refused) or
+when any recording *failed* or was *lost*. A recording *at risk* alone is not an Error: it has its own
+metric and alarm, and the run that reports it did all it could. Pending and in-progress recordings
+are normal (the next run goes on).
+
+Imports only what the code archive carries (this package without the emulator, requests and its
+pure-Python dependencies) and what Lambda's runtime has (boto3): no click, no tqdm, no Pulumi.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sendbird_copy import scheduled_facts as facts
+from sendbird_copy.errors import OptionError, ServiceError, describe, is_service_error
+from sendbird_copy.input_rules import check_secret, check_url, has_control_characters, shorten
+from sendbird_copy.redact import RedactingFilter, redact
+from sendbird_copy.sendbird_facts import (
+    APP_ID_ALLOWED,
+    GET_REQUESTS_PER_SECOND,
+    WRITE_REQUESTS_PER_SECOND,
+    is_valid_app_id,
+)
+from sendbird_copy.stack_outputs import AppOutputs
+
+log = logging.getLogger(__name__)
+
+# Stop claiming this long before Lambda's timeout: requests in flight finish (a Sendbird call's read
+# timeout is 30 s), the ledger says what happened, and the summary and metrics get logged.
+SAFETY_MARGIN_S = 60.0
+# The CLI's default wait for copied objects; the function waits at most this, and never past its budget.
+MAX_VERIFY_TIMEOUT_S = 600.0
+MAX_WARN_DAYS = 14.0  # Sendbird's retention: a warning further ahead would flag every recording
+# At most this many recordings are named in the summary line (the counts cover all of them).
+MAX_NAMED_PROBLEMS = 50
+SUMMARY_MESSAGE = "sendbird recording sync summary"
+
+REQUIRED_ENV = (
+    facts.ENV_APP_ID,
+    facts.ENV_BUCKET_NAME,
+    facts.ENV_KMS_KEY_ARN,
+    facts.ENV_API_TOKEN_SECRET_ARN,
+    facts.ENV_COPY_KEY_SECRET_ARN,
+    facts.ENV_REGION,
+)
+
+
+class ScheduledSyncError(ServiceError):
+    """The scheduled run did not do its job: raised so that Lambda counts an Error (see the module
+    docstring for when). The message is redacted; the run's summary is in ``summary``."""
+
+    def __init__(self, message: str, summary: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+
+@dataclass(frozen=True)
+class FunctionConfig:
+    """The function's environment, checked: names and ARNs, never a secret."""
+
+    app_id: str
+    region: str
+    bucket_name: str
+    kms_key_arn: str
+    api_token_secret_arn: str
+    copy_key_secret_arn: str
+    warn_days: float = facts.DEFAULT_WARN_DAYS
+    metrics_namespace: str = facts.METRICS_NAMESPACE
+    api_base_url: str | None = None  # None: Sendbird's own (sendbird_facts.API_BASE_URL_TEMPLATE)
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> FunctionConfig:
+        values = {name: environ.get(name, "").strip() for name in (*REQUIRED_ENV, *_OPTIONAL_ENV)}
+        missing = [name for name in REQUIRED_ENV if not values[name]]
+        if missing:
+            raise OptionError(
+                f"missing or empty environment variable: {', '.join(missing)}. The scheduled sync needs "
+                f"{', '.join(REQUIRED_ENV)} (the RecordingSync component sets them; Lambda sets "
+                f"{facts.ENV_REGION})"
+            )
+        for name, value in values.items():
+            if has_control_characters(value):
+                raise OptionError(f"environment variable {name} contains control characters")
+        app_id = values[facts.ENV_APP_ID]
+        if not is_valid_app_id(app_id):
+            raise OptionError(
+                f"environment variable {facts.ENV_APP_ID} '{shorten(app_id)}' is not a Sendbird "
+                f"application id. Allowed: {APP_ID_ALLOWED}"
+            )
+        region = _region(values[facts.ENV_REGION])
+        kms_key_arn = _arn(facts.ENV_KMS_KEY_ARN, values[facts.ENV_KMS_KEY_ARN], "kms", "key/")
+        for name in (facts.ENV_API_TOKEN_SECRET_ARN, facts.ENV_COPY_KEY_SECRET_ARN):
+            _arn(name, values[name], "secretsmanager", "secret:")
+        base_url = values[facts.ENV_API_BASE_URL] or None
+        if base_url is not None:
+            check_url(
+                f"environment variable {facts.ENV_API_BASE_URL}", base_url.replace("{application_id}", "x")
+            )
+        return cls(
+            app_id=app_id,
+            region=region,
+            bucket_name=_bucket(values[facts.ENV_BUCKET_NAME]),
+            kms_key_arn=kms_key_arn,
+            api_token_secret_arn=values[facts.ENV_API_TOKEN_SECRET_ARN],
+            copy_key_secret_arn=values[facts.ENV_COPY_KEY_SECRET_ARN],
+            warn_days=_warn_days(values[facts.ENV_WARN_DAYS]),
+            metrics_namespace=_namespace(values[facts.ENV_METRICS_NAMESPACE]),
+            api_base_url=base_url,
+        )
+
+
+_OPTIONAL_ENV = (facts.ENV_WARN_DAYS, facts.ENV_METRICS_NAMESPACE, facts.ENV_API_BASE_URL)
+
+
+def _region(value: str) -> str:
+    from sendbird_copy.regions import known_aws_regions
+
+    if value not in known_aws_regions():
+        raise OptionError(
+            f"environment variable {facts.ENV_REGION} '{shorten(value)}' is not an AWS region known to "
+            "botocore. Allowed: an AWS region code such as ap-northeast-1 (Lambda sets it)"
+        )
+    return value
+
+
+def _arn(name: str, value: str, service: str, resource_prefix: str) -> str:
+    parts = value.split(":", 5)
+    if (
+        len(parts) != 6
+        or parts[0] != "arn"
+        or parts[2] != service
+        or not parts[5].startswith(resource_prefix)
+    ):
+        raise OptionError(
+            f"environment variable {name} '{shorten(value)}' is not a {service} ARN. Allowed: "
+            f"arn:<partition>:{service}:<region>:<account>:{resource_prefix}..."
+        )
+    return value
+
+
+def _bucket(value: str) -> str:
+    allowed = set("abcdefghijklmnopqrstuvwxyz0123456789.-")
+    if not 3 <= len(value) <= 63 or not set(value) <= allowed:
+        raise OptionError(
+            f"environment variable {facts.ENV_BUCKET_NAME} '{shorten(value)}' is not an S3 bucket name. "
+            "Allowed: 3 to 63 lowercase letters, digits, '.' and '-'"
+        )
+    return value
+
+
+def _warn_days(value: str) -> float:
+    if not value:
+        return facts.DEFAULT_WARN_DAYS
+    allowed = f"Allowed: a number of days from 0 to {MAX_WARN_DAYS:g} (default {facts.DEFAULT_WARN_DAYS:g})"
+    try:
+        days = float(value)
+    except ValueError:
+        raise OptionError(
+            f"environment variable {facts.ENV_WARN_DAYS} '{shorten(value)}' is not a number. {allowed}"
+        ) from None
+    if math.isnan(days) or not 0 <= days <= MAX_WARN_DAYS:
+        raise OptionError(
+            f"environment variable {facts.ENV_WARN_DAYS} '{shorten(value)}' is out of range. {allowed}"
+        )
+    return days
+
+
+def _namespace(value: str) -> str:
+    if not value:
+        return facts.METRICS_NAMESPACE
+    if len(value) > 255 or value.startswith(":") or not value.isascii():
+        raise OptionError(
+            f"environment variable {facts.ENV_METRICS_NAMESPACE} '{shorten(value)}' is not a CloudWatch "
+            "namespace. Allowed: up to 255 ASCII characters, not starting with ':'"
+        )
+    return value
+
+
+# -- secrets -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FunctionSecrets:
+    api_token: str = field(repr=False)
+    copy_access_key_id: str
+    copy_secret_access_key: str = field(repr=False)
+
+
+def read_secrets(secretsmanager: Any, config: FunctionConfig) -> FunctionSecrets:
+    """Both secrets, with the function's role; every message names the variable, never a value."""
+    token_name = f"the secret named by {facts.ENV_API_TOKEN_SECRET_ARN}"
+    token = check_secret(token_name, _secret_string(secretsmanager, config.api_token_secret_arn, token_name))
+    key_name = f"the secret named by {facts.ENV_COPY_KEY_SECRET_ARN}"
+    text = _secret_string(secretsmanager, config.copy_key_secret_arn, key_name)
+    shape = (
+        f'{key_name} must be a JSON object {{"{facts.COPY_KEY_ID_FIELD}": ..., '
+        f'"{facts.COPY_KEY_SECRET_FIELD}": ...}}'
+    )
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise OptionError(f"{shape}; it is not JSON (not shown here)") from None
+    if not isinstance(data, dict):
+        raise OptionError(f"{shape}; it is JSON of another shape (not shown here)")
+    fields_found = {}
+    for name in (facts.COPY_KEY_ID_FIELD, facts.COPY_KEY_SECRET_FIELD):
+        value = data.get(name)
+        if not isinstance(value, str):
+            raise OptionError(f"{shape}; field {name} is missing or not a string")
+        fields_found[name] = check_secret(f"{key_name}, field {name}", value)
+    return FunctionSecrets(
+        api_token=token,
+        copy_access_key_id=fields_found[facts.COPY_KEY_ID_FIELD],
+        copy_secret_access_key=fields_found[facts.COPY_KEY_SECRET_FIELD],
+    )
+
+
+def _secret_string(secretsmanager: Any, arn: str, name: str) -> str:
+    try:
+        response = secretsmanager.get_secret_value(SecretId=arn)
+    except Exception as exc:
+        if not is_service_error(exc):
+            raise
+        reason = with_permission_hint(describe(exc))
+        raise ScheduledSyncError(f"cannot read {name} ({arn}): {reason}", {}) from None
+    text = response.get("SecretString")
+    if not isinstance(text, str):
+        raise OptionError(f"{name} has no SecretString (a binary secret?); store it as text")
+    return text
+
+
+# -- time ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TimeBudget:
+    """How long this invocation may claim new work, and how long it may wait for copied objects."""
+
+    stop_claiming_after_s: float
+    verify_timeout_s: float
+
+    @classmethod
+    def from_remaining(cls, remaining_ms: float) -> TimeBudget:
+        usable = max(0.0, remaining_ms / 1000.0 - SAFETY_MARGIN_S)
+        # The wait for objects starts when claiming ends and is cut off by the same stop, so a slow
+        # claim phase shortens it; bounded here so a short budget never waits longer than it has.
+        return cls(stop_claiming_after_s=usable, verify_timeout_s=min(MAX_VERIFY_TIMEOUT_S, usable))
+
+
+# -- logs and metrics ----------------------------------------------------------------------------
+def metric_values(counts: Mapping[str, int]) -> dict[str, int]:
+    """The run's counts as the metrics of ``scheduled_facts.METRICS`` (see METRIC_DESCRIPTIONS)."""
+    from sendbird_copy.sync import COPIED_NOW, FAILED_OUTCOME, IN_PROGRESS, LOST, PENDING
+
+    return {
+        facts.METRIC_COPIED: counts.get(COPIED_NOW, 0),
+        facts.METRIC_AT_RISK: counts.get("at risk", 0),
+        facts.METRIC_LOST: counts.get(LOST, 0),
+        facts.METRIC_FAILED: counts.get(FAILED_OUTCOME, 0),
+        facts.METRIC_PENDING: counts.get(PENDING, 0) + counts.get(IN_PROGRESS, 0),
+    }
+
+
+def emf_document(namespace: str, app_id: str, values: Mapping[str, int], timestamp_ms: int) -> dict[str, Any]:
+    """One CloudWatch embedded-metric-format document: every metric of METRICS, dimension AppId."""
+    return {
+        "_aws": {
+            "Timestamp": timestamp_ms,
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": namespace,
+                    "Dimensions": [[facts.METRIC_DIMENSION]],
+                    "Metrics": [{"Name": name, "Unit": facts.METRIC_UNIT} for name in facts.METRICS],
+                }
+            ],
+        },
+        facts.METRIC_DIMENSION: app_id,
+        **{name: int(values.get(name, 0)) for name in facts.METRICS},
+    }
+
+
+class _Output:
+    """Lines on stdout (Lambda's log stream), each redacted with every secret this run knows."""
+
+    def __init__(self, secrets: Iterable[str | None], write: Callable[[str], None]) -> None:
+        self.secrets = [s for s in secrets if s]
+        self.write = write
+
+    def add_secrets(self, *secrets: str | None) -> None:
+        self.secrets.extend(s for s in secrets if s)
+
+    def line(self, document: Mapping[str, Any]) -> None:
+        self.write(redact(json.dumps(document, sort_keys=True, default=str), self.secrets))
+
+
+def _print_line(text: str) -> None:
+    print(text, flush=True)
+
+
+@contextmanager
+def _redacted_logging(output: _Output) -> Iterator[None]:
+    """While inside: every log record of any library, on Lambda's handlers (or stderr when there are
+    none, as in a local run), has every secret of ``output`` masked, including ones learnt later."""
+
+    class _LiveFilter(RedactingFilter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            for secret in output.secrets:
+                self.add(secret)
+            return super().filter(record)
+
+    root = logging.getLogger()
+    live = _LiveFilter()
+    added: logging.Handler | None = None
+    if not root.handlers:
+        added = logging.StreamHandler(sys.stderr)
+        added.setLevel(logging.WARNING)
+        root.addHandler(added)
+    handlers = list(root.handlers)
+    for handler in handlers:
+        handler.addFilter(live)
+    # urllib3 warns once per retry (the result names the failure once); botocore's DEBUG records
+    # quote response bodies, GetSecretValue's included, before this run knows the secret to mask.
+    quieter = {"urllib3": logging.ERROR, "botocore": logging.INFO, "boto3": logging.INFO}
+    levels = {name: logging.getLogger(name).level for name in quieter}
+    for name, level in quieter.items():
+        logger = logging.getLogger(name)
+        logger.setLevel(max(level, logger.getEffectiveLevel()))
+    try:
+        yield
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+        for handler in handlers:
+            handler.removeFilter(live)
+        if added is not None:
+            root.removeHandler(added)
+
+
+# -- the run -------------------------------------------------------------------------------------
+def _boto3_client(service: str, region: str) -> Any:
+    """A client with the function's own credentials (Lambda's environment), its region pinned."""
+    import boto3
+    from botocore.config import Config
+
+    # Path-style when an endpoint is overridden (a local run against moto on an IP address).
+    s3_style = "path" if os.environ.get("AWS_ENDPOINT_URL") else "auto"
+    config = Config(
+        connect_timeout=5,
+        read_timeout=30,
+        retries={"mode": "standard", "max_attempts": 3},
+        s3={"addressing_style": s3_style},
+    )
+    return boto3.client(service, region_name=region, config=config)
+
+
+@dataclass
+class Invocation:
+    """What one run needs from outside; ``handler`` builds it from Lambda's, tests from their own."""
+
+    environ: Mapping[str, str]
+    remaining_ms: Callable[[], float]
+    # (service, region) -> a boto3 client with the function's own credentials
+    client: Callable[[str, str], Any] = _boto3_client
+    write: Callable[[str], None] = _print_line
+    event: Any = None  # logged (its source and time) in the summary, nothing else
+    # Sendbird's documented per-application limits; tests against an emulator with raised limits raise them.
+    get_limit: int = GET_REQUESTS_PER_SECOND
+    post_limit: int = WRITE_REQUESTS_PER_SECOND
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    """Lambda's entry point (``scheduled_facts.HANDLER``). Every run does the same job: the event's
+    source and time are only logged. Returns a JSON-able summary; raises ``OptionError`` or
+    ``ScheduledSyncError`` (see the module docstring)."""
+    return run_scheduled_sync(Invocation(os.environ, context.get_remaining_time_in_millis, event=event))
+
+
+def run_scheduled_sync(invocation: Invocation) -> dict[str, Any]:
+    started = time.monotonic()
+    environ = invocation.environ
+    # The function's own session credentials are secrets too (botocore never logs them; belt and braces).
+    output = _Output(
+        (environ.get("AWS_SECRET_ACCESS_KEY"), environ.get("AWS_SESSION_TOKEN")), invocation.write
+    )
+    with _redacted_logging(output):
+        config = FunctionConfig.from_environ(environ)
+        budget = TimeBudget.from_remaining(invocation.remaining_ms())
+        secrets = read_secrets(invocation.client("secretsmanager", config.region), config)
+        output.add_secrets(secrets.api_token, secrets.copy_secret_access_key)
+        report, run_id = _sync(config, secrets, budget, invocation)
+        seconds = time.monotonic() - started
+        return _finish(
+            config,
+            report,
+            run_id,
+            output,
+            {"seconds": round(seconds, 1), "trigger": _trigger(invocation.event)},
+        )
+
+
+def _trigger(event: Any) -> dict[str, str]:
+    """What invoked the run, from the event: its source and time when it has them (short strings)."""
+    if not isinstance(event, Mapping):
+        return {}
+    return {name: shorten(event[name]) for name in ("source", "time") if isinstance(event.get(name), str)}
+
+
+def _sync(
+    config: FunctionConfig, secrets: FunctionSecrets, budget: TimeBudget, invocation: Invocation
+) -> tuple[Any, str]:
+    from sendbird_copy.api import SendbirdClient
+    from sendbird_copy.sync import SyncOptions, SyncServices, run_sync
+
+    partition = config.kms_key_arn.split(":", 2)[1]
+    app = AppOutputs(
+        app_id=config.app_id,
+        region=config.region,
+        bucket_name=config.bucket_name,
+        bucket_arn=f"arn:{partition}:s3:::{config.bucket_name}",
+        kms_key_arn=config.kms_key_arn,
+        kms_alias="",  # not known to the function and not used by the sync
+        copy_user_name="",  # idem: the copy key pair comes from its secret
+        copy_access_key_id=secrets.copy_access_key_id,
+        copy_secret_access_key=secrets.copy_secret_access_key,
+    )
+    # Made here, in one thread (boto3 sessions are not thread-safe), and shared by the workers.
+    s3 = invocation.client("s3", config.region)
+    token, base_url = secrets.api_token, config.api_base_url
+    services = SyncServices(
+        make_client=lambda app: SendbirdClient(app.app_id, token, base_url=base_url),
+        deployer_s3=lambda _app: s3,
+        progress=lambda message: log.info("%s", message),
+        get_limit=invocation.get_limit,
+        post_limit=invocation.post_limit,
+    )
+    options = SyncOptions(
+        warn_days=config.warn_days, verify_timeout=budget.verify_timeout_s, verify_with_head=False
+    )
+    # Stop claiming when the budget is spent: in-flight requests finish, the rest stays pending.
+    timer = threading.Timer(budget.stop_claiming_after_s, services.stop.set)
+    timer.daemon = True
+    timer.start()
+    try:
+        (report,) = run_sync([app], services, options)
+    finally:
+        timer.cancel()
+    return report, services.run_id
+
+
+def _finish(
+    config: FunctionConfig, report: Any, run_id: str, output: _Output, extra: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Log the summary and the metrics; return the summary, or raise when the run failed its job."""
+    from sendbird_copy.sync import FAILED_OUTCOME, LOST
+
+    counts = report.counts()
+    values = metric_values(counts)
+    problems = [
+        {"recording_id": r.recording.recording_id, "where": r.recording.where, "outcome": r.outcome,
+         "at_risk": r.at_risk, "reason": r.reason}
+        for r in sorted(report.results, key=lambda r: r.recording.recording_id)
+        if r.outcome in (FAILED_OUTCOME, LOST) or r.at_risk
+    ]  # fmt: skip
+    summary: dict[str, Any] = {
+        "app_id": config.app_id,
+        "run_id": run_id,
+        "passed": report.passed,
+        "error": report.error,
+        "counts": counts,
+        "metrics": values,
+        **extra,
+    }
+    output.line(
+        {"message": SUMMARY_MESSAGE, **summary, "problems": problems[:MAX_NAMED_PROBLEMS],
+         "problems_not_named": max(0, len(problems) - MAX_NAMED_PROBLEMS)}
+    )  # fmt: skip
+    if report.error is None:
+        # Only when the recordings could be listed: zeros from a run that saw nothing would read as
+        # "nothing at risk". A failed listing raises instead (Lambda's Errors metric).
+        output.line(emf_document(config.metrics_namespace, config.app_id, values, int(time.time() * 1000)))
+    failure = _failure(report, values)
+    if failure:
+        raise ScheduledSyncError(redact(failure, output.secrets), summary)
+    return summary
+
+
+def _failure(report: Any, values: Mapping[str, int]) -> str | None:
+    from sendbird_copy.sync import FAILED_OUTCOME, LOST
+
+    if report.error is not None:
+        return report.error
+    failed, lost = values[facts.METRIC_FAILED], values[facts.METRIC_LOST]
+    if not failed and not lost:
+        return None
+    first = next(r for r in report.results if r.outcome in (FAILED_OUTCOME, LOST))
+    return (
+        f"sync of application {report.app_id}: {failed} failed, {lost} lost; first: "
+        f"{first.recording.recording_id} ({first.outcome}): {with_permission_hint(first.reason or '')}"
+    )
+
+
+# The IAM action behind each AWS operation the function makes: a refusal names what the role lacks.
+_ACTIONS = {
+    "GetObject": "s3:GetObject",
+    "PutObject": "s3:PutObject",
+    "ListObjectsV2": "s3:ListBucket",
+    "GetSecretValue": "secretsmanager:GetSecretValue",
+}
+_DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "KMS.AccessDeniedException")
+
+
+def with_permission_hint(reason: str) -> str:
+    """``reason`` plus, when it is an AWS refusal of an operation (``describe``'s "Op: Code ..."),
+    the IAM permission the function's role lacks."""
+    operation, _, rest = reason.partition(": ")
+    if operation in _ACTIONS and rest.startswith(_DENIED):
+        return f"{reason} [the function's role lacks {_ACTIONS[operation]} here]"
+    return reason

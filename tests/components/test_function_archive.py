@@ -1,0 +1,130 @@
+"""The scheduled sync's code archive: byte-for-byte the same from the same files, holding exactly the
+handler's package and requests' pure-Python distributions, and importable with nothing but Lambda's
+runtime (boto3 and its dependencies) beside it."""
+
+from __future__ import annotations
+
+import ast
+import base64
+import hashlib
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import components.function_archive as function_archive
+from components.function_archive import (
+    FILE_MODE,
+    FIXED_DATE_TIME,
+    BuiltArchive,
+    archive_bytes,
+    archive_entries,
+    build_archive,
+)
+from localdev.lambda_runner import build_runtime_dir, extract_archive
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> BuiltArchive:
+    return build_archive(tmp_path_factory.mktemp("archive-cache"))
+
+
+def test_two_builds_give_the_same_bytes_and_the_hash_lambda_compares(
+    built: BuiltArchive, tmp_path: Path
+) -> None:
+    again = build_archive(tmp_path / "elsewhere")
+    data = built.path.read_bytes()
+    assert again.path.read_bytes() == data and again.sha256_base64 == built.sha256_base64
+    assert built.sha256_base64 == base64.b64encode(hashlib.sha256(data).digest()).decode()
+    assert built.path.name == f"sendbird-sync-{hashlib.sha256(data).hexdigest()}.zip"
+    assert archive_bytes(reversed(archive_entries())) == data  # the order of the inputs does not matter
+    assert build_archive(built.path.parent).path == built.path  # found in the cache, same name
+    assert build_archive(tmp_path / "none", distributions=()).sha256_base64 != built.sha256_base64
+
+
+def test_every_entry_is_a_sorted_file_with_a_fixed_time_and_mode(built: BuiltArchive) -> None:
+    with zipfile.ZipFile(built.path) as archive:
+        infos = archive.infolist()
+    names = [info.filename for info in infos]
+    assert names == sorted(names) and len(set(names)) == len(names) and names == list(built.names)
+    assert not any(info.is_dir() for info in infos)
+    assert {info.date_time for info in infos} == {FIXED_DATE_TIME}
+    assert {info.external_attr >> 16 for info in infos} == {FILE_MODE}
+
+
+def test_the_archive_holds_the_handler_and_requests_and_nothing_of_the_rest(built: BuiltArchive) -> None:
+    names = set(built.names)
+    for needed in (
+        "sendbird_copy/scheduled.py",
+        "sendbird_copy/scheduled_facts.py",
+        "sendbird_copy/sync.py",
+        "sendbird_copy/api.py",
+        "requests/__init__.py",
+        "certifi/cacert.pem",
+        "idna/__init__.py",
+        "charset_normalizer/md.py",  # the pure-Python twin of its compiled md module
+    ):
+        assert needed in names
+    licenses = {n.split("/")[0].split("-")[0] for n in names if ".dist-info/" in n and "LICENSE" in n.upper()}
+    assert licenses == {"requests", "certifi", "idna", "charset_normalizer"}
+    tops = {n.split("/")[0] for n in names if ".dist-info/" not in n}
+    assert tops == {"sendbird_copy", "requests", "certifi", "idna", "charset_normalizer"}
+    assert not [n for n in names if n.startswith("sendbird_copy/emulator/")]
+    assert not [n for n in names if n.endswith((".so", ".pyd", ".pyc")) or "__pycache__" in n]
+    # Lambda's runtime has these; the archive must not shadow them with this machine's copies.
+    assert not tops & {
+        "urllib3",
+        "boto3",
+        "botocore",
+        "click",
+        "tqdm",
+        "pulumi",
+        "tests",
+        "localdev",
+        "components",
+    }
+
+
+def test_the_builder_imports_no_pulumi() -> None:
+    tree = ast.parse(Path(function_archive.__file__).read_text())
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not [name for name in imported if name.split(".")[0] == "pulumi"]
+
+
+PROBE = """
+import json, sys
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+import sendbird_copy.scheduled, sendbird_copy.sync, sendbird_copy.api, requests, urllib3
+import charset_normalizer.md
+from sendbird_copy.regions import known_aws_regions
+print(json.dumps({
+    "handler": callable(sendbird_copy.scheduled.handler),
+    "requests": requests.__file__, "urllib3": urllib3.__file__, "md": charset_normalizer.md.__file__,
+    "regions": "ap-northeast-1" in known_aws_regions(),
+    "unwanted": sorted(m for m in ("click", "tqdm", "pulumi", "moto") if m in sys.modules),
+    "site": [p for p in sys.path if "site-packages" in p],
+}))
+"""
+
+
+@pytest.mark.slow  # a subprocess
+def test_the_handler_imports_with_only_the_archive_and_lambdas_runtime(
+    built: BuiltArchive, tmp_path: Path
+) -> None:
+    task = extract_archive(built.path, tmp_path / "task")
+    runtime = build_runtime_dir(tmp_path / "runtime")
+    assert {p.name for p in runtime.iterdir()} >= {"boto3", "botocore", "urllib3", "dateutil", "six.py"}
+    python = getattr(sys, "_base_executable", sys.executable)
+    probe = subprocess.run(
+        [python, "-I", "-S", "-c", PROBE, str(task), str(runtime)],
+        capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, timeout=60, check=False,
+    )  # fmt: skip
+    assert probe.returncode == 0, probe.stderr
+    found = json.loads(probe.stdout)
+    assert found["handler"] and found["regions"] and found["unwanted"] == [] and found["site"] == []
+    assert found["requests"].startswith(str(task)) and found["md"].endswith("md.py")
+    assert found["urllib3"].startswith(str(runtime))  # requests runs on the runtime's urllib3

@@ -1,0 +1,257 @@
+"""The scheduled sync's handler in this process: its environment (errors name the variable), its
+metrics line (CloudWatch embedded metric format), its time budget, when it raises, and that no secret
+reaches a log line. Against moto (IAM auth on) and the emulator; the function's own role and the
+archive in an isolated interpreter are tests/localdev/test_lambda_runner.py's job."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from localdev.moto_server import MotoServer
+from sendbird_copy import scheduled_facts as facts
+from sendbird_copy.emulator import SendbirdEmulator
+from sendbird_copy.errors import OptionError
+from sendbird_copy.ledger import FAILED, Ledger, LedgerEntry
+from sendbird_copy.scheduled import (
+    MAX_VERIFY_TIMEOUT_S,
+    SAFETY_MARGIN_S,
+    SUMMARY_MESSAGE,
+    FunctionConfig,
+    Invocation,
+    ScheduledSyncError,
+    TimeBudget,
+    emf_document,
+    metric_values,
+    run_scheduled_sync,
+    with_permission_hint,
+)
+from sendbird_copy.sync import ALREADY_SAFE, COPIED_NOW, IN_PROGRESS, PENDING
+from tests.sendbird_copy.conftest import FAST_LIMITS
+from tests.sendbird_copy.scheduled_support import REGION, FunctionWorld, function_world
+
+KMS_ARN = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+SECRET_ARN = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:sendbird-token-AbCdEf"
+GOOD_ENV = {
+    facts.ENV_APP_ID: "APP-1",
+    facts.ENV_BUCKET_NAME: "recordings-bucket",
+    facts.ENV_KMS_KEY_ARN: KMS_ARN,
+    facts.ENV_API_TOKEN_SECRET_ARN: SECRET_ARN,
+    facts.ENV_COPY_KEY_SECRET_ARN: SECRET_ARN.replace("token", "copy-key"),
+    facts.ENV_REGION: REGION,
+}
+
+
+# -- the environment ------------------------------------------------------------------------------
+def test_a_good_environment_gives_the_defaults_for_what_is_optional() -> None:
+    config = FunctionConfig.from_environ(GOOD_ENV)
+    assert config.app_id == "APP-1" and config.region == REGION and config.bucket_name == "recordings-bucket"
+    assert config.warn_days == facts.DEFAULT_WARN_DAYS
+    assert config.metrics_namespace == facts.METRICS_NAMESPACE and config.api_base_url is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        facts.ENV_APP_ID,
+        facts.ENV_BUCKET_NAME,
+        facts.ENV_KMS_KEY_ARN,
+        facts.ENV_API_TOKEN_SECRET_ARN,
+        facts.ENV_COPY_KEY_SECRET_ARN,
+        facts.ENV_REGION,
+    ],
+)
+def test_a_missing_variable_is_named(name: str) -> None:
+    environ = {k: v for k, v in GOOD_ENV.items() if k != name}
+    with pytest.raises(OptionError, match=f"missing or empty environment variable: {name}\\."):
+        FunctionConfig.from_environ(environ)
+    with pytest.raises(OptionError, match=name):
+        FunctionConfig.from_environ({**GOOD_ENV, name: "  "})
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "allowed"),
+    [
+        (facts.ENV_APP_ID, "app_with_underscore", "letters, digits and hyphens"),
+        (facts.ENV_BUCKET_NAME, "Recordings_Bucket", "3 to 63 lowercase letters"),
+        (facts.ENV_KMS_KEY_ARN, "alias/recordings", "arn:<partition>:kms:<region>:<account>:key/"),
+        (facts.ENV_API_TOKEN_SECRET_ARN, KMS_ARN, "arn:<partition>:secretsmanager:"),
+        (facts.ENV_COPY_KEY_SECRET_ARN, "my-secret", "arn:<partition>:secretsmanager:"),
+        (facts.ENV_REGION, "ap-2", "an AWS region code"),
+        (facts.ENV_WARN_DAYS, "three", "a number of days from 0 to 14"),
+        (facts.ENV_WARN_DAYS, "-1", "a number of days from 0 to 14"),
+        (facts.ENV_WARN_DAYS, "nan", "a number of days from 0 to 14"),
+        (facts.ENV_METRICS_NAMESPACE, ":Sendbird", "up to 255 ASCII characters"),
+        (facts.ENV_API_BASE_URL, "ftp://emulator", "not an http(s) URL"),
+    ],
+)
+def test_a_bad_value_is_refused_naming_the_variable_and_what_is_allowed(
+    name: str, value: str, allowed: str
+) -> None:
+    with pytest.raises(OptionError) as refused:
+        FunctionConfig.from_environ({**GOOD_ENV, name: value})
+    message = str(refused.value)
+    assert f"environment variable {name}" in message and allowed in message
+
+
+# -- metrics, budget, hints -----------------------------------------------------------------------
+def test_the_metrics_line_is_embedded_metric_format_with_every_metric_and_the_app_dimension() -> None:
+    counts = {
+        COPIED_NOW: 4,
+        "at risk": 2,
+        "lost": 1,
+        "failed": 3,
+        PENDING: 5,
+        IN_PROGRESS: 6,
+        ALREADY_SAFE: 9,
+    }
+    values = metric_values(counts)
+    assert values == {
+        facts.METRIC_COPIED: 4, facts.METRIC_AT_RISK: 2, facts.METRIC_LOST: 1, facts.METRIC_FAILED: 3,
+        facts.METRIC_PENDING: 11,  # not claimed in time, or requested and not verified yet
+    }  # fmt: skip
+    document = emf_document("Custom/Ns", "APP-1", values, 1_764_417_600_000)
+    (directive,) = document["_aws"]["CloudWatchMetrics"]
+    assert document["_aws"]["Timestamp"] == 1_764_417_600_000
+    assert directive["Namespace"] == "Custom/Ns" and directive["Dimensions"] == [[facts.METRIC_DIMENSION]]
+    assert [m["Name"] for m in directive["Metrics"]] == list(facts.METRICS)
+    assert {m["Unit"] for m in directive["Metrics"]} == {"Count"}
+    # EMF: every metric and dimension named in the directive is a top-level member of the document.
+    assert document[facts.METRIC_DIMENSION] == "APP-1"
+    assert all(isinstance(document[name], int) for name in facts.METRICS)
+    assert set(facts.METRIC_DESCRIPTIONS) == set(facts.METRICS)
+
+
+def test_the_time_budget_ends_the_run_before_lambdas_timeout() -> None:
+    full = TimeBudget.from_remaining(facts.TIMEOUT_SECONDS * 1000)
+    assert full.stop_claiming_after_s == facts.TIMEOUT_SECONDS - SAFETY_MARGIN_S
+    assert full.verify_timeout_s == MAX_VERIFY_TIMEOUT_S
+    short = TimeBudget.from_remaining((SAFETY_MARGIN_S + 90) * 1000)
+    assert short.stop_claiming_after_s == 90 and short.verify_timeout_s == 90
+    assert TimeBudget.from_remaining(1000) == TimeBudget(0.0, 0.0)  # nothing left: claim nothing
+
+
+def test_an_aws_refusal_names_the_permission_the_role_lacks() -> None:
+    refused = "PutObject: AccessDenied (HTTP 403) Access Denied"
+    assert with_permission_hint(refused).endswith("[the function's role lacks s3:PutObject here]")
+    assert "lacks secretsmanager:GetSecretValue" in with_permission_hint(
+        "GetSecretValue: AccessDeniedException (HTTP 400) not allowed"
+    )
+    assert with_permission_hint("Sendbird answered HTTP 400") == "Sendbird answered HTTP 400"
+
+
+# -- runs against moto and the emulator ------------------------------------------------------------
+@pytest.fixture
+def world(moto: MotoServer, make_emulator: Callable[..., SendbirdEmulator]) -> FunctionWorld:
+    return function_world(moto, make_emulator(rate_limits=FAST_LIMITS))
+
+
+class Run:
+    """One in-process invocation with the deployer's clients; its log lines kept."""
+
+    def __init__(
+        self, world: FunctionWorld, remaining_s: float = facts.TIMEOUT_SECONDS, **limits: int
+    ) -> None:
+        self.lines: list[str] = []
+        deadline = time.monotonic() + remaining_s
+        self.invocation = Invocation(
+            environ={**world.environment, facts.ENV_REGION: REGION},
+            remaining_ms=lambda: (deadline - time.monotonic()) * 1000,
+            client=lambda service, region: world.moto.client(service, region),
+            write=self.lines.append,
+            event={"source": "aws.scheduler", "time": "2026-11-29T12:00:00Z"},
+            get_limit=limits.get("get_limit", 10_000),
+            post_limit=limits.get("post_limit", 10_000),
+        )
+
+    def __call__(self) -> dict[str, Any]:
+        return run_scheduled_sync(self.invocation)
+
+    def documents(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.lines]
+
+
+def test_a_run_copies_everything_once_logs_a_summary_and_metrics_and_no_secret(
+    world: FunctionWorld, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    for n in range(8):
+        world.add(f"rec-{n}", kind="live" if n % 2 else "room")
+    world.add("at-risk-uploading", status="uploading", age_days=12.5)  # at risk, nothing to copy yet
+    run = Run(world)
+    summary = run()
+    assert summary["counts"][COPIED_NOW] == 8 and summary["metrics"][facts.METRIC_AT_RISK] == 1
+    assert summary["passed"] is False  # at risk, yet no Error: it has its own metric and alarm
+    assert summary["trigger"] == {"source": "aws.scheduler", "time": "2026-11-29T12:00:00Z"}
+    assert world.copy_posts() == {f"rec-{n}": 1 for n in range(8)}
+
+    summary_line, emf = run.documents()
+    assert summary_line["message"] == SUMMARY_MESSAGE and summary_line["app_id"] == world.app_id
+    assert [p["recording_id"] for p in summary_line["problems"]] == ["at-risk-uploading"]
+    assert emf["_aws"]["CloudWatchMetrics"][0]["Namespace"] == facts.METRICS_NAMESPACE
+    assert emf[facts.METRIC_DIMENSION] == world.app_id
+    assert emf[facts.METRIC_COPIED] == 8 and emf[facts.METRIC_AT_RISK] == 1 and emf[facts.METRIC_LOST] == 0
+
+    again = Run(world)
+    assert again()["counts"][ALREADY_SAFE] == 8
+    assert world.copy_posts() == {f"rec-{n}": 1 for n in range(8)}  # no second copy
+
+    everything = "\n".join([*run.lines, *again.lines, caplog.text, *capsys.readouterr()])
+    for secret in world.secrets():
+        assert secret not in everything
+
+
+def test_a_short_budget_claims_what_it_can_and_leaves_the_rest_pending_for_the_next_run(
+    world: FunctionWorld,
+) -> None:
+    for n in range(10):
+        world.add(f"rec-{n}")
+    started = time.monotonic()
+    # Half a second of claiming at 2 copy POSTs per second: most recordings are left pending.
+    summary = Run(world, remaining_s=SAFETY_MARGIN_S + 0.5, post_limit=2)()
+    assert time.monotonic() - started < 10  # it stopped claiming, and did not wait for objects
+    counts = summary["counts"]
+    requested = sum(world.copy_posts().values())
+    assert 1 <= requested < 10 and counts[PENDING] == 10 - requested
+    assert counts[PENDING] + counts[IN_PROGRESS] + counts[COPIED_NOW] == 10
+    assert summary["metrics"][facts.METRIC_PENDING] == counts[PENDING] + counts[IN_PROGRESS]
+
+    finished = Run(world)()
+    assert finished["counts"][COPIED_NOW] == 10 - counts[COPIED_NOW]
+    assert world.copy_posts() == {f"rec-{n}": 1 for n in range(10)}  # every one exactly once
+
+
+def test_a_failed_recording_raises_with_the_summary_after_logging_it(world: FunctionWorld) -> None:
+    world.add("rec-ok")
+    world.add("rec-given-up")
+    ledger = Ledger(world.moto.client("s3", REGION), world.dest.bucket, world.app_id)
+    given_up = LedgerEntry(
+        "rec-given-up", world.app_id, FAILED, "live event x", "old-run", "2026-11-28T00:00:00+00:00",
+        attempts=3, last_error="no object ever appeared",
+    )  # fmt: skip
+    ledger.create(given_up)
+    run = Run(world)
+    with pytest.raises(ScheduledSyncError, match="1 failed, 0 lost; first: rec-given-up") as raised:
+        run()
+    assert raised.value.summary["counts"][COPIED_NOW] == 1
+    summary_line, emf = run.documents()  # logged before raising: the metrics still reach CloudWatch
+    assert summary_line["metrics"][facts.METRIC_FAILED] == 1 and emf[facts.METRIC_FAILED] == 1
+
+
+def test_a_secret_the_function_cannot_read_stops_the_run_naming_the_variable(world: FunctionWorld) -> None:
+    world.environment[facts.ENV_COPY_KEY_SECRET_ARN] = world.copy_key_secret_arn[:-6] + "Nope00"
+    with pytest.raises(ScheduledSyncError, match=f"the secret named by {facts.ENV_COPY_KEY_SECRET_ARN}"):
+        Run(world)()
+    assert world.copy_posts() == {}
+
+    secrets = world.moto.client("secretsmanager", REGION)
+    secrets.put_secret_value(SecretId=world.copy_key_secret_arn, SecretString='{"access_key_id": "AKIA"}')
+    world.environment[facts.ENV_COPY_KEY_SECRET_ARN] = world.copy_key_secret_arn
+    with pytest.raises(OptionError, match="field secret_access_key is missing") as refused:
+        Run(world)()
+    assert "AKIA" not in str(refused.value)  # the secret's content is never shown
