@@ -7,8 +7,8 @@ Manager (encrypted with the stack's KMS key). Its logs carry the sync's counts a
 metrics, and alarms watch them.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: Pulumi's component analyzer (provider/) reads the output
+# annotations at runtime.
 import json
 import tempfile
 from dataclasses import dataclass
@@ -401,6 +401,22 @@ class RecordingSync(pulumi.ComponentResource):
     child, as RecordingStorage's ``resources`` does.
     """
 
+    # The outputs, declared for the component package's schema (each docstring is its description).
+    function_name: pulumi.Output[str]
+    """The sync function's name (``aws lambda invoke --function-name`` runs it now)."""
+    function_arn: pulumi.Output[str]
+    """The sync function's ARN."""
+    schedule_name: pulumi.Output[str]
+    """The EventBridge Scheduler schedule that invokes the function."""
+    log_group_name: pulumi.Output[str]
+    """The function's log group: one summary line and one metrics line per run."""
+    role_arn: pulumi.Output[str]
+    """The function's role (reads its two secrets, lists the bucket, reads and writes the ledger)."""
+    api_token_secret_arn: pulumi.Output[str]
+    """The secret holding the Sendbird API token (created, or ``api_token_secret_arn``)."""
+    copy_key_secret_arn: pulumi.Output[str]
+    """The secret holding the copy key pair (JSON: access_key_id, secret_access_key)."""
+
     def __init__(
         self, name: str, args: RecordingSyncArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
@@ -420,15 +436,16 @@ class RecordingSync(pulumi.ComponentResource):
         self.schedule_name = children.schedule.name
         self.log_group_name = children.log_group.name
         self.role_arn = children.role.arn
+        existing_secret: Any = args.api_token_secret_arn  # set when no secret was created
         self.api_token_secret_arn = (
             children.api_token_secret.arn
             if children.api_token_secret is not None
-            else pulumi.Output.from_input(args.api_token_secret_arn)
+            else pulumi.Output.from_input(existing_secret)
         )
         self.copy_key_secret_arn = children.copy_key_secret.arn
         self.register_outputs(self.public_outputs())
 
-    def public_outputs(self) -> dict[str, pulumi.Output[Any]]:
+    def public_outputs(self) -> "dict[str, pulumi.Output[Any]]":
         """Every output (none is secret): one entry of the ``scheduled_sync`` stack output."""
         return {field: getattr(self, field) for field in SYNC_OUTPUT_FIELDS}
 

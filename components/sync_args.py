@@ -7,7 +7,8 @@ the API token from ``Config().require_secret``) takes a pulumi Input and is chec
 naming the input. The API token and the copy secret key are kept secret whatever form they come in.
 """
 
-# No ``from __future__ import annotations``: Pulumi's component analyzer reads these annotations.
+# No ``from __future__ import annotations``: Pulumi's component analyzer (provider/) reads these
+# annotations at runtime and takes each field's docstring as the schema's description.
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -59,35 +60,37 @@ class RecordingSyncArgs:
     """Everything RecordingSync needs: one application's storage (the outputs of its
     RecordingStorage), the Sendbird API token, and how often and how loudly to run."""
 
-    # The Sendbird application id (plain: it names and tags the resources).
     app_id: str
-    # An AWS region code or Sendbird region key: the region of the application and of its storage.
+    """The Sendbird application id (plain: it names and tags the resources)."""
     region: str
-    # The recordings bucket (RecordingStorage.bucket_name) and its ARN (RecordingStorage.bucket_arn).
+    """An AWS region code or Sendbird region key: the region of the application and of its storage."""
     bucket_name: pulumi.Input[str]
+    """The recordings bucket's name (RecordingStorage.bucket_name)."""
     bucket_arn: pulumi.Input[str]
-    # The key that encrypts the bucket (RecordingStorage.kms_key_arn); it encrypts both secrets too.
+    """The recordings bucket's ARN (RecordingStorage.bucket_arn)."""
     kms_key_arn: pulumi.Input[str]
-    # The copy identity's key pair (RecordingStorage.copy_access_key_id / copy_secret_access_key):
-    # stored in a secret the function reads and hands to Sendbird with each copy request.
+    """The key that encrypts the bucket (RecordingStorage.kms_key_arn); it encrypts both secrets too."""
     copy_access_key_id: pulumi.Input[str]
+    """The copy identity's access key id (RecordingStorage.copy_access_key_id): stored with the secret
+    key in a secret the function reads and hands to Sendbird with each copy request."""
     copy_secret_access_key: pulumi.Input[str]
-    # The application's Sendbird API token, as a Pulumi secret: stored in a Secrets Manager secret.
+    """The copy identity's secret access key (RecordingStorage.copy_secret_access_key; kept secret)."""
     api_token: pulumi.Input[str] | None = None
-    # Or an existing Secrets Manager secret (in the application's region) holding the token.
+    """The application's Sendbird API token, as a Pulumi secret: stored in a Secrets Manager secret."""
     api_token_secret_arn: pulumi.Input[str] | None = None
-    # EventBridge Scheduler expression: rate(...) of at least 15 minutes, or cron(...).
+    """Or an existing Secrets Manager secret (in the application's region) holding the token."""
     schedule: str = DEFAULT_SCHEDULE
-    # A recording not yet copied this many days before Sendbird deletes it is "at risk" (alarm).
+    """EventBridge Scheduler expression: rate(...) of at least 15 minutes, or cron(...)."""
     warn_days: float = DEFAULT_WARN_DAYS
-    # An SNS topic (same region) every alarm notifies, on alarm and on recovery.
+    """A recording not yet copied this many days before Sendbird deletes it is "at risk" (alarm)."""
     alarm_topic_arn: pulumi.Input[str] | None = None
-    # Days the function's logs are kept (a period CloudWatch Logs offers).
+    """An SNS topic (same region) every alarm notifies, on alarm and on recovery."""
     log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
-    # Tags on every taggable resource (keys plain; values may be Outputs).
+    """Days the function's logs are kept (a period CloudWatch Logs offers)."""
     tags: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    # Sendbird's API base URL, for a test double (the local emulator); default: Sendbird's own.
+    """Tags on every taggable resource (keys plain; values may be Outputs)."""
     sendbird_api_base_url: str | None = None
+    """Sendbird's API base URL, for a test double (the local emulator); default: Sendbird's own."""
 
     def __post_init__(self) -> None:
         _require_plain(self.app_id, "app_id", "the Sendbird application id as a string", _APP_ID_PLAIN)

@@ -39,6 +39,7 @@ from pulumi.provider.experimental.component import ComponentDefinition, Componen
 from pulumi.provider.experimental.schema import generate_schema
 from pulumi.provider.experimental.util import camel_case
 from sendbird_recordings.recording_storage import RecordingStorage
+from sendbird_recordings.recording_sync import RecordingSync
 
 from sendbird_copy.project import PROJECT_NAME
 from sendbird_copy.stack_outputs import SECRET_FIELDS
@@ -54,10 +55,35 @@ class Hosted:
 
     component: type[pulumi.ComponentResource]
     secret_outputs: Sequence[str] = ()
+    # Inputs that are secrets (the generated SDKs then treat a plain value as secret too).
+    secret_inputs: Sequence[str] = ()
 
 
 # Every component the package hosts: adding one is one line here.
-HOSTED: tuple[Hosted, ...] = (Hosted(RecordingStorage, secret_outputs=SECRET_FIELDS),)
+HOSTED: tuple[Hosted, ...] = (
+    Hosted(RecordingStorage, secret_outputs=SECRET_FIELDS),
+    Hosted(RecordingSync, secret_inputs=("api_token", "copy_secret_access_key")),
+)
+
+
+def _require_descriptions(spec: dict[str, Any]) -> None:
+    """Every input and output has a description. The analyzer reads them from the source with
+    ``ast.parse`` and silently drops them when that fails (CPython 3.11 fails after a caught
+    RecursionError in the same process): a schema without them must not be served or written."""
+    objects = [*spec.get("types", {}).values()]
+    for resource in spec.get("resources", {}).values():
+        objects += [{"properties": resource.get("inputProperties", {})}, resource]
+    missing = [
+        name
+        for obj in objects
+        for name, prop in obj.get("properties", {}).items()
+        if not prop.get("description")
+    ]
+    if missing:
+        raise RuntimeError(
+            f"the component analyzer found no description for {', '.join(sorted(missing))}: every argument "
+            "and output needs a docstring (or the source could not be parsed in this process)"
+        )
 
 
 def package_version() -> str:
@@ -144,10 +170,13 @@ class ComponentPackageProvider(ComponentProvider):
             name, version, None, self._component_defs, self._type_defs, self._dependencies
         ).to_json()
         for h in hosted:
-            outputs = spec["resources"][f"{name}:index:{h.component.__name__}"]["properties"]
+            resource = spec["resources"][f"{name}:index:{h.component.__name__}"]
             for output in h.secret_outputs:
-                outputs[camel_case(output)]["secret"] = True
+                resource["properties"][camel_case(output)]["secret"] = True
+            for secret_input in h.secret_inputs:
+                resource["inputProperties"][camel_case(secret_input)]["secret"] = True
         _clean_descriptions(spec)
+        _require_descriptions(spec)
         self.spec: dict[str, Any] = spec
         self.schema = json.dumps(spec)
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import subprocess
+import sys
 import typing
 from pathlib import Path
 from typing import Any
@@ -14,10 +16,11 @@ from typing import Any
 import pytest
 import yaml
 
-from components import RecordingStorageArgs, Retention, UploadRole
-from components.type_tokens import RECORDING_STORAGE
+from components import RecordingStorageArgs, RecordingSyncArgs, Retention, UploadRole
+from components.recording_sync import SYNC_OUTPUT_FIELDS
+from components.type_tokens import RECORDING_STORAGE, RECORDING_SYNC
 from provider.host import HOSTED
-from provider.schema import REGENERATE, SCHEMA_FILE, render, schema
+from provider.schema import REGENERATE, SCHEMA_FILE, render
 from sendbird_copy.stack_outputs import OPTIONAL_FIELDS, PUBLIC_FIELDS, SECRET_FIELDS
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -36,9 +39,24 @@ NOT_PLAIN = {
         "abortIncompleteMultipartDays",
     },
     "UploadRole": {"sendbirdPrincipal", "externalId"},
+    "RecordingSync": {
+        "bucketName",
+        "bucketArn",
+        "kmsKeyArn",
+        "copyAccessKeyId",
+        "copySecretAccessKey",
+        "apiToken",
+        "apiTokenSecretArn",
+        "alarmTopicArn",
+    },
 }
-ARGS = {"RecordingStorage": RecordingStorageArgs, "Retention": Retention, "UploadRole": UploadRole}
-JSON_TYPES = {str: "string", int: "integer", bool: "boolean"}
+ARGS = {
+    "RecordingStorage": RecordingStorageArgs,
+    "Retention": Retention,
+    "UploadRole": UploadRole,
+    "RecordingSync": RecordingSyncArgs,
+}
+JSON_TYPES = {str: "string", int: "integer", bool: "boolean", float: "number"}
 # Outputs: every AppOutputs field (the stack-output contract), and where the access logs go.
 OUTPUTS = {*PUBLIC_FIELDS, *SECRET_FIELDS, "access_log_bucket"}
 OPTIONAL_OUTPUTS = {*OPTIONAL_FIELDS, "access_log_bucket"}
@@ -51,7 +69,22 @@ def camel(name: str) -> str:
 
 @pytest.fixture(scope="module")
 def spec() -> dict[str, Any]:
-    return schema()
+    """The schema as ``python -m provider.schema`` generates it, in a fresh interpreter: the analyzer
+    reads attribute docstrings with ``ast.parse`` and drops a description silently when that fails,
+    and CPython 3.11's parser fails ("AST constructor recursion depth mismatch") in a process where an
+    earlier test caught a RecursionError (the deep-nesting stack-config tests do)."""
+    code = "import json, sys; from provider.schema import schema; json.dump(schema(), sys.stdout)"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    generated: dict[str, Any] = json.loads(done.stdout)
+    return generated
 
 
 @pytest.fixture(scope="module")
@@ -61,9 +94,9 @@ def resource(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _object(spec: dict[str, Any], name: str) -> tuple[dict[str, Any], list[str]]:
-    """(properties, required) of the component's inputs or of a named type."""
-    if name == "RecordingStorage":
-        res = spec["resources"][RECORDING_STORAGE]
+    """(properties, required) of a component's inputs or of a named type."""
+    if name in ("RecordingStorage", "RecordingSync"):
+        res = spec["resources"][f"sendbird-recordings:index:{name}"]
         return res["inputProperties"], res["requiredInputs"]
     typ = spec["types"][f"sendbird-recordings:index:{name}"]
     return typ["properties"], typ.get("required", [])
@@ -78,7 +111,7 @@ def test_the_package_hosts_the_component_under_its_type_token(spec: dict[str, An
     """The schema's token is the one the component registers with (components/type_tokens.py)."""
     assert spec["name"] == "sendbird-recordings"
     assert set(spec["resources"]) == {f"sendbird-recordings:index:{h.component.__name__}" for h in HOSTED}
-    assert RECORDING_STORAGE in spec["resources"]
+    assert {RECORDING_STORAGE, RECORDING_SYNC} <= set(spec["resources"])
     assert all(resource["isComponent"] is True for resource in spec["resources"].values())
     assert {f"sendbird-recordings:index:{n}" for n in ("Retention", "UploadRole")} <= set(spec["types"])
 
@@ -140,6 +173,14 @@ def test_every_output_is_declared_and_only_the_secret_key_is_secret(resource: di
         assert prop["type"] == "string" and prop["description"].strip(), name
         assert "plain" not in prop, name  # outputs are Outputs
         assert prop.get("secret", False) is (name == "copySecretAccessKey"), name
+
+
+def test_the_sync_declares_every_output_and_its_two_secret_inputs(spec: dict[str, Any]) -> None:
+    resource = spec["resources"][RECORDING_SYNC]
+    assert set(resource["properties"]) == {camel(name) for name in SYNC_OUTPUT_FIELDS}
+    assert not any(prop.get("secret") for prop in resource["properties"].values())  # names and ARNs
+    secret_inputs = {name for name, prop in resource["inputProperties"].items() if prop.get("secret")}
+    assert secret_inputs == {"apiToken", "copySecretAccessKey"}
 
 
 # -- The YAML example against the schema ---------------------------------------------------------------
