@@ -12,11 +12,10 @@ import math
 import re
 from typing import Any
 
-from sendbird_copy.regions import region_from_arn
 from sendbird_copy.scheduled_facts import TIMEOUT_SECONDS
 from sendbird_copy.sendbird_facts import RECORDING_RETENTION
 
-from .validation import STRING_OR_OUTPUT, Input, InputError, shown
+from .validation import STRING_OR_OUTPUT, Input, InputError, check_regional_arn, shown
 
 DEFAULT_SCHEDULE = "rate(1 hour)"
 DEFAULT_WARN_DAYS = 3.0
@@ -99,33 +98,26 @@ def check_log_retention_days(value: Any, input_name: str = "log_retention_days")
     return int(value)
 
 
-def _check_regional_arn(value: Any, input_name: str, pattern: re.Pattern[str], what: str, region: str) -> str:
-    allowed = f"{what} in the application's region {region}"
-    if not isinstance(value, str):
-        raise InputError(
-            Input(input_name), f" {shown(value)} is not a string. Allowed: {allowed}{STRING_OR_OUTPUT}"
-        )
-    if not pattern.match(value):
-        raise InputError(Input(input_name), f" {shown(value)} is not {what}. Allowed: {allowed}")
-    arn_region = region_from_arn(value)
-    if arn_region != region:
-        raise InputError(
-            Input(input_name),
-            f" {shown(value)} is in {arn_region}, but the application's region is {region}: every "
-            f"regional resource of the sync stays in that region. Allowed: {allowed}",
-        )
-    return value
+# Why every ARN RecordingSync is given must be in the application's region.
+_SAME_REGION = "every regional resource of the sync stays in that region"
 
 
 def check_secret_arn(value: Any, region: str, input_name: str = "api_token_secret_arn") -> str:
     what = "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)"
-    return _check_regional_arn(value, input_name, _SECRET_ARN, what, region)
+    return check_regional_arn(value, input_name, _SECRET_ARN, what, region, _SAME_REGION)
 
 
 def check_topic_arn(value: Any, region: str, input_name: str = "alarm_topic_arn") -> str:
     """CloudWatch alarms notify only SNS topics in their own region."""
     what = "an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)"
-    return _check_regional_arn(value, input_name, _TOPIC_ARN, what, region)
+    return check_regional_arn(
+        value,
+        input_name,
+        _TOPIC_ARN,
+        what,
+        region,
+        "CloudWatch alarms notify only topics in their own region",
+    )
 
 
 def check_bucket_arn(value: Any, bucket_name: Any, input_name: str = "bucket_arn") -> str:

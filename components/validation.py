@@ -283,22 +283,32 @@ def check_retention(retention: Any, prefix: str = "retention.") -> Any:
     return retention
 
 
-def check_kms_key_arn(value: Any, aws_region: str, input_name: str = "kms_key_arn") -> str:
-    allowed = f"a KMS key ARN (arn:aws:kms:{aws_region}:<account>:key/<key id>) in the application's region"
+def check_regional_arn(
+    value: Any, input_name: str, pattern: re.Pattern[str], what: str, region: str, why: str
+) -> str:
+    """``value`` if it is an ARN matching ``pattern`` (``what`` it should be) in ``region``; ``why``
+    says why the region must match."""
+    allowed = f"{what} in the application's region {region}"
     if not isinstance(value, str):
         raise InputError(
             Input(input_name), f" {shown(value)} is not a string. Allowed: {allowed}{STRING_OR_OUTPUT}"
         )
-    if not _KMS_KEY_ARN.match(value):
-        raise InputError(Input(input_name), f" {shown(value)} is not a KMS key ARN. Allowed: {allowed}")
-    key_region = region_from_arn(value)
-    if key_region != aws_region:
+    if not pattern.match(value):
+        raise InputError(Input(input_name), f" {shown(value)} is not {what}. Allowed: {allowed}")
+    arn_region = region_from_arn(value)
+    if arn_region != region:
         raise InputError(
             Input(input_name),
-            f" {shown(value)} is in {key_region}, but the application's region is {aws_region}: S3 can "
-            f"only use a KMS key from the bucket's own region. Allowed: {allowed}",
+            f" {shown(value)} is in {arn_region}, but the application's region is {region}: {why}. "
+            f"Allowed: {allowed}",
         )
     return value
+
+
+def check_kms_key_arn(value: Any, aws_region: str, input_name: str = "kms_key_arn") -> str:
+    what = f"a KMS key ARN (arn:aws:kms:{aws_region}:<account>:key/<key id>)"
+    why = "S3 can only use a KMS key from the bucket's own region"
+    return check_regional_arn(value, input_name, _KMS_KEY_ARN, what, aws_region, why)
 
 
 def _check_tag_key(key: Any, input_name: str) -> None:

@@ -26,6 +26,8 @@ from components.type_tokens import (
     ROTATING,
 )
 from localdev.program_runner import PROJECT_DIR
+from sendbird_copy.project import CONFIG_NAMESPACE
+from sendbird_copy.stack_outputs import APPLICATIONS, SECRET_KEYS
 from tests.components.pulumi_mocks import (
     ACCOUNT_ID,
     ALLOW,
@@ -35,6 +37,7 @@ from tests.components.pulumi_mocks import (
     resolve,
     resource_policy_decision,
     run_component,
+    run_stack,
 )
 
 APP_ID = "9F1C2B7E-4D3A-4C8B-A1E6-3B5D7F9A0C2E"
@@ -301,3 +304,38 @@ def test_rotation_days_from_stack_config_and_bad_values():
     assert args.copy_key_rotation_days == 90
     with pytest.raises(InputError, match="copy_key_rotation_days 0 is out of range"):
         RecordingStorageArgs(app_id=APP_ID, region="ap-2", copy_key_rotation_days=0)
+
+
+def _stack_update(earlier: RecordingMocks | None, days_later: float) -> tuple[RecordingMocks, dict[str, Any]]:
+    """The whole program (``pulumi up --refresh``) with rotation on, ``days_later`` after ``earlier``'s
+    update (from its Rotating state): the mocks and the stack outputs."""
+    mocks = RecordingMocks()
+    if earlier is not None:
+        mocks.now = earlier.now + datetime.timedelta(days=days_later)
+        rotation = earlier.one(ROTATING)
+        mocks.earlier_rotations = {rotation.name: (rotation.id, rotation.state)}
+    config = {
+        f"{CONFIG_NAMESPACE}:applications": [{"app_id": APP_ID, "region": "ap-2"}],
+        f"{CONFIG_NAMESPACE}:copy_key_rotation_days": 30,
+    }
+    run = run_stack(config, mocks=mocks)
+    return mocks, run.outputs
+
+
+def test_after_the_period_the_stack_outputs_carry_the_replacing_key():
+    first, first_outputs = _stack_update(None, 0)
+    within, _ = _stack_update(first, 29)
+    after, after_outputs = _stack_update(first, 31)
+    # Within the period the key's inputs and trigger are what the engine already has: no diff, so
+    # nothing is replaced (the mocks' fresh key id per run is theirs, not the engine's).
+    assert within.one(ACCESS_KEY).inputs == first.one(ACCESS_KEY).inputs
+    assert within.one(ACCESS_KEY).replacement_trigger == first.one(ACCESS_KEY).replacement_trigger
+    # Past it the trigger changed (the key is replaced, create-before-delete), and both outputs name
+    # the replacing key: its id in ``applications``, its secret in ``copy_secret_access_keys``.
+    new_key = after.one(ACCESS_KEY)
+    assert new_key.replacement_trigger != first.one(ACCESS_KEY).replacement_trigger
+    assert new_key.delete_before_replace is False
+    [app] = after_outputs[APPLICATIONS].values()
+    [earlier_app] = first_outputs[APPLICATIONS].values()
+    assert app["copy_access_key_id"] == new_key.id != earlier_app["copy_access_key_id"]
+    assert after_outputs[SECRET_KEYS] == {APP_ID: new_key.state["secret"]}
