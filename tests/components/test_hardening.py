@@ -24,6 +24,7 @@ from components.type_tokens import (
     OWNERSHIP,
     PUBLIC_ACCESS_BLOCK,
     ROTATING,
+    SECRET_VERSION,
 )
 from localdev.program_runner import PROJECT_DIR
 from sendbird_copy.project import CONFIG_NAMESPACE
@@ -306,9 +307,12 @@ def test_rotation_days_from_stack_config_and_bad_values():
         RecordingStorageArgs(app_id=APP_ID, region="ap-2", copy_key_rotation_days=0)
 
 
-def _stack_update(earlier: RecordingMocks | None, days_later: float) -> tuple[RecordingMocks, dict[str, Any]]:
-    """The whole program (``pulumi up --refresh``) with rotation on, ``days_later`` after ``earlier``'s
-    update (from its Rotating state): the mocks and the stack outputs."""
+def _stack_update(
+    earlier: RecordingMocks | None, days_later: float, sync: bool = False
+) -> tuple[RecordingMocks, dict[str, Any]]:
+    """The whole program (``pulumi up --refresh``) with rotation on (and the scheduled sync, with
+    ``sync``), ``days_later`` after ``earlier``'s update (from its Rotating state): the mocks and the
+    stack outputs."""
     mocks = RecordingMocks()
     if earlier is not None:
         mocks.now = earlier.now + datetime.timedelta(days=days_later)
@@ -318,6 +322,9 @@ def _stack_update(earlier: RecordingMocks | None, days_later: float) -> tuple[Re
         f"{CONFIG_NAMESPACE}:applications": [{"app_id": APP_ID, "region": "ap-2"}],
         f"{CONFIG_NAMESPACE}:copy_key_rotation_days": 30,
     }
+    if sync:
+        token_arn = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:sendbird/token-Ab12Cd"
+        config[f"{CONFIG_NAMESPACE}:sync"] = {"api_token_secret_arn": token_arn}
     run = run_stack(config, mocks=mocks)
     return mocks, run.outputs
 
@@ -339,3 +346,20 @@ def test_after_the_period_the_stack_outputs_carry_the_replacing_key():
     [earlier_app] = first_outputs[APPLICATIONS].values()
     assert app["copy_access_key_id"] == new_key.id != earlier_app["copy_access_key_id"]
     assert after_outputs[SECRET_KEYS] == {APP_ID: new_key.state["secret"]}
+
+
+def test_after_the_period_the_scheduled_syncs_key_secret_carries_the_replacing_key():
+    """The copy key pair's secret value is built from the key's outputs, so the update that replaces
+    the key writes the new pair into the secret (the function reads it on its next run)."""
+
+    def pair(mocks: RecordingMocks) -> dict[str, str]:
+        [version] = [r for r in mocks.of_type(SECRET_VERSION) if "copy-key" in r.name]
+        assert "secretString" in mocks.secret_input_names(version)
+        value: dict[str, str] = json.loads(version.inputs["secretString"])
+        return value
+
+    first, _ = _stack_update(None, 0, sync=True)
+    after, _ = _stack_update(first, 31, sync=True)
+    new_key = after.one(ACCESS_KEY)
+    assert pair(after) == {"access_key_id": new_key.id, "secret_access_key": new_key.state["secret"]}
+    assert pair(after)["access_key_id"] != pair(first)["access_key_id"]
