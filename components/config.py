@@ -19,7 +19,7 @@ from typing import Any
 from sendbird_copy.project import CONFIG_NAMESPACE
 
 from .args import RecordingStorageArgs, Retention, UploadRole
-from .sync_args import PLAIN_SETTINGS, check_arns, check_settings
+from .sync_args import PLAIN_SETTINGS, check_api_token, check_arns, check_settings
 from .validation import Input, InputError
 
 # Settings allowed stack-wide and per application.
@@ -259,7 +259,9 @@ def parse_sync_config(
         token = None
         if settings.get("api_token_secret_arn") is None:
             token = tokens.get(args.app_id)
-            if not isinstance(token, str) or not token.strip():
+            if isinstance(token, str) and token.strip():
+                check_api_token(token, f"{API_TOKENS_KEY}.{args.app_id}")
+            else:
                 raise InputError(
                     Input(f"{API_TOKENS_KEY}.{args.app_id}"),
                     f" is missing: the sync of {where[: -len(SYNC_KEY) - 2]} needs the application's API "

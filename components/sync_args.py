@@ -16,7 +16,7 @@ from typing import Any
 
 import pulumi
 
-from sendbird_copy.input_rules import check_url
+from sendbird_copy.input_rules import check_secret, check_url
 from sendbird_copy.regions import resolve_region
 
 from .args import (
@@ -139,7 +139,10 @@ class RecordingSyncArgs:
             token = self.api_token
             if isinstance(token, str) and not token.strip():
                 raise InputError(Input("api_token"), f" is empty. Allowed: {TOKEN_CHOICE}")
-            object.__setattr__(self, "api_token", pulumi.Output.secret(token))
+            checked = _when_resolved(token, functools.partial(check_api_token, input_name="api_token"))
+            if not is_deferred(token):
+                check_api_token(token, "api_token")
+            object.__setattr__(self, "api_token", pulumi.Output.secret(checked))
 
     def _defer(self, name: str, check: Any) -> None:
         """Check ``name`` now when plain; else when it resolves (``args._when_resolved``)."""
@@ -198,3 +201,15 @@ def _check_base_url(value: Any, input_name: str) -> str:
             Input(input_name), str(exc).removeprefix(input_name) + ". Allowed: an http(s) URL"
         ) from None
     return value
+
+
+def check_api_token(value: Any, input_name: str = "api_token") -> str:
+    """A token that goes into an HTTP header (the client's rule); the message never shows it."""
+    if not isinstance(value, str):
+        raise InputError(
+            Input(input_name), f" is {type(value).__name__}, not a string. Allowed: {TOKEN_CHOICE}"
+        )
+    try:
+        return check_secret(input_name, value)
+    except ValueError as exc:
+        raise InputError(Input(input_name), str(exc).removeprefix(input_name)) from None

@@ -118,6 +118,26 @@ def test_the_token_from_config_stays_secret():
             True,
             ["sync.enabled 'yes' is not a boolean"],
         ),
+        (
+            _config(A, sync={}, tokens={APP_A: "tok\nen"}),
+            True,
+            [f"sendbird_api_tokens.{APP_A} contains control characters", "not shown"],
+        ),
+        (
+            _config(A, sync={}, tokens={APP_A: "tøken🙂"}),
+            True,
+            [f"sendbird_api_tokens.{APP_A} contains characters an HTTP header cannot carry"],
+        ),
+        (
+            _config(A, sync={"schedule": "rate(1 hour)" * 500}, tokens={APP_A: "t"}),
+            True,
+            ["sync.schedule 'rate(1 hour)rate(1 hour)", "...", "not a schedule expression"],
+        ),
+        (
+            _config(A, sync={"warn_days": float("inf")}, tokens={APP_A: "t"}),
+            True,
+            ["sync.warn_days inf is out of range"],
+        ),
     ],
 )
 def test_bad_sync_config_fails_before_any_resource_naming_the_key(config, tokens_secret, expected):
@@ -129,4 +149,6 @@ def test_bad_sync_config_fails_before_any_resource_naming_the_key(config, tokens
     message = str(caught.value)
     for part in expected:
         assert part in message, message
+    assert len(message) < 1200  # a huge value is shortened
+    assert "🙂" not in message and "tok\nen" not in message  # a token is never shown
     assert not mocks.registered  # nothing was created
