@@ -159,13 +159,13 @@ def autoname_or_shortened(logical_name: str, limit: int, *seed: str) -> str | No
     return shortened(logical_name, limit, *seed, logical_name)
 
 
-def log_group_name(stack: str, component_name: str) -> str:
-    """``/sendbird-recordings/<stack>/<name>/sync``: the scheduled function's log group, named before
-    the function exists (so it is created first, with its retention), unique per stack."""
+def log_group_name(project: str, stack: str, component_name: str) -> str:
+    """``/<project>/<stack>/<name>/sync`` (``/sendbird-recordings/prod/<app id>/sync`` for this
+    repository's program): the scheduled function's log group, named before the function exists (so
+    it is created first, with its retention), unique per project, stack and component."""
 
     def clean(part: str) -> str:
         return re.sub(r"[^A-Za-z0-9_.#-]+", "-", part).strip("-") or "default"
 
-    return shortened(
-        f"/{PROJECT_NAME}/{clean(stack)}/{clean(component_name)}/sync", 512, stack, component_name
-    )
+    full = f"/{clean(project)}/{clean(stack)}/{clean(component_name)}/sync"
+    return shortened(full, 512, project, stack, component_name)

@@ -28,7 +28,7 @@ from .grants import grant
 from .key import create_key
 from .type_tokens import RECORDING_STORAGE
 from .upload_role import UPLOAD_POLICY, create_upload_role
-from .validation import InputError
+from .validation import check_component_call
 
 
 @dataclass(frozen=True)
@@ -171,12 +171,7 @@ class RecordingStorage(pulumi.ComponentResource):
     ) -> None:
         # The args validated themselves when constructed; check what they cannot: before registering
         # anything, so bad input fails preview with no resource created.
-        if not isinstance(name, str) or not name.strip():
-            raise InputError(f"RecordingStorage name {name!r} is empty. Allowed: a non-empty string")
-        if not isinstance(args, RecordingStorageArgs):
-            raise InputError(
-                f"RecordingStorage '{name}': args must be a RecordingStorageArgs, got {type(args).__name__}"
-            )
+        check_component_call("RecordingStorage", name, args, RecordingStorageArgs)
         super().__init__(RECORDING_STORAGE, name, None, opts)
 
         ctx = StorageContext.of(self, name, args)

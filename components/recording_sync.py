@@ -25,9 +25,10 @@ from . import sync_policies
 from .context import StorageContext
 from .function_archive import build_archive
 from .naming import MAX_IAM_NAME, autoname_or_shortened, log_group_name
+from .schedule_rules import parse_schedule
 from .sync_args import RecordingSyncArgs
 from .type_tokens import RECORDING_SYNC
-from .validation import InputError
+from .validation import check_component_call
 
 MAX_FUNCTION_NAME = 64
 MAX_SCHEDULE_NAME = 64
@@ -43,10 +44,11 @@ ARCHIVE_CACHE = Path(tempfile.gettempdir()) / f"{PROJECT_NAME}-function"
 # The event each scheduled invocation carries (the handler ignores it beyond logging it).
 SCHEDULED_EVENT_SOURCE = f"{PROJECT_NAME}.schedule"
 
-# Alarm name suffix -> (what it means, namespace, metric, statistic, dimension).
+# The alarms, by the suffix of their names (README "Operating it" says what each means).
 ALARM_ERRORS = "errors"
 ALARM_AT_RISK = "at-risk"
 ALARM_LOST = "lost"
+ALARM_NOT_RUNNING = "not-running"
 ALARM_DEAD_LETTERS = "dead-letters"
 
 
@@ -55,7 +57,8 @@ class SyncResources:
     """Every child resource of one RecordingSync (each with the component as its parent).
 
     ``api_token_secret`` and ``api_token_version`` are None with ``api_token_secret_arn`` (an existing
-    secret). ``alarms`` maps ``errors``, ``at-risk``, ``lost`` and ``dead-letters`` to their alarms.
+    secret). ``alarms`` maps ``errors``, ``at-risk``, ``lost``, ``not-running`` and ``dead-letters`` to
+    their alarms.
     """
 
     api_token_secret: aws.secretsmanager.Secret | None
@@ -187,21 +190,33 @@ def _alarm(
     metric: dict[str, Any],
     topic: pulumi.Input[str] | None,
 ) -> aws.cloudwatch.MetricAlarm:
+    """An alarm on ``metric`` (which may override the defaults below), notifying ``topic`` on alarm
+    and on recovery."""
     actions = [topic] if topic is not None else []
+    settings: dict[str, Any] = {
+        "comparison_operator": "GreaterThanOrEqualToThreshold",
+        "threshold": 1,
+        "evaluation_periods": 1,
+        # A run reports once per schedule interval, which may be longer than the period: between runs
+        # the alarm keeps the state the last run left (not "OK" an hour after an at-risk run).
+        "treat_missing_data": "ignore",
+        **metric,
+    }
     return aws.cloudwatch.MetricAlarm(
         ctx.child_name(f"sync-{suffix}"),
         alarm_description=description,
-        comparison_operator="GreaterThanOrEqualToThreshold",
-        threshold=1,
-        evaluation_periods=1,
-        # No data means no run reported a problem (the errors alarm covers runs that fail).
-        treat_missing_data="notBreaching",
         alarm_actions=actions,
         ok_actions=actions,
         tags=ctx.tags,
-        **metric,
+        **settings,
         **_regional(ctx),
     )
+
+
+def not_running_window(schedule: str) -> int:
+    """Hours without any invocation after which the function counts as not running: the schedule's
+    longest gap, rounded up, plus an hour of slack (the scheduler's retries and the run itself)."""
+    return -(-parse_schedule(schedule).max_gap_minutes // 60) + 1
 
 
 def _alarms(
@@ -214,19 +229,19 @@ def _alarms(
         "statistic": "Maximum",
         "period": ALARM_PERIOD_SECONDS,
     }
+    invocations = {
+        "namespace": "AWS/Lambda",
+        "dimensions": {"FunctionName": function.name},
+        "statistic": "Sum",
+    }
+    window = not_running_window(args.schedule)
     return {
         ALARM_ERRORS: _alarm(
             ctx,
             ALARM_ERRORS,
             f"The scheduled sync of {args.app_id} failed: a recording could not be copied, was lost, or the "
             "application could not be listed. Its log group says which.",
-            {
-                "namespace": "AWS/Lambda",
-                "metric_name": "Errors",
-                "dimensions": {"FunctionName": function.name},
-                "statistic": "Sum",
-                "period": ALARM_PERIOD_SECONDS,
-            },
+            {**invocations, "metric_name": "Errors", "period": ALARM_PERIOD_SECONDS},
             topic,
         ),
         ALARM_AT_RISK: _alarm(
@@ -244,6 +259,23 @@ def _alarms(
             {**synced, "metric_name": facts.METRIC_LOST},
             topic,
         ),
+        ALARM_NOT_RUNNING: _alarm(
+            ctx,
+            ALARM_NOT_RUNNING,
+            f"The sync function of {args.app_id} has not run for {window} hours (its schedule "
+            f"{args.schedule} is disabled or deleted, or every invocation was dropped).",
+            {
+                **invocations,
+                "metric_name": "Invocations",
+                "period": ALARM_PERIOD_SECONDS,
+                "comparison_operator": "LessThanThreshold",
+                "evaluation_periods": window,
+                "datapoints_to_alarm": window,
+                # No invocation in an hour publishes no data point: that is what this alarm is for.
+                "treat_missing_data": "breaching",
+            },
+            topic,
+        ),
         ALARM_DEAD_LETTERS: _alarm(
             ctx,
             ALARM_DEAD_LETTERS,
@@ -255,6 +287,8 @@ def _alarms(
                 "dimensions": {"QueueName": queue.name},
                 "statistic": "Maximum",
                 "period": 300,
+                # SQS reports an active queue every 5 minutes; no data is an empty queue.
+                "treat_missing_data": "notBreaching",
             },
             topic,
         ),
@@ -284,7 +318,7 @@ def _create_children(ctx: StorageContext, args: RecordingSyncArgs) -> SyncResour
     )
     log_group = aws.cloudwatch.LogGroup(
         ctx.child_name("sync-logs"),
-        name=log_group_name(pulumi.get_stack(), ctx.name),
+        name=log_group_name(pulumi.get_project(), pulumi.get_stack(), ctx.name),
         retention_in_days=args.log_retention_days,
         tags=ctx.tags,
         **_regional(ctx),
@@ -420,12 +454,7 @@ class RecordingSync(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: RecordingSyncArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        if not isinstance(name, str) or not name.strip():
-            raise InputError(f"RecordingSync name {name!r} is empty. Allowed: a non-empty string")
-        if not isinstance(args, RecordingSyncArgs):
-            raise InputError(
-                f"RecordingSync '{name}': args must be a RecordingSyncArgs, got {type(args).__name__}"
-            )
+        check_component_call("RecordingSync", name, args, RecordingSyncArgs)
         super().__init__(RECORDING_SYNC, name, None, opts)
 
         ctx = StorageContext.of(self, name, args)

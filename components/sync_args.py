@@ -13,6 +13,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import pulumi
 
@@ -28,13 +29,13 @@ from .args import (
     _when_resolved,
     is_deferred,
 )
+from .schedule_rules import check_schedule
 from .sync_validation import (
     DEFAULT_LOG_RETENTION_DAYS,
     DEFAULT_SCHEDULE,
     DEFAULT_WARN_DAYS,
     check_bucket_arn,
     check_log_retention_days,
-    check_schedule,
     check_secret_arn,
     check_topic_arn,
     check_warn_days,
@@ -127,7 +128,11 @@ class RecordingSyncArgs:
         self._defer("bucket_arn", functools.partial(check_bucket_arn, bucket_name=self.bucket_name))
         self._defer("kms_key_arn", functools.partial(check_kms_key_arn, aws_region=region))
         self._defer("copy_access_key_id", _check_access_key_id)
-        object.__setattr__(self, "copy_secret_access_key", pulumi.Output.secret(self.copy_secret_access_key))
+        secret_key = self.copy_secret_access_key
+        if not is_deferred(secret_key):
+            check_copy_secret(secret_key)
+        checked = _when_resolved(secret_key, check_copy_secret)
+        object.__setattr__(self, "copy_secret_access_key", pulumi.Output.secret(checked))
 
     def _check_token(self, region: str) -> None:
         if (self.api_token is None) == (self.api_token_secret_arn is None):
@@ -176,10 +181,11 @@ def check_settings(values: Mapping[str, Any]) -> dict[str, Any]:
         "log_retention_days": check_log_retention_days,
         "sendbird_api_base_url": _check_base_url,
     }
+    # Only the base URL may be None (Sendbird's own); a null elsewhere is refused by its check.
     return {
         name: checks[name](value, name)
         for name, value in values.items()
-        if name in checks and value is not None
+        if name in checks and not (name == "sendbird_api_base_url" and value is None)
     }
 
 
@@ -191,16 +197,38 @@ def check_arns(values: Mapping[str, Any], region: str) -> None:
             checks[name](value, region, name)
 
 
+BASE_URL_ALLOWED = "an https URL without a user or password, or http to a loopback host (a local test double)"
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
 def _check_base_url(value: Any, input_name: str) -> str:
+    """The URL lands in the function's environment (names, never a secret) and carries the API
+    token: no credentials in it, and no cleartext http beyond this machine."""
     if not isinstance(value, str):
-        raise InputError(Input(input_name), f" {shown(value)} is not a string. Allowed: an http(s) URL")
+        raise InputError(Input(input_name), f" {shown(value)} is not a string. Allowed: {BASE_URL_ALLOWED}")
     try:
-        check_url(input_name, value)
+        password = check_url(input_name, value)
     except ValueError as exc:
         raise InputError(
-            Input(input_name), str(exc).removeprefix(input_name) + ". Allowed: an http(s) URL"
+            Input(input_name), str(exc).removeprefix(input_name) + f". Allowed: {BASE_URL_ALLOWED}"
         ) from None
+    split = urlsplit(value)
+    if password is not None or split.username is not None:
+        raise InputError(
+            Input(input_name), f" has a user or password in it (not shown). Allowed: {BASE_URL_ALLOWED}"
+        )
+    if split.scheme == "http" and split.hostname not in _LOOPBACK_HOSTS:
+        shown_url = f"{split.scheme}://{split.hostname}"
+        raise InputError(
+            Input(input_name),
+            f" {shown_url!r} is plain http to another host: the API token would travel in cleartext. "
+            f"Allowed: {BASE_URL_ALLOWED}",
+        )
     return value
+
+
+# Sendbird's tokens are 40 hex characters; Secrets Manager holds at most 64 KiB.
+MAX_TOKEN_LENGTH = 4096
 
 
 def check_api_token(value: Any, input_name: str = "api_token") -> str:
@@ -209,7 +237,22 @@ def check_api_token(value: Any, input_name: str = "api_token") -> str:
         raise InputError(
             Input(input_name), f" is {type(value).__name__}, not a string. Allowed: {TOKEN_CHOICE}"
         )
+    if len(value) > MAX_TOKEN_LENGTH:
+        raise InputError(
+            Input(input_name),
+            f" is {len(value)} characters long (not shown). Allowed: at most {MAX_TOKEN_LENGTH}",
+        )
     try:
         return check_secret(input_name, value)
     except ValueError as exc:
         raise InputError(Input(input_name), str(exc).removeprefix(input_name)) from None
+
+
+def check_copy_secret(value: Any, input_name: str = "copy_secret_access_key") -> str:
+    """The copy identity's secret key: a non-empty string (the function hands it to Sendbird)."""
+    if not isinstance(value, str) or not value.strip():
+        problem = "is empty" if isinstance(value, str) else f"is not a string ({type(value).__name__})"
+        raise InputError(
+            Input(input_name), f" {problem} (not shown). Allowed: RecordingStorage.copy_secret_access_key"
+        )
+    return value

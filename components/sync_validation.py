@@ -12,7 +12,6 @@ import math
 import re
 from typing import Any
 
-from sendbird_copy.scheduled_facts import TIMEOUT_SECONDS
 from sendbird_copy.sendbird_facts import RECORDING_RETENTION
 
 from .validation import STRING_OR_OUTPUT, Input, InputError, check_regional_arn, shown
@@ -25,54 +24,15 @@ LOG_RETENTION_DAYS = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 )  # fmt: skip
 
-# A run may last the function's whole timeout; with one run at a time, a shorter interval would only
-# have the scheduler's invocations throttled and retried.
-MIN_RATE_MINUTES = TIMEOUT_SECONDS // 60
-_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
-_UNIT_MINUTES = {"minute": 1, "hour": 60, "day": 1440}
-# cron(minutes hours day-of-month month day-of-week year): six fields of Scheduler's characters.
-_CRON = re.compile(r"^cron\((\S+ ){5}\S+\)$")
-_CRON_FIELD = re.compile(r"^[0-9A-Za-z*?,/#L W-]+$")
-SCHEDULE_ALLOWED = (
-    f"rate(N minutes|hours|days) with at least {MIN_RATE_MINUTES} minutes (rate(1 hour), rate(6 hours)), "
-    "or cron(minutes hours day-of-month month day-of-week year) as EventBridge Scheduler writes it "
-    "(cron(0 * * * ? *))"
-)
-
 _ACCOUNT = r"\d{12}"
-_SECRET_ARN = re.compile(rf"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:{_ACCOUNT}:secret:[\w/+=.@-]{{1,512}}$")
-_TOPIC_ARN = re.compile(rf"^arn:aws[a-z-]*:sns:[a-z0-9-]+:{_ACCOUNT}:[\w-]{{1,256}}(\.fifo)?$")
-_BUCKET_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$")
-
-
-def check_schedule(value: Any, input_name: str = "schedule") -> str:
-    """An EventBridge Scheduler recurring expression; one-time ``at(...)`` is no schedule."""
-    if not isinstance(value, str):
-        raise InputError(Input(input_name), f" {shown(value)} is not a string. Allowed: {SCHEDULE_ALLOWED}")
-    rate = _RATE.match(value)
-    if rate:
-        count, unit = int(rate.group(1)), rate.group(2)
-        singular = unit.rstrip("s")
-        # Scheduler wants "1 hour" but "2 hours".
-        if count == 0 or (count == 1) != (unit == singular):
-            raise InputError(
-                Input(input_name),
-                f" {shown(value)} is not a valid rate (1 takes a singular unit, more a plural). "
-                f"Allowed: {SCHEDULE_ALLOWED}",
-            )
-        if count * _UNIT_MINUTES[singular] < MIN_RATE_MINUTES:
-            raise InputError(
-                Input(input_name),
-                f" {shown(value)} is more often than every {MIN_RATE_MINUTES} minutes: a run may take "
-                f"the function's whole {MIN_RATE_MINUTES}-minute timeout and runs never overlap. "
-                f"Allowed: {SCHEDULE_ALLOWED}",
-            )
-        return value
-    if _CRON.match(value) and all(_CRON_FIELD.match(f) for f in value[5:-1].split(" ")):
-        return value
-    raise InputError(
-        Input(input_name), f" {shown(value)} is not a schedule expression. Allowed: {SCHEDULE_ALLOWED}"
-    )
+# A complete secret ARN ends in "-" and the six characters Secrets Manager appends: the role's grant
+# names it exactly, and a partial ARN in an IAM policy matches no secret.
+_SECRET_ARN = re.compile(
+    rf"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:{_ACCOUNT}:secret:[\w/+=.@-]{{1,505}}-[A-Za-z0-9]{{6}}"
+)
+# Standard topics only: CloudWatch alarm actions cannot notify a FIFO topic.
+_TOPIC_ARN = re.compile(rf"arn:aws[a-z-]*:sns:[a-z0-9-]+:{_ACCOUNT}:[\w-]{{1,256}}")
+_BUCKET_ARN = re.compile(r"arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])")
 
 
 def check_warn_days(value: Any, input_name: str = "warn_days") -> float:
@@ -127,7 +87,7 @@ def check_bucket_arn(value: Any, bucket_name: Any, input_name: str = "bucket_arn
         raise InputError(
             Input(input_name), f" {shown(value)} is not a string. Allowed: {allowed}{STRING_OR_OUTPUT}"
         )
-    match = _BUCKET_ARN.match(value)
+    match = _BUCKET_ARN.fullmatch(value)
     if not match:
         raise InputError(Input(input_name), f" {shown(value)} is not an S3 bucket ARN. Allowed: {allowed}")
     if isinstance(bucket_name, str) and match.group(1) != bucket_name:

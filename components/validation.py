@@ -110,7 +110,7 @@ COMPONENT_TAG_KEYS = ("ManagedBy", "Component", "SendbirdAppId")
 RESERVED_BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 RESERVED_BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 _BUCKET_CHARS = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
-_KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
+_KMS_KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _IAM_PRINCIPAL_ARN = re.compile(
     r"^arn:aws[a-z-]*:(?:iam|sts)::\d{12}:(?:root|(?:user|role|assumed-role)/\S+)$"
@@ -184,7 +184,7 @@ def _bucket_name_problem(value: str) -> str | None:
         return f"is {len(value)} characters long"
     if "." in value:
         return "contains a dot"
-    if not _BUCKET_CHARS.match(value):
+    if not _BUCKET_CHARS.fullmatch(value):
         return "has a character other than a-z, 0-9 or '-', or does not start and end with a letter or digit"
     if value.startswith(RESERVED_BUCKET_PREFIXES):
         return "starts with a prefix S3 reserves"
@@ -293,7 +293,7 @@ def check_regional_arn(
         raise InputError(
             Input(input_name), f" {shown(value)} is not a string. Allowed: {allowed}{STRING_OR_OUTPUT}"
         )
-    if not pattern.match(value):
+    if not pattern.fullmatch(value):  # fullmatch: "$" would let a trailing line break through
         raise InputError(Input(input_name), f" {shown(value)} is not {what}. Allowed: {allowed}")
     arn_region = region_from_arn(value)
     if arn_region != region:
@@ -371,7 +371,9 @@ def check_tags(tags: Any, input_name: str = "tags") -> Mapping[str, Any]:
 
 
 def check_sendbird_principal(value: Any, input_name: str = "upload_role.sendbird_principal") -> str:
-    if not isinstance(value, str) or not (_ACCOUNT_ID.match(value) or _IAM_PRINCIPAL_ARN.match(value)):
+    if not isinstance(value, str) or not (
+        _ACCOUNT_ID.fullmatch(value) or _IAM_PRINCIPAL_ARN.fullmatch(value)
+    ):
         raise InputError(
             Input(input_name),
             f" {shown(value)} is not an AWS principal. Allowed: Sendbird's 12-digit AWS account id or an "
@@ -385,7 +387,7 @@ def check_external_id(value: Any, input_name: str = "upload_role.external_id") -
         "2-1224 characters from letters, digits and +=,.@:/-_ (the value Sendbird sends with AssumeRole)"
     )
     external_id = check_str(value, input_name, allowed, outputs=True)
-    if not _EXTERNAL_ID.match(external_id):
+    if not _EXTERNAL_ID.fullmatch(external_id):
         raise InputError(Input(input_name), f" {shown(external_id)} is invalid. Allowed: {allowed}")
     return external_id
 
@@ -398,3 +400,13 @@ def check_upload_role(role: Any, prefix: str = "upload_role.") -> Any:
     if role.external_id is not PENDING:
         check_external_id(role.external_id, f"{prefix}external_id")
     return role
+
+
+def check_component_call(component: str, name: Any, args: Any, args_type: type) -> None:
+    """A component's name and args, before it registers anything (what the args cannot check)."""
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(f"{component} name {name!r} is empty. Allowed: a non-empty string")
+    if not isinstance(args, args_type):
+        raise InputError(
+            f"{component} '{name}': args must be a {args_type.__name__}, got {type(args).__name__}"
+        )

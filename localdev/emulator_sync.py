@@ -161,6 +161,7 @@ class SyncResourceHandlers:
             Threshold=float(inputs["threshold"]),
             ComparisonOperator=inputs["comparisonOperator"],
             TreatMissingData=inputs.get("treatMissingData", "missing"),
+            DatapointsToAlarm=_num(inputs.get("datapointsToAlarm") or inputs["evaluationPeriods"]),
             AlarmActions=inputs.get("alarmActions") or [],
             OKActions=inputs.get("okActions") or [],
         )

@@ -181,7 +181,10 @@ def run_program(
     Errors the program raises (a bad config value, say) come back as ProgramError with the
     program's message, so callers can show it as Pulumi would at preview.
     """
-    pulumi_settings.set_root_resource(None)  # type: ignore[arg-type]  # a fresh Stack for every run
+    # A fresh Stack for every run, and no Outputs left over from an earlier run that failed (Pulumi
+    # keeps them in a global list that wait_for_rpcs awaits and re-raises), as pulumi.runtime.test does.
+    pulumi_settings.SETTINGS.outputs.clear()
+    pulumi_settings.set_root_resource(None)  # type: ignore[arg-type]
     pulumi.runtime.set_all_config({k: _config_value(v) for k, v in config.items()}, list(secret_keys))
     pulumi.runtime.set_mocks(mocks, project=PROJECT_NAME, stack=stack, preview=preview)
     root = pulumi_settings.get_root_resource()

@@ -2,23 +2,21 @@
 
 It must expose only the project's own top-level names (``sendbird_recordings`` for the components,
 ``sendbird_copy`` for the helper): no generic ``components`` or ``localdev`` that could shadow a
-consumer's module, and nothing dev-only (localdev needs moto). Built offline with the venv's
-setuptools; the fresh venv borrows the dependencies (pulumi, boto3...) from this venv's
-site-packages through a path entry, which does not activate this checkout's editable install.
+consumer's module, and nothing dev-only (localdev needs moto). Built and installed by
+``tests/wheel_venv.py``.
 """
 
 from __future__ import annotations
 
 import subprocess
-import sys
-import sysconfig
 import textwrap
 import zipfile
 from pathlib import Path
 
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from tests.wheel_venv import build_wheel, fresh_venv_with
+
 OWN_NAMES = {"sendbird_recordings", "sendbird_copy"}
 
 pytestmark = pytest.mark.slow
@@ -26,27 +24,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "-w",
-            str(out),
-            ".",
-        ],
-        cwd=PROJECT_DIR,
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
-    (built,) = out.glob("sendbird_recordings-*.whl")
-    return built
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 def test_the_wheel_holds_only_the_projects_own_top_level_names(wheel: Path) -> None:
@@ -62,22 +40,7 @@ def test_the_wheel_holds_only_the_projects_own_top_level_names(wheel: Path) -> N
 
 def test_a_fresh_venv_imports_the_component_under_the_projects_name(wheel: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
-    python = venv / "bin" / "python"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", str(wheel)],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
-    site_packages = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    # Dependencies from this venv; a plain path entry, so its editable-install finder stays off.
-    Path(site_packages, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    python = fresh_venv_with(wheel, venv)
     probe = textwrap.dedent(
         """
         import importlib.util

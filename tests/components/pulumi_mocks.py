@@ -109,7 +109,7 @@ SYNC_TYPES_WITH_EXISTING_TOKEN = [
     IAM_ROLE,
     ROLE_POLICY,
     SCHEDULE,
-    *[METRIC_ALARM] * 4,
+    *[METRIC_ALARM] * 5,
 ]
 
 T = TypeVar("T")

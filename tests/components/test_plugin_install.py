@@ -3,16 +3,13 @@ metadata (a wheel built from pyproject.toml) into a fresh venv, then ``python pr
 Pulumi's Python language host runs for a plugin directory with a ``__main__.py``). The plugin starts,
 prints its port, and serves over gRPC exactly the committed ``provider/schema.json``.
 
-As in tests/test_packaging.py, the fresh venv borrows the dependencies (pulumi, pulumi-aws...) from
-this venv through a plain path entry, so this checkout's editable install stays out of it.
+The wheel and the venv come from ``tests/wheel_venv.py``, as in tests/test_packaging.py.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
-import sys
-import sysconfig
 import textwrap
 from pathlib import Path
 
@@ -21,6 +18,7 @@ import pytest
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from provider.schema import SCHEMA_FILE
+from tests.wheel_venv import build_wheel, fresh_venv_with
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PLUGIN_DIR = PROJECT_DIR / "provider"
@@ -31,33 +29,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def venv_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv with the wheel of this repository installed (and only that)."""
-    out = tmp_path_factory.mktemp("wheel")
-    build = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(out)]
-    subprocess.run(
-        [*build, "."],
-        cwd=PROJECT_DIR,
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
-    (wheel,) = out.glob("sendbird_recordings-*.whl")
-    venv = tmp_path_factory.mktemp("venv") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
-    python = venv / "bin" / "python"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", str(wheel)],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
-    site_packages = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    Path(site_packages, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    return python
+    wheel = build_wheel(tmp_path_factory.mktemp("wheel"))
+    return fresh_venv_with(wheel, tmp_path_factory.mktemp("venv") / "venv")
 
 
 def test_the_installed_provider_generates_the_committed_schema(venv_python: Path, tmp_path: Path) -> None:

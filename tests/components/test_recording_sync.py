@@ -11,7 +11,7 @@ import pytest
 
 from components import InputError, RecordingStorage, RecordingStorageArgs, RecordingSync, RecordingSyncArgs
 from components import sync_policies as sp
-from components.recording_sync import SYNC_OUTPUT_FIELDS
+from components.recording_sync import SYNC_OUTPUT_FIELDS, not_running_window
 from components.type_tokens import (
     FUNCTION_EVENT_INVOKE_CONFIG,
     IAM_ROLE,
@@ -112,14 +112,14 @@ def test_it_creates_every_resource_once_under_the_component(built, mocks):
         FUNCTION_EVENT_INVOKE_CONFIG: 1,
         QUEUE: 1,
         SCHEDULE: 1,
-        METRIC_ALARM: 4,
+        METRIC_ALARM: 5,
     }
 
 
 def test_every_regional_resource_is_pinned_to_the_applications_region(built, mocks):
     children = _sync_children(mocks)
     regional = [r for r in children if r.typ in SYNC_REGIONAL_TYPES]
-    assert len(regional) == 13
+    assert len(regional) == 14
     assert {r.inputs.get("region") for r in regional} == {REGION}
     # IAM is global: a region there would be refused by the provider.
     assert all("region" not in r.inputs for r in children if r.typ not in SYNC_REGIONAL_TYPES)
@@ -220,26 +220,45 @@ def test_the_scheduler_role_may_invoke_exactly_this_function(built, mocks):
     assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT_ID}}
 
 
-def test_alarms_watch_errors_risk_losses_and_dead_letters_and_notify_the_topic(built, mocks):
+def test_alarms_watch_errors_risk_losses_silence_and_dead_letters_and_notify_the_topic(built, mocks):
     alarms = {r.inputs["metricName"]: r.inputs for r in mocks.of_type(METRIC_ALARM)}
     assert set(alarms) == {
         "Errors",
         facts.METRIC_AT_RISK,
         facts.METRIC_LOST,
+        "Invocations",
         "ApproximateNumberOfMessagesVisible",
     }
     assert alarms[facts.METRIC_AT_RISK]["namespace"] == facts.METRICS_NAMESPACE
     assert alarms[facts.METRIC_AT_RISK]["dimensions"] == {facts.METRIC_DIMENSION: APP_ID}
-    assert alarms["Errors"]["dimensions"] == {"FunctionName": mocks.one(LAMBDA_FUNCTION).state["name"]}
+    function_name = mocks.one(LAMBDA_FUNCTION).state["name"]
+    assert alarms["Errors"]["dimensions"] == {"FunctionName": function_name}
     for alarm in alarms.values():
         assert alarm["alarmActions"] == [TOPIC] and alarm["okActions"] == [TOPIC]
-        assert alarm["threshold"] == 1 and alarm["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
+        assert alarm["threshold"] == 1
+    # Between two runs a run's verdict stands (no "recovered" an hour after an at-risk run).
+    for metric in ("Errors", facts.METRIC_AT_RISK, facts.METRIC_LOST):
+        assert alarms[metric]["treatMissingData"] == "ignore"
+        assert alarms[metric]["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    # No invocation for the hourly schedule's gap plus an hour: the function is not running.
+    silence = alarms["Invocations"]
+    assert silence["dimensions"] == {"FunctionName": function_name}
+    assert silence["comparisonOperator"] == "LessThanThreshold" and silence["treatMissingData"] == "breaching"
+    assert silence["period"] == 3600 and silence["evaluationPeriods"] == silence["datapointsToAlarm"] == 2
+
+
+@pytest.mark.parametrize(
+    ("schedule", "hours"),
+    [("rate(1 hour)", 2), ("rate(6 hours)", 7), ("rate(1 day)", 25), ("cron(0 */4 * * ? *)", 5)],
+)
+def test_the_not_running_window_follows_the_schedule(schedule, hours):
+    assert not_running_window(schedule) == hours
 
 
 def test_without_a_topic_alarms_still_exist_with_no_actions(mocks):
     storage_and_sync(mocks)
     alarms = mocks.of_type(METRIC_ALARM)
-    assert len(alarms) == 4 and all(not a.inputs.get("alarmActions") for a in alarms)
+    assert len(alarms) == 5 and all(not a.inputs.get("alarmActions") for a in alarms)
 
 
 def test_an_existing_token_secret_creates_no_token_secret(mocks):
@@ -279,10 +298,10 @@ def _arns(mocks: RecordingMocks) -> dict[str, str]:
     }
 
 
-def test_the_function_role_may_do_its_job(role_policy, mocks):
+def test_the_function_role_may_do_its_job(role_policy, built, mocks):
     arns = _arns(mocks)
     ledger_key = f"{arns['bucket']}/{LEDGER_PREFIX}{APP_ID}/rec-1.json"
-    key_arn = next(s for s in role_policy["Statement"] if s["Sid"] == sp.SID_LEDGER_KEY)["Resource"]
+    key_arn = resolve(built[0].kms_key_arn)  # the storage's key, not read from the policy under test
     allowed = [
         ("secretsmanager:GetSecretValue", arns["token"], {}),
         ("secretsmanager:GetSecretValue", arns["copy"], {}),
@@ -291,6 +310,8 @@ def test_the_function_role_may_do_its_job(role_policy, mocks):
         ("s3:GetObject", ledger_key, {}),
         ("s3:PutObject", ledger_key, {}),
         ("kms:GenerateDataKey", key_arn, {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}),
+        ("kms:Decrypt", key_arn, {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}),
+        ("logs:CreateLogStream", f"{arns['log_group']}:log-stream:2026/11/29/abc", {}),
         ("logs:PutLogEvents", f"{arns['log_group']}:log-stream:2026/11/29/abc", {}),
     ]
     for action, resource, context in allowed:
@@ -300,11 +321,12 @@ def test_the_function_role_may_do_its_job(role_policy, mocks):
         )
 
 
-def test_the_function_role_may_not_touch_recordings_or_anything_else(role_policy, mocks):
+def test_the_function_role_may_not_touch_recordings_or_anything_else(role_policy, built, mocks):
     arns = _arns(mocks)
     recording = f"{arns['bucket']}/{APP_ID}/rec-1.mp4"
     other_secret = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:someone-else-Zz99Yy"
-    key_arn = next(s for s in role_policy["Statement"] if s["Sid"] == sp.SID_LEDGER_KEY)["Resource"]
+    key_arn = resolve(built[0].kms_key_arn)
+    other_key = KEY_ARN  # a key of the same account and region that is not the storage's
     denied = [
         ("s3:GetObject", recording, {}),
         ("s3:DeleteObject", recording, {}),
@@ -318,6 +340,8 @@ def test_the_function_role_may_not_touch_recordings_or_anything_else(role_policy
         ("secretsmanager:PutSecretValue", arns["token"], {}),
         ("kms:Decrypt", key_arn, {"kms:ViaService": f"ec2.{REGION}.amazonaws.com"}),
         ("kms:Decrypt", key_arn, {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}),
+        ("kms:Decrypt", other_key, {"kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com"}),
+        ("kms:GenerateDataKey", other_key, {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}),
         ("iam:PassRole", "*", {}),
         ("iam:CreateUser", "*", {}),
         ("iam:AttachRolePolicy", "*", {}),
@@ -353,6 +377,14 @@ def test_the_function_role_trusts_lambda_only(built, mocks):
         ({"schedule": "rate(1 hours)"}, "schedule", "singular"),
         ({"schedule": "rate(2 hour)"}, "schedule", "plural"),
         ({"schedule": "cron(0 * * * ?)"}, "schedule", "not a schedule expression"),
+        ({"schedule": "cron(* * * * ? *)"}, "schedule", "more often than every 15 minutes"),
+        ({"schedule": "cron(0 * * * * *)"}, "schedule", "does not fire every day"),
+        ({"schedule": "cron(a b * * ? *)"}, "schedule", "would not read"),
+        ({"schedule": "rate(2 days)"}, "schedule", "less often than daily"),
+        ({"schedule": "rate(1 hour)\n"}, "schedule", "not a schedule expression"),
+        ({"schedule": None}, "schedule", "not a string"),
+        ({"warn_days": None}, "warn_days", "not a number"),
+        ({"log_retention_days": None}, "log_retention_days", "not a retention period"),
         ({"warn_days": 0}, "warn_days", "out of range"),
         ({"warn_days": 14}, "warn_days", "out of range"),
         ({"warn_days": float("nan")}, "warn_days", "out of range"),
@@ -373,6 +405,22 @@ def test_the_function_role_trusts_lambda_only(built, mocks):
         ({"api_token": None}, "api_token", "neither is set"),
         ({"api_token": " "}, "api_token", "empty"),
         ({"alarm_topic_arn": TOPIC.replace(REGION, "eu-central-1")}, "alarm_topic_arn", "is in eu-central-1"),
+        ({"alarm_topic_arn": TOPIC + ".fifo"}, "alarm_topic_arn", "not an SNS topic ARN"),
+        ({"alarm_topic_arn": TOPIC + "\n"}, "alarm_topic_arn", "not an SNS topic ARN"),
+        (
+            {"api_token": None, "api_token_secret_arn": EXISTING_SECRET.removesuffix("-Ab12Cd")},
+            "api_token_secret_arn",
+            "not a Secrets Manager secret ARN",
+        ),
+        ({"api_token": "x" * 5000}, "api_token", "at most 4096"),
+        ({"copy_secret_access_key": ""}, "copy_secret_access_key", "is empty"),
+        ({"copy_secret_access_key": 5}, "copy_secret_access_key", "is not a string (int)"),
+        (
+            {"sendbird_api_base_url": "https://user:pw@api.example.com/v1"},
+            "sendbird_api_base_url",
+            "user or password",
+        ),
+        ({"sendbird_api_base_url": "http://api.example.com/v1"}, "sendbird_api_base_url", "cleartext"),
         ({"kms_key_arn": KEY_ARN.replace(REGION, "us-west-2")}, "kms_key_arn", "is in us-west-2"),
         ({"bucket_arn": "arn:aws:s3:::other-bucket"}, "bucket_arn", "bucket_name is"),
         ({"region": "mars-1"}, "region", "mars-1"),

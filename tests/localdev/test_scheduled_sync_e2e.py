@@ -65,6 +65,7 @@ def test_every_sync_resource_reads_back_from_moto_as_configured(local_stack: Loc
         "Errors",
         facts.METRIC_AT_RISK,
         facts.METRIC_LOST,
+        "Invocations",
         "ApproximateNumberOfMessagesVisible",
     }
     # Read through a short unauthenticated allowance: moto refuses these GETs' signatures.
