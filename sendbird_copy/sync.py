@@ -401,6 +401,8 @@ class AppSync:
         since = {rid: _requested_at(entry) for rid, (_, entry) in self.waiting.items()}
         paginator = self.ledger.s3.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.app.bucket_name):
+            if self.services.stop.is_set() or len(found) == len(since):
+                break  # stopped (Ctrl-C, the function's time budget), or nothing left to look for
             for item in page.get("Contents", []):
                 key = item["Key"]
                 if key.startswith(RESERVED_PREFIXES):

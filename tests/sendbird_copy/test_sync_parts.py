@@ -345,3 +345,38 @@ def test_head_verification_still_checks_the_kms_key() -> None:
     other = FakeBucket(head={"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": KEY_ARN[:-1] + "6"})
     (result,) = sync_one(other, verify_with_head=True).results
     assert result.outcome == FAILED_OUTCOME and "not SSE-KMS with the stack's key" in (result.reason or "")
+
+
+def test_the_object_search_stops_paging_when_stopped_or_when_everything_is_found() -> None:
+    """A bucket of many pages is not listed to the end once the run is stopped (Ctrl-C, the
+    function's time budget) or every waiting recording has its object."""
+    import threading
+    from types import SimpleNamespace
+
+    from sendbird_copy.sync import AppSync
+
+    def pages(served: list[int]) -> Any:
+        def paginate(Bucket: str) -> Any:
+            for n in range(100):
+                served.append(n)
+                yield {"Contents": [{"Key": f"rec-{n}.mp4", "Size": 1}]}
+
+        return SimpleNamespace(paginate=paginate)
+
+    def search(waiting: list[str], stop: bool) -> tuple[dict[str, Any], list[int]]:
+        served: list[int] = []
+        event = threading.Event()
+        if stop:
+            event.set()
+        fake = SimpleNamespace(
+            waiting={rid: (None, entry(rid)) for rid in waiting},
+            ledger=SimpleNamespace(s3=SimpleNamespace(get_paginator=lambda _name: pages(served))),
+            app=SimpleNamespace(bucket_name="bucket"),
+            services=SimpleNamespace(stop=event),
+        )
+        return AppSync._find_objects(fake), served  # type: ignore[arg-type]
+
+    found, served = search(["rec-1", "rec-2"], stop=False)
+    assert set(found) == {"rec-1", "rec-2"} and served == [0, 1, 2, 3]  # stops after the page finding rec-2
+    found, served = search(["rec-1"], stop=True)
+    assert found == {} and served == [0]
