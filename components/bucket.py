@@ -158,6 +158,9 @@ def _lifecycle_rules(retention: Retention) -> list[aws.s3.BucketLifecycleConfigu
     return rules if recordings is None else [*rules, recordings]
 
 
+BLOCKED_SSE_C = "SSE-C"
+
+
 def _encryption_rules(
     kms_key_arn: pulumi.Input[str],
 ) -> list[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs]:
@@ -168,6 +171,10 @@ def _encryption_rules(
             ),
             # One KMS request per object (bucket key) instead of one per 5 MB part.
             bucket_key_enabled=True,
+            # No object with a key of the writer's own (SSE-C): every object is SSE-KMS with this key,
+            # which the scheduled sync relies on when it verifies a copy by listing. S3 blocks SSE-C
+            # on buckets made since March 2026; saying so covers older ones too.
+            blocked_encryption_types=[BLOCKED_SSE_C],
         )
     ]
 

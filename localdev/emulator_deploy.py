@@ -251,8 +251,12 @@ class MotoDeployMocks(SyncResourceHandlers, HandlerMocks):
 
     def _encryption(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
         bucket = inputs["bucket"]
+        rules = to_aws_shape(inputs["rules"])
+        for rule in rules:  # a list in Pulumi, {"EncryptionType": [...]} in S3's API
+            if "BlockedEncryptionTypes" in rule:
+                rule["BlockedEncryptionTypes"] = {"EncryptionType": rule["BlockedEncryptionTypes"]}
         self.server.client("s3", region).put_bucket_encryption(
-            Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": to_aws_shape(inputs["rules"])}
+            Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": rules}
         )
         return bucket, {}
 

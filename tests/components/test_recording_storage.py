@@ -116,6 +116,7 @@ def test_default_encryption_is_sse_kms_with_our_key_and_bucket_keys(mocks, defau
         "kmsMasterKeyId": key_arn,
     }
     assert rule["bucketKeyEnabled"] is True
+    assert rule["blockedEncryptionTypes"] == ["SSE-C"]  # no writer's own key: every object is ours
     assert resolve(default.kms_key_arn) == key_arn
 
 
