@@ -207,6 +207,12 @@ class ComponentPackageProvider(ComponentProvider):
         for name in integers:
             if mapping[name] in mapped:
                 mapped[mapping[name]] = _whole(mapped[mapping[name]])
+        # A number that is whole (warnDays 20) reads as Python's would (20, not 20.0) in messages.
+        numbers = [n for n, prop in properties.items() if prop.type == PropertyType.NUMBER]
+        for name in numbers:
+            value = mapped.get(mapping[name])
+            if isinstance(value, float) and value.is_integer():
+                mapped[mapping[name]] = int(value)
         for name, value in later.items():
             mapped[mapping[name]] = value.apply(_whole)
         return mapped

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -85,5 +86,25 @@ def test_the_plugin_directory_is_what_pulumi_package_add_expects() -> None:
         for line in (PLUGIN_DIR / "requirements.txt").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
-    assert requirements == [".."] and (PLUGIN_DIR / ".." / "pyproject.toml").exists()
+    assert requirements == ["-c ../requirements.lock", ".."]
     assert "from sendbird_recordings.provider.host import serve" in (PLUGIN_DIR / "__main__.py").read_text()
+
+
+def test_pip_in_the_plugin_directory_installs_this_package_at_the_locked_versions(tmp_path: Path) -> None:
+    """What the language host runs (pip, in the plugin directory, on requirements.txt), as a dry run
+    with no index: it resolves `..` to this package, and the lock constrains what it would fetch."""
+    report = tmp_path / "report.json"
+    command = [sys.executable, "-m", "pip", "install", "--dry-run", "--no-deps", "--no-build-isolation"]
+    done = subprocess.run(
+        [*command, "--no-index", "-q", "-r", "requirements.txt", "--report", str(report)],
+        cwd=PLUGIN_DIR,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    installs = [item["metadata"]["name"] for item in json.loads(report.read_text())["install"]]
+    assert installs == ["sendbird-recordings"]
+    pins = (PROJECT_DIR / "requirements.lock").read_text().splitlines()
+    assert any(line.startswith("pulumi==") for line in pins)  # the SDK host.py was tested with

@@ -1,7 +1,8 @@
 """The component package's construct path, under the recording mocks: what a program in another
 language sends (camelCase names, nested objects, numbers as floats, secrets and other resources'
-outputs as output values) builds the same RecordingStorage as the Python constructor given the same
-values, with the same outputs; a bad value fails with the Python message naming the input."""
+outputs as output values) builds the same RecordingStorage, and the same RecordingSync, as the Python
+constructor given the same values, with the same outputs; a bad value fails with the Python message
+naming the input."""
 
 from __future__ import annotations
 
@@ -18,8 +19,26 @@ from pulumi.provider.experimental.util import camel_case
 from pulumi.provider.server import ProviderServicer
 from pulumi.runtime import rpc
 
-from components import InputError, RecordingStorage, RecordingStorageArgs, Retention, UploadRole
-from components.type_tokens import BUCKET, IAM_ROLE, IAM_USER, KMS_KEY, LIFECYCLE, RECORDING_STORAGE
+from components import (
+    InputError,
+    RecordingStorage,
+    RecordingStorageArgs,
+    RecordingSync,
+    RecordingSyncArgs,
+    Retention,
+    UploadRole,
+)
+from components.recording_sync import SYNC_OUTPUT_FIELDS
+from components.type_tokens import (
+    BUCKET,
+    IAM_ROLE,
+    IAM_USER,
+    KMS_KEY,
+    LIFECYCLE,
+    RECORDING_STORAGE,
+    RECORDING_SYNC,
+    SECRET_VERSION,
+)
 from provider.host import HOSTED, ComponentPackageProvider, args_from_inputs, build_provider
 from sendbird_copy.stack_outputs import PUBLIC_FIELDS, SECRET_FIELDS
 from tests.components.pulumi_mocks import RecordingMocks, is_secret, resolve, run_component
@@ -138,6 +157,9 @@ def _received(mocks: RecordingMocks) -> dict[str, Any]:
             for r in mocks.registered
         },
         sort_keys=True,
+        default=lambda value: (
+            f"<{type(value).__name__} {getattr(value, 'path', '')}>"
+        ),  # the Lambda's archive
     )
     for value, placeholder in sorted(made_up.items(), key=lambda item: -len(item[0])):
         text = text.replace(value, placeholder)
@@ -275,3 +297,108 @@ def test_an_object_sent_as_one_secret_loses_its_fields_upstream(provider: Compon
     with pytest.raises(InputPropertyError) as lost:
         provider.construct(NAME, RECORDING_STORAGE, inputs)
     assert lost.value.property_path == "uploadRole.sendbirdPrincipal"
+
+
+# -- RecordingSync over the wire ---------------------------------------------------------------------
+SYNC_TOKEN = "sendbird-api-token-0123456789abcdef0123456789abcdef"
+SYNC_COPY_SECRET = "copy-secret-key-EXAMPLE-0123456789abcdefgh"
+SYNC_KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/0b7e2a1c-5d4f-4e3a-9c8b-7a6f5e4d3c2b"
+SYNC_TOPIC = "arn:aws:sns:ap-northeast-2:123456789012:oncall"
+# What a TypeScript program passes: the storage's values as outputs of its resources, both secrets
+# as secrets, numbers as numbers.
+SYNC_WIRE: dict[str, Any] = {
+    "appId": APP_ID,
+    "region": "ap-2",
+    "bucketName": FromResource("recordings-bucket"),
+    "bucketArn": FromResource("arn:aws:s3:::recordings-bucket"),
+    "kmsKeyArn": FromResource(SYNC_KEY),
+    "copyAccessKeyId": FromResource("AKIAEXAMPLEEXAMPLE00"),
+    "copySecretAccessKey": Secret(SYNC_COPY_SECRET),
+    "apiToken": Secret(SYNC_TOKEN),
+    "schedule": "rate(30 minutes)",
+    "warnDays": 2.5,
+    "logRetentionDays": 90,
+    "alarmTopicArn": SYNC_TOPIC,
+    "tags": {"team": "media"},
+}
+
+
+def python_sync_args(**changes: Any) -> RecordingSyncArgs:
+    values: dict[str, Any] = {
+        "app_id": APP_ID,
+        "region": "ap-2",
+        "bucket_name": pulumi.Output.from_input("recordings-bucket"),
+        "bucket_arn": pulumi.Output.from_input("arn:aws:s3:::recordings-bucket"),
+        "kms_key_arn": pulumi.Output.from_input(SYNC_KEY),
+        "copy_access_key_id": pulumi.Output.from_input("AKIAEXAMPLEEXAMPLE00"),
+        "copy_secret_access_key": pulumi.Output.secret(SYNC_COPY_SECRET),
+        "api_token": pulumi.Output.secret(SYNC_TOKEN),
+        "schedule": "rate(30 minutes)",
+        "warn_days": 2.5,
+        "log_retention_days": 90,
+        "alarm_topic_arn": SYNC_TOPIC,
+        "tags": {"team": "media"},
+        **changes,
+    }
+    return RecordingSyncArgs(**values)
+
+
+def test_construct_builds_the_sync_the_python_constructor_builds(provider: ComponentPackageProvider) -> None:
+    python_mocks, wire_mocks = RecordingMocks(), RecordingMocks()
+    sync = run_component(lambda: RecordingSync(NAME, python_sync_args()), python_mocks)
+    result = run_component(
+        lambda: provider.construct(
+            NAME, RECORDING_SYNC, received_inputs(SYNC_WIRE), pulumi.ResourceOptions()
+        ),
+        wire_mocks,
+    )
+    expected, got = _received(python_mocks), _received(wire_mocks)
+    assert sorted(got) == sorted(expected)
+    for resource, received in expected.items():
+        assert got[resource] == received, resource
+    # Both secrets reach only the secret values, as secrets.
+    for version in wire_mocks.of_type(SECRET_VERSION):
+        assert wire_mocks.secret_input_names(version) == {"secretString"}
+    assert set(result.state) == {camel_case(name) for name in SYNC_OUTPUT_FIELDS}
+    for name in SYNC_OUTPUT_FIELDS:
+        python_value = _as_made_up(python_mocks, resolve(getattr(sync, name)))
+        assert _as_made_up(wire_mocks, resolve(result.state[camel_case(name)])) == python_value, name
+
+
+def test_a_plain_token_from_another_language_is_still_kept_secret(provider: ComponentPackageProvider) -> None:
+    mocks = RecordingMocks()
+    plain = {**SYNC_WIRE, "apiToken": SYNC_TOKEN, "copySecretAccessKey": SYNC_COPY_SECRET}
+    run_component(
+        lambda: provider.construct(NAME, RECORDING_SYNC, received_inputs(plain), pulumi.ResourceOptions()),
+        mocks,
+    )
+    for record in mocks.registered:
+        for key, value in record.inputs.items():
+            if SYNC_TOKEN in json.dumps(value, default=str) or SYNC_COPY_SECRET in json.dumps(
+                value, default=str
+            ):
+                assert key in mocks.secret_input_names(record), f"{record.typ}.{key}"
+
+
+SYNC_BAD: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "schedule": ({"schedule": "rate(1 minute)"}, {"schedule": "rate(1 minute)"}),
+    "retention": ({"logRetentionDays": 31}, {"log_retention_days": 31}),
+    "warn days": ({"warnDays": 20}, {"warn_days": 20}),
+    "both tokens": (
+        {"apiTokenSecretArn": "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:t-Ab12Cd"},
+        {"api_token_secret_arn": "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:t-Ab12Cd"},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", SYNC_BAD)
+def test_a_bad_sync_value_fails_with_the_python_message(
+    provider: ComponentPackageProvider, case: str
+) -> None:
+    wire, python = SYNC_BAD[case]
+    with pytest.raises(InputError) as from_python:
+        python_sync_args(**python)
+    with pytest.raises(Exception) as from_wire:
+        provider.construct(NAME, RECORDING_SYNC, received_inputs({**SYNC_WIRE, **wire}))
+    assert type(from_wire.value).__name__ == "InputError"
+    assert str(from_wire.value) == str(from_python.value)

@@ -196,7 +196,9 @@ def _check_value(spec: dict[str, Any], prop: dict[str, Any], value: Any, path: s
         name = prop["$ref"].removeprefix(TYPE_PREFIX)
         properties, required = _object(spec, name)
         return _check_object(spec, properties, required, value, path)
-    expected = {"string": str, "integer": int, "boolean": bool, "object": dict}[prop["type"]]
+    expected: Any = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "object": dict}[
+        prop["type"]
+    ]
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
         return [f"{path}: {value!r} is not a {prop['type']}"]
     if isinstance(value, dict):
