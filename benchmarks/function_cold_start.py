@@ -13,20 +13,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.startup import timed
 from components.function_archive import build_archive
 from localdev.lambda_runner import build_runtime_dir, extract_archive
-
-
-def timed(command: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
 
 
 def isolated(paths: list[Path], statement: str) -> list[str]:

@@ -379,6 +379,37 @@ def resolve(output: Any) -> Any:
     return asyncio.get_event_loop().run_until_complete(output.future())
 
 
+def registration_snapshot(mocks: RecordingMocks, secrets: bool = True) -> dict[str, Any]:
+    """Per resource: inputs, protection, parent, dependencies and (with ``secrets``) which inputs were
+    secret, with the values the mocks made up (names from a counter, key ids) replaced by what they
+    stand for: two runs compare equal whatever order their resources registered in."""
+    made_up: dict[str, str] = {}
+    for record in mocks.custom:
+        for key in ("bucket", "keyId", "name"):
+            if record.typ in (BUCKET, KMS_KEY, IAM_USER, IAM_ROLE) and key in record.state:
+                made_up[str(record.state[key])] = f"<{record.name}.{key}>"
+    text = json.dumps(
+        {
+            f"{r.typ} {r.name}": [
+                r.inputs,
+                r.protect,
+                r.parent,
+                sorted(r.dependencies),
+                *([sorted(mocks.secret_input_names(r))] if secrets else []),
+            ]
+            for r in mocks.registered
+        },
+        sort_keys=True,
+        default=lambda value: (
+            f"<{type(value).__name__} {getattr(value, 'path', '')}>"
+        ),  # the Lambda's archive
+    )
+    for value, placeholder in sorted(made_up.items(), key=lambda item: -len(item[0])):
+        text = text.replace(value, placeholder)
+    snapshot: dict[str, Any] = json.loads(text)
+    return snapshot
+
+
 def is_secret(output: pulumi.Output[Any]) -> bool:
     return bool(asyncio.get_event_loop().run_until_complete(output.is_secret()))
 

@@ -30,10 +30,7 @@ from components import (
 )
 from components.recording_sync import SYNC_OUTPUT_FIELDS
 from components.type_tokens import (
-    BUCKET,
     IAM_ROLE,
-    IAM_USER,
-    KMS_KEY,
     LIFECYCLE,
     RECORDING_STORAGE,
     RECORDING_SYNC,
@@ -41,7 +38,13 @@ from components.type_tokens import (
 )
 from provider.host import HOSTED, ComponentPackageProvider, args_from_inputs, build_provider
 from sendbird_copy.stack_outputs import PUBLIC_FIELDS, SECRET_FIELDS
-from tests.components.pulumi_mocks import RecordingMocks, is_secret, resolve, run_component
+from tests.components.pulumi_mocks import (
+    RecordingMocks,
+    is_secret,
+    registration_snapshot,
+    resolve,
+    run_component,
+)
 
 APP_ID = "9F1C2B7E-4D3A-4C8B-A1E6-3B5D7F9A0C2E"
 NAME = "recordings"
@@ -137,36 +140,6 @@ def construct(provider: ComponentPackageProvider, mocks: RecordingMocks, values:
     return run_component(build, mocks)
 
 
-def _received(mocks: RecordingMocks) -> dict[str, Any]:
-    """Per resource: inputs, protection, parent, dependencies and which inputs were secret, with the
-    values the mocks made up (names from a counter, key ids) replaced by what they stand for."""
-    made_up: dict[str, str] = {}
-    for record in mocks.custom:
-        for key in ("bucket", "keyId", "name"):
-            if record.typ in (BUCKET, KMS_KEY, IAM_USER, IAM_ROLE) and key in record.state:
-                made_up[str(record.state[key])] = f"<{record.name}.{key}>"
-    text = json.dumps(
-        {
-            f"{r.typ} {r.name}": [
-                r.inputs,
-                r.protect,
-                r.parent,
-                sorted(r.dependencies),
-                sorted(mocks.secret_input_names(r)),
-            ]
-            for r in mocks.registered
-        },
-        sort_keys=True,
-        default=lambda value: (
-            f"<{type(value).__name__} {getattr(value, 'path', '')}>"
-        ),  # the Lambda's archive
-    )
-    for value, placeholder in sorted(made_up.items(), key=lambda item: -len(item[0])):
-        text = text.replace(value, placeholder)
-    received: dict[str, Any] = json.loads(text)
-    return received
-
-
 def _as_made_up(mocks: RecordingMocks, value: str) -> str:
     """``value`` with what the mocks made up (ids, generated names, keys) named by its resource."""
     made_up = {r.id: f"<{r.name}.id>" for r in mocks.custom if r.id}
@@ -183,7 +156,7 @@ def test_construct_builds_what_the_python_constructor_builds(provider: Component
     storage = run_component(lambda: RecordingStorage(NAME, python_args()), python_mocks)
     result = construct(provider, wire_mocks, WIRE)
 
-    expected, got = _received(python_mocks), _received(wire_mocks)
+    expected, got = registration_snapshot(python_mocks), registration_snapshot(wire_mocks)
     assert sorted(got) == sorted(expected)  # the same resources, the component among them
     for resource, received in expected.items():
         assert got[resource] == received, resource
@@ -220,7 +193,7 @@ def test_integers_arrive_as_int_and_an_integer_output_resolves_to_one(
     construct(provider, plain_mocks, WIRE)
     retention = {**WIRE["retention"], "transitionDays": FromResource(45), "expirationDays": FromResource(400)}
     construct(provider, output_mocks, {**WIRE, "retention": retention})
-    assert _received(output_mocks) == _received(plain_mocks)
+    assert registration_snapshot(output_mocks) == registration_snapshot(plain_mocks)
     rules = {rule["id"]: rule for rule in output_mocks.one(LIFECYCLE).inputs["rules"]}
     assert rules["recordings-retention"]["transitions"] == [{"days": 45, "storageClass": "GLACIER_IR"}]
     args = provider.map_inputs(received_inputs(WIRE), provider._component_defs["RecordingStorage"])
@@ -352,7 +325,7 @@ def test_construct_builds_the_sync_the_python_constructor_builds(provider: Compo
         ),
         wire_mocks,
     )
-    expected, got = _received(python_mocks), _received(wire_mocks)
+    expected, got = registration_snapshot(python_mocks), registration_snapshot(wire_mocks)
     assert sorted(got) == sorted(expected)
     for resource, received in expected.items():
         assert got[resource] == received, resource

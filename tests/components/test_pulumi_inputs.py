@@ -12,7 +12,7 @@ import pulumi
 import pytest
 
 from components import InputError, RecordingStorage, RecordingStorageArgs, Retention, UploadRole
-from components.type_tokens import BUCKET, IAM_ROLE, IAM_USER, KMS_KEY, LIFECYCLE
+from components.type_tokens import BUCKET, IAM_ROLE, LIFECYCLE
 from sendbird_copy.project import CONFIG_NAMESPACE as NAMESPACE
 from sendbird_copy.stack_outputs import APPLICATIONS, SECRET_KEYS
 from tests.components.pulumi_mocks import (
@@ -21,6 +21,7 @@ from tests.components.pulumi_mocks import (
     RecordingMocks,
     identity_decision,
     is_secret,
+    registration_snapshot,
     resolve,
     run_component,
     run_stack,
@@ -78,35 +79,16 @@ def _build(mocks: RecordingMocks, make_args: Any) -> RecordingStorage:
     return run_component(lambda: RecordingStorage(NAME, make_args()), mocks)
 
 
-def _received(mocks: RecordingMocks) -> dict[str, Any]:
-    """Per resource: its inputs, protection, parent and dependencies, with the values the mocks made
-    up (bucket and IAM names from a counter, key ids) replaced by what they stand for, so two runs
-    compare equal whatever order the resources registered in."""
-    made_up: dict[str, str] = {}
-    for record in mocks.custom:
-        for key in ("bucket", "keyId", "name"):
-            if record.typ in (BUCKET, KMS_KEY, IAM_USER, IAM_ROLE) and key in record.state:
-                made_up[str(record.state[key])] = f"<{record.name}.{key}>"
-    text = json.dumps(
-        {
-            f"{r.typ} {r.name}": [r.inputs, r.protect, r.parent, sorted(r.dependencies)]
-            for r in mocks.registered
-        },
-        sort_keys=True,
-    )
-    for value, placeholder in sorted(made_up.items(), key=lambda item: -len(item[0])):
-        text = text.replace(value, placeholder)
-    received: dict[str, Any] = json.loads(text)
-    return received
-
-
 @pytest.mark.parametrize("kms_key_arn", [None, EXISTING_KEY], ids=["own key", "existing key"])
 def test_outputs_build_exactly_what_plain_values_build(kms_key_arn):
     plain_mocks, output_mocks = RecordingMocks(), RecordingMocks()
     _build(plain_mocks, lambda: _args(PLAIN, kms_key_arn))
     key = None if kms_key_arn is None else pulumi.Output.from_input(kms_key_arn)
     _build(output_mocks, lambda: _args(_as_outputs(), key))
-    plain, outputs = _received(plain_mocks), _received(output_mocks)
+    plain, outputs = (
+        registration_snapshot(plain_mocks, secrets=False),
+        registration_snapshot(output_mocks, secrets=False),
+    )
     assert list(outputs) == list(plain)  # the same resources
     for resource, received in plain.items():
         assert outputs[resource] == received, resource
