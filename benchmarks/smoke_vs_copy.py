@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from localdev.emulator_deploy import deploy_to_emulator, write_outputs
+from localdev.local_run import deploy_inputs
 from localdev.main_job import MB, local_apps, running_emulator_for
 from localdev.moto_server import running_moto_server
 from localdev.program_runner import load_stack_config
@@ -63,7 +64,8 @@ def main() -> None:
     ):
         for i in range(args.runs * 2):
             emu.add_recording(app.app_id, f"bench-{i}", status="completed", byte_size=recording_bytes)
-        result = deploy_to_emulator(moto, config)
+        deploy_config, secret_keys = deploy_inputs(config, [app], emu.base_url)
+        result = deploy_to_emulator(moto, deploy_config, secret_keys=secret_keys)
         with tempfile.TemporaryDirectory() as tmp:
             outputs_path = Path(tmp) / "outputs.json"
             write_outputs(outputs_path, result.outputs)

@@ -22,6 +22,7 @@ from collections import Counter
 from typing import Any
 
 from localdev.emulator_deploy import deploy_to_emulator
+from localdev.local_run import deploy_inputs
 from localdev.main_job import MB, local_apps, running_emulator_for
 from localdev.moto_server import MotoServer, running_moto_server
 from localdev.program_runner import load_stack_config
@@ -47,7 +48,8 @@ def measure(moto: MotoServer, config: dict[str, Any], recordings: int, size: int
         for app in apps:
             for n in range(recordings):
                 emulator.add_recording(app.app_id, f"{label}-{n:04d}", status="completed", byte_size=size)
-        outputs = deploy_to_emulator(moto, config).outputs
+        deploy_config, secret_keys = deploy_inputs(config, apps, emulator.base_url)
+        outputs = deploy_to_emulator(moto, deploy_config, secret_keys=secret_keys).outputs
         stack_apps = list(parse_stack_outputs(outputs).values())
         tokens = {app.app_id: app.api_token for app in apps}
         services = SyncServices(

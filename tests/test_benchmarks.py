@@ -1,0 +1,38 @@
+"""The benchmarks still run (they are scripts, outside the test suite's imports): each with the
+smallest workload, checking only that it finishes and prints its measurements. Their numbers are
+read by people, never asserted here (tests never assert on wall-clock time)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize(
+    ("module", "args", "prints"),
+    [
+        ("benchmarks.startup", ["--runs", "1"], "x python -c pass"),
+        ("benchmarks.function_cold_start", ["--runs", "1"], "same bytes: True"),
+        ("benchmarks.smoke_vs_copy", ["--runs", "1", "--recording-mb", "6"], "ratio smoke/bare"),
+        ("benchmarks.sync_throughput", ["--recordings", "5"], "two applications in parallel"),
+    ],
+)
+def test_the_benchmark_runs(module: str, args: list[str], prints: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    assert prints in done.stdout
+    assert "Traceback" not in done.stderr
