@@ -198,6 +198,7 @@ def check_arns(values: Mapping[str, Any], region: str) -> None:
 
 
 BASE_URL_ALLOWED = "an https URL without a user or password, or http to a loopback host (a local test double)"
+MAX_BASE_URL_LENGTH = 2048
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -206,6 +207,10 @@ def _check_base_url(value: Any, input_name: str) -> str:
     token: no credentials in it, and no cleartext http beyond this machine."""
     if not isinstance(value, str):
         raise InputError(Input(input_name), f" {shown(value)} is not a string. Allowed: {BASE_URL_ALLOWED}")
+    if len(value) > MAX_BASE_URL_LENGTH:  # Lambda's whole environment is at most 4 KB
+        raise InputError(
+            Input(input_name), f" is {len(value)} characters long. Allowed: at most {MAX_BASE_URL_LENGTH}"
+        )
     try:
         password = check_url(input_name, value)
     except ValueError as exc:

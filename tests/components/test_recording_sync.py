@@ -421,6 +421,7 @@ def test_the_function_role_trusts_lambda_only(built, mocks):
             "user or password",
         ),
         ({"sendbird_api_base_url": "http://api.example.com/v1"}, "sendbird_api_base_url", "cleartext"),
+        ({"sendbird_api_base_url": "https://x" + "y" * 5000}, "sendbird_api_base_url", "at most 2048"),
         ({"kms_key_arn": KEY_ARN.replace(REGION, "us-west-2")}, "kms_key_arn", "is in us-west-2"),
         ({"bucket_arn": "arn:aws:s3:::other-bucket"}, "bucket_arn", "bucket_name is"),
         ({"region": "mars-1"}, "region", "mars-1"),
