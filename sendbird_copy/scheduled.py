@@ -47,6 +47,7 @@ from sendbird_copy.redact import RedactingFilter, redact
 from sendbird_copy.sendbird_facts import (
     APP_ID_ALLOWED,
     GET_REQUESTS_PER_SECOND,
+    RECORDING_RETENTION,
     WRITE_REQUESTS_PER_SECOND,
     is_valid_app_id,
 )
@@ -59,7 +60,8 @@ log = logging.getLogger(__name__)
 SAFETY_MARGIN_S = 60.0
 # The CLI's default wait for copied objects; the function waits at most this, and never past its budget.
 MAX_VERIFY_TIMEOUT_S = 600.0
-MAX_WARN_DAYS = 14.0  # Sendbird's retention: a warning further ahead would flag every recording
+# Sendbird's retention: a warning further ahead would flag every recording.
+MAX_WARN_DAYS = RECORDING_RETENTION.total_seconds() / 86400
 # At most this many recordings are named in the summary line (the counts cover all of them).
 MAX_NAMED_PROBLEMS = 50
 SUMMARY_MESSAGE = "sendbird recording sync summary"
