@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime
-import itertools
+import hashlib
 import json
 import os
 import uuid
@@ -115,6 +115,13 @@ SYNC_TYPES_WITH_EXISTING_TOKEN = [
 T = TypeVar("T")
 
 
+def _unique_number(kind: str, name: str) -> int:
+    """The number a mock folds into a generated name: derived from the resource, not from the order
+    resources arrive in (the program registers them concurrently), so two runs of one program agree,
+    as the engine's state keeps an autonamed resource's name from one update to the next."""
+    return int(hashlib.sha256(f"{kind}:{name}".encode()).hexdigest()[:6], 16)
+
+
 class RecordingMocks(HandlerMocks):
     """Answers like AWS would and keeps what it received (``registered``, ``calls``, ``secrets``).
 
@@ -131,7 +138,6 @@ class RecordingMocks(HandlerMocks):
         # a Rotating still in its period keeps its state, as the provider's read would.
         self.now = datetime.datetime.now(datetime.UTC)
         self.earlier_rotations: dict[str, tuple[str, dict[str, Any]]] = {}
-        self._counter = itertools.count(1)
         super().__init__()
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
@@ -175,7 +181,7 @@ class RecordingMocks(HandlerMocks):
     # -- what AWS would answer ---------------------------------------------------------------------
     def _bucket(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
         # The provider appends a 26-character unique id to bucket_prefix.
-        n = next(self._counter)
+        n = _unique_number("bucket", name)
         bucket = inputs.get("bucket") or f"{inputs.get('bucketPrefix', name + '-')}20250101000000{n:012d}"
         return bucket, {
             "bucket": bucket,
@@ -201,7 +207,7 @@ class RecordingMocks(HandlerMocks):
 
     def _iam_identity(self, kind: str) -> Handler:
         def create(name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
-            n = next(self._counter)
+            n = _unique_number(kind, name)
             if inputs.get("namePrefix"):  # the provider appends a 26-character unique id
                 iam_name = f"{inputs['namePrefix']}20250101000000{n:012d}"
             else:
@@ -231,7 +237,7 @@ class RecordingMocks(HandlerMocks):
         return rotating_state(inputs, self.now)
 
     def _autoname(self, name: str, inputs: dict[str, Any]) -> str:
-        n = next(self._counter)
+        n = _unique_number("autoname", name)
         if inputs.get("namePrefix"):
             return f"{inputs['namePrefix']}{n:06x}"
         return inputs.get("name") or f"{name}-{n:07x}"  # like Pulumi's autonaming
@@ -265,7 +271,7 @@ class RecordingMocks(HandlerMocks):
 
     def _inline_policy(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
         owner = inputs.get("user") or inputs.get("role")
-        policy_name = inputs.get("name") or f"{name}-{next(self._counter):07x}"
+        policy_name = inputs.get("name") or f"{name}-{_unique_number('policy', name):07x}"
         return f"{owner}:{policy_name}", {"name": policy_name}
 
     # -- queries -----------------------------------------------------------------------------------
