@@ -72,8 +72,7 @@ def test_skipped_checks_do_not_fail_a_report() -> None:
 def test_sendbird_errors_are_described_with_their_code() -> None:
     error = SendbirdApiError(400, 400200, "NOT_FOUND", "Recording 'x' not found.")
     assert (
-        describe(error)
-        == "Sendbird answered HTTP 400 with code 400200 NOT_FOUND: Recording 'x' not found."
+        describe(error) == "Sendbird answered HTTP 400 with code 400200 NOT_FOUND: Recording 'x' not found."
     )
 
 
