@@ -32,6 +32,7 @@ import json
 import logging
 import math
 import os
+import platform
 import sys
 import threading
 import time
@@ -65,6 +66,9 @@ MAX_WARN_DAYS = RECORDING_RETENTION.total_seconds() / 86400
 # At most this many recordings are named in the summary line (the counts cover all of them).
 MAX_NAMED_PROBLEMS = 50
 SUMMARY_MESSAGE = "sendbird recording sync summary"
+# Named in the summary with the versions the run imported: Lambda updates its runtime's boto3 and
+# urllib3 on its own schedule (the archive carries requests, and uses the runtime's urllib3).
+RUNTIME_LIBRARIES = ("boto3", "botocore", "urllib3", "requests")
 
 REQUIRED_ENV = (
     facts.ENV_APP_ID,
@@ -421,8 +425,22 @@ def run_scheduled_sync(invocation: Invocation) -> dict[str, Any]:
             report,
             run_id,
             output,
-            {"seconds": round(seconds, 1), "trigger": _trigger(invocation.event)},
+            {
+                "seconds": round(seconds, 1),
+                "trigger": _trigger(invocation.event),
+                "runtime": runtime_versions(),
+            },
         )
+
+
+def runtime_versions() -> dict[str, str]:
+    """Python's version and each of ``RUNTIME_LIBRARIES`` this process imported (``not imported``
+    otherwise): what the run actually used, whichever copy of a library came first on the path."""
+    versions = {"python": platform.python_version()}
+    for name in RUNTIME_LIBRARIES:
+        module = sys.modules.get(name)
+        versions[name] = str(getattr(module, "__version__", "unknown")) if module else "not imported"
+    return versions
 
 
 def _trigger(event: Any) -> dict[str, str]:

@@ -387,7 +387,7 @@ def resolve(output: Any) -> Any:
 
 def registration_snapshot(mocks: RecordingMocks, secrets: bool = True) -> dict[str, Any]:
     """Per resource: inputs, protection, parent, dependencies and (with ``secrets``) which inputs were
-    secret, with the values the mocks made up (names from a counter, key ids) replaced by what they
+    secret, with the values the mocks made up (generated names, key ids) replaced by what they
     stand for: two runs compare equal whatever order their resources registered in."""
     made_up: dict[str, str] = {}
     for record in mocks.custom:

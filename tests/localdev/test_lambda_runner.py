@@ -15,6 +15,7 @@ test's own deployer beside Lambda's service principal (which cannot be impersona
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from localdev.lambda_runner import (
     run_as_lambda,
 )
 from localdev.moto_server import S3_CONFIG, MotoServer
+from localdev.program_runner import PROJECT_DIR
 from sendbird_copy import scheduled_facts as facts
 from sendbird_copy.emulator import SendbirdEmulator
 from sendbird_copy.emulator.seeding import seed_application
@@ -42,6 +44,9 @@ from tests.sendbird_copy.conftest import FAST_LIMITS
 from tests.sendbird_copy.scheduled_support import REGION, SIZE, FunctionWorld, function_world
 
 ROLE = "sendbird-sync-function"
+# urllib3 1.26, installed by scripts/bootstrap.sh from requirements-lambda-compat.lock: the archive
+# carries requests but uses the runtime's urllib3, which may be either major.
+URLLIB3_1_26 = PROJECT_DIR / ".venv" / "lambda-compat"
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +54,26 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> BuiltArchive:
     return build_archive(tmp_path_factory.mktemp("archive"))
 
 
-@pytest.fixture(scope="module")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_runtime_dir(tmp_path_factory.mktemp("runtime"))
+@pytest.fixture(scope="module", params=["urllib3-locked", "urllib3-1.26"])
+def runtime(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Lambda's runtime packages as installed here, or the same with urllib3 1.26 in its place."""
+    runtime = build_runtime_dir(tmp_path_factory.mktemp("runtime"))
+    if request.param == "urllib3-1.26":
+        compat = sorted(URLLIB3_1_26.glob("urllib3-1.26.*.dist-info"))
+        if not compat:
+            pytest.fail(f"urllib3 1.26 is not installed in {URLLIB3_1_26}: run scripts/bootstrap.sh")
+        for installed in [runtime / "urllib3", *runtime.glob("urllib3-*.dist-info")]:
+            shutil.rmtree(installed)
+        shutil.copytree(URLLIB3_1_26 / "urllib3", runtime / "urllib3")
+        shutil.copytree(compat[0], runtime / compat[0].name)
+        assert installed_version(runtime, "urllib3").startswith("1.26.")
+    return runtime
+
+
+def installed_version(runtime: Path, distribution: str) -> str:
+    """The version of ``distribution`` in the runtime directory, from its dist-info's name."""
+    (dist_info,) = runtime.glob(f"{distribution}-*.dist-info")
+    return dist_info.name.removeprefix(f"{distribution}-").removesuffix(".dist-info")
 
 
 def role_policy(world: FunctionWorld, *, ledger_writes: bool = True) -> dict[str, Any]:
@@ -167,6 +189,9 @@ def test_the_function_copies_each_recording_once_in_an_isolated_interpreter_as_i
     assert world.copy_posts() == dict.fromkeys(expected, 1)
     summary, metrics = summary_and_metrics(first)
     assert summary["app_id"] == world.app_id and summary["counts"][COPIED_NOW] == len(expected)
+    # It ran on the runtime's urllib3 (either major), and its summary says which it had.
+    assert summary["runtime"]["urllib3"] == installed_version(runtime, "urllib3")
+    assert summary["runtime"]["boto3"] == boto3.__version__
     (directive,) = metrics["_aws"]["CloudWatchMetrics"]
     assert directive["Namespace"] == facts.METRICS_NAMESPACE
     assert directive["Dimensions"] == [[facts.METRIC_DIMENSION]] and metrics["AppId"] == world.app_id
