@@ -82,7 +82,7 @@ pick_python() {  # the Python to create .venv with, or a message naming what was
 }
 
 take_turn
-stamp=.venv/.installed-$(cat pyproject.toml requirements.lock requirements-lambda-compat.lock | hash16)
+stamp=.venv/.installed-$(cat pyproject.toml requirements.lock | hash16)
 reason=$(why_broken)
 if [ -n "$reason" ]; then
   say "$reason: recreating .venv"
@@ -98,9 +98,5 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*  # no marker until this install succeeds: an interrupted one is repaired next time
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
-  # Not importable from .venv: a second urllib3 the Lambda runner tests put in the runtime's place.
-  rm -rf .venv/lambda-compat
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
-    --target .venv/lambda-compat -r requirements-lambda-compat.lock
   touch "$stamp"
 fi

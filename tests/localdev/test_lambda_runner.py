@@ -44,9 +44,9 @@ from tests.sendbird_copy.conftest import FAST_LIMITS
 from tests.sendbird_copy.scheduled_support import REGION, SIZE, FunctionWorld, function_world
 
 ROLE = "sendbird-sync-function"
-# urllib3 1.26, installed by scripts/bootstrap.sh from requirements-lambda-compat.lock: the archive
-# carries requests but uses the runtime's urllib3, which may be either major.
-URLLIB3_1_26 = PROJECT_DIR / ".venv" / "lambda-compat"
+# urllib3 1.26, installed by scripts/lambda-compat-bootstrap.sh (requirements-lambda-compat.lock): the
+# archive carries requests but uses the runtime's urllib3, which may be either major.
+URLLIB3_1_26 = PROJECT_DIR / ".lambda-compat"
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,9 @@ def runtime(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     if request.param == "urllib3-1.26":
         compat = sorted(URLLIB3_1_26.glob("urllib3-1.26.*.dist-info"))
         if not compat:
-            pytest.fail(f"urllib3 1.26 is not installed in {URLLIB3_1_26}: run scripts/bootstrap.sh")
+            pytest.fail(
+                f"urllib3 1.26 is not installed in {URLLIB3_1_26}: run scripts/lambda-compat-bootstrap.sh"
+            )
         for installed in [runtime / "urllib3", *runtime.glob("urllib3-*.dist-info")]:
             shutil.rmtree(installed)
         shutil.copytree(URLLIB3_1_26 / "urllib3", runtime / "urllib3")
