@@ -117,8 +117,14 @@ class LiveProcess:
         )
         self.lines: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()
-        assert self.process.stdout is not None
+        assert self.process.stdout is not None and self.process.stderr is not None
         threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True).start()
+        # stderr is drained as it comes too: a full pipe (64 KiB) would block the process mid-test.
+        self._stderr: list[str] = []
+        self._stderr_reader = threading.Thread(
+            target=lambda pipe: self._stderr.extend(pipe), args=(self.process.stderr,), daemon=True
+        )
+        self._stderr_reader.start()
 
     def _read(self, pipe: IO[str]) -> None:
         for line in pipe:
@@ -148,15 +154,16 @@ class LiveProcess:
         while (line := self._queue.get(timeout=10)) is not None:
             rest.append(line)
         self.lines.extend(rest)
-        assert self.process.stderr is not None
-        stderr = self.process.stderr.read()
-        self.process.stderr.close()
-        return code, "\n".join(rest), stderr
+        return code, "\n".join(rest), self._stderr_text()
 
     def stop_now(self) -> str:
         """Kill it if it still runs (a failed test must not leave servers behind); its stderr."""
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait(30)
-        assert self.process.stderr is not None
-        return "" if self.process.stderr.closed else self.process.stderr.read()
+        return self._stderr_text()
+
+    def _stderr_text(self) -> str:
+        """All the process wrote to stderr (it has exited, so the pipe ends)."""
+        self._stderr_reader.join(30)
+        return "".join(self._stderr)
