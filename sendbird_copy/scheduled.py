@@ -32,7 +32,6 @@ import json
 import logging
 import math
 import os
-import platform
 import sys
 import threading
 import time
@@ -436,7 +435,7 @@ def run_scheduled_sync(invocation: Invocation) -> dict[str, Any]:
 def runtime_versions() -> dict[str, str]:
     """Python's version and each of ``RUNTIME_LIBRARIES`` this process imported (``not imported``
     otherwise): what the run actually used, whichever copy of a library came first on the path."""
-    versions = {"python": platform.python_version()}
+    versions = {"python": ".".join(map(str, sys.version_info[:3]))}  # no `platform`: 13 ms to import
     for name in RUNTIME_LIBRARIES:
         module = sys.modules.get(name)
         versions[name] = str(getattr(module, "__version__", "unknown")) if module else "not imported"
