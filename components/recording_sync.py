@@ -101,6 +101,9 @@ def _secret(
     version = aws.secretsmanager.SecretVersion(
         ctx.child_name(f"{suffix}-value"),
         secret_id=secret.id,
+        # secret_string, not the write-only secret_string_wo: Pulumi stores a write-only value in
+        # state inputs as a secret all the same, and then shows no diff when it changes (pulumi.com
+        # docs, "Write-only Fields"), so a new token or a rotated key would never reach the secret.
         secret_string=pulumi.Output.secret(value),
         **_regional(ctx, additional_secret_outputs=["secretString"]),
     )
