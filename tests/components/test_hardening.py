@@ -3,11 +3,14 @@ the mocks received; the log bucket policy judged by its effective permissions.""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
+import re
 from typing import Any
 
 import pytest
+import yaml
 
 from components import InputError, RecordingStorage, RecordingStorageArgs
 from components import policies as pol
@@ -229,13 +232,62 @@ def test_stack_config_sets_the_hardening_options_stack_wide_and_per_app():
         parse_stack_config({"applications": [{"app_id": "a1", "region": "ap-2", "access_log_days": "90"}]})
 
 
-def test_tls_version_is_compared_as_a_number():
-    policy = pol.bucket_policy(
-        bucket_arn="arn:aws:s3:::b", kms_key_arn="k", copy_identity_arn="u", account_id=ACCOUNT_ID
-    )
-    [statement] = [s for s in policy["Statement"] if s["Sid"] == pol.SID_DENY_OUTDATED_TLS]
+def test_tls_version_is_compared_as_a_number(mocks):
+    build(mocks)
+    received = mocks.one(BUCKET_POLICY).inputs["policy"]  # the JSON text the provider is given
+    [statement] = [s for s in json.loads(received)["Statement"] if s["Sid"] == pol.SID_DENY_OUTDATED_TLS]
     assert statement["Condition"] == {"NumericLessThan": {"s3:TlsVersion": 1.2}}
-    assert '"s3:TlsVersion": 1.2}' in json.dumps(policy)  # a JSON number, not a string
+    assert type(statement["Condition"]["NumericLessThan"]["s3:TlsVersion"]) is float  # not "1.2"
+
+
+def test_the_project_refreshes_on_every_update_so_a_due_key_rotates_on_the_next_pulumi_up():
+    """time.Rotating notices its period has passed only when the engine reads it (a refresh)."""
+    project = yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())
+    assert project["options"]["refresh"] == "always"
+
+
+def _readme_opt_outs() -> dict[str, str | None]:
+    """Each backticked setting in the opt-out column of the README's "Secure defaults and their
+    opt-outs" table: its name and the value it is shown with (``recording_events: false``), if any."""
+    readme = (PROJECT_DIR / "README.md").read_text()
+    table = readme.split("### Secure defaults and their opt-outs", 1)[1].split("\n### ", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    found: dict[str, str | None] = {}
+    for row in rows:
+        opt_out = row.rstrip(" |").rsplit(" | ", 1)[1]
+        for name, value in re.findall(r"`([a-z_.]+)(?:: ([^`]+))?`", opt_out):
+            found[name] = value or None
+    return found
+
+
+def _field_default(path: str) -> Any:
+    """The default of a (dotted) RecordingStorageArgs field; KeyError when there is no such field."""
+    cls: Any = RecordingStorageArgs
+    default: Any = None
+    for part in path.split("."):
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        if part not in fields:
+            raise KeyError(f"{path}: RecordingStorageArgs has no field {part!r}")
+        factory: Any = fields[part].default_factory
+        default = fields[part].default if factory is dataclasses.MISSING else factory()
+        cls = type(default)
+    return default
+
+
+def test_the_readmes_secure_defaults_table_names_each_opt_out_as_it_is():
+    opt_outs = _readme_opt_outs()
+    hardening = {
+        "recording_events",
+        "access_logs",
+        "access_log_bucket",
+        "access_log_days",
+        "copy_key_rotation_days",
+    }
+    assert hardening | {"force_destroy", "kms_key_arn"} <= set(opt_outs)
+    for name, shown in opt_outs.items():
+        default = _field_default(name)  # every opt-out is a real setting
+        if shown in ("true", "false"):  # a switch: the opt-out is the other value than the default
+            assert default is (shown == "false"), (name, shown, default)
 
 
 def test_readme_shows_the_recording_event_pattern():
@@ -286,6 +338,8 @@ def test_the_key_is_replaced_only_once_the_period_has_passed():
     within = _update(first, 29)
     after = _update(first, 31)
     trigger = first.one(ACCESS_KEY).replacement_trigger
+    # The Rotating's read is the mocks' model of the time provider (pulumi_mocks._rotating): what this
+    # shows is the component's half, that the key's trigger follows the Rotating whatever it does.
     # Within the period the Rotating keeps its state: same trigger, so the engine changes nothing.
     assert within.one(ROTATING).id == first.one(ROTATING).id
     assert within.one(ACCESS_KEY).replacement_trigger == trigger
@@ -337,15 +391,17 @@ def test_after_the_period_the_stack_outputs_carry_the_replacing_key():
     # nothing is replaced (the mocks' fresh key id per run is theirs, not the engine's).
     assert within.one(ACCESS_KEY).inputs == first.one(ACCESS_KEY).inputs
     assert within.one(ACCESS_KEY).replacement_trigger == first.one(ACCESS_KEY).replacement_trigger
-    # Past it the trigger changed (the key is replaced, create-before-delete), and both outputs name
-    # the replacing key: its id in ``applications``, its secret in ``copy_secret_access_keys``.
+    # Past it the trigger changed (the key is replaced, create-before-delete), and both outputs come
+    # from the key resource itself, so they name whichever key the engine ends with: its id in
+    # ``applications``, its secret in ``copy_secret_access_keys``. (That the two runs' ids differ
+    # proves nothing: the mocks mint a key id per run.)
     new_key = after.one(ACCESS_KEY)
     assert new_key.replacement_trigger != first.one(ACCESS_KEY).replacement_trigger
     assert new_key.delete_before_replace is False
-    [app] = after_outputs[APPLICATIONS].values()
-    [earlier_app] = first_outputs[APPLICATIONS].values()
-    assert app["copy_access_key_id"] == new_key.id != earlier_app["copy_access_key_id"]
-    assert after_outputs[SECRET_KEYS] == {APP_ID: new_key.state["secret"]}
+    for outputs, key in ((first_outputs, first.one(ACCESS_KEY)), (after_outputs, new_key)):
+        [app] = outputs[APPLICATIONS].values()
+        assert app["copy_access_key_id"] == key.id
+        assert outputs[SECRET_KEYS] == {APP_ID: key.state["secret"]}
 
 
 def test_after_the_period_the_scheduled_syncs_key_secret_carries_the_replacing_key():
@@ -360,6 +416,7 @@ def test_after_the_period_the_scheduled_syncs_key_secret_carries_the_replacing_k
 
     first, _ = _stack_update(None, 0, sync=True)
     after, _ = _stack_update(first, 31, sync=True)
-    new_key = after.one(ACCESS_KEY)
-    assert pair(after) == {"access_key_id": new_key.id, "secret_access_key": new_key.state["secret"]}
-    assert pair(after)["access_key_id"] != pair(first)["access_key_id"]
+    for mocks in (first, after):
+        key = mocks.one(ACCESS_KEY)
+        assert pair(mocks) == {"access_key_id": key.id, "secret_access_key": key.state["secret"]}
+    assert after.one(ACCESS_KEY).replacement_trigger != first.one(ACCESS_KEY).replacement_trigger

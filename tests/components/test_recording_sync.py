@@ -358,7 +358,14 @@ def test_the_function_role_may_not_touch_recordings_or_anything_else(role_policy
 
 
 def test_no_statement_grants_every_resource(role_policy):
-    assert all(s["Resource"] != "*" for s in role_policy["Statement"])
+    """No "*", in a list or inside an ARN: each resource names its service, region and account (S3's
+    ARNs have none) and starts with a named thing, a wildcard only after a fixed prefix."""
+    for statement in role_policy["Statement"]:
+        resources = statement["Resource"]
+        for resource in [resources] if isinstance(resources, str) else resources:
+            arn, partition, service, region, account, name = (resource.split(":", 5) + [""] * 6)[:6]
+            assert (arn, partition) == ("arn", "aws") and service and "*" not in f"{service}{region}{account}"
+            assert name and not name.startswith("*"), (statement["Sid"], resource)
     assert [s["Sid"] for s in role_policy["Statement"]] == list(sp.FUNCTION_POLICY_SIDS)
 
 
