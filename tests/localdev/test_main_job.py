@@ -24,6 +24,8 @@ pytestmark = pytest.mark.slow
 
 RUN_LINE = re.compile(r"^Local run ([0-9a-f]{8}) of stack 'local'")
 OUTPUTS_LINE = re.compile(r"mode 0600\): (\S+-outputs-([0-9a-f]{8})\.json)$")
+# The summary of the scheduled function's run: "<n> copied" among its counts.
+SCHEDULED_COPIED = re.compile(r"role: (?:.*, )?(\d+) copied(?:,|$)")
 
 
 def _outputs_path(output: str) -> Path:
@@ -80,7 +82,11 @@ def test_a_poisoned_environment_still_passes_with_every_line_in_order(tmp_path):
     first_check = _index(lines, "PASS bucket region", smoke)
     copied = _index(lines, "PASS copied object", first_check)
     cli_verdict = _index(lines, "verdict: PASS (1 application(s))", copied)
-    stopping = _index(lines, "stopping moto and the Sendbird emulator", cli_verdict)
+    # The scheduled sync's function ran once as Lambda would, as its own role, and copied recordings.
+    scheduled = _index(lines, "PASS: the function ran as its own role: ", cli_verdict)
+    function_copied = SCHEDULED_COPIED.search(lines[scheduled])
+    assert function_copied is not None and int(function_copied.group(1)) > 0, lines[scheduled]
+    stopping = _index(lines, "stopping moto and the Sendbird emulator", scheduled)
     removed = _index(lines, "outputs file removed", stopping)
     assert lines[-1] == "Local run verdict: PASS" and removed < len(lines) - 1
     # The emulator's upload progress is shown while the smoke test runs, before the job's verdict.

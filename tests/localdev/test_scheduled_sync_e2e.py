@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import requests
 
+from components import recording_sync as rs
 from components import sync_policies as sp
 from localdev.deployed_function import run_deployed
 from localdev.emulator_sync import DeployedFunction
@@ -69,12 +70,15 @@ def test_every_sync_resource_reads_back_from_moto_as_configured(local_stack: Loc
         "ApproximateNumberOfMessagesVisible",
     }
     # Read through a short unauthenticated allowance: moto refuses these GETs' signatures.
-    with unauthenticated(moto, 3):
+    with unauthenticated(moto, 4):
         schedule = moto.client("scheduler", region).get_schedule(Name=outputs["schedule_name"])
         configuration = moto.client("lambda", region).get_function_configuration(
             FunctionName=outputs["function_name"]
         )
         concurrency = moto.client("lambda", region).get_function_concurrency(
+            FunctionName=outputs["function_name"]
+        )
+        invoke_config = moto.client("lambda", region).get_function_event_invoke_config(
             FunctionName=outputs["function_name"]
         )
     assert schedule["ScheduleExpression"] == "rate(1 hour)"
@@ -88,6 +92,73 @@ def test_every_sync_resource_reads_back_from_moto_as_configured(local_stack: Loc
     # Names and ARNs only in its environment: no secret of the run.
     environment = json.dumps(configuration["Environment"])
     assert_no_secrets(local_stack.secrets(), environment)
+    # Asynchronous invocation: no Lambda retry (the next scheduled run is the retry), events dropped
+    # after the scheduler's own window, and no destination configured.
+    assert invoke_config["FunctionArn"] == configuration["FunctionArn"]
+    assert invoke_config["MaximumRetryAttempts"] == 0
+    assert invoke_config["MaximumEventAgeInSeconds"] == rs.SCHEDULER_MAX_EVENT_AGE_SECONDS
+    assert not invoke_config.get("DestinationConfig")
+
+    dead_letter_arn = schedule["Target"]["DeadLetterConfig"]["Arn"]
+    _assert_dead_letter_queue(local_stack, region, dead_letter_arn, alarms)
+    _assert_scheduler_role(local_stack, schedule, configuration["FunctionArn"], dead_letter_arn)
+
+
+def _assert_dead_letter_queue(
+    local_stack: LocalStack, region: str, queue_arn: str, alarms: list[dict[str, Any]]
+) -> None:
+    """The schedule's dead-letter queue as moto keeps it: SSE-SQS on, 14 days' retention, watched."""
+    sqs = local_stack.moto.client("sqs", region)
+    queue_name = queue_arn.rsplit(":", 1)[1]
+    url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["QueueArn"] == queue_arn
+    assert attributes["SqsManagedSseEnabled"] == "true"
+    assert int(attributes["MessageRetentionPeriod"]) == rs.DEAD_LETTER_RETENTION_SECONDS
+    assert "KmsMasterKeyId" not in attributes  # SSE-SQS, not SSE-KMS
+    (dead_letters,) = [a for a in alarms if a["MetricName"] == "ApproximateNumberOfMessagesVisible"]
+    assert dead_letters["Dimensions"] == [{"Name": "QueueName", "Value": queue_name}]
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    actions = statement["Action"]
+    return [actions] if isinstance(actions, str) else list(actions)
+
+
+def _resources(statement: dict[str, Any]) -> list[str]:
+    resources = statement["Resource"]
+    return [resources] if isinstance(resources, str) else list(resources)
+
+
+def _assert_scheduler_role(
+    local_stack: LocalStack, schedule: dict[str, Any], function_arn: str, queue_arn: str
+) -> None:
+    """The schedule's role: trusted by EventBridge Scheduler for this account only (the emulator deploy
+    rewrites only Lambda's trust, so this one is the real policy), allowed to invoke exactly this
+    function and to send to exactly its dead-letter queue."""
+    iam = local_stack.moto.client("iam")
+    role_name = schedule["Target"]["RoleArn"].rsplit("/", 1)[1]
+    assert role_name not in local_stack.result.trust_widened
+    role = iam.get_role(RoleName=role_name)["Role"]
+    assert role["Arn"] == schedule["Target"]["RoleArn"]
+    account = function_arn.split(":")[4]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]  # boto3 decodes it
+    assert trust["Effect"] == "Allow"
+    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert _actions(trust) == ["sts:AssumeRole"]
+    assert trust.get("Condition") == {"StringEquals": {"aws:SourceAccount": account}}
+
+    (policy_name,) = iam.list_role_policies(RoleName=role_name)["PolicyNames"]
+    policy = iam.get_role_policy(RoleName=role_name, PolicyName=policy_name)["PolicyDocument"]
+    grants = {
+        (action, resource)
+        for statement in policy["Statement"]
+        if statement["Effect"] == "Allow"
+        for action in _actions(statement)
+        for resource in _resources(statement)
+    }
+    assert grants == {("lambda:InvokeFunction", function_arn), ("sqs:SendMessage", queue_arn)}
+    assert all(s["Effect"] == "Allow" and "Condition" not in s for s in policy["Statement"])
 
 
 def _completed(local_stack: LocalStack) -> list[str]:
