@@ -286,13 +286,32 @@ class SendbirdClient(_ClientBase):
         """Every room of the application (all pages), each with its ``cloud_recordings``."""
         return list(self._iter_pages("/rooms", "rooms", limit))
 
-    def iter_live_events(self, limit: int = MAX_PAGE_LIMIT) -> Iterator[dict[str, Any]]:
-        """Live events page by page, as they arrive (a GET per page)."""
-        return self._iter_pages("/live-events", "live_events", limit)
+    def iter_live_events(
+        self, limit: int = MAX_PAGE_LIMIT, filters: Mapping[str, str] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Live events page by page, as they arrive (a GET per page); ``filters`` are documented
+        query parameters (``state``, ``started_at_start_date``...), sent with every page."""
+        return self._iter_pages("/live-events", "live_events", limit, filters=filters)
 
-    def iter_rooms(self, limit: int = MAX_PAGE_LIMIT) -> Iterator[dict[str, Any]]:
-        """Rooms page by page, as they arrive (a GET per page)."""
-        return self._iter_pages("/rooms", "rooms", limit)
+    def iter_rooms(
+        self, limit: int = MAX_PAGE_LIMIT, filters: Mapping[str, str] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Rooms page by page, as they arrive (a GET per page); ``filters`` as for live events."""
+        return self._iter_pages("/rooms", "rooms", limit, filters=filters)
+
+    def get_live_event(self, live_event_id: str) -> dict[str, Any]:
+        """One live event (``GET /live-events/{id}``, unwrapped from ``{"live_event": ...}``)."""
+        return self._detail("/live-events", "live_event", live_event_id)
+
+    def get_room(self, room_id: str) -> dict[str, Any]:
+        """One room (``GET /rooms/{id}``, unwrapped from ``{"room": ...}``)."""
+        return self._detail("/rooms", "room", room_id)
+
+    def _detail(self, path: str, key: str, parent_id: str) -> dict[str, Any]:
+        pid = _require(parent_id, key + "_id")
+        page = self._core.request("GET", f"{path}/{quote(pid, safe='')}")
+        item = page.get(key, page)
+        return item if isinstance(item, dict) else {}
 
     def find_recording(self, recording_id: str, max_pages: int = FIND_MAX_PAGES) -> dict[str, Any] | None:
         """The recording's documented fields from the live-event or room that holds it, or None.
@@ -314,11 +333,17 @@ class SendbirdClient(_ClientBase):
         return None
 
     def _iter_pages(
-        self, path: str, key: str, limit: int, max_pages: int | None = None
+        self,
+        path: str,
+        key: str,
+        limit: int,
+        max_pages: int | None = None,
+        filters: Mapping[str, str] | None = None,
     ) -> Iterator[dict[str, Any]]:
         if not 1 <= limit <= MAX_PAGE_LIMIT:
             raise UsageError(f"limit must be between 1 and {MAX_PAGE_LIMIT}, got {limit}")
-        params: dict[str, Any] = {"limit": limit}
+        first: dict[str, Any] = {**(filters or {}), "limit": limit}
+        params = first
         seen: set[str] = set()
         pages = 0
         while True:
@@ -332,7 +357,7 @@ class SendbirdClient(_ClientBase):
             if max_pages is not None and pages >= max_pages:
                 return
             seen.add(token)
-            params = {"limit": limit, "next": token}
+            params = {**first, "next": token}
 
 
 class OrganizationClient(_ClientBase):

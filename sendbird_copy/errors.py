@@ -158,3 +158,11 @@ def _describe_botocore(exc: BaseException) -> str:
         host = display_host(url) or "the AWS endpoint"  # without user:password@ of an override
         return f"cannot reach AWS at {host}: {type(exc).__name__}"
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A refusal that says nothing about the request itself (429, 5xx, timeout, no connection): the
+    same request may succeed later, so it never counts toward giving up on a recording."""
+    if isinstance(exc, SendbirdConnectionError | SendbirdTimeoutError):
+        return True
+    return isinstance(exc, SendbirdApiError) and (exc.status == 429 or exc.status >= 500)

@@ -1,10 +1,14 @@
 """``sync``: every completed recording copied exactly once, before Sendbird deletes it.
 
-Per application: discover every recording (all pages, GETs under 10/s), then for each completed one
-consult the ledger in the bucket: copied -> already safe; requested -> verify; otherwise claim it
-(conditional create), ask Sendbird to copy (POSTs under 5/s through one limiter shared by the worker
-threads), and finally verify by listing the bucket (a key that contains the recording id: the copy's
-key is undocumented, see README), checking size and SSE-KMS key before marking it copied.
+Per application: discover the recordings that can still matter (``horizon.py``: bounded by the
+two-week window, a full scan on the first run or on request; GETs under 10/s), then for each
+completed one consult the ledger in the bucket: copied -> already safe; requested -> verify;
+otherwise claim it (conditional create), ask Sendbird to copy (POSTs under 5/s through one limiter
+shared by the worker threads), and finally verify: under the copy's learned key layout, one
+``ListObjectsV2(Prefix=<expected key>)`` per copy; while the layout is unknown (the copy's key is
+undocumented), or for a copy not under its expected key by the verify timeout, by listing the bucket
+for a key that holds the recording id and no longer known id. Size and SSE-KMS key are checked
+before marking it copied.
 
 The same core runs from the CLI, a CI schedule and the scheduled function: it takes plain
 collaborators (``SyncServices``) and returns ``SyncReport``s; it prints nothing itself.
@@ -13,23 +17,27 @@ collaborators (``SyncServices``) and returns ``SyncReport``s; it prints nothing 
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sendbird_copy.discovery import FoundRecording, discover
-from sendbird_copy.errors import SendbirdApiError, SendbirdCopyError, describe, is_service_error
+from sendbird_copy.discovery import Discovery, FoundRecording, discover_parents
+from sendbird_copy.errors import SendbirdApiError, SendbirdCopyError, describe, is_service_error, is_transient
+from sendbird_copy.horizon import FULL, Plan, next_watch, plan_discovery
 from sendbird_copy.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry, Stored, now_utc
 from sendbird_copy.preflight import key_id
 from sendbird_copy.project import RESERVED_PREFIXES
 from sendbird_copy.rate_limit import RateLimiter
 from sendbird_copy.sendbird_facts import GET_REQUESTS_PER_SECOND, WRITE_REQUESTS_PER_SECOND
 from sendbird_copy.stack_outputs import AppOutputs
+from sendbird_copy.sync_state import KeyLayout, SyncState, SyncStateStore
 
 # Outcomes, as reports and --json name them.
 COPIED_NOW = "copied"  # copied and verified by this run
@@ -65,9 +73,17 @@ MAX_ATTEMPTS = 3
 NOT_FOUND_CODE = 400200
 
 
+# Listing 2 of a bounded run reaches this far past the two weeks (horizon.py): events up to this long
+# are found even without the watch; longer ones through it. Most live events last hours.
+DEFAULT_EVENT_MARGIN = timedelta(hours=24)
+
+
 @dataclass(frozen=True)
 class SyncOptions:
     dry_run: bool = False
+    # Page every live event and room (an audit, or a first run); a normal run is bounded (horizon.py).
+    full_scan: bool = False
+    event_margin: timedelta = DEFAULT_EVENT_MARGIN
     since: datetime | None = None
     warn_days: float = 3.0
     max_copies: int | None = None
@@ -108,10 +124,29 @@ class RecordingResult:
 
 
 @dataclass
+class DiscoveryNote:
+    """How this run found its recordings, for the report: bounded or full, why, and at what cost."""
+
+    mode: str
+    reason: str
+    horizon: str
+    parents: int = 0
+    watched: int = 0
+    fetched_by_id: int = 0
+    complete: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
 class SyncReport:
     app_id: str
     results: list[RecordingResult] = field(default_factory=list)
     error: str | None = None  # the application could not be synced at all (listing refused...)
+    discovery: DiscoveryNote | None = None
+    requests: dict[str, int] = field(default_factory=dict)  # Sendbird requests by method, S3 by kind
+    notes: list[str] = field(default_factory=list)  # what a reader should know (fallback listings...)
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(OUTCOMES, 0)
@@ -138,6 +173,9 @@ class SyncReport:
             "passed": self.passed,
             "error": self.error,
             "counts": self.counts(),
+            "discovery": self.discovery.to_dict() if self.discovery else None,
+            "requests": dict(sorted(self.requests.items())),
+            "notes": list(self.notes),
             "recordings": [r.to_dict() for r in sorted(self.results, key=lambda r: r.recording.recording_id)],
         }
 
@@ -208,6 +246,11 @@ class AppSync:
         self.options = options
         self.budget = budget
         self.ledger = Ledger(services.deployer_s3(app), app.bucket_name, app.app_id)
+        self.state_store = SyncStateStore(self.ledger.s3, app.bucket_name, self.ledger.prefix)
+        self.layout: KeyLayout | None = None
+        self.known_ids: set[str] = set()  # every recording id this run discovered
+        self.requests: Counter[str] = Counter()
+        self.notes: list[str] = []
         self.gets = RateLimiter(services.get_limit)
         self.posts = RateLimiter(services.post_limit)
         self._local = threading.local()
@@ -220,29 +263,93 @@ class AppSync:
         client = getattr(self._local, "client", None)
         if client is None:
             client = self.services.make_client(self.app)
-            client.set_throttle(lambda method: (self.gets if method == "GET" else self.posts).slot())
+            client.set_throttle(self._throttle)
             self._local.client = client
         return client
+
+    def _throttle(self, method: str) -> Any:
+        with self._lock:
+            self.requests[f"sendbird {method}"] += 1
+        return (self.gets if method == "GET" else self.posts).slot()
 
     def run(self) -> SyncReport:
         report = SyncReport(self.app.app_id)
         try:
-            recordings = discover(self.client(), self.options.since)
+            read = self.state_store.load()
+            self.layout = read.layout if read else None
+            plan = plan_discovery(
+                self.services.now(),
+                self.options.event_margin,
+                read.last_complete if read else None,
+                full_scan=self.options.full_scan,
+            )
+            discovery = discover_parents(
+                self.client(), plan.queries, read.watch if read else (), self.services.stop
+            )
         except Exception as exc:
             if not is_service_error(exc):
                 raise
             report.error = f"could not list the recordings of application {self.app.app_id}: {describe(exc)}"
+            report.requests = dict(self.requests)
             return report
+        report.discovery = self._discovery_note(plan, discovery, read)
+        self.known_ids = {r.recording_id for r in discovery.recordings}
+        recordings = [r for r in discovery.recordings if self._wanted(r)]
         completed = [r for r in recordings if r.completed]
         report.results.extend(self._not_completed(r) for r in recordings if not r.completed)
         # Two runs at once rarely reach for the same recording at the same moment.
         random.shuffle(completed)
-        self.services.progress(f"{self.app.app_id}: {len(recordings)} recordings, {len(completed)} completed")
+        self.services.progress(
+            f"{self.app.app_id}: {len(recordings)} recordings, {len(completed)} completed ({plan.mode})"
+        )
         report.results.extend(self._decide_all(completed))
         if not self.options.dry_run:
             self._verify(report)
         self._judge_deadlines(report)
+        if not self.options.dry_run:
+            self._save_state(read, plan, discovery, report)
+        report.requests = dict(self.requests)
+        report.notes = list(self.notes)
         return report
+
+    def _wanted(self, recording: FoundRecording) -> bool:
+        """--since: stopped (or, while running, started) at or after it; unknown times are kept."""
+        since = self.options.since
+        moment = recording.stopped_at or recording.started_at
+        return since is None or moment is None or moment >= since
+
+    def _discovery_note(self, plan: Plan, discovery: Discovery, read: SyncState | None) -> DiscoveryNote:
+        return DiscoveryNote(
+            mode=plan.mode,
+            reason=plan.reason,
+            horizon=plan.horizon.isoformat(),
+            parents=len(discovery.parents),
+            watched=len(read.watch) if read else 0,
+            fetched_by_id=discovery.fetched_by_id,
+            complete=discovery.complete,
+        )
+
+    def _save_state(
+        self, read: SyncState | None, plan: Plan, discovery: Discovery, report: SyncReport
+    ) -> None:
+        """Remember the watch, the layout and (only when discovery read everything) when a complete
+        discovery last ran. A failure to save is reported; the next run is then bounded on the
+        previous state or, without one, a full scan: never less safe."""
+        now = self.services.now()
+        outcomes = {r.recording.recording_id: r.outcome for r in report.results}
+        previous = read or SyncState()
+        state = SyncState(
+            last_complete=now if discovery.complete else previous.last_complete,
+            last_full_scan=now if plan.mode == FULL and discovery.complete else previous.last_full_scan,
+            watch=tuple(next_watch(discovery, previous.watch, outcomes, now)),
+            layout=self.layout,
+        )
+        try:
+            self.state_store.save(state, read)
+        except Exception as exc:
+            if not is_service_error(exc):
+                raise
+            self.notes.append(f"could not save the sync state: {describe(exc)}")
 
     def _not_completed(self, recording: FoundRecording) -> RecordingResult:
         if recording.status == "failed":
@@ -320,7 +427,11 @@ class AppSync:
             )
         except SendbirdCopyError as exc:  # a refusal, or an id the client cannot send (UsageError)
             reason = describe(exc)
-            self.ledger.write(claimed.moved_to(FAILED, last_error=reason))
+            # A transient refusal (a 429, a 5xx, a timeout, no connection) says nothing about the
+            # copy: it never counts toward giving up (MAX_ATTEMPTS), the next run tries again for as
+            # long as the deadline allows. A 4xx that Sendbird chose (S3 refused its write...) does.
+            attempts = claimed.attempts - 1 if is_transient(exc) else claimed.attempts
+            self.ledger.write(claimed.moved_to(FAILED, last_error=reason, attempts=attempts))
             if (
                 isinstance(exc, SendbirdApiError)
                 and exc.code == NOT_FOUND_CODE
@@ -365,16 +476,27 @@ class AppSync:
         delay = min(0.5, self.options.poll_interval)
         re_requested = False
         while self.waiting and not self.services.stop.is_set():
-            for recording_id, item in self._find_objects().items():
-                recording, entry = self.waiting.pop(recording_id)
-                by_id[recording_id] = self._check_object(recording, entry, item)
+            if self.layout is not None:
+                self._take(by_id, self._find_by_layout(self.layout))
+            else:
+                self._take(by_id, self._find_by_listing("the copy's key layout is not known yet"))
             if not re_requested:
                 re_requested = True
                 self._re_request_stale(by_id)
-            if not self.waiting or self.services.monotonic() - started >= self.options.verify_timeout:
+            if not self.waiting:
+                return
+            if self.services.monotonic() - started >= self.options.verify_timeout:
+                if self.layout is not None:  # not under its expected key: look everywhere, once
+                    expected = self.layout.describe()
+                    self._take(by_id, self._find_by_listing(f"not under the expected key {expected} by now"))
                 return
             self.services.sleep(delay)
             delay = min(delay * 2, self.options.poll_interval)
+
+    def _take(self, by_id: dict[str, RecordingResult], found: dict[str, dict[str, Any]]) -> None:
+        for recording_id, item in found.items():
+            recording, entry = self.waiting.pop(recording_id)
+            by_id[recording_id] = self._check_object(recording, entry, item)
 
     def _re_request_stale(self, by_id: dict[str, RecordingResult]) -> None:
         now = self.services.now()
@@ -393,25 +515,81 @@ class AppSync:
                 continue
             by_id[recording_id] = self._claim_and_copy(recording, stored)
 
-    def _find_objects(self) -> dict[str, dict[str, Any]]:
-        """recording id -> the listing item (Key, Size, ETag...) of an object whose key contains it
-        (outside our reserved prefixes), written since its copy was requested: an older object (a copy
-        before a key rotation, say) is not this request's result."""
+    def _find_by_layout(self, layout: KeyLayout) -> dict[str, dict[str, Any]]:
+        """recording id -> its object, looked up under its expected key alone: one
+        ``ListObjectsV2(Prefix=key, MaxKeys=1)`` per waiting copy (the role may list, not read);
+        the exact key sorts first among the keys it prefixes."""
         found: dict[str, dict[str, Any]] = {}
-        since = {rid: _requested_at(entry) for rid, (_, entry) in self.waiting.items()}
+        for recording_id, (_, entry) in list(self.waiting.items()):
+            if self.services.stop.is_set():
+                break
+            key = layout.key_for(recording_id)
+            self.requests["s3 ListObjectsV2"] += 1
+            page = self.ledger.s3.list_objects_v2(Bucket=self.app.bucket_name, Prefix=key, MaxKeys=1)
+            for item in page.get("Contents", []):
+                if item["Key"] == key and _not_older(item.get("LastModified"), _requested_at(entry)):
+                    found[recording_id] = item
+        return found
+
+    def _find_by_listing(self, why: str) -> dict[str, dict[str, Any]]:
+        """recording id -> its object, found by listing the bucket (outside our reserved prefixes):
+        the one key, written since the copy was requested, that holds the recording id (not running
+        on into a letter or digit: ``rec-1`` is not in ``rec-10.mp4``) and that is no other one's:
+        not the learned layout's key of another id, and holding no longer id this run knows
+        (``rec-1`` is not ``rec-1-second.mp4``'s). Two such keys: ambiguous, left
+        waiting and reported. The first key found teaches the layout (kept in the sync state)."""
+        waiting = {rid: _requested_at(entry) for rid, (_, entry) in self.waiting.items()}
+        candidates: dict[str, list[dict[str, Any]]] = {rid: [] for rid in waiting}
+        longer = {rid: [k for k in self.known_ids if rid in k and k != rid] for rid in waiting}
         paginator = self.ledger.s3.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.app.bucket_name):
-            if self.services.stop.is_set() or len(found) == len(since):
-                break  # stopped (Ctrl-C, the function's time budget), or nothing left to look for
+            self.requests["s3 ListObjectsV2"] += 1
+            if self.services.stop.is_set():
+                break  # stopped (Ctrl-C, the function's time budget)
             for item in page.get("Contents", []):
                 key = item["Key"]
                 if key.startswith(RESERVED_PREFIXES):
                     continue
-                written = item.get("LastModified")
-                for recording_id, requested in since.items():
-                    if recording_id in key and recording_id not in found and _not_older(written, requested):
-                        found[recording_id] = item
+                owner = self.layout.recording_of(key) if self.layout else None
+                for rid, requested in waiting.items():
+                    if not _holds_id(key, rid) or (owner is not None and owner != rid):
+                        continue
+                    if any(other in key for other in longer[rid]):
+                        continue
+                    if _not_older(item.get("LastModified"), requested):
+                        candidates[rid].append(item)
+        return self._unique(candidates, why)
+
+    def _unique(self, candidates: dict[str, list[dict[str, Any]]], why: str) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        taken: set[str] = set()
+        for rid, items in candidates.items():
+            keys = sorted({item["Key"] for item in items})
+            if len(keys) > 1:
+                self.notes.append(
+                    f"{rid}: several objects hold its id ({', '.join(keys[:3])}): left requested"
+                )
+            elif keys and keys[0] not in taken:  # one object never stands for two recordings
+                taken.add(keys[0])
+                found[rid] = items[0]
+                self._learn(keys[0], rid)
+        self.notes.append(
+            f"listed the bucket for {len(candidates)} requested copies ({why}); found {len(found)}"
+        )
         return found
+
+    def _learn(self, key: str, recording_id: str) -> None:
+        layout = KeyLayout.learned(key, recording_id)
+        if layout is None or layout == self.layout:
+            return
+        if self.layout is None:
+            self.notes.append(f"learned where copies land: {layout.describe()} (from {recording_id})")
+        else:
+            self.notes.append(
+                f"{recording_id} landed at {key}, not at {self.layout.key_for(recording_id)}: "
+                f"the layout is now {layout.describe()}"
+            )
+        self.layout = layout
 
     def _check_object(
         self, recording: FoundRecording, entry: LedgerEntry, item: dict[str, Any]
@@ -488,3 +666,9 @@ def _not_older(written: Any, requested: datetime | None) -> bool:
     if requested is None or not isinstance(written, datetime) or requested.tzinfo is None:
         return True
     return written >= requested - CLOCK_SKEW
+
+
+def _holds_id(key: str, recording_id: str) -> bool:
+    """``recording_id`` appears in ``key`` with no letter or digit right before or after it."""
+    pattern = rf"(?<![A-Za-z0-9]){re.escape(recording_id)}(?![A-Za-z0-9])"
+    return recording_id in key and re.search(pattern, key) is not None

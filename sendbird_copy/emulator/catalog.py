@@ -8,19 +8,23 @@ when parents are added between pages.
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 from dataclasses import replace
 from typing import Any
 
+from sendbird_copy.emulator.filters import ParentFilter
 from sendbird_copy.emulator.state import (
     KINDS,
+    STATES_BY_KIND,
     STATUSES_BY_KIND,
     STOPPED_STATUSES,
     Application,
     Parent,
     Recording,
     default_duration_s,
+    epoch_ms,
 )
 from sendbird_copy.input_rules import shorten
 from sendbird_copy.regions import SENDBIRD_REGIONS
@@ -74,6 +78,7 @@ class Catalog:
         self._recordings: dict[tuple[str, str], Recording] = {}
         self._parents: dict[tuple[str, str, str], Parent] = {}  # (app, kind, parent id)
         self._children: dict[tuple[str, str, str], list[str]] = {}  # recording ids, in order
+        self._order_cache: dict[tuple[str, str], list[Parent]] = {}  # (app, kind) -> newest first
         self._seq = 0
 
     # ----- applications --------------------------------------------------------------------------
@@ -142,7 +147,7 @@ class Catalog:
             parent = self._parents.get(key)
             if parent is None:
                 parent = Parent(app_id, kind, parent_id, float(created_at), self._next_seq())
-                self._parents[key] = parent
+                self._store_parent(parent)
                 self._children[key] = []
             return parent
 
@@ -221,30 +226,123 @@ class Catalog:
             found = [r for r in self._recordings.values() if app_id is None or r.app_id == app_id]
         return sorted(found, key=lambda r: r.seq)
 
-    def _shown(self, parent: Parent, now: float) -> dict[str, Any]:
+    def _children_of(self, parent: Parent) -> list[Recording]:
         key = (parent.app_id, parent.kind, parent.parent_id)
-        recordings = [self._recordings[(parent.app_id, rid)] for rid in self._children[key]]
-        return parent.public_dict([r for r in recordings if not r.expired(now)])
+        return [self._recordings[(parent.app_id, rid)] for rid in self._children[key]]
+
+    def _shown(self, parent: Parent, now: float) -> dict[str, Any]:
+        everything = self._children_of(parent)
+        return parent.public_dict([r for r in everything if not r.expired(now)], everything)
+
+    def _matches(self, parent: Parent, where: ParentFilter) -> bool:
+        children = self._children_of(parent)
+        started = parent.shown_started_at(children)
+        return where.matches(
+            parent.parent_id,
+            parent.shown_state(children),
+            epoch_ms(parent.created_at),
+            None if started is None else epoch_ms(started),
+        )
 
     def page(
-        self, app_id: str, kind: str, limit: int, before: tuple[int, int] | None, now: float
+        self,
+        app_id: str,
+        kind: str,
+        limit: int,
+        before: tuple[int, int] | None,
+        now: float,
+        where: ParentFilter | None = None,
     ) -> tuple[list[dict[str, Any]], tuple[int, int] | None]:
-        """Up to ``limit`` parents older than ``before`` (newest first), and the key to continue
-        after (None on the last page). A parent whose recordings all expired is still listed."""
+        """Up to ``limit`` parents matching ``where``, older than ``before`` (newest first), and the
+        key to continue after (None on the last page). A parent whose recordings all expired is
+        still listed."""
+        where = where or ParentFilter()
         with self._lock:
-            parents = sorted(
-                (p for p in self._parents.values() if p.app_id == app_id and p.kind == kind),
-                key=lambda p: p.sort_key,
-                reverse=True,
-            )
+            ordered = self._ordered(app_id, kind)
+            # Newest first by sort_key: skip to the first parent older than ``before``.
+            start = 0
             if before is not None:
-                parents = [p for p in parents if p.sort_key < before]
-            page = parents[:limit]
+                start = bisect.bisect_right(ordered, (-before[0], -before[1]), key=_descending)
+            page: list[Parent] = []
+            more = False
+            for parent in ordered[start:]:
+                if not self._matches(parent, where):
+                    continue
+                if len(page) == limit:
+                    more = True
+                    break
+                page.append(parent)
             shown = [self._shown(p, now) for p in page]
-        more = len(parents) > limit
         return shown, (page[-1].sort_key if more else None)
+
+    def _ordered(self, app_id: str, kind: str) -> list[Parent]:
+        """The parents of one app and kind, newest first; sorted once per change, not per page (a
+        long history is tens of thousands of parents, paged a hundred at a time)."""
+        key = (app_id, kind)
+        cached = self._order_cache.get(key)
+        if cached is None:
+            cached = sorted(
+                (p for p in self._parents.values() if p.app_id == app_id and p.kind == kind),
+                key=_descending,
+            )
+            self._order_cache[key] = cached
+        return cached
+
+    def set_parent_state(
+        self, app_id: str, kind: str, parent_id: str, state: str, *, started_at: float | None = None
+    ) -> Parent:
+        """Give a parent an explicit state (live: created, ready, ongoing, ended; room: open,
+        deleted) and, for a live event, its start (epoch seconds)."""
+        if state not in STATES_BY_KIND.get(kind, ()):
+            raise ValueError(f"state '{state}' of a {kind} is not one of {STATES_BY_KIND.get(kind)}")
+        _finite("started_at", started_at)
+        with self._lock:
+            parent = self._parents.get((app_id, kind, parent_id))
+            if parent is None:
+                raise ValueError(f"unknown {kind} '{parent_id}' of application '{app_id}'")
+            changes: dict[str, Any] = {"state": state}
+            if started_at is not None:
+                changes["started_at"] = float(started_at)
+            parent = replace(parent, **changes)
+            self._store_parent(parent)
+            return parent
+
+    def add_history(self, app_id: str, kind: str, entries: list[tuple[str, str, float, float, int]]) -> None:
+        """Bulk-add ended parents with one completed recording each: ``(parent_id, recording_id,
+        started_at, stopped_at, byte_size)``; one lock and one re-sort for all (tens of thousands
+        in a second), unlike ``add_recording`` per item."""
+        with self._lock:
+            self._require_app(app_id)
+            for parent_id, recording_id, started, stopped, size in entries:
+                _check_recording(recording_id, "completed", kind, size)
+                state = "ended" if kind == "live" else "deleted"
+                parent = Parent(app_id, kind, parent_id, started - PARENT_LEAD_S, self._next_seq(), state)
+                self._parents[(app_id, kind, parent_id)] = parent
+                self._children[(app_id, kind, parent_id)] = [recording_id]
+                self._recordings[(app_id, recording_id)] = Recording(
+                    app_id=app_id,
+                    recording_id=recording_id,
+                    status="completed",
+                    byte_size=size,
+                    kind=kind,
+                    parent_id=parent_id,
+                    started_at=started,
+                    stopped_at=stopped,
+                    seq=self._next_seq(),
+                )
+            self._order_cache.clear()
+
+    def _store_parent(self, parent: Parent) -> None:
+        self._parents[(parent.app_id, parent.kind, parent.parent_id)] = parent
+        self._order_cache.pop((parent.app_id, parent.kind), None)
 
     def parent(self, app_id: str, kind: str, parent_id: str, now: float) -> dict[str, Any] | None:
         with self._lock:
             parent = self._parents.get((app_id, kind, parent_id))
             return None if parent is None else self._shown(parent, now)
+
+
+def _descending(parent: Parent) -> tuple[int, int]:
+    """Sort key for newest first (by created_at, then registration order; seq is unique)."""
+    created_ms, seq = parent.sort_key
+    return (-created_ms, -seq)

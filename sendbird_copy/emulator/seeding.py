@@ -133,3 +133,37 @@ def seed_application(  # noqa: PLR0913 - all keyword-only knobs of one seeding
                 )
             )
     return added
+
+
+def seed_history(
+    emulator: SendbirdEmulator,
+    app_id: str,
+    *,
+    events: int,
+    per_day: int = 2000,
+    now: float | None = None,
+    byte_size: int = DEFAULT_SEED_BYTES,
+) -> list[tuple[str, str]]:
+    """Add ``events`` ended live events, ``per_day`` a day going back from 15 days before ``now``,
+    each with one completed recording that stopped half an hour after it began: all past Sendbird's
+    two weeks, so their recordings are gone from the listings (an application's years of history).
+    Bulk-added (tens of thousands in a second); returns ``(live_event_id, recording_id)`` pairs."""
+    if isinstance(events, bool) or not isinstance(events, int) or not 0 <= events <= MAX_HISTORY_EVENTS:
+        raise ValueError(f"events must be an integer between 0 and {MAX_HISTORY_EVENTS}, got {events!r}")
+    if isinstance(per_day, bool) or not isinstance(per_day, int) or per_day < 1:
+        raise ValueError(f"per_day must be an integer >= 1, got {per_day!r}")
+    now = emulator.clock() if now is None else now
+    newest = now - HISTORY_AGE_DAYS * DAY
+    entries: list[tuple[str, str, float, float, int]] = []
+    for n in range(events):
+        started = newest - (n / per_day) * DAY - HISTORY_EVENT_S
+        entries.append(
+            (f"history-{n:07d}", f"history-rec-{n:07d}", started, started + HISTORY_EVENT_S, byte_size)
+        )
+    emulator.add_history(app_id, "live", entries)
+    return [(parent, recording) for parent, recording, *_ in entries]
+
+
+MAX_HISTORY_EVENTS = 2_000_000
+HISTORY_AGE_DAYS = 15.0  # the newest history event stopped just past Sendbird's two weeks
+HISTORY_EVENT_S = 1800.0

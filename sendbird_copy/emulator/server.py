@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from sendbird_copy.emulator.catalog import Catalog
 from sendbird_copy.emulator.copier import Pacer, S3Copier, S3Refused, describe
+from sendbird_copy.emulator.filters import parse_filter
 from sendbird_copy.emulator.state import (
     ApiFault,
     Application,
@@ -214,6 +215,17 @@ class SendbirdEmulator:
             stopped_at=stopped_at,
             duration_s=duration_s,
         )
+
+    def set_parent_state(
+        self, app_id: str, kind: str, parent_id: str, state: str, *, started_at: float | None = None
+    ) -> Parent:
+        """Set a live event's state (created, ready, ongoing, ended) and start (epoch seconds), or a
+        room's (open, deleted); unset, a live event's state follows its recordings."""
+        return self._catalog.set_parent_state(app_id, kind, parent_id, state, started_at=started_at)
+
+    def add_history(self, app_id: str, kind: str, entries: list[tuple[str, str, float, float, int]]) -> None:
+        """Bulk-add ended parents with one completed recording each (see ``Catalog.add_history``)."""
+        self._catalog.add_history(app_id, kind, entries)
 
     def set_recording_status(self, app_id: str, recording_id: str, status: str) -> Recording:
         """Move a recording on (``uploading`` -> ``completed``, ...); one that stops now gets the
@@ -525,7 +537,8 @@ class SendbirdEmulator:
         if not 1 <= limit <= MAX_PAGE_LIMIT:
             raise invalid(f"limit must be between 1 and {MAX_PAGE_LIMIT}.")
         before = decode_page_token(query["next"]) if query.get("next") else None
-        items, last = self._catalog.page(app.app_id, kind, limit, before, now)
+        where = parse_filter(kind, query)
+        items, last = self._catalog.page(app.app_id, kind, limit, before, now, where)
         key = "live_events" if kind == "live" else "rooms"
         return {key: items, "next": encode_page_token(last) if last is not None else None}
 

@@ -196,34 +196,68 @@ class Recording:
         return data
 
 
+# Documented parent states: a live event's (GET /live-events ``state``) and a room's (GET /rooms).
+LIVE_EVENT_STATES = ("created", "ready", "ongoing", "ended")
+ROOM_STATES = ("open", "deleted")
+STATES_BY_KIND = {"live": LIVE_EVENT_STATES, "room": ROOM_STATES}
+
+
 @dataclass(frozen=True)
 class Parent:
-    """A live event or a room: recordings are listed only inside one (``cloud_recordings``)."""
+    """A live event or a room: recordings are listed only inside one (``cloud_recordings``).
+
+    ``state`` and ``started_at`` are what a test set explicitly (``set_parent_state``); when unset a
+    live event's state follows its recordings (ongoing while one records, ready while one waits,
+    else ended) and it started when its first recording did; a room is open.
+    """
 
     app_id: str
     kind: str
     parent_id: str
     created_at: float  # epoch seconds
     seq: int
+    state: str | None = None
+    started_at: float | None = None
 
     @property
     def sort_key(self) -> tuple[int, int]:
         """Listings show parents newest first: descending by this key."""
         return (epoch_ms(self.created_at), self.seq)
 
-    def public_dict(self, recordings: list[Recording]) -> dict[str, Any]:
+    def shown_state(self, recordings: list[Recording]) -> str:
+        if self.state is not None:
+            return self.state
+        if self.kind == "room":
+            return "open"
+        statuses = {r.status for r in recordings}
+        if statuses & {"recording", "paused"}:
+            return "ongoing"
+        return "ready" if "ready" in statuses else "ended"
+
+    def shown_started_at(self, recordings: list[Recording]) -> float | None:
+        """Epoch seconds the live event started (None: it has not); rooms have no start."""
+        if self.kind == "room":
+            return None
+        if self.started_at is not None:
+            return self.started_at
+        started = [r.started_at for r in recordings if r.status != "ready"]
+        return min(started) if started else None
+
+    def public_dict(self, recordings: list[Recording], everything: list[Recording]) -> dict[str, Any]:
+        """``recordings``: the ones Sendbird still has (shown); ``everything``: every one it ever
+        had (the state and start follow those)."""
         shown = [r.public_dict() for r in recordings]
+        state = self.shown_state(everything)
         if self.kind == "live":
-            statuses = {r.status for r in recordings}
-            state = "ended"
-            if statuses & {"recording", "paused"}:
-                state = "ongoing"
-            elif "ready" in statuses:
-                state = "ready"
-            head: dict[str, Any] = {"live_event_id": self.parent_id, "host_type": "single_host"}
-            head["state"] = state
+            started = self.shown_started_at(everything)
+            head: dict[str, Any] = {
+                "live_event_id": self.parent_id,
+                "host_type": "single_host",
+                "state": state,
+                "started_at": None if started is None else epoch_ms(started),
+            }
         else:
-            head = {"room_id": self.parent_id, "room_type": "small_room_for_video", "state": "open"}
+            head = {"room_id": self.parent_id, "room_type": "small_room_for_video", "state": state}
         return {**head, "created_at": epoch_ms(self.created_at), "cloud_recordings": shown}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -71,10 +72,11 @@ class Listing:
     def __init__(self, events: list[Any], rooms: list[Any]) -> None:
         self.events, self.rooms = events, rooms
 
-    def iter_live_events(self) -> Any:
+    def iter_live_events(self, filters: Any = None) -> Any:
         return iter(self.events)
 
-    def iter_rooms(self) -> Any:
+    def iter_rooms(self, filters: Any = None) -> Any:
+        # Asked once per room state (open, deleted): the same rooms twice are kept once.
         return iter(self.rooms)
 
 
@@ -283,12 +285,12 @@ class FakeSendbird:
     def set_throttle(self, _throttle: Any) -> None:
         pass
 
-    def iter_live_events(self) -> Any:
+    def iter_live_events(self, filters: Any = None) -> Any:
         recording = {"recording_id": "rec-1", "status": "completed", "byte_size": self.size,
                      "stopped_at": ms(NOW - timedelta(days=1))}  # fmt: skip
         return iter([{"live_event_id": "e1", "cloud_recordings": [recording]}])
 
-    def iter_rooms(self) -> Any:
+    def iter_rooms(self, filters: Any = None) -> Any:
         return iter([])
 
     def copy_recording(self, recording_id: str, **_: Any) -> None:
@@ -347,9 +349,10 @@ def test_head_verification_still_checks_the_kms_key() -> None:
     assert result.outcome == FAILED_OUTCOME and "not SSE-KMS with the stack's key" in (result.reason or "")
 
 
-def test_the_object_search_stops_paging_when_stopped_or_when_everything_is_found() -> None:
+def test_the_object_search_by_listing_stops_when_stopped_and_otherwise_reads_every_key() -> None:
     """A bucket of many pages is not listed to the end once the run is stopped (Ctrl-C, the
-    function's time budget) or every waiting recording has its object."""
+    function's time budget); otherwise the fallback listing reads every key, so that two objects
+    holding one id are seen as ambiguous instead of the first one being taken."""
     import threading
     from types import SimpleNamespace
 
@@ -368,15 +371,18 @@ def test_the_object_search_stops_paging_when_stopped_or_when_everything_is_found
         event = threading.Event()
         if stop:
             event.set()
-        fake = SimpleNamespace(
-            waiting={rid: (None, entry(rid)) for rid in waiting},
-            ledger=SimpleNamespace(s3=SimpleNamespace(get_paginator=lambda _name: pages(served))),
-            app=SimpleNamespace(bucket_name="bucket"),
-            services=SimpleNamespace(stop=event),
-        )
-        return AppSync._find_objects(fake), served  # type: ignore[arg-type]
+        sync = AppSync.__new__(AppSync)
+        sync.waiting = {rid: (None, entry(rid)) for rid in waiting}  # type: ignore[misc]
+        sync.ledger = SimpleNamespace(s3=SimpleNamespace(get_paginator=lambda _name: pages(served)))  # type: ignore[assignment]
+        sync.app = SimpleNamespace(bucket_name="bucket")  # type: ignore[assignment]
+        sync.services = SimpleNamespace(stop=event)  # type: ignore[assignment]
+        sync.layout, sync.known_ids, sync.notes = None, set(waiting), []
+        sync.requests = Counter()
+        return sync._find_by_listing("test"), served
 
     found, served = search(["rec-1", "rec-2"], stop=False)
-    assert set(found) == {"rec-1", "rec-2"} and served == [0, 1, 2, 3]  # stops after the page finding rec-2
+    # rec-1 is inside rec-10.mp4 ... rec-19.mp4 too, but there it runs on into a digit: not its key.
+    assert {rid: item["Key"] for rid, item in found.items()} == {"rec-1": "rec-1.mp4", "rec-2": "rec-2.mp4"}
+    assert served == list(range(100))
     found, served = search(["rec-1"], stop=True)
     assert found == {} and served == [0]

@@ -1,0 +1,183 @@
+"""What the sync remembers per application between runs, beside the ledger in the bucket.
+
+One small JSON object, ``<ledger prefix><app>/_run/state.json`` (a recording's entry is
+``<app>/<quoted id>.json``, which never holds a '/', so the two cannot meet), written with the
+operator's credentials or the function's role (both may write the ledger prefix):
+- when the last *complete* discovery ran, and the parents to watch (``horizon.py`` says why);
+- where Sendbird's copy puts a recording (``KeyLayout``): learned from the first copy found by listing
+  the bucket, then each copy is checked under its expected key alone.
+Two runs at once: the write is conditional on the ETag read at the start; the loser re-reads and
+merges (the union of the watch lists, the later times), so neither run's knowledge is lost. The
+ledger's lifecycle rule expires it too, weeks after the last run wrote it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sendbird_copy.discovery import LIVE_EVENT, ROOM, ParentKey
+from sendbird_copy.errors import aws_error_code
+
+STATE_VERSION = 1
+_LOST_RACE = {"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}
+MERGE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class KeyLayout:
+    """An object key as ``prefix + recording id + suffix``: e.g. ``("", ".mp4")``."""
+
+    prefix: str
+    suffix: str
+
+    def key_for(self, recording_id: str) -> str:
+        return f"{self.prefix}{recording_id}{self.suffix}"
+
+    def recording_of(self, key: str) -> str | None:
+        """The recording id this layout puts at ``key``, or None when it cannot be one of its keys."""
+        if len(key) <= len(self.prefix) + len(self.suffix):
+            return None
+        if not (key.startswith(self.prefix) and key.endswith(self.suffix)):
+            return None
+        return key[len(self.prefix) : len(key) - len(self.suffix)]
+
+    @classmethod
+    def learned(cls, key: str, recording_id: str) -> KeyLayout | None:
+        """The layout of ``key`` for ``recording_id``; None unless the id appears exactly once."""
+        if not recording_id or key.count(recording_id) != 1:
+            return None
+        at = key.index(recording_id)
+        return cls(key[:at], key[at + len(recording_id) :])
+
+    def describe(self) -> str:
+        return self.key_for("{recording_id}")
+
+
+@dataclass(frozen=True)
+class SyncState:
+    last_complete: datetime | None = None
+    last_full_scan: datetime | None = None
+    watch: tuple[ParentKey, ...] = ()
+    layout: KeyLayout | None = None
+    etag: str | None = field(default=None, compare=False)
+
+    def to_json(self) -> str:
+        data = {
+            "version": STATE_VERSION,
+            "last_complete": _iso(self.last_complete),
+            "last_full_scan": _iso(self.last_full_scan),
+            "watch": [{"kind": kind, "id": parent_id} for kind, parent_id in self.watch],
+            "layout": None
+            if self.layout is None
+            else {"prefix": self.layout.prefix, "suffix": self.layout.suffix},
+        }
+        return json.dumps(data, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str, etag: str | None) -> SyncState:
+        """Lenient: a state that cannot be read is no state (the next run is then a full scan)."""
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+                return cls(etag=etag)
+            return cls(
+                last_complete=_time(data.get("last_complete")),
+                last_full_scan=_time(data.get("last_full_scan")),
+                watch=tuple(_watch(data.get("watch"))),
+                layout=_layout(data.get("layout")),
+                etag=etag,
+            )
+        except (ValueError, TypeError, RecursionError):
+            return cls(etag=etag)
+
+    def merged_with(self, other: SyncState) -> SyncState:
+        """Both runs' knowledge: later times, the union of the watches, this run's layout first."""
+        return replace(
+            self,
+            last_complete=_later(self.last_complete, other.last_complete),
+            last_full_scan=_later(self.last_full_scan, other.last_full_scan),
+            watch=tuple(dict.fromkeys(self.watch + other.watch)),
+            layout=self.layout or other.layout,
+            etag=other.etag,
+        )
+
+
+class SyncStateStore:
+    """The state object of one application, through an S3 client that may write the ledger prefix."""
+
+    def __init__(self, s3: Any, bucket: str, app_prefix: str) -> None:
+        self.s3 = s3
+        self.bucket = bucket
+        self.key = f"{app_prefix}_run/state.json"
+
+    def load(self) -> SyncState | None:
+        """The stored state; None when there is none (a first run)."""
+        try:
+            response = self.s3.get_object(Bucket=self.bucket, Key=self.key)
+        except Exception as exc:
+            if aws_error_code(exc) in {"NoSuchKey", "404"}:
+                return None
+            raise
+        with response["Body"] as body:
+            text = body.read(1024 * 1024).decode("utf-8", errors="replace")
+        return SyncState.from_json(text, response.get("ETag"))
+
+    def save(self, state: SyncState, read: SyncState | None) -> SyncState:
+        """Write ``state`` if nobody wrote since ``read`` was loaded; else merge and try again."""
+        for _ in range(MERGE_ATTEMPTS):
+            condition = {"IfMatch": read.etag} if read and read.etag else {"IfNoneMatch": "*"}
+            try:
+                response = self.s3.put_object(
+                    Bucket=self.bucket,
+                    Key=self.key,
+                    Body=state.to_json().encode(),
+                    ContentType="application/json",
+                    **condition,
+                )
+                return replace(state, etag=response.get("ETag"))
+            except Exception as exc:
+                if aws_error_code(exc) not in _LOST_RACE:
+                    raise
+            read = self.load()
+            if read is not None:
+                state = state.merged_with(read)
+        # Three runs in a row wrote first: write unconditionally what is merged (nothing is lost
+        # that those runs did not also know, and the next run can fall back to a full scan).
+        response = self.s3.put_object(
+            Bucket=self.bucket, Key=self.key, Body=state.to_json().encode(), ContentType="application/json"
+        )
+        return replace(state, etag=response.get("ETag"))
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo is not None else None
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    return max((m for m in (a, b) if m is not None), default=None)
+
+
+def _watch(items: Any) -> list[ParentKey]:
+    kinds = {LIVE_EVENT, ROOM}
+    return [
+        (item["kind"], item["id"])
+        for item in items or ()
+        if isinstance(item, dict) and item.get("kind") in kinds and isinstance(item.get("id"), str)
+    ]
+
+
+def _layout(data: Any) -> KeyLayout | None:
+    if not isinstance(data, dict):
+        return None
+    prefix, suffix = data.get("prefix"), data.get("suffix")
+    return KeyLayout(prefix, suffix) if isinstance(prefix, str) and isinstance(suffix, str) else None
