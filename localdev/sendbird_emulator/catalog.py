@@ -13,7 +13,7 @@ import threading
 from dataclasses import replace
 from typing import Any
 
-from sendbird_copy.emulator.state import (
+from localdev.sendbird_emulator.state import (
     KINDS,
     STATUSES_BY_KIND,
     STOPPED_STATUSES,
