@@ -3,8 +3,8 @@
 Pure Python (no Pulumi): ``RecordingSync`` wraps ``build_archive`` in a ``pulumi.FileArchive`` and
 hands Lambda its ``sha256_base64`` as ``source_code_hash``. The zip holds
 
-- the installed ``sendbird_copy`` package's ``.py`` files, without ``sendbird_copy/emulator/`` (a test
-  stand-in) and without any ``__pycache__``; nothing of ``components/``, ``localdev/`` or ``tests/``;
+- the installed ``sendbird_copy`` package's ``.py`` files, without any ``__pycache__``; nothing of
+  ``components/``, ``localdev/`` or ``tests/``;
 - the distributions of ``scheduled_facts.ARCHIVE_DISTRIBUTIONS`` (requests and its pure-Python
   dependencies) as installed here, found through ``importlib.metadata``: every file of their top-level
   packages except compiled ones (``*.so``, ``*.pyd``: the function runs on arm64, and

@@ -43,8 +43,8 @@ from sendbird_copy.sendbird_facts import APP_ID_ALLOWED, is_valid_app_id
 if TYPE_CHECKING:
     from localdev.emulator_deploy import DeployResult
     from localdev.moto_server import MotoServer
+    from localdev.sendbird_emulator import SendbirdEmulator
     from localdev.smoke_runner import SmokeTarget
-    from sendbird_copy.emulator import SendbirdEmulator
     from sendbird_copy.reporter import Reporter
 
 MB = 1024 * 1024
@@ -313,7 +313,7 @@ def running_emulator_for(
     extra: Iterable[SeededRecording] = (),
 ) -> Iterator[SendbirdEmulator]:
     """The emulator, knowing ``apps`` (each with its completed main recording) and ``extra``."""
-    from sendbird_copy.emulator import SendbirdEmulator
+    from localdev.sendbird_emulator import SendbirdEmulator
 
     emulator = SendbirdEmulator(s3_endpoint_url=moto.endpoint)
     for app in apps:

@@ -52,9 +52,9 @@ from localdev.local_run import (
 )
 from localdev.moto_server import isolate_this_process
 from localdev.program_runner import close_runtime
+from localdev.sendbird_emulator.seeding import seed_application
 from localdev.smoke_runner import LineSink, SmokeRun, cli_command, stream_command, stream_smoke_test
 from sendbird_copy.cli import WholeNumber
-from sendbird_copy.emulator.seeding import seed_application
 from sendbird_copy.reporter import Reporter
 from sendbird_copy.scheduled_facts import ENV_APP_ID
 from sendbird_copy.sendbird_facts import COPY_PART_SIZE

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from localdev.moto_server import MotoServer, running_moto_server
-from sendbird_copy.emulator import SendbirdEmulator
+from localdev.sendbird_emulator import SendbirdEmulator
 
 SERVER_FIXTURES = frozenset({"moto_session", "moto", "emulator", "make_emulator"})
 

@@ -34,9 +34,9 @@ from localdev.lambda_runner import (
 )
 from localdev.moto_server import S3_CONFIG, MotoServer
 from localdev.program_runner import PROJECT_DIR
+from localdev.sendbird_emulator import SendbirdEmulator
+from localdev.sendbird_emulator.seeding import seed_application
 from sendbird_copy import scheduled_facts as facts
-from sendbird_copy.emulator import SendbirdEmulator
-from sendbird_copy.emulator.seeding import seed_application
 from sendbird_copy.project import LEDGER_PREFIX
 from sendbird_copy.scheduled import SUMMARY_MESSAGE
 from sendbird_copy.sync import ALREADY_SAFE, COPIED_NOW

@@ -136,7 +136,7 @@ def test_ctrl_c_stops_the_servers_removes_the_outputs_and_exits_130(tmp_path):
         ["localdev.main_job"],
         ["localdev.sandbox"],
         ["localdev.automation"],
-        ["sendbird_copy.emulator"],
+        ["localdev.sendbird_emulator"],
         ["sendbird_copy"],
     ],
     ids=lambda c: c[0],

@@ -23,8 +23,8 @@ from components import sync_policies as sp
 from localdev.deployed_function import run_deployed
 from localdev.emulator_sync import DeployedFunction
 from localdev.lambda_runner import LocalResult
+from localdev.sendbird_emulator.seeding import seed_application
 from sendbird_copy import scheduled_facts as facts
-from sendbird_copy.emulator.seeding import seed_application
 from sendbird_copy.stack_outputs import SCHEDULED_SYNC
 from tests.leaks import assert_no_secrets
 from tests.localdev.local_stack import LocalStack

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from localdev.moto_server import Credentials, MotoServer
-from sendbird_copy.emulator import SendbirdEmulator
+from localdev.sendbird_emulator import SendbirdEmulator
 from tests.sendbird_copy.aws_builders import create_bucket, create_user
 from tests.sendbird_copy.cli_support import APP, COPY_SECRET, ORG_KEY, TOKEN, CopyCli
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from localdev.sendbird_emulator import recording_bytes
 from sendbird_copy.api import OrganizationClient, SendbirdClient
-from sendbird_copy.emulator import recording_bytes
 from sendbird_copy.errors import (
     RateLimitedError,
     SendbirdApiError,
@@ -152,7 +152,7 @@ DOCUMENTED_CODES = [
 
 
 def test_the_emulator_injects_exactly_the_documented_codes():
-    from sendbird_copy.emulator.state import DOCUMENTED_ERRORS
+    from localdev.sendbird_emulator.state import DOCUMENTED_ERRORS
 
     assert {code: (status, kind) for code, status, kind in DOCUMENTED_CODES} == DOCUMENTED_ERRORS
 

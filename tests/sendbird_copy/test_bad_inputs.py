@@ -218,7 +218,7 @@ EMULATOR_CASES = {
 @pytest.mark.parametrize(("argv", "names"), list(EMULATOR_CASES.values()), ids=list(EMULATOR_CASES))
 def test_bad_emulator_flags(argv: list[str], names: str) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "sendbird_copy.emulator", *argv],
+        [sys.executable, "-m", "localdev.sendbird_emulator", *argv],
         capture_output=True,
         text=True,
         timeout=30,

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 
-from sendbird_copy.emulator import (
+from localdev.sendbird_emulator import (
     PART_SIZE,
     Recording,
     RequestEvent,
@@ -25,8 +25,8 @@ from sendbird_copy.emulator import (
     recording_bytes,
     seed_application,
 )
-from sendbird_copy.emulator.seeding import DEFAULT_SEED_BYTES
-from sendbird_copy.emulator.state import CALLS_STATUSES, LIVE_STATUSES, iter_parts, max_in_window
+from localdev.sendbird_emulator.seeding import DEFAULT_SEED_BYTES
+from localdev.sendbird_emulator.state import CALLS_STATUSES, LIVE_STATUSES, iter_parts, max_in_window
 from sendbird_copy.sendbird_facts import (
     GET_REQUESTS_PER_SECOND,
     RECORDING_RETENTION,
@@ -378,7 +378,7 @@ def test_fail_next_refuses_undocumented_errors(app, kwargs, needle):
 # ----- standalone ----------------------------------------------------------------------------------
 def _emulator_cli(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "sendbird_copy.emulator", *args],
+        [sys.executable, "-m", "localdev.sendbird_emulator", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -437,7 +437,7 @@ def test_cli_serves_until_interrupted():
 
 
 def test_emulator_imports_without_moto():
-    code = "import sys; sys.modules['moto'] = None; import sendbird_copy.emulator"
+    code = "import sys; sys.modules['moto'] = None; import localdev.sendbird_emulator"
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 0, result.stderr
@@ -474,7 +474,7 @@ def test_emulator_imports_without_moto():
 )  # fmt: skip
 def test_bad_arguments_exit_2_before_anything_listens(capsys, args, needle):
     # build() is main() without the serving: a regression fails here instead of serving forever.
-    from sendbird_copy.emulator.__main__ import build
+    from localdev.sendbird_emulator.__main__ import build
 
     with pytest.raises(SystemExit) as info:
         build(args)
@@ -485,7 +485,7 @@ def test_bad_arguments_exit_2_before_anything_listens(capsys, args, needle):
 
 
 def test_fault_flags_configure_the_emulator():
-    from sendbird_copy.emulator.__main__ import build
+    from localdev.sendbird_emulator.__main__ import build
 
     emulator = build(
         ["--app", f"{APP}:{TOKEN}:ap-1", "--error-rate", "0.25", "--latency", "0.05", "--fail-next", "2"]
@@ -500,7 +500,7 @@ def test_fault_flags_configure_the_emulator():
 
 
 def test_unknown_region_key_runs_in_the_mapped_aws_region():
-    from sendbird_copy.emulator.__main__ import build
+    from localdev.sendbird_emulator.__main__ import build
 
     emulator = build(
         [
@@ -1154,7 +1154,7 @@ class TestSeeding:
 
 class TestCommandLineSeeding:
     def test_seed_flags_seed_every_app_and_set_the_copy_rate(self):
-        from sendbird_copy.emulator.__main__ import build
+        from localdev.sendbird_emulator.__main__ import build
 
         args = ["--app", f"{APP}:{TOKEN}:ap-1", "--app", f"{OTHER_APP}:{OTHER_TOKEN}:us-2"]
         emulator = build(
@@ -1180,7 +1180,7 @@ class TestCommandLineSeeding:
         ], emulator
 
     def test_recordings_given_by_flag_come_after_the_seeded_ones(self):
-        from sendbird_copy.emulator.__main__ import build
+        from localdev.sendbird_emulator.__main__ import build
 
         emulator = build(
             ["--app", f"{APP}:{TOKEN}:ap-1", "--seed-events", "3", "--recording", f"{APP}:mine:completed:10"]
@@ -1206,7 +1206,7 @@ class TestCommandLineSeeding:
         ],
     )
     def test_bad_seeding_flags_exit_2_naming_the_flag(self, capsys, args, needle):
-        from sendbird_copy.emulator.__main__ import build
+        from localdev.sendbird_emulator.__main__ import build
 
         with pytest.raises(SystemExit) as info:
             build(args)
@@ -1216,7 +1216,7 @@ class TestCommandLineSeeding:
 
 
 def test_copy_clients_are_kept_per_key_pair_and_bounded():
-    from sendbird_copy.emulator.copier import S3Copier
+    from localdev.sendbird_emulator.copier import S3Copier
 
     copier = S3Copier("http://127.0.0.1:1")  # never contacted: making a client sends nothing
     first = copier.client(REGION, "AK", "secret-1")

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from localdev.moto_server import MotoServer
+from localdev.sendbird_emulator import SendbirdEmulator
 from sendbird_copy import scheduled_facts as facts
-from sendbird_copy.emulator import SendbirdEmulator
 from sendbird_copy.errors import OptionError
 from sendbird_copy.ledger import FAILED, Ledger, LedgerEntry
 from sendbird_copy.scheduled import (

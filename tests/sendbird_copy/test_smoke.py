@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from localdev.moto_server import MotoServer
+from localdev.sendbird_emulator import PART_SIZE
 from sendbird_copy.aws import AwsClients
-from sendbird_copy.emulator import PART_SIZE
 from sendbird_copy.preflight import key_id
 from sendbird_copy.smoke import NO_RECORDING_NOTE, Environment, SmokeOptions, wait_for_new_object
 from tests.sendbird_copy.aws_builders import Destination, documented_grant, objects_under

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from localdev.moto_server import MotoServer
+from localdev.sendbird_emulator import SendbirdEmulator
 from sendbird_copy.api import SendbirdClient
-from sendbird_copy.emulator import SendbirdEmulator
 from sendbird_copy.ledger import COPIED, Ledger
 from sendbird_copy.stack_outputs import AppOutputs, parse_stack_outputs
 from sendbird_copy.sync import (

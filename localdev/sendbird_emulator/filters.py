@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sendbird_copy.emulator.state import LIVE_EVENT_STATES, ROOM_STATES, invalid
+from localdev.sendbird_emulator.state import LIVE_EVENT_STATES, ROOM_STATES, invalid
 
 MAX_ROOM_IDS = 10  # documented: room_ids takes at most 10 ids
 

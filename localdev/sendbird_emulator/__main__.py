@@ -1,6 +1,6 @@
 """Run the Sendbird emulator until Ctrl-C.
 
-    python -m sendbird_copy.emulator --port 8765 --s3-endpoint-url http://127.0.0.1:5000 \\
+    python -m localdev.sendbird_emulator --port 8765 --s3-endpoint-url http://127.0.0.1:5000 \\
         --app APP_ID:TOKEN:REGION_KEY[:ORG_KEY] --recording APP_ID:RECORDING_ID:STATUS:BYTE_SIZE \\
         [--region-key-aws REGION_KEY=AWS_REGION] [--error-rate 0.1] [--latency 0.5] [--fail-next 3] \\
         [--seed-events 40] [--seed-rooms 20] [--seed 0] [--copy-mbps 200]
@@ -16,7 +16,7 @@ Options:
   --seed-events N      add N live events (0-10000) to every --app, each with 1-3 recordings:
                        mostly completed and recent, a few 11.5-13.9 days old (at risk), a few older
                        than 14 days (expired: not listed, copy answers 400200), some recording,
-                       paused, ready, uploading or failed (sendbird_copy/emulator/seeding.py)
+                       paused, ready, uploading or failed (localdev/sendbird_emulator/seeding.py)
   --seed-rooms N       the same with rooms (0-10000; Calls statuses: recording, uploading, completed,
                        failed)
   --seed N             seed of the seeded data and of --error-rate's draws (0-4294967295); the same
@@ -39,9 +39,9 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from sendbird_copy.emulator.seeding import MAX_SEED_PARENTS, seed_application
-from sendbird_copy.emulator.server import MAX_COPY_MBPS, SendbirdEmulator
-from sendbird_copy.emulator.state import LIVE_STATUSES
+from localdev.sendbird_emulator.seeding import MAX_SEED_PARENTS, seed_application
+from localdev.sendbird_emulator.server import MAX_COPY_MBPS, SendbirdEmulator
+from localdev.sendbird_emulator.state import LIVE_STATUSES
 from sendbird_copy.regions import SENDBIRD_REGIONS, known_aws_regions
 
 
@@ -131,7 +131,7 @@ def _recording(spec: str) -> tuple[str, str, str, int]:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m sendbird_copy.emulator",
+        prog="python -m localdev.sendbird_emulator",
         description="Local Sendbird Calls/Live + Organization API emulator (copies into S3/moto).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")

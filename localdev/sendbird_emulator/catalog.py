@@ -14,8 +14,8 @@ import threading
 from dataclasses import replace
 from typing import Any
 
-from sendbird_copy.emulator.filters import ParentFilter
-from sendbird_copy.emulator.state import (
+from localdev.sendbird_emulator.filters import ParentFilter
+from localdev.sendbird_emulator.state import (
     KINDS,
     STATES_BY_KIND,
     STATUSES_BY_KIND,

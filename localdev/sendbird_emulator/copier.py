@@ -19,7 +19,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sendbird_copy.emulator.state import PART_SIZE, CopyRecord, Recording, iter_parts
+from localdev.sendbird_emulator.state import PART_SIZE, CopyRecord, Recording, iter_parts
 
 CONTENT_TYPE = "video/mp4"
 # Path-style: the stand-in S3 (moto) listens on an IP address, which cannot carry a bucket subdomain.

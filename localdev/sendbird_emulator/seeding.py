@@ -14,10 +14,10 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sendbird_copy.emulator.state import Recording
+from localdev.sendbird_emulator.state import Recording
 
 if TYPE_CHECKING:
-    from sendbird_copy.emulator.server import SendbirdEmulator
+    from localdev.sendbird_emulator.server import SendbirdEmulator
 
 DEFAULT_SEED_BYTES = 64 * 1024  # small: a test copies dozens of them in a second or two
 MAX_SEED_PARENTS = 10_000

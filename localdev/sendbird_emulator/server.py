@@ -25,10 +25,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sendbird_copy.emulator.catalog import Catalog
-from sendbird_copy.emulator.copier import Pacer, S3Copier, S3Refused, describe
-from sendbird_copy.emulator.filters import parse_filter
-from sendbird_copy.emulator.state import (
+from localdev.sendbird_emulator.catalog import Catalog
+from localdev.sendbird_emulator.copier import Pacer, S3Copier, S3Refused, describe
+from localdev.sendbird_emulator.filters import parse_filter
+from localdev.sendbird_emulator.state import (
     ApiFault,
     Application,
     CopyRecord,

@@ -1,12 +1,12 @@
 """Local stand-in for Sendbird's Calls/Live and Organization APIs (dev and tests only).
 
 It writes copies into S3 with boto3 (pointed at moto in tests) and never imports moto itself.
-Run it standalone with ``python -m sendbird_copy.emulator --help``.
+Run it standalone with ``python -m localdev.sendbird_emulator --help``.
 """
 
-from sendbird_copy.emulator.seeding import seed_application
-from sendbird_copy.emulator.server import SendbirdEmulator, running_emulator
-from sendbird_copy.emulator.state import PART_SIZE, CopyRecord, Recording, RequestEvent, recording_bytes
+from localdev.sendbird_emulator.seeding import seed_application
+from localdev.sendbird_emulator.server import SendbirdEmulator, running_emulator
+from localdev.sendbird_emulator.state import PART_SIZE, CopyRecord, Recording, RequestEvent, recording_bytes
 
 __all__ = [
     "PART_SIZE",
