@@ -12,11 +12,13 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 import click
 
 from sendbird_copy import __version__
+from sendbird_copy.horizon import DEFAULT_EVENT_MARGIN_HOURS
 
 if TYPE_CHECKING:
     from sendbird_copy.factory import CLIFactory
@@ -225,6 +227,22 @@ def smoke_test(
     "--max-copies", type=WholeNumber(1, 1_000_000), metavar="N", help="Request at most N copies in this run."
 )
 @click.option(
+    "--full-scan",
+    is_flag=True,
+    help="Page every live event and room the application ever had (an audit); a normal run reads only "
+    "what the two-week window holds, and the first run for an application scans in full by itself.",
+)
+@click.option(
+    "--event-margin-hours",
+    type=float,
+    callback=finite(0, 24 * 14),
+    default=DEFAULT_EVENT_MARGIN_HOURS,
+    show_default=True,
+    metavar="HOURS",
+    help="Ended live events are listed back to two weeks plus this (an event's length); longer "
+    "events are found all the same, through the parents watched since they were seen open.",
+)
+@click.option(
     "--verify-timeout",
     type=float,
     callback=finite(0, 86_400),
@@ -240,7 +258,7 @@ def smoke_test(
     show_default=True,
     help="Worker threads per application.",
 )
-def sync(common: CommonOptions, since: str | None, **options: Any) -> None:
+def sync(common: CommonOptions, since: str | None, event_margin_hours: float, **options: Any) -> None:
     """Copy every completed recording not yet in the bucket, exactly once, before Sendbird deletes it.
 
     Remembers what it did in the bucket (a ledger under _sendbird-sync/, written with your AWS
@@ -251,7 +269,8 @@ def sync(common: CommonOptions, since: str | None, **options: Any) -> None:
 
     def body(factory: CLIFactory) -> list[Any]:
         # The click option names are SyncOptions' field names.
-        sync_options = SyncOptions(since=factory.since(since), **options)
+        margin = timedelta(hours=event_margin_hours)
+        sync_options = SyncOptions(since=factory.since(since), event_margin=margin, **options)
         apps = factory.applications()
         with factory.reporter.counter("recordings") as count:
             services = factory.sync_services(apps, on_result=lambda _app, _result: count())

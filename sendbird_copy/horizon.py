@@ -38,6 +38,9 @@ from sendbird_copy.discovery import FULL_SCAN, LIVE_EVENT, ROOM, Discovery, Foun
 from sendbird_copy.sendbird_facts import RECORDING_RETENTION
 
 BOUNDED, FULL = "bounded", "full scan"
+# Listing 2 reaches this far past the two weeks: events up to this long are found even without the
+# watch; longer ones through it. Most live events last hours.
+DEFAULT_EVENT_MARGIN_HOURS = 24.0
 # Outcomes after which a recording needs no more runs (sync.py's names; kept as text here so this
 # module stays free of the sync core): safe, Sendbird's own failure, or past its deadline.
 SETTLED_OUTCOMES = frozenset({"copied", "already safe", "unavailable", "lost"})

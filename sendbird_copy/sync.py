@@ -30,7 +30,7 @@ from typing import Any
 
 from sendbird_copy.discovery import Discovery, FoundRecording, discover_parents
 from sendbird_copy.errors import SendbirdApiError, SendbirdCopyError, describe, is_service_error, is_transient
-from sendbird_copy.horizon import FULL, Plan, next_watch, plan_discovery
+from sendbird_copy.horizon import DEFAULT_EVENT_MARGIN_HOURS, FULL, Plan, next_watch, plan_discovery
 from sendbird_copy.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry, Stored, now_utc
 from sendbird_copy.preflight import key_id
 from sendbird_copy.project import RESERVED_PREFIXES
@@ -73,9 +73,7 @@ MAX_ATTEMPTS = 3
 NOT_FOUND_CODE = 400200
 
 
-# Listing 2 of a bounded run reaches this far past the two weeks (horizon.py): events up to this long
-# are found even without the watch; longer ones through it. Most live events last hours.
-DEFAULT_EVENT_MARGIN = timedelta(hours=24)
+DEFAULT_EVENT_MARGIN = timedelta(hours=DEFAULT_EVENT_MARGIN_HOURS)  # see horizon.py
 
 
 @dataclass(frozen=True)
@@ -550,7 +548,9 @@ class AppSync:
                 key = item["Key"]
                 if key.startswith(RESERVED_PREFIXES):
                     continue
+                # Under the learned layout, the key of another recording this run knows.
                 owner = self.layout.recording_of(key) if self.layout else None
+                owner = owner if owner in self.known_ids else None
                 for rid, requested in waiting.items():
                     if not _holds_id(key, rid) or (owner is not None and owner != rid):
                         continue

@@ -53,11 +53,24 @@ def render_sync_human(reports: list[SyncReport], redact: Redactor = lambda text:
     for report in reports:
         if report.error:
             lines.append(f"{report.app_id}: ERROR {report.error}")
+        if report.discovery:
+            lines.append(f"{report.app_id}: {_discovery_line(report)}")
+        lines.extend(f"{report.app_id}: note: {note}" for note in report.notes)
         for outcome in ATTENTION:
             lines.extend(_line(report.app_id, result) for result in report.of(outcome))
         lines.extend(_line(report.app_id, r, "AT RISK") for r in report.results if r.at_risk)
     lines.append(verdict_line(reports, "need attention"))
     return redact("\n".join(lines))
+
+
+def _discovery_line(report: SyncReport) -> str:
+    found = report.discovery
+    assert found is not None
+    gets = report.requests.get("sendbird GET", 0)
+    line = f"discovery {found.mode} ({found.reason}): {found.parents} parents, {gets} GET requests"
+    if found.fetched_by_id:
+        line += f", {found.fetched_by_id} watched parents read by id"
+    return line + ("" if found.complete else "; stopped before the end")
 
 
 def _line(app_id: str, result: RecordingResult, label: str | None = None) -> str:

@@ -105,6 +105,7 @@ class _Exchange:
     time: float  # rate clock, at arrival
     at: float  # emulator clock, at arrival
     app_id: str | None = None
+    query: str = ""
 
 
 class SendbirdEmulator:
@@ -404,7 +405,8 @@ class SendbirdEmulator:
 
     # ----- request handling (called by _Handler) -------------------------------------------------
     def arrived(self, method: str, raw_path: str) -> _Exchange:
-        return _Exchange(method, urlsplit(raw_path).path, self._rate_clock(), self.clock())
+        split = urlsplit(raw_path)
+        return _Exchange(method, split.path, self._rate_clock(), self.clock(), query=split.query)
 
     def handle(
         self, exchange: _Exchange, raw_path: str, headers: Any, body: bytes
@@ -435,7 +437,13 @@ class SendbirdEmulator:
 
     def record(self, exchange: _Exchange, status: int) -> None:
         event = RequestEvent(
-            exchange.time, exchange.method, exchange.path, status, exchange.app_id, exchange.at
+            exchange.time,
+            exchange.method,
+            exchange.path,
+            status,
+            exchange.app_id,
+            exchange.at,
+            exchange.query,
         )
         with self._lock:
             self._log.append((exchange.method, exchange.path, status))

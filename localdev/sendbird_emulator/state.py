@@ -286,6 +286,7 @@ class RequestEvent:
     status: int
     app_id: str | None
     at: float = 0.0
+    query: str = ""  # the query string as sent (listing filters; never a body or a header)
 
 
 class SlidingWindowLimiter:

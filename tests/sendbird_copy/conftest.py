@@ -87,3 +87,7 @@ def make_copy_target(moto: MotoServer) -> Callable[..., CopyTarget]:
         return CopyTarget(bucket, region, user, create_user(moto, user, statements))
 
     return make
+
+
+# The sync test bed's fixtures, for every sync test of this folder.
+from tests.sendbird_copy.sync_bed import bed, bed_factory  # noqa: E402, F401
