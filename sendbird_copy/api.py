@@ -299,6 +299,20 @@ class SendbirdClient(_ClientBase):
         """Rooms page by page, as they arrive (a GET per page); ``filters`` as for live events."""
         return self._iter_pages("/rooms", "rooms", limit, filters=filters)
 
+    def list_page(
+        self, kind: str, filters: Mapping[str, str], token: str | None = None, limit: int = MAX_PAGE_LIMIT
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of ``/live-events`` (``kind="live-events"``) or ``/rooms`` and the ``next`` token
+        (None on the last page): for a caller that keeps its place between runs."""
+        path, key = {"live-events": ("/live-events", "live_events"), "rooms": ("/rooms", "rooms")}[kind]
+        params: dict[str, Any] = {**filters, "limit": limit}
+        if token:
+            params["next"] = token
+        page = self._core.request("GET", path, params=params)
+        items = [item for item in page.get(key) or () if isinstance(item, dict)]
+        following = page.get("next")
+        return items, following if isinstance(following, str) and following else None
+
     def get_live_event(self, live_event_id: str) -> dict[str, Any]:
         """One live event (``GET /live-events/{id}``, unwrapped from ``{"live_event": ...}``)."""
         return self._detail("/live-events", "live_event", live_event_id)

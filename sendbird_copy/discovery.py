@@ -13,7 +13,7 @@ after the stop).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -26,13 +26,15 @@ COMPLETED = "completed"
 LIVE_EVENT, ROOM = "live event", "room"
 # Per kind: the listing field that holds the parent's id, and the state that means "over".
 ID_FIELDS = {LIVE_EVENT: "live_event_id", ROOM: "room_id"}
+LISTING_PATHS = {LIVE_EVENT: "live-events", ROOM: "rooms"}
 ENDED_STATES = {LIVE_EVENT: "ended", ROOM: "deleted"}
 NOT_FOUND_CODE = 400200  # documented: an unknown id is a 400 with this code
 
 
 class ListingClient(Protocol):
-    def iter_live_events(self, *, filters: Mapping[str, str] | None = None) -> Iterator[dict[str, Any]]: ...
-    def iter_rooms(self, *, filters: Mapping[str, str] | None = None) -> Iterator[dict[str, Any]]: ...
+    def list_page(
+        self, kind: str, filters: Mapping[str, str], token: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]: ...
     def get_live_event(self, live_event_id: str) -> dict[str, Any]: ...
     def get_room(self, room_id: str) -> dict[str, Any]: ...
 
@@ -88,14 +90,23 @@ class Query:
     filters: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ScanCursor:
+    """Where a listing stopped: the query's index and the ``next`` token of its following page."""
+
+    query: int = 0
+    token: str | None = None
+
+
 @dataclass
 class Discovery:
     recordings: list[FoundRecording] = field(default_factory=list)
     parents: dict[ParentKey, SeenParent] = field(default_factory=dict)
+    pages: int = 0
     fetched_by_id: int = 0  # watched parents read one by one
     gone: set[ParentKey] = field(default_factory=set)  # watched parents Sendbird no longer has
-    # False when stopped before the end or a watched parent could not be read: then the run may not
-    # count as a complete discovery (the horizon's proof needs every run it relies on complete).
+    # False when stopped before the end: then the run may not count as a complete discovery (the
+    # horizon's proof needs every run it relies on complete).
     complete: bool = True
 
 
@@ -109,52 +120,73 @@ FULL_SCAN = (
 )
 
 
+class Discoverer:
+    """Reads listings and watched parents into one ``Discovery`` (each recording once)."""
+
+    def __init__(self, client: ListingClient, stop: threading.Event | None = None) -> None:
+        self.client = client
+        self.stop = stop or threading.Event()
+        self.result = Discovery()
+        self._found: dict[str, FoundRecording] = {}
+
+    def finish(self) -> Discovery:
+        self.result.recordings = list(self._found.values())
+        return self.result
+
+    def read(
+        self, queries: Sequence[Query], start: ScanCursor | None = None, max_pages: int | None = None
+    ) -> ScanCursor | None:
+        """Page through ``queries`` from ``start``; the cursor to resume from when stopped or after
+        ``max_pages`` pages (the result is then not complete), None when every page was read."""
+        index, token = (start.query, start.token) if start else (0, None)
+        seen: set[str] = set()
+        pages = 0
+        while index < len(queries):
+            if self.stop.is_set() or (max_pages is not None and pages >= max_pages):
+                self.result.complete = False
+                return ScanCursor(index, token)
+            query = queries[index]
+            items, following = self.client.list_page(LISTING_PATHS[query.kind], query.filters, token)
+            pages += 1
+            self.result.pages += 1
+            for parent in items:
+                _take(self.result, self._found, query.kind, parent)
+            # A repeated token would loop forever: the listing is over, whatever the server says.
+            if following is None or following in seen:
+                index, token, seen = index + 1, None, set()
+            else:
+                seen.add(following)
+                token = following
+        return None
+
+    def read_watched(self, watched: Iterable[ParentKey]) -> None:
+        """Each watched parent no listing showed, by id (``gone`` when Sendbird no longer has it)."""
+        for key in watched:
+            if self.stop.is_set():
+                self.result.complete = False
+                return
+            if key in self.result.parents:
+                continue
+            kind, parent_id = key
+            read = self.client.get_live_event if kind == LIVE_EVENT else self.client.get_room
+            try:
+                parent = read(parent_id)
+            except SendbirdApiError as exc:
+                if exc.code != NOT_FOUND_CODE:
+                    raise
+                self.result.gone.add(key)
+                continue
+            self.result.fetched_by_id += 1
+            _take(self.result, self._found, kind, {ID_FIELDS[kind]: parent_id, **parent})
+
+
 def discover(client: ListingClient, since: datetime | None = None) -> list[FoundRecording]:
     """Every recording of the application (a full scan), optionally only those stopped (or, while
     running, started) at or after ``since``."""
-    found = discover_parents(client, FULL_SCAN, watched=()).recordings
+    discoverer = Discoverer(client)
+    discoverer.read(FULL_SCAN)
+    found = discoverer.finish().recordings
     return [r for r in found if since is None or _not_before(r, since)]
-
-
-def discover_parents(
-    client: ListingClient,
-    queries: Iterable[Query],
-    watched: Iterable[ParentKey],
-    stop: threading.Event | None = None,
-) -> Discovery:
-    """Page through ``queries``, then fetch each watched parent none of them showed."""
-    result = Discovery()
-    found: dict[str, FoundRecording] = {}
-    for query in queries:
-        for parent in _listing(client, query):
-            if stop is not None and stop.is_set():
-                result.complete = False
-                break
-            _take(result, found, query.kind, parent)
-    for key in watched:
-        if stop is not None and stop.is_set():
-            result.complete = False
-            break
-        if key in result.parents:
-            continue
-        kind, parent_id = key
-        try:
-            parent = client.get_live_event(parent_id) if kind == LIVE_EVENT else client.get_room(parent_id)
-        except SendbirdApiError as exc:
-            if exc.code != NOT_FOUND_CODE:
-                raise
-            result.gone.add(key)
-            continue
-        result.fetched_by_id += 1
-        _take(result, found, kind, {ID_FIELDS[kind]: parent_id, **parent})
-    result.recordings = list(found.values())
-    return result
-
-
-def _listing(client: ListingClient, query: Query) -> Iterator[dict[str, Any]]:
-    if query.kind == LIVE_EVENT:
-        return client.iter_live_events(filters=query.filters)
-    return client.iter_rooms(filters=query.filters)
 
 
 def _take(result: Discovery, found: dict[str, FoundRecording], kind: str, parent: dict[str, Any]) -> None:

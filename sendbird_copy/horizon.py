@@ -34,7 +34,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sendbird_copy.discovery import FULL_SCAN, LIVE_EVENT, ROOM, Discovery, FoundRecording, ParentKey, Query
+from sendbird_copy.discovery import LIVE_EVENT, ROOM, Discovery, FoundRecording, ParentKey, Query, ScanCursor
 from sendbird_copy.sendbird_facts import RECORDING_RETENTION
 
 BOUNDED, FULL = "bounded", "full scan"
@@ -48,10 +48,15 @@ SETTLED_OUTCOMES = frozenset({"copied", "already safe", "unavailable", "lost"})
 
 @dataclass(frozen=True)
 class Plan:
+    """A bounded run reads ``queries`` (every page: the window is small by nature). A full scan reads
+    them too, first, so the window never waits, then pages ``FULL_SCAN`` from ``resume``; a scan
+    too long for one run (the function's budget) goes on where the last run stopped."""
+
     mode: str  # BOUNDED or FULL
     reason: str
     horizon: datetime  # ended parents that started (rooms: were created) before it are not listed
     queries: tuple[Query, ...]
+    resume: ScanCursor | None = None  # FULL only: where an unfinished scan stopped
 
 
 def horizon(now: datetime, margin: timedelta) -> datetime:
@@ -59,18 +64,28 @@ def horizon(now: datetime, margin: timedelta) -> datetime:
 
 
 def plan_discovery(
-    now: datetime, margin: timedelta, last_complete: datetime | None, *, full_scan: bool
+    now: datetime,
+    margin: timedelta,
+    last_complete: datetime | None,
+    *,
+    full_scan: bool,
+    unfinished: ScanCursor | None = None,
 ) -> Plan:
     """A bounded run when the proof above holds, else a full scan, with the reason."""
     edge = horizon(now, margin)
+    window = bounded_queries(edge)
     if full_scan:
-        return Plan(FULL, "full scan requested", edge, FULL_SCAN)
+        return Plan(FULL, "full scan requested", edge, window, ScanCursor())
+    if unfinished is not None:
+        return Plan(
+            FULL, "going on with a full scan an earlier run could not finish", edge, window, unfinished
+        )
     if last_complete is None:
-        return Plan(FULL, "no discovery state in the bucket yet (first run)", edge, FULL_SCAN)
+        return Plan(FULL, "no discovery state in the bucket yet (first run)", edge, window, ScanCursor())
     if last_complete < edge:
         reason = f"the last complete discovery ({last_complete.isoformat()}) is older than the horizon"
-        return Plan(FULL, reason, edge, FULL_SCAN)
-    return Plan(BOUNDED, "bounded by the two-week window", edge, bounded_queries(edge))
+        return Plan(FULL, reason, edge, window, ScanCursor())
+    return Plan(BOUNDED, "bounded by the two-week window", edge, window)
 
 
 def bounded_queries(edge: datetime) -> tuple[Query, ...]:

@@ -28,9 +28,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sendbird_copy.discovery import Discovery, FoundRecording, discover_parents
+from sendbird_copy.discovery import FULL_SCAN, Discoverer, Discovery, FoundRecording, ScanCursor
 from sendbird_copy.errors import SendbirdApiError, SendbirdCopyError, describe, is_service_error, is_transient
-from sendbird_copy.horizon import DEFAULT_EVENT_MARGIN_HOURS, FULL, Plan, next_watch, plan_discovery
+from sendbird_copy.horizon import (
+    BOUNDED,
+    DEFAULT_EVENT_MARGIN_HOURS,
+    FULL,
+    Plan,
+    next_watch,
+    plan_discovery,
+)
 from sendbird_copy.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry, Stored, now_utc
 from sendbird_copy.preflight import key_id
 from sendbird_copy.project import RESERVED_PREFIXES
@@ -82,6 +89,9 @@ class SyncOptions:
     # Page every live event and room (an audit, or a first run); a normal run is bounded (horizon.py).
     full_scan: bool = False
     event_margin: timedelta = DEFAULT_EVENT_MARGIN
+    # At most this many pages of a full scan per run (None: all); the rest waits for the next run.
+    # The scheduled function sets it so that a long history never eats its time budget.
+    max_scan_pages: int | None = None
     since: datetime | None = None
     warn_days: float = 3.0
     max_copies: int | None = None
@@ -132,9 +142,34 @@ class DiscoveryNote:
     watched: int = 0
     fetched_by_id: int = 0
     complete: bool = True
+    scan_left_off: bool = False  # a full scan stopped at this run's page budget; the next run goes on
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Found:
+    """What one run's discovery found, and what it needs to remember of how."""
+
+    read: SyncState | None  # the state as this run loaded it
+    plan: Plan
+    discovery: Discovery
+    started: datetime
+    window_complete: bool  # the window's listings and the watched parents were all read
+    cursor: ScanCursor | None  # a full scan's place when it stopped short; None when it finished
+
+    def note(self) -> DiscoveryNote:
+        return DiscoveryNote(
+            mode=self.plan.mode,
+            reason=self.plan.reason,
+            horizon=self.plan.horizon.isoformat(),
+            parents=len(self.discovery.parents),
+            watched=len(self.read.watch) if self.read else 0,
+            fetched_by_id=self.discovery.fetched_by_id,
+            complete=self.window_complete and self.cursor is None,
+            scan_left_off=self.cursor is not None,
+        )
 
 
 @dataclass
@@ -273,24 +308,15 @@ class AppSync:
     def run(self) -> SyncReport:
         report = SyncReport(self.app.app_id)
         try:
-            read = self.state_store.load()
-            self.layout = read.layout if read else None
-            plan = plan_discovery(
-                self.services.now(),
-                self.options.event_margin,
-                read.last_complete if read else None,
-                full_scan=self.options.full_scan,
-            )
-            discovery = discover_parents(
-                self.client(), plan.queries, read.watch if read else (), self.services.stop
-            )
+            found = self._discover()
         except Exception as exc:
             if not is_service_error(exc):
                 raise
             report.error = f"could not list the recordings of application {self.app.app_id}: {describe(exc)}"
             report.requests = dict(self.requests)
             return report
-        report.discovery = self._discovery_note(plan, discovery, read)
+        report.discovery = found.note()
+        discovery = found.discovery
         self.known_ids = {r.recording_id for r in discovery.recordings}
         recordings = [r for r in discovery.recordings if self._wanted(r)]
         completed = [r for r in recordings if r.completed]
@@ -298,17 +324,40 @@ class AppSync:
         # Two runs at once rarely reach for the same recording at the same moment.
         random.shuffle(completed)
         self.services.progress(
-            f"{self.app.app_id}: {len(recordings)} recordings, {len(completed)} completed ({plan.mode})"
+            f"{self.app.app_id}: {len(recordings)} recordings, {len(completed)} completed ({found.plan.mode})"
         )
         report.results.extend(self._decide_all(completed))
         if not self.options.dry_run:
             self._verify(report)
         self._judge_deadlines(report)
         if not self.options.dry_run:
-            self._save_state(read, plan, discovery, report)
+            self._save_state(found, report)
         report.requests = dict(self.requests)
         report.notes = list(self.notes)
         return report
+
+    def _discover(self) -> Found:
+        """The plan (horizon.py) from the stored state, carried out: the window's listings, the
+        watched parents, and in a full scan the next pages of every parent (at most
+        ``max_scan_pages`` a run; the cursor is kept for the next run)."""
+        started = self.services.now()
+        read = self.state_store.load()
+        self.layout = read.layout if read else None
+        plan = plan_discovery(
+            started,
+            self.options.event_margin,
+            read.last_complete if read else None,
+            full_scan=self.options.full_scan,
+            unfinished=read.scan if read else None,
+        )
+        discoverer = Discoverer(self.client(), self.services.stop)
+        discoverer.read(plan.queries)
+        discoverer.read_watched(read.watch if read else ())
+        window_complete = discoverer.result.complete
+        cursor = None
+        if plan.resume is not None:
+            cursor = discoverer.read(FULL_SCAN, plan.resume, self.options.max_scan_pages)
+        return Found(read, plan, discoverer.finish(), started, window_complete, cursor)
 
     def _wanted(self, recording: FoundRecording) -> bool:
         """--since: stopped (or, while running, started) at or after it; unknown times are kept."""
@@ -316,34 +365,33 @@ class AppSync:
         moment = recording.stopped_at or recording.started_at
         return since is None or moment is None or moment >= since
 
-    def _discovery_note(self, plan: Plan, discovery: Discovery, read: SyncState | None) -> DiscoveryNote:
-        return DiscoveryNote(
-            mode=plan.mode,
-            reason=plan.reason,
-            horizon=plan.horizon.isoformat(),
-            parents=len(discovery.parents),
-            watched=len(read.watch) if read else 0,
-            fetched_by_id=discovery.fetched_by_id,
-            complete=discovery.complete,
-        )
-
-    def _save_state(
-        self, read: SyncState | None, plan: Plan, discovery: Discovery, report: SyncReport
-    ) -> None:
-        """Remember the watch, the layout and (only when discovery read everything) when a complete
-        discovery last ran. A failure to save is reported; the next run is then bounded on the
-        previous state or, without one, a full scan: never less safe."""
+    def _save_state(self, found: Found, report: SyncReport) -> None:
+        """Remember the watch, the layout, an unfinished scan's cursor and (only when discovery read
+        everything it had to) when the last complete discovery began. A failure to save is
+        reported; the next run then plans on the previous state: never less safe."""
         now = self.services.now()
         outcomes = {r.recording.recording_id: r.outcome for r in report.results}
-        previous = read or SyncState()
+        previous = found.read or SyncState()
         state = SyncState(
-            last_complete=now if discovery.complete else previous.last_complete,
-            last_full_scan=now if plan.mode == FULL and discovery.complete else previous.last_full_scan,
-            watch=tuple(next_watch(discovery, previous.watch, outcomes, now)),
+            last_complete=previous.last_complete,
+            last_full_scan=previous.last_full_scan,
+            watch=tuple(next_watch(found.discovery, previous.watch, outcomes, now)),
             layout=self.layout,
         )
+        if found.plan.mode == BOUNDED and found.window_complete:
+            state = replace(state, last_complete=found.started)
+        elif found.plan.mode == FULL:
+            # A scan began before this run (its cursor was stored) counts from when it began.
+            began = (
+                previous.scan_started if previous.scan is not None and not self.options.full_scan else None
+            )
+            began = began or found.started
+            if found.cursor is None and found.window_complete:
+                state = replace(state, last_complete=began, last_full_scan=began)
+            else:
+                state = replace(state, scan=found.cursor or found.plan.resume, scan_started=began)
         try:
-            self.state_store.save(state, read)
+            self.state_store.save(state, found.read)
         except Exception as exc:
             if not is_service_error(exc):
                 raise

@@ -14,11 +14,11 @@ ledger's lifecycle rule expires it too, weeks after the last run wrote it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sendbird_copy.discovery import LIVE_EVENT, ROOM, ParentKey
+from sendbird_copy.discovery import LIVE_EVENT, ROOM, ParentKey, ScanCursor
 from sendbird_copy.errors import aws_error_code
 
 STATE_VERSION = 1
@@ -62,6 +62,8 @@ class SyncState:
     last_full_scan: datetime | None = None
     watch: tuple[ParentKey, ...] = ()
     layout: KeyLayout | None = None
+    scan: ScanCursor | None = None  # an unfinished full scan's place
+    scan_started: datetime | None = None
     etag: str | None = field(default=None, compare=False)
 
     def to_json(self) -> str:
@@ -70,9 +72,9 @@ class SyncState:
             "last_complete": _iso(self.last_complete),
             "last_full_scan": _iso(self.last_full_scan),
             "watch": [{"kind": kind, "id": parent_id} for kind, parent_id in self.watch],
-            "layout": None
-            if self.layout is None
-            else {"prefix": self.layout.prefix, "suffix": self.layout.suffix},
+            "layout": None if self.layout is None else asdict(self.layout),
+            "scan": None if self.scan is None else asdict(self.scan),
+            "scan_started": _iso(self.scan_started),
         }
         return json.dumps(data, sort_keys=True)
 
@@ -88,6 +90,8 @@ class SyncState:
                 last_full_scan=_time(data.get("last_full_scan")),
                 watch=tuple(_watch(data.get("watch"))),
                 layout=_layout(data.get("layout")),
+                scan=_cursor(data.get("scan")),
+                scan_started=_time(data.get("scan_started")),
                 etag=etag,
             )
         except (ValueError, TypeError, RecursionError):
@@ -181,3 +185,12 @@ def _layout(data: Any) -> KeyLayout | None:
         return None
     prefix, suffix = data.get("prefix"), data.get("suffix")
     return KeyLayout(prefix, suffix) if isinstance(prefix, str) and isinstance(suffix, str) else None
+
+
+def _cursor(data: Any) -> ScanCursor | None:
+    if not isinstance(data, dict):
+        return None
+    query, token = data.get("query"), data.get("token")
+    if isinstance(query, bool) or not isinstance(query, int) or query < 0:
+        return None
+    return ScanCursor(query, token if isinstance(token, str) else None)

@@ -194,3 +194,32 @@ def test_two_bounded_runs_at_once_copy_each_new_recording_once(bed: SyncBed) -> 
     assert len(reports) == 2 and all(r.discovery and r.discovery.mode == BOUNDED for r in reports)
     assert bed.copy_posts() == Counter({f"new-{n:02d}": 1 for n in range(30)})
     assert set().union(*(copied(r) for r in reports)) == {f"new-{n:02d}" for n in range(30)}
+
+
+def test_a_full_scan_too_long_for_one_run_goes_on_where_the_last_run_stopped(bed: SyncBed) -> None:
+    """The scheduled function caps a run's scan pages (its time budget): a first run over a long
+    history scans a page per run here, copies the window's recordings at once, and the recording
+    only the scan can find (a made-up one, as in the --full-scan test) arrives when the scan does."""
+    from localdev.sendbird_emulator.seeding import seed_history
+
+    now = bed.emulator.clock()
+    app = bed.dest.app_id
+    bed.emulator.add_parent(app, "live", "imported", created_at=now - 30 * DAY)
+    bed.add("imported-rec", parent_id="imported", age_days=1)
+    bed.emulator.set_parent_state(app, "live", "imported", "ended", started_at=now - 30 * DAY)
+    seed_history(bed.emulator, app, events=250, byte_size=SIZE)  # 3 pages of live events
+    bed.add("window-rec")
+    runs = []
+    while len(runs) < 10:
+        report = bed.sync(max_scan_pages=1)
+        runs.append(report)
+        assert report.discovery is not None
+        if report.discovery.mode == BOUNDED:
+            break
+    modes = [(r.discovery.mode, r.discovery.scan_left_off) for r in runs if r.discovery]
+    # 5 scan pages (3 of live events, 1 each of open and deleted rooms), one per run, then bounded.
+    assert modes == [(FULL, True)] * 4 + [(FULL, False), (BOUNDED, False)], modes
+    assert "window-rec" in copied(runs[0])  # the window does not wait for the scan
+    assert "going on with a full scan" in runs[1].discovery.reason  # type: ignore[union-attr]
+    assert "imported-rec" in set().union(*(copied(r) for r in runs[1:5]))
+    assert bed.copy_posts() == Counter({"window-rec": 1, "imported-rec": 1})

@@ -72,12 +72,9 @@ class Listing:
     def __init__(self, events: list[Any], rooms: list[Any]) -> None:
         self.events, self.rooms = events, rooms
 
-    def iter_live_events(self, filters: Any = None) -> Any:
-        return iter(self.events)
-
-    def iter_rooms(self, filters: Any = None) -> Any:
-        # Asked once per room state (open, deleted): the same rooms twice are kept once.
-        return iter(self.rooms)
+    def list_page(self, kind: str, filters: Any, token: str | None = None) -> Any:
+        # One page each; rooms are asked once per state (open, deleted): seen twice, kept once.
+        return (self.events if kind == "live-events" else self.rooms), None
 
     def get_live_event(self, live_event_id: str) -> Any:
         raise AssertionError("a full scan reads no parent by id")
@@ -290,13 +287,12 @@ class FakeSendbird:
     def set_throttle(self, _throttle: Any) -> None:
         pass
 
-    def iter_live_events(self, filters: Any = None) -> Any:
+    def list_page(self, kind: str, filters: Any, token: str | None = None) -> Any:
+        if kind == "rooms":
+            return [], None
         recording = {"recording_id": "rec-1", "status": "completed", "byte_size": self.size,
                      "stopped_at": ms(NOW - timedelta(days=1))}  # fmt: skip
-        return iter([{"live_event_id": "e1", "cloud_recordings": [recording]}])
-
-    def iter_rooms(self, filters: Any = None) -> Any:
-        return iter([])
+        return [{"live_event_id": "e1", "cloud_recordings": [recording]}], None
 
     def copy_recording(self, recording_id: str, **_: Any) -> None:
         self.bucket.put_object(Bucket="b", Key=f"{recording_id}.mp4", Body=b"x" * self.landed)
