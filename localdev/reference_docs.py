@@ -95,7 +95,7 @@ def field_docs(cls: type) -> list[FieldDoc]:
     """A dataclass's fields, in order, as a reader of the source sees them."""
     source = _source_docs(cls)
     docs = []
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+    for f in dataclasses.fields(cls):
         annotation, doc = source.get(f.name, (str(f.type), ""))
         docs.append(FieldDoc(f.name, annotation, _default(f), doc))
     return docs
@@ -113,11 +113,7 @@ def dataclass_in(hint: Any) -> type | None:
 
 def nested_dataclasses(cls: type) -> dict[str, type]:
     """The dataclasses a dataclass's fields take (one level), by field name."""
-    return {
-        f.name: nested
-        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
-        if (nested := dataclass_in(f.type)) is not None
-    }
+    return {f.name: nested for f in dataclasses.fields(cls) if (nested := dataclass_in(f.type)) is not None}
 
 
 def _args_section(classes: Iterable[type]) -> list[str]:
@@ -187,7 +183,7 @@ def _config_rows(prefix: str, keys: Iterable[str], cls: type | None, where: str)
         doc = docs.get(key)
         if key in nested:
             sub = nested[key]
-            yield from _config_rows(f"{prefix}{key}.", [f.name for f in dataclasses.fields(sub)], sub, where)  # type: ignore[arg-type]
+            yield from _config_rows(f"{prefix}{key}.", [f.name for f in dataclasses.fields(sub)], sub, where)
             continue
         argument = _code(f"{cls.__name__}.{key}") if doc is not None and cls is not None else ""
         yield (
@@ -215,7 +211,7 @@ def _config_section() -> list[str]:
         *_config_rows(f"{config.SYNC_KEY}.", config.SYNC_KEYS, RecordingSyncArgs, "stack or application"),
     ]
     return [
-        f"Namespace `{CONFIG_NAMESPACE}` (`components/config.py`). \"stack or application\": set "
+        f'Namespace `{CONFIG_NAMESPACE}` (`components/config.py`). "stack or application": set '
         f"stack-wide, or inside one entry of `applications` to override it there. A key that names a "
         "component argument takes that argument's default and rules.",
         "",
@@ -264,7 +260,7 @@ def _range(param: click.Parameter) -> str:
 
 
 def _option_rows(command: click.Command, ctx: click.Context, skip: set[str]) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for param in command.get_params(ctx):
         record = param.get_help_record(ctx)
         if record is None or record[0] in skip:
