@@ -259,11 +259,11 @@ def _range(param: click.Parameter) -> str:
     return ""
 
 
-def _option_rows(command: click.Command, ctx: click.Context, skip: set[str]) -> list[tuple[str, ...]]:
+def _option_rows(command: click.Command, ctx: click.Context) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for param in command.get_params(ctx):
         record = param.get_help_record(ctx)
-        if record is None or record[0] in skip:
+        if record is None:  # a hidden option
             continue
         rows.append((_code(record[0]), _range(param), record[1]))
     return rows
@@ -278,27 +278,19 @@ def _command_section(command: click.Command, name: str, how: str) -> list[str]:
     ctx = _context(command, name)
     header = ("option", "range", "meaning")
     lines = [f"### `{name}`", "", f"Run as `{how}`.", "", inspect.cleandoc(command.help or ""), ""]
-    lines += _table(header, _option_rows(command, ctx, set()))
+    lines += _table(header, _option_rows(command, ctx))
     if not isinstance(command, click.Group):
         return lines
-    subs = [(n, command.get_command(ctx, n)) for n in command.list_commands(ctx)]
-    records = [
-        {r[0] for p in sub.get_params(_context(sub, n, ctx)) if (r := p.get_help_record(ctx))}
-        for n, sub in subs
-        if sub
-    ]
-    shared = set.intersection(*records) if records else set()
-    first_name, first = subs[0]
-    if shared and first:
-        sub_ctx = _context(first, first_name, ctx)
-        rows = [row for row in _option_rows(first, sub_ctx, set()) if row[0].strip("`") in shared]
-        lines += [f"Options of every `{name}` command:", "", *_table(header, rows)]
+    subs = [(n, sub) for n in command.list_commands(ctx) if (sub := command.get_command(ctx, n))]
+    rows = {n: _option_rows(sub, _context(sub, n, ctx)) for n, sub in subs}
+    # An option every subcommand has (the same flag, the same help) is listed once, before them.
+    shared = [row for row in rows[subs[0][0]] if all(row in other for other in rows.values())] if subs else []
+    if shared:
+        lines += [f"Options of every `{name}` command:", "", *_table(header, shared)]
     for sub_name, sub in subs:
-        if sub is None:
-            continue
         lines += [f"#### `{name} {sub_name}`", "", inspect.cleandoc(sub.help or ""), ""]
-        rows = _option_rows(sub, _context(sub, sub_name, ctx), shared)
-        lines += _table(header, rows) if rows else []
+        own = [row for row in rows[sub_name] if row not in shared]
+        lines += _table(header, own) if own else []
     return lines
 
 
