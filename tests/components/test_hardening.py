@@ -43,10 +43,12 @@ from tests.components.pulumi_mocks import (
     run_component,
     run_stack,
 )
+from tests.markdown import DOCS_DIR, code_blocks, table_rows
 
 APP_ID = "9F1C2B7E-4D3A-4C8B-A1E6-3B5D7F9A0C2E"
 NAME = "recordings"
 REGION = "ap-northeast-2"
+SECURITY_DOC = DOCS_DIR / "security.md"
 LOG_TYPES = (BUCKET, PUBLIC_ACCESS_BLOCK, BUCKET_POLICY, OWNERSHIP, ENCRYPTION, LIFECYCLE)
 
 
@@ -246,15 +248,11 @@ def test_the_project_refreshes_on_every_update_so_a_due_key_rotates_on_the_next_
     assert project["options"]["refresh"] == "always"
 
 
-def _readme_opt_outs() -> dict[str, str | None]:
-    """Each backticked setting in the opt-out column of the README's "Secure defaults and their
-    opt-outs" table: its name and the value it is shown with (``recording_events: false``), if any."""
-    readme = (PROJECT_DIR / "README.md").read_text()
-    table = readme.split("### Secure defaults and their opt-outs", 1)[1].split("\n### ", 1)[0]
-    rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]
+def _documented_opt_outs() -> dict[str, str | None]:
+    """Each backticked setting in the opt-out column of docs/security.md's defaults table: its name
+    and the value it is shown with (``recording_events: false``), if any."""
     found: dict[str, str | None] = {}
-    for row in rows:
-        opt_out = row.rstrip(" |").rsplit(" | ", 1)[1]
+    for _default, opt_out in table_rows(SECURITY_DOC, ("default", "opt-out")):
         for name, value in re.findall(r"`([a-z_.]+)(?:: ([^`]+))?`", opt_out):
             found[name] = value or None
     return found
@@ -274,8 +272,8 @@ def _field_default(path: str) -> Any:
     return default
 
 
-def test_the_readmes_secure_defaults_table_names_each_opt_out_as_it_is():
-    opt_outs = _readme_opt_outs()
+def test_the_security_docs_defaults_table_names_each_opt_out_as_it_is():
+    opt_outs = _documented_opt_outs()
     hardening = {
         "recording_events",
         "access_logs",
@@ -290,10 +288,11 @@ def test_the_readmes_secure_defaults_table_names_each_opt_out_as_it_is():
             assert default is (shown == "false"), (name, shown, default)
 
 
-def test_readme_shows_the_recording_event_pattern():
-    readme = (PROJECT_DIR / "README.md").read_text()
-    block = readme.split("### Recording-arrived events", 1)[1].split("```json", 1)[1].split("```", 1)[0]
-    assert json.loads(block) == RECORDING_EVENT_PATTERN
+def test_the_security_doc_shows_the_recording_event_pattern():
+    """The EventBridge pattern docs/security.md gives (the json block about aws.s3) is the one the
+    component documents and tests/localdev/test_e2e_local.py runs."""
+    patterns = [json.loads(block) for block in code_blocks(SECURITY_DOC, "json") if '"aws.s3"' in block]
+    assert patterns == [RECORDING_EVENT_PATTERN]
 
 
 # -- copy key rotation ---------------------------------------------------------------------------------

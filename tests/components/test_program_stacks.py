@@ -49,6 +49,7 @@ from tests.components.pulumi_mocks import (
     run_stack,
     run_stack_file,
 )
+from tests.markdown import code_blocks, markdown_files
 
 STACKS = sorted(
     p.name.removeprefix("Pulumi.").removesuffix(".yaml")
@@ -256,45 +257,22 @@ def test_program_also_runs_as_a_preview():
     assert len(run.mocks.custom) == len(PER_APP)
 
 
-README_REUSE_HEADING = "## Reusing the component in another stack"
-
-
-def readme_python_block(heading: str, readme: Path = PROJECT_DIR / "README.md") -> str:
-    """The first python code block in ``readme`` under ``heading`` (before the next heading of that
-    level), so the test runs what users copy and README drift fails it."""
-    lines = readme.read_text().splitlines()
-    assert heading in lines, f"{readme.name} has no heading {heading!r}"
-    level = heading.split(" ", 1)[0] + " "
-    block: list[str] | None = None
-    for line in lines[lines.index(heading) + 1 :]:
-        if block is None:
-            if line.startswith(level):
-                break
-            if line.strip() == "```python":
-                block = []
-        elif line.strip() == "```":
-            return "\n".join(block) + "\n"
-        else:
-            block.append(line)
-    raise AssertionError(f"{readme.name}: no complete python code block under {heading!r}")
-
-
-def test_readme_block_reader_finds_only_its_own_section(tmp_path: Path):
-    readme = tmp_path / "README.md"
-    readme.write_text(
-        "## A\n```python\nnot_this = 1\n```\n## Reuse\ntext\n```bash\nnope\n```\n"
-        "```python\nthis = 2\n```\n## Next\n```python\nnor_this = 3\n```\n"
-    )
-    assert readme_python_block("## Reuse", readme) == "this = 2\n"
-    readme.write_text("## Reuse\nno code\n## Next\n```python\nx = 1\n```\n")
-    with pytest.raises(AssertionError, match="no complete python code block"):
-        readme_python_block("## Reuse", readme)
+def reuse_examples() -> list[str]:
+    """Every Python block of README.md and docs/*.md that imports the installed components: what
+    users copy, found by what it does (not by the heading above it)."""
+    return [
+        block
+        for path in markdown_files()
+        for block in code_blocks(path, "python")
+        if "from sendbird_recordings import" in block
+    ]
 
 
 def test_reuse_example_from_another_stack(tmp_path: Path):
-    """The README's reuse example, read from README.md and run as another team's program."""
+    """The reuse example (docs/configuration.md), read from the docs and run as another team's program."""
+    [example] = reuse_examples()  # one example: a second one would need its own expectations
     program = tmp_path / "__main__.py"
-    program.write_text(readme_python_block(README_REUSE_HEADING))
+    program.write_text(example)
     run = run_stack({}, stack="support", program=program)
     assert run.secret["copy_secret_access_key"] is True
     assert run.outputs["recordings_bucket"].startswith("support-call-recordings-")

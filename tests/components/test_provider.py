@@ -262,7 +262,7 @@ def test_every_hosted_component_takes_dataclass_args_built_from_a_dict() -> None
 
 
 def test_an_object_sent_as_one_secret_loses_its_fields_upstream(provider: ComponentPackageProvider) -> None:
-    """The limit the README names: with the older encoding (a secret inside an object, no output
+    """The limit docs/other-languages.md names: with the older encoding (a secret inside an object, no output
     values), Pulumi makes the whole object one secret Output and its mapping replaces that with {}.
     Current engines send each secret field as its own output value (the construct test above)."""
     secret_field = {rpc._special_sig_key: rpc._special_secret_sig, "value": EXTERNAL_ID}

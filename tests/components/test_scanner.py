@@ -1,10 +1,11 @@
-"""checkov on the Terraform twins of what the program registers, against README's list of findings.
+"""checkov on the Terraform twins of what the program registers, against docs/security.md's findings.
 
 The twins are rendered (``localdev.terraform_twins``) from the very resources the mocks record: the
 dev, staging and prod stacks, and RecordingStorages with every option on. checkov (its own venv,
 ``.venv-scan``, made by ``scripts/scan-bootstrap.sh``) scans them once, offline. Every failed check
-must be justified in README's "Scanner findings left open" table, and every row there must still fail
-(no stale justification): the README is the one list. A missing checkov fails, never skips: CI
+must be justified in docs/security.md's findings table (found by its header row, ``| check | on
+(Terraform twin) | why it stays open |``), and every row there must still fail (no stale
+justification): that table is the one list. A missing checkov fails, never skips: CI
 installs it.
 """
 
@@ -43,6 +44,7 @@ from localdev.terraform_twins import (
     write_twins,
 )
 from tests.components.pulumi_mocks import RecordingMocks, run_component, run_stack_file
+from tests.markdown import DOCS_DIR, table_rows
 
 CHECKOV = Path(os.environ.get("CHECKOV", PROJECT_DIR / ".venv-scan" / "bin" / "checkov"))
 STACKS = ("dev", "staging", "prod")
@@ -251,22 +253,21 @@ def scan(tmp_path_factory: pytest.TempPathFactory, all_options: RecordingMocks) 
     return Scan(findings("failed_checks"), findings("passed_checks"), report["summary"], rendered)
 
 
-def readme_justifications() -> list[tuple[str, list[str], str]]:
-    """README's "Scanner findings left open" rows: (check id, resource patterns, the whole row)."""
-    readme = (PROJECT_DIR / "README.md").read_text()
-    section = readme.split("### Scanner findings left open", 1)[1]
-    section = re.split(r"^#{2,3} ", section, maxsplit=1, flags=re.MULTILINE)[0]
-    rows = [line for line in section.splitlines() if line.startswith("|")][2:]  # after header, rule
+FINDINGS_DOC = DOCS_DIR / "security.md"
+FINDINGS_HEADER = ("check", "on (Terraform twin)", "why it stays open")
+
+
+def documented_justifications() -> list[tuple[str, list[str], str]]:
+    """The rows of docs/security.md's findings table: (check id, resource patterns, the whole row)."""
     justified = []
-    for row in rows:
-        cells = [c.strip() for c in row.strip("|").split("|")]
+    for cells in table_rows(FINDINGS_DOC, FINDINGS_HEADER):
         ids = CHECK_ID.findall(cells[0])
         patterns = re.findall(r"`([a-z0-9_]+\.[^`]+)`", cells[1]) if len(cells) > 2 else []
         assert len(ids) == 1 and patterns and cells[-1], (
-            f"README row must be: | one check id | `terraform_type.name-pattern` ... | why |: {row}"
+            f"{FINDINGS_DOC.name} row must be: | one check id | `terraform_type.name-pattern` ... | why |: "
+            f"{cells}"
         )
-        justified.append((ids[0], patterns, row))
-    assert justified, "README's 'Scanner findings left open' table has no rows"
+        justified.append((ids[0], patterns, " | ".join(cells)))
     return justified
 
 
@@ -295,8 +296,8 @@ def test_checkov_follows_the_references(scan):
 
 
 @pytest.mark.slow
-def test_every_finding_is_justified_in_the_readme(scan):
-    justified = readme_justifications()
+def test_every_finding_is_justified_in_the_security_doc(scan):
+    justified = documented_justifications()
     open_findings = sorted(
         {
             f"{f.check_id} {f.address} ({f.where}): {f.name}"
@@ -304,9 +305,8 @@ def test_every_finding_is_justified_in_the_readme(scan):
             if f.where != CONTROL and not _justified(f, justified)
         }
     )
-    assert not open_findings, "fix these, or justify each in README's Security section:\n" + "\n".join(
-        open_findings
-    )
+    fix = f"fix these, or justify each in {FINDINGS_DOC.name}'s findings table:\n"
+    assert not open_findings, fix + "\n".join(open_findings)
 
 
 @pytest.mark.slow
@@ -314,8 +314,9 @@ def test_every_justified_finding_still_fails(scan):
     findings = [f for f in scan.failed if f.where != CONTROL]
     stale = [
         f"{check} {pattern}: {row}"
-        for check, patterns, row in readme_justifications()
+        for check, patterns, row in documented_justifications()
         for pattern in patterns
         if not any(_justified(f, [(check, [pattern], row)]) for f in findings)
     ]
-    assert not stale, "checkov no longer reports these; remove them from README:\n" + "\n".join(stale)
+    remove = f"checkov no longer reports these; remove them from {FINDINGS_DOC.name}:\n"
+    assert not stale, remove + "\n".join(stale)

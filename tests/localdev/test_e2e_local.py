@@ -161,7 +161,7 @@ def test_recording_arrived_events_reach_eventbridge_and_the_readme_rule_picks_re
 ) -> None:
     """moto's GetBucketNotificationConfiguration leaves EventBridgeConfiguration out of its answer, so
     the configuration is read back by its effect: with it, moto sends each new object's event to the
-    region's EventBridge rules. A rule with the README's pattern, targeting a queue, gets the recording
+    region's EventBridge rules. A rule with docs/security.md's pattern, targeting a queue, gets the recording
     and neither the preflight probe nor the ledger entry."""
     (app,) = local_stack.apps
     bucket = local_stack.app_outputs(app)["bucket_name"]

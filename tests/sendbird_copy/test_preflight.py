@@ -1,6 +1,6 @@
 """preflight against moto with IAM authentication on: the copy user's real grant decides every probe.
 
-moto limits that shape these tests (README, "Tests and the stand-ins for the cloud"): an Inactive
+moto limits that shape these tests (docs/development.md, "moto's limits"): an Inactive
 access key still signs requests in moto, so the key check through IAM is what proves it; KMS is
 never called with the copy identity.
 """
