@@ -262,6 +262,9 @@ def _secret_string(secretsmanager: Any, arn: str, name: str) -> str:
 
 
 # -- time ----------------------------------------------------------------------------------------
+SCAN_SHARE_OF_BUDGET = 1 / 3  # of a run's claiming time, at most, for a full scan's pages
+
+
 @dataclass(frozen=True)
 class TimeBudget:
     """How long this invocation may claim new work, and how long it may wait for copied objects."""
@@ -478,7 +481,14 @@ def _sync(
         post_limit=invocation.post_limit,
     )
     options = SyncOptions(
-        warn_days=config.warn_days, verify_timeout=budget.verify_timeout_s, verify_with_head=False
+        warn_days=config.warn_days,
+        verify_timeout=budget.verify_timeout_s,
+        verify_with_head=False,
+        # A full scan (the first run after deploy) takes at most a third of the budget per run and
+        # goes on next run where it stopped: a years-long history never starves the copies.
+        max_scan_pages=max(
+            1, int(budget.stop_claiming_after_s * SCAN_SHARE_OF_BUDGET * invocation.get_limit)
+        ),
     )
     # Stop claiming when the budget is spent: in-flight requests finish, the rest stays pending.
     timer = threading.Timer(budget.stop_claiming_after_s, services.stop.set)
@@ -512,6 +522,8 @@ def _finish(
         "error": report.error,
         "counts": counts,
         "metrics": values,
+        "discovery": report.discovery.to_dict() if report.discovery else None,
+        "requests": dict(sorted(report.requests.items())),
         **extra,
     }
     output.line(
