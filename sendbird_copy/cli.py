@@ -4,7 +4,8 @@ Each command reads its options, asks the factory for the applications, the envir
 reporter, and calls its stage function for each application. ``exit_code`` beside ``main`` is the one
 place that turns an outcome into 0/1/2/130. Only click (and the small reporter) is imported at
 module level: boto3 and requests load inside the factory, so ``--help`` starts fast (see
-benchmarks/startup.py).
+benchmarks/startup.py). ``CommonOptions``, what a factory is built from, lives in ``factory.py``: the
+commands import the factory, never the reverse.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from sendbird_copy import __version__
 
 if TYPE_CHECKING:
-    from sendbird_copy.factory import CLIFactory
+    from sendbird_copy.factory import CLIFactory, CommonOptions
     from sendbird_copy.report import AppReport
     from sendbird_copy.reporter import Reporter
     from sendbird_copy.smoke import Environment
@@ -28,20 +29,7 @@ if TYPE_CHECKING:
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-class CommonOptions(NamedTuple):
-    """The options every subcommand shares."""
-
-    outputs: str | None
-    stack: str | None
-    app_id: str | None
-    json_output: bool
-    aws_endpoint_url: str | None
-    api_base_url: str | None
-    org_api_base_url: str | None
-    sendbird_aws_region: str | None
-
-
-FactoryMaker = Callable[[CommonOptions], "CLIFactory"]
+FactoryMaker = Callable[["CommonOptions"], "CLIFactory"]
 
 
 class WholeNumber(click.ParamType):
@@ -108,6 +96,8 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:
+        from sendbird_copy.factory import CommonOptions  # lazily: --help never pays for the factory
+
         names = CommonOptions._fields
         common = CommonOptions(**{k: kwargs.pop(k) for k in list(kwargs) if k in names})
         return command(common, **kwargs)
