@@ -37,6 +37,12 @@ def test_the_factory_does_not_import_the_cli_at_all() -> None:
     assert "sendbird_copy.cli" not in closure(source_graph(), "sendbird_copy.factory")
 
 
+def test_the_product_never_imports_a_development_stand_in() -> None:
+    graph = source_graph()
+    product = [m for m in graph if m.split(".")[0] in {"sendbird_copy", "components", "provider"}]
+    assert {m: sorted(graph[m]) for m in product if any(i.startswith("localdev") for i in graph[m])} == {}
+
+
 def write_package(root: Path, files: dict[str, str]) -> dict[str, Path]:
     for name, text in files.items():
         path = root / "pkg" / name
