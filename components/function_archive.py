@@ -3,8 +3,11 @@
 Pure Python (no Pulumi): ``RecordingSync`` wraps ``build_archive`` in a ``pulumi.FileArchive`` and
 hands Lambda its ``sha256_base64`` as ``source_code_hash``. The zip holds
 
-- the installed ``sendbird_copy`` package's ``.py`` files, without any ``__pycache__``; nothing of
-  ``components/``, ``localdev/`` or ``tests/``;
+- the modules of the installed ``sendbird_copy`` package that the handler's import closure reaches
+  (``import_closure.py``: every import of ``sendbird_copy/scheduled.py`` and of what it imports, at
+  module level or inside functions, with each package's ``__init__.py``), so what runs in production
+  and nothing else: no exclusion list, and the CLI (``cli.py``, ``reporter.py``: click, tqdm) stays
+  out because the handler never imports it; nothing of ``components/``, ``localdev/`` or ``tests/``;
 - the distributions of ``scheduled_facts.ARCHIVE_DISTRIBUTIONS`` (requests and its pure-Python
   dependencies) as installed here, found through ``importlib.metadata``: every file of their top-level
   packages except compiled ones (``*.so``, ``*.pyd``: the function runs on arm64, and
@@ -35,9 +38,10 @@ from pathlib import Path, PurePosixPath
 
 from sendbird_copy import scheduled_facts as facts
 
-PACKAGE = "sendbird_copy"
-# Inside the package: left out of the archive (the Sendbird emulator is a development stand-in).
-EXCLUDED_SUBPACKAGES = ("emulator",)
+from .import_closure import closure, import_graph, package_modules
+
+HANDLER_MODULE = facts.HANDLER.rpartition(".")[0]  # sendbird_copy.scheduled
+PACKAGE = HANDLER_MODULE.split(".")[0]
 BYTECODE_SUFFIXES = (".pyc", ".pyo")
 COMPILED_SUFFIXES = (".so", ".pyd", ".dylib", *BYTECODE_SUFFIXES)
 LICENSE_PREFIXES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS")
@@ -65,19 +69,23 @@ class BuiltArchive:
     names: tuple[str, ...]
 
 
-def package_entries(package: str = PACKAGE) -> list[ArchiveEntry]:
-    """The ``.py`` files of the installed ``package`` (wherever it is installed, editable or not)."""
+def package_entries(handler_module: str = HANDLER_MODULE) -> list[ArchiveEntry]:
+    """The ``.py`` files of the installed package (wherever it is installed, editable or not) that
+    ``handler_module`` imports, directly or not, with the package ``__init__.py`` files they need."""
+    package = handler_module.split(".")[0]
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError(f"package {package} is not installed in this environment")
     root = Path(next(iter(spec.submodule_search_locations)))
-    entries = []
-    for path in root.rglob("*.py"):
-        relative = path.relative_to(root)
-        if relative.parts[0] in EXCLUDED_SUBPACKAGES or "__pycache__" in relative.parts:
-            continue
-        entries.append(ArchiveEntry(PurePosixPath(package, *relative.parts).as_posix(), path))
-    return entries
+    modules = package_modules(root, package)
+    if handler_module not in modules:
+        raise RuntimeError(f"handler module {handler_module} is not in {root}")
+    # Only imports that run: one under TYPE_CHECKING is for mypy, and Lambda never loads it.
+    needed = closure(import_graph(modules, runtime_only=True), handler_module)
+    return [
+        ArchiveEntry(PurePosixPath(package, *modules[name].relative_to(root).parts).as_posix(), modules[name])
+        for name in sorted(needed)
+    ]
 
 
 def distribution_entries(name: str, *, compiled: bool = False) -> list[ArchiveEntry]:

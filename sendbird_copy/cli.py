@@ -4,7 +4,8 @@ Each command reads its options, asks the factory for the applications, the envir
 reporter, and calls its stage function for each application. ``exit_code`` beside ``main`` is the one
 place that turns an outcome into 0/1/2/130. Only click (and the small reporter) is imported at
 module level: boto3 and requests load inside the factory, so ``--help`` starts fast (see
-benchmarks/startup.py).
+benchmarks/startup.py). ``CommonOptions``, what a factory is built from, lives in ``factory.py``: the
+commands import the factory, never the reverse.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import functools
 import sys
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -21,7 +22,7 @@ from sendbird_copy import __version__
 from sendbird_copy.horizon import DEFAULT_EVENT_MARGIN_HOURS
 
 if TYPE_CHECKING:
-    from sendbird_copy.factory import CLIFactory
+    from sendbird_copy.factory import CLIFactory, CommonOptions
     from sendbird_copy.report import AppReport
     from sendbird_copy.reporter import Reporter
     from sendbird_copy.smoke import Environment
@@ -30,20 +31,7 @@ if TYPE_CHECKING:
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-class CommonOptions(NamedTuple):
-    """The options every subcommand shares."""
-
-    outputs: str | None
-    stack: str | None
-    app_id: str | None
-    json_output: bool
-    aws_endpoint_url: str | None
-    api_base_url: str | None
-    org_api_base_url: str | None
-    sendbird_aws_region: str | None
-
-
-FactoryMaker = Callable[[CommonOptions], "CLIFactory"]
+FactoryMaker = Callable[["CommonOptions"], "CLIFactory"]
 
 
 class WholeNumber(click.ParamType):
@@ -110,6 +98,8 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:
+        from sendbird_copy.factory import CommonOptions  # lazily: --help never pays for the factory
+
         names = CommonOptions._fields
         common = CommonOptions(**{k: kwargs.pop(k) for k in list(kwargs) if k in names})
         return command(common, **kwargs)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sendbird_copy.errors import OptionError, UsageError
 from sendbird_copy.input_rules import check_identifier, check_secret, check_url, shorten
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
-    from sendbird_copy.cli import CommonOptions
     from sendbird_copy.report import AppReport
     from sendbird_copy.smoke import Environment
     from sendbird_copy.stack_outputs import AppOutputs
@@ -32,6 +31,20 @@ ORG_KEY_ENV = "SENDBIRD_ORG_API_KEY"
 ENDPOINT_ENV = "AWS_ENDPOINT_URL"
 # Secrets a run may know from its environment; all are masked in everything it prints.
 SECRET_ENVS = (TOKEN_ENV, ORG_KEY_ENV, "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+
+class CommonOptions(NamedTuple):
+    """The options every subcommand shares: what a ``CLIFactory`` is built from. Defined here, not in
+    the CLI, so the factory never imports the CLI (the commands import the factory, not back)."""
+
+    outputs: str | None
+    stack: str | None
+    app_id: str | None
+    json_output: bool
+    aws_endpoint_url: str | None
+    api_base_url: str | None
+    org_api_base_url: str | None
+    sendbird_aws_region: str | None
 
 
 class CLIFactory:

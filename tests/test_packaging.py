@@ -2,12 +2,13 @@
 
 It must expose only the project's own top-level names (``sendbird_recordings`` for the components,
 ``sendbird_copy`` for the helper): no generic ``components`` or ``localdev`` that could shadow a
-consumer's module, and nothing dev-only (localdev needs moto). Built and installed by
-``tests/wheel_venv.py``.
+consumer's module, and nothing dev-only: no stand-in (the Sendbird emulator lives in localdev/, which
+needs moto), and no installed module that imports one. Built and installed by ``tests/wheel_venv.py``.
 """
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import textwrap
 import zipfile
@@ -15,9 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.wheel_venv import build_wheel, fresh_venv_with
+from components.import_closure import imported_names
+from tests.wheel_venv import PROJECT_DIR, build_wheel, fresh_venv_with
 
 OWN_NAMES = {"sendbird_recordings", "sendbird_copy"}
+# Where each installed package comes from in this repository (pyproject's package-dir).
+SOURCE_DIRS = {"sendbird_recordings/provider": "provider", "sendbird_recordings": "components"}
+# What only development has: the stand-ins, their packages and the test tools.
+DEVELOPMENT_ONLY = {"localdev", "tests", "benchmarks", "moto", "pytest"}
 
 pytestmark = pytest.mark.slow
 
@@ -36,6 +42,35 @@ def test_the_wheel_holds_only_the_projects_own_top_level_names(wheel: Path) -> N
     assert not [n for n in names if "emulator" in n]  # a test stand-in (localdev/sendbird_emulator)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "sendbird-copy = sendbird_copy.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
+def source_of(name: str) -> Path:
+    """The repository file a wheel entry was built from."""
+    for installed, source in SOURCE_DIRS.items():
+        if name.startswith(f"{installed}/"):
+            return PROJECT_DIR / source / name.removeprefix(f"{installed}/")
+    return PROJECT_DIR / name
+
+
+def test_the_wheel_installs_the_product_modules_and_no_stand_in(wheel: Path) -> None:
+    archive = zipfile.ZipFile(wheel)
+    modules = [n for n in archive.namelist() if n.endswith(".py")]
+    # Every module is a product source file, unchanged, and every product source is there.
+    assert [n for n in modules if not source_of(n).is_file()] == []
+    assert [n for n in modules if archive.read(n) != source_of(n).read_bytes()] == []
+    product = {
+        p for d in set(SOURCE_DIRS.values()) | {"sendbird_copy"} for p in (PROJECT_DIR / d).rglob("*.py")
+    }
+    assert {source_of(n) for n in modules} == {p for p in product if "__pycache__" not in p.parts}
+    imports_a_stand_in = {}
+    for name in modules:
+        module = name.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        imported = imported_names(
+            ast.parse(archive.read(name)), module, is_package=name.endswith("__init__.py")
+        )
+        if found := {n.split(".")[0] for n in imported} & DEVELOPMENT_ONLY:
+            imports_a_stand_in[name] = sorted(found)
+    assert imports_a_stand_in == {}
 
 
 def test_a_fresh_venv_imports_the_component_under_the_projects_name(wheel: Path, tmp_path: Path) -> None:

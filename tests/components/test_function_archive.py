@@ -1,13 +1,15 @@
 """The scheduled sync's code archive: byte-for-byte the same from the same files, holding exactly the
-handler's package and requests' pure-Python distributions, and importable with nothing but Lambda's
-runtime (boto3 and its dependencies) beside it."""
+handler's import closure of its package and requests' pure-Python distributions, and importable with
+nothing but Lambda's runtime (boto3 and its dependencies) beside it."""
 
 from __future__ import annotations
 
 import ast
 import base64
 import hashlib
+import importlib.metadata
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -23,8 +25,13 @@ from components.function_archive import (
     archive_bytes,
     archive_entries,
     build_archive,
+    package_entries,
 )
+from components.import_closure import closure, import_graph, imported_names, package_modules
 from localdev.lambda_runner import build_runtime_dir, extract_archive
+from sendbird_copy import scheduled_facts as facts
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +80,8 @@ def test_the_archive_holds_the_handler_and_requests_and_nothing_of_the_rest(buil
     tops = {n.split("/")[0] for n in names if ".dist-info/" not in n}
     assert tops == {"sendbird_copy", "requests", "certifi", "idna", "charset_normalizer"}
     assert not [n for n in names if "emulator" in n]
+    # The CLI is not what runs in Lambda: click and tqdm are not carried, so neither is their code.
+    assert not names & {f"sendbird_copy/{m}.py" for m in ("cli", "reporter", "factory", "__main__", "smoke")}
     assert not [n for n in names if n.endswith((".so", ".pyd", ".pyc")) or "__pycache__" in n]
     # Lambda's runtime has these; the archive must not shadow them with this machine's copies.
     assert not tops & {
@@ -86,6 +95,56 @@ def test_the_archive_holds_the_handler_and_requests_and_nothing_of_the_rest(buil
         "localdev",
         "components",
     }
+
+
+def test_the_archive_holds_every_module_the_handler_imports_and_no_other(built: BuiltArchive) -> None:
+    # Every import counts here, even one under TYPE_CHECKING: stricter than the builder's closure.
+    modules = package_modules(ROOT / "sendbird_copy", "sendbird_copy")
+    handler = facts.HANDLER.rpartition(".")[0]
+    needed = {modules[m].relative_to(ROOT).as_posix() for m in closure(import_graph(modules), handler)}
+    carried = {n for n in built.names if n.startswith("sendbird_copy/")}
+    assert carried == needed
+    assert {"sendbird_copy/__init__.py", "sendbird_copy/scheduled.py", "sendbird_copy/sync.py"} <= carried
+
+
+def _top_level_names(distributions: tuple[str, ...]) -> set[str]:
+    """The importable top-level names the installed ``distributions`` provide."""
+    wanted = {re.sub(r"[-_.]+", "-", d).lower() for d in distributions}
+    return {
+        top
+        for top, dists in importlib.metadata.packages_distributions().items()
+        if wanted & {re.sub(r"[-_.]+", "-", d).lower() for d in dists}
+    }
+
+
+def test_no_carried_module_imports_something_neither_the_archive_nor_lambda_has(built: BuiltArchive) -> None:
+    available = set(sys.stdlib_module_names) | {n.split("/")[0] for n in built.names}
+    available |= _top_level_names(facts.RUNTIME_DISTRIBUTIONS)
+    assert {"boto3", "botocore", "urllib3", "requests"} <= available
+    assert not {"click", "tqdm", "pulumi", "moto"} & available  # so the check below can catch them
+    missing = {}
+    with zipfile.ZipFile(built.path) as archive:
+        for name in built.names:
+            if not (name.startswith("sendbird_copy/") and name.endswith(".py")):
+                continue
+            module = name.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+            tree = ast.parse(archive.read(name))
+            tops = {
+                n.split(".")[0] for n in imported_names(tree, module, is_package=name.endswith("__init__.py"))
+            }
+            if tops - available - {"__future__"}:
+                missing[name] = sorted(tops - available)
+    assert missing == {}
+
+
+def test_the_closure_decides_what_is_carried_not_a_list_of_names() -> None:
+    # A handler that did import the CLI would carry it, and with it the need for click: the closure
+    # decides, not a list of names.
+    entries = {e.name for e in package_entries("sendbird_copy.cli")}
+    assert {"sendbird_copy/cli.py", "sendbird_copy/__init__.py"} <= entries
+    assert "sendbird_copy/scheduled.py" not in entries
+    with pytest.raises(RuntimeError, match=re.escape("sendbird_copy.nope is not in")):
+        package_entries("sendbird_copy.nope")
 
 
 def test_the_builder_imports_no_pulumi() -> None:

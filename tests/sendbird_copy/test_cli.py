@@ -18,7 +18,6 @@ from sendbird_copy.cli import (
     EXIT_INTERRUPTED,
     EXIT_PASS,
     EXIT_USAGE,
-    CommonOptions,
     cli,
     exit_code,
 )
@@ -30,7 +29,7 @@ from sendbird_copy.errors import (
     SendbirdApiError,
     SendbirdConnectionError,
 )
-from sendbird_copy.factory import CLIFactory
+from sendbird_copy.factory import CLIFactory, CommonOptions
 from sendbird_copy.report import AppReport, failed, passed
 from sendbird_copy.smoke import Environment
 from sendbird_copy.stack_outputs import AppOutputs
