@@ -209,7 +209,7 @@ def test_a_full_scan_too_long_for_one_run_goes_on_where_the_last_run_stopped(bed
     bed.emulator.set_parent_state(app, "live", "imported", "ended", started_at=now - 30 * DAY)
     seed_history(bed.emulator, app, events=250, byte_size=SIZE)  # 3 pages of live events
     bed.add("window-rec")
-    runs = []
+    runs: list[SyncReport] = []
     while len(runs) < 10:
         report = bed.sync(max_scan_pages=1)
         runs.append(report)
