@@ -22,6 +22,7 @@ pytestmark = pytest.mark.slow
         ("benchmarks.function_cold_start", ["--runs", "1"], "same bytes: True"),
         ("benchmarks.smoke_vs_copy", ["--runs", "1", "--recording-mb", "6"], "ratio smoke/bare"),
         ("benchmarks.sync_throughput", ["--recordings", "5"], "two applications in parallel"),
+        ("benchmarks.sync_history", ["--window", "2", "--history", "0", "150"], "no-op run, H = 150"),
     ],
 )
 def test_the_benchmark_runs(module: str, args: list[str], prints: str) -> None:
