@@ -255,3 +255,31 @@ def test_a_secret_the_function_cannot_read_stops_the_run_naming_the_variable(wor
     with pytest.raises(OptionError, match="field secret_access_key is missing") as refused:
         Run(world)()
     assert "AKIA" not in str(refused.value)  # the secret's content is never shown
+
+
+def test_the_function_runs_the_same_bounded_discovery_as_the_cli(world: FunctionWorld) -> None:
+    """Its first run scans in full (no state yet), capped to a third of its budget in pages; every
+    later run is bounded by the two-week window: four listings, whatever the history, and a long
+    event seen open by an earlier run is read by id once it has ended."""
+    from localdev.sendbird_emulator.seeding import seed_history
+
+    day = 86_400.0
+    now = world.emulator.clock()
+    seed_history(world.emulator, world.app_id, events=300, byte_size=1024)  # a long, settled past
+    world.emulator.add_parent(world.app_id, "live", "long-event", created_at=now - 20 * day)
+    world.emulator.add_recording(
+        world.app_id, "long-rec", status="recording", kind="live", parent_id="long-event",
+        byte_size=1024, duration_s=19 * day,
+    )  # fmt: skip
+    first = Run(world)()
+    assert first["discovery"]["mode"] == "full scan" and first["discovery"]["complete"]
+    assert first["requests"]["sendbird GET"] >= 4 + 3  # the window's listings and 3+ history pages
+    world.emulator.add_recording(
+        world.app_id, "long-rec", status="completed", kind="live", parent_id="long-event",
+        byte_size=1024, stopped_at=now - day, duration_s=18 * day,
+    )  # fmt: skip
+    second = Run(world)()
+    assert second["discovery"]["mode"] == "bounded"
+    assert second["discovery"]["fetched_by_id"] == 1
+    assert second["requests"]["sendbird GET"] == 4 + 1  # four listings, one watched event by id
+    assert second["counts"][COPIED_NOW] == 1 and world.copy_posts() == {"long-rec": 1}
