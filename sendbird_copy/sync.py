@@ -38,6 +38,7 @@ from sendbird_copy.horizon import (
     next_watch,
     plan_discovery,
 )
+from sendbird_copy.lease import Lease
 from sendbird_copy.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry, Stored, now_utc
 from sendbird_copy.preflight import key_id
 from sendbird_copy.project import RESERVED_PREFIXES
@@ -180,6 +181,7 @@ class SyncReport:
     discovery: DiscoveryNote | None = None
     requests: dict[str, int] = field(default_factory=dict)  # Sendbird requests by method, S3 by kind
     notes: list[str] = field(default_factory=list)  # what a reader should know (fallback listings...)
+    skipped: str | None = None  # another run held the application's lease: this run did nothing
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(OUTCOMES, 0)
@@ -209,6 +211,7 @@ class SyncReport:
             "discovery": self.discovery.to_dict() if self.discovery else None,
             "requests": dict(sorted(self.requests.items())),
             "notes": list(self.notes),
+            "skipped": self.skipped,
             "recordings": [r.to_dict() for r in sorted(self.results, key=lambda r: r.recording.recording_id)],
         }
 
@@ -307,6 +310,29 @@ class AppSync:
 
     def run(self) -> SyncReport:
         report = SyncReport(self.app.app_id)
+        lease = Lease(
+            self.ledger.s3, self.app.bucket_name, self.ledger.prefix, self.services.run_id, self.services.now
+        )
+        try:
+            holder = None if self.options.dry_run else lease.acquire()
+        except Exception as exc:
+            if not is_service_error(exc):
+                raise
+            report.error = f"could not take the sync lease of application {self.app.app_id}: {describe(exc)}"
+            return report
+        if holder is not None:
+            report.skipped = (
+                f"another sync run ({holder.run_id}) is at work on this application until "
+                f"{holder.until.isoformat(timespec='seconds')}: left to it"
+            )
+            return report
+        try:
+            return self._run(report)
+        finally:
+            if not self.options.dry_run:
+                lease.release()
+
+    def _run(self, report: SyncReport) -> SyncReport:
         try:
             found = self._discover()
         except Exception as exc:

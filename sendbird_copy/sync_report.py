@@ -53,6 +53,8 @@ def render_sync_human(reports: list[SyncReport], redact: Redactor = lambda text:
     for report in reports:
         if report.error:
             lines.append(f"{report.app_id}: ERROR {report.error}")
+        if report.skipped:
+            lines.append(f"{report.app_id}: SKIPPED {report.skipped}")
         if report.discovery:
             lines.append(f"{report.app_id}: {_discovery_line(report)}")
         lines.extend(f"{report.app_id}: note: {note}" for note in report.notes)

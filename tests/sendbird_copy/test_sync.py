@@ -330,7 +330,8 @@ def test_two_runs_that_find_the_same_stale_request_re_request_it_once(bed: SyncB
     for thread in threads:
         thread.join(60)
     assert bed.copy_posts() == {"ghost": 2}  # the dropped one, and exactly one re-request
-    assert COPIED_NOW in {outcomes(report)["ghost"] for report in reports}
+    # One run re-requested and copied it; the other waited behind the lease or left it to that run.
+    assert COPIED_NOW in {outcomes(report).get("ghost") for report in reports}
 
 
 def test_a_recording_id_the_client_cannot_send_fails_alone(bed: SyncBed) -> None:
