@@ -38,6 +38,7 @@ from components.type_tokens import (
     LAMBDA_FUNCTION,
     LIFECYCLE,
     LOG_GROUP,
+    DASHBOARD,
     METRIC_ALARM,
     OWNERSHIP,
     PUBLIC_ACCESS_BLOCK,
@@ -120,6 +121,7 @@ TWIN_TYPES: Mapping[str, TwinType] = {
         {"arn": "arn"},
         renames={"name": "alarm_name", "metricQueries": "metric_query"},
     ),
+    DASHBOARD: TwinType("aws_cloudwatch_dashboard"),
 }
 
 # Attributes whose value is a map: its keys are data (tag names, variable names), not attributes.
