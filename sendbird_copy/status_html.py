@@ -27,7 +27,7 @@ COLOURS = {
 assert set(COLOURS) == set(STATES)
 
 # The timeline's geometry (SVG user units).
-WIDTH, LABEL_WIDTH, ROW_HEIGHT, AXIS_HEIGHT = 1000, 260, 20, 28
+WIDTH, LABEL_WIDTH, ROW_HEIGHT, AXIS_HEIGHT = 1000, 260, 20, 36
 
 
 def css_class(state: str) -> str:
@@ -59,7 +59,7 @@ def _table(report: StatusReport) -> str:
     for row in report.rows:
         values = cells(row, report.now)
         tds = [f"<td>{escape(v)}</td>" for v in values]
-        tds[2] = f'<td class="state-cell"><span class="badge">{escape(row.state)}</span></td>'
+        tds[3] = f'<td class="state-cell"><span class="badge">{escape(row.state)}</span></td>'
         title = escape(f"{row.recording_id}: {row.detail}" if row.detail else row.recording_id, quote=True)
         body.append(
             f'<tr class="recording {css_class(row.state)}" data-state="{escape(row.state)}" '
@@ -113,9 +113,9 @@ def _timeline(report: StatusReport) -> str:
         )
     now_x = x(report.now)
     parts.append(
-        f'<line class="now" x1="{now_x}" y1="{AXIS_HEIGHT - 4}" x2="{now_x}" y2="{height}" '
+        f'<line class="now" x1="{now_x}" y1="14" x2="{now_x}" y2="{height}" '
         f'stroke="#000" stroke-width="2" stroke-dasharray="4 3"/>'
-        f'<text x="{now_x + 4}" y="{AXIS_HEIGHT - 22 + 10}">now</text></svg>'
+        f'<text x="{now_x}" y="10" text-anchor="middle">now</text></svg>'
     )
     left_out = len(report.rows) - len(rows)
     if left_out:

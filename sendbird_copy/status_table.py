@@ -11,7 +11,7 @@ from sendbird_copy.report import verdict_line
 from sendbird_copy.status import StatusReport, StatusRow
 
 Redactor = Callable[[str], str]
-HEADER = ("live event / room", "stopped at (UTC)", "state", "time left", "key", "size")
+HEADER = ("live event / room", "recording", "stopped at (UTC)", "state", "time left", "key", "size")
 NONE = "-"
 
 
@@ -40,8 +40,16 @@ def stopped(moment: datetime | None) -> str:
 
 
 def cells(row: StatusRow, now: datetime) -> tuple[str, ...]:
-    return (row.where, stopped(row.stopped_at), row.state, time_left(row.time_left(now)), row.key or NONE,
-            size(row.size))  # fmt: skip
+    left = time_left(row.time_left(now))
+    return (
+        row.where,
+        row.recording_id,
+        stopped(row.stopped_at),
+        row.state,
+        left,
+        row.key or NONE,
+        size(row.size),
+    )
 
 
 def counts_line(report: StatusReport) -> str:

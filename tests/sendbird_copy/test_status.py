@@ -135,8 +135,8 @@ def test_the_human_table_has_a_header_and_one_line_per_recording_in_order():
                              [found("safe", 1), found("near", 12)], NOW, 3)  # fmt: skip
     lines = render_status_human([report]).splitlines()
     assert lines[0] == "application APP (bucket bucket, ledger and Sendbird's listing): 1 at risk, 1 safe"
-    assert lines[1].split() == ["live", "event", "/", "room", "stopped", "at", "(UTC)", "state", "time",
-                                "left", "key", "size"]  # fmt: skip
+    assert lines[1].split() == ["live", "event", "/", "room", "recording", "stopped", "at", "(UTC)", "state",
+                                "time", "left", "key", "size"]  # fmt: skip
     assert "at risk" in lines[2] and "p-near" in lines[2] and "2d 0h" in lines[2]
     assert "safe" in lines[3] and "k/safe.mp4" in lines[3] and "3.0 MiB" in lines[3] and "13d 0h" in lines[3]
     assert lines[-1] == "verdict: FAIL (1 of 1 application(s) need attention)"
