@@ -109,7 +109,7 @@ def test_the_page_shows_every_recording_its_state_and_a_timeline_in_a_real_brows
     pixels = colour_counts(screenshot)
     for state in STATES:
         colour = COLOURS[state]
-        rgb = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        rgb = (int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16))
         # The badges and the bar are solid: many pixels of exactly that colour.
         assert pixels[rgb] > 200, f"{state} ({colour}) is barely on the screenshot: {pixels[rgb]} pixels"
 
