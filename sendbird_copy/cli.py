@@ -280,11 +280,13 @@ def sync(common: CommonOptions, since: str | None, **options: Any) -> None:
     "--html", "html_file", metavar="FILE", help="Also write the table and a timeline as one HTML page."
 )
 def status(common: CommonOptions, html_file: str | None, offline: bool, **options: Any) -> None:
-    """Every recording and how it stands: safe, requested, at risk, lost, failed, not ready.
+    """Every recording and how it stands: safe, requested, to copy, not ready, unavailable, at risk,
+    failed or lost, with the time left before Sendbird deletes it.
 
     Reads the ledger in the bucket (with your AWS credentials) and, unless --offline, lists the
-    application's recordings once (SENDBIRD_API_TOKEN). Read-only: it never requests a copy. Sorted by
-    the time left before Sendbird deletes each recording. Exit codes as sync's.
+    application's recordings once (SENDBIRD_API_TOKEN). Read-only: it never requests a copy. Most
+    urgent deadline first. Exit 0 nothing failed, at risk or lost; 1 otherwise (or no ledger); 2 bad
+    input; 130 interrupted.
     """
     from sendbird_copy.status import StatusServices, run_status
     from sendbird_copy.status_output import checked_options, show_status, write_html
