@@ -173,6 +173,12 @@ class StatusBed:
             "status", self.outputs, "--api-base-url", self.emulator.base_url, *extra, token=token
         )
 
+    def ledger_objects(self) -> list[tuple[str, str]]:
+        """Every object under the ledger prefix, with its ETag (a write changes it)."""
+        ledger = self.ledger()
+        listing = ledger.s3.list_objects_v2(Bucket=ledger.bucket, Prefix=ledger.prefix).get("Contents", [])
+        return sorted((item["Key"], item["ETag"]) for item in listing)
+
     def posts(self) -> int:
         return sum(method == "POST" for method, _path, _status in self.emulator.requests_log)
 
@@ -208,10 +214,11 @@ def _synced(bed: StatusBed) -> None:
 
 def test_status_shows_every_state_by_deadline_in_json_on_stdout_only_and_never_posts(status_bed: StatusBed):
     _synced(status_bed)
-    posts_before = status_bed.posts()
+    posts_before, ledger_before = status_bed.posts(), status_bed.ledger_objects()
     done = status_bed.status("--json")
     assert done.exit_code == 1, done.text  # at risk, failed and lost need attention
     assert status_bed.posts() == posts_before, "status sent a POST"
+    assert status_bed.ledger_objects() == ledger_before, "status wrote to the ledger"
     (app,) = done.json()["applications"]  # stdout is one JSON document...
     assert "{" not in done.stderr  # ...and nothing of it on stderr
     rows = app["recordings"]
