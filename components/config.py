@@ -41,7 +41,8 @@ SHARED_KEYS = (
 # key) turns it on; ``enabled: false`` turns it off for one application. The API tokens are one
 # secret object keyed by app id, unless a block names an existing secret.
 SYNC_KEY = "sync"
-SYNC_KEYS = ("enabled", *PLAIN_SETTINGS, "alarm_topic_arn", "api_token_secret_arn")
+SYNC_KEYS = ("enabled", *PLAIN_SETTINGS, "alarm_topic_arn", "api_token_secret_arn", "dashboard")
+_SYNC_SWITCHES = ("enabled", "dashboard")  # booleans, defaulting to true
 API_TOKENS_KEY = "sendbird_api_tokens"
 STACK_KEYS = ("applications", *SHARED_KEYS, SYNC_KEY, API_TOKENS_KEY)
 APPLICATION_ONLY_KEYS = ("app_id", "region", "bucket_name")
@@ -219,6 +220,12 @@ def _token_fix(app_id: str) -> str:
     return f"pulumi config set --secret --path '{API_TOKENS_KEY}[\"{app_id}\"]' <token>"
 
 
+def _check_switches(block: Mapping[str, Any]) -> None:
+    for switch in _SYNC_SWITCHES:
+        if not isinstance(block.get(switch, True), bool):
+            raise InputError(Input(switch), f" {block[switch]!r} is not a boolean. Allowed: true or false")
+
+
 def parse_sync_config(
     raw: Mapping[str, Any], applications: list[RecordingStorageArgs], tokens_are_secret: bool
 ) -> dict[str, SyncConfig]:
@@ -248,10 +255,7 @@ def parse_sync_config(
 
         settings = {k: v for k, v in block.items() if k != "enabled"}
         try:
-            if not isinstance(block.get("enabled", True), bool):
-                raise InputError(
-                    Input("enabled"), f" {block['enabled']!r} is not a boolean. Allowed: true or false"
-                )
+            _check_switches(block)
             settings.update(check_settings(settings))
             check_arns(settings, args.aws_region)
         except InputError as err:

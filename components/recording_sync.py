@@ -21,6 +21,7 @@ import pulumi_aws as aws
 from sendbird_copy import scheduled_facts as facts
 from sendbird_copy.project import PROJECT_NAME
 
+from . import dashboard as dashboards
 from . import sync_policies
 from .context import StorageContext
 from .function_archive import build_archive
@@ -75,6 +76,8 @@ class SyncResources:
     scheduler_policy: aws.iam.RolePolicy
     schedule: aws.scheduler.Schedule
     alarms: dict[str, aws.cloudwatch.MetricAlarm]
+    # None with ``dashboard=False``.
+    dashboard: aws.cloudwatch.Dashboard | None = None
 
 
 def _regional(ctx: StorageContext, *after: pulumi.Resource, **more: Any) -> dict[str, Any]:
@@ -411,6 +414,7 @@ def _create_children(ctx: StorageContext, args: RecordingSyncArgs) -> SyncResour
         ),
         **_regional(ctx, scheduler_policy, invoke_config),
     )
+    alarms = _alarms(ctx, args, function, queue)
     return SyncResources(
         api_token_secret=token_secret,
         api_token_version=token_version,
@@ -425,7 +429,40 @@ def _create_children(ctx: StorageContext, args: RecordingSyncArgs) -> SyncResour
         scheduler_role=scheduler_role,
         scheduler_policy=scheduler_policy,
         schedule=schedule,
-        alarms=_alarms(ctx, args, function, queue),
+        alarms=alarms,
+        dashboard=_dashboard(ctx, args, function, queue, log_group, alarms) if args.dashboard else None,
+    )
+
+
+def _dashboard(
+    ctx: StorageContext,
+    args: RecordingSyncArgs,
+    function: aws.lambda_.Function,
+    queue: aws.sqs.Queue,
+    log_group: aws.cloudwatch.LogGroup,
+    alarms: dict[str, aws.cloudwatch.MetricAlarm],
+) -> aws.cloudwatch.Dashboard:
+    """One dashboard of this application's sync, in its region (the body: ``dashboard.py``)."""
+    region, app_id = ctx.region, args.app_id
+    body = pulumi.Output.all(
+        function.name, queue.name, log_group.name, *(alarm.arn for alarm in alarms.values())
+    ).apply(
+        lambda v: json.dumps(
+            dashboards.dashboard_body(
+                app_id=app_id,
+                region=region,
+                function_name=v[0],
+                queue_name=v[1],
+                log_group_name=v[2],
+                alarm_arns=v[3:],
+            )
+        )
+    )
+    return aws.cloudwatch.Dashboard(
+        ctx.child_name("sync-dashboard"),
+        dashboard_name=dashboards.dashboard_name(pulumi.get_project(), pulumi.get_stack(), ctx.name),
+        dashboard_body=body,
+        **_regional(ctx),
     )
 
 
@@ -433,9 +470,10 @@ class RecordingSync(pulumi.ComponentResource):
     """The scheduled sync of one Sendbird application's recordings into its RecordingStorage.
 
     Outputs: ``function_name``, ``function_arn``, ``schedule_name``, ``log_group_name``,
-    ``role_arn``, ``api_token_secret_arn`` and ``copy_key_secret_arn``; ``public_outputs()`` gives them
-    as one entry of the ``scheduled_sync`` stack output. ``resources`` (a ``SyncResources``) holds every
-    child, as RecordingStorage's ``resources`` does.
+    ``role_arn``, ``api_token_secret_arn``, ``copy_key_secret_arn``, ``dashboard_name`` and
+    ``dashboard_url``; ``public_outputs()`` gives them as one entry of the ``scheduled_sync`` stack
+    output. ``resources`` (a ``SyncResources``) holds every child, as RecordingStorage's
+    ``resources`` does.
     """
 
     # The outputs, declared for the component package's schema (each docstring is its description).
@@ -453,6 +491,10 @@ class RecordingSync(pulumi.ComponentResource):
     """The secret holding the Sendbird API token (created, or ``api_token_secret_arn``)."""
     copy_key_secret_arn: pulumi.Output[str]
     """The secret holding the copy key pair (JSON: access_key_id, secret_access_key)."""
+    dashboard_name: pulumi.Output[str | None]
+    """The CloudWatch dashboard of the sync, in the application's region (none with dashboard: false)."""
+    dashboard_url: pulumi.Output[str | None]
+    """The dashboard in the CloudWatch console (none with dashboard: false)."""
 
     def __init__(
         self, name: str, args: RecordingSyncArgs, opts: pulumi.ResourceOptions | None = None
@@ -475,6 +517,11 @@ class RecordingSync(pulumi.ComponentResource):
             else pulumi.Output.from_input(existing_secret)
         )
         self.copy_key_secret_arn = children.copy_key_secret.arn
+        board = children.dashboard
+        self.dashboard_name = pulumi.Output.from_input(board.dashboard_name if board else None)
+        self.dashboard_url = self.dashboard_name.apply(
+            lambda name: dashboards.dashboard_url(ctx.region, name) if name else None
+        )
         self.register_outputs(self.public_outputs())
 
     def public_outputs(self) -> "dict[str, pulumi.Output[Any]]":
@@ -490,4 +537,6 @@ SYNC_OUTPUT_FIELDS = (
     "role_arn",
     "api_token_secret_arn",
     "copy_key_secret_arn",
+    "dashboard_name",
+    "dashboard_url",
 )

@@ -92,6 +92,8 @@ class RecordingSyncArgs:
     """Tags on every taggable resource (keys plain; values may be Outputs)."""
     sendbird_api_base_url: str | None = None
     """Sendbird's API base URL, for a test double (the local emulator); default: Sendbird's own."""
+    dashboard: bool = True
+    """A CloudWatch dashboard of the sync (runs, function, dead letters, alarms, problems); false: none."""
 
     def __post_init__(self) -> None:
         _require_plain(self.app_id, "app_id", "the Sendbird application id as a string", _APP_ID_PLAIN)
@@ -104,6 +106,10 @@ class RecordingSyncArgs:
         if self.alarm_topic_arn is not None:
             self._defer("alarm_topic_arn", functools.partial(check_topic_arn, region=region))
         object.__setattr__(self, "tags", _checked_tags(self.tags))
+        if not isinstance(self.dashboard, bool):
+            raise InputError(
+                Input("dashboard"), f" {shown(self.dashboard)} is not a boolean. Allowed: true or false"
+            )
 
     def _check_plain_settings(self) -> None:
         for name in PLAIN_SETTINGS:

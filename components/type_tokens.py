@@ -39,6 +39,7 @@ FUNCTION_EVENT_INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEve
 SCHEDULE = "aws:scheduler/schedule:Schedule"
 QUEUE = "aws:sqs/queue:Queue"
 METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
 # pulumiverse time (no region, no cloud: a timestamp in the state).
 ROTATING = "time:index/rotating:Rotating"
 
@@ -69,6 +70,7 @@ SYNC_REGIONAL_TYPES = frozenset(
         SCHEDULE,
         QUEUE,
         METRIC_ALARM,
+        DASHBOARD,
     }
 )
 GLOBAL_TYPES = frozenset({IAM_USER, USER_POLICY, ACCESS_KEY, IAM_ROLE, ROLE_POLICY})

@@ -161,6 +161,7 @@ class MotoDeployMocks(SyncResourceHandlers, HandlerMocks):
             tt.QUEUE: self._queue,
             tt.SCHEDULE: self._schedule,
             tt.METRIC_ALARM: self._alarm,
+            tt.DASHBOARD: self._dashboard,
         }
 
     @property

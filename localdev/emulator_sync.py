@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,8 @@ class SyncResourceHandlers:
     server: MotoServer
     functions: list[DeployedFunction]
     _unique: itertools.count[int]
+
+    refusal: Callable[[str], Exception]  # MotoDeployMocks': an EmulatorDeployError
 
     def _autoname(self, name: str, inputs: dict[str, Any]) -> str:
         if inputs.get("namePrefix"):
@@ -166,3 +169,12 @@ class SyncResourceHandlers:
             OKActions=inputs.get("okActions") or [],
         )
         return alarm, {"name": alarm, "arn": f"arn:aws:cloudwatch:{region}:{self._account()}:alarm:{alarm}"}
+
+    def _dashboard(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        board = str(inputs["dashboardName"])
+        cloudwatch = self.server.client("cloudwatch", region)
+        answer = cloudwatch.put_dashboard(DashboardName=board, DashboardBody=inputs["dashboardBody"])
+        if answer.get("DashboardValidationMessages"):
+            raise self.refusal(f"cannot apply dashboard {board}: {answer['DashboardValidationMessages']}")
+        arn = cloudwatch.get_dashboard(DashboardName=board)["DashboardArn"]
+        return board, {"dashboardArn": arn}

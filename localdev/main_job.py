@@ -16,7 +16,9 @@ One command for a newcomer with no AWS account and no Sendbird application (``sc
    nothing. With the scheduled sync deployed (the local stack has it), the first run is its Lambda
    function, run as Lambda would (``localdev.deployed_function``), and the second the real
    ``sendbird-copy sync`` CLI; without it, the CLI makes both;
-6. stop both servers and remove the outputs file, whether the run passed, failed or was interrupted.
+6. end with ``sendbird-copy status`` of each application (after the sync): its table of every
+   recording, its state and the time left before Sendbird's deadline (read-only: no copy request);
+7. stop both servers and remove the outputs file, whether the run passed, failed or was interrupted.
 
 The run ignores the caller's AWS profile and settings (every ``AWS_*`` variable): it talks to its
 own moto only. Several runs may go at once in one checkout.
@@ -181,6 +183,19 @@ def keep_every_recording(reporter: Reporter, deployment: Deployment, app: LocalA
     return failures + (new_posts != 0)
 
 
+STATUS_TIMEOUT_SECONDS = 120
+
+
+def status_streamed(reporter: Reporter, deployment: Deployment, app: LocalApp) -> int:
+    """``sendbird-copy status`` for one application, its table shown live; its exit code."""
+    reporter.info(f"Status of application {app.app_id} (the ledger and one listing; requests no copy):")
+    command, env = cli_command(deployment.target, "status", app.app_id, app.api_token)
+    lines = LineSink(stdout=reporter.info, stderr=reporter.progress)
+    code = stream_command(command, env, lines, timeout=STATUS_TIMEOUT_SECONDS)
+    reporter.info()
+    return code
+
+
 def run(options: LocalOptions, reporter: Reporter | None = None, sync_seed: SyncSeed | None = None) -> int:
     """The whole main job; its exit code (KeyboardInterrupt propagates, after the cleanup)."""
     reporter = reporter or Reporter()
@@ -210,6 +225,9 @@ def run(options: LocalOptions, reporter: Reporter | None = None, sync_seed: Sync
             if seed.enabled:
                 for app in local.apps:
                     failures += keep_every_recording(reporter, deployment, app, seed)
+                # Only after a sync: without one there is no ledger, and status says so (exit 1).
+                for app in local.apps:
+                    failures += status_streamed(reporter, deployment, app) != 0
             reporter.info("stopping moto and the Sendbird emulator")
     except LocalRunError as err:
         reporter.error(str(err), err.exit_code)

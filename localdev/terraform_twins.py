@@ -29,6 +29,7 @@ from components.type_tokens import (
     BUCKET_LOGGING,
     BUCKET_NOTIFICATION,
     BUCKET_POLICY,
+    DASHBOARD,
     ENCRYPTION,
     FUNCTION_EVENT_INVOKE_CONFIG,
     IAM_ROLE,
@@ -120,6 +121,7 @@ TWIN_TYPES: Mapping[str, TwinType] = {
         {"arn": "arn"},
         renames={"name": "alarm_name", "metricQueries": "metric_query"},
     ),
+    DASHBOARD: TwinType("aws_cloudwatch_dashboard"),
 }
 
 # Attributes whose value is a map: its keys are data (tag names, variable names), not attributes.

@@ -269,6 +269,51 @@ def sync(common: CommonOptions, since: str | None, event_margin_hours: float, **
     _run(common, body, show=lambda reporter, reports: reporter.sync_results(reports))
 
 
+@cli.command("status")
+@common_options
+@click.option(
+    "--offline", is_flag=True, help="From the ledger only: no Sendbird listing (no API token needed)."
+)
+@click.option("--live-event", metavar="ID", help="Only the recordings of this live event.")
+@click.option("--room", metavar="ID", help="Only the recordings of this room.")
+@click.option(
+    "--warn-days",
+    type=float,
+    callback=finite(0, 14),
+    default=3.0,
+    show_default=True,
+    metavar="DAYS",
+    help="A recording not yet copied this close to its deadline is at risk (exit 1).",
+)
+@click.option(
+    "--html", "html_file", metavar="FILE", help="Also write the table and a timeline as one HTML page."
+)
+def status(common: CommonOptions, html_file: str | None, offline: bool, **options: Any) -> None:
+    """Every recording and how it stands: safe, requested, to copy, not ready, unavailable, at risk,
+    failed or lost, with the time left before Sendbird deletes it.
+
+    Reads the ledger in the bucket (with your AWS credentials) and, unless --offline, lists the
+    application's recordings once (SENDBIRD_API_TOKEN). Read-only: it never requests a copy. Most
+    urgent deadline first. Exit 0 nothing failed, at risk or lost; 1 otherwise (or no ledger); 2 bad
+    input; 130 interrupted.
+    """
+    from sendbird_copy.status import StatusServices, run_status
+    from sendbird_copy.status_output import checked_options, show_status, write_html
+
+    def body(factory: CLIFactory) -> list[Any]:
+        status_options, html_path = checked_options(offline=offline, html_file=html_file, **options)
+        apps = factory.applications()
+        env = factory.environment(apps, needs_token=not offline, needs_deployer=True)
+        s3 = {app.app_id: env.aws.deployer("s3", app.region) for app in apps}
+        services = StatusServices(deployer_s3=lambda app: s3[app.app_id], make_client=env.sendbird_client)
+        reports = run_status(apps, services, status_options)
+        if html_path is not None:
+            write_html(html_path, reports, factory.reporter)
+        return reports
+
+    _run(common, body, show=show_status)
+
+
 def _run_per_app(
     common: CommonOptions,
     stage: Callable[[AppOutputs, Environment], AppReport],

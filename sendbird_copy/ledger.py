@@ -146,3 +146,26 @@ class Ledger:
                 return None
             raise
         return replace(entry, etag=response.get("ETag"))
+
+    def list_entries(self) -> list[tuple[str, Stored]]:
+        """Read-only: every entry of this application as (its key, what it holds), in key order. Only
+        objects directly under the prefix count: deeper "folders" (``<app>/_run/...``) hold other
+        state. An object that is not a readable entry comes back as ``Stored(None, etag)``."""
+        found: list[tuple[str, Stored]] = []
+        paginator = self.s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
+            for item in page.get("Contents", []):
+                name = item["Key"][len(self.prefix) :]
+                if "/" in name or not name.endswith(".json"):
+                    continue
+                try:
+                    response = self.s3.get_object(Bucket=self.bucket, Key=item["Key"])
+                except Exception as exc:
+                    if aws_error_code(exc) in {"NoSuchKey", "404"}:
+                        continue  # expired or deleted since the listing
+                    raise
+                with response["Body"] as body:
+                    text = body.read(64 * 1024).decode("utf-8", errors="replace")
+                etag = response.get("ETag")
+                found.append((item["Key"], Stored(LedgerEntry.from_json(text, etag), etag)))
+        return found

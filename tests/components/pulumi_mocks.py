@@ -38,6 +38,7 @@ from components.type_tokens import (
     BUCKET_LOGGING,
     BUCKET_NOTIFICATION,
     BUCKET_POLICY,
+    DASHBOARD,
     ENCRYPTION,
     FUNCTION_EVENT_INVOKE_CONFIG,
     IAM_ROLE,
@@ -110,6 +111,7 @@ SYNC_TYPES_WITH_EXISTING_TOKEN = [
     ROLE_POLICY,
     SCHEDULE,
     *[METRIC_ALARM] * 5,
+    DASHBOARD,
 ]
 
 T = TypeVar("T")
@@ -173,7 +175,12 @@ class RecordingMocks(HandlerMocks):
             METRIC_ALARM: self._named_arn("cloudwatch", "alarm:"),
             SECRET_VERSION: self._bucket_setting,
             FUNCTION_EVENT_INVOKE_CONFIG: self._bucket_setting,
+            DASHBOARD: self._dashboard,
         }
+
+    def _dashboard(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        board = inputs["dashboardName"]
+        return board, {"dashboardArn": f"arn:{PARTITION}:cloudwatch::{self.account_id}:dashboard/{board}"}
 
     def unhandled(self, typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return f"{name}-id", {}

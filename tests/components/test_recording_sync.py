@@ -13,6 +13,7 @@ from components import InputError, RecordingStorage, RecordingStorageArgs, Recor
 from components import sync_policies as sp
 from components.recording_sync import SYNC_OUTPUT_FIELDS, not_running_window
 from components.type_tokens import (
+    DASHBOARD,
     FUNCTION_EVENT_INVOKE_CONFIG,
     IAM_ROLE,
     LAMBDA_FUNCTION,
@@ -113,13 +114,14 @@ def test_it_creates_every_resource_once_under_the_component(built, mocks):
         QUEUE: 1,
         SCHEDULE: 1,
         METRIC_ALARM: 5,
+        DASHBOARD: 1,
     }
 
 
 def test_every_regional_resource_is_pinned_to_the_applications_region(built, mocks):
     children = _sync_children(mocks)
     regional = [r for r in children if r.typ in SYNC_REGIONAL_TYPES]
-    assert len(regional) == 14
+    assert len(regional) == 15
     assert {r.inputs.get("region") for r in regional} == {REGION}
     # IAM is global: a region there would be refused by the provider.
     assert all("region" not in r.inputs for r in children if r.typ not in SYNC_REGIONAL_TYPES)

@@ -86,7 +86,24 @@ def test_a_poisoned_environment_still_passes_with_every_line_in_order(tmp_path):
     scheduled = _index(lines, "PASS: the function ran as its own role: ", cli_verdict)
     function_copied = SCHEDULED_COPIED.search(lines[scheduled])
     assert function_copied is not None and int(function_copied.group(1)) > 0, lines[scheduled]
-    stopping = _index(lines, "stopping moto and the Sendbird emulator", scheduled)
+    # It ends with the status of the stack: the table of every recording, then its verdict.
+    status = _index(lines, "Status of application ", scheduled)
+    table = _index(lines, "live event / room", status)
+    assert lines[table].split()[4:] == [
+        "recording",
+        "stopped",
+        "at",
+        "(UTC)",
+        "state",
+        "time",
+        "left",
+        "key",
+        "size",
+    ]
+    rows = lines[table + 1 : _index(lines, "verdict: PASS (1 application(s))", table)]
+    assert len(rows) >= 20 and all(re.match(r"^  (live event|room) ", row) for row in rows), rows
+    assert any(" safe " in row and ".mp4" in row for row in rows), rows
+    stopping = _index(lines, "stopping moto and the Sendbird emulator", status)
     removed = _index(lines, "outputs file removed", stopping)
     assert lines[-1] == "Local run verdict: PASS" and removed < len(lines) - 1
     # The emulator's upload progress is shown while the smoke test runs, before the job's verdict.

@@ -1,0 +1,294 @@
+"""``status``: how every recording of an application stands, from the ledger and one discovery.
+
+Read-only by design: it lists and reads the ledger (``_sendbird-sync/<app>/``) with the operator's
+credentials and, unless offline, lists the application's recordings once; it never claims, writes or
+requests a copy. Each recording gets one state, judged as the sync judges it (``sync._judge_deadlines``):
+
+- ``safe``: the ledger says copied (its key and size are the object's, as the sync verified them);
+- ``lost``: not safe and past its deadline (two weeks after it stopped);
+- ``failed``: the ledger says failed (the sync tries it again, up to three requests);
+- ``at risk``: not safe and its deadline within ``warn_days``;
+- ``requested``: a copy was requested, its object not verified yet;
+- ``to copy``: completed, not in the ledger yet (the next sync claims it);
+- ``not ready``: Sendbird has not finished it (recording, uploading ...);
+- ``unavailable``: Sendbird's own recording failed: there is nothing to copy.
+
+The report passes (exit 0) as the sync's does: nothing failed, at risk or lost, and the ledger read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import unquote
+
+from sendbird_copy.discovery import LIVE_EVENT, ROOM, FoundRecording, discover
+from sendbird_copy.errors import OptionError, describe, is_service_error
+from sendbird_copy.input_rules import shorten
+from sendbird_copy.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry, Stored, now_utc
+from sendbird_copy.rate_limit import RateLimiter
+from sendbird_copy.sendbird_facts import GET_REQUESTS_PER_SECOND, RECORDING_RETENTION
+from sendbird_copy.stack_outputs import AppOutputs
+
+SAFE, LOST, FAILED_STATE, AT_RISK = "safe", "lost", "failed", "at risk"
+REQUESTED_STATE, TO_COPY, NOT_READY, UNAVAILABLE = "requested", "to copy", "not ready", "unavailable"
+# Most urgent first (the legend's and the counts' order).
+STATES = (LOST, FAILED_STATE, AT_RISK, REQUESTED_STATE, TO_COPY, NOT_READY, UNAVAILABLE, SAFE)
+NEEDS_ATTENTION = frozenset({LOST, FAILED_STATE, AT_RISK})
+
+
+@dataclass(frozen=True)
+class StatusOptions:
+    offline: bool = False
+    warn_days: float = 3.0
+    live_event: str | None = None
+    room: str | None = None
+
+    @property
+    def wanted(self) -> tuple[str, str] | None:
+        """(parent kind, id) of --live-event / --room, or None: every recording."""
+        if self.live_event is not None:
+            return LIVE_EVENT, self.live_event
+        if self.room is not None:
+            return ROOM, self.room
+        return None
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    recording_id: str
+    parent_kind: str
+    parent_id: str
+    state: str
+    stopped_at: datetime | None
+    deadline: datetime | None
+    key: str | None = None
+    size: int | None = None
+    detail: str | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.parent_kind} {self.parent_id}"
+
+    def time_left(self, now: datetime) -> timedelta | None:
+        return None if self.deadline is None else self.deadline - now
+
+    def to_dict(self, now: datetime) -> dict[str, Any]:
+        left = self.time_left(now)
+        return {
+            "recording_id": self.recording_id,
+            "where": self.where,
+            "parent_kind": self.parent_kind,
+            "parent_id": self.parent_id,
+            "state": self.state,
+            "stopped_at": self.stopped_at.isoformat() if self.stopped_at else None,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "seconds_left": None if left is None else int(left.total_seconds()),
+            "key": self.key,
+            "size": self.size,
+            "detail": self.detail,
+        }
+
+
+@dataclass
+class StatusReport:
+    app_id: str
+    bucket: str
+    now: datetime
+    offline: bool
+    rows: list[StatusRow] = field(default_factory=list)
+    # What keeps the report from vouching for every recording: no ledger at all, ledger objects that
+    # are not entries (the sync would take them over). Each fails the report (exit 1).
+    problems: list[str] = field(default_factory=list)
+    error: str | None = None  # the ledger (or, online, the listing) could not be read at all
+
+    def counts(self) -> dict[str, int]:
+        return {state: sum(row.state == state for row in self.rows) for state in STATES}
+
+    @property
+    def passed(self) -> bool:
+        return (
+            self.error is None
+            and not self.problems
+            and not any(r.state in NEEDS_ATTENTION for r in self.rows)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "app_id": self.app_id,
+            "bucket": self.bucket,
+            "passed": self.passed,
+            "offline": self.offline,
+            "error": self.error,
+            "problems": list(self.problems),
+            "counts": self.counts(),
+            "recordings": [row.to_dict(self.now) for row in self.rows],
+        }
+
+
+# -- the pure part: ledger entries and listed recordings -> rows ------------------------------------
+def _time(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _parent(where: str) -> tuple[str, str]:
+    """(kind, id) from a ledger entry's ``where`` ("live event <id>" / "room <id>")."""
+    for kind in (LIVE_EVENT, ROOM):
+        if where.startswith(f"{kind} "):
+            return kind, where[len(kind) + 1 :]
+    return "unknown", where
+
+
+def judge(
+    entry: LedgerEntry | None, found: FoundRecording | None, now: datetime, warn: timedelta
+) -> tuple[str, str | None]:
+    """The state of one recording and why (as the sync would judge it now)."""
+    deadline = found.deadline if found is not None else _time(entry.deadline if entry else None)
+    if entry is not None and entry.state == COPIED:
+        return SAFE, None
+    if found is not None and found.status == "failed":
+        return UNAVAILABLE, "Sendbird's recording failed (status failed)"
+    if deadline is not None and now >= deadline:
+        return LOST, f"past its deadline {deadline.isoformat(timespec='minutes')} and not copied"
+    if entry is not None and entry.state == FAILED:
+        return FAILED_STATE, entry.last_error or "the copy failed"
+    if deadline is not None and deadline <= now + warn:
+        return AT_RISK, f"not copied; Sendbird may delete it within {warn.total_seconds() / 86400:g} days"
+    if entry is not None and entry.state == REQUESTED:
+        return REQUESTED_STATE, f"copy requested at {entry.requested_at}; object not verified yet"
+    if found is not None and not found.completed:
+        return NOT_READY, f"status {found.status}"
+    return TO_COPY, "completed; the next sync copies it"
+
+
+def build_rows(
+    entries: Iterable[LedgerEntry],
+    recordings: Iterable[FoundRecording] | None,
+    now: datetime,
+    warn_days: float,
+) -> list[StatusRow]:
+    """One row per recording known to the ledger or the listing, sorted by time left (none last)."""
+    warn = timedelta(days=warn_days)
+    by_entry = {entry.recording_id: entry for entry in entries}
+    by_found = {found.recording_id: found for found in recordings or ()}
+    rows = []
+    for recording_id in by_entry.keys() | by_found.keys():
+        entry, found = by_entry.get(recording_id), by_found.get(recording_id)
+        state, detail = judge(entry, found, now, warn)
+        if found is not None:
+            kind, parent_id = found.parent_kind, found.parent_id
+            stopped, deadline = found.stopped_at, found.deadline
+        else:
+            assert entry is not None
+            kind, parent_id = _parent(entry.where)
+            deadline = _time(entry.deadline)
+            stopped = None if deadline is None else deadline - RECORDING_RETENTION
+        copied = (entry.object or {}) if entry is not None else {}
+        size = copied.get("size")
+        rows.append(
+            StatusRow(
+                recording_id=recording_id,
+                parent_kind=kind,
+                parent_id=parent_id,
+                state=state,
+                stopped_at=stopped,
+                deadline=deadline,
+                key=copied.get("key") if isinstance(copied.get("key"), str) else None,
+                size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+                detail=detail,
+            )
+        )
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    return sorted(rows, key=lambda r: (r.deadline or far, r.recording_id))
+
+
+# -- reading (read-only) --------------------------------------------------------------------------
+@dataclass
+class StatusServices:
+    """The operator's S3 client per application, and (online) a Sendbird client per application."""
+
+    deployer_s3: Callable[[AppOutputs], Any]
+    make_client: Callable[[AppOutputs], Any] | None = None
+    now: Callable[[], datetime] = now_utc
+
+
+def _discovered(client: Any) -> list[FoundRecording]:
+    """THE one discovery of a status run (under Sendbird's GET limit)."""
+    gets = RateLimiter(GET_REQUESTS_PER_SECOND)
+    client.set_throttle(lambda _method: gets.slot())
+    return discover(client)
+
+
+def _readable(ledger: Ledger, stored: list[tuple[str, Stored]], report: StatusReport) -> list[LedgerEntry]:
+    entries = []
+    for key, item in stored:
+        where = f"ledger object s3://{ledger.bucket}/{key}"
+        if item.entry is None:
+            report.problems.append(
+                f"{where} is not a ledger entry (not JSON, or a field missing or of the wrong type): its "
+                "recording's state is unknown (the next sync takes it over)"
+            )
+        elif item.entry.recording_id != unquote(key[len(ledger.prefix) : -len(".json")]):
+            named = shorten(item.entry.recording_id)
+            report.problems.append(f"{where} names recording {named}, not the one its key names: left out")
+        else:
+            entries.append(item.entry)
+    return entries
+
+
+def app_status(app: AppOutputs, services: StatusServices, options: StatusOptions) -> StatusReport:
+    now = services.now()
+    report = StatusReport(app.app_id, app.bucket_name, now, options.offline)
+    ledger = Ledger(services.deployer_s3(app), app.bucket_name, app.app_id)
+    try:
+        stored = ledger.list_entries()
+    except Exception as exc:
+        if not is_service_error(exc):
+            raise
+        report.error = f"could not read the ledger s3://{app.bucket_name}/{ledger.prefix}: {describe(exc)}"
+        return report
+    recordings = None
+    if not options.offline:
+        assert services.make_client is not None
+        try:
+            recordings = _discovered(services.make_client(app))
+        except Exception as exc:
+            if not is_service_error(exc):
+                raise
+            report.error = f"could not list the recordings of application {app.app_id}: {describe(exc)}"
+            return report
+    if not stored:
+        report.problems.append(
+            f"no ledger at s3://{app.bucket_name}/{ledger.prefix}: no sync has run for application "
+            f"{app.app_id} yet (or its entries expired); run `sendbird-copy sync`"
+        )
+    report.rows = build_rows(_readable(ledger, stored, report), recordings, now, options.warn_days)
+    return report
+
+
+def run_status(
+    apps: list[AppOutputs], services: StatusServices, options: StatusOptions
+) -> list[StatusReport]:
+    """Every application's status; with --live-event/--room only that parent's recordings, and an
+    ``OptionError`` when none of the applications knows it."""
+    reports = [app_status(app, services, options) for app in apps]
+    wanted = options.wanted
+    if wanted is None:
+        return reports
+    kind, parent_id = wanted
+    for report in reports:
+        report.rows = [r for r in report.rows if (r.parent_kind, r.parent_id) == (kind, parent_id)]
+    if not any(report.rows for report in reports) and not any(r.error for r in reports):
+        flag = "--live-event" if kind == LIVE_EVENT else "--room"
+        where = "the ledger" if options.offline else "the ledger or Sendbird's listing"
+        names = ", ".join(app.app_id for app in apps)
+        raise OptionError(
+            f"{flag} {shorten(parent_id)}: no recording of {kind} {shorten(parent_id)} in {where} of "
+            f"application(s) {names}. Allowed: the id of a {kind} with a recording"
+        )
+    return reports

@@ -1,0 +1,85 @@
+"""How ``status`` is shown on stdout: per application a table of its recordings (most urgent
+deadline first), or one JSON document. Pure: reports in, text out, through the caller's redactor."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from sendbird_copy.report import verdict_line
+from sendbird_copy.status import StatusReport, StatusRow
+
+Redactor = Callable[[str], str]
+HEADER = ("live event / room", "recording", "stopped at (UTC)", "state", "time left", "key", "size")
+NONE = "-"
+
+
+def time_left(left: timedelta | None) -> str:
+    """``13d 4h``, ``5h 12m``, ``-2d 3h`` (past the deadline); whole minutes, rounded down."""
+    if left is None:
+        return NONE
+    minutes = int(abs(left.total_seconds()) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    text = f"{days}d {hours}h" if days else f"{hours}h {minutes}m"
+    return f"-{text}" if left.total_seconds() < 0 else text
+
+
+def size(value: int | None) -> str:
+    if value is None:
+        return NONE
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if value >= scale:
+            return f"{value / scale:.1f} {unit}"
+    return f"{value} B"
+
+
+def stopped(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else NONE
+
+
+def cells(row: StatusRow, now: datetime) -> tuple[str, ...]:
+    left = time_left(row.time_left(now))
+    return (
+        row.where,
+        row.recording_id,
+        stopped(row.stopped_at),
+        row.state,
+        left,
+        row.key or NONE,
+        size(row.size),
+    )
+
+
+def counts_line(report: StatusReport) -> str:
+    counts = report.counts()
+    shown = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
+    return shown or "no recordings"
+
+
+def table(rows: Sequence[tuple[str, ...]], indent: str = "  ") -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [indent + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+
+
+def render_status_human(reports: list[StatusReport], redact: Redactor = lambda text: text) -> str:
+    lines: list[str] = []
+    for report in reports:
+        source = "ledger only (--offline)" if report.offline else "ledger and Sendbird's listing"
+        lines.append(f"application {report.app_id} (bucket {report.bucket}, {source}): {counts_line(report)}")
+        if report.rows:
+            lines.extend(table([HEADER, *(cells(row, report.now) for row in report.rows)]))
+        lines.extend(f"  problem: {problem}" for problem in report.problems)
+        if report.error:
+            lines.append(f"  ERROR {report.error}")
+    lines.append(verdict_line(reports, "need attention"))
+    return redact("\n".join(lines))
+
+
+def render_status_json(reports: list[StatusReport], redact: Redactor = lambda text: text) -> str:
+    document = {
+        "verdict": "pass" if all(r.passed for r in reports) else "fail",
+        "applications": [r.to_dict() for r in reports],
+    }
+    return redact(json.dumps(document, indent=2, default=str))
