@@ -24,13 +24,15 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
-from sendbird_copy.discovery import LIVE_EVENT, ROOM, FoundRecording, discover
+from sendbird_copy.discovery import LIVE_EVENT, ROOM, Discoverer, FoundRecording
 from sendbird_copy.errors import OptionError, describe, is_service_error
+from sendbird_copy.horizon import DEFAULT_EVENT_MARGIN_HOURS, bounded_queries, horizon
 from sendbird_copy.input_rules import shorten
 from sendbird_copy.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry, Stored, now_utc
 from sendbird_copy.rate_limit import RateLimiter
 from sendbird_copy.sendbird_facts import GET_REQUESTS_PER_SECOND, RECORDING_RETENTION
 from sendbird_copy.stack_outputs import AppOutputs
+from sendbird_copy.sync_state import SyncStateStore
 
 SAFE, LOST, FAILED_STATE, AT_RISK = "safe", "lost", "failed", "at risk"
 REQUESTED_STATE, TO_COPY, NOT_READY, UNAVAILABLE = "requested", "to copy", "not ready", "unavailable"
@@ -217,11 +219,17 @@ class StatusServices:
     now: Callable[[], datetime] = now_utc
 
 
-def _discovered(client: Any) -> list[FoundRecording]:
-    """THE one discovery of a status run (under Sendbird's GET limit)."""
+def _discovered(client: Any, ledger: Ledger, now: datetime) -> list[FoundRecording]:
+    """THE one discovery of a status run (under Sendbird's GET limit): bounded by the two-week
+    window as the sync's (horizon.py), with the parents the sync watches; read-only (the sync state
+    is read, never written). Recordings past that are shown from the ledger alone."""
     gets = RateLimiter(GET_REQUESTS_PER_SECOND)
     client.set_throttle(lambda _method: gets.slot())
-    return discover(client)
+    state = SyncStateStore(ledger.s3, ledger.bucket, ledger.prefix).load()
+    discoverer = Discoverer(client)
+    discoverer.read(bounded_queries(horizon(now, timedelta(hours=DEFAULT_EVENT_MARGIN_HOURS))))
+    discoverer.read_watched(state.watch if state else ())
+    return discoverer.finish().recordings
 
 
 def _readable(ledger: Ledger, stored: list[tuple[str, Stored]], report: StatusReport) -> list[LedgerEntry]:
@@ -256,7 +264,7 @@ def app_status(app: AppOutputs, services: StatusServices, options: StatusOptions
     if not options.offline:
         assert services.make_client is not None
         try:
-            recordings = _discovered(services.make_client(app))
+            recordings = _discovered(services.make_client(app), ledger, now)
         except Exception as exc:
             if not is_service_error(exc):
                 raise

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from localdev.moto_server import MotoServer
+from localdev.sendbird_emulator import SendbirdEmulator
 from sendbird_copy.discovery import FoundRecording
-from sendbird_copy.emulator import SendbirdEmulator
 from sendbird_copy.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry
 from sendbird_copy.status import (
     AT_RISK,
