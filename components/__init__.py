@@ -7,11 +7,12 @@ The argument types validate themselves (``InputError``); the policy builders
 (``components.policies``, ``components.sync_policies``), validation and config parsing are pure.
 """
 
+from sendbird_copy.errors import InputError
+
 from .args import RecordingStorageArgs, Retention, UploadRole
 from .recording_storage import RecordingStorage, StorageResources
 from .recording_sync import RecordingSync, SyncResources
 from .sync_args import RecordingSyncArgs
-from .validation import InputError
 
 __all__ = [
     "InputError",

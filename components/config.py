@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sendbird_copy.errors import Input, InputError
 from sendbird_copy.project import CONFIG_NAMESPACE
 
 from .args import RecordingStorageArgs, Retention, UploadRole
 from .sync_args import PLAIN_SETTINGS, check_api_token, check_arns, check_settings
-from .validation import Input, InputError
 
 # Settings allowed stack-wide and per application.
 SHARED_KEYS = (
@@ -260,7 +260,7 @@ def parse_sync_config(
         if settings.get("api_token_secret_arn") is None:
             token = tokens.get(args.app_id)
             if isinstance(token, str) and token.strip():
-                check_api_token(token, f"{API_TOKENS_KEY}.{args.app_id}")
+                check_api_token(f"{API_TOKENS_KEY}.{args.app_id}", token)
             else:
                 raise InputError(
                     Input(f"{API_TOKENS_KEY}.{args.app_id}"),
