@@ -114,7 +114,7 @@ def _when_resolved(value: Any, check: Callable[[Any], T]) -> Any:
         try:
             return check(resolved)
         except InputError as err:
-            raise (err.redacted(shown(resolved)) if await output.is_secret() else err) from None
+            raise (err.redacted(resolved) if await output.is_secret() else err) from None
 
     return output.apply(checked)
 

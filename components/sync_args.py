@@ -81,7 +81,7 @@ class StorageOutputs:
     """The key that encrypts the bucket (RecordingStorage.kms_key_arn); it encrypts both secrets too."""
     copy_access_key_id: pulumi.Input[str]
     """The copy identity's access key id (RecordingStorage.copy_access_key_id)."""
-    copy_secret_access_key: pulumi.Input[str]
+    copy_secret_access_key: pulumi.Input[str] = field(repr=False)
     """The copy identity's secret access key (RecordingStorage.copy_secret_access_key; kept secret)."""
 
     def __post_init__(self) -> None:
@@ -163,7 +163,7 @@ class RecordingSyncArgs:
     storage: RecordingStorage | StorageOutputs
     """The application's RecordingStorage: its application id, region, bucket, key and copy key pair
     (or a StorageOutputs with the same values)."""
-    api_token: pulumi.Input[str] | None = None
+    api_token: pulumi.Input[str] | None = field(default=None, repr=False)
     """The application's Sendbird API token, as a Pulumi secret: stored in a Secrets Manager secret."""
     api_token_secret_arn: pulumi.Input[str] | None = None
     """Or an existing Secrets Manager secret (in the application's region) holding the token."""
@@ -279,3 +279,11 @@ def check_arns(values: Mapping[str, Any], region: str) -> None:
     for name, value in values.items():
         if name in rules and value is not None and not is_deferred(value):
             rules[name](name, value, region)
+
+
+def sync_args_with_storage_values(values: Mapping[str, Any]) -> RecordingSyncArgs:
+    """RecordingSyncArgs from one flat mapping: the storage's values (``app_id``, ``region`` and
+    ``STORAGE_FIELDS``) and the settings, as the component package and a stack config give them."""
+    settings = dict(values)
+    storage = {name: settings.pop(name, None) for name in ("app_id", "region", *STORAGE_FIELDS)}
+    return RecordingSyncArgs(storage=StorageOutputs(**storage), **settings)

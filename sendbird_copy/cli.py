@@ -60,6 +60,14 @@ class RuleType(click.ParamType):
             self.fail(exc.problem.strip(), param, ctx)
 
 
+class WholeNumber(RuleType):
+    """A whole number in [low, high] (``rules.check_whole_number``), for flags whose bounds are
+    their tool's own (the local tools' counts and sizes)."""
+
+    def __init__(self, low: int, high: int) -> None:
+        super().__init__(lambda name, value: rules.check_whole_number(name, value, low, high), "integer")
+
+
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options every subcommand shares, collected into one CommonOptions argument."""
     options = [

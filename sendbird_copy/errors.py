@@ -56,8 +56,11 @@ class InputError(UsageError):
         """The same error with each input it names replaced by ``label(name)``."""
         return type(self)(*(Input(label(p)) if isinstance(p, Input) else p for p in self.parts))
 
-    def redacted(self, text: str) -> InputError:
-        """The same error with ``text`` (a value as the message shows it) replaced by ``[secret]``."""
+    def redacted(self, value: object) -> InputError:
+        """The same error with ``value`` (as the rules show it) replaced by ``[secret]``."""
+        from sendbird_copy.rules import shown  # the rules import this module
+
+        text = shown(value)
         return type(self)(*(p if isinstance(p, Input) else p.replace(text, "[secret]") for p in self.parts))
 
     @property

@@ -29,7 +29,7 @@ from sendbird_copy.scheduled_facts import TIMEOUT_SECONDS
 from sendbird_copy.sendbird_facts import APP_ID_ALLOWED, RECORDING_RETENTION, is_valid_app_id
 
 # -- showing a value in a message ------------------------------------------------------------------
-SHOWN_CHARACTERS = 80
+SHOWN_CHARACTERS = 120  # an ARN is shown whole
 SHOWN_PATH_CHARACTERS = 240  # file paths are long but never secret
 
 
