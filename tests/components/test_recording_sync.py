@@ -12,7 +12,7 @@ import pytest
 from components import InputError, RecordingStorage, RecordingStorageArgs, RecordingSync, RecordingSyncArgs
 from components import sync_policies as sp
 from components.recording_sync import SYNC_OUTPUT_FIELDS, not_running_window
-from components.sync_args import sync_args_with_storage_values
+from components.sync_args import StorageOutputs, sync_args_with_storage_values
 from components.type_tokens import (
     FUNCTION_EVENT_INVOKE_CONFIG,
     IAM_ROLE,
@@ -452,7 +452,9 @@ def test_the_args_keep_what_was_passed_and_the_component_makes_the_secrets_secre
     # Args hold what the caller passed (no field overwritten with an Output), and their repr never
     # shows a secret; what the component builds from holds both secrets as Outputs.
     args = plain_args()
-    assert args.api_token == TOKEN and args.storage.copy_secret_access_key.startswith("copy-secret-key")
+    assert args.api_token == TOKEN
+    assert isinstance(args.storage, StorageOutputs)
+    assert args.storage.copy_secret_access_key == "copy-secret-key-EXAMPLE-0123456789abcdefgh"
     assert TOKEN not in repr(args) and "copy-secret-key" not in repr(args)
     resolved = args.checked()
     assert isinstance(resolved.api_token, pulumi.Output)
