@@ -63,7 +63,7 @@ def component(field: str, value: Any) -> Verdict:
     storage_fields = set(RecordingStorageArgs.__dataclass_fields__)
 
     def build() -> None:
-        storage_values = {"app_id": APP_ID, "region": SENDBIRD_REGION}
+        storage_values: dict[str, Any] = {"app_id": APP_ID, "region": SENDBIRD_REGION}
         sync_values: dict[str, Any] = {"api_token": pulumi.Output.secret(TOKEN)}
         if field == "api_token_secret_arn":
             sync_values = {}
