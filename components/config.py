@@ -18,6 +18,7 @@ from typing import Any
 
 from sendbird_copy.errors import Input, InputError
 from sendbird_copy.project import CONFIG_NAMESPACE
+from sendbird_copy.rules import check_bool
 
 from .args import RecordingStorageArgs, Retention, UploadRole
 from .sync_args import PLAIN_SETTINGS, check_api_token, check_arns, check_settings
@@ -248,10 +249,7 @@ def parse_sync_config(
 
         settings = {k: v for k, v in block.items() if k != "enabled"}
         try:
-            if not isinstance(block.get("enabled", True), bool):
-                raise InputError(
-                    Input("enabled"), f" {block['enabled']!r} is not a boolean. Allowed: true or false"
-                )
+            check_bool("enabled", block.get("enabled", True))
             settings.update(check_settings(settings))
             check_arns(settings, args.aws_region)
         except InputError as err:
