@@ -89,15 +89,9 @@ def keep_secrets(applications: list[RecordingStorageArgs]) -> list[RecordingStor
 def sync_args(
     storage_args: RecordingStorageArgs, storage: RecordingStorage, config: SyncConfig
 ) -> RecordingSyncArgs:
-    """The scheduled sync of one application, fed by its storage's outputs."""
+    """The scheduled sync of one application: the storage it syncs, its token and settings."""
     return RecordingSyncArgs(
-        app_id=storage_args.app_id,
-        region=storage_args.region,
-        bucket_name=storage.bucket_name,
-        bucket_arn=storage.bucket_arn,
-        kms_key_arn=storage.kms_key_arn,
-        copy_access_key_id=storage.copy_access_key_id,
-        copy_secret_access_key=storage.copy_secret_access_key,
+        storage=storage,
         api_token=pulumi.Output.secret(config.api_token) if config.api_token is not None else None,
         tags=storage_args.tags,
         **config.settings,

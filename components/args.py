@@ -1,19 +1,20 @@
 """The arguments of RecordingStorage; each type validates itself when constructed.
 
-Plain values are checked in ``__post_init__`` (with the pure checks of ``components.validation``),
+Plain values are checked in ``__post_init__`` (with the rules of ``sendbird_copy.rules``),
 before any child resource exists, so a bad value fails ``pulumi preview`` with a message instead of a
 half-made stack, whether it came from stack config or from a Python caller. Errors are
-``components.InputError`` naming the field relative to the arguments (``app_id``,
+``InputError`` (``sendbird_copy.errors``) naming the field relative to the arguments (``app_id``,
 ``retention.transition_days``, ``upload_role.external_id``), the value and what is allowed. Defaults
 here are the secure, cheap ones the README explains.
 
 Pulumi values (``pulumi.Input``: an Output of another resource, ``Config().require_secret(...)``) are
 accepted where they cannot change which resources exist or what they are called: ``bucket_name``,
 ``kms_key_arn``, tag values, ``upload_role.sendbird_principal`` and ``upload_role.external_id``, and
-the retention day counts. What can be checked without them is checked at once; the field is then
-replaced by an Output that runs the same checks when the value resolves (``_when_resolved``), and
-raises the same ``InputError`` from there, so a bad value fails the deployment naming the input
-(a secret value is shown as ``[secret]``). Secret inputs stay secret (``apply`` keeps secrecy).
+the retention day counts. What can be checked without them is checked at once. The args keep what the
+caller passed; the component uses ``checked()``, a copy whose Pulumi values run the same checks when
+they resolve (``_when_resolved``) and raise the same ``InputError`` from there, so a bad value fails
+the deployment naming the input (a secret value is shown as ``[secret]``). Secret inputs stay secret
+(``apply`` keeps secrecy). The rules themselves are ``sendbird_copy.rules``.
 
 ``app_id`` and ``region`` stay plain, and so do the settings that are plain by nature (booleans,
 ``kms_deletion_window_days``, ``transition_storage_class``): they decide the resource graph. The
@@ -36,20 +37,23 @@ from typing import Any, TypeVar
 
 import pulumi
 
+from sendbird_copy.errors import Input, InputError
 from sendbird_copy.regions import resolve_region
-
-from .validation import (
+from sendbird_copy.rules import (
+    DEFAULT_ABORT_INCOMPLETE_MULTIPART_DAYS,
+    DEFAULT_ACCESS_LOG_DAYS,
+    DEFAULT_KMS_DELETION_WINDOW_DAYS,
+    DEFAULT_NONCURRENT_EXPIRATION_DAYS,
     DEFAULT_TRANSITION_STORAGE_CLASS,
     KMS_DELETION_WINDOW_RANGE,
     PENDING,
     TRANSITION_STORAGE_CLASSES,
-    Input,
-    InputError,
     check_app_id,
     check_bool,
     check_bucket_name,
     check_days,
     check_external_id,
+    check_kms_deletion_window_days,
     check_kms_key_arn,
     check_region,
     check_retention,
@@ -62,12 +66,6 @@ from .validation import (
 
 T = TypeVar("T")
 
-DEFAULT_NONCURRENT_EXPIRATION_DAYS = 30
-# Sendbird writes in 5 MB parts; a failed copy leaves parts that are billed until aborted.
-DEFAULT_ABORT_INCOMPLETE_MULTIPART_DAYS = 7
-DEFAULT_KMS_DELETION_WINDOW_DAYS = 30
-# How long S3 server access logs are kept in the log bucket the component creates.
-DEFAULT_ACCESS_LOG_DAYS = 90
 # The Retention fields that take a pulumi Input.
 RETENTION_DAYS = (
     "transition_days",
@@ -155,17 +153,22 @@ class Retention:
         )
         values = _fields(self)
         deferred = [name for name in RETENTION_DAYS if is_deferred(values[name])]
-        check_retention(SimpleNamespace(**{**values, **dict.fromkeys(deferred, PENDING)}), "retention.")
+        check_retention("retention.", SimpleNamespace(**{**values, **dict.fromkeys(deferred, PENDING)}))
+
+    def checked(self) -> "Retention":
+        """This retention with each day count that is a Pulumi value replaced by one that runs every
+        check again when all are known (so using any of them runs the checks across fields too)."""
+        values = _fields(self)
+        deferred = [name for name in RETENTION_DAYS if is_deferred(values[name])]
         if not deferred:
-            return
-        # Every check again, on all values once known; each deferred field is read from the result,
-        # so using any of them runs the checks across fields too.
+            return self
         checked = _when_resolved(
             pulumi.Output.all(**{name: values[name] for name in RETENTION_DAYS}),
-            lambda days: check_retention(SimpleNamespace(**{**values, **days}), "retention."),
+            lambda days: check_retention("retention.", SimpleNamespace(**{**values, **days})),
         )
-        for name in deferred:
-            object.__setattr__(self, name, checked.apply(lambda r, name=name: getattr(r, name)))
+        return dataclasses.replace(
+            self, **{name: checked.apply(lambda r, name=name: getattr(r, name)) for name in deferred}
+        )
 
     @property
     def effective_transition_storage_class(self) -> str:
@@ -195,18 +198,32 @@ class UploadRole:
     def __post_init__(self) -> None:
         principal, external_id = self.sendbird_principal, self.external_id
         check_upload_role(
-            SimpleNamespace(sendbird_principal=_known_now(principal), external_id=_known_now(external_id)),
             "upload_role.",
+            SimpleNamespace(sendbird_principal=_known_now(principal), external_id=_known_now(external_id)),
         )
-        object.__setattr__(self, "sendbird_principal", _when_resolved(principal, check_sendbird_principal))
-        object.__setattr__(self, "external_id", _when_resolved(external_id, check_external_id))
+
+    def checked(self) -> "UploadRole":
+        """This role with each Pulumi value replaced by one that is checked when it resolves."""
+        return UploadRole(
+            _when_resolved(
+                self.sendbird_principal,
+                functools.partial(check_sendbird_principal, "upload_role.sendbird_principal"),
+            ),
+            _when_resolved(self.external_id, functools.partial(check_external_id, "upload_role.external_id")),
+        )
 
 
-def _checked_tags(tags: Any) -> dict[str, Any]:
-    """The tags checked (values that are Outputs: when they resolve), as a new dict."""
+def check_tags_now(tags: Any) -> None:
+    """The tags' keys and every value known now (``checked_tags`` checks the others later)."""
     known = {k: _known_now(v) for k, v in tags.items()} if isinstance(tags, Mapping) else tags
-    check_tags(known, "tags")
-    return {key: _when_resolved(v, functools.partial(check_tag_value, key)) for key, v in tags.items()}
+    check_tags("tags", known)
+
+
+def checked_tags(tags: Mapping[str, Any]) -> dict[str, Any]:
+    """The tags as a new dict, each value that is an Output checked when it resolves."""
+    return {
+        key: _when_resolved(v, functools.partial(check_tag_value, "tags", key)) for key, v in tags.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -255,45 +272,53 @@ class RecordingStorageArgs:
 
     def __post_init__(self) -> None:
         _require_plain(self.app_id, "app_id", "the Sendbird application id as a string", _APP_ID_PLAIN)
-        check_app_id(self.app_id, "app_id")
+        check_app_id("app_id", self.app_id)
         _require_plain(self.region, "region", "a Sendbird region key or AWS region code", _REGION_PLAIN)
-        aws_region = check_region(self.region, "region")
-        self._check_bucket_name()
+        aws_region = check_region("region", self.region)
+        if self.bucket_name is not None and not is_deferred(self.bucket_name):
+            check_bucket_name("bucket_name", self.bucket_name)
         if not isinstance(self.retention, Retention):
             raise InputError(Input("retention"), f" {shown(self.retention)} is not a Retention")
         for name in ("force_destroy", "protect", "recording_events", "access_logs"):
             _require_plain(getattr(self, name), name, "true or false", _PLAIN_SETTING)
-            check_bool(getattr(self, name), name)
+            check_bool(name, getattr(self, name))
         low, high = KMS_DELETION_WINDOW_RANGE
         window = f"a whole number of days from {low} to {high}"
         _require_plain(self.kms_deletion_window_days, "kms_deletion_window_days", window, _PLAIN_SETTING)
-        check_days(self.kms_deletion_window_days, "kms_deletion_window_days", *KMS_DELETION_WINDOW_RANGE)
-        if self.kms_key_arn is not None:
-            arn = self.kms_key_arn
-            if not is_deferred(arn):
-                check_kms_key_arn(arn, aws_region, "kms_key_arn")
-            check: Callable[[Any], str] = functools.partial(check_kms_key_arn, aws_region=aws_region)
-            object.__setattr__(self, "kms_key_arn", _when_resolved(arn, check))
-        object.__setattr__(self, "tags", _checked_tags(self.tags))
+        check_kms_deletion_window_days("kms_deletion_window_days", self.kms_deletion_window_days)
+        if self.kms_key_arn is not None and not is_deferred(self.kms_key_arn):
+            check_kms_key_arn("kms_key_arn", self.kms_key_arn, aws_region)
+        check_tags_now(self.tags)
         self._check_access_logs()
         if self.upload_role is not None and not isinstance(self.upload_role, UploadRole):
             raise InputError(Input("upload_role"), f" {shown(self.upload_role)} is not an UploadRole")
 
-    def _check_bucket_name(self) -> None:
-        name = self.bucket_name
-        if name is None:
-            return
-        if not is_deferred(name):
-            check_bucket_name(name, "bucket_name")
-        object.__setattr__(self, "bucket_name", _when_resolved(name, check_bucket_name))
+    def checked(self) -> "RecordingStorageArgs":
+        """What the component uses: these args with each Pulumi value replaced by one that runs its
+        checks when it resolves (and raises their InputError then). The args themselves keep what
+        the caller passed."""
+        region = self.aws_region
+        return dataclasses.replace(
+            self,
+            bucket_name=_when_resolved(self.bucket_name, functools.partial(check_bucket_name, "bucket_name")),
+            kms_key_arn=_when_resolved(
+                self.kms_key_arn, lambda arn: check_kms_key_arn("kms_key_arn", arn, region)
+            ),
+            access_log_bucket=_when_resolved(
+                self.access_log_bucket, functools.partial(check_bucket_name, "access_log_bucket")
+            ),
+            tags=checked_tags(self.tags),
+            retention=self.retention.checked(),
+            upload_role=self.upload_role.checked() if self.upload_role is not None else None,
+        )
 
     def _check_access_logs(self) -> None:
         days = "a whole number of days >= 1"
         _require_plain(self.access_log_days, "access_log_days", days, _PLAIN_SETTING)
-        check_days(self.access_log_days, "access_log_days")
+        check_days("access_log_days", self.access_log_days)
         if self.copy_key_rotation_days is not None:
             _require_plain(self.copy_key_rotation_days, "copy_key_rotation_days", days, _PLAIN_SETTING)
-            check_days(self.copy_key_rotation_days, "copy_key_rotation_days")
+            check_days("copy_key_rotation_days", self.copy_key_rotation_days)
         name = self.access_log_bucket
         if name is None:
             return
@@ -305,15 +330,13 @@ class RecordingStorageArgs:
                 " is false. Allowed: drop access_log_bucket, or set access_logs to true",
             )
         if not is_deferred(name):
-            check_bucket_name(name, "access_log_bucket")
+            check_bucket_name("access_log_bucket", name)
             if name == self.bucket_name:
                 raise InputError(
                     Input("access_log_bucket"),
                     f" {shown(name)} is the recordings bucket itself. Allowed: another bucket (S3 "
                     "would log its own log deliveries, without end)",
                 )
-        check: Callable[[Any], str] = functools.partial(check_bucket_name, input_name="access_log_bucket")
-        object.__setattr__(self, "access_log_bucket", _when_resolved(name, check))
 
     @property
     def aws_region(self) -> str:

@@ -16,11 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sendbird_copy.errors import Input, InputError
 from sendbird_copy.project import CONFIG_NAMESPACE
+from sendbird_copy.rules import check_bool
 
 from .args import RecordingStorageArgs, Retention, UploadRole
 from .sync_args import PLAIN_SETTINGS, check_api_token, check_arns, check_settings
-from .validation import Input, InputError
 
 # Settings allowed stack-wide and per application.
 SHARED_KEYS = (
@@ -42,7 +43,6 @@ SHARED_KEYS = (
 # secret object keyed by app id, unless a block names an existing secret.
 SYNC_KEY = "sync"
 SYNC_KEYS = ("enabled", *PLAIN_SETTINGS, "alarm_topic_arn", "api_token_secret_arn", "dashboard")
-_SYNC_SWITCHES = ("enabled", "dashboard")  # booleans, defaulting to true
 API_TOKENS_KEY = "sendbird_api_tokens"
 STACK_KEYS = ("applications", *SHARED_KEYS, SYNC_KEY, API_TOKENS_KEY)
 APPLICATION_ONLY_KEYS = ("app_id", "region", "bucket_name")
@@ -220,12 +220,6 @@ def _token_fix(app_id: str) -> str:
     return f"pulumi config set --secret --path '{API_TOKENS_KEY}[\"{app_id}\"]' <token>"
 
 
-def _check_switches(block: Mapping[str, Any]) -> None:
-    for switch in _SYNC_SWITCHES:
-        if not isinstance(block.get(switch, True), bool):
-            raise InputError(Input(switch), f" {block[switch]!r} is not a boolean. Allowed: true or false")
-
-
 def parse_sync_config(
     raw: Mapping[str, Any], applications: list[RecordingStorageArgs], tokens_are_secret: bool
 ) -> dict[str, SyncConfig]:
@@ -255,7 +249,7 @@ def parse_sync_config(
 
         settings = {k: v for k, v in block.items() if k != "enabled"}
         try:
-            _check_switches(block)
+            check_bool("enabled", block.get("enabled", True))
             settings.update(check_settings(settings))
             check_arns(settings, args.aws_region)
         except InputError as err:
@@ -264,7 +258,7 @@ def parse_sync_config(
         if settings.get("api_token_secret_arn") is None:
             token = tokens.get(args.app_id)
             if isinstance(token, str) and token.strip():
-                check_api_token(token, f"{API_TOKENS_KEY}.{args.app_id}")
+                check_api_token(f"{API_TOKENS_KEY}.{args.app_id}", token)
             else:
                 raise InputError(
                     Input(f"{API_TOKENS_KEY}.{args.app_id}"),

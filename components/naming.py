@@ -24,8 +24,7 @@ from collections.abc import Mapping
 from typing import TypeVar
 
 from sendbird_copy.project import PROJECT_NAME
-
-from .validation import COMPONENT_TAG_KEYS, RESERVED_BUCKET_PREFIXES
+from sendbird_copy.rules import COMPONENT_TAG_KEYS, RESERVED_BUCKET_PREFIXES
 
 T = TypeVar("T")
 
@@ -144,7 +143,7 @@ def kms_alias_name(stack: str, component_name: str) -> str:
 def default_tags(app_id: str, extra: Mapping[str, T]) -> dict[str, T | str]:
     """Tags on every taggable resource: the caller's tags plus three of ours (cost reports and the
     smoke test find the resources of one application by them). The arguments refuse a caller's tag
-    whose key is one of ours in any case (``validation.check_tags``), so nothing is overwritten."""
+    whose key is one of ours in any case (``sendbird_copy.rules.check_tags``), so nothing is overwritten."""
     managed_by, component, sendbird_app_id = COMPONENT_TAG_KEYS
     return {**extra, managed_by: "pulumi", component: PROJECT_NAME, sendbird_app_id: app_id}
 

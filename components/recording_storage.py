@@ -173,8 +173,11 @@ class RecordingStorage(pulumi.ComponentResource):
         # anything, so bad input fails preview with no resource created.
         check_component_call("RecordingStorage", name, args, RecordingStorageArgs)
         super().__init__(RECORDING_STORAGE, name, None, opts)
+        args = args.checked()  # the caller's args stay as passed; these run the deferred checks
 
         ctx = StorageContext.of(self, name, args)
+        # Plain facts (name, app id, AWS region) for what builds on this storage (RecordingSync).
+        self.context = ctx
         children, self.kms_key_arn = _create_children(ctx, args)
         self.resources = children
 

@@ -20,14 +20,14 @@ import pulumi_aws as aws
 
 from sendbird_copy import scheduled_facts as facts
 from sendbird_copy.project import PROJECT_NAME
+from sendbird_copy.rules import parse_schedule
 
 from . import dashboard as dashboards
 from . import sync_policies
 from .context import StorageContext
 from .function_archive import build_archive
 from .naming import MAX_IAM_NAME, autoname_or_shortened, log_group_name
-from .schedule_rules import parse_schedule
-from .sync_args import RecordingSyncArgs
+from .sync_args import RecordingSyncArgs, ResolvedSync
 from .type_tokens import RECORDING_SYNC
 from .validation import check_component_call
 
@@ -113,7 +113,7 @@ def _secret(
     return secret, version
 
 
-def _copy_key_json(args: RecordingSyncArgs) -> pulumi.Output[str]:
+def _copy_key_json(args: ResolvedSync) -> pulumi.Output[str]:
     return pulumi.Output.secret(
         pulumi.Output.all(args.copy_access_key_id, args.copy_secret_access_key).apply(
             lambda v: json.dumps({facts.COPY_KEY_ID_FIELD: v[0], facts.COPY_KEY_SECRET_FIELD: v[1]})
@@ -135,9 +135,7 @@ def _role(ctx: StorageContext, suffix: str, trust: pulumi.Input[str]) -> aws.iam
     )
 
 
-def _environment(
-    args: RecordingSyncArgs, token_secret_arn: pulumi.Input[str], copy_key_secret_arn: Any
-) -> Any:
+def _environment(args: ResolvedSync, token_secret_arn: pulumi.Input[str], copy_key_secret_arn: Any) -> Any:
     """Names and ARNs only (a test asserts it): the secrets are read from Secrets Manager at run time."""
     variables: dict[str, pulumi.Input[str]] = {
         facts.ENV_APP_ID: args.app_id,
@@ -155,7 +153,7 @@ def _environment(
 
 def _function(
     ctx: StorageContext,
-    args: RecordingSyncArgs,
+    args: ResolvedSync,
     role: aws.iam.Role,
     environment: Any,
     log_group: aws.cloudwatch.LogGroup,
@@ -222,11 +220,11 @@ def _alarm(
 def not_running_window(schedule: str) -> int:
     """Hours without any invocation after which the function counts as not running: the schedule's
     longest gap, rounded up, plus an hour of slack (the scheduler's retries and the run itself)."""
-    return -(-parse_schedule(schedule).max_gap_minutes // 60) + 1
+    return -(-parse_schedule("schedule", schedule).max_gap_minutes // 60) + 1
 
 
 def _alarms(
-    ctx: StorageContext, args: RecordingSyncArgs, function: aws.lambda_.Function, queue: aws.sqs.Queue
+    ctx: StorageContext, args: ResolvedSync, function: aws.lambda_.Function, queue: aws.sqs.Queue
 ) -> dict[str, aws.cloudwatch.MetricAlarm]:
     topic = args.alarm_topic_arn
     synced = {
@@ -301,7 +299,7 @@ def _alarms(
     }
 
 
-def _create_children(ctx: StorageContext, args: RecordingSyncArgs) -> SyncResources:
+def _create_children(ctx: StorageContext, args: ResolvedSync) -> SyncResources:
     token_secret = token_version = None
     if args.api_token is not None:
         token_secret, token_version = _secret(
@@ -436,7 +434,7 @@ def _create_children(ctx: StorageContext, args: RecordingSyncArgs) -> SyncResour
 
 def _dashboard(
     ctx: StorageContext,
-    args: RecordingSyncArgs,
+    args: ResolvedSync,
     function: aws.lambda_.Function,
     queue: aws.sqs.Queue,
     log_group: aws.cloudwatch.LogGroup,
@@ -502,15 +500,16 @@ class RecordingSync(pulumi.ComponentResource):
         check_component_call("RecordingSync", name, args, RecordingSyncArgs)
         super().__init__(RECORDING_SYNC, name, None, opts)
 
-        ctx = StorageContext.of(self, name, args)
-        children = _create_children(ctx, args)
+        resolved = args.checked()  # the caller's args stay as passed
+        ctx = StorageContext.of(self, name, resolved)
+        children = _create_children(ctx, resolved)
         self.resources = children
         self.function_name = children.function.name
         self.function_arn = children.function.arn
         self.schedule_name = children.schedule.name
         self.log_group_name = children.log_group.name
         self.role_arn = children.role.arn
-        existing_secret: Any = args.api_token_secret_arn  # set when no secret was created
+        existing_secret: Any = resolved.api_token_secret_arn  # set when no secret was created
         self.api_token_secret_arn = (
             children.api_token_secret.arn
             if children.api_token_secret is not None

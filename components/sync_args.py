@@ -1,65 +1,74 @@
-"""The arguments of RecordingSync; they validate themselves when constructed, like RecordingStorageArgs.
+"""The arguments of RecordingSync: the storage it syncs, the Sendbird API token, how often and how
+loudly to run. They check themselves when constructed, like RecordingStorageArgs, and keep what the
+caller passed; the component works from ``checked()``, a ``ResolvedSync``.
 
-``app_id``, ``region`` and the settings that shape the resources (``schedule``, ``warn_days``,
-``log_retention_days``, ``sendbird_api_base_url``) are plain values, checked at once. What another
-resource provides (the storage's bucket, key and copy key pair, an existing secret's or topic's ARN,
-the API token from ``Config().require_secret``) takes a pulumi Input and is checked when it resolves,
-naming the input. The API token and the copy secret key are kept secret whatever form they come in.
+The storage is a ``RecordingStorage`` (the usual case: RecordingSync takes the application id, region,
+bucket, key and copy key pair from it, already checked there) or a ``StorageOutputs`` (the same values
+given one by one: another stack's storage through a StackReference, or the component package for other
+languages, whose analyzer cannot take a component of its own package as an argument). The settings that
+shape the resources (``schedule``, ``warn_days``, ``log_retention_days``, ``sendbird_api_base_url``) are
+plain values, checked at once; what another resource provides (a storage value, an existing secret's or
+topic's ARN, the API token from ``Config().require_secret``) takes a pulumi Input and is checked when it
+resolves, naming the input. The API token and the copy secret key stay secret whatever form they come
+in. Every rule is ``sendbird_copy.rules``.
 """
 
-# No ``from __future__ import annotations``: Pulumi's component analyzer (provider/) reads these
-# annotations at runtime and takes each field's docstring as the schema's description.
+# No ``from __future__ import annotations``: Pulumi's component analyzer (provider/) reads annotations
+# at runtime and takes each field's docstring as the schema's description.
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import pulumi
 
-from sendbird_copy.input_rules import check_secret, check_url
-from sendbird_copy.regions import resolve_region
+from sendbird_copy.errors import Input, InputError
+from sendbird_copy.rules import (
+    LOG_RETENTION_DAYS_DEFAULT,
+    SCHEDULE_DEFAULT,
+    WARN_DAYS_DEFAULT,
+    check_access_key_id,
+    check_api_token,
+    check_app_id,
+    check_base_url,
+    check_bool,
+    check_bucket_arn,
+    check_bucket_name,
+    check_copy_secret,
+    check_kms_key_arn,
+    check_log_retention_days,
+    check_region,
+    check_schedule,
+    check_secret_arn,
+    check_topic_arn,
+    check_warn_days,
+    shown,
+)
 
 from .args import (
     _APP_ID_PLAIN,
     _PLAIN_SETTING,
     _REGION_PLAIN,
-    _checked_tags,
     _require_plain,
     _when_resolved,
+    check_tags_now,
+    checked_tags,
     is_deferred,
 )
-from .schedule_rules import check_schedule
-from .sync_validation import (
-    DEFAULT_LOG_RETENTION_DAYS,
-    DEFAULT_SCHEDULE,
-    DEFAULT_WARN_DAYS,
-    check_bucket_arn,
-    check_log_retention_days,
-    check_secret_arn,
-    check_topic_arn,
-    check_warn_days,
-)
-from .validation import (
-    Input,
-    InputError,
-    check_app_id,
-    check_bucket_name,
-    check_kms_key_arn,
-    check_region,
-    shown,
-)
+from .recording_storage import RecordingStorage
 
 # Settings that shape the resources: plain values only (stack config gives exactly these, plus the
 # ARNs below).
-PLAIN_SETTINGS = ("schedule", "warn_days", "log_retention_days", "sendbird_api_base_url")
+PLAIN_SETTINGS = ("schedule", "warn_days", "log_retention_days", "sendbird_api_base_url", "dashboard")
 TOKEN_CHOICE = "exactly one of api_token (a Pulumi secret; the component stores it) and api_token_secret_arn"
+# What RecordingSync takes from the storage, by the names of RecordingStorage's outputs.
+STORAGE_FIELDS = ("bucket_name", "bucket_arn", "kms_key_arn", "copy_access_key_id", "copy_secret_access_key")
 
 
 @dataclass(frozen=True)
-class RecordingSyncArgs:
-    """Everything RecordingSync needs: one application's storage (the outputs of its
-    RecordingStorage), the Sendbird API token, and how often and how loudly to run."""
+class StorageOutputs:
+    """A storage given by its values instead of a RecordingStorage (another stack's, say): the same
+    names as RecordingStorage's outputs, each checked (when it resolves, for a Pulumi value)."""
 
     app_id: str
     """The Sendbird application id (plain: it names and tags the resources)."""
@@ -72,21 +81,101 @@ class RecordingSyncArgs:
     kms_key_arn: pulumi.Input[str]
     """The key that encrypts the bucket (RecordingStorage.kms_key_arn); it encrypts both secrets too."""
     copy_access_key_id: pulumi.Input[str]
-    """The copy identity's access key id (RecordingStorage.copy_access_key_id): stored with the secret
-    key in a secret the function reads and hands to Sendbird with each copy request."""
-    copy_secret_access_key: pulumi.Input[str]
+    """The copy identity's access key id (RecordingStorage.copy_access_key_id)."""
+    copy_secret_access_key: pulumi.Input[str] = field(repr=False)
     """The copy identity's secret access key (RecordingStorage.copy_secret_access_key; kept secret)."""
-    api_token: pulumi.Input[str] | None = None
+
+    def __post_init__(self) -> None:
+        _require_plain(self.app_id, "app_id", "the Sendbird application id as a string", _APP_ID_PLAIN)
+        check_app_id("app_id", self.app_id)
+        _require_plain(self.region, "region", "a Sendbird region key or AWS region code", _REGION_PLAIN)
+        region = check_region("region", self.region)
+        for name in STORAGE_FIELDS:
+            if getattr(self, name) is None:
+                raise InputError(
+                    Input(name), " is missing. Allowed: the output of the same name of RecordingStorage"
+                )
+        for name, rule in self._rules(region).items():
+            value = getattr(self, name)
+            if not is_deferred(value):
+                rule(value)
+
+    def _rules(self, region: str) -> dict[str, Any]:
+        """Each storage value's rule, taking the value alone (named as the field)."""
+        bucket_name = self.bucket_name
+        return {
+            "bucket_name": functools.partial(check_bucket_name, "bucket_name"),
+            "bucket_arn": lambda value: check_bucket_arn("bucket_arn", value, bucket_name),
+            "kms_key_arn": lambda value: check_kms_key_arn("kms_key_arn", value, region),
+            "copy_access_key_id": functools.partial(check_access_key_id, "copy_access_key_id"),
+            "copy_secret_access_key": functools.partial(check_copy_secret, "copy_secret_access_key"),
+        }
+
+    def checked(self) -> "StorageOutputs":
+        """These values with each Pulumi value replaced by one checked when it resolves."""
+        rules = self._rules(check_region("region", self.region))
+        return StorageOutputs(
+            self.app_id,
+            self.region,
+            **{name: _when_resolved(getattr(self, name), rules[name]) for name in rules},
+        )
+
+
+def storage_outputs(storage: RecordingStorage) -> StorageOutputs:
+    """What RecordingSync takes from a RecordingStorage (checked there already)."""
+    return StorageOutputs(
+        storage.context.app_id,
+        storage.context.region,
+        bucket_name=storage.bucket_name,
+        bucket_arn=storage.bucket_arn,
+        kms_key_arn=storage.kms_key_arn,
+        copy_access_key_id=storage.copy_access_key_id,
+        copy_secret_access_key=storage.copy_secret_access_key,
+    )
+
+
+@dataclass(frozen=True)
+class ResolvedSync:
+    """What RecordingSync builds from: the storage's values and the settings, every one checked (a
+    Pulumi value: when it resolves), the two secrets as secret Outputs."""
+
+    app_id: str
+    aws_region: str
+    bucket_name: pulumi.Input[str]
+    bucket_arn: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+    copy_access_key_id: pulumi.Input[str]
+    copy_secret_access_key: pulumi.Output[str]
+    api_token: pulumi.Output[str] | None
+    api_token_secret_arn: pulumi.Input[str] | None
+    schedule: str
+    warn_days: float
+    alarm_topic_arn: pulumi.Input[str] | None
+    log_retention_days: int
+    tags: Mapping[str, pulumi.Input[str]]
+    sendbird_api_base_url: str | None
+    dashboard: bool
+
+
+@dataclass(frozen=True)
+class RecordingSyncArgs:
+    """Everything RecordingSync needs: the storage it syncs (a RecordingStorage), the Sendbird API
+    token, and how often and how loudly to run."""
+
+    storage: RecordingStorage | StorageOutputs
+    """The application's RecordingStorage: its application id, region, bucket, key and copy key pair
+    (or a StorageOutputs with the same values)."""
+    api_token: pulumi.Input[str] | None = field(default=None, repr=False)
     """The application's Sendbird API token, as a Pulumi secret: stored in a Secrets Manager secret."""
     api_token_secret_arn: pulumi.Input[str] | None = None
     """Or an existing Secrets Manager secret (in the application's region) holding the token."""
-    schedule: str = DEFAULT_SCHEDULE
+    schedule: str = SCHEDULE_DEFAULT
     """EventBridge Scheduler expression: rate(...) of at least 15 minutes, or cron(...)."""
-    warn_days: float = DEFAULT_WARN_DAYS
+    warn_days: float = WARN_DAYS_DEFAULT
     """A recording not yet copied this many days before Sendbird deletes it is "at risk" (alarm)."""
     alarm_topic_arn: pulumi.Input[str] | None = None
     """An SNS topic (same region) every alarm notifies, on alarm and on recovery."""
-    log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
+    log_retention_days: int = LOG_RETENTION_DAYS_DEFAULT
     """Days the function's logs are kept (a period CloudWatch Logs offers)."""
     tags: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Tags on every taggable resource (keys plain; values may be Outputs)."""
@@ -96,174 +185,111 @@ class RecordingSyncArgs:
     """A CloudWatch dashboard of the sync (runs, function, dead letters, alarms, problems); false: none."""
 
     def __post_init__(self) -> None:
-        _require_plain(self.app_id, "app_id", "the Sendbird application id as a string", _APP_ID_PLAIN)
-        check_app_id(self.app_id, "app_id")
-        _require_plain(self.region, "region", "a Sendbird region key or AWS region code", _REGION_PLAIN)
-        region = check_region(self.region, "region")
-        self._check_plain_settings()
-        self._check_storage(region)
-        self._check_token(region)
-        if self.alarm_topic_arn is not None:
-            self._defer("alarm_topic_arn", functools.partial(check_topic_arn, region=region))
-        object.__setattr__(self, "tags", _checked_tags(self.tags))
-        if not isinstance(self.dashboard, bool):
+        if not isinstance(self.storage, RecordingStorage | StorageOutputs):
             raise InputError(
-                Input("dashboard"), f" {shown(self.dashboard)} is not a boolean. Allowed: true or false"
+                Input("storage"),
+                f" {shown(self.storage)} is not a RecordingStorage. Allowed: the RecordingStorage of the "
+                "application (or a StorageOutputs)",
             )
-
-    def _check_plain_settings(self) -> None:
+        region = self.aws_region
         for name in PLAIN_SETTINGS:
             _require_plain(getattr(self, name), name, "a plain value", _PLAIN_SETTING)
-        checked = check_settings({name: getattr(self, name) for name in PLAIN_SETTINGS})
-        for name, value in checked.items():
-            object.__setattr__(self, name, value)
-
-    def _check_storage(self, region: str) -> None:
-        for name in (
-            "bucket_name",
-            "bucket_arn",
-            "kms_key_arn",
-            "copy_access_key_id",
-            "copy_secret_access_key",
-        ):
-            if getattr(self, name) is None:
-                raise InputError(
-                    Input(name), " is missing. Allowed: the output of the same name of RecordingStorage"
-                )
-        self._defer("bucket_name", check_bucket_name)
-        self._defer("bucket_arn", functools.partial(check_bucket_arn, bucket_name=self.bucket_name))
-        self._defer("kms_key_arn", functools.partial(check_kms_key_arn, aws_region=region))
-        self._defer("copy_access_key_id", _check_access_key_id)
-        secret_key = self.copy_secret_access_key
-        if not is_deferred(secret_key):
-            check_copy_secret(secret_key)
-        checked = _when_resolved(secret_key, check_copy_secret)
-        object.__setattr__(self, "copy_secret_access_key", pulumi.Output.secret(checked))
+        check_settings({name: getattr(self, name) for name in PLAIN_SETTINGS})
+        self._check_token(region)
+        if self.alarm_topic_arn is not None and not is_deferred(self.alarm_topic_arn):
+            check_topic_arn("alarm_topic_arn", self.alarm_topic_arn, region)
+        check_tags_now(self.tags)
 
     def _check_token(self, region: str) -> None:
         if (self.api_token is None) == (self.api_token_secret_arn is None):
             given = "both are set" if self.api_token is not None else "neither is set"
             raise InputError(Input("api_token"), f": {given}. Allowed: {TOKEN_CHOICE}")
-        if self.api_token_secret_arn is not None:
-            self._defer("api_token_secret_arn", functools.partial(check_secret_arn, region=region))
-        else:
-            token = self.api_token
-            if isinstance(token, str) and not token.strip():
-                raise InputError(Input("api_token"), f" is empty. Allowed: {TOKEN_CHOICE}")
-            checked = _when_resolved(token, functools.partial(check_api_token, input_name="api_token"))
-            if not is_deferred(token):
-                check_api_token(token, "api_token")
-            object.__setattr__(self, "api_token", pulumi.Output.secret(checked))
+        arn, token = self.api_token_secret_arn, self.api_token
+        if arn is not None and not is_deferred(arn):
+            check_secret_arn("api_token_secret_arn", arn, region)
+        if isinstance(token, str) and not token.strip():
+            raise InputError(Input("api_token"), f" is empty. Allowed: {TOKEN_CHOICE}")
+        if token is not None and not is_deferred(token):
+            check_api_token("api_token", token)
 
-    def _defer(self, name: str, check: Any) -> None:
-        """Check ``name`` now when plain; else when it resolves (``args._when_resolved``)."""
-        value = getattr(self, name)
-        checked = functools.partial(check, input_name=name)
-        if not is_deferred(value):
-            checked(value)
-        object.__setattr__(self, name, _when_resolved(value, checked))
+    @property
+    def _storage(self) -> StorageOutputs:
+        storage = self.storage
+        return storage_outputs(storage) if isinstance(storage, RecordingStorage) else storage
+
+    @property
+    def app_id(self) -> str:
+        """The application id, from the storage."""
+        return self._storage.app_id
 
     @property
     def aws_region(self) -> str:
-        """The AWS region every regional resource goes to (``region`` may be a Sendbird key)."""
-        return resolve_region(self.region)
+        """The AWS region every regional resource goes to: the storage's."""
+        return check_region("region", self._storage.region)
 
-
-def _check_access_key_id(value: Any, input_name: str = "copy_access_key_id") -> str:
-    if not isinstance(value, str) or not value.isalnum() or not 16 <= len(value) <= 128:
-        raise InputError(
-            Input(input_name),
-            f" {shown(value)} is not an AWS access key id. Allowed: RecordingStorage.copy_access_key_id",
+    def checked(self) -> ResolvedSync:
+        """What the component builds from (the args keep what the caller passed)."""
+        region = self.aws_region
+        storage = self.storage
+        # A RecordingStorage's values come from its own resources, checked when it was given them.
+        values = storage_outputs(storage) if isinstance(storage, RecordingStorage) else storage.checked()
+        settings = check_settings({name: getattr(self, name) for name in PLAIN_SETTINGS})
+        token = self.api_token
+        return ResolvedSync(
+            app_id=values.app_id,
+            aws_region=region,
+            bucket_name=values.bucket_name,
+            bucket_arn=values.bucket_arn,
+            kms_key_arn=values.kms_key_arn,
+            copy_access_key_id=values.copy_access_key_id,
+            copy_secret_access_key=pulumi.Output.secret(values.copy_secret_access_key),
+            api_token=None
+            if token is None
+            else pulumi.Output.secret(_when_resolved(token, functools.partial(check_api_token, "api_token"))),
+            api_token_secret_arn=_when_resolved(
+                self.api_token_secret_arn, lambda arn: check_secret_arn("api_token_secret_arn", arn, region)
+            ),
+            schedule=settings["schedule"],
+            warn_days=settings["warn_days"],
+            alarm_topic_arn=_when_resolved(
+                self.alarm_topic_arn, lambda arn: check_topic_arn("alarm_topic_arn", arn, region)
+            ),
+            log_retention_days=settings["log_retention_days"],
+            tags=checked_tags(self.tags),
+            sendbird_api_base_url=settings.get("sendbird_api_base_url"),
+            dashboard=settings["dashboard"],
         )
-    return value
 
 
 def check_settings(values: Mapping[str, Any]) -> dict[str, Any]:
     """The plain settings among ``values`` checked (and normalised: warn_days as a float); the stack
     config checks its ``sync`` blocks with this before any resource exists, as the args do."""
-    checks: dict[str, Any] = {
+    rules: dict[str, Any] = {
         "schedule": check_schedule,
         "warn_days": check_warn_days,
         "log_retention_days": check_log_retention_days,
-        "sendbird_api_base_url": _check_base_url,
+        "sendbird_api_base_url": check_base_url,
+        "dashboard": check_bool,
     }
-    # Only the base URL may be None (Sendbird's own); a null elsewhere is refused by its check.
+    # Only the base URL may be None (Sendbird's own); a null elsewhere is refused by its rule.
     return {
-        name: checks[name](value, name)
+        name: rules[name](name, value)
         for name, value in values.items()
-        if name in checks and not (name == "sendbird_api_base_url" and value is None)
+        if name in rules and not (name == "sendbird_api_base_url" and value is None)
     }
 
 
 def check_arns(values: Mapping[str, Any], region: str) -> None:
     """The ARNs among ``values`` that are plain (config gives plain values), checked at once."""
-    checks = {"api_token_secret_arn": check_secret_arn, "alarm_topic_arn": check_topic_arn}
+    rules = {"api_token_secret_arn": check_secret_arn, "alarm_topic_arn": check_topic_arn}
     for name, value in values.items():
-        if name in checks and value is not None and not is_deferred(value):
-            checks[name](value, region, name)
+        if name in rules and value is not None and not is_deferred(value):
+            rules[name](name, value, region)
 
 
-BASE_URL_ALLOWED = "an https URL without a user or password, or http to a loopback host (a local test double)"
-MAX_BASE_URL_LENGTH = 2048
-_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-
-
-def _check_base_url(value: Any, input_name: str) -> str:
-    """The URL lands in the function's environment (names, never a secret) and carries the API
-    token: no credentials in it, and no cleartext http beyond this machine."""
-    if not isinstance(value, str):
-        raise InputError(Input(input_name), f" {shown(value)} is not a string. Allowed: {BASE_URL_ALLOWED}")
-    if len(value) > MAX_BASE_URL_LENGTH:  # Lambda's whole environment is at most 4 KB
-        raise InputError(
-            Input(input_name), f" is {len(value)} characters long. Allowed: at most {MAX_BASE_URL_LENGTH}"
-        )
-    try:
-        password = check_url(input_name, value)
-    except ValueError as exc:
-        raise InputError(
-            Input(input_name), str(exc).removeprefix(input_name) + f". Allowed: {BASE_URL_ALLOWED}"
-        ) from None
-    split = urlsplit(value)
-    if password is not None or split.username is not None:
-        raise InputError(
-            Input(input_name), f" has a user or password in it (not shown). Allowed: {BASE_URL_ALLOWED}"
-        )
-    if split.scheme == "http" and split.hostname not in _LOOPBACK_HOSTS:
-        shown_url = f"{split.scheme}://{split.hostname}"
-        raise InputError(
-            Input(input_name),
-            f" {shown_url!r} is plain http to another host: the API token would travel in cleartext. "
-            f"Allowed: {BASE_URL_ALLOWED}",
-        )
-    return value
-
-
-# Sendbird's tokens are 40 hex characters; Secrets Manager holds at most 64 KiB.
-MAX_TOKEN_LENGTH = 4096
-
-
-def check_api_token(value: Any, input_name: str = "api_token") -> str:
-    """A token that goes into an HTTP header (the client's rule); the message never shows it."""
-    if not isinstance(value, str):
-        raise InputError(
-            Input(input_name), f" is {type(value).__name__}, not a string. Allowed: {TOKEN_CHOICE}"
-        )
-    if len(value) > MAX_TOKEN_LENGTH:
-        raise InputError(
-            Input(input_name),
-            f" is {len(value)} characters long (not shown). Allowed: at most {MAX_TOKEN_LENGTH}",
-        )
-    try:
-        return check_secret(input_name, value)
-    except ValueError as exc:
-        raise InputError(Input(input_name), str(exc).removeprefix(input_name)) from None
-
-
-def check_copy_secret(value: Any, input_name: str = "copy_secret_access_key") -> str:
-    """The copy identity's secret key: a non-empty string (the function hands it to Sendbird)."""
-    if not isinstance(value, str) or not value.strip():
-        problem = "is empty" if isinstance(value, str) else f"is not a string ({type(value).__name__})"
-        raise InputError(
-            Input(input_name), f" {problem} (not shown). Allowed: RecordingStorage.copy_secret_access_key"
-        )
-    return value
+def sync_args_with_storage_values(values: Mapping[str, Any]) -> RecordingSyncArgs:
+    """RecordingSyncArgs from one flat mapping: the storage's values (``app_id``, ``region`` and
+    ``STORAGE_FIELDS``) and the settings, as the component package and a stack config give them."""
+    settings = dict(values)
+    storage = {name: settings.pop(name, None) for name in ("app_id", "region", *STORAGE_FIELDS)}
+    return RecordingSyncArgs(storage=StorageOutputs(**storage), **settings)

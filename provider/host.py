@@ -39,10 +39,11 @@ from pulumi.provider.experimental.component import ComponentDefinition, Componen
 from pulumi.provider.experimental.schema import generate_schema
 from pulumi.provider.experimental.util import camel_case
 from sendbird_recordings.recording_storage import RecordingStorage
-from sendbird_recordings.recording_sync import RecordingSync
 
 from sendbird_copy.project import PROJECT_NAME
 from sendbird_copy.stack_outputs import SECRET_FIELDS
+
+from .hosted_sync import RECORDING_SYNC
 
 # The package name, the first part of every type token (``sendbird-recordings:index:RecordingStorage``,
 # as components/type_tokens.py has it: the analyzer names each resource ``<package>:index:<Class>``).
@@ -62,7 +63,8 @@ class Hosted:
 # Every component the package hosts: adding one is one line here.
 HOSTED: tuple[Hosted, ...] = (
     Hosted(RecordingStorage, secret_outputs=SECRET_FIELDS),
-    Hosted(RecordingSync, secret_inputs=("api_token", "copy_secret_access_key")),
+    # Given the storage's values one by one (provider/hosted_sync.py says why).
+    Hosted(RECORDING_SYNC, secret_inputs=("api_token", "copy_secret_access_key")),
 )
 
 

@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from sendbird_copy import __version__
-from sendbird_copy.horizon import DEFAULT_EVENT_MARGIN_HOURS
+from sendbird_copy import __version__, rules
 
 if TYPE_CHECKING:
     from sendbird_copy.factory import CLIFactory, CommonOptions
@@ -34,41 +33,28 @@ EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 FactoryMaker = Callable[["CommonOptions"], "CLIFactory"]
 
 
-class WholeNumber(click.ParamType):
-    """A whole number in [low, high]. Unlike click.IntRange, a refused value is shown shortened:
-    a pasted 20,000-digit value is never echoed back whole."""
+class RuleType(click.ParamType):
+    """A flag's value through its rule in ``sendbird_copy.rules``, so the CLI refuses a value with the
+    words every other entry point uses (the component, the stack config, the function's environment)."""
 
-    name = "integer"
+    def __init__(self, rule: Callable[[str, Any], Any], name: str = "number") -> None:
+        self.rule, self.name = rule, name
 
-    def __init__(self, low: int, high: int) -> None:
-        self.low, self.high = low, high
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        text = str(value).strip()  # a default arrives as an int
-        allowed = f"a whole number from {self.low} to {self.high}"
-        if not (text.isascii() and text.isdigit()) or len(text) > len(str(self.high)):
-            from sendbird_copy.input_rules import shorten
-
-            self.fail(f"'{shorten(text)}' is not {allowed}", param, ctx)
-        number = int(text)
-        if not self.low <= number <= self.high:
-            self.fail(f"{number} is out of range. Allowed: {allowed}", param, ctx)
-        return number
-
-
-def finite(low: float, high: float) -> Callable[[click.Context, click.Parameter, float], float]:
-    """A click callback: a finite number in [low, high] (nan or inf would never end a wait)."""
-
-    def check(ctx: click.Context, param: click.Parameter, value: float) -> float:
-        from sendbird_copy.errors import OptionError
-        from sendbird_copy.input_rules import check_finite
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from sendbird_copy.errors import InputError
 
         try:
-            return check_finite(param.opts[0], value, low, high)
-        except OptionError as exc:
-            raise click.BadParameter(str(exc).removeprefix(f"{param.opts[0]} ")) from None
+            return self.rule(param.opts[0] if param is not None else "value", value)
+        except InputError as exc:
+            self.fail(exc.problem.strip(), param, ctx)
 
-    return check
+
+class WholeNumber(RuleType):
+    """A whole number in [low, high] (``rules.check_whole_number``), for flags whose bounds are
+    their tool's own (the local tools' counts and sizes)."""
+
+    def __init__(self, low: int, high: int) -> None:
+        super().__init__(lambda name, value: rules.check_whole_number(name, value, low, high), "integer")
 
 
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -162,18 +148,16 @@ def copy(common: CommonOptions, recording_id: str) -> None:
 @click.option("--recording-id", metavar="ID", help="Also copy this completed recording and check the object.")
 @click.option(
     "--wait-timeout",
-    type=float,
-    callback=finite(0, 86_400),
-    default=300.0,
+    type=RuleType(rules.check_wait_timeout),
+    default=rules.WAIT_TIMEOUT_DEFAULT,
     show_default=True,
     metavar="SECONDS",
     help="How long to wait for the copied object.",
 )
 @click.option(
     "--poll-interval",
-    type=float,
-    callback=finite(0.1, 3_600),
-    default=5.0,
+    type=RuleType(rules.check_poll_interval),
+    default=rules.POLL_INTERVAL_DEFAULT,
     show_default=True,
     metavar="SECONDS",
     help="Longest wait between listings while waiting (they start at 0.5 s and double).",
@@ -206,15 +190,17 @@ def smoke_test(
 )
 @click.option(
     "--warn-days",
-    type=float,
-    callback=finite(0, 14),
-    default=3.0,
+    type=RuleType(rules.check_warn_days),
+    default=rules.WARN_DAYS_DEFAULT,
     show_default=True,
     metavar="DAYS",
     help="A recording not yet copied this close to its deadline is at risk (exit 1).",
 )
 @click.option(
-    "--max-copies", type=WholeNumber(1, 1_000_000), metavar="N", help="Request at most N copies in this run."
+    "--max-copies",
+    type=RuleType(rules.check_max_copies, "integer"),
+    metavar="N",
+    help="Request at most N copies in this run.",
 )
 @click.option(
     "--full-scan",
@@ -224,9 +210,8 @@ def smoke_test(
 )
 @click.option(
     "--event-margin-hours",
-    type=float,
-    callback=finite(0, 24 * 14),
-    default=DEFAULT_EVENT_MARGIN_HOURS,
+    type=RuleType(rules.check_event_margin_hours),
+    default=rules.EVENT_MARGIN_HOURS_DEFAULT,
     show_default=True,
     metavar="HOURS",
     help="Ended live events are listed back to two weeks plus this (an event's length); longer "
@@ -234,17 +219,16 @@ def smoke_test(
 )
 @click.option(
     "--verify-timeout",
-    type=float,
-    callback=finite(0, 86_400),
-    default=600.0,
+    type=RuleType(rules.check_verify_timeout),
+    default=rules.VERIFY_TIMEOUT_DEFAULT,
     show_default=True,
     metavar="SECONDS",
     help="How long to wait for copied objects; an older request with no object is requested again.",
 )
 @click.option(
     "--workers",
-    type=WholeNumber(1, 16),
-    default=4,
+    type=RuleType(rules.check_workers, "integer"),
+    default=rules.WORKERS_DEFAULT,
     show_default=True,
     help="Worker threads per application.",
 )
@@ -278,9 +262,8 @@ def sync(common: CommonOptions, since: str | None, event_margin_hours: float, **
 @click.option("--room", metavar="ID", help="Only the recordings of this room.")
 @click.option(
     "--warn-days",
-    type=float,
-    callback=finite(0, 14),
-    default=3.0,
+    type=RuleType(rules.check_warn_days),
+    default=rules.WARN_DAYS_DEFAULT,
     show_default=True,
     metavar="DAYS",
     help="A recording not yet copied this close to its deadline is at risk (exit 1).",

@@ -5,9 +5,11 @@ Modelled on requests' ``exceptions.py``: every error the helper raises on purpos
 
     SendbirdCopyError
     ├── UsageError (also a ValueError)   bad input or configuration: exit 2
-    │   ├── OptionError                  a flag or environment variable
+    │   ├── InputError                   an outside value a rule refuses (``sendbird_copy.rules``),
+    │   │   │                            from a flag, an environment variable, a component argument
+    │   │   │                            or the stack config; ``OptionError`` is its other name
+    │   │   └── RegionError              a region value
     │   ├── OutputsError                 the stack outputs
-    │   ├── RegionError                  a region value
     │   └── AwsConfigurationError        no usable deployer credentials, profile or region
     └── ServiceError                     a service refused or could not be reached: a failed check
         ├── SendbirdApiError             Sendbird answered non-2xx (code/type/message)
@@ -21,6 +23,8 @@ is safe to print: no tokens, no secret keys. botocore is imported lazily, so ``-
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class SendbirdCopyError(Exception):
     """Base class of every error this package raises on purpose."""
@@ -30,15 +34,54 @@ class UsageError(SendbirdCopyError, ValueError):
     """Bad input or configuration (exit code 2); the message names the input and what is allowed."""
 
 
-class OptionError(UsageError):
-    """A command-line option or environment variable the helper cannot use."""
+class Input(str):
+    """The name of an input inside an InputError message (``retention.transition_days``)."""
+
+    __slots__ = ()
+
+
+class InputError(UsageError):
+    """An outside value a rule refuses; the message names the input, the value and what is allowed.
+
+    Built from parts: plain text, and the input names as ``Input`` (``InputError(Input("app_id"),
+    " is missing")``), so ``relocated`` can say where each input came from (a stack-config key, a
+    flag). ``InputError(message)`` alone is plain text and names no relocatable input.
+    """
+
+    def __init__(self, *parts: str) -> None:
+        super().__init__("".join(parts))
+        self.parts = parts
+
+    def relocated(self, label: Callable[[str], str]) -> InputError:
+        """The same error with each input it names replaced by ``label(name)``."""
+        return type(self)(*(Input(label(p)) if isinstance(p, Input) else p for p in self.parts))
+
+    def redacted(self, value: object) -> InputError:
+        """The same error with ``value`` (as the rules show it) replaced by ``[secret]``."""
+        from sendbird_copy.rules import shown  # the rules import this module
+
+        text = shown(value)
+        return type(self)(*(p if isinstance(p, Input) else p.replace(text, "[secret]") for p in self.parts))
+
+    @property
+    def problem(self) -> str:
+        """The message after the first input name it names: what every entry point says alike."""
+        first = next((i for i, p in enumerate(self.parts) if isinstance(p, Input)), None)
+        return str(self) if first is None else "".join(self.parts[first + 1 :])
+
+    def __reduce__(self) -> tuple[type, tuple[str, ...]]:
+        return (type(self), tuple(str(p) for p in self.parts))
+
+
+# A command-line option or environment variable the helper cannot use: the same error.
+OptionError = InputError
 
 
 class OutputsError(UsageError):
     """The stack outputs are missing, malformed or incomplete; the message says which field."""
 
 
-class RegionError(UsageError):
+class RegionError(InputError):
     """A region value that cannot be used; the message names the input, the value and the fix."""
 
 

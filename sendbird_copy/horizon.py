@@ -35,12 +35,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sendbird_copy.discovery import LIVE_EVENT, ROOM, Discovery, FoundRecording, ParentKey, Query, ScanCursor
+from sendbird_copy.rules import EVENT_MARGIN_HOURS_DEFAULT
 from sendbird_copy.sendbird_facts import RECORDING_RETENTION
 
 BOUNDED, FULL = "bounded", "full scan"
 # Listing 2 reaches this far past the two weeks: events up to this long are found even without the
 # watch; longer ones through it. Most live events last hours.
-DEFAULT_EVENT_MARGIN_HOURS = 24.0
+DEFAULT_EVENT_MARGIN_HOURS = EVENT_MARGIN_HOURS_DEFAULT
 # Outcomes after which a recording needs no more runs (sync.py's names; kept as text here so this
 # module stays free of the sync core): safe, Sendbird's own failure, or past its deadline.
 SETTLED_OUTCOMES = frozenset({"copied", "already safe", "unavailable", "lost"})

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import sys
 import threading
@@ -40,17 +39,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from sendbird_copy import rules
 from sendbird_copy import scheduled_facts as facts
 from sendbird_copy.errors import OptionError, ServiceError, describe, is_service_error
-from sendbird_copy.input_rules import check_secret, check_url, has_control_characters, shorten
 from sendbird_copy.redact import RedactingFilter, redact
-from sendbird_copy.sendbird_facts import (
-    APP_ID_ALLOWED,
-    GET_REQUESTS_PER_SECOND,
-    RECORDING_RETENTION,
-    WRITE_REQUESTS_PER_SECOND,
-    is_valid_app_id,
-)
+from sendbird_copy.rules import check_secret, has_control_characters, shorten
+from sendbird_copy.sendbird_facts import GET_REQUESTS_PER_SECOND, WRITE_REQUESTS_PER_SECOND
 from sendbird_copy.stack_outputs import AppOutputs
 
 log = logging.getLogger(__name__)
@@ -60,8 +54,6 @@ log = logging.getLogger(__name__)
 SAFETY_MARGIN_S = 60.0
 # The CLI's default wait for copied objects; the function waits at most this, and never past its budget.
 MAX_VERIFY_TIMEOUT_S = 600.0
-# Sendbird's retention: a warning further ahead would flag every recording.
-MAX_WARN_DAYS = RECORDING_RETENTION.total_seconds() / 86400
 # At most this many recordings are named in the summary line (the counts cover all of them).
 MAX_NAMED_PROBLEMS = 50
 SUMMARY_MESSAGE = "sendbird recording sync summary"
@@ -98,12 +90,14 @@ class FunctionConfig:
     kms_key_arn: str
     api_token_secret_arn: str
     copy_key_secret_arn: str
-    warn_days: float = facts.DEFAULT_WARN_DAYS
+    warn_days: float = rules.WARN_DAYS_DEFAULT
     metrics_namespace: str = facts.METRICS_NAMESPACE
     api_base_url: str | None = None  # None: Sendbird's own (sendbird_facts.API_BASE_URL_TEMPLATE)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> FunctionConfig:
+        """Every variable through the rule the component applies to the same value
+        (``sendbird_copy.rules``), so what the component accepts the function accepts too."""
         values = {name: environ.get(name, "").strip() for name in (*REQUIRED_ENV, *_OPTIONAL_ENV)}
         missing = [name for name in REQUIRED_ENV if not values[name]]
         if missing:
@@ -115,99 +109,34 @@ class FunctionConfig:
         for name, value in values.items():
             if has_control_characters(value):
                 raise OptionError(f"environment variable {name} contains control characters")
-        app_id = values[facts.ENV_APP_ID]
-        if not is_valid_app_id(app_id):
-            raise OptionError(
-                f"environment variable {facts.ENV_APP_ID} '{shorten(app_id)}' is not a Sendbird "
-                f"application id. Allowed: {APP_ID_ALLOWED}"
-            )
-        region = _region(values[facts.ENV_REGION])
-        kms_key_arn = _arn(facts.ENV_KMS_KEY_ARN, values[facts.ENV_KMS_KEY_ARN], "kms", "key/")
-        for name in (facts.ENV_API_TOKEN_SECRET_ARN, facts.ENV_COPY_KEY_SECRET_ARN):
-            _arn(name, values[name], "secretsmanager", "secret:")
-        base_url = values[facts.ENV_API_BASE_URL] or None
-        if base_url is not None:
-            check_url(
-                f"environment variable {facts.ENV_API_BASE_URL}", base_url.replace("{application_id}", "x")
-            )
+
+        def checked(rule: Callable[..., Any], env: str, *more: Any) -> Any:
+            return rule(env_input(env), values[env], *more)
+
+        region = checked(rules.check_aws_region, facts.ENV_REGION)
+        optional = {
+            "warn_days": (rules.check_warn_days, facts.ENV_WARN_DAYS),
+            "metrics_namespace": (rules.check_metrics_namespace, facts.ENV_METRICS_NAMESPACE),
+            "api_base_url": (rules.check_base_url, facts.ENV_API_BASE_URL),
+        }
         return cls(
-            app_id=app_id,
+            app_id=checked(rules.check_app_id, facts.ENV_APP_ID),
             region=region,
-            bucket_name=_bucket(values[facts.ENV_BUCKET_NAME]),
-            kms_key_arn=kms_key_arn,
-            api_token_secret_arn=values[facts.ENV_API_TOKEN_SECRET_ARN],
-            copy_key_secret_arn=values[facts.ENV_COPY_KEY_SECRET_ARN],
-            warn_days=_warn_days(values[facts.ENV_WARN_DAYS]),
-            metrics_namespace=_namespace(values[facts.ENV_METRICS_NAMESPACE]),
-            api_base_url=base_url,
+            bucket_name=checked(rules.check_bucket_name, facts.ENV_BUCKET_NAME),
+            kms_key_arn=checked(rules.check_kms_key_arn, facts.ENV_KMS_KEY_ARN, region),
+            api_token_secret_arn=checked(rules.check_secret_arn, facts.ENV_API_TOKEN_SECRET_ARN, region),
+            copy_key_secret_arn=checked(rules.check_secret_arn, facts.ENV_COPY_KEY_SECRET_ARN, region),
+            # An unset optional variable keeps the field's default.
+            **{field: checked(rule, env) for field, (rule, env) in optional.items() if values[env]},
         )
+
+
+def env_input(variable: str) -> str:
+    """How the function's messages name an environment variable (the rules' ``name``)."""
+    return f"environment variable {variable}"
 
 
 _OPTIONAL_ENV = (facts.ENV_WARN_DAYS, facts.ENV_METRICS_NAMESPACE, facts.ENV_API_BASE_URL)
-
-
-def _region(value: str) -> str:
-    from sendbird_copy.regions import known_aws_regions
-
-    if value not in known_aws_regions():
-        raise OptionError(
-            f"environment variable {facts.ENV_REGION} '{shorten(value)}' is not an AWS region known to "
-            "botocore. Allowed: an AWS region code such as ap-northeast-1 (Lambda sets it)"
-        )
-    return value
-
-
-def _arn(name: str, value: str, service: str, resource_prefix: str) -> str:
-    parts = value.split(":", 5)
-    if (
-        len(parts) != 6
-        or parts[0] != "arn"
-        or parts[2] != service
-        or not parts[5].startswith(resource_prefix)
-    ):
-        raise OptionError(
-            f"environment variable {name} '{shorten(value)}' is not a {service} ARN. Allowed: "
-            f"arn:<partition>:{service}:<region>:<account>:{resource_prefix}..."
-        )
-    return value
-
-
-def _bucket(value: str) -> str:
-    allowed = set("abcdefghijklmnopqrstuvwxyz0123456789.-")
-    if not 3 <= len(value) <= 63 or not set(value) <= allowed:
-        raise OptionError(
-            f"environment variable {facts.ENV_BUCKET_NAME} '{shorten(value)}' is not an S3 bucket name. "
-            "Allowed: 3 to 63 lowercase letters, digits, '.' and '-'"
-        )
-    return value
-
-
-def _warn_days(value: str) -> float:
-    if not value:
-        return facts.DEFAULT_WARN_DAYS
-    allowed = f"Allowed: a number of days from 0 to {MAX_WARN_DAYS:g} (default {facts.DEFAULT_WARN_DAYS:g})"
-    try:
-        days = float(value)
-    except ValueError:
-        raise OptionError(
-            f"environment variable {facts.ENV_WARN_DAYS} '{shorten(value)}' is not a number. {allowed}"
-        ) from None
-    if math.isnan(days) or not 0 <= days <= MAX_WARN_DAYS:
-        raise OptionError(
-            f"environment variable {facts.ENV_WARN_DAYS} '{shorten(value)}' is out of range. {allowed}"
-        )
-    return days
-
-
-def _namespace(value: str) -> str:
-    if not value:
-        return facts.METRICS_NAMESPACE
-    if len(value) > 255 or value.startswith(":") or not value.isascii():
-        raise OptionError(
-            f"environment variable {facts.ENV_METRICS_NAMESPACE} '{shorten(value)}' is not a CloudWatch "
-            "namespace. Allowed: up to 255 ASCII characters, not starting with ':'"
-        )
-    return value
 
 
 # -- secrets -------------------------------------------------------------------------------------
@@ -221,7 +150,9 @@ class FunctionSecrets:
 def read_secrets(secretsmanager: Any, config: FunctionConfig) -> FunctionSecrets:
     """Both secrets, with the function's role; every message names the variable, never a value."""
     token_name = f"the secret named by {facts.ENV_API_TOKEN_SECRET_ARN}"
-    token = check_secret(token_name, _secret_string(secretsmanager, config.api_token_secret_arn, token_name))
+    token = rules.check_api_token(
+        token_name, _secret_string(secretsmanager, config.api_token_secret_arn, token_name)
+    )
     key_name = f"the secret named by {facts.ENV_COPY_KEY_SECRET_ARN}"
     text = _secret_string(secretsmanager, config.copy_key_secret_arn, key_name)
     shape = (

@@ -55,13 +55,11 @@ METRIC_LOST = "RecordingsLost"
 METRIC_FAILED = "RecordingsFailed"
 METRIC_PENDING = "RecordingsPending"
 METRICS = (METRIC_COPIED, METRIC_AT_RISK, METRIC_LOST, METRIC_FAILED, METRIC_PENDING)
-# SYNC_WARN_DAYS when the component is not told otherwise (the CLI's --warn-days default too).
-DEFAULT_WARN_DAYS = 3.0
 # What each metric counts, per run (the component's alarm descriptions and the README can quote these).
 METRIC_DESCRIPTIONS = {
     METRIC_COPIED: "recordings copied and verified by this run",
     METRIC_AT_RISK: "recordings not copied yet whose deadline (two weeks after they stopped) is within "
-    f"{ENV_WARN_DAYS} days (default {DEFAULT_WARN_DAYS:g})",
+    f"{ENV_WARN_DAYS} days (its default: sendbird_copy.rules.WARN_DAYS_DEFAULT)",
     METRIC_LOST: "recordings past their deadline and never copied: Sendbird may have deleted them",
     METRIC_FAILED: "recordings whose copy failed (refused, wrong size, or given up after three attempts)",
     METRIC_PENDING: "completed recordings left for the next run: not claimed before the time budget ran "

@@ -28,11 +28,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from sendbird_copy import rules
 from sendbird_copy.discovery import FULL_SCAN, Discoverer, Discovery, FoundRecording, ScanCursor
 from sendbird_copy.errors import SendbirdApiError, SendbirdCopyError, describe, is_service_error, is_transient
 from sendbird_copy.horizon import (
     BOUNDED,
-    DEFAULT_EVENT_MARGIN_HOURS,
     FULL,
     Plan,
     next_watch,
@@ -81,7 +81,7 @@ MAX_ATTEMPTS = 3
 NOT_FOUND_CODE = 400200
 
 
-DEFAULT_EVENT_MARGIN = timedelta(hours=DEFAULT_EVENT_MARGIN_HOURS)  # see horizon.py
+DEFAULT_EVENT_MARGIN = timedelta(hours=rules.EVENT_MARGIN_HOURS_DEFAULT)  # see horizon.py
 
 
 @dataclass(frozen=True)
@@ -94,12 +94,12 @@ class SyncOptions:
     # The scheduled function sets it so that a long history never eats its time budget.
     max_scan_pages: int | None = None
     since: datetime | None = None
-    warn_days: float = 3.0
+    warn_days: float = rules.WARN_DAYS_DEFAULT
     max_copies: int | None = None
     # How long this run waits for the objects of its copies; a requested entry older than this is
     # re-checked and, if no object ever appeared, requested again.
-    verify_timeout: float = 600.0
-    workers: int = 4
+    verify_timeout: float = rules.VERIFY_TIMEOUT_DEFAULT
+    workers: int = rules.WORKERS_DEFAULT
     poll_interval: float = 5.0
     # How a found object is checked. True (the CLI): HeadObject gives its size and its SSE-KMS key,
     # both compared. False (the scheduled function, whose role may not read recordings, and HeadObject

@@ -20,8 +20,8 @@ from components.naming import (
     MAX_KMS_ALIAS,
 )
 from components.type_tokens import BUCKET, IAM_ROLE, IAM_USER, KMS_ALIAS, ROLE_POLICY, USER_POLICY
-from components.validation import check_bucket_name
 from sendbird_copy.project import CONFIG_NAMESPACE as NAMESPACE
+from sendbird_copy.rules import check_bucket_name
 from sendbird_copy.sendbird_facts import APP_ID_MAX_LENGTH, is_valid_app_id
 from tests.components.pulumi_mocks import StackRun, run_stack
 
@@ -58,7 +58,7 @@ def test_every_name_is_within_its_limit(run, app_id):
     assert len(alias) <= MAX_KMS_ALIAS and KMS_ALIAS_NAME.fullmatch(alias)
     bucket = _of(run, BUCKET, app_id)
     assert len(bucket.inputs["bucketPrefix"]) <= MAX_BUCKET_PREFIX
-    assert check_bucket_name(bucket.state["bucket"])
+    assert check_bucket_name("bucket_name", bucket.state["bucket"])
     for typ in (USER_POLICY, ROLE_POLICY):
         policy_name = _of(run, typ, app_id).inputs["name"]
         assert len(policy_name) <= MAX_INLINE_POLICY_NAME and IAM_NAME.fullmatch(policy_name)

@@ -29,6 +29,7 @@ from components import (
     UploadRole,
 )
 from components.recording_sync import SYNC_OUTPUT_FIELDS
+from components.sync_args import sync_args_with_storage_values
 from components.type_tokens import (
     IAM_ROLE,
     LIFECYCLE,
@@ -315,7 +316,7 @@ def python_sync_args(**changes: Any) -> RecordingSyncArgs:
         "tags": {"team": "media"},
         **changes,
     }
-    return RecordingSyncArgs(**values)
+    return sync_args_with_storage_values(values)
 
 
 def test_construct_builds_the_sync_the_python_constructor_builds(provider: ComponentPackageProvider) -> None:

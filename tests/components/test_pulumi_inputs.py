@@ -240,3 +240,28 @@ def test_the_program_keeps_an_external_id_from_a_secret_setting_secret(secret_ke
     assert run.mocks.secret_input_names(trust) == ({"assumeRolePolicy"} if secret_key else set())
     assert EXTERNAL_ID in trust.inputs["assumeRolePolicy"]  # the provider still gets the value
     assert (run.secret[APPLICATIONS], run.secret[SECRET_KEYS]) == (False, True)  # public outputs stay public
+
+
+def test_the_args_hold_exactly_what_the_caller_passed() -> None:
+    # No field is overwritten with a checking Output: what a caller reads back is what it passed.
+    # The component checks a copy (``checked()``), whose Pulumi values are new, checking Outputs.
+    name, days, external_id = (
+        pulumi.Output.from_input("b-1"),
+        pulumi.Output.from_input(40),
+        pulumi.Output.secret("ext-id"),
+    )
+    tag = pulumi.Output.from_input("media")
+    args = RecordingStorageArgs(
+        app_id="APP-1",
+        region="ap-2",
+        bucket_name=name,
+        tags={"team": tag},
+        retention=Retention(expiration_days=days),
+        upload_role=UploadRole("111122223333", external_id),
+    )
+    assert args.bucket_name is name and args.tags["team"] is tag
+    assert args.retention.expiration_days is days and args.upload_role is not None
+    assert args.upload_role.external_id is external_id
+    checked = args.checked()
+    assert checked.bucket_name is not name and isinstance(checked.bucket_name, pulumi.Output)
+    assert checked.retention.expiration_days is not days and checked.tags["team"] is not tag

@@ -12,6 +12,7 @@ import pytest
 from components import InputError, RecordingStorage, RecordingStorageArgs, RecordingSync, RecordingSyncArgs
 from components import sync_policies as sp
 from components.recording_sync import SYNC_OUTPUT_FIELDS, not_running_window
+from components.sync_args import StorageOutputs, sync_args_with_storage_values
 from components.type_tokens import (
     DASHBOARD,
     FUNCTION_EVENT_INVOKE_CONFIG,
@@ -62,7 +63,7 @@ def plain_args(**changes: Any) -> RecordingSyncArgs:
         "api_token": TOKEN,
         **changes,
     }
-    return RecordingSyncArgs(**values)
+    return sync_args_with_storage_values(values)
 
 
 def storage_and_sync(mocks: RecordingMocks, **sync_changes: Any) -> tuple[RecordingStorage, RecordingSync]:
@@ -72,16 +73,7 @@ def storage_and_sync(mocks: RecordingMocks, **sync_changes: Any) -> tuple[Record
         storage = RecordingStorage(NAME, RecordingStorageArgs(app_id=APP_ID, region="ap-2"))
         sync = RecordingSync(
             NAME,
-            RecordingSyncArgs(
-                app_id=APP_ID,
-                region="ap-2",
-                bucket_name=storage.bucket_name,
-                bucket_arn=storage.bucket_arn,
-                kms_key_arn=storage.kms_key_arn,
-                copy_access_key_id=storage.copy_access_key_id,
-                copy_secret_access_key=storage.copy_secret_access_key,
-                **{"api_token": pulumi.Output.secret(TOKEN), **sync_changes},
-            ),
+            RecordingSyncArgs(storage=storage, **{"api_token": pulumi.Output.secret(TOKEN), **sync_changes}),
         )
         return storage, sync
 
@@ -394,10 +386,10 @@ def test_the_function_role_trusts_lambda_only(built, mocks):
         ({"schedule": None}, "schedule", "not a string"),
         ({"warn_days": None}, "warn_days", "not a number"),
         ({"log_retention_days": None}, "log_retention_days", "not a retention period"),
-        ({"warn_days": 0}, "warn_days", "out of range"),
+        ({"warn_days": -1}, "warn_days", "out of range"),
         ({"warn_days": 14}, "warn_days", "out of range"),
-        ({"warn_days": float("nan")}, "warn_days", "out of range"),
-        ({"warn_days": "3"}, "warn_days", "not a number"),
+        ({"warn_days": float("nan")}, "warn_days", "not a finite number"),
+        ({"warn_days": "three"}, "warn_days", "not a number"),
         ({"warn_days": True}, "warn_days", "not a number"),
         ({"log_retention_days": 31}, "log_retention_days", "not a retention period"),
         (
@@ -458,8 +450,14 @@ def test_a_bad_value_that_resolves_later_fails_naming_the_input(mocks):
         run_component(build, mocks)
 
 
-def test_the_secrets_stay_secret_in_the_args():
+def test_the_args_keep_what_was_passed_and_the_component_makes_the_secrets_secret():
+    # Args hold what the caller passed (no field overwritten with an Output), and their repr never
+    # shows a secret; what the component builds from holds both secrets as Outputs.
     args = plain_args()
-    assert isinstance(args.api_token, pulumi.Output) and isinstance(
-        args.copy_secret_access_key, pulumi.Output
-    )
+    assert args.api_token == TOKEN
+    assert isinstance(args.storage, StorageOutputs)
+    assert args.storage.copy_secret_access_key == "copy-secret-key-EXAMPLE-0123456789abcdefgh"
+    assert TOKEN not in repr(args) and "copy-secret-key" not in repr(args)
+    resolved = args.checked()
+    assert isinstance(resolved.api_token, pulumi.Output)
+    assert isinstance(resolved.copy_secret_access_key, pulumi.Output)

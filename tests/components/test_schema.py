@@ -16,10 +16,11 @@ from typing import Any
 import pytest
 import yaml
 
-from components import RecordingStorageArgs, RecordingSyncArgs, Retention, UploadRole
+from components import RecordingStorageArgs, Retention, UploadRole
 from components.recording_sync import SYNC_OUTPUT_FIELDS
 from components.type_tokens import RECORDING_STORAGE, RECORDING_SYNC
 from provider.host import HOSTED
+from provider.hosted_sync import RecordingSyncFields
 from provider.schema import REGENERATE, SCHEMA_FILE, render
 from sendbird_copy.stack_outputs import OPTIONAL_FIELDS, PUBLIC_FIELDS, SECRET_FIELDS
 
@@ -54,7 +55,8 @@ ARGS = {
     "RecordingStorage": RecordingStorageArgs,
     "Retention": Retention,
     "UploadRole": UploadRole,
-    "RecordingSync": RecordingSyncArgs,
+    # Other languages give the storage by its values (provider/hosted_sync.py says why).
+    "RecordingSync": RecordingSyncFields,
 }
 JSON_TYPES = {str: "string", int: "integer", bool: "boolean", float: "number"}
 # Outputs: every AppOutputs field (the stack-output contract), and where the access logs go.

@@ -22,11 +22,11 @@ from components.naming import (
     shortened,
     upload_role_name_prefix,
 )
-from components.validation import (
+from sendbird_copy.errors import Input
+from sendbird_copy.rules import (
     COMPONENT_TAG_KEYS,
     PENDING,
     RESERVED_BUCKET_PREFIXES,
-    Input,
     check_bucket_name,
     check_external_id,
     check_kms_key_arn,
@@ -42,7 +42,7 @@ KEY_SEOUL = "arn:aws:kms:ap-northeast-2:123456789012:key/0b7e2a1c-5d4f-4e3a-9c8b
 
 @pytest.mark.parametrize("name", ["abc", "sendbird-recordings-prod-1", "a" * 63, "0-9", "my--bucket"])
 def test_valid_bucket_names(name):
-    assert check_bucket_name(name) == name
+    assert check_bucket_name("bucket_name", name) == name
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def test_valid_bucket_names(name):
 )
 def test_invalid_bucket_names_say_why_and_what_is_allowed(name, why):
     with pytest.raises(InputError) as err:
-        check_bucket_name(name, "applications[1].bucket_name")
+        check_bucket_name("applications[1].bucket_name", name)
     message = str(err.value)
     assert message.startswith(f"applications[1].bucket_name '{name}'")
     assert why in message
@@ -74,7 +74,7 @@ def test_invalid_bucket_names_say_why_and_what_is_allowed(name, why):
 
 
 def test_retention_defaults_are_valid_and_cheap():
-    retention = check_retention(Retention())
+    retention = check_retention("retention.", Retention())
     assert retention.abort_incomplete_multipart_days == 7
     assert retention.noncurrent_expiration_days == 30
     assert retention.transition_days is None and retention.expiration_days is None
@@ -132,7 +132,7 @@ def test_contradicting_or_invalid_retention(retention, input_name, fragment):
     assert "Allowed" in str(err.value)
     unchecked = SimpleNamespace(**{**vars(Retention()), **retention})  # duck-typed: no __post_init__
     with pytest.raises(InputError, match=re.escape(input_name)):
-        check_retention(unchecked)
+        check_retention("retention.", unchecked)
 
 
 def test_a_storage_class_without_transition_days_is_refused_by_the_type_itself():
@@ -153,19 +153,21 @@ def test_a_storage_class_without_transition_days_is_refused_by_the_type_itself()
 
 
 def test_glacier_classes_may_transition_early_and_expiry_after_transition_is_fine():
-    check_retention(Retention(transition_days=1, transition_storage_class="GLACIER_IR", expiration_days=2))
-    check_retention(Retention(transition_days=30, expiration_days=31))
+    check_retention(
+        "retention.", Retention(transition_days=1, transition_storage_class="GLACIER_IR", expiration_days=2)
+    )
+    check_retention("retention.", Retention(transition_days=30, expiration_days=31))
 
 
 def test_existing_key_must_be_a_key_arn_in_the_apps_region():
-    assert check_kms_key_arn(KEY_SEOUL, "ap-northeast-2") == KEY_SEOUL
+    assert check_kms_key_arn("kms_key_arn", KEY_SEOUL, "ap-northeast-2") == KEY_SEOUL
     with pytest.raises(
         InputError, match=r"kms_key_arn '.*' is in ap-northeast-2, but the application's region"
     ):
-        check_kms_key_arn(KEY_SEOUL, "us-east-1")
+        check_kms_key_arn("kms_key_arn", KEY_SEOUL, "us-east-1")
     alias_arn = "arn:aws:kms:ap-northeast-2:123456789012:alias/mine"
     with pytest.raises(InputError, match="is not a KMS key ARN"):
-        check_kms_key_arn(alias_arn, "ap-northeast-2")
+        check_kms_key_arn("kms_key_arn", alias_arn, "ap-northeast-2")
 
 
 @pytest.mark.parametrize(
@@ -181,7 +183,7 @@ def test_existing_key_must_be_a_key_arn_in_the_apps_region():
 )
 def test_invalid_tags(tags, fragment):
     with pytest.raises(InputError, match=re.escape(fragment)):
-        check_tags(tags, "tags")
+        check_tags("tags", tags)
 
 
 @pytest.mark.parametrize(
@@ -197,7 +199,7 @@ def test_invalid_upload_role(role, fragment):
     with pytest.raises(InputError, match=re.escape(fragment)):
         UploadRole(*role)
     with pytest.raises(InputError, match=re.escape(fragment)):
-        check_upload_role(SimpleNamespace(sendbird_principal=role[0], external_id=role[1]))
+        check_upload_role("upload_role.", SimpleNamespace(sendbird_principal=role[0], external_id=role[1]))
 
 
 @pytest.mark.parametrize(
@@ -265,7 +267,7 @@ def test_generated_bucket_prefix_is_valid(name):
     assert len(prefix) <= MAX_BUCKET_PREFIX
     assert prefix.endswith("-")
     # With the provider's 26-character unique suffix it is a valid bucket name.
-    check_bucket_name(prefix + "20250101000000000000000001")
+    check_bucket_name("bucket_name", prefix + "20250101000000000000000001")
 
 
 def test_bucket_prefix_keeps_a_uuid_app_id_whole():
@@ -305,7 +307,7 @@ def test_a_callers_tag_with_one_of_our_keys_is_an_error_not_overwritten(key):
 
 def test_tag_keys_that_differ_only_in_case_are_an_error():
     with pytest.raises(InputError, match=r"^tags\.Team and tags\.team differ only in case\. Allowed: one"):
-        check_tags({"team": "a", "Team": "b"})
+        check_tags("tags", {"team": "a", "Team": "b"})
 
 
 # -- naming: every generated name within AWS's limits -----------------------------------------------
@@ -422,22 +424,24 @@ def test_upload_role_fields_of_the_wrong_type_say_what_is_accepted():
 def test_pending_values_skip_only_the_checks_that_need_them():
     """What components.args passes for a value that is a pulumi Output: checked when it resolves."""
     pending = SimpleNamespace(**{**vars(Retention()), "transition_days": PENDING, "expiration_days": 5})
-    check_retention(pending)  # 5 <= transition_days cannot be judged yet
+    check_retention("retention.", pending)  # 5 <= transition_days cannot be judged yet
     with pytest.raises(InputError, match=r"retention\.expiration_days 0"):
-        check_retention(SimpleNamespace(**{**vars(pending), "expiration_days": 0}))
+        check_retention("retention.", SimpleNamespace(**{**vars(pending), "expiration_days": 0}))
     with pytest.raises(InputError, match="is set without"):  # a pending transition still counts as set
-        check_retention(SimpleNamespace(**{**vars(Retention()), "transition_storage_class": "GLACIER"}))
+        check_retention(
+            "retention.", SimpleNamespace(**{**vars(Retention()), "transition_storage_class": "GLACIER"})
+        )
     glacier = {"transition_storage_class": "GLACIER", "transition_days": PENDING}
-    check_retention(SimpleNamespace(**{**vars(Retention()), **glacier}))
-    check_upload_role(SimpleNamespace(sendbird_principal=PENDING, external_id=PENDING))
+    check_retention("retention.", SimpleNamespace(**{**vars(Retention()), **glacier}))
+    check_upload_role("upload_role.", SimpleNamespace(sendbird_principal=PENDING, external_id=PENDING))
     with pytest.raises(InputError, match=r"upload_role\.external_id 'x'"):
-        check_upload_role(SimpleNamespace(sendbird_principal=PENDING, external_id="x"))
-    assert check_tags({"team": PENDING}) == {"team": PENDING}
+        check_upload_role("upload_role.", SimpleNamespace(sendbird_principal=PENDING, external_id="x"))
+    assert check_tags("tags", {"team": PENDING}) == {"team": PENDING}
 
 
 def test_a_redacted_error_shows_no_value_and_still_names_the_input():
     with pytest.raises(InputError) as err:
-        check_external_id("not valid!")
+        check_external_id("upload_role.external_id", "not valid!")
     redacted = err.value.redacted("not valid!")
     assert str(redacted).startswith("upload_role.external_id [secret] is invalid. Allowed:")
     assert "not valid!" not in str(redacted)

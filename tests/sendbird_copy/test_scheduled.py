@@ -15,6 +15,7 @@ import pytest
 
 from localdev.moto_server import MotoServer
 from localdev.sendbird_emulator import SendbirdEmulator
+from sendbird_copy import rules
 from sendbird_copy import scheduled_facts as facts
 from sendbird_copy.errors import OptionError
 from sendbird_copy.ledger import FAILED, Ledger, LedgerEntry
@@ -51,7 +52,7 @@ GOOD_ENV = {
 def test_a_good_environment_gives_the_defaults_for_what_is_optional() -> None:
     config = FunctionConfig.from_environ(GOOD_ENV)
     assert config.app_id == "APP-1" and config.region == REGION and config.bucket_name == "recordings-bucket"
-    assert config.warn_days == facts.DEFAULT_WARN_DAYS
+    assert config.warn_days == rules.WARN_DAYS_DEFAULT
     assert config.metrics_namespace == facts.METRICS_NAMESPACE and config.api_base_url is None
 
 
@@ -78,14 +79,17 @@ def test_a_missing_variable_is_named(name: str) -> None:
     ("name", "value", "allowed"),
     [
         (facts.ENV_APP_ID, "app_with_underscore", "letters, digits and hyphens"),
-        (facts.ENV_BUCKET_NAME, "Recordings_Bucket", "3 to 63 lowercase letters"),
-        (facts.ENV_KMS_KEY_ARN, "alias/recordings", "arn:<partition>:kms:<region>:<account>:key/"),
-        (facts.ENV_API_TOKEN_SECRET_ARN, KMS_ARN, "arn:<partition>:secretsmanager:"),
-        (facts.ENV_COPY_KEY_SECRET_ARN, "my-secret", "arn:<partition>:secretsmanager:"),
+        # The component's rules (sendbird_copy.rules), so the messages are the component's too.
+        (facts.ENV_BUCKET_NAME, "Recordings_Bucket", "3-63 characters of lowercase letters"),
+        (facts.ENV_BUCKET_NAME, "recordings.bucket", "contains a dot"),
+        (facts.ENV_KMS_KEY_ARN, "alias/recordings", "a KMS key ARN (arn:aws:kms:ap-northeast-1:"),
+        (facts.ENV_API_TOKEN_SECRET_ARN, KMS_ARN, "a Secrets Manager secret ARN"),
+        (facts.ENV_COPY_KEY_SECRET_ARN, "my-secret", "a Secrets Manager secret ARN"),
         (facts.ENV_REGION, "ap-2", "an AWS region code"),
-        (facts.ENV_WARN_DAYS, "three", "a number of days from 0 to 14"),
-        (facts.ENV_WARN_DAYS, "-1", "a number of days from 0 to 14"),
-        (facts.ENV_WARN_DAYS, "nan", "a number of days from 0 to 14"),
+        (facts.ENV_WARN_DAYS, "three", "a number of days from 0 up to, not including, 14"),
+        (facts.ENV_WARN_DAYS, "-1", "a number of days from 0 up to, not including, 14"),
+        (facts.ENV_WARN_DAYS, "nan", "a number of days from 0 up to, not including, 14"),
+        (facts.ENV_WARN_DAYS, "14", "a number of days from 0 up to, not including, 14"),
         (facts.ENV_METRICS_NAMESPACE, ":Sendbird", "up to 255 ASCII characters"),
         (facts.ENV_API_BASE_URL, "ftp://emulator", "not an http(s) URL"),
     ],

@@ -15,10 +15,10 @@ import pytest
 from localdev.moto_server import MotoServer
 from sendbird_copy.discovery import LIVE_EVENT, ROOM, FoundRecording, discover
 from sendbird_copy.errors import OptionError
-from sendbird_copy.input_rules import check_since
 from sendbird_copy.ledger import COPIED, REQUESTED, Ledger, LedgerEntry
 from sendbird_copy.project import LEDGER_PREFIX
 from sendbird_copy.rate_limit import RateLimiter
+from sendbird_copy.rules import check_since
 from sendbird_copy.sendbird_facts import RECORDING_RETENTION
 from tests.sendbird_copy.aws_builders import create_bucket
 
