@@ -35,9 +35,9 @@ from localdev.program_runner import (
     stack_file_path,
 )
 from sendbird_copy.cli import WholeNumber
-from sendbird_copy.input_rules import SHOWN_PATH_CHARACTERS, shorten, type_name
 from sendbird_copy.project import CONFIG_NAMESPACE
 from sendbird_copy.regions import RegionError, resolve_region, sendbird_key_for_aws_region
+from sendbird_copy.rules import SHOWN_PATH_CHARACTERS, shorten, type_name
 from sendbird_copy.sendbird_facts import APP_ID_ALLOWED, is_valid_app_id
 
 if TYPE_CHECKING:

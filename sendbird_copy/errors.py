@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sendbird_copy.shown import shown
+
 
 class SendbirdCopyError(Exception):
     """Base class of every error this package raises on purpose."""
@@ -58,8 +60,6 @@ class InputError(UsageError):
 
     def redacted(self, value: object) -> InputError:
         """The same error with ``value`` (as the rules show it) replaced by ``[secret]``."""
-        from sendbird_copy.rules import shown  # the rules import this module
-
         text = shown(value)
         return type(self)(*(p if isinstance(p, Input) else p.replace(text, "[secret]") for p in self.parts))
 

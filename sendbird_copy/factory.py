@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sendbird_copy.errors import OptionError, UsageError
-from sendbird_copy.input_rules import check_identifier, check_secret, check_url, shorten
 from sendbird_copy.reporter import Reporter
+from sendbird_copy.rules import check_identifier, check_secret, check_url, shorten
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -119,8 +119,8 @@ class CLIFactory:
 
     def since(self, value: str | None) -> datetime | None:
         """--since as an aware UTC datetime (a date, or N days before now)."""
-        from sendbird_copy.input_rules import check_since
         from sendbird_copy.ledger import now_utc
+        from sendbird_copy.rules import check_since
 
         return None if value is None else check_since("--since", value, now_utc())
 

@@ -14,7 +14,7 @@ import sys
 from typing import IO, Any
 
 from sendbird_copy.errors import OptionError, OutputsError
-from sendbird_copy.input_rules import SHOWN_PATH_CHARACTERS, check_identifier, shorten
+from sendbird_copy.rules import SHOWN_PATH_CHARACTERS, check_identifier, shorten
 from sendbird_copy.stack_outputs import AppOutputs, parse_stack_outputs
 
 PULUMI_TIMEOUT_SECONDS = 180

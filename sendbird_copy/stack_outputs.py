@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sendbird_copy.errors import OutputsError
-from sendbird_copy.input_rules import has_control_characters, shorten, type_name
 from sendbird_copy.regions import SENDBIRD_AWS_REGIONS, SENDBIRD_REGIONS, known_aws_regions
+from sendbird_copy.rules import has_control_characters, shorten, type_name
 
 APPLICATIONS = "applications"
 SECRET_KEYS = "copy_secret_access_keys"

@@ -27,9 +27,9 @@ from urllib.parse import unquote
 from sendbird_copy.discovery import LIVE_EVENT, ROOM, Discoverer, FoundRecording
 from sendbird_copy.errors import OptionError, describe, is_service_error
 from sendbird_copy.horizon import DEFAULT_EVENT_MARGIN_HOURS, bounded_queries, horizon
-from sendbird_copy.input_rules import shorten
 from sendbird_copy.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry, Stored, now_utc
 from sendbird_copy.rate_limit import RateLimiter
+from sendbird_copy.rules import shorten
 from sendbird_copy.sendbird_facts import GET_REQUESTS_PER_SECOND, RECORDING_RETENTION
 from sendbird_copy.stack_outputs import AppOutputs
 from sendbird_copy.sync_state import SyncStateStore

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sendbird_copy.errors import OptionError
-from sendbird_copy.input_rules import check_identifier, shorten
+from sendbird_copy.rules import check_identifier, shorten
 from sendbird_copy.status import StatusOptions
 
 if TYPE_CHECKING:
