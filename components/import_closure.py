@@ -14,6 +14,9 @@ runs (a package ``__init__`` that re-exports its submodules is not a cycle).
 from __future__ import annotations
 
 import ast
+import json
+import subprocess
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -50,6 +53,43 @@ def imported_names(tree: ast.AST, module: str, *, is_package: bool, runtime_only
 
 def import_graph(modules: Mapping[str, Path], *, runtime_only: bool = False) -> Graph:
     """Module -> the modules of ``modules`` it imports (see the module docstring for what counts)."""
+    try:
+        return _import_graph(modules, runtime_only)
+    except SystemError:
+        # CPython 3.11: after a RecursionError was caught anywhere in this process, ast.parse fails
+        # ("AST constructor recursion depth mismatch"). A user's program may have caught one before
+        # it builds RecordingSync: read the same graph in a fresh interpreter instead.
+        return _import_graph_elsewhere(modules, runtime_only)
+
+
+def _import_graph_elsewhere(modules: Mapping[str, Path], runtime_only: bool) -> Graph:
+    request = json.dumps({"modules": {m: str(p) for m, p in modules.items()}, "runtime_only": runtime_only})
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", _FRESH_GRAPH, __file__],
+        input=request,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return {module: set(names) for module, names in json.loads(done.stdout).items()}
+
+
+# Loads this very file (no package import, no Pulumi) and prints the graph of the modules on stdin.
+_FRESH_GRAPH = """
+import importlib.util, json, sys
+from pathlib import Path
+spec = importlib.util.spec_from_file_location("import_closure", sys.argv[1])
+closure = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(closure)
+request = json.load(sys.stdin)
+modules = {m: Path(p) for m, p in request["modules"].items()}
+graph = closure._import_graph(modules, request["runtime_only"])
+print(json.dumps({m: sorted(names) for m, names in graph.items()}))
+"""
+
+
+def _import_graph(modules: Mapping[str, Path], runtime_only: bool) -> Graph:
     graph: Graph = {}
     for module, path in modules.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
