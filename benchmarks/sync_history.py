@@ -4,7 +4,7 @@ On the emulators at Sendbird's real rate limits (10 GET/s, 5 POST/s): the local 
 moto, one application with W recordings in the window and a history of H old live events (past their
 deadline, already copied: their objects and ledger entries are in the bucket). At each H:
   1. the first run (no state in the bucket: a full scan; it copies the window's W recordings);
-  2. a second run, which has nothing to do (bounded);
+  2. a run with nothing to do (bounded; three of them, the median kept);
   3. a third run after W new recordings arrived (bounded, copies verified under the learned layout).
 Per run it prints Sendbird GET pages, copy POSTs, S3 requests by kind and wall time; then the ratio of
 the no-op run at the largest H to H = 0, in requests and in time (target: at most 1.2x), and the same
@@ -107,10 +107,10 @@ def measure(moto: MotoServer, history: int, window: int) -> dict[str, dict[str, 
         s3 = CountedS3(moto.client("s3", app.region))
         fill_history(s3.client, app, pairs)
         print(f"  H = {history:,} old live events, W = {window} in the window:")
-        runs = {
-            "first": one_run(emulator, app, first_app.api_token, s3, "first"),
-            "no-op": one_run(emulator, app, first_app.api_token, s3, "no-op"),
-        }
+        runs = {"first": one_run(emulator, app, first_app.api_token, s3, "first")}
+        # Three no-op runs, the median kept: one run is under a second, and this machine is shared.
+        no_ops = [one_run(emulator, app, first_app.api_token, s3, f"no-op {n + 1}") for n in range(3)]
+        runs["no-op"] = sorted(no_ops, key=lambda r: r["wall"])[1]
         for n in range(window):
             emulator.add_recording(app_id, f"later-{n:03d}", status="completed", byte_size=SIZE)
         runs["copying"] = one_run(emulator, app, first_app.api_token, s3, "copying")

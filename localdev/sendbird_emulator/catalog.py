@@ -79,6 +79,9 @@ class Catalog:
         self._parents: dict[tuple[str, str, str], Parent] = {}  # (app, kind, parent id)
         self._children: dict[tuple[str, str, str], list[str]] = {}  # recording ids, in order
         self._order_cache: dict[tuple[str, str], list[Parent]] = {}  # (app, kind) -> newest first
+        # (app, kind, parent id) -> (state, started_ms) as listings filter on them; a long history's
+        # filters would otherwise recompute tens of thousands of them per request.
+        self._facts: dict[tuple[str, str, str], tuple[str, int | None]] = {}
         self._seq = 0
 
     # ----- applications --------------------------------------------------------------------------
@@ -195,6 +198,9 @@ class Catalog:
             else:
                 children.append(recording_id)
             self._recordings[(app_id, recording_id)] = recording
+            self._facts.pop((app_id, kind, parent.parent_id), None)
+            if previous is not None:
+                self._facts.pop((app_id, previous.kind, previous.parent_id), None)
             return recording
 
     def set_status(self, app_id: str, recording_id: str, status: str, *, now: float) -> Recording:
@@ -211,6 +217,7 @@ class Catalog:
                 stop = None
             updated = replace(recording, status=status, stopped_at=stop)
             self._recordings[(app_id, recording_id)] = updated
+            self._facts.pop((app_id, updated.kind, updated.parent_id), None)
             return updated
 
     # ----- questions -----------------------------------------------------------------------------
@@ -235,14 +242,15 @@ class Catalog:
         return parent.public_dict([r for r in everything if not r.expired(now)], everything)
 
     def _matches(self, parent: Parent, where: ParentFilter) -> bool:
-        children = self._children_of(parent)
-        started = parent.shown_started_at(children)
-        return where.matches(
-            parent.parent_id,
-            parent.shown_state(children),
-            epoch_ms(parent.created_at),
-            None if started is None else epoch_ms(started),
-        )
+        key = (parent.app_id, parent.kind, parent.parent_id)
+        facts = self._facts.get(key)
+        if facts is None:  # remembered until the parent or one of its recordings changes
+            children = self._children_of(parent)
+            started = parent.shown_started_at(children)
+            facts = (parent.shown_state(children), None if started is None else epoch_ms(started))
+            self._facts[key] = facts
+        state, started_ms = facts
+        return where.matches(parent.parent_id, state, epoch_ms(parent.created_at), started_ms)
 
     def page(
         self,
@@ -318,6 +326,7 @@ class Catalog:
                 state = "ended" if kind == "live" else "deleted"
                 parent = Parent(app_id, kind, parent_id, started - PARENT_LEAD_S, self._next_seq(), state)
                 self._parents[(app_id, kind, parent_id)] = parent
+                self._facts.pop((app_id, kind, parent_id), None)
                 self._children[(app_id, kind, parent_id)] = [recording_id]
                 self._recordings[(app_id, recording_id)] = Recording(
                     app_id=app_id,
@@ -334,6 +343,7 @@ class Catalog:
 
     def _store_parent(self, parent: Parent) -> None:
         self._parents[(parent.app_id, parent.kind, parent.parent_id)] = parent
+        self._facts.pop((parent.app_id, parent.kind, parent.parent_id), None)
         self._order_cache.pop((parent.app_id, parent.kind), None)
 
     def parent(self, app_id: str, kind: str, parent_id: str, now: float) -> dict[str, Any] | None:
