@@ -149,6 +149,7 @@ class SendbirdEmulator:
         self._fail: tuple[int, Callable[[], ApiFault]] = (0, lambda: server_error(503))
         self._throttle: tuple[int, int, str | None] = (0, 1, None)
         self._drop = 0
+        self._drop_of: dict[str, int] = {}  # recording id -> copies of it still to drop
         self._error_rate = 0.0
         self.latency = 0.0
         self._stopping = threading.Event()
@@ -277,6 +278,13 @@ class SendbirdEmulator:
             raise ValueError(f"n must be an integer >= 0, got {n!r}")
         with self._lock:
             self._drop = n
+
+    def drop_copies_of(self, recording_id: str, n: int = 1_000_000) -> None:
+        """The next ``n`` accepted copies of ``recording_id`` (default: all of them) never land."""
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ValueError(f"n must be an integer >= 0, got {n!r}")
+        with self._lock:
+            self._drop_of[recording_id] = n
 
     @property
     def error_rate(self) -> float:
@@ -501,6 +509,9 @@ class SendbirdEmulator:
         with self._lock:
             dropped = self._drop > 0
             self._drop -= dropped
+            if not dropped and self._drop_of.get(recording_id, 0) > 0:
+                self._drop_of[recording_id] -= 1
+                dropped = True
             self._copies.append(CopyRecord(recording_id, app.app_id, bucket, region, key))
             index = len(self._copies) - 1
             if dropped:  # accepted, then nothing: the upload stays unfinished, no object appears
