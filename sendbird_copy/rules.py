@@ -204,17 +204,11 @@ WARN_DAYS_ALLOWED = (
 # up to this long are found by the listing alone, longer ones through the parents the sync watches.
 EVENT_MARGIN_HOURS_DEFAULT = 24.0
 EVENT_MARGIN_HOURS_BOUNDS = (0.0, RECORDING_RETENTION.total_seconds() / 3600)
-# A full scan's pages per run (the scheduled function's budget); the rest waits for the next run.
-MAX_SCAN_PAGES_BOUNDS = (1, 1_000_000)
 
 
 def check_event_margin_hours(name: str, value: Any) -> float:
     """Hours past Sendbird's two weeks that a bounded sync still lists ended live events for."""
     return check_finite(name, value, *EVENT_MARGIN_HOURS_BOUNDS)
-
-
-def check_max_scan_pages(name: str, value: Any) -> int:
-    return check_whole_number(name, value, *MAX_SCAN_PAGES_BOUNDS)
 
 
 def check_warn_days(name: str, value: Any) -> float:
