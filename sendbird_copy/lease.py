@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sendbird_copy.errors import aws_error_code, describe
+from sendbird_copy.bucket_objects import read_text, write_json
+from sendbird_copy.errors import describe
 
 log = logging.getLogger(__name__)
 
 LEASE_TTL = timedelta(minutes=2)
-_LOST_RACE = {"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}
 
 
 @dataclass(frozen=True)
@@ -92,14 +92,10 @@ class Lease:
                 self._etag = etag
 
     def _read(self) -> tuple[Holder | None, str | None]:
-        try:
-            response = self.s3.get_object(Bucket=self.bucket, Key=self.key)
-        except Exception as exc:
-            if aws_error_code(exc) in {"NoSuchKey", "404"}:
-                return None, None
-            raise
-        with response["Body"] as body:
-            text = body.read(4096).decode("utf-8", errors="replace")
+        found = read_text(self.s3, self.bucket, self.key, 4096)
+        if found is None:
+            return None, None
+        text, etag = found
         try:
             data = json.loads(text)
             holder = Holder(str(data["run_id"]), datetime.fromisoformat(data["until"]))
@@ -107,20 +103,8 @@ class Lease:
             holder = None  # unreadable: as good as expired
         if holder is not None and holder.until.tzinfo is None:
             holder = None
-        return holder, response.get("ETag")
+        return holder, etag
 
     def _put(self, until: datetime | None = None, **condition: str) -> str | None:
         body = json.dumps({"run_id": self.run_id, "until": (until or self.now() + self.ttl).isoformat()})
-        try:
-            response = self.s3.put_object(
-                Bucket=self.bucket,
-                Key=self.key,
-                Body=body.encode(),
-                ContentType="application/json",
-                **condition,
-            )
-        except Exception as exc:
-            if aws_error_code(exc) in _LOST_RACE:
-                return None
-            raise
-        return str(response.get("ETag"))
+        return write_json(self.s3, self.bucket, self.key, body, **condition)

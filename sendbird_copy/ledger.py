@@ -15,13 +15,12 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from sendbird_copy.errors import aws_error_code
+from sendbird_copy.bucket_objects import read_text, write_json
 from sendbird_copy.project import LEDGER_PREFIX
 
 REQUESTED, COPIED, FAILED = "requested", "copied", "failed"
 STATES = (REQUESTED, COPIED, FAILED)
-# S3's answers to a conditional write that lost (412), or that raced a concurrent one (409).
-_LOST_RACE = {"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}
+ENTRY_MAX_BYTES = 64 * 1024  # an entry is a few hundred bytes; a larger object is not one of ours
 
 
 def now_utc() -> datetime:
@@ -106,15 +105,13 @@ class Ledger:
     def read(self, recording_id: str) -> Stored | None:
         """The stored entry, or None when there is none. An object that is not a readable entry comes
         back as ``Stored(None, etag)``: it is taken over (with its ETag) like a stale entry."""
-        try:
-            response = self.s3.get_object(Bucket=self.bucket, Key=self.key(recording_id))
-        except Exception as exc:
-            if aws_error_code(exc) in {"NoSuchKey", "404"}:
-                return None
-            raise
-        with response["Body"] as body:
-            text = body.read(64 * 1024).decode("utf-8", errors="replace")
-        etag = response.get("ETag")
+        return self._read(self.key(recording_id))
+
+    def _read(self, key: str) -> Stored | None:
+        found = read_text(self.s3, self.bucket, key, ENTRY_MAX_BYTES)
+        if found is None:
+            return None
+        text, etag = found
         return Stored(LedgerEntry.from_json(text, etag), etag)
 
     def create(self, entry: LedgerEntry) -> LedgerEntry | None:
@@ -133,19 +130,8 @@ class Ledger:
         return written
 
     def _put(self, entry: LedgerEntry, **condition: str) -> LedgerEntry | None:
-        try:
-            response = self.s3.put_object(
-                Bucket=self.bucket,
-                Key=self.key(entry.recording_id),
-                Body=entry.to_json().encode(),
-                ContentType="application/json",
-                **condition,
-            )
-        except Exception as exc:
-            if condition and aws_error_code(exc) in _LOST_RACE:
-                return None
-            raise
-        return replace(entry, etag=response.get("ETag"))
+        etag = write_json(self.s3, self.bucket, self.key(entry.recording_id), entry.to_json(), **condition)
+        return None if etag is None else replace(entry, etag=etag)
 
     def list_entries(self) -> list[tuple[str, Stored]]:
         """Read-only: every entry of this application as (its key, what it holds), in key order. Only
@@ -158,14 +144,7 @@ class Ledger:
                 name = item["Key"][len(self.prefix) :]
                 if "/" in name or not name.endswith(".json"):
                     continue
-                try:
-                    response = self.s3.get_object(Bucket=self.bucket, Key=item["Key"])
-                except Exception as exc:
-                    if aws_error_code(exc) in {"NoSuchKey", "404"}:
-                        continue  # expired or deleted since the listing
-                    raise
-                with response["Body"] as body:
-                    text = body.read(64 * 1024).decode("utf-8", errors="replace")
-                etag = response.get("ETag")
-                found.append((item["Key"], Stored(LedgerEntry.from_json(text, etag), etag)))
+                stored = self._read(item["Key"])
+                if stored is not None:  # else expired or deleted since the listing
+                    found.append((item["Key"], stored))
         return found

@@ -18,11 +18,11 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from sendbird_copy.bucket_objects import read_text, write_json
 from sendbird_copy.discovery import LIVE_EVENT, ROOM, ParentKey, ScanCursor
-from sendbird_copy.errors import aws_error_code
 
 STATE_VERSION = 1
-_LOST_RACE = {"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}
+STATE_MAX_BYTES = 1024 * 1024  # the watch of a busy application: thousands of open parents
 MERGE_ATTEMPTS = 3
 
 
@@ -119,41 +119,22 @@ class SyncStateStore:
 
     def load(self) -> SyncState | None:
         """The stored state; None when there is none (a first run)."""
-        try:
-            response = self.s3.get_object(Bucket=self.bucket, Key=self.key)
-        except Exception as exc:
-            if aws_error_code(exc) in {"NoSuchKey", "404"}:
-                return None
-            raise
-        with response["Body"] as body:
-            text = body.read(1024 * 1024).decode("utf-8", errors="replace")
-        return SyncState.from_json(text, response.get("ETag"))
+        found = read_text(self.s3, self.bucket, self.key, STATE_MAX_BYTES)
+        return None if found is None else SyncState.from_json(*found)
 
     def save(self, state: SyncState, read: SyncState | None) -> SyncState:
         """Write ``state`` if nobody wrote since ``read`` was loaded; else merge and try again."""
         for _ in range(MERGE_ATTEMPTS):
             condition = {"IfMatch": read.etag} if read and read.etag else {"IfNoneMatch": "*"}
-            try:
-                response = self.s3.put_object(
-                    Bucket=self.bucket,
-                    Key=self.key,
-                    Body=state.to_json().encode(),
-                    ContentType="application/json",
-                    **condition,
-                )
-                return replace(state, etag=response.get("ETag"))
-            except Exception as exc:
-                if aws_error_code(exc) not in _LOST_RACE:
-                    raise
+            etag = write_json(self.s3, self.bucket, self.key, state.to_json(), **condition)
+            if etag is not None:
+                return replace(state, etag=etag)
             read = self.load()
             if read is not None:
                 state = state.merged_with(read)
         # Three runs in a row wrote first: write unconditionally what is merged (nothing is lost
         # that those runs did not also know, and the next run can fall back to a full scan).
-        response = self.s3.put_object(
-            Bucket=self.bucket, Key=self.key, Body=state.to_json().encode(), ContentType="application/json"
-        )
-        return replace(state, etag=response.get("ETag"))
+        return replace(state, etag=write_json(self.s3, self.bucket, self.key, state.to_json()))
 
 
 def _iso(moment: datetime | None) -> str | None:
