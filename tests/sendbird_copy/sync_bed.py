@@ -3,11 +3,12 @@ against both (fixtures ``bed`` and ``bed_factory``, registered in this folder's 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -86,3 +87,24 @@ def bed_factory(
 @pytest.fixture
 def bed(bed_factory: Callable[..., SyncBed]) -> SyncBed:
     return bed_factory()
+
+
+T = TypeVar("T")
+
+
+def at_once(count: int, run: Callable[[], T], timeout: float = 240) -> list[T]:
+    """``run`` in ``count`` threads that start at the same moment; every result, in finishing order."""
+    barrier = threading.Barrier(count)
+    results: list[T] = []
+
+    def one() -> None:
+        barrier.wait()
+        results.append(run())
+
+    threads = [threading.Thread(target=one) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert len(results) == count, f"{count - len(results)} of {count} runs did not finish"
+    return results

@@ -29,10 +29,9 @@ from sendbird_copy.sync import (
     NOT_READY,
     PENDING,
     UNAVAILABLE,
-    SyncReport,
 )
 from tests.sendbird_copy.cli_support import API_TOKEN, CopyCli
-from tests.sendbird_copy.sync_bed import DAY, SIZE, SyncBed, outcomes
+from tests.sendbird_copy.sync_bed import DAY, SIZE, SyncBed, at_once, outcomes
 
 
 def test_every_completed_recording_is_copied_exactly_once_and_a_second_run_copies_nothing(
@@ -64,19 +63,7 @@ def test_every_completed_recording_is_copied_exactly_once_and_a_second_run_copie
 def test_two_syncs_at_the_same_moment_copy_each_recording_once(bed: SyncBed) -> None:
     for n in range(60):
         bed.add(f"rec-{n:02d}")
-    barrier = threading.Barrier(2)
-    reports: list[SyncReport] = []
-
-    def one_run() -> None:
-        barrier.wait()
-        reports.append(bed.sync())
-
-    threads = [threading.Thread(target=one_run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert len(reports) == 2
+    reports = at_once(2, lambda: bed.sync())
     assert set(bed.copy_posts().values()) == {1} and len(bed.copy_posts()) == 60
     for report in reports:  # each run either copied it, verified the other's copy, or saw it in progress
         assert set(outcomes(report).values()) <= {COPIED_NOW, ALREADY_SAFE, IN_PROGRESS}, report.to_dict()
@@ -317,18 +304,7 @@ def test_two_runs_that_find_the_same_stale_request_re_request_it_once(bed: SyncB
     bed.emulator.drop_next_copies(1)
     assert outcomes(bed.sync(verify_timeout=1.0)) == {"ghost": IN_PROGRESS}
     time.sleep(1.1)  # stale now, and two runs find it at once
-    barrier = threading.Barrier(2)
-    reports: list[SyncReport] = []
-
-    def one_run() -> None:
-        barrier.wait()
-        reports.append(bed.sync(verify_timeout=1.0))
-
-    threads = [threading.Thread(target=one_run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    reports = at_once(2, lambda: bed.sync(verify_timeout=1.0))
     assert bed.copy_posts() == {"ghost": 2}  # the dropped one, and exactly one re-request
     # One run re-requested and copied it; the other waited behind the lease or left it to that run.
     assert COPIED_NOW in {outcomes(report).get("ghost") for report in reports}

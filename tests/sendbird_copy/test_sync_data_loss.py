@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import Counter
 
 from localdev.sendbird_emulator import SendbirdEmulator
 from tests.sendbird_copy.cli_support import CliRun, CopyCli
-from tests.sendbird_copy.sync_bed import SyncBed
+from tests.sendbird_copy.sync_bed import SyncBed, at_once
 
 
 def sync(copy_cli: CopyCli, bed: SyncBed, *extra: str) -> CliRun:
@@ -81,19 +80,10 @@ def test_three_syncs_at_once_keep_to_the_rate_limit_and_copy_everything_once(
     for n in range(30):
         bed.add(f"rec-{n:02d}")
     outputs = copy_cli.outputs(bed.dest)
-    runs: list[CliRun] = []
-    barrier = threading.Barrier(3)
-
-    def one() -> None:
-        barrier.wait()
-        runs.append(copy_cli.run_module("sync", outputs, "--api-base-url", emulator.base_url, "--json"))
-
-    threads = [threading.Thread(target=one) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(240)
-    assert len(runs) == 3 and all(run.exit_code == 0 for run in runs), [r.text[-500:] for r in runs]
+    runs = at_once(
+        3, lambda: copy_cli.run_module("sync", outputs, "--api-base-url", emulator.base_url, "--json")
+    )
+    assert all(run.exit_code == 0 for run in runs), [r.text[-500:] for r in runs]
     assert Counter(emulator.copy_posts(bed.dest.app_id)) == {f"rec-{n:02d}": 1 for n in range(30)}
     refused = [e for e in emulator.request_events if e.status == 429]
     assert refused == [], f"{len(refused)} answers of 429"

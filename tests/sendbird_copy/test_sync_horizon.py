@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 from sendbird_copy.horizon import BOUNDED, FULL
 from sendbird_copy.sync import COPIED_NOW, SyncReport
 from sendbird_copy.sync_state import KeyLayout, SyncStateStore
-from tests.sendbird_copy.sync_bed import DAY, SIZE, SyncBed, outcomes
+from tests.sendbird_copy.sync_bed import DAY, SIZE, SyncBed, at_once, outcomes
 
 LONG_AGO = 200 * DAY
 
@@ -179,19 +179,7 @@ def test_two_bounded_runs_at_once_copy_each_new_recording_once(bed: SyncBed) -> 
     settled(bed)
     for n in range(30):
         bed.add(f"new-{n:02d}")
-    barrier = threading.Barrier(2)
-    reports: list[SyncReport] = []
-
-    def one_run() -> None:
-        barrier.wait()
-        reports.append(bed.sync())
-
-    threads = [threading.Thread(target=one_run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert len(reports) == 2
+    reports = at_once(2, lambda: bed.sync())
     # Either one run took the lease and the other left it the work, or they ran one after the other.
     worked = [r for r in reports if r.skipped is None]
     assert worked and all(r.discovery and r.discovery.mode == BOUNDED for r in worked)
