@@ -57,6 +57,26 @@ class WholeNumber(RuleType):
         super().__init__(lambda name, value: rules.check_whole_number(name, value, low, high), "integer")
 
 
+def rule_option(
+    flag: str, rule: Callable[[str, Any], Any], default: Any, metavar: str | None = None, help: str = ""
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A flag whose value passes its rule (``RuleType``), with the rule's default shown in --help."""
+    kind = "integer" if isinstance(default, int) and not isinstance(default, bool) else "number"
+    return click.option(
+        flag, type=RuleType(rule, kind), default=default, show_default=True, metavar=metavar, help=help
+    )
+
+
+# sync and status judge "at risk" alike.
+warn_days_option = rule_option(
+    "--warn-days",
+    rules.check_warn_days,
+    rules.WARN_DAYS_DEFAULT,
+    metavar="DAYS",
+    help="A recording not yet copied this close to its deadline is at risk (exit 1).",
+)
+
+
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options every subcommand shares, collected into one CommonOptions argument."""
     options = [
@@ -146,19 +166,17 @@ def copy(common: CommonOptions, recording_id: str) -> None:
 @cli.command("smoke-test")
 @common_options
 @click.option("--recording-id", metavar="ID", help="Also copy this completed recording and check the object.")
-@click.option(
+@rule_option(
     "--wait-timeout",
-    type=RuleType(rules.check_wait_timeout),
-    default=rules.WAIT_TIMEOUT_DEFAULT,
-    show_default=True,
+    rules.check_wait_timeout,
+    rules.WAIT_TIMEOUT_DEFAULT,
     metavar="SECONDS",
     help="How long to wait for the copied object.",
 )
-@click.option(
+@rule_option(
     "--poll-interval",
-    type=RuleType(rules.check_poll_interval),
-    default=rules.POLL_INTERVAL_DEFAULT,
-    show_default=True,
+    rules.check_poll_interval,
+    rules.POLL_INTERVAL_DEFAULT,
     metavar="SECONDS",
     help="Longest wait between listings while waiting (they start at 0.5 s and double).",
 )
@@ -188,14 +206,7 @@ def smoke_test(
     metavar="DATE|DAYS",
     help="Only recordings stopped on/after a date (YYYY-MM-DD, UTC) or N days ago.",
 )
-@click.option(
-    "--warn-days",
-    type=RuleType(rules.check_warn_days),
-    default=rules.WARN_DAYS_DEFAULT,
-    show_default=True,
-    metavar="DAYS",
-    help="A recording not yet copied this close to its deadline is at risk (exit 1).",
-)
+@warn_days_option
 @click.option(
     "--max-copies",
     type=RuleType(rules.check_max_copies, "integer"),
@@ -208,30 +219,22 @@ def smoke_test(
     help="Page every live event and room the application ever had (an audit); a normal run reads only "
     "what the two-week window holds, and the first run for an application scans in full by itself.",
 )
-@click.option(
+@rule_option(
     "--event-margin-hours",
-    type=RuleType(rules.check_event_margin_hours),
-    default=rules.EVENT_MARGIN_HOURS_DEFAULT,
-    show_default=True,
+    rules.check_event_margin_hours,
+    rules.EVENT_MARGIN_HOURS_DEFAULT,
     metavar="HOURS",
     help="Ended live events are listed back to two weeks plus this (an event's length); longer "
     "events are found all the same, through the parents watched since they were seen open.",
 )
-@click.option(
+@rule_option(
     "--verify-timeout",
-    type=RuleType(rules.check_verify_timeout),
-    default=rules.VERIFY_TIMEOUT_DEFAULT,
-    show_default=True,
+    rules.check_verify_timeout,
+    rules.VERIFY_TIMEOUT_DEFAULT,
     metavar="SECONDS",
     help="How long to wait for copied objects; an older request with no object is requested again.",
 )
-@click.option(
-    "--workers",
-    type=RuleType(rules.check_workers, "integer"),
-    default=rules.WORKERS_DEFAULT,
-    show_default=True,
-    help="Worker threads per application.",
-)
+@rule_option("--workers", rules.check_workers, rules.WORKERS_DEFAULT, help="Worker threads per application.")
 def sync(common: CommonOptions, since: str | None, event_margin_hours: float, **options: Any) -> None:
     """Copy every completed recording not yet in the bucket, exactly once, before Sendbird deletes it.
 
@@ -260,14 +263,7 @@ def sync(common: CommonOptions, since: str | None, event_margin_hours: float, **
 )
 @click.option("--live-event", metavar="ID", help="Only the recordings of this live event.")
 @click.option("--room", metavar="ID", help="Only the recordings of this room.")
-@click.option(
-    "--warn-days",
-    type=RuleType(rules.check_warn_days),
-    default=rules.WARN_DAYS_DEFAULT,
-    show_default=True,
-    metavar="DAYS",
-    help="A recording not yet copied this close to its deadline is at risk (exit 1).",
-)
+@warn_days_option
 @click.option(
     "--html", "html_file", metavar="FILE", help="Also write the table and a timeline as one HTML page."
 )
