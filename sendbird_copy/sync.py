@@ -530,6 +530,12 @@ class AppSync:
         an earlier run's request that is stale and still has no object is requested again."""
         by_id = {r.recording.recording_id: r for r in report.results}
         why_waiting = "no object in the bucket yet"
+        if self.waiting:
+            earlier = sum(entry.run_id != self.services.run_id for _, entry in self.waiting.values())
+            self.services.progress(
+                f"{self.app.app_id}: waiting up to {self.options.verify_timeout:g} s for "
+                f"{len(self.waiting)} copies ({earlier} requested by earlier runs)"
+            )
         try:
             self._poll(by_id)
         except Exception as exc:
