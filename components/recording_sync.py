@@ -144,6 +144,7 @@ def _environment(args: ResolvedSync, token_secret_arn: pulumi.Input[str], copy_k
         facts.ENV_API_TOKEN_SECRET_ARN: token_secret_arn,
         facts.ENV_COPY_KEY_SECRET_ARN: copy_key_secret_arn,
         facts.ENV_WARN_DAYS: str(args.warn_days),
+        facts.ENV_EVENT_MARGIN_HOURS: str(args.event_margin_hours),
         facts.ENV_METRICS_NAMESPACE: facts.METRICS_NAMESPACE,
     }
     if args.sendbird_api_base_url is not None:

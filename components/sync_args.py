@@ -24,6 +24,7 @@ import pulumi
 
 from sendbird_copy.errors import Input, InputError
 from sendbird_copy.rules import (
+    EVENT_MARGIN_HOURS_DEFAULT,
     LOG_RETENTION_DAYS_DEFAULT,
     SCHEDULE_DEFAULT,
     WARN_DAYS_DEFAULT,
@@ -35,6 +36,7 @@ from sendbird_copy.rules import (
     check_bucket_arn,
     check_bucket_name,
     check_copy_secret,
+    check_event_margin_hours,
     check_kms_key_arn,
     check_log_retention_days,
     check_region,
@@ -59,7 +61,14 @@ from .recording_storage import RecordingStorage
 
 # Settings that shape the resources: plain values only (stack config gives exactly these, plus the
 # ARNs below).
-PLAIN_SETTINGS = ("schedule", "warn_days", "log_retention_days", "sendbird_api_base_url", "dashboard")
+PLAIN_SETTINGS = (
+    "schedule",
+    "warn_days",
+    "event_margin_hours",
+    "log_retention_days",
+    "sendbird_api_base_url",
+    "dashboard",
+)
 TOKEN_CHOICE = "exactly one of api_token (a Pulumi secret; the component stores it) and api_token_secret_arn"
 # What RecordingSync takes from the storage, by the names of RecordingStorage's outputs.
 STORAGE_FIELDS = ("bucket_name", "bucket_arn", "kms_key_arn", "copy_access_key_id", "copy_secret_access_key")
@@ -150,6 +159,7 @@ class ResolvedSync:
     api_token_secret_arn: pulumi.Input[str] | None
     schedule: str
     warn_days: float
+    event_margin_hours: float
     alarm_topic_arn: pulumi.Input[str] | None
     log_retention_days: int
     tags: Mapping[str, pulumi.Input[str]]
@@ -173,6 +183,9 @@ class RecordingSyncArgs:
     """EventBridge Scheduler expression: rate(...) of at least 15 minutes, or cron(...)."""
     warn_days: float = WARN_DAYS_DEFAULT
     """A recording not yet copied this many days before Sendbird deletes it is "at risk" (alarm)."""
+    event_margin_hours: float = EVENT_MARGIN_HOURS_DEFAULT
+    """Hours past Sendbird's two weeks that a run still lists ended live events for (an event's
+    length); longer events are found through the parents the sync watches (sendbird_copy/horizon.py)."""
     alarm_topic_arn: pulumi.Input[str] | None = None
     """An SNS topic (same region) every alarm notifies, on alarm and on recovery."""
     log_retention_days: int = LOG_RETENTION_DAYS_DEFAULT
@@ -251,6 +264,7 @@ class RecordingSyncArgs:
             ),
             schedule=settings["schedule"],
             warn_days=settings["warn_days"],
+            event_margin_hours=settings["event_margin_hours"],
             alarm_topic_arn=_when_resolved(
                 self.alarm_topic_arn, lambda arn: check_topic_arn("alarm_topic_arn", arn, region)
             ),
@@ -267,6 +281,7 @@ def check_settings(values: Mapping[str, Any]) -> dict[str, Any]:
     rules: dict[str, Any] = {
         "schedule": check_schedule,
         "warn_days": check_warn_days,
+        "event_margin_hours": check_event_margin_hours,
         "log_retention_days": check_log_retention_days,
         "sendbird_api_base_url": check_base_url,
         "dashboard": check_bool,

@@ -21,7 +21,12 @@ import pulumi
 from sendbird_recordings.recording_sync import RecordingSync
 from sendbird_recordings.sync_args import RecordingSyncArgs, sync_args_with_storage_values
 
-from sendbird_copy.rules import LOG_RETENTION_DAYS_DEFAULT, SCHEDULE_DEFAULT, WARN_DAYS_DEFAULT
+from sendbird_copy.rules import (
+    EVENT_MARGIN_HOURS_DEFAULT,
+    LOG_RETENTION_DAYS_DEFAULT,
+    SCHEDULE_DEFAULT,
+    WARN_DAYS_DEFAULT,
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,9 @@ class RecordingSyncFields:
     """EventBridge Scheduler expression: rate(...) of at least 15 minutes, or cron(...)."""
     warn_days: float = WARN_DAYS_DEFAULT
     """A recording not yet copied this many days before Sendbird deletes it is "at risk" (alarm)."""
+    event_margin_hours: float = EVENT_MARGIN_HOURS_DEFAULT
+    """Hours past Sendbird's two weeks that a run still lists ended live events for (an event's
+    length); longer events are found through the parents the sync watches (sendbird_copy/horizon.py)."""
     alarm_topic_arn: pulumi.Input[str] | None = None
     """An SNS topic (same region) every alarm notifies, on alarm and on recovery."""
     log_retention_days: int = LOG_RETENTION_DAYS_DEFAULT
@@ -59,6 +67,8 @@ class RecordingSyncFields:
     """Tags on every taggable resource (keys plain; values may be Outputs)."""
     sendbird_api_base_url: str | None = None
     """Sendbird's API base URL, for a test double (the local emulator); default: Sendbird's own."""
+    dashboard: bool = True
+    """A CloudWatch dashboard of the sync (runs, function, dead letters, alarms, problems); false: none."""
 
     def __post_init__(self) -> None:
         self.to_args()  # every check now, when the provider builds these from the inputs

@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sendbird_copy import rules
@@ -91,6 +92,7 @@ class FunctionConfig:
     api_token_secret_arn: str
     copy_key_secret_arn: str
     warn_days: float = rules.WARN_DAYS_DEFAULT
+    event_margin_hours: float = rules.EVENT_MARGIN_HOURS_DEFAULT
     metrics_namespace: str = facts.METRICS_NAMESPACE
     api_base_url: str | None = None  # None: Sendbird's own (sendbird_facts.API_BASE_URL_TEMPLATE)
 
@@ -116,6 +118,7 @@ class FunctionConfig:
         region = checked(rules.check_aws_region, facts.ENV_REGION)
         optional = {
             "warn_days": (rules.check_warn_days, facts.ENV_WARN_DAYS),
+            "event_margin_hours": (rules.check_event_margin_hours, facts.ENV_EVENT_MARGIN_HOURS),
             "metrics_namespace": (rules.check_metrics_namespace, facts.ENV_METRICS_NAMESPACE),
             "api_base_url": (rules.check_base_url, facts.ENV_API_BASE_URL),
         }
@@ -136,7 +139,12 @@ def env_input(variable: str) -> str:
     return f"environment variable {variable}"
 
 
-_OPTIONAL_ENV = (facts.ENV_WARN_DAYS, facts.ENV_METRICS_NAMESPACE, facts.ENV_API_BASE_URL)
+_OPTIONAL_ENV = (
+    facts.ENV_WARN_DAYS,
+    facts.ENV_EVENT_MARGIN_HOURS,
+    facts.ENV_METRICS_NAMESPACE,
+    facts.ENV_API_BASE_URL,
+)
 
 
 # -- secrets -------------------------------------------------------------------------------------
@@ -413,6 +421,7 @@ def _sync(
     )
     options = SyncOptions(
         warn_days=config.warn_days,
+        event_margin=timedelta(hours=config.event_margin_hours),
         verify_timeout=budget.verify_timeout_s,
         verify_with_head=False,
         # A full scan (the first run after deploy) takes at most a third of the budget per run and
@@ -475,7 +484,7 @@ def _failure(report: Any, values: Mapping[str, int]) -> str | None:
     from sendbird_copy.sync import FAILED_OUTCOME, LOST
 
     if report.error is not None:
-        return report.error
+        return with_permission_hint(report.error)
     failed, lost = values[facts.METRIC_FAILED], values[facts.METRIC_LOST]
     if not failed and not lost:
         return None
@@ -499,7 +508,7 @@ _DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "KM
 def with_permission_hint(reason: str) -> str:
     """``reason`` plus, when it is an AWS refusal of an operation (``describe``'s "Op: Code ..."),
     the IAM permission the function's role lacks."""
-    operation, _, rest = reason.partition(": ")
-    if operation in _ACTIONS and rest.startswith(_DENIED):
-        return f"{reason} [the function's role lacks {_ACTIONS[operation]} here]"
+    for operation, action in _ACTIONS.items():  # "Op: AccessDenied", wherever the reason says it
+        if any(f"{operation}: {denied}" in reason for denied in _DENIED):
+            return f"{reason} [the function's role lacks {action} here]"
     return reason

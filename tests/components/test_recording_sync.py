@@ -148,6 +148,7 @@ def test_the_environment_holds_names_and_arns_only(built, mocks):
         facts.ENV_API_TOKEN_SECRET_ARN,
         facts.ENV_COPY_KEY_SECRET_ARN,
         facts.ENV_WARN_DAYS,
+        facts.ENV_EVENT_MARGIN_HOURS,
         facts.ENV_METRICS_NAMESPACE,
     }
 

@@ -139,6 +139,12 @@ INPUTS: dict[str, dict[str, Any]] = {
         "accepted": [0, 3, 13.5],
         "refused": [14, 15, -1, "three", math.nan],
     },
+    "event_margin_hours": {
+        "names": {"component": "event_margin_hours", "config": "sync.event_margin_hours",
+                  "cli": "--event-margin-hours", "env": facts.ENV_EVENT_MARGIN_HOURS},
+        "accepted": [0, 24, 336],
+        "refused": [-1, 337, "a day", math.nan],
+    },
     "bucket_name": {
         "names": {"component": "bucket_name", "config": "bucket_name", "env": facts.ENV_BUCKET_NAME},
         "accepted": ["recordings-bucket"],

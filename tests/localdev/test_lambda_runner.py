@@ -231,10 +231,11 @@ def test_without_its_ledger_permission_the_function_fails_naming_it(
     assert result.exit_code == 1 and result.error is not None
     assert result.error["errorType"] == "ScheduledSyncError"
     message = result.error["errorMessage"]
-    assert "rec-1 (failed)" in message and "PutObject: AccessDenied" in message
+    # Its first ledger-prefix write is the run's lease: refused, the run does nothing at all.
+    assert "could not take the sync lease" in message and "PutObject: AccessDenied" in message
     assert "the function's role lacks s3:PutObject" in message
-    assert world.copy_posts() == {}  # the claim failed, so Sendbird was never asked
-    summary, metrics = summary_and_metrics(result)  # logged before it raised
-    assert summary["metrics"][facts.METRIC_FAILED] == 1 and metrics[facts.METRIC_FAILED] == 1
+    assert world.copy_posts() == {}  # nothing was claimed, so Sendbird was never asked
+    (summary,) = [d for d in result.json_lines() if d.get("message") == SUMMARY_MESSAGE]  # logged first
+    assert summary["passed"] is False and "could not take the sync lease" in summary["error"]
     for secret in function.secrets():
         assert secret not in "\n".join([*result.log_lines, result.stderr, message])
