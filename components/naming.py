@@ -169,14 +169,35 @@ def default_tags(app_id: str, extra: Mapping[str, T]) -> dict[str, T | str]:
     return {**extra, managed_by: "pulumi", component: PROJECT_NAME, sendbird_app_id: app_id}
 
 
-def autoname_or_shortened(logical_name: str, limit: int, *seed: str) -> str | None:
-    """None (Pulumi autonames ``<logical_name>-<7 hex>``) when that fits in ``limit`` characters; else
-    an explicit name cut to ``limit`` with a hash of ``seed`` (project, stack, name), so two stacks
-    of one application never share it. For resources without a ``name_prefix`` (Lambda functions,
-    schedules) and roles named like the copy user."""
-    if len(logical_name) + PULUMI_AUTONAME_SUFFIX <= limit:
+# What each kind of name may not contain (replaced by '-' in ``autoname_or_shortened``).
+NOT_IN_IAM_NAME = re.compile(r"[^\w+=,.@-]+", re.ASCII)
+NOT_IN_FUNCTION_NAME = re.compile(r"[^A-Za-z0-9_-]+")
+NOT_IN_SCHEDULE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+NOT_IN_QUEUE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
+NOT_IN_SECRET_NAME = re.compile(r"[^A-Za-z0-9/_+=.@-]+")
+
+
+def autoname_or_shortened(
+    logical_name: str, limit: int, *seed: str, not_allowed: re.Pattern[str] | None = None
+) -> str | None:
+    """None (Pulumi autonames ``<logical_name>-<7 hex>``) when that fits in ``limit`` characters and
+    has none of ``not_allowed``; else an explicit name, cleaned and cut to ``limit``, ending in a hash
+    of ``seed`` (project, stack, name), so two stacks of one application never share it and two names
+    that clean alike stay apart (``distinct``). For resources without a ``name_prefix`` (Lambda
+    functions, schedules, queues) and roles named like the copy user."""
+    cleaned = logical_name
+    if not_allowed is not None:
+        cleaned = not_allowed.sub("-", logical_name).strip("-") or "recordings"
+    if cleaned == logical_name and len(logical_name) + PULUMI_AUTONAME_SUFFIX <= limit:
         return None
-    return shortened(logical_name, limit, *seed, logical_name)
+    return distinct(cleaned, logical_name, limit, *seed, logical_name)
+
+
+def secret_name_part(component_name: str, project: str, stack: str) -> str:
+    """The component's part of a Secrets Manager name prefix: the name itself when Secrets Manager
+    takes its characters, else cleaned and ending in a hash (``distinct``)."""
+    cleaned = NOT_IN_SECRET_NAME.sub("-", component_name).strip("-") or "recordings"
+    return distinct(cleaned, component_name, MAX_IAM_NAME, project, stack, component_name)
 
 
 def log_group_name(project: str, stack: str, component_name: str) -> str:

@@ -27,8 +27,12 @@ from components.type_tokens import (
     IAM_ROLE,
     IAM_USER,
     KMS_ALIAS,
+    LAMBDA_FUNCTION,
     LOG_GROUP,
+    QUEUE,
     ROLE_POLICY,
+    SCHEDULE,
+    SECRET,
     USER_POLICY,
 )
 from sendbird_copy.project import CONFIG_NAMESPACE as NAMESPACE
@@ -173,3 +177,29 @@ def test_a_cleaned_name_differs_between_stacks():
     component with a cleaned name never share a user in one account."""
     dev, staging = _explicit_names(("recordings-é",), "dev"), _explicit_names(("recordings-é",), "staging")
     assert dev["recordings-é"][IAM_USER] != staging["recordings-é"][IAM_USER]
+
+
+AWS_CHARACTERS = {  # each autonamed kind of name: what AWS takes
+    IAM_ROLE: re.compile(r"[\w+=,.@-]{1,64}", re.ASCII),
+    LAMBDA_FUNCTION: re.compile(r"[A-Za-z0-9_-]{1,64}"),
+    SCHEDULE: re.compile(r"[A-Za-z0-9_.-]{1,64}"),
+    QUEUE: re.compile(r"[A-Za-z0-9_-]{1,80}"),
+    SECRET: re.compile(r"[A-Za-z0-9/_+=.@-]{1,512}"),
+}
+
+
+@pytest.mark.parametrize("name", ["recordings-é", "team/rec", "日本"])
+def test_every_child_of_a_name_aws_refuses_gets_a_name_aws_takes(name):
+    """Pulumi's autoname keeps the component's name: 'recordings-é-sync-role-1a2b3c4' is no IAM name,
+    and `pulumi up` failed on it. A name outside a kind's characters is cleaned, with a hash."""
+    mocks = RecordingMocks()
+
+    def build() -> None:
+        storage = RecordingStorage(name, RecordingStorageArgs(app_id=APP_ID, region="ap-1"))
+        RecordingSync(name, RecordingSyncArgs(storage=storage, api_token=pulumi.Output.secret("t" * 40)))
+
+    run_component(build, mocks)
+    for typ, allowed in AWS_CHARACTERS.items():
+        for record in mocks.of_type(typ):
+            aws_name = record.state.get("name") or record.id
+            assert allowed.fullmatch(aws_name), (typ, aws_name)
