@@ -17,7 +17,7 @@ from urllib.parse import quote
 from sendbird_copy import scheduled_facts as facts
 from sendbird_copy.scheduled import SUMMARY_MESSAGE
 
-from .naming import shortened
+from .naming import distinct
 
 # CloudWatch's limit on a dashboard's name, and the characters it allows.
 MAX_DASHBOARD_NAME = 255
@@ -50,7 +50,8 @@ def dashboard_name(project: str, stack: str, component_name: str) -> str:
         return _NOT_ALLOWED.sub("-", part).strip("-") or "default"
 
     full = f"{clean(project)}-{clean(stack)}-{clean(component_name)}-sync"
-    return shortened(full, MAX_DASHBOARD_NAME, project, stack, component_name)
+    original = f"{project}-{stack}-{component_name}-sync"
+    return distinct(full, original, MAX_DASHBOARD_NAME, project, stack, component_name)
 
 
 def dashboard_url(region: str, name: str) -> str:

@@ -6,6 +6,17 @@ one that would not fit is cut and ends in a short stable hash of the full name (
 two long names that share their beginning still get different names, and each stays recognisable by
 that beginning. The bucket prefix of a long name is only cut, as before (see ``bucket_prefix``).
 
+A name that AWS's characters forced us to clean (``recordings-é``, ``team/rec``) also ends in a hash
+of the original name (``distinct``): cleaning maps many names to one (``recordings-é`` and
+``recordings-è`` both to ``recordings``; ``team/rec`` to ``team-rec``, the name of another component),
+and an explicit name without a random part (the copy user, the KMS alias, the log group, the
+dashboard) would then collide at ``pulumi up``, or worse, one dashboard would overwrite the other.
+Why a hash rather than a refusal at preview: a preview sees one program, while these names must also
+stay apart across stacks and projects in one account (a hash of project, stack and name does that),
+and a name a user chose keeps working. The cost: a stack deployed with such a name by an earlier
+version gets the new names once (the copy user is renamed, which replaces its access key; the alias,
+log group and dashboard are replaced). Names AWS accepts as they are never change.
+
 | name | limit | how it is made |
 |---|---|---|
 | bucket | 63 | ``bucket_prefix`` (<= 37); the provider appends 26 unique characters |
@@ -62,6 +73,15 @@ def shortened(name: str, limit: int, *seed: str) -> str:
     return f"{name[: limit - HASH_LENGTH - 1].rstrip('-/')}-{digest}"
 
 
+def distinct(cleaned: str, original: str, limit: int, *seed: str) -> str:
+    """``cleaned`` (cut with a hash when longer than ``limit``, as ``shortened``) when cleaning left
+    ``original`` as it was; else its beginning, '-' and ``name_hash(*seed)``: two names that clean to
+    the same text still get different names. ``seed`` must hold the original name."""
+    if cleaned == original:
+        return shortened(cleaned, limit, *seed)
+    return f"{cleaned[: limit - HASH_LENGTH - 1].rstrip('-/')}-{name_hash(*seed)}"
+
+
 def bucket_prefix(component_name: str) -> str:
     """A valid ``bucket_prefix`` from the component name: lowercase, a-z0-9 and '-', ends in '-', at
     most 37 characters (S3 names are at most 63, and the provider appends 26).
@@ -114,7 +134,7 @@ def copy_user_name(component_name: str, project: str, stack: str) -> str | None:
         return None
     budget = MAX_IAM_NAME - len(COPY_USER_SUFFIX)
     base = _iam_clean(component_name)
-    return shortened(base, budget, project, stack, component_name) + COPY_USER_SUFFIX
+    return distinct(base, component_name, budget, project, stack, component_name) + COPY_USER_SUFFIX
 
 
 def upload_role_name_prefix(component_name: str) -> str | None:
@@ -137,7 +157,8 @@ def kms_alias_name(stack: str, component_name: str) -> str:
         return re.sub(r"[^A-Za-z0-9_-]+", "-", part).strip("-") or "default"
 
     full = f"alias/{PROJECT_NAME}/{clean(stack)}/{clean(component_name)}"
-    return shortened(full, MAX_KMS_ALIAS, stack, component_name)
+    original = f"alias/{PROJECT_NAME}/{stack}/{component_name}"
+    return distinct(full, original, MAX_KMS_ALIAS, stack, component_name)
 
 
 def default_tags(app_id: str, extra: Mapping[str, T]) -> dict[str, T | str]:
@@ -148,14 +169,35 @@ def default_tags(app_id: str, extra: Mapping[str, T]) -> dict[str, T | str]:
     return {**extra, managed_by: "pulumi", component: PROJECT_NAME, sendbird_app_id: app_id}
 
 
-def autoname_or_shortened(logical_name: str, limit: int, *seed: str) -> str | None:
-    """None (Pulumi autonames ``<logical_name>-<7 hex>``) when that fits in ``limit`` characters; else
-    an explicit name cut to ``limit`` with a hash of ``seed`` (project, stack, name), so two stacks
-    of one application never share it. For resources without a ``name_prefix`` (Lambda functions,
-    schedules) and roles named like the copy user."""
-    if len(logical_name) + PULUMI_AUTONAME_SUFFIX <= limit:
+# What each kind of name may not contain (replaced by '-' in ``autoname_or_shortened``).
+NOT_IN_IAM_NAME = re.compile(r"[^\w+=,.@-]+", re.ASCII)
+NOT_IN_FUNCTION_NAME = re.compile(r"[^A-Za-z0-9_-]+")
+NOT_IN_SCHEDULE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+NOT_IN_QUEUE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
+NOT_IN_SECRET_NAME = re.compile(r"[^A-Za-z0-9/_+=.@-]+")
+
+
+def autoname_or_shortened(
+    logical_name: str, limit: int, *seed: str, not_allowed: re.Pattern[str] | None = None
+) -> str | None:
+    """None (Pulumi autonames ``<logical_name>-<7 hex>``) when that fits in ``limit`` characters and
+    has none of ``not_allowed``; else an explicit name, cleaned and cut to ``limit``, ending in a hash
+    of ``seed`` (project, stack, name), so two stacks of one application never share it and two names
+    that clean alike stay apart (``distinct``). For resources without a ``name_prefix`` (Lambda
+    functions, schedules, queues) and roles named like the copy user."""
+    cleaned = logical_name
+    if not_allowed is not None:
+        cleaned = not_allowed.sub("-", logical_name).strip("-") or "recordings"
+    if cleaned == logical_name and len(logical_name) + PULUMI_AUTONAME_SUFFIX <= limit:
         return None
-    return shortened(logical_name, limit, *seed, logical_name)
+    return distinct(cleaned, logical_name, limit, *seed, logical_name)
+
+
+def secret_name_part(component_name: str, project: str, stack: str) -> str:
+    """The component's part of a Secrets Manager name prefix: the name itself when Secrets Manager
+    takes its characters, else cleaned and ending in a hash (``distinct``)."""
+    cleaned = NOT_IN_SECRET_NAME.sub("-", component_name).strip("-") or "recordings"
+    return distinct(cleaned, component_name, MAX_IAM_NAME, project, stack, component_name)
 
 
 def log_group_name(project: str, stack: str, component_name: str) -> str:
@@ -167,4 +209,9 @@ def log_group_name(project: str, stack: str, component_name: str) -> str:
         return re.sub(r"[^A-Za-z0-9_.#-]+", "-", part).strip("-") or "default"
 
     full = f"/{clean(project)}/{clean(stack)}/{clean(component_name)}/sync"
-    return shortened(full, 512, project, stack, component_name)
+    original = f"/{project}/{stack}/{component_name}/sync"
+    if full == original:
+        return shortened(full, 512, project, stack, component_name)
+    # Cleaned: the hash goes before "/sync", so the group still ends as every sync's does.
+    base = distinct(full.removesuffix("/sync"), original, 512 - len("/sync"), project, stack, component_name)
+    return f"{base}/sync"

@@ -26,13 +26,23 @@ from . import dashboard as dashboards
 from . import sync_policies
 from .context import StorageContext
 from .function_archive import build_archive
-from .naming import MAX_IAM_NAME, autoname_or_shortened, log_group_name
+from .naming import (
+    MAX_IAM_NAME,
+    NOT_IN_FUNCTION_NAME,
+    NOT_IN_IAM_NAME,
+    NOT_IN_QUEUE_NAME,
+    NOT_IN_SCHEDULE_NAME,
+    autoname_or_shortened,
+    log_group_name,
+    secret_name_part,
+)
 from .sync_args import RecordingSyncArgs, ResolvedSync
 from .type_tokens import RECORDING_SYNC
 from .validation import check_component_call
 
 MAX_FUNCTION_NAME = 64
 MAX_SCHEDULE_NAME = 64
+MAX_QUEUE_NAME = 80
 # A failed delivery of the scheduler (throttled, function missing) is retried this often within an
 # hour, then parked in the dead-letter queue (and its alarm fires).
 SCHEDULER_RETRIES = 3
@@ -95,7 +105,10 @@ def _secret(
     secret = aws.secretsmanager.Secret(
         ctx.child_name(suffix),
         # A prefix, so a re-created secret never waits for the old name's recovery window.
-        name_prefix=f"{PROJECT_NAME}/{pulumi.get_stack()}/{ctx.name}/{suffix}-",
+        name_prefix=(
+            f"{PROJECT_NAME}/{pulumi.get_stack()}/"
+            f"{secret_name_part(ctx.name, pulumi.get_project(), pulumi.get_stack())}/{suffix}-"
+        ),
         description=description,
         kms_key_id=kms_key_arn,
         tags=ctx.tags,
@@ -123,7 +136,11 @@ def _copy_key_json(args: ResolvedSync) -> pulumi.Output[str]:
 
 def _role(ctx: StorageContext, suffix: str, trust: pulumi.Input[str]) -> aws.iam.Role:
     name = autoname_or_shortened(
-        ctx.child_name(suffix), MAX_IAM_NAME, pulumi.get_project(), pulumi.get_stack()
+        ctx.child_name(suffix),
+        MAX_IAM_NAME,
+        pulumi.get_project(),
+        pulumi.get_stack(),
+        not_allowed=NOT_IN_IAM_NAME,
     )
     return aws.iam.Role(
         ctx.child_name(suffix),
@@ -164,7 +181,11 @@ def _function(
     policy and the secrets' values (so its first run can read them)."""
     archive = build_archive(ARCHIVE_CACHE)
     name = autoname_or_shortened(
-        ctx.child_name("sync"), MAX_FUNCTION_NAME, pulumi.get_project(), pulumi.get_stack()
+        ctx.child_name("sync"),
+        MAX_FUNCTION_NAME,
+        pulumi.get_project(),
+        pulumi.get_stack(),
+        not_allowed=NOT_IN_FUNCTION_NAME,
     )
     return aws.lambda_.Function(
         ctx.child_name("sync"),
@@ -369,6 +390,13 @@ def _create_children(ctx: StorageContext, args: ResolvedSync) -> SyncResources:
     )
     queue = aws.sqs.Queue(
         ctx.child_name("sync-dead-letters"),
+        name=autoname_or_shortened(
+            ctx.child_name("sync-dead-letters"),
+            MAX_QUEUE_NAME,
+            pulumi.get_project(),
+            pulumi.get_stack(),
+            not_allowed=NOT_IN_QUEUE_NAME,
+        ),
         sqs_managed_sse_enabled=True,
         message_retention_seconds=DEAD_LETTER_RETENTION_SECONDS,
         tags=ctx.tags,
@@ -395,7 +423,11 @@ def _create_children(ctx: StorageContext, args: ResolvedSync) -> SyncResources:
     schedule = aws.scheduler.Schedule(
         ctx.child_name("sync-schedule"),
         name=autoname_or_shortened(
-            ctx.child_name("sync-schedule"), MAX_SCHEDULE_NAME, pulumi.get_project(), pulumi.get_stack()
+            ctx.child_name("sync-schedule"),
+            MAX_SCHEDULE_NAME,
+            pulumi.get_project(),
+            pulumi.get_stack(),
+            not_allowed=NOT_IN_SCHEDULE_NAME,
         ),
         description=f"Runs the recording sync of Sendbird application {args.app_id}",
         schedule_expression=args.schedule,

@@ -64,6 +64,40 @@ def stack_file_path(stack: str, project_dir: Path = PROJECT_DIR, input_name: str
     return path
 
 
+class DuplicateKeyError(Exception):
+    """A mapping of the stack file names one key twice (PyYAML keeps the last value silently)."""
+
+    def __init__(self, key: str, first_line: int, second_line: int) -> None:
+        super().__init__(key)
+        self.key, self.first_line, self.second_line = key, first_line, second_line
+
+
+def _unique_keys_loader() -> type:
+    """yaml.SafeLoader that refuses a key repeated in one mapping: PyYAML's own keeps the last one, so
+    a second ``sendbird-recordings:applications`` dropped the first list and a second ``region:``
+    won without a word."""
+    import yaml
+
+    class UniqueKeysLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+            if isinstance(node, yaml.MappingNode):
+                seen: dict[Any, int] = {}
+                for key_node, _ in node.value:
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        continue  # a merge key (<<) may be overridden: that is what it is for
+                    key = self.construct_object(key_node, deep=True)
+                    line = key_node.start_mark.line + 1
+                    try:
+                        if key in seen:
+                            raise DuplicateKeyError(shorten(str(key)), seen[key], line)
+                        seen[key] = line
+                    except TypeError:
+                        continue  # an unhashable key: SafeLoader refuses it itself
+            return super().construct_mapping(node, deep)
+
+    return UniqueKeysLoader
+
+
 def load_stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
     """The ``config:`` block of ``stacks/Pulumi.<stack>.yaml`` (keys stay namespaced)."""
     return read_stack_file(stack_file_path(stack, project_dir))
@@ -99,7 +133,12 @@ def read_stack_file(path: Path) -> dict[str, Any]:
             f"stack file {shown} cannot be read ({reason}). Allowed: a file you can read"
         ) from None
     try:
-        document = yaml.safe_load(text)
+        document = yaml.load(text, Loader=_unique_keys_loader())  # noqa: S506 - a SafeLoader
+    except DuplicateKeyError as err:
+        raise StackFileError(
+            f"stack file {shown}: key '{err.key}' appears twice in one mapping (line {err.first_line} and "
+            f"line {err.second_line}); YAML would keep only the last. Allowed: each key once per mapping"
+        ) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

@@ -91,9 +91,17 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--aws-endpoint-url", metavar="URL", help="AWS endpoint override (default: $AWS_ENDPOINT_URL)."
         ),
-        click.option("--api-base-url", metavar="URL", help="Sendbird API base URL override (an emulator)."),
         click.option(
-            "--org-api-base-url", metavar="URL", help="Sendbird Organization API base URL override."
+            "--api-base-url",
+            type=RuleType(rules.check_base_url, "url"),
+            metavar="URL",
+            help="Sendbird API base URL override (an emulator).",
+        ),
+        click.option(
+            "--org-api-base-url",
+            type=RuleType(rules.check_base_url, "url"),
+            metavar="URL",
+            help="Sendbird Organization API base URL override.",
         ),
         click.option(
             "--sendbird-aws-region",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sendbird_copy.errors import OptionError, UsageError
 from sendbird_copy.reporter import Reporter
-from sendbird_copy.rules import check_identifier, check_secret, check_url, shorten
+from sendbird_copy.rules import check_secret, check_sendbird_id, check_url, shorten
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -65,7 +65,7 @@ class CLIFactory:
         from sendbird_copy.inputs import load_outputs, select_apps
 
         if recording_id is not None:
-            check_identifier("--recording-id", recording_id)
+            check_sendbird_id("--recording-id", recording_id)
         apps = select_apps(load_outputs(self.options.outputs, self.options.stack), self.options.app_id)
         self.reporter.add_secrets(app.copy_secret_access_key for app in apps)
         if recording_id is not None and len(apps) > 1:
@@ -84,14 +84,11 @@ class CLIFactory:
         options = self.options
         endpoint = endpoint_override(options.aws_endpoint_url, self.environ)
         endpoint_input = "--aws-endpoint-url" if options.aws_endpoint_url else ENDPOINT_ENV
-        for name, url in (
-            (endpoint_input, endpoint),
-            ("--api-base-url", options.api_base_url),
-            ("--org-api-base-url", options.org_api_base_url),
-        ):
-            if url is not None:
-                # A password in a URL is masked in everything printed, whatever quotes the URL.
-                self.reporter.add_secrets([check_url(name, url)])
+        # --api-base-url and --org-api-base-url passed rules.check_base_url as the options were read
+        # (no user or password can be in them); the AWS endpoint may be plain http to any host.
+        if endpoint is not None:
+            # A password in a URL is masked in everything printed, whatever quotes the URL.
+            self.reporter.add_secrets([check_url(endpoint_input, endpoint)])
         token = self._env(TOKEN_ENV)
         if needs_token and not token:
             raise OptionError(

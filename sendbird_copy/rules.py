@@ -282,6 +282,33 @@ def check_identifier(name: str, value: str, max_length: int = MAX_IDENTIFIER_LEN
     return cleaned
 
 
+# A path segment that is only dots is a "dot segment": HTTP clients (requests/urllib3) and servers
+# remove it with the segment before it, so ``POST /cloud-recordings/../copy`` arrives as ``POST /copy``
+# (with the copy key in its body). A slash or backslash, even percent-encoded, is decoded by some
+# proxies into a path separator. Sendbird's ids are UUID-like and have none of these.
+DOT_SEGMENTS = frozenset({".", ".."})
+PATH_SEPARATORS = frozenset("/\\")
+SENDBIRD_ID_ALLOWED = (
+    "the id as Sendbird lists it (printable text without '/' or '\\', and not '.' or '..': the id "
+    "becomes one segment of the API path)"
+)
+
+
+def check_sendbird_id(name: str, value: str) -> str:
+    """An id that becomes one segment of a Sendbird API path (a recording, live event or room id):
+    ``check_identifier``, and nothing that would move the request to another path."""
+    cleaned = check_identifier(name, value)
+    if cleaned in DOT_SEGMENTS:
+        raise InputError(
+            f"{name} '{cleaned}' would change the API path (a dot segment). Allowed: {SENDBIRD_ID_ALLOWED}"
+        )
+    if PATH_SEPARATORS & set(cleaned):
+        raise InputError(
+            f"{name} '{shorten(cleaned)}' has a path separator ('/' or '\\'). Allowed: {SENDBIRD_ID_ALLOWED}"
+        )
+    return cleaned
+
+
 # -- URLs ------------------------------------------------------------------------------------------
 def check_url(name: str, url: str) -> str | None:
     """InputError unless ``url`` is an http(s) URL with a host; returns its password, if any.
@@ -306,8 +333,8 @@ def check_url(name: str, url: str) -> str | None:
 
 
 BASE_URL_ALLOWED = (
-    "an https URL without a user or password, or http to a loopback host (a local test double); "
-    "{application_id} in it stands for the application id"
+    "an https URL without a user or password, query or fragment, or http to a loopback host (a local "
+    "test double); {application_id} in it stands for the application id"
 )
 MAX_BASE_URL_LENGTH = 2048  # Lambda's whole environment is at most 4 KB
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -330,6 +357,10 @@ def check_base_url(name: str, value: Any) -> str:
     split = urlsplit(concrete)
     if password is not None or split.username is not None:
         raise _refuse(name, f" has a user or password in it (not shown). Allowed: {BASE_URL_ALLOWED}")
+    if split.query or split.fragment or "?" in concrete or "#" in concrete:
+        # The client appends paths to the base URL: after a query or fragment they would go to the
+        # wrong place (every answer then blames the recording). Not shown: a query may hold a secret.
+        raise _refuse(name, f" has a query or fragment ('?' or '#', not shown). Allowed: {BASE_URL_ALLOWED}")
     if split.scheme == "http" and split.hostname not in LOOPBACK_HOSTS:
         raise _refuse(
             name,
@@ -493,11 +524,16 @@ def check_access_key_id(name: str, value: Any) -> str:
 
 
 def check_copy_secret(name: str, value: Any) -> str:
-    """The copy identity's secret key: a non-empty string (the function hands it to Sendbird)."""
+    """The copy identity's secret key: a non-empty string (the function hands it to Sendbird), trimmed.
+
+    Trimmed, not refused, like the key id beside it: AWS issues secret keys of 40 base64 characters,
+    never with whitespace, so a space around one is only a paste or an edit; keeping it made Sendbird
+    answer "the key is not valid" while the id, trimmed, looked right.
+    """
     if not isinstance(value, str) or not value.strip():
         problem = "is empty" if isinstance(value, str) else f"is not a string ({type(value).__name__})"
         raise _refuse(name, f" {problem} (not shown). Allowed: RecordingStorage.copy_secret_access_key")
-    return value
+    return value.strip()
 
 
 # -- the scheduled sync: schedule, log retention, metrics namespace ---------------------------------
@@ -730,12 +766,29 @@ def check_retention(prefix: str, retention: Any) -> Any:
     return retention
 
 
+# S3, KMS and IAM accept these characters in tag keys and values (moto accepts more, so only this
+# rule stops a '#' or '|' before `pulumi up` fails on AWS).
+TAG_SYMBOLS = "_.:/=+-@"
+TAG_CHARACTERS_ALLOWED = f"Unicode letters, digits, spaces and {' '.join(TAG_SYMBOLS)}"
+MAX_TAG_KEY = 128
+
+
+def _tag_text_ok(text: str) -> bool:
+    """AWS's ``[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*``: letters, separators (spaces), numbers, symbols."""
+    from unicodedata import category
+
+    return all(ch.isalnum() or ch in TAG_SYMBOLS or category(ch).startswith("Z") for ch in text)
+
+
 def _check_tag_key(name: str, key: Any) -> None:
-    if not isinstance(key, str) or not 1 <= len(key) <= 128 or key.lower().startswith("aws:"):
-        raise _refuse(
-            name,
-            f" key {shown(key)} is invalid. Allowed: a string of 1-128 characters, not starting with 'aws:'",
-        )
+    allowed = f"a string of 1-{MAX_TAG_KEY} characters of {TAG_CHARACTERS_ALLOWED}, not starting with 'aws:'"
+    if (
+        not isinstance(key, str)
+        or not 1 <= len(key) <= MAX_TAG_KEY
+        or key.lower().startswith("aws:")
+        or not _tag_text_ok(key)
+    ):
+        raise _refuse(name, f" key {shown(key)} is invalid. Allowed: {allowed}")
     ours = next((k for k in COMPONENT_TAG_KEYS if k.lower() == key.lower()), None)
     if ours is not None:
         raise _refuse(
@@ -748,12 +801,19 @@ def _check_tag_key(name: str, key: Any) -> None:
 
 def check_tag_value(name: str, key: str, value: Any) -> str:
     """One tag's value (the key checked already); named ``<name>.<key>``."""
-    if not isinstance(value, str) or len(value) > MAX_TAG_VALUE:
-        problem = "is not a string" if not isinstance(value, str) else "is too long"
+    if not isinstance(value, str) or len(value) > MAX_TAG_VALUE or not _tag_text_ok(value):
+        problem = (
+            "is not a string"
+            if not isinstance(value, str)
+            else "is too long"
+            if len(value) > MAX_TAG_VALUE
+            else "has a character AWS refuses in tags"
+        )
         raise _refuse(
             f"{name}.{key}",
             f" {shown(value)} is invalid: it {problem}. Allowed: a string of at most {MAX_TAG_VALUE} "
-            f"characters, or a pulumi Output of one (quote numbers and booleans in YAML)",
+            f"characters of {TAG_CHARACTERS_ALLOWED}, or a pulumi Output of one (quote numbers and "
+            "booleans in YAML)",
         )
     return value
 

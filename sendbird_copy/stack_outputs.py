@@ -20,7 +20,7 @@ from typing import Any
 
 from sendbird_copy.errors import OutputsError
 from sendbird_copy.regions import SENDBIRD_AWS_REGIONS, SENDBIRD_REGIONS, known_aws_regions
-from sendbird_copy.rules import has_control_characters, shorten, type_name
+from sendbird_copy.rules import check_app_id, check_copy_secret, has_control_characters, shorten, type_name
 
 APPLICATIONS = "applications"
 SECRET_KEYS = "copy_secret_access_keys"
@@ -104,6 +104,9 @@ def _parse_app(app_id: str, entry: Any, secret: Any, source: str) -> AppOutputs:
     secret_where = f"{source}: {SECRET_KEYS}.{shorten(app_id)}"
     if secret is not None and not isinstance(secret, str):
         raise OutputsError(f"{secret_where} is {type_name(secret)}; expected the secret key as a string")
+    if isinstance(secret, str) and secret.strip():
+        # Trimmed like every public field (the key id among them): rules.check_copy_secret says why.
+        secret = check_copy_secret(secret_where, secret)
     if not secret or secret == "[secret]":
         raise OutputsError(
             f"{secret_where} is missing or masked; read the outputs with "
@@ -117,6 +120,10 @@ def _parse_app(app_id: str, entry: Any, secret: Any, source: str) -> AppOutputs:
         raise OutputsError(
             f"{where}.app_id is '{shorten(values['app_id'])}', expected the key '{shorten(app_id)}'"
         )
+    # The one application-id rule, for every command that reads the outputs (check-region and
+    # preflight too, which never build a Sendbird client): 'app/../x' or a Cyrillic lookalike is bad
+    # input (exit 2), never "not found".
+    check_app_id(f"{where}.app_id", app_id)
     return AppOutputs(copy_secret_access_key=secret, **values)
 
 

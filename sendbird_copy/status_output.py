@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sendbird_copy.errors import OptionError
-from sendbird_copy.rules import check_identifier, shorten
+from sendbird_copy.rules import check_sendbird_id, shorten
 from sendbird_copy.status import StatusOptions
 
 if TYPE_CHECKING:
@@ -24,8 +24,8 @@ def checked_options(
 ) -> tuple[StatusOptions, Path | None]:
     if live_event is not None and room is not None:
         raise OptionError("--live-event and --room were both given. Allowed: one of them")
-    live_event = None if live_event is None else check_identifier("--live-event", live_event)
-    room = None if room is None else check_identifier("--room", room)
+    live_event = None if live_event is None else check_sendbird_id("--live-event", live_event)
+    room = None if room is None else check_sendbird_id("--room", room)
     return StatusOptions(offline, warn_days, live_event, room), _html_path(html_file)
 
 

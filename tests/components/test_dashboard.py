@@ -10,6 +10,7 @@ import pytest
 
 from components import RecordingSync
 from components import dashboard as db
+from components.naming import name_hash
 from components.type_tokens import DASHBOARD, LAMBDA_FUNCTION, LOG_GROUP, METRIC_ALARM, QUEUE, RECORDING_SYNC
 from localdev.program_runner import ProgramError
 from sendbird_copy import scheduled_facts as facts
@@ -96,7 +97,10 @@ def test_widgets_fit_cloudwatchs_24_unit_grid_without_overlapping():
     ("project", "stack", "name", "expected"),
     [
         ("sendbird-recordings", "prod", "app-1", "sendbird-recordings-prod-app-1-sync"),
-        ("p", "dev.eu", "a b", "p-dev-eu-a-b-sync"),  # only A-Z a-z 0-9 - _ in a dashboard name
+        ("p", "dev-eu", "a-b", "p-dev-eu-a-b-sync"),
+        # Only A-Z a-z 0-9 - _ in a dashboard name: a cleaned name ends in a hash of the original, so it
+        # never takes (and overwrites) the dashboard of the line above (issue 19 item 5).
+        ("p", "dev.eu", "a b", f"p-dev-eu-a-b-sync-{name_hash('p', 'dev.eu', 'a b')}"),
     ],
 )
 def test_the_name_is_unique_per_stack_in_cloudwatchs_characters(project, stack, name, expected):

@@ -30,6 +30,7 @@ from sendbird_copy.cli import cli
 from sendbird_copy.errors import InputError
 from sendbird_copy.project import CONFIG_NAMESPACE as NAMESPACE
 from sendbird_copy.scheduled import FunctionConfig, env_input
+from sendbird_copy.stack_outputs import parse_stack_outputs
 from tests.components.pulumi_mocks import ACCOUNT_ID, RecordingMocks, run_component, run_stack
 
 APP_ID = "9F1C2B7E-4D3A-4C8B-A1E6-3B5D7F9A0C2E"
@@ -125,6 +126,23 @@ def environment(variable: str, text: str) -> Verdict:
     return None
 
 
+def stack_outputs(field: str, value: Any) -> Verdict:
+    """The helper's reading of the stack outputs (``parse_stack_outputs``, what every command reads);
+    ``field`` is a field of one application's entry."""
+    entry = {
+        "app_id": APP_ID, "region": REGION, "bucket_name": "recordings-bucket",
+        "bucket_arn": "arn:aws:s3:::recordings-bucket", "kms_key_arn": KEY, "kms_alias": "alias/x",
+        "copy_user_name": "user", "copy_access_key_id": "AKIAEXAMPLEEXAMPLE00", field: value,
+    }  # fmt: skip
+    key = entry["app_id"]
+    document = {"applications": {key: entry}, "copy_secret_access_keys": {key: "s" * 40}}
+    try:
+        parse_stack_outputs(document)
+    except InputError as err:
+        return _problem(str(err), f"applications.{key}.{field}")
+    return None
+
+
 def _text(value: Any) -> str:
     return str(value)
 
@@ -151,9 +169,11 @@ INPUTS: dict[str, dict[str, Any]] = {
         "refused": ["recordings.bucket", "Recordings", "ab"],
     },
     "app_id": {
-        "names": {"component": "app_id", "config": "app_id", "env": facts.ENV_APP_ID},
+        "names": {"component": "app_id", "config": "app_id", "env": facts.ENV_APP_ID,
+                  "outputs": "app_id"},
         "accepted": [APP_ID],
-        "refused": ["app_1", "a.b"],
+        # issue 19 item 8: a path and a Cyrillic lookalike (U+0410) were "not found" for check-region.
+        "refused": ["app_1", "a.b", "app/../x", "\u0410PP-A"],
     },
     "kms_key_arn": {
         "names": {"component": "kms_key_arn", "config": "kms_key_arn", "env": facts.ENV_KMS_KEY_ARN},
@@ -168,9 +188,17 @@ INPUTS: dict[str, dict[str, Any]] = {
     },
     "sendbird_api_base_url": {
         "names": {"component": "sendbird_api_base_url", "config": "sync.sendbird_api_base_url",
-                  "env": facts.ENV_API_BASE_URL},
-        "accepted": ["https://api.example.com/v1", "http://127.0.0.1:8080/v1"],
-        "refused": ["http://api.example.com/v1", "https://user:pw@api.example.com/v1", "ftp://x"],
+                  "env": facts.ENV_API_BASE_URL, "cli": "--api-base-url"},
+        "accepted": ["https://api.example.com/v1", "http://127.0.0.1:8080/v1", "http://localhost:9/v1"],
+        # issue 19 item 7: a query or fragment; the CLI took any http(s) URL (rules.check_url).
+        "refused": ["http://api.example.com/v1", "https://user:pw@api.example.com/v1", "ftp://x",
+                    "https://api.example.com/v1?x=1", "https://api.example.com/v1#f", "https://h/v1?"],
+    },
+    "tags": {
+        "names": {"component": "tags", "config": "tags"},
+        "accepted": [{"team": "rec-é: a/b=c+d@e_f.g"}, {"Cost Center": ""}],
+        # issue 19 item 10: characters moto accepts and S3/IAM refuse.
+        "refused": [{"team": "a#b"}, {"team": "x|y"}, {"bad#key": "v"}, {"team": "tab\there"}],
     },
     "schedule": {
         "names": {"component": "schedule", "config": "sync.schedule"},
@@ -189,6 +217,7 @@ ENTRY_POINTS: dict[str, Callable[[str, Any], Verdict]] = {
     "config": stack_config,
     "cli": lambda name, value: cli_flag(name, _text(value)),
     "env": lambda name, value: environment(name, _text(value)),
+    "outputs": stack_outputs,
 }
 CASES = [
     pytest.param(name, value, verdict, id=f"{name}={value!r}")

@@ -87,6 +87,16 @@ STACK_FILES: dict[str, tuple[str | bytes, list[str]]] = {
     ),
     "region a list": (stack_text(f"    - app_id: {APP_ID}\n      region: [a]\n"), ["region", "is a list"]),
     "region huge": (stack_text(f"    - app_id: {APP_ID}\n      region: {HUGE}\n"), ["(20000 characters)"]),
+    # issue 19 item 10: PyYAML kept the last of a repeated key without a word.
+    "applications repeated": (
+        stack_text(APP) + f"  {NS}:applications:\n" + APP.replace("ap-2", "us-2"),
+        [f"key '{NS}:applications' appears twice in one mapping (line 4 and line 7)", "Allowed: each key"],
+    ),
+    "region repeated": (
+        stack_text(APP + "      region: us-2\n"),
+        ["key 'region' appears twice in one mapping (line 6 and line 7)"],
+    ),
+    "repeated in a flow mapping": ("config: {a: 1, a: 2}\n", ["key 'a' appears twice", "line 1 and line 1"]),
 }
 
 

@@ -61,6 +61,18 @@ FLAG_CASES = {
     "recording id with a line break": (["copy", "--recording-id", "rec\n1"], "--recording-id"),
     "recording id of 20,000 characters": (["copy", "--recording-id", HUGE], "--recording-id"),
     "blank recording id": (["smoke-test", "--recording-id", "  "], "--recording-id"),
+    # A dot segment or a separator would move the request to another endpoint (issue 19, item 6).
+    "recording id '..'": (["copy", "--recording-id", ".."], "--recording-id '..' would change the API path"),
+    "recording id '.'": (["smoke-test", "--recording-id", "."], "--recording-id '.' would change"),
+    "recording id with a slash": (["copy", "--recording-id", "../copy"], "has a path separator"),
+    "live event id '..'": (["status", "--live-event", ".."], "--live-event '..' would change the API path"),
+    "room id with a backslash": (["status", "--room", "r\\..\\x"], "--room 'r\\..\\x' has a path"),
+    "api url with a query": (["copy", "--recording-id", "r", "--api-base-url", "https://h/v1?a=b"], "query"),
+    "api url with a fragment": (["check-region", "--api-base-url", "https://h/v1#f"], "fragment"),
+    "org url plain http to a remote host": (
+        ["check-region", "--org-api-base-url", "http://gate.example.com"],
+        "'--org-api-base-url': 'http://gate.example.com' is plain http",
+    ),
     "wait timeout nan": (["smoke-test", "--wait-timeout", "nan"], "--wait-timeout"),
     "wait timeout inf": (["smoke-test", "--wait-timeout", "inf"], "--wait-timeout"),
     "wait timeout negative": (["smoke-test", "--wait-timeout", "-1"], "--wait-timeout"),

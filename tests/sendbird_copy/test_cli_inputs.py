@@ -134,7 +134,7 @@ def test_exactly_one_outputs_source(offline_cli: CopyCli, args: list[str]) -> No
         (["--wait-timeout", "-1"], "--wait-timeout"),
         (["--poll-interval", "abc"], "--poll-interval"),
         (["--sendbird-aws-region", "mars-1"], "--sendbird-aws-region 'mars-1' is not an AWS region"),
-        (["--api-base-url", "not-a-url"], "--api-base-url 'not-a-url' is not an http(s) URL"),
+        (["--api-base-url", "not-a-url"], "'--api-base-url': 'not-a-url' is not an http(s) URL"),
         (["--aws-endpoint-url", "ftp://x"], "--aws-endpoint-url 'ftp://x' is not an http(s) URL"),
     ],
 )
@@ -280,14 +280,17 @@ URL_PASSWORD = "pw-5ecr3t-in-url"
 
 
 URL_CASES = {
-    "unreachable-api": ("copy", "--api-base-url", "http://user:{pw}@127.0.0.1:{port}/v1", 1,
-                        "cannot reach Sendbird at 127.0.0.1:{port}"),
+    # A user or password in a Sendbird URL is refused (rules.check_base_url), never used.
+    "api-with-password": ("copy", "--api-base-url", "http://user:{pw}@127.0.0.1:{port}/v1", 2,
+                          "'--api-base-url': has a user or password in it (not shown)"),
+    "org-with-password": ("copy", "--org-api-base-url", "http://user:{pw}@127.0.0.1:{port}", 2,
+                          "'--org-api-base-url': has a user or password in it (not shown)"),
     "bad-scheme": ("copy", "--api-base-url", "ftp://user:{pw}@127.0.0.1:{port}/v1", 2,
-                   "--api-base-url 'ftp://127.0.0.1:{port}/v1' is not"),
+                   "'--api-base-url': 'ftp://127.0.0.1:{port}/v1' is not"),
     "bad-port": ("copy", "--api-base-url", "http://user:{pw}@127.0.0.1:x{port}/v1", 2,
                  "'http://127.0.0.1:x{port}/v1' is not"),
     "no-scheme": ("copy", "--org-api-base-url", "user:{pw}@127.0.0.1:{port}", 2,
-                  "--org-api-base-url '127.0.0.1:{port}' is not"),
+                  "'--org-api-base-url': '127.0.0.1:{port}' is not"),
     "unreachable-aws": ("check-region", "--aws-endpoint-url", "http://user:{pw}@127.0.0.1:{port}", 1,
                         "cannot reach AWS at 127.0.0.1:{port}"),
 }  # fmt: skip
@@ -342,18 +345,25 @@ def test_region_in_outputs_must_be_an_aws_region(
 # -- an application id the API client cannot put in a host name ------------------------------------
 
 
-@pytest.mark.parametrize("command", ["copy", "smoke-test"])
+# One rule (rules.check_app_id, in stack_outputs) for every command: check-region and preflight, which
+# build no Sendbird client, used to answer "not found" (exit 1) where sync and smoke-test said exit 2.
+CYRILLIC_A = "\u0410"  # looks like the Latin A
+
+
+@pytest.mark.parametrize("app_id", ["evil.example/x", "app/../x", f"{CYRILLIC_A}PP-A"])
+@pytest.mark.parametrize("command", ["copy", "smoke-test", "check-region", "preflight", "sync", "status"])
 def test_unusable_application_id_names_its_input_before_any_check(
-    offline_cli: CopyCli, tmp_path: Path, command: str
+    offline_cli: CopyCli, tmp_path: Path, command: str, app_id: str
 ) -> None:
     path = tmp_path / "outputs.json"
-    path.write_text(json.dumps(outputs_document("evil.example/x")))
+    path.write_text(json.dumps(outputs_document(app_id)))
+    extra = ["--recording-id", "r1"] if command in ("copy", "smoke-test") else []
     done = offline_cli.invoke(
-        command, path, "--recording-id", "r1", "--aws-endpoint-url", f"http://127.0.0.1:{closed_port()}"
+        command, path, *extra, "--aws-endpoint-url", f"http://127.0.0.1:{closed_port()}"
     )
     assert done.exit_code == 2, done.text
     assert done.stdout == ""  # no region check, preflight or copy was attempted
     assert done.stderr.strip() == (
-        "error: stack outputs applications.evil.example/x: application_id 'evil.example/x' is invalid. "
-        f"Allowed: {APP_ID_ALLOWED}"
+        f"error: --outputs {path}: applications.{app_id}.app_id '{app_id}' is not a Sendbird application "
+        f"id. Allowed: {APP_ID_ALLOWED}"
     )

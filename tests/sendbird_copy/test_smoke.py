@@ -6,6 +6,8 @@ background after answering 200), so the smoke test must find the object by listi
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from localdev.moto_server import MotoServer
@@ -302,3 +304,53 @@ def test_a_404_from_a_server_that_is_not_sendbird_says_the_url_looks_wrong(copy_
     assert done.exit_code == 1
     assert f"127.0.0.1:{server.server_port} answered 404 Not Found" in done.stdout
     assert "the API base URL looks wrong" in done.stdout and "fix: check --api-base-url" in done.stdout
+
+
+# -- issue 19: ids that would move the request, a secret pasted with a space ------------------------
+@pytest.mark.parametrize("recording_id", ["..", ".", " .. ", "a/../../copy", "a\\b"])
+@pytest.mark.parametrize("command", ["copy", "smoke-test"])
+def test_a_recording_id_that_would_change_the_api_path_is_refused_before_any_request(
+    copy_cli: CopyCli, dest: Destination, emulator, command: str, recording_id: str
+) -> None:
+    """``..`` used to reach ``POST /v1/copy`` with the copy key in its body (requests removes dot
+    segments); now exit 2 and the emulator sees no request at all."""
+    urls = ["--api-base-url", emulator.base_url, "--org-api-base-url", emulator.org_base_url]
+    done = copy_cli.invoke(command, copy_cli.outputs(dest), *urls, "--recording-id", recording_id)
+    assert done.exit_code == 2, done.text
+    assert "--recording-id" in done.stderr and "Allowed: the id as Sendbird lists it" in done.stderr
+    assert emulator.requests_log == []
+
+
+@pytest.mark.parametrize("suffix", ["?x=1", "#part", "?"])
+def test_an_api_base_url_with_a_query_or_fragment_is_refused_before_any_request(
+    copy_cli: CopyCli, dest: Destination, emulator, suffix: str
+) -> None:
+    """It was blamed on the recording (every path went after the query); now the URL is refused."""
+    done = copy_cli.invoke(
+        "copy",
+        copy_cli.outputs(dest),
+        "--recording-id",
+        "rec-12mb",
+        "--api-base-url",
+        emulator.base_url + suffix,
+    )
+    assert done.exit_code == 2, done.text
+    assert "Invalid value for '--api-base-url': has a query or fragment" in done.stderr
+    assert suffix not in done.stderr or suffix == "?"
+    assert emulator.requests_log == []
+
+
+def test_a_copy_secret_with_spaces_around_it_is_trimmed_like_its_key_id(
+    copy_cli: CopyCli, dest: Destination, emulator
+) -> None:
+    """The key id was trimmed, the secret not: Sendbird (the emulator, with moto) then said the key is
+    not valid. Both are trimmed now (rules.check_copy_secret says why)."""
+    path = copy_cli.outputs(dest)
+    document = json.loads(path.read_text())
+    document["copy_secret_access_keys"][dest.app_id] = f" {dest.secret_access_key} \n"
+    document["applications"][dest.app_id]["copy_access_key_id"] += " "
+    path.write_text(json.dumps(document))
+    done = copy_cli.invoke("copy", path, "--recording-id", "rec-12mb", "--api-base-url", emulator.base_url)
+    assert done.exit_code == 0, done.text
+    (copy,) = emulator.wait_for_copies(timeout=60)
+    assert copy.status == "completed", copy
