@@ -109,7 +109,39 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+class _JsonUsageError(click.UsageError):
+    """A usage error of a ``--json`` run: shown as the error document on stdout, like every error."""
+
+    def show(self, file: Any = None) -> None:
+        from sendbird_copy.reporter import Reporter
+
+        Reporter(json_output=True).error(self.format_message(), self.exit_code)
+
+
+class _Commands(click.Group):
+    """The command group; routes click's own usage errors (a missing or refused option) through the
+    Reporter when the command line asks for --json, so a pipeline always gets a document."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        wants_json = "--json" in args  # read before parsing consumes the list
+        ctx = super().make_context(info_name, args, parent, **extra)
+        ctx.meta["sendbird_copy.json"] = wants_json
+        return ctx
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            if not ctx.meta.get("sendbird_copy.json") or isinstance(exc, _JsonUsageError):
+                raise
+            raise _JsonUsageError(exc.format_message(), exc.ctx) from None
+
+
+@click.group(
+    cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110}
+)
 @click.version_option(__version__, prog_name="sendbird-copy")
 def cli() -> None:
     """Check and smoke-test the S3 destination of Sendbird's cloud-recording copy API.

@@ -66,7 +66,10 @@ class CLIFactory:
 
         if recording_id is not None:
             check_identifier("--recording-id", recording_id)
-        apps = select_apps(load_outputs(self.options.outputs, self.options.stack), self.options.app_id)
+        apps = select_apps(
+            load_outputs(self.options.outputs, self.options.stack, progress=self.reporter.progress),
+            self.options.app_id,
+        )
         self.reporter.add_secrets(app.copy_secret_access_key for app in apps)
         if recording_id is not None and len(apps) > 1:
             known = ", ".join(app.app_id for app in apps)
