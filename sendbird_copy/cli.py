@@ -10,9 +10,12 @@ commands import the factory, never the reverse.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -333,7 +336,7 @@ def _run(
     reporter = factory.reporter
     reports: list[Any] = []
     error: BaseException | None = None
-    with reporter.redacted_logging():
+    with reporter.redacted_logging(), _sigterm_as_interrupt():
         try:
             reports = body(factory)
         except (Exception, KeyboardInterrupt) as exc:
@@ -346,8 +349,13 @@ def _run(
         from sendbird_copy.errors import describe
 
         if isinstance(error, KeyboardInterrupt):
-            # Whatever finished is still worth seeing, with --json too.
-            reporter.error("interrupted", code, getattr(factory, "started_reports", []))
+            # Whatever finished is still worth seeing, with --json too: a sync's reports as far as
+            # each application got (carried by the interrupt), a check command's started reports.
+            partial = getattr(error, "reports", None)
+            if partial is not None and show is not None:
+                reporter.error("interrupted", code, partial, show=show)
+            else:
+                reporter.error("interrupted", code, getattr(factory, "started_reports", []))
         else:
             reporter.error(describe(error), code)
     elif show is not None:
@@ -355,6 +363,24 @@ def _run(
     else:
         reporter.results(reports)
     sys.exit(code)
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a CI job cancelled, a container stopped) ends a run as Ctrl-C does: in-flight work
+    finishes, the ledger stays consistent, the report (or the --json document) is still printed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def exit_code(error: BaseException | None, reports: list[Any]) -> int | None:

@@ -88,13 +88,23 @@ class Reporter:
         render = render_sync_json if self.json_output else render_sync_human
         click.echo(render(reports, self.redact))
 
-    def error(self, message: str, exit_code: int, finished: list[AppReport] | None = None) -> None:
+    def error(
+        self,
+        message: str,
+        exit_code: int,
+        finished: list[Any] | None = None,
+        show: Callable[[Reporter, list[Any]], None] | None = None,
+    ) -> None:
         """One ``error:`` line on stderr, and with --json an error document on stdout; ``finished``
-        are the checks that completed before the error (an interrupted run still shows them)."""
+        are the reports as far as they got before the error (an interrupted run still shows them),
+        shown in human mode by ``show`` (default: as check reports)."""
         if finished and not self.json_output:
-            from sendbird_copy.report import render_human
+            if show is not None:
+                show(self, finished)
+            else:
+                from sendbird_copy.report import render_human
 
-            click.echo(render_human(finished, self.redact))
+                click.echo(render_human(finished, self.redact))
         click.echo(f"error: {self.redact(message)}", err=True)
         if self.json_output:
             from sendbird_copy.report import render_error_json

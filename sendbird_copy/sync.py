@@ -265,7 +265,17 @@ def run_sync(apps: list[AppOutputs], services: SyncServices, options: SyncOption
             return [future.result() for future in futures]
         except KeyboardInterrupt:
             services.stop.set()
-            raise
+            pool.shutdown(wait=True)  # the workers stop early; each report is as far as it got
+            done = [f.result() for f in futures if f.done() and not f.cancelled() and f.exception() is None]
+            raise SyncInterrupted(done) from None
+
+
+class SyncInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) during run_sync, carrying each application's report as far as it got."""
+
+    def __init__(self, reports: list[SyncReport]) -> None:
+        super().__init__()
+        self.reports = reports
 
 
 class AppSync:

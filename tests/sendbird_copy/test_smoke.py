@@ -302,3 +302,27 @@ def test_a_404_from_a_server_that_is_not_sendbird_says_the_url_looks_wrong(copy_
     assert done.exit_code == 1
     assert f"127.0.0.1:{server.server_port} answered 404 Not Found" in done.stdout
     assert "the API base URL looks wrong" in done.stdout and "fix: check --api-base-url" in done.stdout
+
+
+def test_sigterm_while_waiting_for_the_object_ends_like_ctrl_c_with_the_json_document(
+    copy_cli: CopyCli, dest: Destination, emulator
+) -> None:
+    import signal
+    import time
+
+    emulator.drop_next_copies(1)  # accepted, never lands: the smoke test waits for it
+    process = copy_cli.start_module(
+        "smoke-test", copy_cli.outputs(dest), *smoke_args(emulator, "--recording-id", "rec-12mb", "--json")
+    )
+    deadline = time.monotonic() + 60
+    while not copy_requests(emulator) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.3)  # into the wait for the object
+    process.send_signal(signal.SIGTERM)
+    done = copy_cli.finish(process)
+    assert done.exit_code == 130, done.text
+    document = done.json()
+    assert document["verdict"] == "error" and document["error"]["message"] == "interrupted"
+    (app,) = document["applications"]
+    names = [c["name"] for c in app["checks"]]
+    assert "regions match" in names and "copy accepted" in names
