@@ -20,6 +20,7 @@ from urllib3.util.retry import Retry
 
 from sendbird_copy import __version__
 from sendbird_copy.errors import (
+    NotSendbirdAnswerError,
     RateLimitedError,
     SendbirdApiError,
     SendbirdConnectionError,
@@ -70,13 +71,28 @@ def _require(value: str | None, input_name: str) -> str:
     return cleaned
 
 
-def _lenient_json(response: requests.Response) -> dict[str, Any]:
-    """The body as a JSON object, or {} when it is empty, not JSON or not an object."""
+def _lenient_json(response: requests.Response) -> dict[str, Any] | None:
+    """The body as a JSON object: {} when it is empty or JSON of another shape (Sendbird's bodies
+    are parsed leniently); None when it is not JSON at all, so not an answer of Sendbird's API."""
+    if not response.content.strip():
+        return {}
     try:
         data = response.json()
     except ValueError:
-        return {}
+        return None
     return data if isinstance(data, dict) else {}
+
+
+def _not_sendbird(response: requests.Response) -> NotSendbirdAnswerError:
+    """One line for a non-JSON answer (an HTML page, a proxy's text): its body is never shown."""
+    content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+    shown = content_type[:60] if content_type.isascii() and content_type.isprintable() else ""
+    return NotSendbirdAnswerError(
+        status=response.status_code,
+        code=None,
+        type=None,
+        message=f"not a Sendbird API answer: HTTP {response.status_code} {shown or 'without a content type'}",
+    )
 
 
 class _HttpCore:
@@ -164,18 +180,22 @@ class _HttpCore:
             log.debug(self.redact(f"{method} {path} -> {error}", secrets))
             raise error
         log.debug(self.redact(f"{method} {path} -> {response.status_code}", secrets))
-        if 200 <= response.status_code < 300:
-            return _lenient_json(response)
-        raise self._api_error(response, secrets)
-
-    def _api_error(self, response: requests.Response, secrets: list[str | None]) -> SendbirdApiError:
         body = _lenient_json(response)
+        if body is None:
+            raise _not_sendbird(response)
+        if 200 <= response.status_code < 300:
+            return body
+        raise self._api_error(response, body, secrets)
+
+    def _api_error(
+        self, response: requests.Response, body: dict[str, Any], secrets: list[str | None]
+    ) -> SendbirdApiError:
         code = body.get("code")
         kind = body.get("type")
         message = body.get("message")
         if not isinstance(message, str) or not message:
             # Redact before cutting: a cut through a secret would leave a prefix redact() misses.
-            text = self.redact(response.text.strip(), secrets)
+            text = self.redact(response.text.strip(), secrets) if body else ""
             message = text[:_ERROR_TEXT_CHARS] if text else (response.reason or "no message")
         cls = RateLimitedError if response.status_code == 429 else SendbirdApiError
         return cls(

@@ -14,6 +14,7 @@ from typing import Any
 
 from sendbird_copy.aws import AwsClients
 from sendbird_copy.errors import (
+    NotSendbirdAnswerError,
     SendbirdApiError,
     SendbirdConnectionError,
     SendbirdCopyError,
@@ -33,6 +34,10 @@ IAM_REGION = "us-east-1"  # IAM is global; its API lives in us-east-1 for the aw
 FIRST_POLL = 0.5  # seconds before the first re-listing after the copy call
 NO_RECORDING_NOTE = "no --recording-id: the copy was not exercised (region check and preflight only)"
 
+NO_BUCKET_FIX = (
+    "the bucket in the stack outputs does not exist (deleted?): run 'pulumi up' to create it again, "
+    "or check bucket_name in the outputs"
+)
 # What to do about Sendbird's documented error codes.
 SENDBIRD_FIXES = {
     400100: "only completed recordings can be copied, into a bucket in the application's region",
@@ -130,13 +135,23 @@ def _sendbird_failure(name: str, action: str, exc: BaseException, app: AppOutput
             "check --api-base-url (it must end in /v1, as https://api-<app id>.calls.sendbird.com/v1 does) "
             "and the application id in the stack outputs",
         )
+    if isinstance(exc, NotSendbirdAnswerError):
+        host = _sendbird_host(app, env)
+        return failed(
+            name,
+            f"could not {action}: {host} gave {exc}; the API base URL looks wrong",
+            "check --api-base-url (it must end in /v1, as https://api-<app id>.calls.sendbird.com/v1 does)",
+        )
     if isinstance(exc, SendbirdApiError):
-        return failed(name, f"Sendbird refused to {action}: {describe(exc)}", _fix_for(exc.code))
+        return failed(name, f"Sendbird refused to {action}: {describe(exc)}", _fix_for(exc))
     return failed(name, f"could not {action}: {describe(exc)}")
 
 
-def _fix_for(code: Any) -> str | None:
-    number = _int(code)
+def _fix_for(exc: SendbirdApiError) -> str | None:
+    # Sendbird's 400100 covers every refused write; S3's own code in the message says which.
+    if "NoSuchBucket" in exc.message:
+        return NO_BUCKET_FIX
+    number = _int(exc.code)
     return None if number is None else SENDBIRD_FIXES.get(number)
 
 

@@ -326,3 +326,52 @@ def test_sigterm_while_waiting_for_the_object_ends_like_ctrl_c_with_the_json_doc
     (app,) = document["applications"]
     names = [c["name"] for c in app["checks"]]
     assert "regions match" in names and "copy accepted" in names
+
+
+def test_a_200_html_page_from_a_server_that_is_not_sendbird_is_one_line_never_html(
+    copy_cli: CopyCli,
+) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class WebSite(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = b"<!doctype html><html><head><title>Welcome</title></head><body>" + b"x" * 400
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), WebSite)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        outputs = copy_cli.outputs(copy_cli.destination())
+        url = f"http://127.0.0.1:{server.server_port}/v1"
+        done = copy_cli.invoke("copy", outputs, "--recording-id", "r1", "--api-base-url", url, "--json")
+    finally:
+        server.shutdown()
+    assert done.exit_code == 1
+    detail = done.check("copy accepted")["detail"]
+    assert detail == (
+        f"could not copy recording r1: 127.0.0.1:{server.server_port} gave not a Sendbird API answer: "
+        "HTTP 200 text/html; the API base URL looks wrong"
+    )
+    assert "html>" not in done.text and "check --api-base-url" in done.check("copy accepted")["fix"]
+
+
+def test_copy_into_a_deleted_bucket_says_so_in_its_fix(
+    copy_cli: CopyCli, dest: Destination, emulator
+) -> None:
+    assert copy_cli.moto is not None
+    s3 = copy_cli.moto.client("s3", dest.region)
+    s3.delete_bucket(Bucket=dest.bucket)
+    api = ("--api-base-url", emulator.base_url)
+    done = copy_cli.invoke("copy", copy_cli.outputs(dest), *api, "--recording-id", "rec-12mb", "--json")
+    assert done.exit_code == 1
+    check = done.check("copy accepted")
+    assert "NoSuchBucket" in check["detail"]
+    assert "does not exist" in check["fix"] and "only completed recordings" not in check["fix"]
