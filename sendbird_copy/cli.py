@@ -211,7 +211,7 @@ def copy(common: CommonOptions, recording_id: str) -> None:
     default=5.0,
     show_default=True,
     metavar="SECONDS",
-    help="Longest wait between listings while waiting (they start at 0.5 s and double).",
+    help="Longest wait between listings while waiting (they start at 0.2 s and grow by a quarter).",
 )
 def smoke_test(
     common: CommonOptions, recording_id: str | None, wait_timeout: float, poll_interval: float

@@ -241,20 +241,40 @@ def test_waiting_times_out_with_progress_on_a_fake_clock(copy_cli: CopyCli, moto
     found = wait_for_new_object(s3, dest.bucket, before, "rec", env, SmokeOptions("rec", 30, 10))
     assert found == "old.mp4"
 
-    from sendbird_copy.smoke import _snapshot
+    from sendbird_copy.smoke import FIRST_POLL, POLL_GROWTH, _snapshot
 
-    before = _snapshot(s3, dest.bucket)
+    before = _snapshot(s3, dest.bucket, "rec")
     assert list(before) == ["old.mp4"]  # probes under _preflight/ never count
     sleeps.clear()
-    found = wait_for_new_object(s3, dest.bucket, before, "rec", env, SmokeOptions("rec", 30, 10))
+    progress.clear()
+    found = wait_for_new_object(s3, dest.bucket, before, "rec", env, SmokeOptions("rec", 120, 10))
     assert found is None
-    assert now[0] == 30
-    # Polls back off from half a second to the 10 s interval, and the last wait ends at the timeout.
-    assert sleeps == [0.5, 1, 2, 4, 8, 10, 4.5]
-    assert progress[-7:] == [
-        f"waiting for the copied object in s3://{dest.bucket} ({t}s of 30s)"
-        for t in ("0", "0", "2", "4", "8", "16", "26")
-    ]
+    assert now[0] == pytest.approx(120)
+    # Polls back off from a fifth of a second to the 10 s interval; the last wait ends at the timeout.
+    assert sleeps[0] == FIRST_POLL and max(sleeps) == 10
+    for shorter, longer in zip(sleeps, sleeps[1:-1], strict=False):
+        assert longer == pytest.approx(min(shorter * POLL_GROWTH, 10))
+    # A progress line at the first wait, then every 10 s at most: never one per poll.
+    shown = [float(line.split("(")[1].split("s of")[0]) for line in progress]
+    assert progress[0] == f"waiting for the copied object in s3://{dest.bucket} (0s of 120s)"
+    assert len(progress) < len(sleeps) and all(b - a >= 9.5 for a, b in zip(shown, shown[1:], strict=False))
+    assert all(b - a <= 20 for a, b in zip([0.0, *shown], [*shown, 120.0], strict=False))
+
+
+def test_a_new_key_is_found_by_the_plain_listing_and_a_rewrite_by_its_version(
+    copy_cli: CopyCli, moto: MotoServer
+) -> None:
+    from sendbird_copy.smoke import _snapshot
+
+    dest = copy_cli.destination(versioning=True)
+    s3 = moto.client("s3", dest.region)
+    s3.put_object(Bucket=dest.bucket, Key="rec-1.mp4", Body=b"same bytes")
+    s3.put_object(Bucket=dest.bucket, Key="other.mp4", Body=b"other")
+    before = _snapshot(s3, dest.bucket, "rec-1")
+    s3.put_object(Bucket=dest.bucket, Key="rec-1.mp4", Body=b"same bytes")  # same ETag, same second
+    after = _snapshot(s3, dest.bucket, "rec-1")
+    assert after["other.mp4"] == before["other.mp4"]
+    assert after["rec-1.mp4"] != before["rec-1.mp4"]  # the new version shows the rewrite
 
 
 def test_unreachable_sendbird_stops_the_smoke_test_before_the_copy(
