@@ -284,9 +284,8 @@ def wait_for_new_object(
             return None
         if said is None or elapsed - said >= PROGRESS_EVERY:  # a line at least every 10 s, not per poll
             said = elapsed
-            env.progress(
-                f"waiting for the copied object in s3://{bucket} ({elapsed:.0f}s of {options.wait_timeout:.0f}s)"
-            )
+            waited = f"{elapsed:.0f}s of {options.wait_timeout:.0f}s"
+            env.progress(f"waiting for the copied object in s3://{bucket} ({waited})")
         env.sleep(min(delay, max(options.wait_timeout - elapsed, 0.0)))
         delay = min(delay * POLL_GROWTH, options.poll_interval)
 

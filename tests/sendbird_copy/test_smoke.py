@@ -6,6 +6,8 @@ background after answering 200), so the smoke test must find the object by listi
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from localdev.moto_server import MotoServer
@@ -252,13 +254,13 @@ def test_waiting_times_out_with_progress_on_a_fake_clock(copy_cli: CopyCli, moto
     assert now[0] == pytest.approx(120)
     # Polls back off from a fifth of a second to the 10 s interval; the last wait ends at the timeout.
     assert sleeps[0] == FIRST_POLL and max(sleeps) == 10
-    for shorter, longer in zip(sleeps, sleeps[1:-1], strict=False):
+    for shorter, longer in itertools.pairwise(sleeps[:-1]):
         assert longer == pytest.approx(min(shorter * POLL_GROWTH, 10))
     # A progress line at the first wait, then every 10 s at most: never one per poll.
     shown = [float(line.split("(")[1].split("s of")[0]) for line in progress]
     assert progress[0] == f"waiting for the copied object in s3://{dest.bucket} (0s of 120s)"
-    assert len(progress) < len(sleeps) and all(b - a >= 9.5 for a, b in zip(shown, shown[1:], strict=False))
-    assert all(b - a <= 20 for a, b in zip([0.0, *shown], [*shown, 120.0], strict=False))
+    assert len(progress) < len(sleeps) and all(b - a >= 9.5 for a, b in itertools.pairwise(shown))
+    assert all(b - a <= 20 for a, b in itertools.pairwise([*shown, 120.0]))
 
 
 def test_a_new_key_is_found_by_the_plain_listing_and_a_rewrite_by_its_version(
