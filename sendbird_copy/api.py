@@ -48,6 +48,7 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 # 2,000 rooms, 40 GETs (about 4 s at the documented 10 GET/s). Past that the copy call decides.
 FIND_MAX_PAGES = 20
 _ERROR_TEXT_CHARS = 200
+RETRY_WAIT_WORTH_A_LINE = 5.0  # seconds; a shorter wait between retries passes without a line
 
 
 class _CappedRetry(Retry):
@@ -58,6 +59,18 @@ class _CappedRetry(Retry):
     def get_retry_after(self, response: Any) -> float | None:
         value = super().get_retry_after(response)
         return None if value is None else min(value, self.MAX_RETRY_AFTER)
+
+    def sleep_for_retry(self, response: Any = None) -> bool:
+        # A long Retry-After would otherwise be a silent pause: say it (stderr, through the
+        # Reporter's logging handler), off a terminal too.
+        wait = self.get_retry_after(response) if response is not None else None
+        if wait is not None and wait >= RETRY_WAIT_WORTH_A_LINE:
+            log.warning(
+                "Sendbird answered HTTP %s; retrying in %.0f s, as its Retry-After says",
+                response.status,
+                wait,
+            )
+        return bool(super().sleep_for_retry(response))
 
 
 def _require(value: str | None, input_name: str) -> str:

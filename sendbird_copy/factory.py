@@ -142,6 +142,8 @@ class CLIFactory:
             deployer_s3=lambda app: s3[app.app_id],
             progress=self.reporter.progress,
             on_result=on_result,
+            # The sync's only sleep is the verify wait's, between listings.
+            sleep=self.reporter.sleeper("still waiting for the copied objects to appear in the bucket"),
         )
 
     def _organization_lookup(self) -> Any:

@@ -48,6 +48,30 @@ class Reporter:
         if self._bar is None:
             click.echo(self.redact(message), err=True)
 
+    def sleeper(
+        self,
+        label: str,
+        every: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> Callable[[float], None]:
+        """A ``time.sleep`` for a polling wait that prints ``label (N s)`` at least every ``every``
+        seconds (off a terminal too: a CI log that says nothing for minutes looks like a hang)."""
+        started: float | None = None
+        said = 0.0
+
+        def sleep_saying(seconds: float) -> None:
+            nonlocal started, said
+            now = clock()
+            if started is None:
+                started = said = now
+            if now + seconds - said >= every:
+                said = now
+                self.progress(f"{label} ({now - started:.0f} s)")
+            sleep(seconds)
+
+        return sleep_saying
+
     @contextmanager
     def counter(self, label: str) -> Iterator[Callable[[], None]]:
         """Yields ``tick()``: a live counter on stderr when it is a terminal (tqdm), else nothing

@@ -346,6 +346,7 @@ class EchoServer:
 
     def __init__(self) -> None:
         self.answer: tuple[int, str, bytes] = (200, "application/json", b"{}")
+        self.headers: dict[str, str] = {}  # sent with every answer (Retry-After...)
         self.received: list[dict[str, Any]] = []
         echo = self
 
@@ -357,6 +358,8 @@ class EchoServer:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
+                for name, value in echo.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -568,3 +571,17 @@ def test_an_answer_that_is_not_json_is_described_in_one_line_never_shown(echo, s
     shown = content_type.split(";")[0]
     assert str(info.value) == f"not a Sendbird API answer: HTTP {status} {shown}"
     assert isinstance(info.value, SendbirdApiError) and info.value.status == status
+
+
+def test_a_long_retry_after_is_said_not_slept_in_silence(echo, caplog, monkeypatch):
+    monkeypatch.setattr("sendbird_copy.api.RETRY_WAIT_WORTH_A_LINE", 1.0)
+    echo.answer = (429, "application/json", b'{"code": 429100, "message": "slow down"}')
+    echo.headers = {"Retry-After": "1"}
+    client = SendbirdClient(APP, TOKEN, base_url=echo.url + "/v1", retries=1)
+    caplog.set_level(logging.WARNING, logger="sendbird_copy")
+
+    with pytest.raises(RateLimitedError):
+        client.list_live_events(limit=1)
+
+    assert len(echo.received) == 2  # retried once, after the Retry-After it was told
+    assert "Sendbird answered HTTP 429; retrying in 1 s, as its Retry-After says" in caplog.text

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+
+import pytest
 
 from sendbird_copy.errors import SendbirdApiError, describe
 from sendbird_copy.redact import redact
@@ -101,3 +104,23 @@ def test_the_counter_draws_a_bar_on_a_terminal_and_stays_silent_otherwise(monkey
     with reporter.counter("recordings") as tick:
         tick()
     assert plain.getvalue() == ""  # not a terminal: the plain progress lines say what happens
+
+
+def test_a_polling_wait_says_it_is_still_waiting_at_least_every_30_seconds(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from sendbird_copy.reporter import Reporter
+
+    now = [100.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds + 0.3  # each listing between the sleeps takes a little too
+
+    sleep_saying = Reporter().sleeper("still waiting", clock=lambda: now[0], sleep=sleep)
+    for _ in range(40):  # 40 polls of 5 s: about 212 s
+        sleep_saying(5.0)
+    lines = capsys.readouterr().err.splitlines()
+    said = [float(line.removeprefix("still waiting (").removesuffix(" s)")) for line in lines]
+    assert 0 < said[0] <= 30  # a short wait stays quiet; a long one never goes 30 s without a line
+    assert all(later - earlier <= 30 for earlier, later in itertools.pairwise(said))
+    assert 212 - said[-1] <= 30 and len(said) <= 10  # never a line per poll
