@@ -298,7 +298,11 @@ def sync(common: CommonOptions, since: str | None, event_margin_hours: float, **
         sync_options = SyncOptions(since=factory.since(since), event_margin=margin, **options)
         apps = factory.applications()
         with factory.reporter.counter("recordings") as count:
-            services = factory.sync_services(apps, on_result=lambda _app, _result: count())
+            services = factory.sync_services(
+                apps,
+                on_result=lambda _app, _result: count(),
+                on_found=lambda _app, found: factory.reporter.expect(found),  # the bar's total
+            )
             return run_sync(apps, services, sync_options)
 
     _run(common, body, show=lambda reporter, reports: reporter.sync_results(reports))

@@ -127,7 +127,12 @@ class CLIFactory:
 
         return None if value is None else check_since("--since", value, now_utc())
 
-    def sync_services(self, apps: list[AppOutputs], on_result: Callable[[str, Any], None]) -> SyncServices:
+    def sync_services(
+        self,
+        apps: list[AppOutputs],
+        on_result: Callable[[str, Any], None],
+        on_found: Callable[[str, int], None] = lambda _app_id, _count: None,
+    ) -> SyncServices:
         """The sync core's collaborators: a new Sendbird client per worker thread, the operator's S3
         client per application (made here, in one thread: boto3 sessions are not thread-safe)."""
         from sendbird_copy.api import SendbirdClient
@@ -142,6 +147,7 @@ class CLIFactory:
             deployer_s3=lambda app: s3[app.app_id],
             progress=self.reporter.progress,
             on_result=on_result,
+            on_found=on_found,
             # The sync's only sleep is the verify wait's, between listings.
             sleep=self.reporter.sleeper("still waiting for the copied objects to appear in the bucket"),
         )

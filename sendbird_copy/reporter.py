@@ -72,6 +72,14 @@ class Reporter:
 
         return sleep_saying
 
+    def expect(self, count: int) -> None:
+        """``count`` more items for the live counter (each application's, once it is known), so the
+        bar shows a total and a rate, not only a running number."""
+        bar = self._bar
+        if bar is not None:
+            bar.total = (bar.total or 0) + count
+            bar.refresh()
+
     @contextmanager
     def counter(self, label: str) -> Iterator[Callable[[], None]]:
         """Yields ``tick()``: a live counter on stderr when it is a terminal (tqdm), else nothing

@@ -243,6 +243,7 @@ class SyncServices:
     deployer_s3: Callable[[AppOutputs], Any]  # the operator's S3 client in the app's region
     progress: Callable[[str], None] = lambda _message: None
     on_result: Callable[[str, RecordingResult], None] = lambda _app_id, _result: None
+    on_found: Callable[[str, int], None] = lambda _app_id, _count: None  # how many on_result calls follow
     stop: threading.Event = field(default_factory=threading.Event)
     now: Callable[[], datetime] = now_utc
     monotonic: Callable[[], float] = time.monotonic
@@ -336,6 +337,7 @@ class AppSync:
         self.services.progress(
             f"{self.app.app_id}: {len(recordings)} recordings, {len(completed)} completed ({found.plan.mode})"
         )
+        self.services.on_found(self.app.app_id, len(completed))
         report.results.extend(self._decide_all(completed))
         if not self.options.dry_run:
             self._verify(report)

@@ -93,10 +93,13 @@ def test_the_counter_draws_a_bar_on_a_terminal_and_stays_silent_otherwise(monkey
     monkeypatch.setattr(sys, "stderr", terminal)
     reporter = Reporter()
     with reporter.counter("recordings") as tick:
+        reporter.expect(3)  # one application's recordings, once discovery knows them
+        reporter.expect(2)  # and another's
         for _ in range(3):
             tick()
         reporter.progress("a line that would tear the bar")
-    assert "recordings: 0 rec" in terminal.getvalue()  # tqdm draws it (and clears it at the end)
+    assert "recordings:   0%|" in terminal.getvalue()  # tqdm draws it (and clears it at the end)
+    assert "| 0/5 " in terminal.getvalue()  # with the total known: a share, not a bare count
     assert "tear the bar" not in terminal.getvalue()
 
     plain = io.StringIO()

@@ -305,6 +305,21 @@ def test_sigterm_stops_a_json_sync_like_ctrl_c_and_the_document_has_each_app_as_
     assert bed.copy_posts() == {f"rec-{n:02d}": 1 for n in range(40)}
 
 
+def test_the_core_says_how_many_results_will_follow_once_discovery_knows(bed: SyncBed) -> None:
+    """What gives the CLI's live counter its total."""
+    for n in range(3):
+        bed.add(f"rec-{n}")
+    bed.add("busy", status="uploading")  # reported at once, never counted by on_result
+    found: list[tuple[str, int]] = []
+    results: list[str] = []
+    services = bed.services(
+        on_found=lambda app_id, count: found.append((app_id, count)),
+        on_result=lambda _app_id, result: results.append(result.recording.recording_id),
+    )
+    bed.sync(services=services)
+    assert found == [(bed.dest.app_id, 3)] and len(results) == 3
+
+
 def test_ctrl_c_in_a_human_sync_prints_the_summary_as_far_as_it_got(
     copy_cli: CopyCli, bed_factory: Callable[..., SyncBed]
 ) -> None:
