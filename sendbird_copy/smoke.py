@@ -32,7 +32,8 @@ from sendbird_copy.stack_outputs import AppOutputs
 
 IAM_REGION = "us-east-1"  # IAM is global; its API lives in us-east-1 for the aws partition
 FIRST_POLL = 0.2  # seconds before the first re-listing after the copy call
-POLL_GROWTH = 1.25  # each wait between listings this much longer, up to --poll-interval
+POLL_GROWTH = 1.25  # each wait between listings this much longer, up to --poll-interval...
+STEADY_POLLING_SECONDS = 3.0  # ...after this long at FIRST_POLL
 PROGRESS_EVERY = 10.0  # seconds between "waiting for the copied object" lines (off a terminal too)
 NO_RECORDING_NOTE = "no --recording-id: the copy was not exercised (region check and preflight only)"
 
@@ -266,9 +267,9 @@ def wait_for_new_object(
 ) -> str | None:
     """Poll the listing until an object appears that was not there before (any key); None on timeout.
 
-    Polls start at FIRST_POLL seconds and grow by POLL_GROWTH up to ``poll_interval``: a recording
-    of tens of MB lands in about a second (found within a fifth of a second of landing), and a long
-    one does not cost a listing every fifth of a second.
+    Polls come every FIRST_POLL seconds for STEADY_POLLING_SECONDS, then grow by POLL_GROWTH up to
+    ``poll_interval``: a recording of tens of MB lands in about a second (found within a fifth of a
+    second of landing), and a long one does not cost a listing every fifth of a second.
     """
     start = env.clock()
     delay = min(FIRST_POLL, options.poll_interval)
@@ -287,7 +288,8 @@ def wait_for_new_object(
             waited = f"{elapsed:.0f}s of {options.wait_timeout:.0f}s"
             env.progress(f"waiting for the copied object in s3://{bucket} ({waited})")
         env.sleep(min(delay, max(options.wait_timeout - elapsed, 0.0)))
-        delay = min(delay * POLL_GROWTH, options.poll_interval)
+        if elapsed >= STEADY_POLLING_SECONDS:  # most copies land in the first seconds: poll them fast
+            delay = min(delay * POLL_GROWTH, options.poll_interval)
 
 
 def object_stage(

@@ -243,7 +243,7 @@ def test_waiting_times_out_with_progress_on_a_fake_clock(copy_cli: CopyCli, moto
     found = wait_for_new_object(s3, dest.bucket, before, "rec", env, SmokeOptions("rec", 30, 10))
     assert found == "old.mp4"
 
-    from sendbird_copy.smoke import FIRST_POLL, POLL_GROWTH, _snapshot
+    from sendbird_copy.smoke import FIRST_POLL, POLL_GROWTH, STEADY_POLLING_SECONDS, _snapshot
 
     before = _snapshot(s3, dest.bucket, "rec")
     assert list(before) == ["old.mp4"]  # probes under _preflight/ never count
@@ -252,9 +252,11 @@ def test_waiting_times_out_with_progress_on_a_fake_clock(copy_cli: CopyCli, moto
     found = wait_for_new_object(s3, dest.bucket, before, "rec", env, SmokeOptions("rec", 120, 10))
     assert found is None
     assert now[0] == pytest.approx(120)
-    # Polls back off from a fifth of a second to the 10 s interval; the last wait ends at the timeout.
-    assert sleeps[0] == FIRST_POLL and max(sleeps) == 10
-    for shorter, longer in itertools.pairwise(sleeps[:-1]):
+    # Polls come every fifth of a second for the first seconds, then back off to the 10 s interval;
+    # the last wait ends at the timeout.
+    steady = round(STEADY_POLLING_SECONDS / FIRST_POLL) + 1
+    assert sleeps[:steady] == [FIRST_POLL] * steady and max(sleeps) == 10
+    for shorter, longer in itertools.pairwise(sleeps[steady - 1 : -1]):
         assert longer == pytest.approx(min(shorter * POLL_GROWTH, 10))
     # A progress line at the first wait, then every 10 s at most: never one per poll.
     shown = [float(line.split("(")[1].split("s of")[0]) for line in progress]
