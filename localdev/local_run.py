@@ -41,7 +41,7 @@ from sendbird_copy.rules import SHOWN_PATH_CHARACTERS, shorten, type_name
 from sendbird_copy.sendbird_facts import APP_ID_ALLOWED, is_valid_app_id
 
 if TYPE_CHECKING:
-    from localdev.emulator_deploy import DeployResult
+    from localdev.emulator_deploy import DeployResult, SkippedStatement
     from localdev.moto_server import MotoServer
     from localdev.sendbird_emulator import SendbirdEmulator
     from localdev.smoke_runner import SmokeTarget
@@ -370,6 +370,15 @@ def deployed_locally(
         yield Deployment(run, moto, emulator, result, org_key)
 
 
+def skipped_statement_lines(skipped: Iterable[SkippedStatement]) -> list[str]:
+    """One line per statement left out, with the buckets it was left out of: the recordings bucket
+    and its log bucket share statements (DenyInsecureTransport), which is no reason to say it twice."""
+    buckets: dict[tuple[str, str], list[str]] = {}
+    for statement in skipped:
+        buckets.setdefault((statement.sid, statement.reason), []).append(statement.bucket)
+    return [f"{sid} ({', '.join(names)}): {reason}" for (sid, reason), names in buckets.items()]
+
+
 def print_deploy_report(reporter: Reporter, deployment: Deployment) -> None:
     """What the emulator deploy created in moto, the statements left out, where the outputs are."""
     result = deployment.result
@@ -380,8 +389,8 @@ def print_deploy_report(reporter: Reporter, deployment: Deployment) -> None:
         reporter.info(f"  {kind:<45} {resource.physical_id:<58} {where}")
     if result.skipped_statements:
         reporter.info("Bucket-policy statements not applied to moto (proven by the mocks tests instead):")
-        for skipped in result.skipped_statements:
-            reporter.info(f"  {skipped.sid}: {skipped.reason}")
+        for line in skipped_statement_lines(result.skipped_statements):
+            reporter.info(f"  {line}")
     if result.adapted_statements or result.trust_widened:
         reporter.info(
             "Identity policies applied to moto in another form (the mocks tests prove the real ones):"

@@ -20,6 +20,7 @@ from urllib3.util.retry import Retry
 
 from sendbird_copy import __version__
 from sendbird_copy.errors import (
+    NotSendbirdAnswerError,
     RateLimitedError,
     SendbirdApiError,
     SendbirdConnectionError,
@@ -47,6 +48,7 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 # 2,000 rooms, 40 GETs (about 4 s at the documented 10 GET/s). Past that the copy call decides.
 FIND_MAX_PAGES = 20
 _ERROR_TEXT_CHARS = 200
+RETRY_WAIT_WORTH_A_LINE = 5.0  # seconds; a shorter wait between retries passes without a line
 
 
 class _CappedRetry(Retry):
@@ -57,6 +59,18 @@ class _CappedRetry(Retry):
     def get_retry_after(self, response: Any) -> float | None:
         value = super().get_retry_after(response)
         return None if value is None else min(value, self.MAX_RETRY_AFTER)
+
+    def sleep_for_retry(self, response: Any = None) -> bool:
+        # A long Retry-After would otherwise be a silent pause: say it (stderr, through the
+        # Reporter's logging handler), off a terminal too.
+        wait = self.get_retry_after(response) if response is not None else None
+        if wait is not None and wait >= RETRY_WAIT_WORTH_A_LINE:
+            log.warning(
+                "Sendbird answered HTTP %s; retrying in %.0f s, as its Retry-After says",
+                response.status,
+                wait,
+            )
+        return bool(super().sleep_for_retry(response))
 
 
 def _require(value: str | None, input_name: str) -> str:
@@ -70,13 +84,28 @@ def _require(value: str | None, input_name: str) -> str:
     return cleaned
 
 
-def _lenient_json(response: requests.Response) -> dict[str, Any]:
-    """The body as a JSON object, or {} when it is empty, not JSON or not an object."""
+def _lenient_json(response: requests.Response) -> dict[str, Any] | None:
+    """The body as a JSON object: {} when it is empty or JSON of another shape (Sendbird's bodies
+    are parsed leniently); None when it is not JSON at all, so not an answer of Sendbird's API."""
+    if not response.content.strip():
+        return {}
     try:
         data = response.json()
     except ValueError:
-        return {}
+        return None
     return data if isinstance(data, dict) else {}
+
+
+def _not_sendbird(response: requests.Response) -> NotSendbirdAnswerError:
+    """One line for a non-JSON answer (an HTML page, a proxy's text): its body is never shown."""
+    content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+    shown = content_type[:60] if content_type.isascii() and content_type.isprintable() else ""
+    return NotSendbirdAnswerError(
+        status=response.status_code,
+        code=None,
+        type=None,
+        message=f"not a Sendbird API answer: HTTP {response.status_code} {shown or 'without a content type'}",
+    )
 
 
 class _HttpCore:
@@ -164,18 +193,22 @@ class _HttpCore:
             log.debug(self.redact(f"{method} {path} -> {error}", secrets))
             raise error
         log.debug(self.redact(f"{method} {path} -> {response.status_code}", secrets))
-        if 200 <= response.status_code < 300:
-            return _lenient_json(response)
-        raise self._api_error(response, secrets)
-
-    def _api_error(self, response: requests.Response, secrets: list[str | None]) -> SendbirdApiError:
         body = _lenient_json(response)
+        if body is None:
+            raise _not_sendbird(response)
+        if 200 <= response.status_code < 300:
+            return body
+        raise self._api_error(response, body, secrets)
+
+    def _api_error(
+        self, response: requests.Response, body: dict[str, Any], secrets: list[str | None]
+    ) -> SendbirdApiError:
         code = body.get("code")
         kind = body.get("type")
         message = body.get("message")
         if not isinstance(message, str) or not message:
             # Redact before cutting: a cut through a secret would leave a prefix redact() misses.
-            text = self.redact(response.text.strip(), secrets)
+            text = self.redact(response.text.strip(), secrets) if body else ""
             message = text[:_ERROR_TEXT_CHARS] if text else (response.reason or "no message")
         cls = RateLimitedError if response.status_code == 429 else SendbirdApiError
         return cls(

@@ -10,9 +10,12 @@ commands import the factory, never the reverse.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -123,7 +126,39 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+class _JsonUsageError(click.UsageError):
+    """A usage error of a ``--json`` run: shown as the error document on stdout, like every error."""
+
+    def show(self, file: Any = None) -> None:
+        from sendbird_copy.reporter import Reporter
+
+        Reporter(json_output=True).error(self.format_message(), self.exit_code)
+
+
+class _Commands(click.Group):
+    """The command group; routes click's own usage errors (a missing or refused option) through the
+    Reporter when the command line asks for --json, so a pipeline always gets a document."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        wants_json = "--json" in args  # read before parsing consumes the list
+        ctx = super().make_context(info_name, args, parent, **extra)
+        ctx.meta["sendbird_copy.json"] = wants_json
+        return ctx
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            if not ctx.meta.get("sendbird_copy.json") or isinstance(exc, _JsonUsageError):
+                raise
+            raise _JsonUsageError(exc.format_message(), exc.ctx) from None
+
+
+@click.group(
+    cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110}
+)
 @click.version_option(__version__, prog_name="sendbird-copy")
 def cli() -> None:
     """Check and smoke-test the S3 destination of Sendbird's cloud-recording copy API.
@@ -186,7 +221,7 @@ def copy(common: CommonOptions, recording_id: str) -> None:
     rules.check_poll_interval,
     rules.POLL_INTERVAL_DEFAULT,
     metavar="SECONDS",
-    help="Longest wait between listings while waiting (they start at 0.5 s and double).",
+    help="Longest wait between listings while waiting (they start at 0.2 s and grow by a quarter).",
 )
 def smoke_test(
     common: CommonOptions, recording_id: str | None, wait_timeout: float, poll_interval: float
@@ -258,7 +293,11 @@ def sync(common: CommonOptions, since: str | None, event_margin_hours: float, **
         sync_options = SyncOptions(since=factory.since(since), event_margin=margin, **options)
         apps = factory.applications()
         with factory.reporter.counter("recordings") as count:
-            services = factory.sync_services(apps, on_result=lambda _app, _result: count())
+            services = factory.sync_services(
+                apps,
+                on_result=lambda _app, _result: count(),
+                on_found=lambda _app, found: factory.reporter.expect(found),  # the bar's total
+            )
             return run_sync(apps, services, sync_options)
 
     _run(common, body, show=lambda reporter, reports: reporter.sync_results(reports))
@@ -333,7 +372,7 @@ def _run(
     reporter = factory.reporter
     reports: list[Any] = []
     error: BaseException | None = None
-    with reporter.redacted_logging():
+    with reporter.redacted_logging(), _sigterm_as_interrupt():
         try:
             reports = body(factory)
         except (Exception, KeyboardInterrupt) as exc:
@@ -346,8 +385,13 @@ def _run(
         from sendbird_copy.errors import describe
 
         if isinstance(error, KeyboardInterrupt):
-            # Whatever finished is still worth seeing, with --json too.
-            reporter.error("interrupted", code, getattr(factory, "started_reports", []))
+            # Whatever finished is still worth seeing, with --json too: a sync's reports as far as
+            # each application got (carried by the interrupt), a check command's started reports.
+            partial = getattr(error, "reports", None)
+            if partial is not None and show is not None:
+                reporter.error("interrupted", code, partial, show=show)
+            else:
+                reporter.error("interrupted", code, getattr(factory, "started_reports", []))
         else:
             reporter.error(describe(error), code)
     elif show is not None:
@@ -355,6 +399,24 @@ def _run(
     else:
         reporter.results(reports)
     sys.exit(code)
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a CI job cancelled, a container stopped) ends a run as Ctrl-C does: in-flight work
+    finishes, the ledger stays consistent, the report (or the --json document) is still printed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def exit_code(error: BaseException | None, reports: list[Any]) -> int | None:

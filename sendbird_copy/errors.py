@@ -13,6 +13,7 @@ Modelled on requests' ``exceptions.py``: every error the helper raises on purpos
     │   └── AwsConfigurationError        no usable deployer credentials, profile or region
     └── ServiceError                     a service refused or could not be reached: a failed check
         ├── SendbirdApiError             Sendbird answered non-2xx (code/type/message)
+        │   ├── NotSendbirdAnswerError   an answer that is not JSON: not Sendbird's API
         │   └── RateLimitedError         429100 that outlasted every retry
         ├── SendbirdConnectionError
         └── SendbirdTimeoutError
@@ -111,6 +112,14 @@ class SendbirdApiError(ServiceError):
     def __reduce__(self) -> tuple[type, tuple[int, int | None, str | None, str]]:
         # Keeps the error picklable (multiprocessing, pytest-xdist) despite the custom __init__.
         return (type(self), (self.status, self.code, self.type, self.message))
+
+
+class NotSendbirdAnswerError(SendbirdApiError):
+    """The answer is not Sendbird's JSON (an HTML page from another server, a proxy's text): told in
+    one line, status and content type, never the body itself."""
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class RateLimitedError(SendbirdApiError):

@@ -66,7 +66,10 @@ class CLIFactory:
 
         if recording_id is not None:
             check_sendbird_id("--recording-id", recording_id)
-        apps = select_apps(load_outputs(self.options.outputs, self.options.stack), self.options.app_id)
+        apps = select_apps(
+            load_outputs(self.options.outputs, self.options.stack, progress=self.reporter.progress),
+            self.options.app_id,
+        )
         self.reporter.add_secrets(app.copy_secret_access_key for app in apps)
         if recording_id is not None and len(apps) > 1:
             known = ", ".join(app.app_id for app in apps)
@@ -121,7 +124,12 @@ class CLIFactory:
 
         return None if value is None else check_since("--since", value, now_utc())
 
-    def sync_services(self, apps: list[AppOutputs], on_result: Callable[[str, Any], None]) -> SyncServices:
+    def sync_services(
+        self,
+        apps: list[AppOutputs],
+        on_result: Callable[[str, Any], None],
+        on_found: Callable[[str, int], None] = lambda _app_id, _count: None,
+    ) -> SyncServices:
         """The sync core's collaborators: a new Sendbird client per worker thread, the operator's S3
         client per application (made here, in one thread: boto3 sessions are not thread-safe)."""
         from sendbird_copy.api import SendbirdClient
@@ -136,6 +144,9 @@ class CLIFactory:
             deployer_s3=lambda app: s3[app.app_id],
             progress=self.reporter.progress,
             on_result=on_result,
+            on_found=on_found,
+            # The sync's only sleep is the verify wait's, between listings.
+            sleep=self.reporter.sleeper("still waiting for the copied objects to appear in the bucket"),
         )
 
     def _organization_lookup(self) -> Any:

@@ -9,22 +9,30 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from typing import IO, Any
 
 from sendbird_copy.errors import OptionError, OutputsError
 from sendbird_copy.rules import SHOWN_PATH_CHARACTERS, check_identifier, shorten
 from sendbird_copy.stack_outputs import AppOutputs, parse_stack_outputs
 
-PULUMI_TIMEOUT_SECONDS = 180
+PULUMI_TIMEOUT_SECONDS: float = 180
+PULUMI_PROGRESS_SECONDS: float = 30  # off a terminal too: a silent wait looks like a hang
+Progress = Callable[[str], None]
 # Stack outputs of even hundreds of applications are a few hundred kB; more is not stack outputs
 # (a wrong file, /dev/zero, an endless pipe), and reading it all would only eat memory.
 MAX_OUTPUTS_CHARACTERS = 8 * 1024 * 1024
 
 
 def load_outputs(
-    outputs: str | None, stack: str | None, stdin: IO[str] | None = None
+    outputs: str | None,
+    stack: str | None,
+    stdin: IO[str] | None = None,
+    progress: Progress = lambda _line: None,
 ) -> dict[str, AppOutputs]:
     """Read and validate the stack outputs from exactly one of ``--outputs FILE|-`` and ``--stack``."""
     if (outputs is None) == (stack is None):
@@ -33,7 +41,7 @@ def load_outputs(
             "(which runs 'pulumi stack output --json --show-secrets')"
         )
     if stack is not None:
-        text, source = _pulumi_stack_output(check_identifier("--stack", stack)), f"stack '{stack}'"
+        text, source = _pulumi_stack_output(check_identifier("--stack", stack), progress), f"stack '{stack}'"
     elif outputs == "-":
         text, source = _read_stdin(stdin or sys.stdin), "stdin"
     else:
@@ -107,7 +115,7 @@ def _decode(text: str, source: str) -> Any:
         raise OutputsError(f"{source}: JSON nested too deeply to be stack outputs") from None
 
 
-def _pulumi_stack_output(stack: str) -> str:
+def _pulumi_stack_output(stack: str, progress: Progress) -> str:
     pulumi = shutil.which("pulumi")
     if pulumi is None:
         raise OptionError(
@@ -116,21 +124,54 @@ def _pulumi_stack_output(stack: str) -> str:
             "'pulumi stack output --json --show-secrets > outputs.json' and pass --outputs outputs.json"
         )
     command = [pulumi, "stack", "output", "--json", "--show-secrets", "--stack", stack]
+    shown = f"'pulumi stack output --json --show-secrets --stack {stack}'"
+    # Its own session: on a timeout the whole group goes (a wrapper script's child would otherwise
+    # keep the pipes open, and reading them would hang forever).
+    process = subprocess.Popen(  # fixed argv, no shell
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PULUMI_SKIP_UPDATE_CHECK": "true"},
+        start_new_session=True,
+    )
     try:
-        done = subprocess.run(  # fixed argv, no shell
-            command,
-            capture_output=True,
-            text=True,
-            timeout=PULUMI_TIMEOUT_SECONDS,
-            env={**os.environ, "PULUMI_SKIP_UPDATE_CHECK": "true"},
-            check=False,
-        )
+        stdout, stderr = _wait_for(process, stack, progress)
     except subprocess.TimeoutExpired:
         raise OptionError(
-            f"'pulumi stack output --stack {stack}' did not finish in {PULUMI_TIMEOUT_SECONDS}s"
+            f"{shown} did not answer in {PULUMI_TIMEOUT_SECONDS:g} s (waited for the stack's outputs "
+            "from the Pulumi backend); check 'pulumi login' and the network, or save the outputs with "
+            "'pulumi stack output --json --show-secrets > outputs.json' and pass --outputs outputs.json"
         ) from None
-    if done.returncode != 0:
+    finally:
+        if process.poll() is None:
+            _kill_group(process)
+    if process.returncode != 0:
         # pulumi's own error text (no secrets: it failed before printing outputs), last line only.
-        reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise OptionError(f"'pulumi stack output --stack {stack}' failed (exit {done.returncode}): {reason}")
-    return done.stdout
+        reason = (stderr.strip().splitlines() or ["no message"])[-1]
+        raise OptionError(
+            f"'pulumi stack output --stack {stack}' failed (exit {process.returncode}): {reason}"
+        )
+    return stdout
+
+
+def _wait_for(process: subprocess.Popen[str], stack: str, progress: Progress) -> tuple[str, str]:
+    """The process's output; a progress line every PULUMI_PROGRESS_SECONDS while it runs."""
+    started = time.monotonic()
+    while True:
+        left = PULUMI_TIMEOUT_SECONDS - (time.monotonic() - started)
+        try:
+            return process.communicate(timeout=max(0.0, min(left, PULUMI_PROGRESS_SECONDS)))
+        except subprocess.TimeoutExpired:
+            if left <= PULUMI_PROGRESS_SECONDS:
+                raise
+            waited = time.monotonic() - started
+            progress(f"still waiting for 'pulumi stack output --stack {stack}' ({waited:.0f} s)")
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        process.kill()
+    process.communicate()

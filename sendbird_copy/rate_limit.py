@@ -3,12 +3,18 @@
 One per application and method family (Sendbird's limits are per application and endpoint: 10 GET/s,
 5 POST/s), shared by every worker thread. Spacing request *starts* 1/rate apart is not enough: a
 request that is delayed on its way (network, a busy interpreter) and a prompt one behind it can
-arrive six in one second. So a request may start only once the request ``limit`` places before it
-has *finished* at least ``window`` ago: that one arrived before it finished, this one arrives after
-it starts, so the two are always more than a window apart, whatever the jitter. At most ``limit``
-requests are in flight. Throughput is ``limit / (window + latency)``: about 4.8/s against a local
-emulator, less over a slow link, and never past the ceiling (a 429 that still comes back is retried
-by the client after Retry-After).
+arrive six in one second. So a request B may start only once the request A, ``limit`` places before
+it, has *finished*, and then only ``window`` after A's *arrival*, which the client never sees. What
+it does see bounds that arrival: A arrived at the latest when its answer came back less the time its
+answer took, and B arrives at the earliest when it starts plus its way in. Those two legs together
+take at least the fastest recent round trip, less ``jitter`` (the legs of one path vary by less than
+that between requests a second apart). So B starts at A's finish + ``window`` - (fastest round trip
+- ``jitter``): its arrival is a full window after A's, and requests overlap their round trips
+(pipelined) instead of each one's latency adding to the window. Throughput is about
+``limit / (window + jitter)`` whatever the latency (4.8/s of 5 at 300 ms), never past the ceiling
+(a 429 that still comes back is retried by the client after Retry-After). Until a round trip is
+seen, and for a path faster than ``jitter``, no credit is taken: B waits a full window after A's
+finish, which holds whatever the delay.
 """
 
 from __future__ import annotations
@@ -19,38 +25,62 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+# How much the way in plus the way back of one path may shrink between two requests: a few ms on a
+# steady link; a larger swing only costs a 429, which the client retries after Retry-After.
+JITTER_ALLOWANCE = 0.035
+ROUND_TRIPS_KEPT = 20  # the fastest of these is the floor: a path that slows keeps the old, lower one
+
 
 class _Ticket:
-    __slots__ = ("finished",)
+    __slots__ = ("finished", "started")
 
-    def __init__(self) -> None:
+    def __init__(self, started: float) -> None:
+        self.started = started
         self.finished: float | None = None
 
 
 class RateLimiter:
-    def __init__(self, limit: int, window: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
-        if limit < 1 or not window > 0:
-            raise ValueError(f"limit must be >= 1 and window > 0, got {limit} and {window}")
+    def __init__(
+        self,
+        limit: int,
+        window: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: float = JITTER_ALLOWANCE,
+    ) -> None:
+        if limit < 1 or not window > 0 or not jitter >= 0:
+            raise ValueError(
+                f"limit must be >= 1, window > 0 and jitter >= 0, got {limit}, {window}, {jitter}"
+            )
         self.limit = limit
         self.window = window
+        self.jitter = jitter
         self._clock = clock
         self._recent: deque[_Ticket] = deque(maxlen=limit)
+        self._round_trips: deque[float] = deque(maxlen=ROUND_TRIPS_KEPT)
         self._changed = threading.Condition()
 
     @contextmanager
     def slot(self) -> Iterator[None]:
         """Hold a slot for one request: enter before sending it, leave when its answer is in."""
-        ticket = _Ticket()
         with self._changed:
             while (wait := self._wait_needed()) > 0:
                 self._changed.wait(wait)
+            ticket = _Ticket(self._clock())
             self._recent.append(ticket)  # the oldest of the last ``limit`` drops out
         try:
             yield
         finally:
             with self._changed:
                 ticket.finished = self._clock()
+                self._round_trips.append(ticket.finished - ticket.started)
                 self._changed.notify_all()
+
+    def _credit(self) -> float:
+        """How much of a window surely passes outside our view: the fastest recent round trip less
+        the jitter allowance (0 before the first answer)."""
+        if not self._round_trips:
+            return 0.0
+        return max(0.0, min(self._round_trips) - self.jitter)
 
     def _wait_needed(self) -> float:
         """0 when a request may start now; else how long to wait (a bound: woken on any finish)."""
@@ -59,4 +89,4 @@ class RateLimiter:
         oldest = self._recent[0].finished
         if oldest is None:
             return self.window  # still in flight: its finish wakes us
-        return max(0.0, oldest + self.window - self._clock())
+        return max(0.0, oldest + self.window - self._credit() - self._clock())

@@ -48,6 +48,38 @@ class Reporter:
         if self._bar is None:
             click.echo(self.redact(message), err=True)
 
+    def sleeper(
+        self,
+        label: str,
+        every: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> Callable[[float], None]:
+        """A ``time.sleep`` for a polling wait that prints ``label (N s)`` at least every ``every``
+        seconds (off a terminal too: a CI log that says nothing for minutes looks like a hang)."""
+        started: float | None = None
+        said = 0.0
+
+        def sleep_saying(seconds: float) -> None:
+            nonlocal started, said
+            now = clock()
+            if started is None:
+                started = said = now
+            if now + seconds - said >= every:
+                said = now
+                self.progress(f"{label} ({now - started:.0f} s)")
+            sleep(seconds)
+
+        return sleep_saying
+
+    def expect(self, count: int) -> None:
+        """``count`` more items for the live counter (each application's, once it is known), so the
+        bar shows a total and a rate, not only a running number."""
+        bar = self._bar
+        if bar is not None:
+            bar.total = (bar.total or 0) + count
+            bar.refresh()
+
     @contextmanager
     def counter(self, label: str) -> Iterator[Callable[[], None]]:
         """Yields ``tick()``: a live counter on stderr when it is a terminal (tqdm), else nothing
@@ -88,13 +120,23 @@ class Reporter:
         render = render_sync_json if self.json_output else render_sync_human
         click.echo(render(reports, self.redact))
 
-    def error(self, message: str, exit_code: int, finished: list[AppReport] | None = None) -> None:
+    def error(
+        self,
+        message: str,
+        exit_code: int,
+        finished: list[Any] | None = None,
+        show: Callable[[Reporter, list[Any]], None] | None = None,
+    ) -> None:
         """One ``error:`` line on stderr, and with --json an error document on stdout; ``finished``
-        are the checks that completed before the error (an interrupted run still shows them)."""
+        are the reports as far as they got before the error (an interrupted run still shows them),
+        shown in human mode by ``show`` (default: as check reports)."""
         if finished and not self.json_output:
-            from sendbird_copy.report import render_human
+            if show is not None:
+                show(self, finished)
+            else:
+                from sendbird_copy.report import render_human
 
-            click.echo(render_human(finished, self.redact))
+                click.echo(render_human(finished, self.redact))
         click.echo(f"error: {self.redact(message)}", err=True)
         if self.json_output:
             from sendbird_copy.report import render_error_json

@@ -14,6 +14,7 @@ from typing import Any
 
 from sendbird_copy.aws import AwsClients
 from sendbird_copy.errors import (
+    NotSendbirdAnswerError,
     SendbirdApiError,
     SendbirdConnectionError,
     SendbirdCopyError,
@@ -30,9 +31,16 @@ from sendbird_copy.sendbird_facts import api_base_url
 from sendbird_copy.stack_outputs import AppOutputs
 
 IAM_REGION = "us-east-1"  # IAM is global; its API lives in us-east-1 for the aws partition
-FIRST_POLL = 0.5  # seconds before the first re-listing after the copy call
+FIRST_POLL = 0.2  # seconds before the first re-listing after the copy call
+POLL_GROWTH = 1.25  # each wait between listings this much longer, up to --poll-interval...
+STEADY_POLLING_SECONDS = 3.0  # ...after this long at FIRST_POLL
+PROGRESS_EVERY = 10.0  # seconds between "waiting for the copied object" lines (off a terminal too)
 NO_RECORDING_NOTE = "no --recording-id: the copy was not exercised (region check and preflight only)"
 
+NO_BUCKET_FIX = (
+    "the bucket in the stack outputs does not exist (deleted?): run 'pulumi up' to create it again, "
+    "or check bucket_name in the outputs"
+)
 # What to do about Sendbird's documented error codes.
 SENDBIRD_FIXES = {
     400100: "only completed recordings can be copied, into a bucket in the application's region",
@@ -130,13 +138,23 @@ def _sendbird_failure(name: str, action: str, exc: BaseException, app: AppOutput
             "check --api-base-url (it must end in /v1, as https://api-<app id>.calls.sendbird.com/v1 does) "
             "and the application id in the stack outputs",
         )
+    if isinstance(exc, NotSendbirdAnswerError):
+        host = _sendbird_host(app, env)
+        return failed(
+            name,
+            f"could not {action}: {host} gave {exc}; the API base URL looks wrong",
+            "check --api-base-url (it must end in /v1, as https://api-<app id>.calls.sendbird.com/v1 does)",
+        )
     if isinstance(exc, SendbirdApiError):
-        return failed(name, f"Sendbird refused to {action}: {describe(exc)}", _fix_for(exc.code))
+        return failed(name, f"Sendbird refused to {action}: {describe(exc)}", _fix_for(exc))
     return failed(name, f"could not {action}: {describe(exc)}")
 
 
-def _fix_for(code: Any) -> str | None:
-    number = _int(code)
+def _fix_for(exc: SendbirdApiError) -> str | None:
+    # Sendbird's 400100 covers every refused write; S3's own code in the message says which.
+    if "NoSuchBucket" in exc.message:
+        return NO_BUCKET_FIX
+    number = _int(exc.code)
     return None if number is None else SENDBIRD_FIXES.get(number)
 
 
@@ -211,33 +229,32 @@ def recording_stage(app: AppOutputs, env: Environment, recording_id: str) -> tup
 Stamp = tuple[str, str, str]  # (VersionId, ETag, LastModified) of an object's current version
 
 
-def _snapshot(s3: Any, bucket: str) -> dict[str, Stamp]:
+def _snapshot(s3: Any, bucket: str, recording_id: str) -> dict[str, Stamp]:
     """Every current object outside ``_preflight/``, stamped so that a new or rewritten one shows.
 
-    A re-copy of the same recording rewrites the same key with the same bytes (same ETag), and
-    listings carry LastModified in whole seconds: in a versioned bucket (the stack's) the new
-    VersionId is what tells the rewrite apart. The deployer's ListBucketVersions is used for that.
+    The plain listing finds new keys and changed ETags or LastModified; it is cheap, where a listing
+    of versions reads every version of every recording (in moto, 0.3 s per large object, slowing
+    the copy it waits for). A re-copy of the same recording rewrites the same key with the same bytes
+    (same ETag) within the same second of LastModified: for the keys that name the recording, the
+    current VersionId (HeadObject, in the stack's versioned bucket) tells the rewrite apart.
     """
-    from botocore.exceptions import ClientError
-
     found: dict[str, Stamp] = {}
-    try:
-        for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=""):
-            for item in page.get("Versions", []):
-                if item.get("IsLatest") and not item["Key"].startswith(PREFLIGHT_PREFIX):
-                    found[item["Key"]] = _stamp(item)
-        return found
-    except ClientError:
-        pass  # no ListBucketVersions for the deployer: the plain listing still finds new keys
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
         for item in page.get("Contents", []):
-            if not item["Key"].startswith(PREFLIGHT_PREFIX):
-                found[item["Key"]] = _stamp(item)
+            key = item["Key"]
+            if not key.startswith(PREFLIGHT_PREFIX):
+                version = _current_version(s3, bucket, key) if recording_id in key else "null"
+                found[key] = (version, str(item.get("ETag")), str(item.get("LastModified")))
     return found
 
 
-def _stamp(item: dict[str, Any]) -> Stamp:
-    return (str(item.get("VersionId", "null")), str(item.get("ETag")), str(item.get("LastModified")))
+def _current_version(s3: Any, bucket: str, key: str) -> str:
+    from botocore.exceptions import ClientError
+
+    try:
+        return str(s3.head_object(Bucket=bucket, Key=key).get("VersionId", "null"))
+    except ClientError:
+        return "null"  # gone meanwhile, or no GetObject for the deployer: the listing decides
 
 
 def wait_for_new_object(
@@ -250,13 +267,15 @@ def wait_for_new_object(
 ) -> str | None:
     """Poll the listing until an object appears that was not there before (any key); None on timeout.
 
-    Polls start at FIRST_POLL seconds and double up to ``poll_interval``: a small recording lands in
-    about a second, and a large one should not cost a ListBucket request every half second.
+    Polls come every FIRST_POLL seconds for STEADY_POLLING_SECONDS, then grow by POLL_GROWTH up to
+    ``poll_interval``: a recording of tens of MB lands in about a second (found within a fifth of a
+    second of landing), and a long one does not cost a listing every fifth of a second.
     """
     start = env.clock()
     delay = min(FIRST_POLL, options.poll_interval)
+    said: float | None = None  # when the last progress line was printed
     while True:
-        now = _snapshot(s3, bucket)
+        now = _snapshot(s3, bucket, recording_id)
         new = [key for key, stamp in now.items() if before.get(key) != stamp]
         if new:
             # Prefer a key that mentions the recording (another writer may be active too).
@@ -264,11 +283,13 @@ def wait_for_new_object(
         elapsed = env.clock() - start
         if elapsed >= options.wait_timeout:
             return None
-        env.progress(
-            f"waiting for the copied object in s3://{bucket} ({elapsed:.0f}s of {options.wait_timeout:.0f}s)"
-        )
+        if said is None or elapsed - said >= PROGRESS_EVERY:  # a line at least every 10 s, not per poll
+            said = elapsed
+            waited = f"{elapsed:.0f}s of {options.wait_timeout:.0f}s"
+            env.progress(f"waiting for the copied object in s3://{bucket} ({waited})")
         env.sleep(min(delay, max(options.wait_timeout - elapsed, 0.0)))
-        delay = min(delay * 2, options.poll_interval)
+        if elapsed >= STEADY_POLLING_SECONDS:  # most copies land in the first seconds: poll them fast
+            delay = min(delay * POLL_GROWTH, options.poll_interval)
 
 
 def object_stage(
@@ -337,7 +358,7 @@ def run_smoke(app: AppOutputs, env: Environment, options: SmokeOptions) -> AppRe
 
     def copy_and_wait() -> list[Check]:
         s3 = env.aws.deployer("s3", app.region)
-        before = _snapshot(s3, app.bucket_name)
+        before = _snapshot(s3, app.bucket_name, recording_id)
         if not report.add(copy_stage(app, env, recording_id)):
             return []
         key = wait_for_new_object(s3, app.bucket_name, before, recording_id, env, options)

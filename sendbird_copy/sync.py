@@ -246,6 +246,7 @@ class SyncServices:
     deployer_s3: Callable[[AppOutputs], Any]  # the operator's S3 client in the app's region
     progress: Callable[[str], None] = lambda _message: None
     on_result: Callable[[str, RecordingResult], None] = lambda _app_id, _result: None
+    on_found: Callable[[str, int], None] = lambda _app_id, _count: None  # how many on_result calls follow
     stop: threading.Event = field(default_factory=threading.Event)
     now: Callable[[], datetime] = now_utc
     monotonic: Callable[[], float] = time.monotonic
@@ -268,7 +269,17 @@ def run_sync(apps: list[AppOutputs], services: SyncServices, options: SyncOption
             return [future.result() for future in futures]
         except KeyboardInterrupt:
             services.stop.set()
-            raise
+            pool.shutdown(wait=True)  # the workers stop early; each report is as far as it got
+            done = [f.result() for f in futures if f.done() and not f.cancelled() and f.exception() is None]
+            raise SyncInterrupted(done) from None
+
+
+class SyncInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) during run_sync, carrying each application's report as far as it got."""
+
+    def __init__(self, reports: list[SyncReport]) -> None:
+        super().__init__()
+        self.reports = reports
 
 
 class AppSync:
@@ -352,6 +363,7 @@ class AppSync:
         self.services.progress(
             f"{self.app.app_id}: {len(recordings)} recordings, {len(completed)} completed ({found.plan.mode})"
         )
+        self.services.on_found(self.app.app_id, len(completed))
         report.results.extend(self._decide_all(completed))
         if not self.options.dry_run:
             self._verify(report)

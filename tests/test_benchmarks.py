@@ -21,7 +21,11 @@ pytestmark = pytest.mark.slow
         ("benchmarks.startup", ["--runs", "1"], "x python -c pass"),
         ("benchmarks.function_cold_start", ["--runs", "1"], "same bytes: True"),
         ("benchmarks.smoke_vs_copy", ["--runs", "1", "--recording-mb", "6"], "ratio smoke/bare"),
-        ("benchmarks.sync_throughput", ["--recordings", "5"], "two applications in parallel"),
+        (
+            "benchmarks.sync_throughput",
+            ["--recordings", "5", "--latency", "0.3"],
+            "two applications in parallel, 5 recordings each (1 MiB, 0.3 s of latency)",
+        ),
         ("benchmarks.sync_history", ["--window", "2", "--history", "0", "150"], "no-op run, H = 150"),
     ],
 )

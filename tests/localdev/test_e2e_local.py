@@ -18,7 +18,7 @@ import pytest
 
 from components.bucket import ACCESS_LOG_PREFIX, RECORDING_EVENT_PATTERN
 from localdev.emulator_deploy import write_outputs
-from localdev.local_run import LocalApp
+from localdev.local_run import LocalApp, skipped_statement_lines
 from localdev.moto_server import MotoServer
 from localdev.program_runner import PROJECT_DIR
 from sendbird_copy.project import LEDGER_PREFIX, PREFLIGHT_PREFIX
@@ -69,6 +69,11 @@ def test_emulator_deploy_pins_every_regional_resource_and_reports_unevaluable_st
     types = {r.type for r in local_stack.result.resources}
     assert "aws:s3/bucketPolicy:BucketPolicy" in types and "aws:iam/accessKey:AccessKey" in types
     assert {s.sid for s in local_stack.result.skipped_statements} == UNEVALUABLE_SIDS
+    # The report says each once, with the buckets (the recordings bucket and its log bucket share some).
+    skipped = local_stack.result.skipped_statements
+    assert [s.sid for s in skipped].count("DenyInsecureTransport") == 2  # both buckets deny plain HTTP
+    lines = skipped_statement_lines(skipped)
+    assert sorted(line.split(" ")[0] for line in lines) == sorted(UNEVALUABLE_SIDS)
     # What moto holds is the real policy minus exactly those statements.
     bucket = local_stack.app_outputs(app)["bucket_name"]
     applied = json.loads(

@@ -121,11 +121,32 @@ class CopyCli:
         self.assert_clean(done)
         return done
 
+    def start_module(self, command: str, outputs: Path | str | None, *extra: str) -> subprocess.Popen[str]:
+        """``python -m sendbird_copy`` started as a real process (to be signalled); ``finish`` it."""
+        return subprocess.Popen(
+            [sys.executable, "-m", "sendbird_copy", *self.args(command, outputs, *extra)],
+            env=self._module_env(API_TOKEN),
+            cwd=PROJECT_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def finish(self, process: subprocess.Popen[str]) -> CliRun:
+        stdout, stderr = process.communicate(timeout=60)
+        done = CliRun(process.returncode, stdout, stderr)
+        self.assert_clean(done)
+        return done
+
+    def _module_env(self, token: str | None) -> dict[str, str]:
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("SENDBIRD_")}
+        environment.update({k: v for k, v in self.env(token).items() if v is not None})
+        return environment
+
     def run_module(
         self, command: str, outputs: Path | str | None, *extra: str, token: str | None = API_TOKEN
     ) -> CliRun:
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("SENDBIRD_")}
-        environment.update({k: v for k, v in self.env(token).items() if v is not None})
+        environment = self._module_env(token)
         completed = subprocess.run(
             [sys.executable, "-m", "sendbird_copy", *self.args(command, outputs, *extra)],
             capture_output=True,

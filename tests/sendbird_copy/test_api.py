@@ -19,6 +19,7 @@ import pytest
 from localdev.sendbird_emulator import recording_bytes
 from sendbird_copy.api import OrganizationClient, SendbirdClient
 from sendbird_copy.errors import (
+    NotSendbirdAnswerError,
     RateLimitedError,
     SendbirdApiError,
     SendbirdConnectionError,
@@ -345,6 +346,7 @@ class EchoServer:
 
     def __init__(self) -> None:
         self.answer: tuple[int, str, bytes] = (200, "application/json", b"{}")
+        self.headers: dict[str, str] = {}  # sent with every answer (Retry-After...)
         self.received: list[dict[str, Any]] = []
         echo = self
 
@@ -356,6 +358,8 @@ class EchoServer:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
+                for name, value in echo.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -382,12 +386,12 @@ SECRET = "aws-secret-key-never-shown"
 
 
 def test_request_carries_documented_headers_and_body(echo):
-    echo.answer = (200, "text/plain", b"accepted, not json")
+    echo.answer = (200, "text/plain", b"")
     client = SendbirdClient(APP, TOKEN, base_url=echo.url + "/v1")
 
     result = client.copy_recording("r 1", access_key="AK", secret_key=SECRET, bucket="b", region=REGION)
 
-    assert result == {}  # any 2xx is "accepted"; a non-JSON body parses to {}
+    assert result == {}  # any 2xx is "accepted"; an empty body parses to {}
     [request] = echo.received
     assert request["path"] == "/v1/cloud-recordings/r%201/copy"
     assert request["headers"]["Api-Token"] == TOKEN
@@ -423,10 +427,11 @@ def test_secrets_never_appear_in_errors_logs_or_reprs(echo, caplog, content_type
 
     err = info.value
     assert err.code == code
-    assert "***" in err.message
+    if code is None:  # a non-JSON body is never shown: one line, status and content type
+        assert err.message == f"not a Sendbird API answer: HTTP 400 {content_type}" == str(err)
+    else:
+        assert "***" in err.message
     assert TOKEN[:6] not in err.message  # not even a prefix cut off by truncation
-    if code is None:
-        assert len(err.message) <= 200  # first 200 characters of a non-JSON body
     for text in (str(err), repr(err), err.message, repr(client), str(client), caplog.text):
         assert TOKEN not in text and SECRET not in text
     assert repr(client) == f"SendbirdClient(application_id='{APP}', base_url='{echo.url}/v1')"
@@ -546,3 +551,37 @@ def test_refused_application_id_is_named_with_what_is_allowed(app_id):
     assert isinstance(info.value, UsageError)  # the CLI's exit code 2
     # With a base URL override the id is not part of a host name, so it is not refused.
     assert SendbirdClient(app_id, TOKEN, base_url="http://127.0.0.1:1/v1").application_id == app_id
+
+
+@pytest.mark.parametrize(
+    ("status", "content_type", "body"),
+    [
+        (200, "text/html; charset=utf-8", b"<!doctype html><html><body><h1>Welcome</h1>" + b"x" * 500),
+        (502, "text/plain", b"upstream connect error or disconnect/reset before headers"),
+        (200, "application/json", b"<html>not json after all</html>"),
+    ],
+)
+def test_an_answer_that_is_not_json_is_described_in_one_line_never_shown(echo, status, content_type, body):
+    echo.answer = (status, content_type, body)
+    client = SendbirdClient(APP, TOKEN, base_url=echo.url + "/v1", retries=0)
+
+    with pytest.raises(NotSendbirdAnswerError) as info:
+        client.copy_recording("rec", access_key="AK", secret_key=SECRET, bucket="b", region=REGION)
+
+    shown = content_type.split(";")[0]
+    assert str(info.value) == f"not a Sendbird API answer: HTTP {status} {shown}"
+    assert isinstance(info.value, SendbirdApiError) and info.value.status == status
+
+
+def test_a_long_retry_after_is_said_not_slept_in_silence(echo, caplog, monkeypatch):
+    monkeypatch.setattr("sendbird_copy.api.RETRY_WAIT_WORTH_A_LINE", 1.0)
+    echo.answer = (429, "application/json", b'{"code": 429100, "message": "slow down"}')
+    echo.headers = {"Retry-After": "1"}
+    client = SendbirdClient(APP, TOKEN, base_url=echo.url + "/v1", retries=1)
+    caplog.set_level(logging.WARNING, logger="sendbird_copy")
+
+    with pytest.raises(RateLimitedError):
+        client.list_live_events(limit=1)
+
+    assert len(echo.received) == 2  # retried once, after the Retry-After it was told
+    assert "Sendbird answered HTTP 429; retrying in 1 s, as its Retry-After says" in caplog.text

@@ -115,6 +115,28 @@ def test_json_mode_prints_an_error_document(offline_cli: CopyCli, outputs_file: 
 
 
 @pytest.mark.parametrize(
+    ("command", "args", "message"),
+    [
+        ("copy", [], "Missing option '--recording-id'"),
+        ("sync", ["--workers", "0"], "'--workers'"),
+        ("sync", ["--max-copies", "0"], "'--max-copies'"),
+        ("smoke-test", ["--no-such-flag"], "No such option '--no-such-flag'"),
+    ],
+)
+def test_json_mode_prints_the_error_document_for_click_usage_errors_too(
+    offline_cli: CopyCli, outputs_file: Path, command: str, args: list[str], message: str
+) -> None:
+    done = offline_cli.invoke(command, outputs_file, "--json", *args)
+    assert done.exit_code == 2
+    document = done.json()
+    assert document["verdict"] == "error" and document["error"]["exit_code"] == 2
+    assert message in document["error"]["message"]
+    assert done.stderr.startswith("error: ") and message in done.stderr
+    human = offline_cli.invoke(command, outputs_file, *args)  # without --json: click's usual text
+    assert human.exit_code == 2 and human.stdout == "" and "Usage: " in human.stderr
+
+
+@pytest.mark.parametrize(
     "args",
     [
         ["--outputs", "a.json", "--stack", "dev"],
@@ -245,6 +267,26 @@ def test_stack_reports_pulumi_failure(
     )
     with pytest.raises(OptionError):
         load_outputs(None, "dev")
+
+
+def test_stack_with_a_pulumi_that_never_answers_times_out_saying_what_it_waited_for(
+    offline_cli: CopyCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A shell script whose child keeps the pipes open: killing the script alone would still hang.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "pulumi"
+    script.write_text("#!/bin/sh\nsleep 120\necho late\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr("sendbird_copy.inputs.PULUMI_TIMEOUT_SECONDS", 1.5)
+    monkeypatch.setattr("sendbird_copy.inputs.PULUMI_PROGRESS_SECONDS", 0.5)
+    done = offline_cli.invoke("preflight", None, "--stack", "dev", "--json")
+    assert done.exit_code == 2
+    message = done.json()["error"]["message"]
+    assert "'pulumi stack output --json --show-secrets --stack dev' did not answer in 1.5 s" in message
+    assert "waited for the stack's outputs" in message and "--outputs" in message
+    assert "still waiting for 'pulumi stack output --stack dev'" in done.stderr  # off a terminal too
 
 
 # -- real processes --------------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+
+import pytest
 
 from sendbird_copy.errors import SendbirdApiError, describe
 from sendbird_copy.redact import redact
@@ -90,10 +93,13 @@ def test_the_counter_draws_a_bar_on_a_terminal_and_stays_silent_otherwise(monkey
     monkeypatch.setattr(sys, "stderr", terminal)
     reporter = Reporter()
     with reporter.counter("recordings") as tick:
+        reporter.expect(3)  # one application's recordings, once discovery knows them
+        reporter.expect(2)  # and another's
         for _ in range(3):
             tick()
         reporter.progress("a line that would tear the bar")
-    assert "recordings: 0 rec" in terminal.getvalue()  # tqdm draws it (and clears it at the end)
+    assert "recordings:   0%|" in terminal.getvalue()  # tqdm draws it (and clears it at the end)
+    assert "| 0/5 " in terminal.getvalue()  # with the total known: a share, not a bare count
     assert "tear the bar" not in terminal.getvalue()
 
     plain = io.StringIO()
@@ -101,3 +107,23 @@ def test_the_counter_draws_a_bar_on_a_terminal_and_stays_silent_otherwise(monkey
     with reporter.counter("recordings") as tick:
         tick()
     assert plain.getvalue() == ""  # not a terminal: the plain progress lines say what happens
+
+
+def test_a_polling_wait_says_it_is_still_waiting_at_least_every_30_seconds(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from sendbird_copy.reporter import Reporter
+
+    now = [100.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds + 0.3  # each listing between the sleeps takes a little too
+
+    sleep_saying = Reporter().sleeper("still waiting", clock=lambda: now[0], sleep=sleep)
+    for _ in range(40):  # 40 polls of 5 s: about 212 s
+        sleep_saying(5.0)
+    lines = capsys.readouterr().err.splitlines()
+    said = [float(line.removeprefix("still waiting (").removesuffix(" s)")) for line in lines]
+    assert 0 < said[0] <= 30  # a short wait stays quiet; a long one never goes 30 s without a line
+    assert all(later - earlier <= 30 for earlier, later in itertools.pairwise(said))
+    assert 212 - said[-1] <= 30 and len(said) <= 10  # never a line per poll

@@ -6,6 +6,7 @@ background after answering 200), so the smoke test must find the object by listi
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -243,20 +244,42 @@ def test_waiting_times_out_with_progress_on_a_fake_clock(copy_cli: CopyCli, moto
     found = wait_for_new_object(s3, dest.bucket, before, "rec", env, SmokeOptions("rec", 30, 10))
     assert found == "old.mp4"
 
-    from sendbird_copy.smoke import _snapshot
+    from sendbird_copy.smoke import FIRST_POLL, POLL_GROWTH, STEADY_POLLING_SECONDS, _snapshot
 
-    before = _snapshot(s3, dest.bucket)
+    before = _snapshot(s3, dest.bucket, "rec")
     assert list(before) == ["old.mp4"]  # probes under _preflight/ never count
     sleeps.clear()
-    found = wait_for_new_object(s3, dest.bucket, before, "rec", env, SmokeOptions("rec", 30, 10))
+    progress.clear()
+    found = wait_for_new_object(s3, dest.bucket, before, "rec", env, SmokeOptions("rec", 120, 10))
     assert found is None
-    assert now[0] == 30
-    # Polls back off from half a second to the 10 s interval, and the last wait ends at the timeout.
-    assert sleeps == [0.5, 1, 2, 4, 8, 10, 4.5]
-    assert progress[-7:] == [
-        f"waiting for the copied object in s3://{dest.bucket} ({t}s of 30s)"
-        for t in ("0", "0", "2", "4", "8", "16", "26")
-    ]
+    assert now[0] == pytest.approx(120)
+    # Polls come every fifth of a second for the first seconds, then back off to the 10 s interval;
+    # the last wait ends at the timeout.
+    steady = round(STEADY_POLLING_SECONDS / FIRST_POLL) + 1
+    assert sleeps[:steady] == [FIRST_POLL] * steady and max(sleeps) == 10
+    for shorter, longer in itertools.pairwise(sleeps[steady - 1 : -1]):
+        assert longer == pytest.approx(min(shorter * POLL_GROWTH, 10))
+    # A progress line at the first wait, then every 10 s at most: never one per poll.
+    shown = [float(line.split("(")[1].split("s of")[0]) for line in progress]
+    assert progress[0] == f"waiting for the copied object in s3://{dest.bucket} (0s of 120s)"
+    assert len(progress) < len(sleeps) and all(b - a >= 9.5 for a, b in itertools.pairwise(shown))
+    assert all(b - a <= 20 for a, b in itertools.pairwise([*shown, 120.0]))
+
+
+def test_a_new_key_is_found_by_the_plain_listing_and_a_rewrite_by_its_version(
+    copy_cli: CopyCli, moto: MotoServer
+) -> None:
+    from sendbird_copy.smoke import _snapshot
+
+    dest = copy_cli.destination(versioning=True)
+    s3 = moto.client("s3", dest.region)
+    s3.put_object(Bucket=dest.bucket, Key="rec-1.mp4", Body=b"same bytes")
+    s3.put_object(Bucket=dest.bucket, Key="other.mp4", Body=b"other")
+    before = _snapshot(s3, dest.bucket, "rec-1")
+    s3.put_object(Bucket=dest.bucket, Key="rec-1.mp4", Body=b"same bytes")  # same ETag, same second
+    after = _snapshot(s3, dest.bucket, "rec-1")
+    assert after["other.mp4"] == before["other.mp4"]
+    assert after["rec-1.mp4"] != before["rec-1.mp4"]  # the new version shows the rewrite
 
 
 def test_unreachable_sendbird_stops_the_smoke_test_before_the_copy(
@@ -354,3 +377,76 @@ def test_a_copy_secret_with_spaces_around_it_is_trimmed_like_its_key_id(
     assert done.exit_code == 0, done.text
     (copy,) = emulator.wait_for_copies(timeout=60)
     assert copy.status == "completed", copy
+
+
+def test_sigterm_while_waiting_for_the_object_ends_like_ctrl_c_with_the_json_document(
+    copy_cli: CopyCli, dest: Destination, emulator
+) -> None:
+    import signal
+    import time
+
+    emulator.drop_next_copies(1)  # accepted, never lands: the smoke test waits for it
+    process = copy_cli.start_module(
+        "smoke-test", copy_cli.outputs(dest), *smoke_args(emulator, "--recording-id", "rec-12mb", "--json")
+    )
+    deadline = time.monotonic() + 60
+    while not copy_requests(emulator) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.3)  # into the wait for the object
+    process.send_signal(signal.SIGTERM)
+    done = copy_cli.finish(process)
+    assert done.exit_code == 130, done.text
+    document = done.json()
+    assert document["verdict"] == "error" and document["error"]["message"] == "interrupted"
+    (app,) = document["applications"]
+    names = [c["name"] for c in app["checks"]]
+    assert "regions match" in names and "copy accepted" in names
+
+
+def test_a_200_html_page_from_a_server_that_is_not_sendbird_is_one_line_never_html(
+    copy_cli: CopyCli,
+) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class WebSite(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = b"<!doctype html><html><head><title>Welcome</title></head><body>" + b"x" * 400
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), WebSite)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        outputs = copy_cli.outputs(copy_cli.destination())
+        url = f"http://127.0.0.1:{server.server_port}/v1"
+        done = copy_cli.invoke("copy", outputs, "--recording-id", "r1", "--api-base-url", url, "--json")
+    finally:
+        server.shutdown()
+    assert done.exit_code == 1
+    detail = done.check("copy accepted")["detail"]
+    assert detail == (
+        f"could not copy recording r1: 127.0.0.1:{server.server_port} gave not a Sendbird API answer: "
+        "HTTP 200 text/html; the API base URL looks wrong"
+    )
+    assert "html>" not in done.text and "check --api-base-url" in done.check("copy accepted")["fix"]
+
+
+def test_copy_into_a_deleted_bucket_says_so_in_its_fix(
+    copy_cli: CopyCli, dest: Destination, emulator
+) -> None:
+    assert copy_cli.moto is not None
+    s3 = copy_cli.moto.client("s3", dest.region)
+    s3.delete_bucket(Bucket=dest.bucket)
+    api = ("--api-base-url", emulator.base_url)
+    done = copy_cli.invoke("copy", copy_cli.outputs(dest), *api, "--recording-id", "rec-12mb", "--json")
+    assert done.exit_code == 1
+    check = done.check("copy accepted")
+    assert "NoSuchBucket" in check["detail"]
+    assert "does not exist" in check["fix"] and "only completed recordings" not in check["fix"]

@@ -261,6 +261,73 @@ def test_ctrl_c_stops_the_cli_cleanly_and_the_next_run_finishes_the_job(
     assert bed.copy_posts() == {f"rec-{n:02d}": 1 for n in range(40)}  # none requested twice
 
 
+def test_sigterm_stops_a_json_sync_like_ctrl_c_and_the_document_has_each_app_as_far_as_it_got(
+    copy_cli: CopyCli, bed_factory: Callable[..., SyncBed]
+) -> None:
+    import signal
+
+    bed = bed_factory(rate_limits=None)  # real limits: 40 copies take about 8 s
+    for n in range(40):
+        bed.add(f"rec-{n:02d}")
+    outputs = copy_cli.outputs(bed.dest)
+    process = copy_cli.start_module("sync", outputs, "--api-base-url", bed.emulator.base_url, "--json")
+    deadline = time.monotonic() + 60
+    while sum(bed.copy_posts().values()) < 5 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)  # a cancelled CI job, a stopped container
+    done = copy_cli.finish(process)
+    assert done.exit_code == 130, done.text
+    assert "error: interrupted" in done.stderr
+    document = done.json()
+    assert document["verdict"] == "error" and document["error"]["message"] == "interrupted"
+    (app,) = document["applications"]
+    assert app["app_id"] == bed.dest.app_id
+    requested = sum(bed.copy_posts().values())
+    assert 5 <= requested < 40
+    reported = {r["recording_id"] for r in app["recordings"] if r["outcome"] in (COPIED_NOW, IN_PROGRESS)}
+    assert reported == set(bed.copy_posts())  # every request made is in the document
+
+    last = bed.sync(fast=False)  # the ledger is consistent: the next run finishes, nothing twice
+    assert last.counts()[COPIED_NOW] + last.counts()[ALREADY_SAFE] == 40, last.to_dict()
+    assert bed.copy_posts() == {f"rec-{n:02d}": 1 for n in range(40)}
+
+
+def test_the_core_says_how_many_results_will_follow_once_discovery_knows(bed: SyncBed) -> None:
+    """What gives the CLI's live counter its total."""
+    for n in range(3):
+        bed.add(f"rec-{n}")
+    bed.add("busy", status="uploading")  # reported at once, never counted by on_result
+    found: list[tuple[str, int]] = []
+    results: list[str] = []
+    services = bed.services(
+        on_found=lambda app_id, count: found.append((app_id, count)),
+        on_result=lambda _app_id, result: results.append(result.recording.recording_id),
+    )
+    bed.sync(services=services)
+    assert found == [(bed.dest.app_id, 3)] and len(results) == 3
+
+
+def test_ctrl_c_in_a_human_sync_prints_the_summary_as_far_as_it_got(
+    copy_cli: CopyCli, bed_factory: Callable[..., SyncBed]
+) -> None:
+    import signal
+
+    bed = bed_factory(rate_limits=None)
+    for n in range(40):
+        bed.add(f"rec-{n:02d}")
+    process = copy_cli.start_module(
+        "sync", copy_cli.outputs(bed.dest), "--api-base-url", bed.emulator.base_url
+    )
+    deadline = time.monotonic() + 60
+    while sum(bed.copy_posts().values()) < 5 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    done = copy_cli.finish(process)
+    assert done.exit_code == 130, done.text
+    assert done.stdout.startswith("application") and bed.dest.app_id in done.stdout
+    assert done.stderr.rstrip().endswith("error: interrupted")
+
+
 def test_a_listing_the_operator_may_not_do_leaves_the_copies_requested_for_the_next_run(bed: SyncBed) -> None:
     from botocore.exceptions import ClientError
 

@@ -52,6 +52,49 @@ def test_the_limiter_keeps_arrivals_under_the_limit_whatever_the_delay() -> None
         RateLimiter(0)
 
 
+def test_the_limiter_pipelines_slow_round_trips_while_arrivals_stay_under_the_limit() -> None:
+    """A slow link (each answer 0.15 s after arrival): the next requests start before a window has
+    passed since the answer of the one ``limit`` places earlier, so round trips overlap, while any
+    ``limit + 1`` arrivals still span more than a window."""
+    limit, window, latency = 3, 0.3, 0.15
+    limiter = RateLimiter(limit, window=window)
+    lock = threading.Lock()
+    starts: dict[int, float] = {}
+    finishes: dict[int, float] = {}
+    arrivals: list[float] = []
+    in_flight, most_in_flight = 0, 0
+    order: list[int] = []
+
+    def request() -> None:
+        nonlocal in_flight, most_in_flight
+        with limiter.slot():
+            with lock:
+                n = len(order)
+                order.append(n)
+                starts[n] = time.monotonic()
+                arrivals.append(starts[n])  # arrives at once...
+                in_flight += 1
+                most_in_flight = max(most_in_flight, in_flight)
+            time.sleep(latency)  # ...and is answered later
+            with lock:
+                in_flight -= 1
+                finishes[n] = time.monotonic()
+
+    threads = [threading.Thread(target=request) for _ in range(15)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert len(arrivals) == 15
+    ordered = sorted(arrivals)
+    assert all(b - a > window for a, b in zip(ordered, ordered[limit:], strict=False))
+    assert most_in_flight >= 2
+    # Once a round trip is known, each request starts well inside the window after the answer of
+    # the one ``limit`` before it (a limiter that waits a window after that answer never does).
+    overlapping = [n for n in range(2 * limit, 15) if starts[n] - finishes[n - limit] < window - latency / 2]
+    assert overlapping == list(range(2 * limit, 15))
+
+
 def test_the_limiter_is_shared_safely_by_threads() -> None:
     limiter = RateLimiter(1000)
     done: list[int] = []
