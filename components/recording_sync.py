@@ -10,6 +10,7 @@ metrics, and alarms watch them.
 # No ``from __future__ import annotations``: Pulumi's component analyzer (provider/) reads the output
 # annotations at runtime.
 import json
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,20 +129,14 @@ def _secret(
 
 def _copy_key_json(args: ResolvedSync) -> pulumi.Output[str]:
     return pulumi.Output.secret(
-        pulumi.Output.all(args.copy_access_key_id, args.copy_secret_access_key).apply(
+        pulumi.Output.all(args.storage.copy_access_key_id, args.storage.copy_secret_access_key).apply(
             lambda v: json.dumps({facts.COPY_KEY_ID_FIELD: v[0], facts.COPY_KEY_SECRET_FIELD: v[1]})
         )
     )
 
 
 def _role(ctx: StorageContext, suffix: str, trust: pulumi.Input[str]) -> aws.iam.Role:
-    name = autoname_or_shortened(
-        ctx.child_name(suffix),
-        MAX_IAM_NAME,
-        pulumi.get_project(),
-        pulumi.get_stack(),
-        not_allowed=NOT_IN_IAM_NAME,
-    )
+    name = _aws_name(ctx, suffix, MAX_IAM_NAME, NOT_IN_IAM_NAME)
     return aws.iam.Role(
         ctx.child_name(suffix),
         name=name,
@@ -156,8 +151,8 @@ def _environment(args: ResolvedSync, token_secret_arn: pulumi.Input[str], copy_k
     """Names and ARNs only (a test asserts it): the secrets are read from Secrets Manager at run time."""
     variables: dict[str, pulumi.Input[str]] = {
         facts.ENV_APP_ID: args.app_id,
-        facts.ENV_BUCKET_NAME: args.bucket_name,
-        facts.ENV_KMS_KEY_ARN: args.kms_key_arn,
+        facts.ENV_BUCKET_NAME: args.storage.bucket_name,
+        facts.ENV_KMS_KEY_ARN: args.storage.kms_key_arn,
         facts.ENV_API_TOKEN_SECRET_ARN: token_secret_arn,
         facts.ENV_COPY_KEY_SECRET_ARN: copy_key_secret_arn,
         facts.ENV_WARN_DAYS: str(args.warn_days),
@@ -180,13 +175,7 @@ def _function(
     """Created after its log group (so Lambda never creates one without retention), its role's
     policy and the secrets' values (so its first run can read them)."""
     archive = build_archive(ARCHIVE_CACHE)
-    name = autoname_or_shortened(
-        ctx.child_name("sync"),
-        MAX_FUNCTION_NAME,
-        pulumi.get_project(),
-        pulumi.get_stack(),
-        not_allowed=NOT_IN_FUNCTION_NAME,
-    )
+    name = _aws_name(ctx, "sync", MAX_FUNCTION_NAME, NOT_IN_FUNCTION_NAME)
     return aws.lambda_.Function(
         ctx.child_name("sync"),
         name=name,
@@ -328,7 +317,7 @@ def _create_children(ctx: StorageContext, args: ResolvedSync) -> SyncResources:
             ctx,
             "api-token",
             f"Sendbird API token of application {args.app_id}",
-            args.kms_key_arn,
+            args.storage.kms_key_arn,
             args.api_token,
         )
         token_secret_arn: pulumi.Input[str] = token_secret.arn
@@ -339,7 +328,7 @@ def _create_children(ctx: StorageContext, args: ResolvedSync) -> SyncResources:
         ctx,
         "copy-key",
         f"Access key pair Sendbird copies the recordings of application {args.app_id} with",
-        args.kms_key_arn,
+        args.storage.kms_key_arn,
         _copy_key_json(args),
     )
     log_group = aws.cloudwatch.LogGroup(
@@ -356,8 +345,8 @@ def _create_children(ctx: StorageContext, args: ResolvedSync) -> SyncResources:
         role=role.id,
         name=f"{PROJECT_NAME}-sync",
         policy=pulumi.Output.all(
-            args.bucket_arn,
-            args.kms_key_arn,
+            args.storage.bucket_arn,
+            args.storage.kms_key_arn,
             token_secret_arn,
             copy_secret.arn,
             log_group.arn,
@@ -390,13 +379,7 @@ def _create_children(ctx: StorageContext, args: ResolvedSync) -> SyncResources:
     )
     queue = aws.sqs.Queue(
         ctx.child_name("sync-dead-letters"),
-        name=autoname_or_shortened(
-            ctx.child_name("sync-dead-letters"),
-            MAX_QUEUE_NAME,
-            pulumi.get_project(),
-            pulumi.get_stack(),
-            not_allowed=NOT_IN_QUEUE_NAME,
-        ),
+        name=_aws_name(ctx, "sync-dead-letters", MAX_QUEUE_NAME, NOT_IN_QUEUE_NAME),
         sqs_managed_sse_enabled=True,
         message_retention_seconds=DEAD_LETTER_RETENTION_SECONDS,
         tags=ctx.tags,
@@ -422,13 +405,7 @@ def _create_children(ctx: StorageContext, args: ResolvedSync) -> SyncResources:
     )
     schedule = aws.scheduler.Schedule(
         ctx.child_name("sync-schedule"),
-        name=autoname_or_shortened(
-            ctx.child_name("sync-schedule"),
-            MAX_SCHEDULE_NAME,
-            pulumi.get_project(),
-            pulumi.get_stack(),
-            not_allowed=NOT_IN_SCHEDULE_NAME,
-        ),
+        name=_aws_name(ctx, "sync-schedule", MAX_SCHEDULE_NAME, NOT_IN_SCHEDULE_NAME),
         description=f"Runs the recording sync of Sendbird application {args.app_id}",
         schedule_expression=args.schedule,
         schedule_expression_timezone="UTC",
@@ -572,3 +549,11 @@ SYNC_OUTPUT_FIELDS = (
     "dashboard_name",
     "dashboard_url",
 )
+
+
+def _aws_name(ctx: StorageContext, suffix: str, limit: int, not_allowed: re.Pattern[str]) -> str | None:
+    """The AWS name of the child ``suffix``: None (Pulumi autonames it) when AWS takes that, else
+    cleaned to fit ``limit`` and AWS's characters, with a stable hash (``autoname_or_shortened``)."""
+    return autoname_or_shortened(
+        ctx.child_name(suffix), limit, pulumi.get_project(), pulumi.get_stack(), not_allowed=not_allowed
+    )

@@ -17,7 +17,7 @@ in. Every rule is ``sendbird_copy.rules``.
 # at runtime and takes each field's docstring as the schema's description.
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pulumi
@@ -148,13 +148,8 @@ class ResolvedSync:
     """What RecordingSync builds from: the storage's values and the settings, every one checked (a
     Pulumi value: when it resolves), the two secrets as secret Outputs."""
 
-    app_id: str
+    storage: StorageOutputs  # checked; its copy secret key a secret Output
     aws_region: str
-    bucket_name: pulumi.Input[str]
-    bucket_arn: pulumi.Input[str]
-    kms_key_arn: pulumi.Input[str]
-    copy_access_key_id: pulumi.Input[str]
-    copy_secret_access_key: pulumi.Output[str]
     api_token: pulumi.Output[str] | None
     api_token_secret_arn: pulumi.Input[str] | None
     schedule: str
@@ -165,6 +160,10 @@ class ResolvedSync:
     tags: Mapping[str, pulumi.Input[str]]
     sendbird_api_base_url: str | None
     dashboard: bool
+
+    @property
+    def app_id(self) -> str:  # what a component's context needs (components/context.py)
+        return self.storage.app_id
 
 
 @dataclass(frozen=True)
@@ -249,13 +248,10 @@ class RecordingSyncArgs:
         settings = check_settings({name: getattr(self, name) for name in PLAIN_SETTINGS})
         token = self.api_token
         return ResolvedSync(
-            app_id=values.app_id,
+            storage=replace(
+                values, copy_secret_access_key=pulumi.Output.secret(values.copy_secret_access_key)
+            ),
             aws_region=region,
-            bucket_name=values.bucket_name,
-            bucket_arn=values.bucket_arn,
-            kms_key_arn=values.kms_key_arn,
-            copy_access_key_id=values.copy_access_key_id,
-            copy_secret_access_key=pulumi.Output.secret(values.copy_secret_access_key),
             api_token=None
             if token is None
             else pulumi.Output.secret(_when_resolved(token, functools.partial(check_api_token, "api_token"))),

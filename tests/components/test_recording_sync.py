@@ -461,4 +461,4 @@ def test_the_args_keep_what_was_passed_and_the_component_makes_the_secrets_secre
     assert TOKEN not in repr(args) and "copy-secret-key" not in repr(args)
     resolved = args.checked()
     assert isinstance(resolved.api_token, pulumi.Output)
-    assert isinstance(resolved.copy_secret_access_key, pulumi.Output)
+    assert isinstance(resolved.storage.copy_secret_access_key, pulumi.Output)
