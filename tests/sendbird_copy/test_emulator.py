@@ -287,6 +287,75 @@ def test_rooms_page_and_group_recordings_by_room(app):
     assert detail["room"]["cloud_recordings"][0]["room_id"] == "room-b"
 
 
+def test_listing_filters_follow_the_documentation(fast_app):
+    """state (several for live events, one for rooms), created_at/started_at ranges in Unix ms with an
+    inclusive start and an exclusive end, id lists; a value Sendbird would refuse is 400/400100."""
+    app = fast_app
+    now = app.clock()
+    app.add_parent(APP, "live", "old", created_at=now - 3000)
+    app.add_recording(APP, "old-rec", kind="live", parent_id="old", stopped_at=now - 1000, duration_s=1000)
+    app.add_parent(APP, "live", "going", created_at=now - 500)
+    app.add_recording(APP, "going-rec", kind="live", parent_id="going", status="recording", duration_s=100)
+    app.add_parent(APP, "live", "planned", created_at=now - 100)
+    app.set_parent_state(APP, "live", "planned", "created")
+    app.add_parent(APP, "room", "open-room", created_at=now - 50)
+    app.add_parent(APP, "room", "gone-room", created_at=now - 40)
+    app.set_parent_state(APP, "room", "gone-room", "deleted")
+
+    def ids(path: str, **params: Any) -> list[str]:
+        body = get(app, path, **params).json()
+        key, field = ("live_events", "live_event_id") if path == "/live-events" else ("rooms", "room_id")
+        return [item[field] for item in body[key]]
+
+    assert ids("/live-events", state="ended") == ["old"]
+    assert ids("/live-events", state="created,ongoing") == ["planned", "going"]
+    started_old = get(app, "/live-events", state="ended").json()["live_events"][0]["started_at"]
+    assert ids("/live-events", started_at_start_date=str(started_old)) == ["going", "old"]  # inclusive
+    assert ids("/live-events", started_at_end_date=str(started_old)) == []  # exclusive
+    assert ids("/live-events", started_at_start_date=str(started_old + 1)) == ["going"]  # "planned": no start
+    created_going = int((now - 500) * 1000)
+    assert ids("/live-events", created_at_start_date=str(created_going)) == ["planned", "going"]
+    assert ids("/live-events", created_at_end_date=str(created_going)) == ["old"]
+    assert ids("/live-events", live_event_ids="old,planned") == ["planned", "old"]
+    assert ids("/rooms", state="open") == ["open-room"] and ids("/rooms", state="deleted") == ["gone-room"]
+    assert ids("/rooms", room_ids="gone-room") == ["gone-room"]
+    refused = [
+        ("/live-events", {"state": "finished"}),
+        ("/live-events", {"started_at_start_date": "yesterday"}),
+        ("/live-events", {"created_at_end_date": "-5"}),
+        ("/rooms", {"state": "open,deleted"}),
+        ("/rooms", {"room_ids": ",".join(f"r{n}" for n in range(11))}),
+    ]
+    for path, params in refused:
+        assert_error(get(app, path, **params), 400, 400100, "INVALID_PARAMS")
+
+
+def test_a_filtered_listing_pages_with_its_filter(app):
+    for n in range(5):
+        app.add_recording(APP, f"rec-{n}", kind="live", status="recording" if n % 2 else "completed")
+    pages, params = [], {"limit": "1", "state": "ongoing"}
+    while True:
+        body = get(app, "/live-events", **params).json()
+        pages.append([e["live_event_id"] for e in body["live_events"]])
+        if not body["next"]:
+            break
+        params = {"limit": "1", "state": "ongoing", "next": body["next"]}
+    assert pages == [["live-rec-3"], ["live-rec-1"]]
+
+
+def test_a_long_history_is_seeded_in_bulk_and_lists_no_recording(app):
+    from localdev.sendbird_emulator.seeding import seed_history
+
+    pairs = seed_history(app, APP, events=20_000)
+    assert len(pairs) == 20_000 and len({event for event, _ in pairs}) == 20_000
+    page = get(app, "/live-events", state="ended", limit="100").json()
+    assert len(page["live_events"]) == 100 and page["next"]
+    # Past Sendbird's two weeks: the events are listed, their recordings are gone.
+    assert all(event["cloud_recordings"] == [] for event in page["live_events"])
+    recent = str(int((app.clock() - 14 * 86_400) * 1000))
+    assert get(app, "/live-events", state="ended", started_at_start_date=recent).json()["live_events"] == []
+
+
 # ----- organization API ----------------------------------------------------------------------------
 def test_organization_api_reports_the_region_and_rejects_bad_keys(app):
     app.add_application(OTHER_APP, OTHER_TOKEN, "us-2", org_api_key="another-org")
