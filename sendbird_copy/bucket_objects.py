@@ -13,8 +13,9 @@ LOST_RACE = frozenset({"PreconditionFailed", "ConditionalRequestConflict", "412"
 MISSING = frozenset({"NoSuchKey", "404"})
 
 
-def read_text(s3: Any, bucket: str, key: str, max_bytes: int) -> tuple[str, str | None] | None:
-    """The object's text (at most ``max_bytes``, read leniently) and its ETag; None when missing."""
+def read_text(s3: Any, bucket: str, key: str, max_bytes: int | None) -> tuple[str, str | None] | None:
+    """The object's text (at most ``max_bytes``, None: all of it; read leniently) and its ETag; None
+    when missing."""
     try:
         response = s3.get_object(Bucket=bucket, Key=key)
     except Exception as exc:

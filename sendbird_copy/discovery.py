@@ -105,6 +105,7 @@ class Discovery:
     pages: int = 0
     fetched_by_id: int = 0  # watched parents read one by one
     gone: set[ParentKey] = field(default_factory=set)  # watched parents Sendbird no longer has
+    unread: list[str] = field(default_factory=list)  # watched parents Sendbird refused to show
     # False when stopped before the end: then the run may not count as a complete discovery (the
     # horizon's proof needs every run it relies on complete).
     complete: bool = True
@@ -151,7 +152,9 @@ class Discoverer:
             self.result.pages += 1
             for parent in items:
                 _take(self.result, self._found, query.kind, parent)
-            # A repeated token would loop forever: the listing is over, whatever the server says.
+            # A repeated token would loop forever: end the listing, but it may not be whole.
+            if following is not None and following in seen:
+                self.result.complete = False
             if following is None or following in seen:
                 index, token, seen = index + 1, None, set()
             else:
@@ -172,9 +175,13 @@ class Discoverer:
             try:
                 parent = read(parent_id)
             except SendbirdApiError as exc:
-                if exc.code != NOT_FOUND_CODE:
-                    raise
-                self.result.gone.add(key)
+                if exc.code == NOT_FOUND_CODE:
+                    self.result.gone.add(key)
+                    continue
+                # One parent that cannot be read must not stop the application's discovery run
+                # after run: it stays watched (not gone), and this run is not complete.
+                self.result.complete = False
+                self.result.unread.append(f"{kind} {parent_id}: {exc}")
                 continue
             self.result.fetched_by_id += 1
             _take(self.result, self._found, kind, {ID_FIELDS[kind]: parent_id, **parent})

@@ -30,7 +30,14 @@ from typing import Any
 
 from sendbird_copy import rules
 from sendbird_copy.discovery import FULL_SCAN, Discoverer, Discovery, FoundRecording, ScanCursor
-from sendbird_copy.errors import SendbirdApiError, SendbirdCopyError, describe, is_service_error, is_transient
+from sendbird_copy.errors import (
+    SendbirdApiError,
+    SendbirdCopyError,
+    SendbirdTimeoutError,
+    describe,
+    is_service_error,
+    is_transient,
+)
 from sendbird_copy.horizon import (
     BOUNDED,
     FULL,
@@ -394,8 +401,25 @@ class AppSync:
         window_complete = discoverer.result.complete
         cursor = None
         if plan.resume is not None:
-            cursor = discoverer.read(FULL_SCAN, plan.resume, self.options.max_scan_pages)
+            cursor = self._scan(discoverer, plan.resume)
+        self.notes.extend(f"could not read watched {why} (still watched)" for why in discoverer.result.unread)
         return Found(read, plan, discoverer.finish(), started, window_complete, cursor)
+
+    def _scan(self, discoverer: Discoverer, resume: ScanCursor) -> ScanCursor | None:
+        """The full scan's pages for this run. A refused page must not stop the application run after
+        run: a 4xx (a ``next`` token kept from an earlier run that Sendbird no longer takes) begins
+        the scan again next run, anything else resumes at the same page; the window's recordings
+        already read are copied all the same."""
+        try:
+            return discoverer.read(FULL_SCAN, resume, self.options.max_scan_pages)
+        except SendbirdApiError as exc:
+            discoverer.result.complete = False
+            restart = exc.status < 500 and exc.status != 429
+            self.notes.append(
+                f"the full scan's page was refused ({describe(exc)}): "
+                + ("it begins again next run" if restart else "the next run goes on from there")
+            )
+            return ScanCursor() if restart else resume
 
     def _wanted(self, recording: FoundRecording) -> bool:
         """--since: stopped (or, while running, started) at or after it; unknown times are kept."""
@@ -509,6 +533,11 @@ class AppSync:
                 bucket=app.bucket_name,
                 region=app.region,
             )
+        except SendbirdTimeoutError as exc:
+            # No answer in time: Sendbird may have accepted the copy. Kept requested, so verification
+            # finds its object (or, stale, requests it again) instead of a second copy next run.
+            self._wait_for(recording, claimed)
+            return RecordingResult(recording, IN_PROGRESS, f"copy request unanswered ({describe(exc)})")
         except SendbirdCopyError as exc:  # a refusal, or an id the client cannot send (UsageError)
             reason = describe(exc)
             # A transient refusal (a 429, a 5xx, a timeout, no connection) says nothing about the
@@ -590,6 +619,17 @@ class AppSync:
 
     def _re_request_stale(self, by_id: dict[str, RecordingResult]) -> None:
         now = self.services.now()
+        stale = [
+            rid
+            for rid, (_, entry) in self.waiting.items()
+            if entry.run_id != self.services.run_id and entry.age_seconds(now) >= self.options.verify_timeout
+        ]
+        if stale and self.layout is not None:
+            # Before asking again (a second copy, an attempt counted), look beyond the expected key:
+            # an earlier copy may have landed elsewhere. Stale requests are rare, so is this listing.
+            self._take(
+                by_id, self._find_by_listing("requested by an earlier run, not under the expected key")
+            )
         for recording_id, (recording, entry) in list(self.waiting.items()):
             if entry.run_id == self.services.run_id or entry.age_seconds(now) < self.options.verify_timeout:
                 continue

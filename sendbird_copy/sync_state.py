@@ -22,7 +22,9 @@ from sendbird_copy.bucket_objects import read_text, write_json
 from sendbird_copy.discovery import LIVE_EVENT, ROOM, ParentKey, ScanCursor
 
 STATE_VERSION = 1
-STATE_MAX_BYTES = 1024 * 1024  # the watch of a busy application: thousands of open parents
+# Read whole: the watch of an application with many open parents can pass any fixed cap, and a cut
+# object would read as no state (a full scan every run, and the watch lost).
+STATE_MAX_BYTES = None
 MERGE_ATTEMPTS = 3
 
 

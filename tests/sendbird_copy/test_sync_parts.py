@@ -341,7 +341,7 @@ class FakeSendbird:
         self.bucket.put_object(Bucket="b", Key=f"{recording_id}.mp4", Body=b"x" * self.landed)
 
 
-def sync_one(bucket: FakeBucket, *, verify_with_head: bool, landed: int = 7) -> Any:
+def sync_one(bucket: FakeBucket, *, verify_with_head: bool, landed: int = 7, sendbird: Any = None) -> Any:
     from sendbird_copy.stack_outputs import AppOutputs
     from sendbird_copy.sync import SyncOptions, SyncServices, run_sync
 
@@ -349,7 +349,7 @@ def sync_one(bucket: FakeBucket, *, verify_with_head: bool, landed: int = 7) -> 
         "APP", "ap-northeast-1", "b", "arn:aws:s3:::b", KEY_ARN, "alias/k", "u", "AKIA", "secret"
     )
     services = SyncServices(
-        make_client=lambda _app: FakeSendbird(bucket, 7, landed),
+        make_client=lambda _app: (sendbird or FakeSendbird)(bucket, 7, landed),
         deployer_s3=lambda _app: bucket,
         now=lambda: NOW,
         sleep=lambda _s: None,
@@ -430,3 +430,74 @@ def test_the_object_search_by_listing_stops_when_stopped_and_otherwise_reads_eve
     assert served == list(range(100))
     found, served = search(["rec-1"], stop=True)
     assert found == {} and served == [0]
+
+
+# -- what one refusal must not do (review of the bounded discovery) --------------------------------
+class ParentsClient:
+    """Listings with nothing in them; ``get_room`` of ``broken`` refused with 400100, of ``gone``
+    with 400200; pages of the full scan refused when they carry ``stale_token``."""
+
+    def __init__(self, stale_token: str | None = None) -> None:
+        self.stale_token = stale_token
+
+    def list_page(self, kind: str, filters: Any, token: str | None = None) -> Any:
+        from sendbird_copy.errors import SendbirdApiError
+
+        if token is not None and token == self.stale_token:
+            raise SendbirdApiError(400, 400100, "INVALID_PARAMS", "next is not valid")
+        return [], None
+
+    def get_live_event(self, live_event_id: str) -> Any:
+        return {"state": "ended", "cloud_recordings": []}
+
+    def get_room(self, room_id: str) -> Any:
+        from sendbird_copy.errors import SendbirdApiError
+
+        if room_id == "gone":
+            raise SendbirdApiError(400, 400200, "NOT_FOUND", "no such room")
+        raise SendbirdApiError(400, 400100, "INVALID_PARAMS", "room_id is odd")
+
+
+def test_a_watched_parent_sendbird_refuses_stays_watched_and_the_run_goes_on() -> None:
+    from sendbird_copy.discovery import ROOM, Discoverer
+    from sendbird_copy.horizon import next_watch
+
+    discoverer = Discoverer(ParentsClient())
+    discoverer.read_watched([(ROOM, "broken"), (ROOM, "gone")])
+    found = discoverer.finish()
+    assert not found.complete and found.gone == {(ROOM, "gone")}
+    assert found.unread and "room broken" in found.unread[0]
+    assert next_watch(found, [(ROOM, "broken"), (ROOM, "gone")], {}, NOW) == [(ROOM, "broken")]
+
+
+def test_a_refused_scan_page_does_not_stop_the_application() -> None:
+    """A ``next`` token kept from an earlier run that Sendbird no longer takes: the scan begins again
+    next run, this run is not complete, and the error is a note, not the application's failure."""
+    from types import SimpleNamespace
+
+    from sendbird_copy.discovery import Discoverer, ScanCursor
+    from sendbird_copy.sync import AppSync
+
+    sync = AppSync.__new__(AppSync)
+    sync.options = SimpleNamespace(max_scan_pages=None)  # type: ignore[assignment]
+    sync.notes = []
+    discoverer = Discoverer(ParentsClient(stale_token="old-token"))
+    cursor = sync._scan(discoverer, ScanCursor(0, "old-token"))
+    assert cursor == ScanCursor() and not discoverer.result.complete
+    assert "begins again next run" in sync.notes[0]
+
+
+def test_a_copy_request_left_unanswered_stays_requested_for_verification() -> None:
+    """A timeout may hide an accepted copy: the entry stays ``requested`` (no second copy next run)."""
+    from sendbird_copy.errors import SendbirdTimeoutError
+    from sendbird_copy.sync import IN_PROGRESS
+
+    class Unanswered(FakeSendbird):
+        def copy_recording(self, recording_id: str, **_: Any) -> None:
+            raise SendbirdTimeoutError("Sendbird did not answer within 30 s")
+
+    bucket = FakeBucket(head=None)
+    (result,) = sync_one(bucket, verify_with_head=False, sendbird=Unanswered).results
+    assert result.outcome == IN_PROGRESS
+    stored = json.loads(bucket.objects[f"{LEDGER_PREFIX}APP/rec-1.json"]["body"])
+    assert stored["state"] == REQUESTED and stored["attempts"] == 1
