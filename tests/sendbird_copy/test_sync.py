@@ -10,6 +10,7 @@ relies on the sync shuffling its order, as it does for real.
 from __future__ import annotations
 
 import json
+import signal
 import threading
 import time
 from collections import Counter
@@ -30,7 +31,7 @@ from sendbird_copy.sync import (
     PENDING,
     UNAVAILABLE,
 )
-from tests.sendbird_copy.cli_support import API_TOKEN, CopyCli
+from tests.sendbird_copy.cli_support import API_TOKEN, CliRun, CopyCli
 from tests.sendbird_copy.sync_bed import DAY, SIZE, SyncBed, at_once, outcomes
 
 
@@ -219,38 +220,27 @@ def test_the_cli_dry_run_and_bad_since(copy_cli: CopyCli, bed: SyncBed) -> None:
     assert bad.exit_code == 2 and "--since 'last week'" in bad.stderr
 
 
-def test_ctrl_c_stops_the_cli_cleanly_and_the_next_run_finishes_the_job(
-    copy_cli: CopyCli, bed_factory: Callable[..., SyncBed]
-) -> None:
-    import os
-    import signal
-    import subprocess
-    import sys
-
-    from tests.sendbird_copy.cli_support import PROJECT_DIR, CliRun
-
-    bed = bed_factory(rate_limits=None)  # real limits: 40 copies take about 8 s
+def interrupted_mid_sync(
+    copy_cli: CopyCli, bed_factory: Callable[..., SyncBed], signal_number: int, *flags: str
+) -> tuple[SyncBed, CliRun]:
+    """A real ``sendbird-copy sync`` process over 40 recordings at Sendbird's limits (about 8 s),
+    sent ``signal_number`` once five copies were requested."""
+    bed = bed_factory(rate_limits=None)
     for n in range(40):
         bed.add(f"rec-{n:02d}")
     outputs = copy_cli.outputs(bed.dest)
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("SENDBIRD_")}
-    environment.update({k: v for k, v in copy_cli.env().items() if v is not None})
-    command = [
-        sys.executable,
-        "-m",
-        "sendbird_copy",
-        *copy_cli.args("sync", outputs, "--api-base-url", bed.emulator.base_url),
-    ]
-    process = subprocess.Popen(
-        command, env=environment, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    process = copy_cli.start_module("sync", outputs, "--api-base-url", bed.emulator.base_url, *flags)
     deadline = time.monotonic() + 60
     while sum(bed.copy_posts().values()) < 5 and time.monotonic() < deadline:
         time.sleep(0.1)
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
-    done = CliRun(process.returncode, stdout, stderr)
-    copy_cli.assert_clean(done)
+    process.send_signal(signal_number)
+    return bed, copy_cli.finish(process)
+
+
+def test_ctrl_c_stops_the_cli_cleanly_and_the_next_run_finishes_the_job(
+    copy_cli: CopyCli, bed_factory: Callable[..., SyncBed]
+) -> None:
+    bed, done = interrupted_mid_sync(copy_cli, bed_factory, signal.SIGINT)
     assert done.exit_code == 130, done.text
     assert "error: interrupted" in done.stderr
     requested = sum(bed.copy_posts().values())
@@ -264,18 +254,8 @@ def test_ctrl_c_stops_the_cli_cleanly_and_the_next_run_finishes_the_job(
 def test_sigterm_stops_a_json_sync_like_ctrl_c_and_the_document_has_each_app_as_far_as_it_got(
     copy_cli: CopyCli, bed_factory: Callable[..., SyncBed]
 ) -> None:
-    import signal
-
-    bed = bed_factory(rate_limits=None)  # real limits: 40 copies take about 8 s
-    for n in range(40):
-        bed.add(f"rec-{n:02d}")
-    outputs = copy_cli.outputs(bed.dest)
-    process = copy_cli.start_module("sync", outputs, "--api-base-url", bed.emulator.base_url, "--json")
-    deadline = time.monotonic() + 60
-    while sum(bed.copy_posts().values()) < 5 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    process.send_signal(signal.SIGTERM)  # a cancelled CI job, a stopped container
-    done = copy_cli.finish(process)
+    # a cancelled CI job, a stopped container
+    bed, done = interrupted_mid_sync(copy_cli, bed_factory, signal.SIGTERM, "--json")
     assert done.exit_code == 130, done.text
     assert "error: interrupted" in done.stderr
     document = done.json()
@@ -310,19 +290,7 @@ def test_the_core_says_how_many_results_will_follow_once_discovery_knows(bed: Sy
 def test_ctrl_c_in_a_human_sync_prints_the_summary_as_far_as_it_got(
     copy_cli: CopyCli, bed_factory: Callable[..., SyncBed]
 ) -> None:
-    import signal
-
-    bed = bed_factory(rate_limits=None)
-    for n in range(40):
-        bed.add(f"rec-{n:02d}")
-    process = copy_cli.start_module(
-        "sync", copy_cli.outputs(bed.dest), "--api-base-url", bed.emulator.base_url
-    )
-    deadline = time.monotonic() + 60
-    while sum(bed.copy_posts().values()) < 5 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    process.send_signal(signal.SIGINT)
-    done = copy_cli.finish(process)
+    bed, done = interrupted_mid_sync(copy_cli, bed_factory, signal.SIGINT)
     assert done.exit_code == 130, done.text
     assert done.stdout.startswith("application") and bed.dest.app_id in done.stdout
     assert done.stderr.rstrip().endswith("error: interrupted")
