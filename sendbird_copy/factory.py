@@ -178,14 +178,14 @@ class CLIFactory:
 
 def explicit_aws_region(value: str | None) -> str | None:
     """--sendbird-aws-region: a Sendbird key or any AWS region botocore knows (new ones included)."""
-    from sendbird_copy.regions import SENDBIRD_REGIONS, known_aws_regions
+    from sendbird_copy.regions import SENDBIRD_REGIONS, is_aws_region
 
     if value is None:
         return None
     cleaned = value.strip()
     if cleaned in SENDBIRD_REGIONS:
         return SENDBIRD_REGIONS[cleaned].aws_region
-    if cleaned not in known_aws_regions():
+    if not is_aws_region(cleaned):
         raise OptionError(
             f"--sendbird-aws-region '{shorten(value)}' is not an AWS region (for example ap-northeast-1)"
         )

@@ -47,6 +47,7 @@ __all__ = [
     "RegionError",
     "SendbirdRegion",
     "aws_region_for_sendbird_key",
+    "is_aws_region",
     "known_aws_regions",
     "region_from_arn",
     "region_from_location_constraint",
@@ -65,6 +66,12 @@ def known_aws_regions() -> frozenset[str]:
     for partition in session.get_available_partitions():
         regions.update(session.get_available_regions("s3", partition_name=partition))
     return frozenset(regions)
+
+
+def is_aws_region(value: object) -> bool:
+    """An AWS region code botocore knows. Sendbird's own regions answer from the table: loading
+    botocore's endpoint data costs about 75 ms, paid on every smoke test that read its outputs."""
+    return isinstance(value, str) and (value in SENDBIRD_AWS_REGIONS or value in known_aws_regions())
 
 
 def _allowed_values() -> str:

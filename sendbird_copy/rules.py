@@ -388,9 +388,9 @@ def check_region(name: str, value: Any) -> str:
 
 def check_aws_region(name: str, value: Any) -> str:
     """An AWS region code botocore knows (a Lambda function's own AWS_REGION; never a Sendbird key)."""
-    from sendbird_copy.regions import known_aws_regions
+    from sendbird_copy.regions import is_aws_region
 
-    if not isinstance(value, str) or value not in known_aws_regions():
+    if not is_aws_region(value):
         raise _refuse(
             name,
             f" {shown(value)} is not an AWS region known to botocore. Allowed: an AWS region code such "

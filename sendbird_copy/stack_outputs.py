@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sendbird_copy.errors import OutputsError
-from sendbird_copy.regions import SENDBIRD_AWS_REGIONS, SENDBIRD_REGIONS, known_aws_regions
+from sendbird_copy.regions import SENDBIRD_AWS_REGIONS, SENDBIRD_REGIONS, is_aws_region
 from sendbird_copy.rules import check_app_id, check_copy_secret, has_control_characters, shorten, type_name
 
 APPLICATIONS = "applications"
@@ -143,7 +143,7 @@ def _field(entry: dict[str, Any], name: str, where: str, required: bool) -> str 
 
 def _require_aws_region(value: str, where: str) -> None:
     """The region is sent to Sendbird's copy API as-is: it must be an AWS region code, never a key."""
-    if value in known_aws_regions():
+    if is_aws_region(value):
         return
     sendbird = SENDBIRD_REGIONS.get(value)
     key_hint = f" ('{value}' is the Sendbird key of {sendbird.aws_region})" if sendbird else ""

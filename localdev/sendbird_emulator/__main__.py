@@ -42,7 +42,7 @@ from types import FrameType
 from localdev.sendbird_emulator.seeding import MAX_SEED_PARENTS, seed_application
 from localdev.sendbird_emulator.server import MAX_COPY_MBPS, SendbirdEmulator
 from localdev.sendbird_emulator.state import LIVE_STATUSES
-from sendbird_copy.regions import SENDBIRD_REGIONS, known_aws_regions
+from sendbird_copy.regions import SENDBIRD_REGIONS, is_aws_region
 
 
 def _app(spec: str) -> tuple[str, str, str, str | None]:
@@ -59,7 +59,7 @@ def _region_mapping(spec: str) -> tuple[str, str]:
     key, sep, aws_region = spec.partition("=")
     if not sep or not key or not aws_region:
         raise argparse.ArgumentTypeError("expected REGION_KEY=AWS_REGION, for example tokyo-1=ap-northeast-1")
-    if aws_region not in known_aws_regions():
+    if not is_aws_region(aws_region):
         raise argparse.ArgumentTypeError(f"'{aws_region}' is not an AWS region (for example ap-northeast-1)")
     return key, aws_region
 

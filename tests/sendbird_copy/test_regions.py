@@ -3,6 +3,8 @@ import pytest
 from sendbird_copy.regions import (
     RegionError,
     aws_region_for_sendbird_key,
+    is_aws_region,
+    known_aws_regions,
     region_from_arn,
     region_from_location_constraint,
     resolve_region,
@@ -61,3 +63,26 @@ def test_sendbird_key_for_aws_region_round_trips_the_table():
         assert sendbird_key_for_aws_region(region.aws_region) == key
     with pytest.raises(RegionError, match="sa-east-1"):
         sendbird_key_for_aws_region("sa-east-1")
+
+
+@pytest.mark.parametrize(
+    ("value", "known"),
+    [
+        ("ap-northeast-2", True),
+        ("eu-west-3", True),
+        ("ap-2", False),
+        ("xx-east-9", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_is_aws_region_knows_every_botocore_region_and_nothing_else(value, known):
+    assert is_aws_region(value) is known
+
+
+def test_a_sendbird_region_is_known_without_loading_botocores_endpoint_data():
+    known_aws_regions.cache_clear()
+    assert is_aws_region("ap-northeast-2")
+    assert known_aws_regions.cache_info().misses == 0  # the table answered
+    assert is_aws_region("eu-west-3")  # not a Sendbird region: botocore's data decides
+    assert known_aws_regions.cache_info().misses == 1
