@@ -12,6 +12,7 @@ subdomains. boto3 is imported lazily so that ``sendbird-copy --help`` starts fas
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,8 @@ class AwsClients:
     endpoint_url: str | None = None
     _cache: dict[tuple[str, str, str], Any] = field(default_factory=dict, repr=False)
     _deployer_session: Any = field(default=None, repr=False)
+    # A boto3 session is not thread-safe, its clients are: the smoke test's checks run at once.
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def deployer(self, service: str, region: str) -> Any:
         return self._client(("deployer", service, region), service, region)
@@ -68,26 +71,31 @@ class AwsClients:
         return [s for s in (frozen.secret_key, frozen.token) if s]
 
     def _session(self) -> Any:
-        if self._deployer_session is None:
-            import boto3
+        with self._lock:
+            if self._deployer_session is None:
+                import boto3
 
-            self._deployer_session = boto3.session.Session()
-        return self._deployer_session
+                self._deployer_session = boto3.session.Session()
+            return self._deployer_session
 
     def _client(
         self, key: tuple[str, str, str], service: str, region: str, keys: Mapping[str, str] | None = None
     ) -> Any:
-        if key not in self._cache:
-            from botocore.config import Config
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = self._new_client(service, region, keys)
+            return self._cache[key]
 
-            s3_style = "path" if self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") else "auto"
-            config = Config(
-                connect_timeout=CONNECT_TIMEOUT,
-                read_timeout=READ_TIMEOUT,
-                retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
-                s3={"addressing_style": s3_style},
-            )
-            self._cache[key] = self._session().client(
-                service, region_name=region, endpoint_url=self.endpoint_url, config=config, **(keys or {})
-            )
-        return self._cache[key]
+    def _new_client(self, service: str, region: str, keys: Mapping[str, str] | None) -> Any:
+        from botocore.config import Config
+
+        s3_style = "path" if self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") else "auto"
+        config = Config(
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=READ_TIMEOUT,
+            retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+            s3={"addressing_style": s3_style},
+        )
+        return self._session().client(
+            service, region_name=region, endpoint_url=self.endpoint_url, config=config, **(keys or {})
+        )

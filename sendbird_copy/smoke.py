@@ -7,10 +7,12 @@ attempted into a bucket in the wrong region or with a broken grant. The clients 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sendbird_copy.aws import AwsClients
 from sendbird_copy.errors import (
@@ -35,6 +37,7 @@ FIRST_POLL = 0.2  # seconds before the first re-listing after the copy call
 POLL_GROWTH = 1.25  # each wait between listings this much longer, up to --poll-interval...
 STEADY_POLLING_SECONDS = 3.0  # ...after this long at FIRST_POLL
 PROGRESS_EVERY = 10.0  # seconds between "waiting for the copied object" lines (off a terminal too)
+T = TypeVar("T")
 NO_RECORDING_NOTE = "no --recording-id: the copy was not exercised (region check and preflight only)"
 
 NO_BUCKET_FIX = (
@@ -344,24 +347,38 @@ def run_copy(app: AppOutputs, env: Environment, recording_id: str) -> AppReport:
 
 
 def run_smoke(app: AppOutputs, env: Environment, options: SmokeOptions) -> AppReport:
-    """check-region -> preflight -> [recording -> copy -> new object -> its size and encryption]."""
+    """check-region -> preflight -> [recording -> copy -> new object -> its size and encryption].
+
+    What must hold before the copy (the regions, the grant, the recording's status) and the
+    bucket's listing the new object is told apart from are independent reads and probes: they run
+    at once, and the copy waits for all of them. Their checks are reported in stage order and the
+    run still stops at the first stage with a failed check, so no copy is asked for into a bucket
+    in the wrong region or with a broken grant.
+    """
     report = env.new_report(app)
-    if not report.add(region_stage(app, env)) or not report.add(preflight_stage(app, env)):
-        return report
     recording_id = options.recording_id
+    region = _in_background(lambda: region_stage(app, env))
+    preflight = _in_background(lambda: preflight_stage(app, env))
+    if recording_id is not None:
+        lookup = _in_background(lambda: recording_stage(app, env, recording_id))
+        before = _in_background(
+            lambda: _snapshot(env.aws.deployer("s3", app.region), app.bucket_name, recording_id)
+        )
+    if not report.add(region.result()) or not report.add(preflight.result()):
+        return report
     if recording_id is None:
         report.notes.append(NO_RECORDING_NOTE)
         return report
-    recording_checks, byte_size = recording_stage(app, env, recording_id)
+    recording_checks, byte_size = lookup.result()
     if not report.add(recording_checks):
         return report
 
     def copy_and_wait() -> list[Check]:
+        listed = before.result()  # an S3 failure here is the copy stage's, as it always was
         s3 = env.aws.deployer("s3", app.region)
-        before = _snapshot(s3, app.bucket_name, recording_id)
         if not report.add(copy_stage(app, env, recording_id)):
             return []
-        key = wait_for_new_object(s3, app.bucket_name, before, recording_id, env, options)
+        key = wait_for_new_object(s3, app.bucket_name, listed, recording_id, env, options)
         if key is None:
             return [
                 failed(
@@ -377,3 +394,21 @@ def run_smoke(app: AppOutputs, env: Environment, options: SmokeOptions) -> AppRe
 
     report.add(_guarded("copy", copy_and_wait))
     return report
+
+
+def _in_background(call: Callable[[], T]) -> Future[T]:
+    """Run ``call`` in a daemon thread; its Future gives the result or raises what ``call`` raised.
+
+    A daemon thread, not a pool's: Ctrl-C (and SIGTERM, which the CLI turns into it) ends the run at
+    once instead of waiting out a probe's timeouts against an unreachable endpoint.
+    """
+    future: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(call())
+        except BaseException as exc:  # handed to whoever reads the result, Ctrl-C included
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="smoke-check", daemon=True).start()
+    return future

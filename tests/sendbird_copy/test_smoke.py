@@ -163,7 +163,9 @@ def test_sendbird_refusing_the_region_fails_with_its_code(copy_cli: CopyCli, emu
     assert "code 400100 INVALID_PARAMS" in done.check("copy accepted")["detail"]
 
 
-def test_region_mismatch_stops_before_preflight_and_copy(copy_cli: CopyCli, emulator) -> None:
+def test_region_mismatch_is_reported_alone_and_nothing_is_copied(copy_cli: CopyCli, emulator) -> None:
+    """The checks run at once (the recording's lookup too), but a failed stage hides the later ones
+    and no copy is asked for."""
     dest = copy_cli.destination(region="ap-northeast-2", bucket_region="us-west-2")
     emulator.add_application(dest.app_id, API_TOKEN, "ap-2")
     emulator.add_recording(dest.app_id, "rec-1", byte_size=1024)
@@ -172,8 +174,8 @@ def test_region_mismatch_stops_before_preflight_and_copy(copy_cli: CopyCli, emul
     )
     assert done.exit_code == 1
     assert "regions differ: stack outputs ap-northeast-2, bucket us-west-2" in done.stdout
-    assert "s3:PutObject" not in done.stdout
-    assert emulator.requests_log == []
+    assert "s3:PutObject" not in done.stdout and "PASS recording" not in done.stdout
+    assert copy_requests(emulator) == [] and emulator.copies == []
 
 
 def test_too_wide_grant_stops_before_the_copy(copy_cli: CopyCli, emulator) -> None:
@@ -190,7 +192,8 @@ def test_too_wide_grant_stops_before_the_copy(copy_cli: CopyCli, emulator) -> No
     )
     assert done.exit_code == 1
     assert "grant too wide: s3:GetObject is allowed" in done.stdout
-    assert emulator.requests_log == []
+    assert "PASS recording" not in done.stdout
+    assert copy_requests(emulator) == [] and emulator.copies == []
 
 
 def test_several_apps_without_app_id_each_run_and_any_failure_fails(copy_cli: CopyCli, emulator) -> None:
@@ -450,3 +453,42 @@ def test_copy_into_a_deleted_bucket_says_so_in_its_fix(
     check = done.check("copy accepted")
     assert "NoSuchBucket" in check["detail"]
     assert "does not exist" in check["fix"] and "only completed recordings" not in check["fix"]
+
+
+def test_the_checks_before_the_copy_run_at_once_and_the_copy_waits_for_all(monkeypatch) -> None:
+    """Each pre-copy stage waits at one barrier for the other three: run one after another, the
+    first would time out there and the run would fail. The copy comes only after all four."""
+    import threading
+
+    from sendbird_copy import smoke
+    from sendbird_copy.report import passed
+    from tests.sendbird_copy.test_cli import app
+
+    barrier = threading.Barrier(4, timeout=10)
+    order: list[str] = []
+
+    def stage(name: str, result: object):
+        def run(*_args: object) -> object:
+            barrier.wait()
+            order.append(name)
+            return result
+
+        return run
+
+    monkeypatch.setattr(smoke, "region_stage", stage("region", [passed("region", "same")]))
+    monkeypatch.setattr(smoke, "preflight_stage", stage("preflight", [passed("preflight", "ok")]))
+    monkeypatch.setattr(smoke, "recording_stage", stage("recording", ([passed("recording", "ok")], None)))
+    monkeypatch.setattr(smoke, "_snapshot", stage("listing", {}))
+    monkeypatch.setattr(smoke, "copy_stage", lambda *_: order.append("copy") or [passed("copy", "ok")])
+    monkeypatch.setattr(smoke, "wait_for_new_object", lambda *_: "rec.mp4")
+    monkeypatch.setattr(smoke, "object_stage", lambda *_: [])
+
+    report = smoke.run_smoke(app(), Environment(aws=AwsClients()), SmokeOptions("rec"))
+    assert [check.name for check in report.checks] == [
+        "region",
+        "preflight",
+        "recording",
+        "copy",
+        "copied object",
+    ]
+    assert sorted(order[:4]) == ["listing", "preflight", "recording", "region"] and order[4:] == ["copy"]
