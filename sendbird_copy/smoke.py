@@ -25,7 +25,7 @@ from sendbird_copy.errors import (
     is_service_error,
 )
 from sendbird_copy.preflight import check_object_encryption, run_preflight
-from sendbird_copy.project import PREFLIGHT_PREFIX
+from sendbird_copy.project import RESERVED_PREFIXES
 from sendbird_copy.redact import display_host
 from sendbird_copy.region_check import SendbirdRegionSource, check_regions
 from sendbird_copy.report import AppReport, Check, failed, passed, skipped
@@ -232,8 +232,17 @@ def recording_stage(app: AppOutputs, env: Environment, recording_id: str) -> tup
 Stamp = tuple[str, str, str]  # (VersionId, ETag, LastModified) of an object's current version
 
 
-def _snapshot(s3: Any, bucket: str, recording_id: str) -> dict[str, Stamp]:
-    """Every current object outside ``_preflight/``, stamped so that a new or rewritten one shows.
+@dataclass(frozen=True)
+class Snapshot:
+    """The objects under ``prefix`` ("" for the whole bucket) at one moment, each with its stamp."""
+
+    prefix: str
+    stamps: dict[str, Stamp]
+
+
+def _snapshot(s3: Any, bucket: str, recording_id: str, prefix: str = "") -> Snapshot:
+    """Every current object under ``prefix`` (the tool's own ``_preflight/`` and ``_sendbird-sync/``
+    objects aside), stamped so that a new or rewritten one shows.
 
     The plain listing finds new keys and changed ETags or LastModified; it is cheap, where a listing
     of versions reads every version of every recording (in moto, 0.3 s per large object, slowing
@@ -242,13 +251,37 @@ def _snapshot(s3: Any, bucket: str, recording_id: str) -> dict[str, Stamp]:
     current VersionId (HeadObject, in the stack's versioned bucket) tells the rewrite apart.
     """
     found: dict[str, Stamp] = {}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for item in page.get("Contents", []):
             key = item["Key"]
-            if not key.startswith(PREFLIGHT_PREFIX):
+            if not key.startswith(RESERVED_PREFIXES):
                 version = _current_version(s3, bucket, key) if recording_id in key else "null"
                 found[key] = (version, str(item.get("ETag")), str(item.get("LastModified")))
-    return found
+    return Snapshot(prefix, found)
+
+
+def where_the_copy_lands(s3: Any, app: AppOutputs, recording_id: str) -> str:
+    """The prefix to watch for the copy: the key a sync learned for it, or "" (the whole bucket).
+
+    Sendbird does not document its object keys, so the first sync that found a copy stored the key
+    layout in its state (``sync_state.py``). Watching that one key costs a request per poll whatever
+    the bucket holds; the whole bucket costs a page per 1,000 objects per poll, fine for a new stack's
+    bucket, not for one holding years of recordings. An unreadable state means the whole bucket.
+    """
+    from sendbird_copy.ledger import Ledger
+    from sendbird_copy.sync_state import SyncStateStore
+
+    try:
+        state = SyncStateStore(s3, app.bucket_name, Ledger(s3, app.bucket_name, app.app_id).prefix).load()
+    except Exception as exc:
+        if not is_service_error(exc):
+            raise
+        return ""
+    return state.layout.key_for(recording_id) if state and state.layout else ""
+
+
+def _where(bucket: str, prefix: str) -> str:
+    return f"s3://{bucket}/{prefix}" if prefix else f"s3://{bucket}"
 
 
 def _current_version(s3: Any, bucket: str, key: str) -> str:
@@ -263,7 +296,7 @@ def _current_version(s3: Any, bucket: str, key: str) -> str:
 def wait_for_new_object(
     s3: Any,
     bucket: str,
-    before: dict[str, Stamp],
+    before: Snapshot,
     recording_id: str,
     env: Environment,
     options: SmokeOptions,
@@ -278,8 +311,8 @@ def wait_for_new_object(
     delay = min(FIRST_POLL, options.poll_interval)
     said: float | None = None  # when the last progress line was printed
     while True:
-        now = _snapshot(s3, bucket, recording_id)
-        new = [key for key, stamp in now.items() if before.get(key) != stamp]
+        now = _snapshot(s3, bucket, recording_id, before.prefix).stamps
+        new = [key for key, stamp in now.items() if before.stamps.get(key) != stamp]
         if new:
             # Prefer a key that mentions the recording (another writer may be active too).
             return next((k for k in new if recording_id in k), sorted(new)[0])
@@ -289,7 +322,7 @@ def wait_for_new_object(
         if said is None or elapsed - said >= PROGRESS_EVERY:  # a line at least every 10 s, not per poll
             said = elapsed
             waited = f"{elapsed:.0f}s of {options.wait_timeout:.0f}s"
-            env.progress(f"waiting for the copied object in s3://{bucket} ({waited})")
+            env.progress(f"waiting for the copied object in {_where(bucket, before.prefix)} ({waited})")
         env.sleep(min(delay, max(options.wait_timeout - elapsed, 0.0)))
         if elapsed >= STEADY_POLLING_SECONDS:  # most copies land in the first seconds: poll them fast
             delay = min(delay * POLL_GROWTH, options.poll_interval)
@@ -361,9 +394,7 @@ def run_smoke(app: AppOutputs, env: Environment, options: SmokeOptions) -> AppRe
     preflight = _in_background(lambda: preflight_stage(app, env))
     if recording_id is not None:
         lookup = _in_background(lambda: recording_stage(app, env, recording_id))
-        before = _in_background(
-            lambda: _snapshot(env.aws.deployer("s3", app.region), app.bucket_name, recording_id)
-        )
+        before = _in_background(lambda: _watched_listing(app, env, recording_id))
     if not report.add(region.result()) or not report.add(preflight.result()):
         return report
     if recording_id is None:
@@ -376,6 +407,10 @@ def run_smoke(app: AppOutputs, env: Environment, options: SmokeOptions) -> AppRe
     def copy_and_wait() -> list[Check]:
         listed = before.result()  # an S3 failure here is the copy stage's, as it always was
         s3 = env.aws.deployer("s3", app.region)
+        if listed.prefix:
+            report.notes.append(
+                f"watched {_where(app.bucket_name, listed.prefix)} for the copy: the key layout a sync learned"
+            )
         if not report.add(copy_stage(app, env, recording_id)):
             return []
         key = wait_for_new_object(s3, app.bucket_name, listed, recording_id, env, options)
@@ -394,6 +429,12 @@ def run_smoke(app: AppOutputs, env: Environment, options: SmokeOptions) -> AppRe
 
     report.add(_guarded("copy", copy_and_wait))
     return report
+
+
+def _watched_listing(app: AppOutputs, env: Environment, recording_id: str) -> Snapshot:
+    """What is where the copy will be looked for, before it."""
+    s3 = env.aws.deployer("s3", app.region)
+    return _snapshot(s3, app.bucket_name, recording_id, where_the_copy_lands(s3, app, recording_id))
 
 
 def _in_background(call: Callable[[], T]) -> Future[T]:

@@ -15,7 +15,7 @@ from localdev.moto_server import MotoServer
 from localdev.sendbird_emulator import PART_SIZE
 from sendbird_copy.aws import AwsClients
 from sendbird_copy.preflight import key_id
-from sendbird_copy.smoke import NO_RECORDING_NOTE, Environment, SmokeOptions, wait_for_new_object
+from sendbird_copy.smoke import NO_RECORDING_NOTE, Environment, SmokeOptions, Snapshot, wait_for_new_object
 from tests.sendbird_copy.aws_builders import Destination, documented_grant, objects_under
 from tests.sendbird_copy.cli_support import API_TOKEN, CopyCli, closed_port
 
@@ -243,14 +243,14 @@ def test_waiting_times_out_with_progress_on_a_fake_clock(copy_cli: CopyCli, moto
     env = Environment(
         aws=AwsClients(moto.endpoint), progress=progress.append, sleep=sleep, clock=lambda: now[0]
     )
-    before = {"old.mp4": ("null", "x", "y")}  # a stale snapshot: old.mp4 looks rewritten
+    before = Snapshot("", {"old.mp4": ("null", "x", "y")})  # a stale snapshot: old.mp4 looks rewritten
     found = wait_for_new_object(s3, dest.bucket, before, "rec", env, SmokeOptions("rec", 30, 10))
     assert found == "old.mp4"
 
     from sendbird_copy.smoke import FIRST_POLL, POLL_GROWTH, STEADY_POLLING_SECONDS, _snapshot
 
     before = _snapshot(s3, dest.bucket, "rec")
-    assert list(before) == ["old.mp4"]  # probes under _preflight/ never count
+    assert list(before.stamps) == ["old.mp4"]  # probes under _preflight/ never count
     sleeps.clear()
     progress.clear()
     found = wait_for_new_object(s3, dest.bucket, before, "rec", env, SmokeOptions("rec", 120, 10))
@@ -280,9 +280,9 @@ def test_a_new_key_is_found_by_the_plain_listing_and_a_rewrite_by_its_version(
     s3.put_object(Bucket=dest.bucket, Key="other.mp4", Body=b"other")
     before = _snapshot(s3, dest.bucket, "rec-1")
     s3.put_object(Bucket=dest.bucket, Key="rec-1.mp4", Body=b"same bytes")  # same ETag, same second
-    after = _snapshot(s3, dest.bucket, "rec-1")
-    assert after["other.mp4"] == before["other.mp4"]
-    assert after["rec-1.mp4"] != before["rec-1.mp4"]  # the new version shows the rewrite
+    after = _snapshot(s3, dest.bucket, "rec-1").stamps
+    assert after["other.mp4"] == before.stamps["other.mp4"]
+    assert after["rec-1.mp4"] != before.stamps["rec-1.mp4"]  # the new version shows the rewrite
 
 
 def test_unreachable_sendbird_stops_the_smoke_test_before_the_copy(
@@ -478,7 +478,7 @@ def test_the_checks_before_the_copy_run_at_once_and_the_copy_waits_for_all(monke
     monkeypatch.setattr(smoke, "region_stage", stage("region", [passed("region", "same")]))
     monkeypatch.setattr(smoke, "preflight_stage", stage("preflight", [passed("preflight", "ok")]))
     monkeypatch.setattr(smoke, "recording_stage", stage("recording", ([passed("recording", "ok")], None)))
-    monkeypatch.setattr(smoke, "_snapshot", stage("listing", {}))
+    monkeypatch.setattr(smoke, "_watched_listing", stage("listing", Snapshot("", {})))
     monkeypatch.setattr(smoke, "copy_stage", lambda *_: order.append("copy") or [passed("copy", "ok")])
     monkeypatch.setattr(smoke, "wait_for_new_object", lambda *_: "rec.mp4")
     monkeypatch.setattr(smoke, "object_stage", lambda *_: [])
@@ -492,3 +492,55 @@ def test_the_checks_before_the_copy_run_at_once_and_the_copy_waits_for_all(monke
         "copied object",
     ]
     assert sorted(order[:4]) == ["listing", "preflight", "recording", "region"] and order[4:] == ["copy"]
+
+
+def test_a_key_layout_a_sync_learned_bounds_the_watch_to_one_key(
+    copy_cli: CopyCli, dest: Destination, emulator, moto: MotoServer, monkeypatch
+) -> None:
+    """With the sync's state holding the layout, no listing of the smoke test reads the whole bucket:
+    each poll costs one request whatever the bucket holds."""
+    from sendbird_copy.ledger import Ledger
+    from sendbird_copy.sync_state import KeyLayout, SyncState, SyncStateStore
+
+    s3 = moto.client("s3", dest.region)
+    for n in range(3):
+        s3.put_object(Bucket=dest.bucket, Key=f"older-{n}.mp4", Body=b"an older copy")
+    store = SyncStateStore(s3, dest.bucket, Ledger(s3, dest.bucket, dest.app_id).prefix)
+    store.save(SyncState(layout=KeyLayout("", ".mp4")), None)
+    prefixes: list[str] = []
+    new_client = AwsClients._new_client
+
+    def counted(self: AwsClients, service: str, region: str, keys: object) -> object:
+        client = new_client(self, service, region, keys)  # type: ignore[arg-type]
+        if service == "s3":
+            client.meta.events.register(
+                "provide-client-params.s3.ListObjectsV2",
+                lambda params, **_: prefixes.append(params["Prefix"]),
+            )
+        return client
+
+    monkeypatch.setattr(AwsClients, "_new_client", counted)
+    done = copy_cli.invoke(
+        "smoke-test", copy_cli.outputs(dest), *smoke_args(emulator, "--recording-id", "rec-12mb", "--json")
+    )
+    assert done.exit_code == 0, done.text
+    (app,) = done.json()["applications"]
+    assert app["object"]["key"] == "rec-12mb.mp4"
+    assert f"watched s3://{dest.bucket}/rec-12mb.mp4 for the copy" in " ".join(app["notes"])
+    assert set(prefixes) == {"_preflight/", "rec-12mb.mp4"} and prefixes.count("rec-12mb.mp4") >= 2
+
+
+def test_the_tools_own_objects_never_count_as_the_copy(copy_cli: CopyCli, moto: MotoServer) -> None:
+    """A sync running meanwhile writes its lease, state and ledger; a preflight writes probes."""
+    from sendbird_copy.smoke import _snapshot
+
+    dest = copy_cli.destination()
+    s3 = moto.client("s3", dest.region)
+    s3.put_object(Bucket=dest.bucket, Key="rec-1.mp4", Body=b"copy")
+    for key in (
+        "_sendbird-sync/app/rec-1.json",
+        "_sendbird-sync/app/_run/lease.json",
+        "_preflight/probe-rec-1.txt",
+    ):
+        s3.put_object(Bucket=dest.bucket, Key=key, Body=b"{}")
+    assert list(_snapshot(s3, dest.bucket, "rec-1").stamps) == ["rec-1.mp4"]
