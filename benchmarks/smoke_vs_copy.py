@@ -5,7 +5,7 @@ default, copied in 5 MB parts), alternating, each on a fresh recording id, after
 of the `local` stack. Three measures, each a median:
 
 - the smoke test, as the CLI process a CI step runs (`sendbird-copy smoke-test`);
-- the bare copy in its own process (`benchmarks/bare_copy.py`: the copy call, then listing until a
+- the bare copy in its own process (`benchmarks/_bare_copy.py`: the copy call, then listing until a
   new object shows): the like-for-like measure, since a CI step pays a fresh interpreter and its
   imports either way. **smoke / bare process** is what the smoke test's checks cost; target <= 1.5x;
 - the same bare copy in this process, warm (clients built, connections open): the measure the issue
@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.bare_copy import copy_and_wait
+from benchmarks._bare_copy import copy_and_wait
 from localdev.emulator_deploy import deploy_to_emulator, write_outputs
 from localdev.local_run import deploy_inputs
 from localdev.main_job import MB, local_apps, running_emulator_for
@@ -43,13 +43,13 @@ TARGET = 1.5
 
 
 def bare_copy_process(target: SmokeTarget, app: dict[str, str], recording_id: str) -> float:
-    """Wall seconds of ``python -m benchmarks.bare_copy`` for one recording, with the smoke test's
+    """Wall seconds of ``python -m benchmarks._bare_copy`` for one recording, with the smoke test's
     environment (the deployer's keys) and the rest on stdin."""
     _, env = cli_command(target, "smoke-test", app["app_id"], app["api_token"])
     spec = {"app": {**app, "aws_endpoint_url": target.moto.endpoint}, "recording_id": recording_id}
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "benchmarks.bare_copy"],
+        [sys.executable, "-m", "benchmarks._bare_copy"],
         input=json.dumps(spec), env=env, text=True, check=True, timeout=360,
     )  # fmt: skip
     return time.perf_counter() - started

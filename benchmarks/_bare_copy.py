@@ -1,9 +1,11 @@
 """The bare copy the smoke test is measured against: the copy call, then list until a new object shows.
 
-``copy_and_wait`` is what a script without checks does. ``smoke_vs_copy`` runs it in its own process
-(``python -m benchmarks.bare_copy``, the like-for-like measure: a CI step pays a fresh interpreter and
-its imports whether it runs our smoke test or a script of its own) and in the benchmark's process,
-warm (the measure issue 19 first used). The child reads what it needs as one JSON object on stdin, so
+``copy_and_wait`` is what a script without checks does. ``smoke_vs_copy`` runs it in its own process,
+the like-for-like measure (a CI step pays a fresh interpreter and its imports whether it runs our
+smoke test or a script of its own), and in the benchmark's process, warm (the measure issue 19 first
+used). This module is a helper, not a benchmark: run as ``python -m benchmarks._bare_copy`` it
+imports only what a bare script needs (boto3 and the Sendbird client), so the fresh process is not
+charged for the benchmark's own imports. The child reads what it needs as one JSON object on stdin, so
 no key or token is on its command line:
 
     {"app": {app_id, api_token, api_base_url, bucket_name, region, copy_access_key_id,
