@@ -12,10 +12,13 @@ of the `local` stack. Three measures, each a median:
   first used. **bare process / bare in-process** is what a fresh Python process alone costs, the
   floor of any CLI on that measure.
 
-``--latency 0.3`` makes every Sendbird answer 300 ms late, as over the internet: the smoke test's
-own Sendbird reads (the recording's lookup, the Organization API's region) then overlap the AWS checks.
+``--latency 0.3`` makes every Sendbird answer 300 ms late, as over the internet, and
+``--aws-latency 0.05`` every AWS answer 50 ms late (moto held back, after the deploy): the smoke
+test's reads and probes then cost round trips, as they do against the real services, and those
+that can overlap do.
 
     .venv/bin/python -m benchmarks.smoke_vs_copy [--runs 5] [--recording-mb 50] [--latency 0.3]
+        [--aws-latency 0.05]
 """
 
 from __future__ import annotations
@@ -62,6 +65,9 @@ def main() -> None:
     parser.add_argument(
         "--latency", type=float, default=0.0, metavar="SECONDS", help="the emulator answers this much later"
     )
+    parser.add_argument(
+        "--aws-latency", type=float, default=0.0, metavar="SECONDS", help="moto answers this much later"
+    )
     args = parser.parse_args()
 
     config = load_stack_config("local")
@@ -77,6 +83,7 @@ def main() -> None:
         deploy_config, secret_keys = deploy_inputs(config, [app], emu.base_url)
         result = deploy_to_emulator(moto, deploy_config, secret_keys=secret_keys)
         emu.latency = args.latency  # every answer this much later: Sendbird over the internet
+        moto.latency.seconds = args.aws_latency  # and AWS's
         with tempfile.TemporaryDirectory() as tmp:
             outputs_path = Path(tmp) / "outputs.json"
             write_outputs(outputs_path, result.outputs)
@@ -102,7 +109,8 @@ def main() -> None:
                 times["bare in-process"].append(copy_and_wait(client, s3, plain, next(ids)))
     median = {name: statistics.median(values) for name, values in times.items()}
     print(
-        f"recording: {args.recording_mb} MB, {args.latency:g} s of latency, "
+        f"recording: {args.recording_mb} MB, latency {args.latency:g} s (Sendbird) and "
+        f"{args.aws_latency:g} s (AWS), "
         f"runs: {args.runs} of each (alternating)"
     )
     for name, values in times.items():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -33,10 +34,32 @@ class Credentials:
     secret_access_key: str = field(repr=False)
 
 
+@dataclass
+class Latency:
+    """How long the server holds back every answer: AWS across a network. 0 unless a benchmark sets
+    it (after its deploy, which would otherwise pay it on hundreds of requests)."""
+
+    seconds: float = 0.0
+
+
+class _HeldBack:
+    """WSGI middleware: each request waits ``latency.seconds`` (in its own server thread) first."""
+
+    def __init__(self, app: Any, latency: Latency) -> None:
+        self.app = app
+        self.latency = latency
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        if self.latency.seconds > 0:
+            time.sleep(self.latency.seconds)
+        return self.app(environ, start_response)
+
+
 @dataclass(frozen=True)
 class MotoServer:
     endpoint: str
     deployer: Credentials
+    latency: Latency = field(default_factory=Latency, compare=False, repr=False)
 
     def client(self, service: str, region: str = "us-east-1", creds: Credentials | None = None) -> Any:
         """A boto3 client for this server, signed as the deployer unless other keys are given."""
@@ -53,7 +76,7 @@ class MotoServer:
     def reset(self) -> MotoServer:
         """Wipe every backend and create a fresh deployer; returns the server with its new keys."""
         requests.post(f"{self.endpoint}/moto-api/reset", timeout=10).raise_for_status()
-        return MotoServer(self.endpoint, enable_iam_auth(self.endpoint))
+        return MotoServer(self.endpoint, enable_iam_auth(self.endpoint), self.latency)
 
 
 # Variables a caller's shell may hold that would send a local run elsewhere or break it (a profile
@@ -126,17 +149,41 @@ def enable_iam_auth(endpoint: str) -> Credentials:
     return Credentials(key["AccessKeyId"], key["SecretAccessKey"])
 
 
+def _moto_server(latency: Latency) -> Any:
+    """moto's ThreadedMotoServer, its WSGI app wrapped to hold answers back by ``latency``."""
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from moto.server import ThreadedMotoServer
+    from werkzeug.serving import make_server
+
+    class HeldBackMotoServer(ThreadedMotoServer):
+        def _server_entry(self) -> None:
+            # ThreadedMotoServer._server_entry of the pinned moto (requirements.lock), with one change:
+            # the app is wrapped. A moto upgrade that changes it fails every test that starts moto.
+            app = _HeldBack(DomainDispatcherApplication(create_backend_app), latency)
+            self._server = make_server(
+                self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
+            )
+            self._server_ready_event.set()
+            self._server.serve_forever()
+
+    return HeldBackMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+
+
 @contextmanager
 def running_moto_server() -> Iterator[MotoServer]:
-    """Start moto on a free loopback port with IAM auth on; stop it on exit."""
-    from moto.server import ThreadedMotoServer
-
+    """Start moto on a free loopback port with IAM auth on; stop it on exit. Its ``latency`` holds
+    every answer back while set."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request on the console
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    latency = Latency()
+    server = _moto_server(latency)
     server.start()
     try:
         host, port = server.get_host_and_port()
         endpoint = f"http://{host}:{port}"
-        yield MotoServer(endpoint, enable_iam_auth(endpoint))
+        yield MotoServer(endpoint, enable_iam_auth(endpoint), latency)
     finally:
         server.stop()
