@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from sendbird_copy.background import in_background
 from sendbird_copy.errors import aws_error_code, describe
 from sendbird_copy.project import PREFLIGHT_PREFIX
 from sendbird_copy.report import Check, failed, passed, skipped
@@ -95,11 +97,14 @@ def run_preflight(
     """Run every probe (a failed grant does not hide the later ones) and return one check per probe.
 
     If S3 rejects the copy identity's key itself (wrong, stale, deleted), no probe can say anything
-    about the grant: one check says the key is not valid and every probe is skipped.
+    about the grant: one check says the key is not valid and every probe is skipped. The probes that
+    do not depend on each other run at once: the key's status beside the write, then the four grant
+    probes and the encryption check beside each other (they need the written probe); the probe is
+    deleted last. Three round trips, not eight, before a copy may be asked for.
     """
     probe = probe or Probe.new()
     bucket = app.bucket_name
-    checks = [check_access_key(app, iam)]
+    key_status = in_background(lambda: check_access_key(app, iam))
 
     # (2) write: the action every copy uses (with SSE-KMS it also needs the key's GenerateDataKey).
     try:
@@ -107,51 +112,67 @@ def run_preflight(
     except Exception as exc:
         code = aws_error_code(exc)
         if code in CREDENTIAL_ERRORS:
-            return [*checks, _invalid_key(app, str(code)), *_skipped_after(CREDENTIALS_CHECK, *PROBES)]
-        checks.append(
-            failed(
-                "s3:PutObject",
-                _refused_reason(exc, "s3:PutObject"),
-                f"grant s3:PutObject on arn:aws:s3:::{bucket}/* "
-                f"(and kms:GenerateDataKey on {app.kms_key_arn})",
-            )
+            return [
+                key_status.result(),
+                _invalid_key(app, str(code)),
+                *_skipped_after(CREDENTIALS_CHECK, *PROBES),
+            ]
+        write_failed = failed(
+            "s3:PutObject",
+            _refused_reason(exc, "s3:PutObject"),
+            f"grant s3:PutObject on arn:aws:s3:::{bucket}/* (and kms:GenerateDataKey on {app.kms_key_arn})",
         )
+        grants = _grant_probes(copy_s3, deployer_s3, bucket, probe)
         return [
-            *checks,
-            *_grant_probes(copy_s3, deployer_s3, bucket, probe),
+            key_status.result(),
+            write_failed,
+            *grants,
             *_skipped_after("s3:PutObject", "default encryption"),
         ]
-    checks.append(passed("s3:PutObject", f"wrote s3://{bucket}/{probe.key}"))
-    checks.extend(_grant_probes(copy_s3, deployer_s3, bucket, probe))
     # (7) what S3 did with the write: the bucket's default encryption must be SSE-KMS with our key.
-    checks.append(check_object_encryption(deployer_s3, bucket, probe.key, app.kms_key_arn))
+    encryption = in_background(
+        lambda: check_object_encryption(deployer_s3, bucket, probe.key, app.kms_key_arn)
+    )
+    grants = _grant_probes(copy_s3, deployer_s3, bucket, probe)
+    checks = [
+        key_status.result(),
+        passed("s3:PutObject", f"wrote s3://{bucket}/{probe.key}"),
+        *grants,
+        encryption.result(),
+    ]
     _cleanup(deployer_s3, bucket, probe.key, version_id)
     return checks
 
 
 def _grant_probes(copy_s3: Any, deployer_s3: Any, bucket: str, probe: Probe) -> list[Check]:
-    """(3) ListBucket must work; (4)-(6) GetObject, DeleteObject, GetBucketPolicy must be refused."""
-    checks: list[Check] = []
-    try:
-        copy_s3.list_objects_v2(Bucket=bucket, Prefix=PREFLIGHT_PREFIX, MaxKeys=1)
-        checks.append(passed("s3:ListBucket", f"listed s3://{bucket}/{PREFLIGHT_PREFIX}"))
-    except Exception as exc:
-        checks.append(
-            failed(
-                "s3:ListBucket",
-                _refused_reason(exc, "s3:ListBucket"),
-                f"grant s3:ListBucket on arn:aws:s3:::{bucket}",
-            )
-        )
+    """(3) ListBucket must work; (4)-(6) GetObject, DeleteObject, GetBucketPolicy must be refused.
+    All four at once, reported in this order."""
     # Any answer but AccessDenied (even NoSuchKey) means S3 let the request through.
-    refused_probes = (
+    refused = (
         ("s3:GetObject", lambda: copy_s3.get_object(Bucket=bucket, Key=probe.key)["Body"].close()),
         ("s3:DeleteObject", lambda: copy_s3.delete_object(Bucket=bucket, Key=probe.never_written)),
         ("s3:GetBucketPolicy", lambda: copy_s3.get_bucket_policy(Bucket=bucket)),
     )
-    for action, call in refused_probes:
-        checks.append(_expect_refused(action, call, deployer_s3, bucket, probe))
-    return checks
+    running = [
+        in_background(partial(_list_probe, copy_s3, bucket)),
+        *(
+            in_background(partial(_expect_refused, name, call, deployer_s3, bucket, probe))
+            for name, call in refused
+        ),
+    ]
+    return [check.result() for check in running]
+
+
+def _list_probe(copy_s3: Any, bucket: str) -> Check:
+    try:
+        copy_s3.list_objects_v2(Bucket=bucket, Prefix=PREFLIGHT_PREFIX, MaxKeys=1)
+    except Exception as exc:
+        return failed(
+            "s3:ListBucket",
+            _refused_reason(exc, "s3:ListBucket"),
+            f"grant s3:ListBucket on arn:aws:s3:::{bucket}",
+        )
+    return passed("s3:ListBucket", f"listed s3://{bucket}/{PREFLIGHT_PREFIX}")
 
 
 def _invalid_key(app: AppOutputs, code: str) -> Check:

@@ -7,14 +7,13 @@ attempted into a bucket in the wrong region or with a broken grant. The clients 
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from sendbird_copy.aws import AwsClients
+from sendbird_copy.background import in_background
 from sendbird_copy.errors import (
     NotSendbirdAnswerError,
     SendbirdApiError,
@@ -37,7 +36,6 @@ FIRST_POLL = 0.2  # seconds before the first re-listing after the copy call
 POLL_GROWTH = 1.25  # each wait between listings this much longer, up to --poll-interval...
 STEADY_POLLING_SECONDS = 3.0  # ...after this long at FIRST_POLL
 PROGRESS_EVERY = 10.0  # seconds between "waiting for the copied object" lines (off a terminal too)
-T = TypeVar("T")
 NO_RECORDING_NOTE = "no --recording-id: the copy was not exercised (region check and preflight only)"
 
 NO_BUCKET_FIX = (
@@ -390,11 +388,11 @@ def run_smoke(app: AppOutputs, env: Environment, options: SmokeOptions) -> AppRe
     """
     report = env.new_report(app)
     recording_id = options.recording_id
-    region = _in_background(lambda: region_stage(app, env))
-    preflight = _in_background(lambda: preflight_stage(app, env))
+    region = in_background(lambda: region_stage(app, env))
+    preflight = in_background(lambda: preflight_stage(app, env))
     if recording_id is not None:
-        lookup = _in_background(lambda: recording_stage(app, env, recording_id))
-        before = _in_background(lambda: _watched_listing(app, env, recording_id))
+        lookup = in_background(lambda: recording_stage(app, env, recording_id))
+        before = in_background(lambda: _watched_listing(app, env, recording_id))
     if not report.add(region.result()) or not report.add(preflight.result()):
         return report
     if recording_id is None:
@@ -409,7 +407,8 @@ def run_smoke(app: AppOutputs, env: Environment, options: SmokeOptions) -> AppRe
         s3 = env.aws.deployer("s3", app.region)
         if listed.prefix:
             report.notes.append(
-                f"watched {_where(app.bucket_name, listed.prefix)} for the copy: the key layout a sync learned"
+                f"watched {_where(app.bucket_name, listed.prefix)} for the copy: the key layout a sync "
+                "learned"
             )
         if not report.add(copy_stage(app, env, recording_id)):
             return []
@@ -435,21 +434,3 @@ def _watched_listing(app: AppOutputs, env: Environment, recording_id: str) -> Sn
     """What is where the copy will be looked for, before it."""
     s3 = env.aws.deployer("s3", app.region)
     return _snapshot(s3, app.bucket_name, recording_id, where_the_copy_lands(s3, app, recording_id))
-
-
-def _in_background(call: Callable[[], T]) -> Future[T]:
-    """Run ``call`` in a daemon thread; its Future gives the result or raises what ``call`` raised.
-
-    A daemon thread, not a pool's: Ctrl-C (and SIGTERM, which the CLI turns into it) ends the run at
-    once instead of waiting out a probe's timeouts against an unreachable endpoint.
-    """
-    future: Future[T] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(call())
-        except BaseException as exc:  # handed to whoever reads the result, Ctrl-C included
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name="smoke-check", daemon=True).start()
-    return future

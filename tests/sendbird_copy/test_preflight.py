@@ -199,3 +199,51 @@ def test_wrong_secret_key_in_the_outputs_is_blamed_on_the_key(copy_cli: CopyCli)
     assert "(SignatureDoesNotMatch)" in done.check("copy credentials")["detail"]
     assert done.check("s3:ListBucket")["detail"] == "skipped: copy credentials failed"
     assert done.check("copy access key")["status"] == "pass"  # IAM knows the key id: only the secret is off
+
+
+def test_the_probes_that_need_only_the_written_probe_run_at_once_and_it_is_deleted_last() -> None:
+    """The four grant probes and the encryption check each wait at one barrier for the others: run
+    one after another, the first would time out there (a refused probe then reads as a failure)."""
+    import threading
+
+    from botocore.exceptions import ClientError
+
+    from tests.sendbird_copy.test_cli import KEY_ARN, app
+
+    barrier = threading.Barrier(5, timeout=10)
+    calls: list[str] = []
+
+    def after_the_others(name: str, answer: object = None, denied: bool = False):
+        def call(**_params: object) -> object:
+            barrier.wait()
+            calls.append(name)
+            if denied:
+                raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, name)
+            return answer
+
+        return call
+
+    class Paginator:
+        def paginate(self, UserName: str):
+            calls.append("iam")
+            return [{"AccessKeyMetadata": [{"AccessKeyId": "AKIAFAKEFAKEFAKE0000", "Status": "Active"}]}]
+
+    iam = type("Iam", (), {"get_paginator": lambda self, _name: Paginator()})()
+    copy_s3 = type("CopyS3", (), {})()
+    copy_s3.put_object = lambda **_: calls.append("put") or {"VersionId": "v1"}
+    copy_s3.list_objects_v2 = after_the_others("list", {})
+    copy_s3.get_object = after_the_others("get", denied=True)
+    copy_s3.delete_object = after_the_others("delete", denied=True)
+    copy_s3.get_bucket_policy = after_the_others("policy", denied=True)
+    deployer_s3 = type("DeployerS3", (), {})()
+    deployer_s3.head_object = after_the_others(
+        "head", {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": KEY_ARN}
+    )
+    deployer_s3.delete_object = lambda **params: calls.append(f"cleanup {params['VersionId']}")
+
+    from sendbird_copy.preflight import run_preflight
+
+    checks = run_preflight(app(), iam=iam, copy_s3=copy_s3, deployer_s3=deployer_s3)
+    assert [(c.name, c.status) for c in checks] == [(name, "pass") for name in PROBES]
+    assert calls.index("put") < min(calls.index(n) for n in ("list", "get", "delete", "policy", "head"))
+    assert calls[-1] == "cleanup v1"
