@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sendbird_copy.background import in_background
 from sendbird_copy.errors import RegionError, aws_error_code, describe
 from sendbird_copy.regions import (
     aws_region_for_sendbird_key,
@@ -142,19 +143,24 @@ def check_regions(
     kms_for_region: ClientFactory,
     sendbird: SendbirdRegionSource = SendbirdRegionSource(),
 ) -> list[Check]:
-    """Every region check for one application, ending with the verdict that compares them all."""
+    """Every region check for one application, ending with the verdict that compares them all.
+
+    The three lookups (S3, KMS, Sendbird's Organization API) are independent: they run at once.
+    """
     checks: list[Check] = []
     sources: list[tuple[str, str | None]] = [("stack outputs", app.region)]
+    sendbird_lookup = in_background(lambda: check_sendbird_region(app, sendbird))
+    key_lookup = in_background(lambda: check_kms_key(app, kms_for_region))
 
     bucket_check, bucket = check_bucket(app, s3)
     checks.append(bucket_check)
     sources.append(("bucket", bucket))
 
-    key_check, key_region = check_kms_key(app, kms_for_region)
+    key_check, key_region = key_lookup.result()
     checks.append(key_check)
     sources.append(("KMS key", key_region))
 
-    sendbird_check, sendbird_region = check_sendbird_region(app, sendbird)
+    sendbird_check, sendbird_region = sendbird_lookup.result()
     if sendbird_check is not None:
         checks.append(sendbird_check)
         sources.append(("Sendbird application", sendbird_region))

@@ -200,3 +200,42 @@ def test_missing_existing_kms_key_says_it_was_the_stacks_input(copy_cli: CopyCli
     check = done.check("KMS key")
     assert check["detail"].startswith(f"the existing KMS key the stack was given (kms_key_arn) {missing}")
     assert "fix kms_key_arn in the stack config" in check["fix"]
+
+
+def test_the_three_region_lookups_run_at_once() -> None:
+    """S3, KMS and Sendbird each answer only once all three were asked: one after another, the
+    first would wait at the barrier until it breaks."""
+    import threading
+
+    from sendbird_copy.region_check import SendbirdRegionSource, check_regions
+    from tests.sendbird_copy.test_cli import StubKms, StubS3, app
+
+    barrier = threading.Barrier(3, timeout=10)
+
+    class Waiting:
+        def __init__(self, inner: object) -> None:
+            self.inner = inner
+
+        def __getattr__(self, name: str):
+            def call(**params: object) -> object:
+                barrier.wait()
+                return getattr(self.inner, name)(**params)
+
+            return call
+
+    def organization(app_id: str) -> dict:
+        barrier.wait()
+        return {"app_id": app_id, "region": {"region_key": "ap-2", "region_name": "Seoul"}}
+
+    checks = check_regions(
+        app(),
+        s3=Waiting(StubS3("ap-northeast-2")),
+        kms_for_region=lambda _region: Waiting(StubKms()),
+        sendbird=SendbirdRegionSource(lookup=organization),
+    )
+    assert [(c.name, c.status) for c in checks] == [
+        ("bucket region", "pass"),
+        ("KMS key", "pass"),
+        ("Sendbird application region", "pass"),
+        ("regions match", "pass"),
+    ]
