@@ -117,6 +117,8 @@ def main() -> None:
         )
     bounded = pages[("learned", args.large)] == pages[("learned", args.small)]
     print(f"with the learned layout: {'1 page per look at both sizes (ok)' if bounded else 'FAIL: it grows'}")
+    if not bounded:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -232,7 +232,10 @@ def smoke_test(
     """
     from sendbird_copy.smoke import SmokeOptions, run_smoke
 
-    options = SmokeOptions(recording_id, wait_timeout, poll_interval)
+    # The id as the rule checks it and the copy call sends it (trimmed): the watched key is built from it.
+    options = SmokeOptions(
+        recording_id.strip() if recording_id else recording_id, wait_timeout, poll_interval
+    )
     _run_per_app(
         common,
         lambda app, env: run_smoke(app, env, options),

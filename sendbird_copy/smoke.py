@@ -30,6 +30,7 @@ from sendbird_copy.region_check import SendbirdRegionSource, check_regions
 from sendbird_copy.report import AppReport, Check, failed, passed, skipped
 from sendbird_copy.sendbird_facts import api_base_url
 from sendbird_copy.stack_outputs import AppOutputs
+from sendbird_copy.sync_state import holds_id
 
 IAM_REGION = "us-east-1"  # IAM is global; its API lives in us-east-1 for the aws partition
 FIRST_POLL = 0.2  # seconds before the first re-listing after the copy call
@@ -253,7 +254,7 @@ def _snapshot(s3: Any, bucket: str, recording_id: str, prefix: str = "") -> Snap
         for item in page.get("Contents", []):
             key = item["Key"]
             if not key.startswith(RESERVED_PREFIXES):
-                version = _current_version(s3, bucket, key) if recording_id in key else "null"
+                version = _current_version(s3, bucket, key) if holds_id(key, recording_id) else "null"
                 found[key] = (version, str(item.get("ETag")), str(item.get("LastModified")))
     return Snapshot(prefix, found)
 
@@ -266,11 +267,8 @@ def where_the_copy_lands(s3: Any, app: AppOutputs, recording_id: str) -> str:
     the bucket holds; the whole bucket costs a page per 1,000 objects per poll, fine for a new stack's
     bucket, not for one holding years of recordings. An unreadable state means the whole bucket.
     """
-    from sendbird_copy.ledger import Ledger
-    from sendbird_copy.sync_state import SyncStateStore
-
     try:
-        state = SyncStateStore(s3, app.bucket_name, Ledger(s3, app.bucket_name, app.app_id).prefix).load()
+        state = _state_store(s3, app).load()
     except Exception as exc:
         if not is_service_error(exc):
             raise
@@ -311,9 +309,11 @@ def wait_for_new_object(
     while True:
         now = _snapshot(s3, bucket, recording_id, before.prefix).stamps
         new = [key for key, stamp in now.items() if before.stamps.get(key) != stamp]
+        if before.prefix:  # a learned key, that key only: its listing also returns rec-10.mp4 for rec-1
+            new = [key for key in new if key == before.prefix]
         if new:
-            # Prefer a key that mentions the recording (another writer may be active too).
-            return next((k for k in new if recording_id in k), sorted(new)[0])
+            # Prefer a key that holds the recording's id (another writer may be active too).
+            return next((k for k in new if holds_id(k, recording_id)), sorted(new)[0])
         elapsed = env.clock() - start
         if elapsed >= options.wait_timeout:
             return None
@@ -414,20 +414,54 @@ def run_smoke(app: AppOutputs, env: Environment, options: SmokeOptions) -> AppRe
             return []
         key = wait_for_new_object(s3, app.bucket_name, listed, recording_id, env, options)
         if key is None:
-            return [
-                failed(
-                    "copied object",
-                    f"no new object appeared in s3://{app.bucket_name} within {options.wait_timeout:.0f}s "
-                    "after Sendbird accepted the copy",
-                    "raise --wait-timeout for a long recording; otherwise Sendbird's write failed (check "
-                    "CloudTrail for the copy user's PutObject/UploadPart calls)",
-                )
-            ]
+            return [_not_found(s3, app, listed, recording_id, options)]
         found = passed("copied object", f"new object s3://{app.bucket_name}/{key}")
         return [found, *object_stage(app, env, report, key, byte_size)]
 
     report.add(_guarded("copy", copy_and_wait))
     return report
+
+
+def _state_store(s3: Any, app: AppOutputs) -> Any:
+    from sendbird_copy.ledger import Ledger
+    from sendbird_copy.sync_state import SyncStateStore
+
+    return SyncStateStore(s3, app.bucket_name, Ledger(s3, app.bucket_name, app.app_id).prefix)
+
+
+def _state_key(s3: Any, app: AppOutputs) -> str:
+    return str(_state_store(s3, app).key)
+
+
+def _not_found(s3: Any, app: AppOutputs, listed: Snapshot, recording_id: str, options: SmokeOptions) -> Check:
+    """The failed check when no copy showed; watching a learned key, one listing of the whole bucket
+    says whether the copy may sit under another key (the layout changed since a sync learned it)."""
+    bucket = app.bucket_name
+    waited = f"within {options.wait_timeout:.0f}s after Sendbird accepted the copy"
+    if not listed.prefix:
+        return failed(
+            "copied object",
+            f"no new object appeared in s3://{bucket} {waited}",
+            "raise --wait-timeout for a long recording; otherwise Sendbird's write failed (check "
+            "CloudTrail for the copy user's PutObject/UploadPart calls)",
+        )
+    elsewhere = sorted(k for k in _snapshot(s3, bucket, recording_id).stamps if holds_id(k, recording_id))
+    elsewhere = [k for k in elsewhere if k != listed.prefix]
+    if elsewhere:
+        return failed(
+            "copied object",
+            f"nothing at s3://{bucket}/{listed.prefix} (the key layout a sync learned) {waited}, but "
+            f"{', '.join(elsewhere[:3])} holds the recording's id: Sendbird's key layout may have changed",
+            f"delete the sync's state s3://{bucket}/{_state_key(s3, app)} (the next sync learns the layout "
+            "again and the smoke test lists the whole bucket meanwhile), then run the smoke test again",
+        )
+    return failed(
+        "copied object",
+        f"no object appeared at s3://{bucket}/{listed.prefix} (the key layout a sync learned), nor any "
+        f"other key holding the recording's id, {waited}",
+        "raise --wait-timeout for a long recording; otherwise Sendbird's write failed (check CloudTrail "
+        "for the copy user's PutObject/UploadPart calls)",
+    )
 
 
 def _watched_listing(app: AppOutputs, env: Environment, recording_id: str) -> Snapshot:

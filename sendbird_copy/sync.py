@@ -17,7 +17,6 @@ collaborators (``SyncServices``) and returns ``SyncReport``s; it prints nothing 
 from __future__ import annotations
 
 import random
-import re
 import threading
 import time
 import uuid
@@ -52,7 +51,7 @@ from sendbird_copy.project import RESERVED_PREFIXES
 from sendbird_copy.rate_limit import RateLimiter
 from sendbird_copy.sendbird_facts import GET_REQUESTS_PER_SECOND, WRITE_REQUESTS_PER_SECOND
 from sendbird_copy.stack_outputs import AppOutputs
-from sendbird_copy.sync_state import KeyLayout, SyncState, SyncStateStore
+from sendbird_copy.sync_state import KeyLayout, SyncState, SyncStateStore, holds_id
 
 # Outcomes, as reports and --json name them.
 COPIED_NOW = "copied"  # copied and verified by this run
@@ -684,7 +683,7 @@ class AppSync:
                 owner = self.layout.recording_of(key) if self.layout else None
                 owner = owner if owner in self.known_ids else None
                 for rid, requested in waiting.items():
-                    if not _holds_id(key, rid) or (owner is not None and owner != rid):
+                    if not holds_id(key, rid) or (owner is not None and owner != rid):
                         continue
                     if any(other in key for other in longer[rid]):
                         continue
@@ -798,9 +797,3 @@ def _not_older(written: Any, requested: datetime | None) -> bool:
     if requested is None or not isinstance(written, datetime) or requested.tzinfo is None:
         return True
     return written >= requested - CLOCK_SKEW
-
-
-def _holds_id(key: str, recording_id: str) -> bool:
-    """``recording_id`` appears in ``key`` with no letter or digit right before or after it."""
-    pattern = rf"(?<![A-Za-z0-9]){re.escape(recording_id)}(?![A-Za-z0-9])"
-    return recording_id in key and re.search(pattern, key) is not None

@@ -14,6 +14,7 @@ ledger's lifecycle rule expires it too, weeks after the last run wrote it.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,13 @@ STATE_VERSION = 1
 # object would read as no state (a full scan every run, and the watch lost).
 STATE_MAX_BYTES = None
 MERGE_ATTEMPTS = 3
+
+
+def holds_id(key: str, recording_id: str) -> bool:
+    """``recording_id`` appears in ``key`` with no letter or digit right before or after it (so
+    ``rec-1`` is not found in ``rec-10.mp4``)."""
+    pattern = rf"(?<![A-Za-z0-9]){re.escape(recording_id)}(?![A-Za-z0-9])"
+    return recording_id in key and re.search(pattern, key) is not None
 
 
 @dataclass(frozen=True)

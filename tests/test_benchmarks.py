@@ -21,7 +21,11 @@ pytestmark = pytest.mark.slow
         ("benchmarks.startup", ["--runs", "1"], "x python -c pass"),
         ("benchmarks.function_cold_start", ["--runs", "1"], "same bytes: True"),
         ("benchmarks.smoke_vs_copy", ["--runs", "1", "--recording-mb", "6"], "ratio smoke/bare process"),
-        ("benchmarks.smoke_bucket_size", ["--small", "1", "--large", "1001"], "layout learned    1.00 at 1,"),
+        (
+            "benchmarks.smoke_bucket_size",
+            ["--small", "1", "--large", "1001"],
+            "1.00 at 1,   1.00 at 1001: 1.00x",
+        ),
         (
             "benchmarks.sync_throughput",
             ["--recordings", "5", "--latency", "0.3"],

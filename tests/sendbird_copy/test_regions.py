@@ -86,3 +86,10 @@ def test_a_sendbird_region_is_known_without_loading_botocores_endpoint_data():
     assert known_aws_regions.cache_info().misses == 0  # the table answered
     assert is_aws_region("eu-west-3")  # not a Sendbird region: botocore's data decides
     assert known_aws_regions.cache_info().misses == 1
+
+
+def test_every_aws_region_of_sendbirds_table_is_one_botocore_knows() -> None:
+    """is_aws_region trusts the table first: a typo there must not pass as a region."""
+    from sendbird_copy.regions import SENDBIRD_AWS_REGIONS
+
+    assert SENDBIRD_AWS_REGIONS.issubset(known_aws_regions())

@@ -544,3 +544,57 @@ def test_the_tools_own_objects_never_count_as_the_copy(copy_cli: CopyCli, moto: 
     ):
         s3.put_object(Bucket=dest.bucket, Key=key, Body=b"{}")
     assert list(_snapshot(s3, dest.bucket, "rec-1").stamps) == ["rec-1.mp4"]
+
+
+def learn_layout(moto: MotoServer, dest: Destination, layout: tuple[str, str]) -> None:
+    """The sync's state, as a sync that found a copy at ``prefix + id + suffix`` leaves it."""
+    from sendbird_copy.ledger import Ledger
+    from sendbird_copy.sync_state import KeyLayout, SyncState, SyncStateStore
+
+    s3 = moto.client("s3", dest.region)
+    SyncStateStore(s3, dest.bucket, Ledger(s3, dest.bucket, dest.app_id).prefix).save(
+        SyncState(layout=KeyLayout(*layout)), None
+    )
+
+
+def test_a_stale_learned_layout_fails_saying_where_the_copy_is_and_what_to_do(
+    copy_cli: CopyCli, dest: Destination, emulator, moto: MotoServer
+) -> None:
+    learn_layout(moto, dest, ("recordings/", ".mp4"))  # the emulator writes rec-12mb.mp4
+    done = copy_cli.invoke(
+        "smoke-test",
+        copy_cli.outputs(dest),
+        *smoke_args(emulator, "--recording-id", "rec-12mb", "--json", "--wait-timeout", "4"),
+    )
+    assert done.exit_code == 1
+    check = done.check("copied object")
+    assert f"nothing at s3://{dest.bucket}/recordings/rec-12mb.mp4" in check["detail"]
+    assert "rec-12mb.mp4 holds the recording's id: Sendbird's key layout may have changed" in check["detail"]
+    assert "_run/state.json" in check["fix"]
+
+
+def test_a_padded_recording_id_is_watched_trimmed_as_it_is_copied(
+    copy_cli: CopyCli, dest: Destination, emulator, moto: MotoServer
+) -> None:
+    learn_layout(moto, dest, ("", ".mp4"))
+    done = copy_cli.invoke(
+        "smoke-test", copy_cli.outputs(dest), *smoke_args(emulator, "--recording-id", " rec-12mb ", "--json")
+    )
+    assert done.exit_code == 0, done.text
+    assert done.json()["applications"][0]["object"]["key"] == "rec-12mb.mp4"
+
+
+def test_a_learned_key_is_matched_exactly_never_a_longer_id_under_it(
+    copy_cli: CopyCli, moto: MotoServer
+) -> None:
+    from sendbird_copy.smoke import _snapshot
+
+    dest = copy_cli.destination()
+    s3 = moto.client("s3", dest.region)
+    env = Environment(aws=AwsClients(moto.endpoint), sleep=lambda _s: None)
+    before = _snapshot(s3, dest.bucket, "rec-1", "recordings/rec-1")  # a layout with no suffix
+    s3.put_object(Bucket=dest.bucket, Key="recordings/rec-10", Body=b"another recording")
+    assert wait_for_new_object(s3, dest.bucket, before, "rec-1", env, SmokeOptions("rec-1", 0.0)) is None
+    s3.put_object(Bucket=dest.bucket, Key="recordings/rec-1", Body=b"this one")
+    found = wait_for_new_object(s3, dest.bucket, before, "rec-1", env, SmokeOptions("rec-1", 0.0))
+    assert found == "recordings/rec-1"
