@@ -230,7 +230,12 @@ def test_the_probes_that_need_only_the_written_probe_run_at_once_and_it_is_delet
 
     iam = type("Iam", (), {"get_paginator": lambda self, _name: Paginator()})()
     copy_s3 = type("CopyS3", (), {})()
-    copy_s3.put_object = lambda **_: calls.append("put") or {"VersionId": "v1"}
+
+    def put(**_params: object) -> dict:
+        calls.append("put")
+        return {"VersionId": "v1"}
+
+    copy_s3.put_object = put
     copy_s3.list_objects_v2 = after_the_others("list", {})
     copy_s3.get_object = after_the_others("get", denied=True)
     copy_s3.delete_object = after_the_others("delete", denied=True)

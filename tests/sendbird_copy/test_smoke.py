@@ -479,7 +479,12 @@ def test_the_checks_before_the_copy_run_at_once_and_the_copy_waits_for_all(monke
     monkeypatch.setattr(smoke, "preflight_stage", stage("preflight", [passed("preflight", "ok")]))
     monkeypatch.setattr(smoke, "recording_stage", stage("recording", ([passed("recording", "ok")], None)))
     monkeypatch.setattr(smoke, "_watched_listing", stage("listing", Snapshot("", {})))
-    monkeypatch.setattr(smoke, "copy_stage", lambda *_: order.append("copy") or [passed("copy", "ok")])
+
+    def copy(*_args: object) -> list:
+        order.append("copy")
+        return [passed("copy", "ok")]
+
+    monkeypatch.setattr(smoke, "copy_stage", copy)
     monkeypatch.setattr(smoke, "wait_for_new_object", lambda *_: "rec.mp4")
     monkeypatch.setattr(smoke, "object_stage", lambda *_: [])
 
