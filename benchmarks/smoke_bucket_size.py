@@ -22,6 +22,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
+from benchmarks._arguments import count
 from localdev.emulator_deploy import deploy_to_emulator, write_outputs
 from localdev.local_run import deploy_inputs
 from localdev.main_job import MB, local_apps, running_emulator_for
@@ -69,9 +70,11 @@ def fill(s3: Any, bucket: str, start: int, count: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--small", type=int, default=100)
-    parser.add_argument("--large", type=int, default=5000)
+    parser.add_argument("--small", type=count, default=100)
+    parser.add_argument("--large", type=count, default=5000)
     args = parser.parse_args()
+    if args.large <= args.small:
+        parser.error(f"--large ({args.large}) must be more than --small ({args.small})")
 
     config = load_stack_config("local")
     app = local_apps(config, "bench")[0]

@@ -32,6 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks._arguments import count, latency_seconds
 from benchmarks._bare_copy import copy_and_wait
 from localdev.emulator_deploy import deploy_to_emulator, write_outputs
 from localdev.local_run import deploy_inputs
@@ -60,13 +61,21 @@ def bare_copy_process(target: SmokeTarget, app: dict[str, str], recording_id: st
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--recording-mb", type=int, default=50)
+    parser.add_argument("--runs", type=count, default=5)
+    parser.add_argument("--recording-mb", type=count, default=50)
     parser.add_argument(
-        "--latency", type=float, default=0.0, metavar="SECONDS", help="the emulator answers this much later"
+        "--latency",
+        type=latency_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="the emulator answers this much later",
     )
     parser.add_argument(
-        "--aws-latency", type=float, default=0.0, metavar="SECONDS", help="moto answers this much later"
+        "--aws-latency",
+        type=latency_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="moto answers this much later",
     )
     args = parser.parse_args()
 
