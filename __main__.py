@@ -1,6 +1,6 @@
 """The per-environment program: stack config -> one RecordingStorage per Sendbird application -> outputs.
 
-The outputs follow ``sendbird_copy.stack_outputs`` (the smoke test's contract): ``applications``
+The outputs follow ``sendbird_copy.outputs`` (the smoke test's contract): ``applications``
 (plain, keyed by app id) and ``copy_secret_access_keys`` (one secret).
 """
 
@@ -22,8 +22,8 @@ from components import (
     UploadRole,
 )
 from components.config import API_TOKENS_KEY, SyncConfig, parse_stack_config, parse_sync_config, resource_name
-from sendbird_copy.project import CONFIG_NAMESPACE
-from sendbird_copy.stack_outputs import APPLICATIONS, SCHEDULED_SYNC, SECRET_KEYS
+from sendbird_copy.facts import CONFIG_NAMESPACE
+from sendbird_copy.outputs import APPLICATIONS, SCHEDULED_SYNC, SECRET_KEYS
 
 
 def _decode(raw: Any) -> Any:

@@ -30,10 +30,10 @@ from localdev.moto_server import running_moto_server
 from localdev.program_runner import load_stack_config
 from localdev.smoke_runner import SmokeTarget, cli_command
 from sendbird_copy import aws
-from sendbird_copy.cli import cli
-from sendbird_copy.ledger import Ledger
-from sendbird_copy.stack_outputs import parse_stack_outputs
-from sendbird_copy.sync_state import KeyLayout, SyncState, SyncStateStore
+from sendbird_copy.cli.commands import cli
+from sendbird_copy.outputs import parse_stack_outputs
+from sendbird_copy.sync.ledger import Ledger
+from sendbird_copy.sync.state import KeyLayout, SyncState, SyncStateStore
 
 RECORDING_BYTES = 1 * MB  # requests are measured here, not time
 

@@ -41,7 +41,7 @@ from localdev.moto_server import running_moto_server
 from localdev.program_runner import load_stack_config
 from localdev.smoke_runner import SmokeRun, SmokeTarget, cli_command, run_smoke_test
 from sendbird_copy.api import SendbirdClient
-from sendbird_copy.stack_outputs import parse_stack_outputs
+from sendbird_copy.outputs import parse_stack_outputs
 
 TARGET = 1.5
 

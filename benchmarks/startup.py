@@ -40,7 +40,7 @@ def main() -> None:
 
     commands = {
         "python -c pass": [sys.executable, "-c", "pass"],
-        "python -m sendbird_copy --help": [sys.executable, "-m", "sendbird_copy", "--help"],
+        "python -m sendbird_copy.cli --help": [sys.executable, "-m", "sendbird_copy.cli", "--help"],
         "sendbird-copy --help": [console_script(), "--help"],
     }
     for command in commands.values():  # warm the OS file cache and the .pyc files once

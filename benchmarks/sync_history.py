@@ -27,10 +27,10 @@ from localdev.moto_server import MotoServer, running_moto_server
 from localdev.program_runner import load_stack_config
 from localdev.sendbird_emulator.seeding import seed_history
 from sendbird_copy.api import SendbirdClient
-from sendbird_copy.ledger import COPIED, Ledger, LedgerEntry
-from sendbird_copy.sendbird_facts import GET_REQUESTS_PER_SECOND, MAX_PAGE_LIMIT
-from sendbird_copy.stack_outputs import AppOutputs, parse_stack_outputs
-from sendbird_copy.sync import COPIED_NOW, SyncOptions, SyncReport, SyncServices, run_sync
+from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, MAX_PAGE_LIMIT
+from sendbird_copy.outputs import AppOutputs, parse_stack_outputs
+from sendbird_copy.sync.ledger import COPIED, Ledger, LedgerEntry
+from sendbird_copy.sync.run import COPIED_NOW, SyncOptions, SyncReport, SyncServices, run_sync
 
 SIZE = 64 * 1024
 DAY = 86_400.0

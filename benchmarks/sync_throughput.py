@@ -28,10 +28,9 @@ from localdev.main_job import MB, local_apps, running_emulator_for
 from localdev.moto_server import MotoServer, running_moto_server
 from localdev.program_runner import load_stack_config
 from sendbird_copy.api import SendbirdClient
-from sendbird_copy.project import CONFIG_NAMESPACE
-from sendbird_copy.sendbird_facts import WRITE_REQUESTS_PER_SECOND
-from sendbird_copy.stack_outputs import parse_stack_outputs
-from sendbird_copy.sync import COPIED_NOW, SyncOptions, SyncServices, run_sync
+from sendbird_copy.facts import CONFIG_NAMESPACE, WRITE_REQUESTS_PER_SECOND
+from sendbird_copy.outputs import parse_stack_outputs
+from sendbird_copy.sync.run import COPIED_NOW, SyncOptions, SyncServices, run_sync
 
 TARGET = 0.95  # of the ceiling, with or without latency
 SECOND_APP = {"app_id": "7D3A1B9C-2E4F-4A6B-8C0D-1E2F3A4B5C6D", "region": "ap-northeast-1"}

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import pulumi
 import pulumi_aws as aws
 
-from sendbird_copy.project import LEDGER_EXPIRATION_DAYS, LEDGER_PREFIX, PREFLIGHT_PREFIX
+from sendbird_copy.facts import LEDGER_EXPIRATION_DAYS, LEDGER_PREFIX, PREFLIGHT_PREFIX
 
 from . import policies
 from .args import Retention

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sendbird_copy.errors import Input, InputError
-from sendbird_copy.project import CONFIG_NAMESPACE
+from sendbird_copy.facts import CONFIG_NAMESPACE
 from sendbird_copy.rules import check_bool
 
 from .args import RecordingStorageArgs, Retention, UploadRole

@@ -6,7 +6,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumiverse_time as pulumi_time
 
-from sendbird_copy.project import PROJECT_NAME
+from sendbird_copy.facts import PROJECT_NAME
 
 from . import policies
 from .context import StorageContext

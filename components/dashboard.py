@@ -1,8 +1,8 @@
 """The CloudWatch dashboard of one RecordingSync, as a plain dict (the ``DashboardBody`` JSON).
 
 Pure, like ``policies.py``: the component passes the names and ARNs once they resolve and serialises
-the result. Every metric name, namespace and dimension comes from ``sendbird_copy.scheduled_facts``
-(what the function emits) and the log query's message from ``sendbird_copy.scheduled``, so the
+the result. Every metric name, namespace and dimension comes from ``sendbird_copy.facts``
+(what the function emits) and the log query's message from ``sendbird_copy.sync.handler``, so the
 dashboard cannot drift from the function. One dashboard shows one application: nothing of another
 application's appears in it.
 """
@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from sendbird_copy import scheduled_facts as facts
-from sendbird_copy.scheduled import SUMMARY_MESSAGE
+from sendbird_copy import facts
 
 from .naming import distinct
 
@@ -89,7 +88,7 @@ def summary_query(log_group_name: str) -> str:
         f"problems.{i}.{field}" for i in range(3) for field in ("recording_id", "where", "outcome", "reason")
     )
     return (
-        f"SOURCE '{log_group_name}' | filter message = \"{SUMMARY_MESSAGE}\" "
+        f"SOURCE '{log_group_name}' | filter message = \"{facts.SUMMARY_MESSAGE}\" "
         f"| fields @timestamp, run_id, passed, error, {first}, problems_not_named "
         f"| sort @timestamp desc | limit {LOG_ROWS}"
     )

@@ -4,7 +4,7 @@ Pure Python (no Pulumi): ``RecordingSync`` wraps ``build_archive`` in a ``pulumi
 hands Lambda its ``sha256_base64`` as ``source_code_hash``. The zip holds
 
 - the modules of the installed ``sendbird_copy`` package that the handler's import closure reaches
-  (``import_closure.py``: every import of ``sendbird_copy/scheduled.py`` and of what it imports, at
+  (``import_closure.py``: every import of ``sendbird_copy/sync/handler.py`` and of what it imports, at
   module level or inside functions, with each package's ``__init__.py``), so what runs in production
   and nothing else: no exclusion list, and the CLI (``cli.py``, ``reporter.py``: click, tqdm) stays
   out because the handler never imports it; nothing of ``components/``, ``localdev/`` or ``tests/``;
@@ -36,11 +36,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from sendbird_copy import scheduled_facts as facts
+from sendbird_copy import facts
 
 from .import_closure import closure, import_graph, package_modules
 
-HANDLER_MODULE = facts.HANDLER.rpartition(".")[0]  # sendbird_copy.scheduled
+HANDLER_MODULE = facts.HANDLER.rpartition(".")[0]  # sendbird_copy.sync.handler
 PACKAGE = HANDLER_MODULE.split(".")[0]
 BYTECODE_SUFFIXES = (".pyc", ".pyo")
 COMPILED_SUFFIXES = (".so", ".pyd", ".dylib", *BYTECODE_SUFFIXES)

@@ -34,7 +34,7 @@ import re
 from collections.abc import Mapping
 from typing import TypeVar
 
-from sendbird_copy.project import PROJECT_NAME
+from sendbird_copy.facts import PROJECT_NAME
 from sendbird_copy.rules import COMPONENT_TAG_KEYS, RESERVED_BUCKET_PREFIXES
 
 T = TypeVar("T")

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumiverse_time as pulumi_time
 
-from sendbird_copy.stack_outputs import OPTIONAL_FIELDS, PUBLIC_FIELDS, SECRET_FIELDS
+from sendbird_copy.outputs import OPTIONAL_FIELDS, PUBLIC_FIELDS, SECRET_FIELDS
 
 from .args import RecordingStorageArgs
 from .bucket import (
@@ -129,7 +129,7 @@ def _create_children(
 class RecordingStorage(pulumi.ComponentResource):
     """A KMS-encrypted bucket in the Sendbird application's region, the key, and the copy identity.
 
-    Outputs: one attribute per field of ``sendbird_copy.stack_outputs.AppOutputs`` (``bucket_name``,
+    Outputs: one attribute per field of ``sendbird_copy.outputs.AppOutputs`` (``bucket_name``,
     ``kms_key_arn``, ``copy_access_key_id``, ...; ``copy_secret_access_key`` is a secret,
     ``upload_role_arn`` is None without ``upload_role``); ``public_outputs()`` gives the non-secret ones
     in the shape of the ``applications`` stack output. With ``kms_key_arn`` (an existing key),

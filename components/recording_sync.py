@@ -19,8 +19,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from sendbird_copy import scheduled_facts as facts
-from sendbird_copy.project import PROJECT_NAME
+from sendbird_copy import facts
+from sendbird_copy.facts import PROJECT_NAME
 from sendbird_copy.rules import parse_schedule
 
 from . import dashboard as dashboards

@@ -184,7 +184,7 @@ class RecordingSyncArgs:
     """A recording not yet copied this many days before Sendbird deletes it is "at risk" (alarm)."""
     event_margin_hours: float = EVENT_MARGIN_HOURS_DEFAULT
     """Hours past Sendbird's two weeks that a run still lists ended live events for (an event's
-    length); longer events are found through the parents the sync watches (sendbird_copy/horizon.py)."""
+    length); longer events are found through the parents the sync watches (sendbird_copy/sync/horizon.py)."""
     alarm_topic_arn: pulumi.Input[str] | None = None
     """An SNS topic (same region) every alarm notifies, on alarm and on recovery."""
     log_retention_days: int = LOG_RETENTION_DAYS_DEFAULT

@@ -11,7 +11,7 @@ No statement has ``Resource: "*"``: every action here accepts a resource ARN.
 
 from __future__ import annotations
 
-from sendbird_copy.project import LEDGER_PREFIX
+from sendbird_copy.facts import LEDGER_PREFIX
 
 from .policies import KMS_USE_ACTIONS, VERSION, Policy, s3_service_name
 

@@ -5,7 +5,7 @@ deploy's mocks (which dispatch on these) all import them from here. Pure and che
 
 from __future__ import annotations
 
-from sendbird_copy.project import PROJECT_NAME
+from sendbird_copy.facts import PROJECT_NAME
 
 # The component (DESIGN: ``sendbird-recordings:index:<Class>``).
 RECORDING_STORAGE = f"{PROJECT_NAME}:index:RecordingStorage"

@@ -7,7 +7,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from sendbird_copy.project import PROJECT_NAME
+from sendbird_copy.facts import PROJECT_NAME
 
 from . import policies
 from .args import UploadRole

@@ -22,7 +22,7 @@ from typing import Any
 
 from localdev.emulator_deploy import write_outputs
 from localdev.program_runner import PROJECT_DIR
-from sendbird_copy.project import PROJECT_NAME
+from sendbird_copy.facts import PROJECT_NAME
 
 MOTO_SERVICES = (
     "s3",

@@ -40,7 +40,7 @@ from typing import Any
 
 from components.function_archive import distribution_entries
 from localdev.moto_server import LOCAL_AWS_SETTINGS, LOOPBACK_HOSTS
-from sendbird_copy import scheduled_facts as facts
+from sendbird_copy import facts
 from sendbird_copy.redact import redact
 
 RESULT_MARK = "@@lambda-runner-result@@ "

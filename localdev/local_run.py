@@ -34,18 +34,17 @@ from localdev.program_runner import (
     read_stack_file,
     stack_file_path,
 )
-from sendbird_copy.cli import WholeNumber
-from sendbird_copy.project import CONFIG_NAMESPACE
+from sendbird_copy.cli.commands import WholeNumber
+from sendbird_copy.facts import APP_ID_ALLOWED, CONFIG_NAMESPACE, is_valid_app_id
 from sendbird_copy.regions import RegionError, resolve_region, sendbird_key_for_aws_region
 from sendbird_copy.rules import SHOWN_PATH_CHARACTERS, shorten, type_name
-from sendbird_copy.sendbird_facts import APP_ID_ALLOWED, is_valid_app_id
 
 if TYPE_CHECKING:
     from localdev.emulator_deploy import DeployResult, SkippedStatement
     from localdev.moto_server import MotoServer
     from localdev.sendbird_emulator import SendbirdEmulator
     from localdev.smoke_runner import SmokeTarget
-    from sendbird_copy.reporter import Reporter
+    from sendbird_copy.cli.reporter import Reporter
 
 MB = 1024 * 1024
 DEFAULT_WORKDIR = PROJECT_DIR / ".local-run"

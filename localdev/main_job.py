@@ -56,10 +56,9 @@ from localdev.moto_server import isolate_this_process
 from localdev.program_runner import close_runtime
 from localdev.sendbird_emulator.seeding import seed_application
 from localdev.smoke_runner import LineSink, SmokeRun, cli_command, stream_command, stream_smoke_test
-from sendbird_copy.cli import WholeNumber
-from sendbird_copy.reporter import Reporter
-from sendbird_copy.scheduled_facts import ENV_APP_ID
-from sendbird_copy.sendbird_facts import COPY_PART_SIZE
+from sendbird_copy.cli.commands import WholeNumber
+from sendbird_copy.cli.reporter import Reporter
+from sendbird_copy.facts import COPY_PART_SIZE, ENV_APP_ID
 
 # Kept importable from here: the benchmark and older callers use these names.
 __all__ = ["MB", "LocalApp", "local_apps", "main", "run", "running_emulator_for"]

@@ -20,7 +20,7 @@ import pulumi
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import wait_for_rpcs
 
-from sendbird_copy.project import PROJECT_NAME
+from sendbird_copy.facts import PROJECT_NAME
 from sendbird_copy.rules import SHOWN_PATH_CHARACTERS, shorten, type_name
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent

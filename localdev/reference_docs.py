@@ -4,7 +4,7 @@
 Everything in it is read, never restated: the component package's schema (``provider.schema``, what
 other languages see), the args dataclasses (their docstrings, each field's annotation, default and
 docstring), the stack-config keys ``components/config.py`` declares, the stack outputs of
-``sendbird_copy/stack_outputs.py``, the scheduled function's metrics, and the options of every click
+``sendbird_copy/outputs.py``, the scheduled function's metrics, and the options of every click
 command (``sendbird-copy``, ``scripts/run-local``, ``scripts/sandbox``). No field, key or option
 name is written here, so a reshaped argument needs only a re-run. The output is deterministic (no
 time, no absolute path); ``tests/test_reference_docs.py`` regenerates it and fails on any difference.
@@ -199,7 +199,7 @@ def _config_section() -> list[str]:
     from components import config
     from components.args import RecordingStorageArgs
     from components.sync_args import RecordingSyncArgs
-    from sendbird_copy.project import CONFIG_NAMESPACE
+    from sendbird_copy.facts import CONFIG_NAMESPACE
 
     app = "applications[i]."
     shared = set(config.SHARED_KEYS)
@@ -221,7 +221,7 @@ def _config_section() -> list[str]:
 
 def _outputs_section() -> list[str]:
     from components.recording_sync import SYNC_OUTPUT_FIELDS
-    from sendbird_copy import stack_outputs
+    from sendbird_copy import outputs as stack_outputs
 
     rows = [
         (_code(stack_outputs.APPLICATIONS), "plain", ", ".join(map(_code, stack_outputs.PUBLIC_FIELDS))),
@@ -229,7 +229,7 @@ def _outputs_section() -> list[str]:
         (_code(stack_outputs.SCHEDULED_SYNC), "plain", ", ".join(map(_code, SYNC_OUTPUT_FIELDS))),
     ]
     return [
-        "Each keyed by app id (`sendbird_copy/stack_outputs.py`, `AppOutputs`; the sync's from "
+        "Each keyed by app id (`sendbird_copy/outputs.py`, `AppOutputs`; the sync's from "
         "`components/recording_sync.py`, only for applications with a sync).",
         "",
         *_table(("stack output", "kind", "fields per application"), rows),
@@ -237,12 +237,12 @@ def _outputs_section() -> list[str]:
 
 
 def _metrics_section() -> list[str]:
-    from sendbird_copy import scheduled_facts as facts
+    from sendbird_copy import facts
 
     rows = [(_code(name), text) for name, text in facts.METRIC_DESCRIPTIONS.items()]
     return [
         f"Namespace `{facts.METRICS_NAMESPACE}`, dimension `{facts.METRIC_DIMENSION}`, one data point "
-        "per run (`sendbird_copy/scheduled_facts.py`).",
+        "per run (`sendbird_copy/facts.py`).",
         "",
         *_table(("metric", "counts"), rows),
     ]
@@ -296,7 +296,7 @@ def _command_section(command: click.Command, name: str, how: str) -> list[str]:
 
 def _commands_section() -> list[str]:
     from localdev import main_job, sandbox
-    from sendbird_copy import cli
+    from sendbird_copy.cli import commands as cli
 
     return [
         *_command_section(cli.cli, "sendbird-copy", "sendbird-copy COMMAND [OPTIONS]"),

@@ -43,7 +43,7 @@ from localdev.moto_server import (
     isolate_this_process,
 )
 from localdev.program_runner import close_runtime
-from sendbird_copy.reporter import Reporter
+from sendbird_copy.cli.reporter import Reporter
 
 NOT_COMPLETED_STATUS = "recording"  # still being recorded: Sendbird refuses to copy it
 EXPECT_FAILURE = "# expected to fail (exit 1):"
@@ -79,7 +79,7 @@ def cli_prefix() -> tuple[list[str], str]:
     scripts = Path(sys.executable).parent
     if (scripts / "sendbird-copy").is_file():
         return [f'export PATH={shlex.quote(str(scripts))}:"$PATH"'], "sendbird-copy"
-    return [], f"{shlex.quote(sys.executable)} -m sendbird_copy"
+    return [], f"{shlex.quote(sys.executable)} -m sendbird_copy.cli"
 
 
 def environment_lines(deployment: Deployment) -> list[str]:

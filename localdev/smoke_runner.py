@@ -64,7 +64,7 @@ def cli_command(
     if target.org_api_key:
         env["SENDBIRD_ORG_API_KEY"] = target.org_api_key
     command = [
-        sys.executable, "-m", "sendbird_copy", subcommand,
+        sys.executable, "-m", "sendbird_copy.cli", subcommand,
         "--outputs", str(target.outputs_path),
         "--app-id", app_id,
         "--api-base-url", target.api_base_url,

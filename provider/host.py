@@ -40,8 +40,8 @@ from pulumi.provider.experimental.schema import generate_schema
 from pulumi.provider.experimental.util import camel_case
 from sendbird_recordings.recording_storage import RecordingStorage
 
-from sendbird_copy.project import PROJECT_NAME
-from sendbird_copy.stack_outputs import SECRET_FIELDS
+from sendbird_copy.facts import PROJECT_NAME
+from sendbird_copy.outputs import SECRET_FIELDS
 
 from .hosted_sync import RECORDING_SYNC
 

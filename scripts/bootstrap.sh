@@ -25,7 +25,7 @@ hash16() { if command -v sha256sum >/dev/null; then sha256sum; else shasum -a 25
 # install itself, not from the current directory).
 IMPORT_CHECK='
 import importlib.util, sys
-import sendbird_copy.cli
+import sendbird_copy.cli.commands
 needed = ("sendbird_recordings", "pulumi", "pulumi_aws", "boto3", "moto", "pytest", "ruff", "mypy")
 sys.exit(1 if [m for m in needed if importlib.util.find_spec(m) is None] else 0)
 '

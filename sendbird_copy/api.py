@@ -28,8 +28,7 @@ from sendbird_copy.errors import (
     SendbirdTimeoutError,
     UsageError,
 )
-from sendbird_copy.redact import display_host, display_url, redact
-from sendbird_copy.sendbird_facts import (
+from sendbird_copy.facts import (
     API_BASE_URL_TEMPLATE,
     APP_ID_ALLOWED,
     MAX_PAGE_LIMIT,
@@ -37,6 +36,7 @@ from sendbird_copy.sendbird_facts import (
     api_base_url,
     is_valid_app_id,
 )
+from sendbird_copy.redact import display_host, display_url, redact
 
 log = logging.getLogger(__name__)
 

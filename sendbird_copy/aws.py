@@ -1,4 +1,5 @@
-"""The one place that makes boto3 clients, for the two identities the helper acts as.
+"""The one place that makes boto3 clients, for the two identities the helper acts as, and reads and
+writes the sync's own small JSON objects in the bucket.
 
 - the deployer: the standard AWS credential chain (env, profile, SSO, instance role), for the checks
   only an administrator may run (IAM key status, bucket region, KMS key, object encryption);
@@ -6,8 +7,7 @@
 
 Both honour ``AWS_ENDPOINT_URL`` (botocore's own variable) and ``--aws-endpoint-url``; with an
 override, S3 uses path-style URLs because a local endpoint (moto on 127.0.0.1) has no bucket
-subdomains. boto3 is imported lazily so that ``sendbird-copy --help`` starts fast.
-"""
+subdomains. boto3 is imported lazily so that ``sendbird-copy --help`` starts fast."""
 
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sendbird_copy.stack_outputs import AppOutputs
+    from sendbird_copy.outputs import AppOutputs
+from sendbird_copy.errors import aws_error_code
 
+# -- from aws ------------------------------------------------------------
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 30
 MAX_ATTEMPTS = 3
@@ -99,3 +101,44 @@ class AwsClients:
         return self._session().client(
             service, region_name=region, endpoint_url=self.endpoint_url, config=config, **(keys or {})
         )
+
+
+# -- from bucket_objects ------------------------------------------------------------
+# S3's answers to a conditional write that lost (412), or that raced a concurrent one (409).
+LOST_RACE = frozenset({"PreconditionFailed", "ConditionalRequestConflict", "412", "409"})
+MISSING = frozenset({"NoSuchKey", "404"})
+
+
+def read_text(s3: Any, bucket: str, key: str, max_bytes: int | None) -> tuple[str, str | None] | None:
+    """The object's text (at most ``max_bytes``, None: all of it; read leniently) and its ETag; None
+    when missing."""
+    try:
+        response = s3.get_object(Bucket=bucket, Key=key)
+    except Exception as exc:
+        if aws_error_code(exc) in MISSING:
+            return None
+        raise
+    with response["Body"] as body:
+        text = body.read(max_bytes).decode("utf-8", errors="replace")
+    return text, response.get("ETag")
+
+
+def write_json(s3: Any, bucket: str, key: str, text: str, **condition: str) -> str | None:
+    """Write ``text``; with a condition (``IfNoneMatch="*"`` or ``IfMatch=etag``), None when it lost
+    (another writer was first). Returns the new ETag."""
+    try:
+        response = s3.put_object(
+            Bucket=bucket, Key=key, Body=text.encode(), ContentType="application/json", **condition
+        )
+    except Exception as exc:
+        if condition and aws_error_code(exc) in LOST_RACE:
+            return None
+        raise
+    return str(response.get("ETag"))
+
+
+def key_id(key: str | None) -> str | None:
+    """``arn:aws:kms:r:a:key/ID`` or ``ID`` -> ``ID`` (S3 reports either form)."""
+    if not key:
+        return None
+    return key.rsplit("/", 1)[-1] if key.startswith("arn:") else key

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sendbird_copy.shown import shown
+from sendbird_copy.redact import shown
 
 
 class SendbirdCopyError(Exception):

@@ -25,11 +25,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sendbird_copy.errors import Input, InputError, RegionError, UsageError
-from sendbird_copy.scheduled_facts import TIMEOUT_SECONDS
-from sendbird_copy.sendbird_facts import APP_ID_ALLOWED, RECORDING_RETENTION, is_valid_app_id
-from sendbird_copy.shown import SHOWN_CHARACTERS as SHOWN_CHARACTERS  # re-exported with the rules
-from sendbird_copy.shown import SHOWN_PATH_CHARACTERS as SHOWN_PATH_CHARACTERS
-from sendbird_copy.shown import has_control_characters, shorten, shown
+from sendbird_copy.facts import APP_ID_ALLOWED, RECORDING_RETENTION, TIMEOUT_SECONDS, is_valid_app_id
+from sendbird_copy.redact import SHOWN_CHARACTERS as SHOWN_CHARACTERS  # re-exported with the rules
+from sendbird_copy.redact import SHOWN_PATH_CHARACTERS as SHOWN_PATH_CHARACTERS
+from sendbird_copy.redact import has_control_characters, shorten, shown
 
 
 def type_name(value: object) -> str:
@@ -200,7 +199,7 @@ WARN_DAYS_ALLOWED = (
 )
 
 
-# How far past the two weeks a bounded sync lists ended live events (sendbird_copy/horizon.py): events
+# How far past the two weeks a bounded sync lists ended live events (sendbird_copy/sync/horizon.py): events
 # up to this long are found by the listing alone, longer ones through the parents the sync watches.
 EVENT_MARGIN_HOURS_DEFAULT = 24.0
 EVENT_MARGIN_HOURS_BOUNDS = (0.0, RECORDING_RETENTION.total_seconds() / 3600)

@@ -41,7 +41,10 @@ def test_the_wheel_holds_only_the_projects_own_top_level_names(wheel: Path) -> N
     assert "sendbird_recordings/recording_storage.py" in names
     assert not [n for n in names if "emulator" in n]  # a test stand-in (localdev/sendbird_emulator)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "sendbird-copy = sendbird_copy.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert (
+        "sendbird-copy = sendbird_copy.cli.commands:main"
+        in zipfile.ZipFile(wheel).read(entry_points).decode()
+    )
 
 
 def source_of(name: str) -> Path:

@@ -16,7 +16,7 @@ from components import config
 from localdev import reference_docs
 from localdev.reference_docs import REFERENCE_FILE, REGENERATE, field_docs, nested_dataclasses
 from provider.host import HOSTED, args_type
-from sendbird_copy import cli
+from sendbird_copy.cli import commands as cli
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 

@@ -47,7 +47,7 @@ from localdev.sendbird_emulator.state import (
     rate_limited,
     server_error,
 )
-from sendbird_copy.sendbird_facts import GET_REQUESTS_PER_SECOND, MAX_PAGE_LIMIT, WRITE_REQUESTS_PER_SECOND
+from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, MAX_PAGE_LIMIT, WRITE_REQUESTS_PER_SECOND
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sendbird_copy.sendbird_facts import COPY_PART_SIZE, RECORDING_RETENTION
+from sendbird_copy.facts import COPY_PART_SIZE, RECORDING_RETENTION
 
 PART_SIZE = COPY_PART_SIZE  # Sendbird writes in 5 MB parts (sendbird_facts)
 # Documented statuses: Live recordings (live events) and Calls recordings (rooms).

@@ -71,7 +71,7 @@ from localdev.pulumi_mocks import (
     rotating_state,
     unwrap_secrets,
 )
-from sendbird_copy.project import PROJECT_NAME
+from sendbird_copy.facts import PROJECT_NAME
 
 ACCOUNT_ID = DEFAULT_ACCOUNT_ID
 

@@ -13,10 +13,10 @@ from components import dashboard as db
 from components.naming import name_hash
 from components.type_tokens import DASHBOARD, LAMBDA_FUNCTION, LOG_GROUP, METRIC_ALARM, QUEUE, RECORDING_SYNC
 from localdev.program_runner import ProgramError
-from sendbird_copy import scheduled_facts as facts
-from sendbird_copy.project import CONFIG_NAMESPACE as NAMESPACE
-from sendbird_copy.scheduled import SUMMARY_MESSAGE
-from sendbird_copy.stack_outputs import SCHEDULED_SYNC
+from sendbird_copy import facts
+from sendbird_copy.facts import CONFIG_NAMESPACE as NAMESPACE
+from sendbird_copy.facts import SUMMARY_MESSAGE
+from sendbird_copy.outputs import SCHEDULED_SYNC
 from tests.components.pulumi_mocks import RecordingMocks, Registration, run_component, run_stack
 from tests.components.test_recording_sync import REGION, plain_args
 

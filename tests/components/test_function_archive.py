@@ -29,7 +29,7 @@ from components.function_archive import (
 )
 from components.import_closure import closure, import_graph, imported_names, package_modules
 from localdev.lambda_runner import build_runtime_dir, extract_archive
-from sendbird_copy import scheduled_facts as facts
+from sendbird_copy import facts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,9 +65,9 @@ def test_every_entry_is_a_sorted_file_with_a_fixed_time_and_mode(built: BuiltArc
 def test_the_archive_holds_the_handler_and_requests_and_nothing_of_the_rest(built: BuiltArchive) -> None:
     names = set(built.names)
     for needed in (
-        "sendbird_copy/scheduled.py",
-        "sendbird_copy/scheduled_facts.py",
-        "sendbird_copy/sync.py",
+        "sendbird_copy/sync/handler.py",
+        "sendbird_copy/facts.py",
+        "sendbird_copy/sync/run.py",
         "sendbird_copy/api.py",
         "requests/__init__.py",
         "certifi/cacert.pem",
@@ -104,7 +104,11 @@ def test_the_archive_holds_every_module_the_handler_imports_and_no_other(built: 
     needed = {modules[m].relative_to(ROOT).as_posix() for m in closure(import_graph(modules), handler)}
     carried = {n for n in built.names if n.startswith("sendbird_copy/")}
     assert carried == needed
-    assert {"sendbird_copy/__init__.py", "sendbird_copy/scheduled.py", "sendbird_copy/sync.py"} <= carried
+    assert {
+        "sendbird_copy/__init__.py",
+        "sendbird_copy/sync/handler.py",
+        "sendbird_copy/sync/run.py",
+    } <= carried
 
 
 def _top_level_names(distributions: tuple[str, ...]) -> set[str]:
@@ -140,9 +144,9 @@ def test_no_carried_module_imports_something_neither_the_archive_nor_lambda_has(
 def test_the_closure_decides_what_is_carried_not_a_list_of_names() -> None:
     # A handler that did import the CLI would carry it, and with it the need for click: the closure
     # decides, not a list of names.
-    entries = {e.name for e in package_entries("sendbird_copy.cli")}
-    assert {"sendbird_copy/cli.py", "sendbird_copy/__init__.py"} <= entries
-    assert "sendbird_copy/scheduled.py" not in entries
+    entries = {e.name for e in package_entries("sendbird_copy.cli.commands")}
+    assert {"sendbird_copy/cli/commands.py", "sendbird_copy/__init__.py"} <= entries
+    assert "sendbird_copy/sync/handler.py" not in entries
     with pytest.raises(RuntimeError, match=re.escape("sendbird_copy.nope is not in")):
         package_entries("sendbird_copy.nope")
 
@@ -157,11 +161,11 @@ def test_the_builder_imports_no_pulumi() -> None:
 PROBE = """
 import json, sys
 sys.path[:0] = [sys.argv[1], sys.argv[2]]
-import sendbird_copy.scheduled, sendbird_copy.sync, sendbird_copy.api, requests, urllib3
+import sendbird_copy.sync.handler, sendbird_copy.sync.run, sendbird_copy.api, requests, urllib3
 import charset_normalizer.md
 from sendbird_copy.regions import known_aws_regions
 print(json.dumps({
-    "handler": callable(sendbird_copy.scheduled.handler),
+    "handler": callable(sendbird_copy.sync.handler.handler),
     "requests": requests.__file__, "urllib3": urllib3.__file__, "md": charset_normalizer.md.__file__,
     "regions": "ap-northeast-1" in known_aws_regions(),
     "unwanted": sorted(m for m in ("click", "tqdm", "pulumi", "moto") if m in sys.modules),

@@ -30,8 +30,8 @@ from components.type_tokens import (
     SECRET_VERSION,
 )
 from localdev.program_runner import PROJECT_DIR
-from sendbird_copy.project import CONFIG_NAMESPACE
-from sendbird_copy.stack_outputs import APPLICATIONS, SECRET_KEYS
+from sendbird_copy.facts import CONFIG_NAMESPACE
+from sendbird_copy.outputs import APPLICATIONS, SECRET_KEYS
 from tests.components.pulumi_mocks import (
     ACCOUNT_ID,
     ALLOW,

@@ -35,9 +35,9 @@ from components.type_tokens import (
     SECRET,
     USER_POLICY,
 )
-from sendbird_copy.project import CONFIG_NAMESPACE as NAMESPACE
+from sendbird_copy.facts import APP_ID_MAX_LENGTH, is_valid_app_id
+from sendbird_copy.facts import CONFIG_NAMESPACE as NAMESPACE
 from sendbird_copy.rules import check_bucket_name
-from sendbird_copy.sendbird_facts import APP_ID_MAX_LENGTH, is_valid_app_id
 from tests.components.pulumi_mocks import RecordingMocks, StackRun, run_component, run_stack
 
 APP_ID = "9F1C2B7E-4D3A-4C8B-A1E6-3B5D7F9A0C2E"

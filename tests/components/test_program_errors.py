@@ -12,7 +12,7 @@ import pytest
 from components import InputError
 from components.type_tokens import RECORDING_STORAGE
 from localdev.program_runner import ProgramError, load_stack_config
-from sendbird_copy.project import CONFIG_NAMESPACE as NAMESPACE
+from sendbird_copy.facts import CONFIG_NAMESPACE as NAMESPACE
 from tests.components.pulumi_mocks import run_stack
 
 APP_A = "9F1C2B7E-4D3A-4C8B-A1E6-3B5D7F9A0C2E"

@@ -30,9 +30,8 @@ from components.type_tokens import (
     USER_POLICY,
 )
 from localdev.program_runner import PROJECT_DIR, load_stack_config
-from sendbird_copy.project import CONFIG_NAMESPACE as NAMESPACE
-from sendbird_copy.regions import resolve_region
-from sendbird_copy.stack_outputs import (
+from sendbird_copy.facts import CONFIG_NAMESPACE as NAMESPACE
+from sendbird_copy.outputs import (
     APPLICATIONS,
     OPTIONAL_FIELDS,
     REQUIRED_FIELDS,
@@ -40,6 +39,7 @@ from sendbird_copy.stack_outputs import (
     SECRET_KEYS,
     parse_stack_outputs,
 )
+from sendbird_copy.regions import resolve_region
 from tests.components.pulumi_mocks import (
     ALLOW,
     DEFAULT_STORAGE_TYPES,

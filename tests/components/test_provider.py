@@ -38,7 +38,7 @@ from components.type_tokens import (
     SECRET_VERSION,
 )
 from provider.host import HOSTED, ComponentPackageProvider, args_from_inputs
-from sendbird_copy.stack_outputs import PUBLIC_FIELDS, SECRET_FIELDS
+from sendbird_copy.outputs import PUBLIC_FIELDS, SECRET_FIELDS
 from tests.components.pulumi_mocks import (
     RecordingMocks,
     is_secret,

@@ -13,8 +13,8 @@ import pytest
 
 from components import InputError, RecordingStorage, RecordingStorageArgs, Retention, UploadRole
 from components.type_tokens import BUCKET, IAM_ROLE, LIFECYCLE
-from sendbird_copy.project import CONFIG_NAMESPACE as NAMESPACE
-from sendbird_copy.stack_outputs import APPLICATIONS, SECRET_KEYS
+from sendbird_copy.facts import CONFIG_NAMESPACE as NAMESPACE
+from sendbird_copy.outputs import APPLICATIONS, SECRET_KEYS
 from tests.components.pulumi_mocks import (
     ACCOUNT_ID,
     ALLOW,

@@ -33,7 +33,7 @@ from components.type_tokens import (
     USER_POLICY,
     VERSIONING,
 )
-from sendbird_copy.stack_outputs import PUBLIC_FIELDS, REQUIRED_FIELDS, SECRET_FIELDS
+from sendbird_copy.outputs import PUBLIC_FIELDS, REQUIRED_FIELDS, SECRET_FIELDS
 from tests.components.pulumi_mocks import (
     ACCOUNT_ID,
     ALLOW,
@@ -341,7 +341,7 @@ def test_secret_access_key_is_a_secret_output(mocks, default):
 
 
 def test_outputs(mocks, default):
-    # The fields of sendbird_copy.stack_outputs.AppOutputs; the optional upload_role_arn only with a role.
+    # The fields of sendbird_copy.outputs.AppOutputs; the optional upload_role_arn only with a role.
     assert list(default.public_outputs()) == list(REQUIRED_FIELDS)
     assert resolve(default.app_id) == APP_ID
     assert default.upload_role_arn is None

@@ -28,8 +28,8 @@ from components.type_tokens import (
     SECRET_VERSION,
     SYNC_REGIONAL_TYPES,
 )
-from sendbird_copy import scheduled_facts as facts
-from sendbird_copy.project import LEDGER_PREFIX
+from sendbird_copy import facts
+from sendbird_copy.facts import LEDGER_PREFIX
 from tests.components.pulumi_mocks import (
     ACCOUNT_ID,
     ALLOW,
@@ -123,7 +123,7 @@ def test_the_function_is_what_the_issue_asks(built, mocks):
     function = mocks.one(LAMBDA_FUNCTION)
     inputs = function.inputs
     assert inputs["runtime"] == "python3.13" and inputs["architectures"] == ["arm64"]
-    assert inputs["handler"] == "sendbird_copy.scheduled.handler"
+    assert inputs["handler"] == "sendbird_copy.sync.handler.handler"
     assert inputs["timeout"] == 900 and inputs["reservedConcurrentExecutions"] == 1
     assert inputs["sourceCodeHash"]
     log_group = mocks.one(LOG_GROUP)

@@ -25,12 +25,12 @@ from click.testing import CliRunner
 
 from components import RecordingStorage, RecordingStorageArgs, RecordingSync, RecordingSyncArgs
 from localdev.program_runner import ProgramError
-from sendbird_copy import scheduled_facts as facts
-from sendbird_copy.cli import cli
+from sendbird_copy import facts
+from sendbird_copy.cli.commands import cli
 from sendbird_copy.errors import InputError
-from sendbird_copy.project import CONFIG_NAMESPACE as NAMESPACE
-from sendbird_copy.scheduled import FunctionConfig, env_input
-from sendbird_copy.stack_outputs import parse_stack_outputs
+from sendbird_copy.facts import CONFIG_NAMESPACE as NAMESPACE
+from sendbird_copy.outputs import parse_stack_outputs
+from sendbird_copy.sync.handler import FunctionConfig, env_input
 from tests.components.pulumi_mocks import ACCOUNT_ID, RecordingMocks, run_component, run_stack
 
 APP_ID = "9F1C2B7E-4D3A-4C8B-A1E6-3B5D7F9A0C2E"

@@ -22,7 +22,7 @@ from components.type_tokens import RECORDING_STORAGE, RECORDING_SYNC
 from provider.host import HOSTED
 from provider.hosted_sync import RecordingSyncFields
 from provider.schema import REGENERATE, SCHEMA_FILE, render
-from sendbird_copy.stack_outputs import OPTIONAL_FIELDS, PUBLIC_FIELDS, SECRET_FIELDS
+from sendbird_copy.outputs import OPTIONAL_FIELDS, PUBLIC_FIELDS, SECRET_FIELDS
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 YAML_EXAMPLE = PROJECT_DIR / "examples" / "yaml" / "Pulumi.yaml"

@@ -9,8 +9,8 @@ import pytest
 
 from components.type_tokens import RECORDING_SYNC, SCHEDULE
 from localdev.program_runner import ProgramError
-from sendbird_copy.project import CONFIG_NAMESPACE as NAMESPACE
-from sendbird_copy.stack_outputs import SCHEDULED_SYNC
+from sendbird_copy.facts import CONFIG_NAMESPACE as NAMESPACE
+from sendbird_copy.outputs import SCHEDULED_SYNC
 from tests.components.pulumi_mocks import run_stack
 
 APP_A = "9F1C2B7E-4D3A-4C8B-A1E6-3B5D7F9A0C2E"

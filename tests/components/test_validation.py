@@ -23,6 +23,7 @@ from components.naming import (
     upload_role_name_prefix,
 )
 from sendbird_copy.errors import Input
+from sendbird_copy.facts import APP_ID_MAX_LENGTH
 from sendbird_copy.rules import (
     COMPONENT_TAG_KEYS,
     PENDING,
@@ -34,7 +35,6 @@ from sendbird_copy.rules import (
     check_tags,
     check_upload_role,
 )
-from sendbird_copy.sendbird_facts import APP_ID_MAX_LENGTH
 
 APP_ID = "9F1C2B7E-4D3A-4C8B-A1E6-3B5D7F9A0C2E"
 KEY_SEOUL = "arn:aws:kms:ap-northeast-2:123456789012:key/0b7e2a1c-5d4f-4e3a-9c8b-7a6f5e4d3c2b"

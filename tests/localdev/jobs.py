@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from localdev.program_runner import PROJECT_DIR
-from sendbird_copy.project import CONFIG_NAMESPACE
+from sendbird_copy.facts import CONFIG_NAMESPACE
 
 NS = CONFIG_NAMESPACE
 APP_ID = "0C5E4F2A-7B1D-4E3C-9A8F-6D2B1C0E9F7A"  # the local stack's application

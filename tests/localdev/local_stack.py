@@ -13,7 +13,7 @@ from localdev.local_run import MB, LocalApp, deploy_inputs, local_apps
 from localdev.moto_server import MotoServer
 from localdev.program_runner import load_stack_config
 from localdev.smoke_runner import SmokeRun, SmokeTarget, run_smoke_test
-from sendbird_copy.project import CONFIG_NAMESPACE
+from sendbird_copy.facts import CONFIG_NAMESPACE
 from sendbird_copy.regions import sendbird_key_for_aws_region
 
 RECORDING_BYTES = 12 * MB  # three 5 MB parts: multipart for real, quick enough for every test

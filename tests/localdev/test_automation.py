@@ -15,7 +15,7 @@ from localdev.automation import (
     pulumi_cli,
     up_local,
 )
-from sendbird_copy.stack_outputs import parse_stack_outputs
+from sendbird_copy.outputs import parse_stack_outputs
 
 
 def test_endpoint_config_points_exactly_our_services_at_moto():

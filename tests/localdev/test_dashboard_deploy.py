@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 
-from sendbird_copy import scheduled_facts as facts
-from sendbird_copy.stack_outputs import SCHEDULED_SYNC
+from sendbird_copy import facts
+from sendbird_copy.outputs import SCHEDULED_SYNC
 from tests.localdev.local_stack import LocalStack
 
 

@@ -21,7 +21,7 @@ from localdev.emulator_deploy import write_outputs
 from localdev.local_run import LocalApp, skipped_statement_lines
 from localdev.moto_server import MotoServer
 from localdev.program_runner import PROJECT_DIR
-from sendbird_copy.project import LEDGER_PREFIX, PREFLIGHT_PREFIX
+from sendbird_copy.facts import LEDGER_PREFIX, PREFLIGHT_PREFIX
 from tests.leaks import assert_no_secrets
 from tests.localdev.local_stack import (
     ORG_KEY,

@@ -36,10 +36,9 @@ from localdev.moto_server import S3_CONFIG, MotoServer
 from localdev.program_runner import PROJECT_DIR
 from localdev.sendbird_emulator import SendbirdEmulator
 from localdev.sendbird_emulator.seeding import seed_application
-from sendbird_copy import scheduled_facts as facts
-from sendbird_copy.project import LEDGER_PREFIX
-from sendbird_copy.scheduled import SUMMARY_MESSAGE
-from sendbird_copy.sync import ALREADY_SAFE, COPIED_NOW
+from sendbird_copy import facts
+from sendbird_copy.facts import LEDGER_PREFIX, SUMMARY_MESSAGE
+from sendbird_copy.sync.run import ALREADY_SAFE, COPIED_NOW
 from tests.sendbird_copy.conftest import FAST_LIMITS
 from tests.sendbird_copy.scheduled_support import REGION, SIZE, FunctionWorld, function_world
 

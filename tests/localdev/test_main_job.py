@@ -17,7 +17,7 @@ import pytest
 from localdev import main_job
 from localdev.local_run import STALE_AFTER_SECONDS, LocalOptions
 from localdev.program_runner import PROJECT_DIR
-from sendbird_copy.reporter import Reporter
+from sendbird_copy.cli.reporter import Reporter
 from tests.localdev.jobs import NOISE, LiveProcess, poisoned_environment, run_module, run_script
 
 pytestmark = pytest.mark.slow

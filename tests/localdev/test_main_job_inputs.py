@@ -24,7 +24,7 @@ from localdev.local_run import (
     local_apps,
     remove_stale_outputs,
 )
-from sendbird_copy.reporter import Reporter
+from sendbird_copy.cli.reporter import Reporter
 from tests.localdev.jobs import APP_ID, NOISE, NS, run_module, stack_text, write_stack
 
 MAX_MESSAGE = 1_000  # a refusal shows a value shortened, never whole

@@ -24,8 +24,8 @@ from localdev.deployed_function import run_deployed
 from localdev.emulator_sync import DeployedFunction
 from localdev.lambda_runner import LocalResult
 from localdev.sendbird_emulator.seeding import seed_application
-from sendbird_copy import scheduled_facts as facts
-from sendbird_copy.stack_outputs import SCHEDULED_SYNC
+from sendbird_copy import facts
+from sendbird_copy.outputs import SCHEDULED_SYNC
 from tests.leaks import assert_no_secrets
 from tests.localdev.local_stack import LocalStack
 
@@ -205,7 +205,7 @@ def test_without_its_ledger_permission_the_function_fails_naming_it(local_stack:
     assert not result.ok
     assert result.error is not None
     text = _everything(result)
-    # The error Lambda records names the permission (sendbird_copy.scheduled.with_permission_hint).
+    # The error Lambda records names the permission (sendbird_copy.sync.handler.with_permission_hint).
     message = result.error["errorMessage"]
     assert re.search(r"the function's role lacks s3:(GetObject|PutObject)", message), message
     assert local_stack.emulator.copy_posts(app.app_id) == {}  # nothing copied without a ledger

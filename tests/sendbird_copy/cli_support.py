@@ -1,7 +1,7 @@
 """Drive ``sendbird-copy`` in tests and check, on every single run, that no secret leaked.
 
 ``CopyCli.invoke`` runs the CLI through click's CliRunner (in-process, so caplog sees every log
-record); ``CopyCli.run_module`` runs ``python -m sendbird_copy`` as a real process. Both assert,
+record); ``CopyCli.run_module`` runs ``python -m sendbird_copy.cli`` as a real process. Both assert,
 before returning, that neither stdout, stderr nor the captured logs contain any secret the test
 knows, and that no traceback was printed.
 """
@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from localdev.moto_server import MotoServer
-from sendbird_copy.cli import cli
+from sendbird_copy.cli.commands import cli
 from tests.leaks import assert_no_secrets
 from tests.sendbird_copy.aws_builders import Destination, build_destination, write_outputs
 
@@ -122,9 +122,9 @@ class CopyCli:
         return done
 
     def start_module(self, command: str, outputs: Path | str | None, *extra: str) -> subprocess.Popen[str]:
-        """``python -m sendbird_copy`` started as a real process (to be signalled); ``finish`` it."""
+        """``python -m sendbird_copy.cli`` started as a real process (to be signalled); ``finish`` it."""
         return subprocess.Popen(
-            [sys.executable, "-m", "sendbird_copy", *self.args(command, outputs, *extra)],
+            [sys.executable, "-m", "sendbird_copy.cli", *self.args(command, outputs, *extra)],
             env=self._module_env(API_TOKEN),
             cwd=PROJECT_DIR,
             stdout=subprocess.PIPE,
@@ -148,7 +148,7 @@ class CopyCli:
     ) -> CliRun:
         environment = self._module_env(token)
         completed = subprocess.run(
-            [sys.executable, "-m", "sendbird_copy", *self.args(command, outputs, *extra)],
+            [sys.executable, "-m", "sendbird_copy.cli", *self.args(command, outputs, *extra)],
             capture_output=True,
             text=True,
             env=environment,

@@ -10,7 +10,7 @@ from typing import Any
 
 from localdev.moto_server import MotoServer
 from localdev.sendbird_emulator import SendbirdEmulator
-from sendbird_copy import scheduled_facts as facts
+from sendbird_copy import facts
 from tests.sendbird_copy.aws_builders import Destination, build_destination
 
 REGION = "ap-northeast-1"

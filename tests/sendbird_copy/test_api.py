@@ -27,7 +27,7 @@ from sendbird_copy.errors import (
     SendbirdTimeoutError,
     UsageError,
 )
-from sendbird_copy.sendbird_facts import APP_ID_ALLOWED
+from sendbird_copy.facts import APP_ID_ALLOWED
 from tests.sendbird_copy.cli_support import APP, ORG_KEY, TOKEN
 
 REGION = "ap-northeast-1"  # Sendbird region ap-1

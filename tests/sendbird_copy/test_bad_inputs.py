@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from sendbird_copy.cli.inputs import MAX_OUTPUTS_CHARACTERS, _read_stdin
 from sendbird_copy.errors import OptionError
-from sendbird_copy.inputs import MAX_OUTPUTS_CHARACTERS, _read_stdin
 from sendbird_copy.rules import SHOWN_CHARACTERS, shorten
 from tests.sendbird_copy.cli_support import COPY_SECRET, CopyCli
 

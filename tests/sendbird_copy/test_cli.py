@@ -13,7 +13,9 @@ from typing import Any, ClassVar
 import pytest
 from click.testing import CliRunner
 
-from sendbird_copy.cli import (
+from sendbird_copy.checks.report import AppReport, failed, passed
+from sendbird_copy.checks.smoke import Environment
+from sendbird_copy.cli.commands import (
     EXIT_FAIL,
     EXIT_INTERRUPTED,
     EXIT_PASS,
@@ -21,6 +23,7 @@ from sendbird_copy.cli import (
     cli,
     exit_code,
 )
+from sendbird_copy.cli.factory import CLIFactory, CommonOptions
 from sendbird_copy.errors import (
     AwsConfigurationError,
     OptionError,
@@ -29,10 +32,7 @@ from sendbird_copy.errors import (
     SendbirdApiError,
     SendbirdConnectionError,
 )
-from sendbird_copy.factory import CLIFactory, CommonOptions
-from sendbird_copy.report import AppReport, failed, passed
-from sendbird_copy.smoke import Environment
-from sendbird_copy.stack_outputs import AppOutputs
+from sendbird_copy.outputs import AppOutputs
 
 KEY_ARN = "arn:aws:kms:ap-northeast-2:123456789012:key/1111-2222"
 SECRET = "copy-secret-never-printed-0123456789abcdef"

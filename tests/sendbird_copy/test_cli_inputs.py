@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from sendbird_copy.cli.inputs import load_outputs
 from sendbird_copy.errors import OptionError
-from sendbird_copy.inputs import load_outputs
-from sendbird_copy.sendbird_facts import APP_ID_ALLOWED
+from sendbird_copy.facts import APP_ID_ALLOWED
 from tests.sendbird_copy.cli_support import COPY_SECRET, PROJECT_DIR, CopyCli, closed_port
 
 
@@ -279,8 +279,8 @@ def test_stack_with_a_pulumi_that_never_answers_times_out_saying_what_it_waited_
     script.write_text("#!/bin/sh\nsleep 120\necho late\n")
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setattr("sendbird_copy.inputs.PULUMI_TIMEOUT_SECONDS", 1.5)
-    monkeypatch.setattr("sendbird_copy.inputs.PULUMI_PROGRESS_SECONDS", 0.5)
+    monkeypatch.setattr("sendbird_copy.cli.inputs.PULUMI_TIMEOUT_SECONDS", 1.5)
+    monkeypatch.setattr("sendbird_copy.cli.inputs.PULUMI_PROGRESS_SECONDS", 0.5)
     done = offline_cli.invoke("preflight", None, "--stack", "dev", "--json")
     assert done.exit_code == 2
     message = done.json()["error"]["message"]
@@ -304,7 +304,7 @@ def test_python_dash_m_bad_input_exits_2_without_traceback(offline_cli: CopyCli,
 def test_help_imports_neither_boto3_nor_requests_nor_pulumi() -> None:
     code = (
         "import sys\n"
-        "from sendbird_copy.cli import main\n"
+        "from sendbird_copy.cli.commands import main\n"
         "try:\n    main(['smoke-test', '--help'])\nexcept SystemExit as exc:\n    assert exc.code == 0\n"
         "heavy = [m for m in ('boto3', 'botocore', 'requests', 'urllib3', 'pulumi') if m in sys.modules]\n"
         "print(','.join(heavy) or 'none')\n"

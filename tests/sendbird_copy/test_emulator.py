@@ -1,5 +1,5 @@
 """The Sendbird emulator over raw HTTP: it must follow Sendbird's documented API
-(sendbird_copy/sendbird_facts.py), since the client, the smoke test and the e2e tests trust it as
+(sendbird_copy/facts.py), since the client, the smoke test and the e2e tests trust it as
 the stand-in for Sendbird."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from localdev.sendbird_emulator import (
 )
 from localdev.sendbird_emulator.seeding import DEFAULT_SEED_BYTES
 from localdev.sendbird_emulator.state import CALLS_STATUSES, LIVE_STATUSES, iter_parts, max_in_window
-from sendbird_copy.sendbird_facts import (
+from sendbird_copy.facts import (
     GET_REQUESTS_PER_SECOND,
     RECORDING_RETENTION,
     WRITE_REQUESTS_PER_SECOND,

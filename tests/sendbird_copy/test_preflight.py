@@ -8,7 +8,8 @@ never called with the copy identity.
 from __future__ import annotations
 
 from localdev.moto_server import MotoServer
-from sendbird_copy.preflight import Probe, _expect_refused, key_id
+from sendbird_copy.aws import key_id
+from sendbird_copy.checks.preflight import Probe, _expect_refused
 from tests.sendbird_copy.aws_builders import documented_grant, objects_under
 from tests.sendbird_copy.cli_support import CopyCli
 
@@ -246,7 +247,7 @@ def test_the_probes_that_need_only_the_written_probe_run_at_once_and_it_is_delet
     )
     deployer_s3.delete_object = lambda **params: calls.append(f"cleanup {params['VersionId']}")
 
-    from sendbird_copy.preflight import run_preflight
+    from sendbird_copy.checks.preflight import run_preflight
 
     checks = run_preflight(app(), iam=iam, copy_s3=copy_s3, deployer_s3=deployer_s3)
     assert [(c.name, c.status) for c in checks] == [(name, "pass") for name in PROBES]

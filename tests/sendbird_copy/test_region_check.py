@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from localdev.moto_server import MotoServer
-from sendbird_copy.region_check import bucket_region, compare_regions
+from sendbird_copy.checks.region_check import bucket_region, compare_regions
 from tests.sendbird_copy.aws_builders import stack_outputs
 from tests.sendbird_copy.cli_support import ORG_API_KEY, CopyCli
 
@@ -207,7 +207,7 @@ def test_the_three_region_lookups_run_at_once() -> None:
     first would wait at the barrier until it breaks."""
     import threading
 
-    from sendbird_copy.region_check import SendbirdRegionSource, check_regions
+    from sendbird_copy.checks.region_check import SendbirdRegionSource, check_regions
     from tests.sendbird_copy.test_cli import StubKms, StubS3, app
 
     barrier = threading.Barrier(3, timeout=10)

@@ -7,9 +7,7 @@ import json
 
 import pytest
 
-from sendbird_copy.errors import SendbirdApiError, describe
-from sendbird_copy.redact import redact
-from sendbird_copy.report import (
+from sendbird_copy.checks.report import (
     AppReport,
     failed,
     passed,
@@ -17,6 +15,8 @@ from sendbird_copy.report import (
     render_json,
     skipped,
 )
+from sendbird_copy.errors import SendbirdApiError, describe
+from sendbird_copy.redact import redact
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
@@ -83,7 +83,7 @@ def test_the_counter_draws_a_bar_on_a_terminal_and_stays_silent_otherwise(monkey
     import io
     import sys
 
-    from sendbird_copy.reporter import Reporter
+    from sendbird_copy.cli.reporter import Reporter
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -112,7 +112,7 @@ def test_the_counter_draws_a_bar_on_a_terminal_and_stays_silent_otherwise(monkey
 def test_a_polling_wait_says_it_is_still_waiting_at_least_every_30_seconds(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from sendbird_copy.reporter import Reporter
+    from sendbird_copy.cli.reporter import Reporter
 
     now = [100.0]
 

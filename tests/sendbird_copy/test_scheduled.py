@@ -15,14 +15,12 @@ import pytest
 
 from localdev.moto_server import MotoServer
 from localdev.sendbird_emulator import SendbirdEmulator
-from sendbird_copy import rules
-from sendbird_copy import scheduled_facts as facts
+from sendbird_copy import facts, rules
 from sendbird_copy.errors import OptionError
-from sendbird_copy.ledger import FAILED, Ledger, LedgerEntry
-from sendbird_copy.scheduled import (
+from sendbird_copy.facts import SUMMARY_MESSAGE
+from sendbird_copy.sync.handler import (
     MAX_VERIFY_TIMEOUT_S,
     SAFETY_MARGIN_S,
-    SUMMARY_MESSAGE,
     FunctionConfig,
     Invocation,
     ScheduledSyncError,
@@ -32,7 +30,8 @@ from sendbird_copy.scheduled import (
     run_scheduled_sync,
     with_permission_hint,
 )
-from sendbird_copy.sync import ALREADY_SAFE, COPIED_NOW, IN_PROGRESS, PENDING
+from sendbird_copy.sync.ledger import FAILED, Ledger, LedgerEntry
+from sendbird_copy.sync.run import ALREADY_SAFE, COPIED_NOW, IN_PROGRESS, PENDING
 from tests.sendbird_copy.conftest import FAST_LIMITS
 from tests.sendbird_copy.scheduled_support import REGION, FunctionWorld, function_world
 

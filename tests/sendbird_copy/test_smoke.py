@@ -13,9 +13,14 @@ import pytest
 
 from localdev.moto_server import MotoServer
 from localdev.sendbird_emulator import PART_SIZE
-from sendbird_copy.aws import AwsClients
-from sendbird_copy.preflight import key_id
-from sendbird_copy.smoke import NO_RECORDING_NOTE, Environment, SmokeOptions, Snapshot, wait_for_new_object
+from sendbird_copy.aws import AwsClients, key_id
+from sendbird_copy.checks.smoke import (
+    NO_RECORDING_NOTE,
+    Environment,
+    SmokeOptions,
+    Snapshot,
+    wait_for_new_object,
+)
 from tests.sendbird_copy.aws_builders import Destination, documented_grant, objects_under
 from tests.sendbird_copy.cli_support import API_TOKEN, CopyCli, closed_port
 
@@ -247,7 +252,7 @@ def test_waiting_times_out_with_progress_on_a_fake_clock(copy_cli: CopyCli, moto
     found = wait_for_new_object(s3, dest.bucket, before, "rec", env, SmokeOptions("rec", 30, 10))
     assert found == "old.mp4"
 
-    from sendbird_copy.smoke import FIRST_POLL, POLL_GROWTH, STEADY_POLLING_SECONDS, _snapshot
+    from sendbird_copy.checks.smoke import FIRST_POLL, POLL_GROWTH, STEADY_POLLING_SECONDS, _snapshot
 
     before = _snapshot(s3, dest.bucket, "rec")
     assert list(before.stamps) == ["old.mp4"]  # probes under _preflight/ never count
@@ -272,7 +277,7 @@ def test_waiting_times_out_with_progress_on_a_fake_clock(copy_cli: CopyCli, moto
 def test_a_new_key_is_found_by_the_plain_listing_and_a_rewrite_by_its_version(
     copy_cli: CopyCli, moto: MotoServer
 ) -> None:
-    from sendbird_copy.smoke import _snapshot
+    from sendbird_copy.checks.smoke import _snapshot
 
     dest = copy_cli.destination(versioning=True)
     s3 = moto.client("s3", dest.region)
@@ -460,8 +465,8 @@ def test_the_checks_before_the_copy_run_at_once_and_the_copy_waits_for_all(monke
     first would time out there and the run would fail. The copy comes only after all four."""
     import threading
 
-    from sendbird_copy import smoke
-    from sendbird_copy.report import passed
+    from sendbird_copy.checks import smoke
+    from sendbird_copy.checks.report import passed
     from tests.sendbird_copy.test_cli import app
 
     barrier = threading.Barrier(4, timeout=10)
@@ -504,8 +509,8 @@ def test_a_key_layout_a_sync_learned_bounds_the_watch_to_one_key(
 ) -> None:
     """With the sync's state holding the layout, no listing of the smoke test reads the whole bucket:
     each poll costs one request whatever the bucket holds."""
-    from sendbird_copy.ledger import Ledger
-    from sendbird_copy.sync_state import KeyLayout, SyncState, SyncStateStore
+    from sendbird_copy.sync.ledger import Ledger
+    from sendbird_copy.sync.state import KeyLayout, SyncState, SyncStateStore
 
     s3 = moto.client("s3", dest.region)
     for n in range(3):
@@ -537,7 +542,7 @@ def test_a_key_layout_a_sync_learned_bounds_the_watch_to_one_key(
 
 def test_the_tools_own_objects_never_count_as_the_copy(copy_cli: CopyCli, moto: MotoServer) -> None:
     """A sync running meanwhile writes its lease, state and ledger; a preflight writes probes."""
-    from sendbird_copy.smoke import _snapshot
+    from sendbird_copy.checks.smoke import _snapshot
 
     dest = copy_cli.destination()
     s3 = moto.client("s3", dest.region)
@@ -553,8 +558,8 @@ def test_the_tools_own_objects_never_count_as_the_copy(copy_cli: CopyCli, moto: 
 
 def learn_layout(moto: MotoServer, dest: Destination, layout: tuple[str, str]) -> None:
     """The sync's state, as a sync that found a copy at ``prefix + id + suffix`` leaves it."""
-    from sendbird_copy.ledger import Ledger
-    from sendbird_copy.sync_state import KeyLayout, SyncState, SyncStateStore
+    from sendbird_copy.sync.ledger import Ledger
+    from sendbird_copy.sync.state import KeyLayout, SyncState, SyncStateStore
 
     s3 = moto.client("s3", dest.region)
     SyncStateStore(s3, dest.bucket, Ledger(s3, dest.bucket, dest.app_id).prefix).save(
@@ -592,7 +597,7 @@ def test_a_padded_recording_id_is_watched_trimmed_as_it_is_copied(
 def test_a_learned_key_is_matched_exactly_never_a_longer_id_under_it(
     copy_cli: CopyCli, moto: MotoServer
 ) -> None:
-    from sendbird_copy.smoke import _snapshot
+    from sendbird_copy.checks.smoke import _snapshot
 
     dest = copy_cli.destination()
     s3 = moto.client("s3", dest.region)

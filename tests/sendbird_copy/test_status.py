@@ -15,9 +15,10 @@ import pytest
 
 from localdev.moto_server import MotoServer
 from localdev.sendbird_emulator import SendbirdEmulator
-from sendbird_copy.discovery import FoundRecording
-from sendbird_copy.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry
-from sendbird_copy.status import (
+from sendbird_copy.cli.status_table import render_status_human, time_left
+from sendbird_copy.sync.discovery import FoundRecording
+from sendbird_copy.sync.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry
+from sendbird_copy.sync.status import (
     AT_RISK,
     FAILED_STATE,
     LOST,
@@ -29,7 +30,6 @@ from sendbird_copy.status import (
     StatusReport,
     build_rows,
 )
-from sendbird_copy.status_table import render_status_human, time_left
 from tests.sendbird_copy.aws_builders import Destination
 from tests.sendbird_copy.cli_support import API_TOKEN, CopyCli
 

@@ -19,9 +19,9 @@ from typing import Any
 
 from localdev.moto_server import MotoServer
 from sendbird_copy.api import SendbirdClient
-from sendbird_copy.ledger import COPIED
-from sendbird_copy.stack_outputs import AppOutputs
-from sendbird_copy.sync import (
+from sendbird_copy.outputs import AppOutputs
+from sendbird_copy.sync.ledger import COPIED
+from sendbird_copy.sync.run import (
     ALREADY_SAFE,
     COPIED_NOW,
     FAILED_OUTCOME,

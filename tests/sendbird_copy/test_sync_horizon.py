@@ -12,9 +12,9 @@ from collections import Counter
 from typing import Any
 from urllib.parse import parse_qs
 
-from sendbird_copy.horizon import BOUNDED, FULL
-from sendbird_copy.sync import COPIED_NOW, SyncReport
-from sendbird_copy.sync_state import KeyLayout, SyncStateStore
+from sendbird_copy.sync.horizon import BOUNDED, FULL
+from sendbird_copy.sync.run import COPIED_NOW, SyncReport
+from sendbird_copy.sync.state import KeyLayout, SyncStateStore
 from tests.sendbird_copy.sync_bed import DAY, SIZE, SyncBed, at_once, outcomes
 
 LONG_AGO = 200 * DAY

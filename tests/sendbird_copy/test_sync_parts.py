@@ -13,13 +13,12 @@ from typing import Any
 import pytest
 
 from localdev.moto_server import MotoServer
-from sendbird_copy.discovery import LIVE_EVENT, ROOM, FoundRecording, discover
 from sendbird_copy.errors import OptionError
-from sendbird_copy.ledger import COPIED, REQUESTED, Ledger, LedgerEntry
-from sendbird_copy.project import LEDGER_PREFIX
-from sendbird_copy.rate_limit import RateLimiter
+from sendbird_copy.facts import LEDGER_PREFIX, RECORDING_RETENTION
 from sendbird_copy.rules import check_since
-from sendbird_copy.sendbird_facts import RECORDING_RETENTION
+from sendbird_copy.sync.discovery import LIVE_EVENT, ROOM, FoundRecording, discover
+from sendbird_copy.sync.ledger import COPIED, REQUESTED, Ledger, LedgerEntry
+from sendbird_copy.sync.limiter import RateLimiter
 from tests.sendbird_copy.aws_builders import create_bucket
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -259,7 +258,7 @@ def test_an_entry_of_the_wrong_shape_is_not_trusted(document: str) -> None:
 
 
 def test_an_object_older_than_the_request_is_not_its_copy() -> None:
-    from sendbird_copy.sync import _not_older
+    from sendbird_copy.sync.run import _not_older
 
     requested = NOW
     assert _not_older(NOW + timedelta(seconds=5), requested)
@@ -342,8 +341,8 @@ class FakeSendbird:
 
 
 def sync_one(bucket: FakeBucket, *, verify_with_head: bool, landed: int = 7, sendbird: Any = None) -> Any:
-    from sendbird_copy.stack_outputs import AppOutputs
-    from sendbird_copy.sync import SyncOptions, SyncServices, run_sync
+    from sendbird_copy.outputs import AppOutputs
+    from sendbird_copy.sync.run import SyncOptions, SyncServices, run_sync
 
     app = AppOutputs(
         "APP", "ap-northeast-1", "b", "arn:aws:s3:::b", KEY_ARN, "alias/k", "u", "AKIA", "secret"
@@ -363,7 +362,7 @@ KEY_ARN = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-2222-3333-4444-5
 
 
 def test_listing_only_verification_takes_the_size_from_the_listing_and_never_heads() -> None:
-    from sendbird_copy.sync import COPIED_NOW, FAILED_OUTCOME, LISTING_ONLY_NOTE
+    from sendbird_copy.sync.run import COPIED_NOW, FAILED_OUTCOME, LISTING_ONLY_NOTE
 
     bucket = FakeBucket(head=None)
     (result,) = sync_one(bucket, verify_with_head=False).results
@@ -381,7 +380,7 @@ def test_listing_only_verification_takes_the_size_from_the_listing_and_never_hea
 
 
 def test_head_verification_still_checks_the_kms_key() -> None:
-    from sendbird_copy.sync import COPIED_NOW, FAILED_OUTCOME
+    from sendbird_copy.sync.run import COPIED_NOW, FAILED_OUTCOME
 
     ours = FakeBucket(head={"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": KEY_ARN})
     (result,) = sync_one(ours, verify_with_head=True).results
@@ -400,7 +399,7 @@ def test_the_object_search_by_listing_stops_when_stopped_and_otherwise_reads_eve
     import threading
     from types import SimpleNamespace
 
-    from sendbird_copy.sync import AppSync
+    from sendbird_copy.sync.run import AppSync
 
     def pages(served: list[int]) -> Any:
         def paginate(Bucket: str) -> Any:
@@ -459,8 +458,8 @@ class ParentsClient:
 
 
 def test_a_watched_parent_sendbird_refuses_stays_watched_and_the_run_goes_on() -> None:
-    from sendbird_copy.discovery import ROOM, Discoverer
-    from sendbird_copy.horizon import next_watch
+    from sendbird_copy.sync.discovery import ROOM, Discoverer
+    from sendbird_copy.sync.horizon import next_watch
 
     discoverer = Discoverer(ParentsClient())
     discoverer.read_watched([(ROOM, "broken"), (ROOM, "gone")])
@@ -475,8 +474,8 @@ def test_a_refused_scan_page_does_not_stop_the_application() -> None:
     next run, this run is not complete, and the error is a note, not the application's failure."""
     from types import SimpleNamespace
 
-    from sendbird_copy.discovery import Discoverer, ScanCursor
-    from sendbird_copy.sync import AppSync
+    from sendbird_copy.sync.discovery import Discoverer, ScanCursor
+    from sendbird_copy.sync.run import AppSync
 
     sync = AppSync.__new__(AppSync)
     sync.options = SimpleNamespace(max_scan_pages=None)  # type: ignore[assignment]
@@ -490,7 +489,7 @@ def test_a_refused_scan_page_does_not_stop_the_application() -> None:
 def test_a_copy_request_left_unanswered_stays_requested_for_verification() -> None:
     """A timeout may hide an accepted copy: the entry stays ``requested`` (no second copy next run)."""
     from sendbird_copy.errors import SendbirdTimeoutError
-    from sendbird_copy.sync import IN_PROGRESS
+    from sendbird_copy.sync.run import IN_PROGRESS
 
     class Unanswered(FakeSendbird):
         def copy_recording(self, recording_id: str, **_: Any) -> None:

@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sendbird_copy.aws import AwsClients
-from sendbird_copy.background import in_background
+from sendbird_copy.checks.background import in_background
+from sendbird_copy.checks.preflight import check_object_encryption, run_preflight
+from sendbird_copy.checks.region_check import SendbirdRegionSource, check_regions
+from sendbird_copy.checks.report import AppReport, Check, failed, passed, skipped
 from sendbird_copy.errors import (
     NotSendbirdAnswerError,
     SendbirdApiError,
@@ -23,14 +26,10 @@ from sendbird_copy.errors import (
     describe,
     is_service_error,
 )
-from sendbird_copy.preflight import check_object_encryption, run_preflight
-from sendbird_copy.project import RESERVED_PREFIXES
+from sendbird_copy.facts import RESERVED_PREFIXES, api_base_url
+from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.redact import display_host
-from sendbird_copy.region_check import SendbirdRegionSource, check_regions
-from sendbird_copy.report import AppReport, Check, failed, passed, skipped
-from sendbird_copy.sendbird_facts import api_base_url
-from sendbird_copy.stack_outputs import AppOutputs
-from sendbird_copy.sync_state import holds_id
+from sendbird_copy.sync.state import holds_id
 
 IAM_REGION = "us-east-1"  # IAM is global; its API lives in us-east-1 for the aws partition
 FIRST_POLL = 0.2  # seconds before the first re-listing after the copy call
@@ -423,8 +422,8 @@ def run_smoke(app: AppOutputs, env: Environment, options: SmokeOptions) -> AppRe
 
 
 def _state_store(s3: Any, app: AppOutputs) -> Any:
-    from sendbird_copy.ledger import Ledger
-    from sendbird_copy.sync_state import SyncStateStore
+    from sendbird_copy.sync.ledger import Ledger
+    from sendbird_copy.sync.state import SyncStateStore
 
     return SyncStateStore(s3, app.bucket_name, Ledger(s3, app.bucket_name, app.app_id).prefix)
 

@@ -1,6 +1,6 @@
 """The scheduled sync: the AWS Lambda handler that EventBridge Scheduler invokes hourly.
 
-It runs the same core as ``sendbird-copy sync`` (``sendbird_copy.sync``) for ONE application:
+It runs the same core as ``sendbird-copy sync`` (``sendbird_copy.sync.run``) for ONE application:
 
 1. Read the function's environment (names and ARNs only, ``scheduled_facts.ENV_*``); a missing or bad
    value is an ``OptionError`` naming the variable and what is allowed.
@@ -40,13 +40,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sendbird_copy import rules
-from sendbird_copy import scheduled_facts as facts
+from sendbird_copy import facts, rules
 from sendbird_copy.errors import OptionError, ServiceError, describe, is_service_error
+from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, WRITE_REQUESTS_PER_SECOND
+from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.redact import RedactingFilter, redact
 from sendbird_copy.rules import check_secret, has_control_characters, shorten
-from sendbird_copy.sendbird_facts import GET_REQUESTS_PER_SECOND, WRITE_REQUESTS_PER_SECOND
-from sendbird_copy.stack_outputs import AppOutputs
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +56,6 @@ SAFETY_MARGIN_S = 60.0
 MAX_VERIFY_TIMEOUT_S = 600.0
 # At most this many recordings are named in the summary line (the counts cover all of them).
 MAX_NAMED_PROBLEMS = 50
-SUMMARY_MESSAGE = "sendbird recording sync summary"
 # Named in the summary with the versions the run imported: Lambda updates its runtime's boto3 and
 # urllib3 on its own schedule (the archive carries requests, and uses the runtime's urllib3).
 RUNTIME_LIBRARIES = ("boto3", "botocore", "urllib3", "requests")
@@ -222,7 +220,7 @@ class TimeBudget:
 # -- logs and metrics ----------------------------------------------------------------------------
 def metric_values(counts: Mapping[str, int]) -> dict[str, int]:
     """The run's counts as the metrics of ``scheduled_facts.METRICS`` (see METRIC_DESCRIPTIONS)."""
-    from sendbird_copy.sync import COPIED_NOW, FAILED_OUTCOME, IN_PROGRESS, LOST, PENDING
+    from sendbird_copy.sync.run import COPIED_NOW, FAILED_OUTCOME, IN_PROGRESS, LOST, PENDING
 
     return {
         facts.METRIC_COPIED: counts.get(COPIED_NOW, 0),
@@ -395,7 +393,7 @@ def _sync(
     config: FunctionConfig, secrets: FunctionSecrets, budget: TimeBudget, invocation: Invocation
 ) -> tuple[Any, str]:
     from sendbird_copy.api import SendbirdClient
-    from sendbird_copy.sync import SyncOptions, SyncServices, run_sync
+    from sendbird_copy.sync.run import SyncOptions, SyncServices, run_sync
 
     partition = config.kms_key_arn.split(":", 2)[1]
     app = AppOutputs(
@@ -445,7 +443,7 @@ def _finish(
     config: FunctionConfig, report: Any, run_id: str, output: _Output, extra: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Log the summary and the metrics; return the summary, or raise when the run failed its job."""
-    from sendbird_copy.sync import FAILED_OUTCOME, LOST
+    from sendbird_copy.sync.run import FAILED_OUTCOME, LOST
 
     counts = report.counts()
     values = metric_values(counts)
@@ -467,7 +465,7 @@ def _finish(
         **extra,
     }
     output.line(
-        {"message": SUMMARY_MESSAGE, **summary, "problems": problems[:MAX_NAMED_PROBLEMS],
+        {"message": facts.SUMMARY_MESSAGE, **summary, "problems": problems[:MAX_NAMED_PROBLEMS],
          "problems_not_named": max(0, len(problems) - MAX_NAMED_PROBLEMS)}
     )  # fmt: skip
     if report.error is None:
@@ -481,7 +479,7 @@ def _finish(
 
 
 def _failure(report: Any, values: Mapping[str, int]) -> str | None:
-    from sendbird_copy.sync import FAILED_OUTCOME, LOST
+    from sendbird_copy.sync.run import FAILED_OUTCOME, LOST
 
     if report.error is not None:
         return with_permission_hint(report.error)

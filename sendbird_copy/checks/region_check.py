@@ -12,15 +12,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sendbird_copy.background import in_background
+from sendbird_copy.checks.background import in_background
+from sendbird_copy.checks.report import Check, failed, passed, skipped
 from sendbird_copy.errors import RegionError, aws_error_code, describe
+from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.regions import (
     aws_region_for_sendbird_key,
     region_from_arn,
     region_from_location_constraint,
 )
-from sendbird_copy.report import Check, failed, passed, skipped
-from sendbird_copy.stack_outputs import AppOutputs
 
 ClientFactory = Callable[[str], Any]  # region -> boto3 client
 AppLookup = Callable[[str], Mapping[str, Any]]  # app id -> Organization API application

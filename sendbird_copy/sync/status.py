@@ -24,15 +24,15 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
-from sendbird_copy.discovery import LIVE_EVENT, ROOM, Discoverer, FoundRecording
 from sendbird_copy.errors import OptionError, describe, is_service_error
-from sendbird_copy.horizon import DEFAULT_EVENT_MARGIN_HOURS, bounded_queries, horizon
-from sendbird_copy.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry, Stored, now_utc
-from sendbird_copy.rate_limit import RateLimiter
+from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, RECORDING_RETENTION
+from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.rules import shorten
-from sendbird_copy.sendbird_facts import GET_REQUESTS_PER_SECOND, RECORDING_RETENTION
-from sendbird_copy.stack_outputs import AppOutputs
-from sendbird_copy.sync_state import SyncStateStore
+from sendbird_copy.sync.discovery import LIVE_EVENT, ROOM, Discoverer, FoundRecording
+from sendbird_copy.sync.horizon import DEFAULT_EVENT_MARGIN_HOURS, bounded_queries, horizon
+from sendbird_copy.sync.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry, Stored, now_utc
+from sendbird_copy.sync.limiter import RateLimiter
+from sendbird_copy.sync.state import SyncStateStore
 
 SAFE, LOST, FAILED_STATE, AT_RISK = "safe", "lost", "failed", "at risk"
 REQUESTED_STATE, TO_COPY, NOT_READY, UNAVAILABLE = "requested", "to copy", "not ready", "unavailable"

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from sendbird_copy.errors import OptionError, OutputsError
+from sendbird_copy.outputs import AppOutputs, parse_stack_outputs
 from sendbird_copy.rules import SHOWN_PATH_CHARACTERS, check_identifier, shorten
-from sendbird_copy.stack_outputs import AppOutputs, parse_stack_outputs
 
 PULUMI_TIMEOUT_SECONDS: float = 180
 PULUMI_PROGRESS_SECONDS: float = 30  # off a terminal too: a silent wait looks like a hang

@@ -18,7 +18,7 @@ import click
 if TYPE_CHECKING:
     import logging
 
-    from sendbird_copy.report import AppReport
+    from sendbird_copy.checks.report import AppReport
 
 
 class Reporter:
@@ -109,13 +109,13 @@ class Reporter:
         click.echo(f" done ({time.monotonic() - started:.1f} s)")
 
     def results(self, reports: list[AppReport]) -> None:
-        from sendbird_copy.report import render_human, render_json
+        from sendbird_copy.checks.report import render_human, render_json
 
         render = render_json if self.json_output else render_human
         click.echo(render(reports, self.redact))
 
     def sync_results(self, reports: list[Any]) -> None:
-        from sendbird_copy.sync_report import render_sync_human, render_sync_json
+        from sendbird_copy.cli.sync_report import render_sync_human, render_sync_json
 
         render = render_sync_json if self.json_output else render_sync_human
         click.echo(render(reports, self.redact))
@@ -134,12 +134,12 @@ class Reporter:
             if show is not None:
                 show(self, finished)
             else:
-                from sendbird_copy.report import render_human
+                from sendbird_copy.checks.report import render_human
 
                 click.echo(render_human(finished, self.redact))
         click.echo(f"error: {self.redact(message)}", err=True)
         if self.json_output:
-            from sendbird_copy.report import render_error_json
+            from sendbird_copy.checks.report import render_error_json
 
             click.echo(render_error_json(message, exit_code, self.redact, finished or []))
 

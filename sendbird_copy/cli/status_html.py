@@ -9,8 +9,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from html import escape
 
-from sendbird_copy.status import STATES, StatusReport, StatusRow
-from sendbird_copy.status_table import HEADER, cells, counts_line
+from sendbird_copy.cli.status_table import HEADER, cells, counts_line
+from sendbird_copy.sync.status import STATES, StatusReport, StatusRow
 
 Redactor = Callable[[str], str]
 # One colour per state (the table's badges, the timeline's bars and the legend share them).

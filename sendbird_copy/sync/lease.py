@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sendbird_copy.bucket_objects import read_text, write_json
+from sendbird_copy.aws import read_text, write_json
 from sendbird_copy.errors import describe
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sendbird_copy.errors import SendbirdApiError
-from sendbird_copy.sendbird_facts import RECORDING_RETENTION
+from sendbird_copy.facts import RECORDING_RETENTION
 
 COMPLETED = "completed"
 # Parent kinds as the report names them.

@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sendbird_copy.bucket_objects import read_text, write_json
-from sendbird_copy.discovery import LIVE_EVENT, ROOM, ParentKey, ScanCursor
+from sendbird_copy.aws import read_text, write_json
+from sendbird_copy.sync.discovery import LIVE_EVENT, ROOM, ParentKey, ScanCursor
 
 STATE_VERSION = 1
 # Read whole: the watch of an application with many open parents can pass any fixed cap, and a cut

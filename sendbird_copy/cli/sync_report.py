@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from sendbird_copy.report import verdict_line
-from sendbird_copy.sync import (
+from sendbird_copy.checks.report import verdict_line
+from sendbird_copy.sync.run import (
     ALREADY_SAFE,
     COPIED_NOW,
     FAILED_OUTCOME,

@@ -34,9 +34,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sendbird_copy.discovery import LIVE_EVENT, ROOM, Discovery, FoundRecording, ParentKey, Query, ScanCursor
+from sendbird_copy.facts import RECORDING_RETENTION
 from sendbird_copy.rules import EVENT_MARGIN_HOURS_DEFAULT
-from sendbird_copy.sendbird_facts import RECORDING_RETENTION
+from sendbird_copy.sync.discovery import (
+    LIVE_EVENT,
+    ROOM,
+    Discovery,
+    FoundRecording,
+    ParentKey,
+    Query,
+    ScanCursor,
+)
 
 BOUNDED, FULL = "bounded", "full scan"
 # Listing 2 reaches this far past the two weeks: events up to this long are found even without the

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sendbird_copy import rules
-from sendbird_copy.discovery import FULL_SCAN, Discoverer, Discovery, FoundRecording, ScanCursor
+from sendbird_copy.aws import key_id
 from sendbird_copy.errors import (
     SendbirdApiError,
     SendbirdCopyError,
@@ -37,21 +37,20 @@ from sendbird_copy.errors import (
     is_service_error,
     is_transient,
 )
-from sendbird_copy.horizon import (
+from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, RESERVED_PREFIXES, WRITE_REQUESTS_PER_SECOND
+from sendbird_copy.outputs import AppOutputs
+from sendbird_copy.sync.discovery import FULL_SCAN, Discoverer, Discovery, FoundRecording, ScanCursor
+from sendbird_copy.sync.horizon import (
     BOUNDED,
     FULL,
     Plan,
     next_watch,
     plan_discovery,
 )
-from sendbird_copy.lease import Lease
-from sendbird_copy.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry, Stored, now_utc
-from sendbird_copy.preflight import key_id
-from sendbird_copy.project import RESERVED_PREFIXES
-from sendbird_copy.rate_limit import RateLimiter
-from sendbird_copy.sendbird_facts import GET_REQUESTS_PER_SECOND, WRITE_REQUESTS_PER_SECOND
-from sendbird_copy.stack_outputs import AppOutputs
-from sendbird_copy.sync_state import KeyLayout, SyncState, SyncStateStore, holds_id
+from sendbird_copy.sync.lease import Lease
+from sendbird_copy.sync.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry, Stored, now_utc
+from sendbird_copy.sync.limiter import RateLimiter
+from sendbird_copy.sync.state import KeyLayout, SyncState, SyncStateStore, holds_id
 
 # Outcomes, as reports and --json name them.
 COPIED_NOW = "copied"  # copied and verified by this run

@@ -7,8 +7,8 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from sendbird_copy.report import verdict_line
-from sendbird_copy.status import StatusReport, StatusRow
+from sendbird_copy.checks.report import verdict_line
+from sendbird_copy.sync.status import StatusReport, StatusRow
 
 Redactor = Callable[[str], str]
 HEADER = ("live event / room", "recording", "stopped at (UTC)", "state", "time left", "key", "size")

@@ -13,18 +13,18 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from sendbird_copy.cli.reporter import Reporter
 from sendbird_copy.errors import OptionError, UsageError
-from sendbird_copy.reporter import Reporter
 from sendbird_copy.rules import check_secret, check_sendbird_id, check_url, shorten
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
-    from sendbird_copy.report import AppReport
-    from sendbird_copy.smoke import Environment
-    from sendbird_copy.stack_outputs import AppOutputs
-    from sendbird_copy.sync import SyncServices
+    from sendbird_copy.checks.report import AppReport
+    from sendbird_copy.checks.smoke import Environment
+    from sendbird_copy.outputs import AppOutputs
+    from sendbird_copy.sync.run import SyncServices
 
 TOKEN_ENV = "SENDBIRD_API_TOKEN"
 ORG_KEY_ENV = "SENDBIRD_ORG_API_KEY"
@@ -62,7 +62,7 @@ class CLIFactory:
 
     def applications(self, recording_id: str | None = None) -> list[AppOutputs]:
         """The applications to check, from the stack outputs (their secrets join the redaction)."""
-        from sendbird_copy.inputs import load_outputs, select_apps
+        from sendbird_copy.cli.inputs import load_outputs, select_apps
 
         if recording_id is not None:
             check_sendbird_id("--recording-id", recording_id)
@@ -81,8 +81,8 @@ class CLIFactory:
     def environment(self, apps: list[AppOutputs], *, needs_token: bool, needs_deployer: bool) -> Environment:
         """Clients and stated facts for the stages; every refusal happens here, before any check."""
         from sendbird_copy.aws import AwsClients, endpoint_override
-        from sendbird_copy.region_check import SendbirdRegionSource
-        from sendbird_copy.smoke import Environment
+        from sendbird_copy.checks.region_check import SendbirdRegionSource
+        from sendbird_copy.checks.smoke import Environment
 
         options = self.options
         endpoint = endpoint_override(options.aws_endpoint_url, self.environ)
@@ -119,8 +119,8 @@ class CLIFactory:
 
     def since(self, value: str | None) -> datetime | None:
         """--since as an aware UTC datetime (a date, or N days before now)."""
-        from sendbird_copy.ledger import now_utc
         from sendbird_copy.rules import check_since
+        from sendbird_copy.sync.ledger import now_utc
 
         return None if value is None else check_since("--since", value, now_utc())
 
@@ -133,7 +133,7 @@ class CLIFactory:
         """The sync core's collaborators: a new Sendbird client per worker thread, the operator's S3
         client per application (made here, in one thread: boto3 sessions are not thread-safe)."""
         from sendbird_copy.api import SendbirdClient
-        from sendbird_copy.sync import SyncServices
+        from sendbird_copy.sync.run import SyncServices
 
         env = self.environment(apps, needs_token=True, needs_deployer=True)
         token = check_secret(TOKEN_ENV, self._env(TOKEN_ENV))

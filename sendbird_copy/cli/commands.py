@@ -24,11 +24,11 @@ import click
 from sendbird_copy import __version__, rules
 
 if TYPE_CHECKING:
-    from sendbird_copy.factory import CLIFactory, CommonOptions
-    from sendbird_copy.report import AppReport
-    from sendbird_copy.reporter import Reporter
-    from sendbird_copy.smoke import Environment
-    from sendbird_copy.stack_outputs import AppOutputs
+    from sendbird_copy.checks.report import AppReport
+    from sendbird_copy.checks.smoke import Environment
+    from sendbird_copy.cli.factory import CLIFactory, CommonOptions
+    from sendbird_copy.cli.reporter import Reporter
+    from sendbird_copy.outputs import AppOutputs
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -115,7 +115,7 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:
-        from sendbird_copy.factory import CommonOptions  # lazily: --help never pays for the factory
+        from sendbird_copy.cli.factory import CommonOptions  # lazily: --help never pays for the factory
 
         names = CommonOptions._fields
         common = CommonOptions(**{k: kwargs.pop(k) for k in list(kwargs) if k in names})
@@ -130,7 +130,7 @@ class _JsonUsageError(click.UsageError):
     """A usage error of a ``--json`` run: shown as the error document on stdout, like every error."""
 
     def show(self, file: Any = None) -> None:
-        from sendbird_copy.reporter import Reporter
+        from sendbird_copy.cli.reporter import Reporter
 
         Reporter(json_output=True).error(self.format_message(), self.exit_code)
 
@@ -176,7 +176,7 @@ def cli() -> None:
 @common_options
 def check_region(common: CommonOptions) -> None:
     """Bucket, KMS key, stack outputs and Sendbird application: one AWS region?"""
-    from sendbird_copy.smoke import run_check_region
+    from sendbird_copy.checks.smoke import run_check_region
 
     _run_per_app(common, run_check_region)
 
@@ -185,7 +185,7 @@ def check_region(common: CommonOptions) -> None:
 @common_options
 def preflight(common: CommonOptions) -> None:
     """Prove the copy identity can write and list, but not read, delete or read the policy."""
-    from sendbird_copy.smoke import run_preflight_command
+    from sendbird_copy.checks.smoke import run_preflight_command
 
     _run_per_app(common, run_preflight_command)
 
@@ -195,7 +195,7 @@ def preflight(common: CommonOptions) -> None:
 @click.option("--recording-id", required=True, metavar="ID", help="A completed recording of the application.")
 def copy(common: CommonOptions, recording_id: str) -> None:
     """Ask Sendbird to copy one recording into the stack's bucket (needs SENDBIRD_API_TOKEN)."""
-    from sendbird_copy.smoke import run_copy
+    from sendbird_copy.checks.smoke import run_copy
 
     _run_per_app(
         common,
@@ -230,7 +230,7 @@ def smoke_test(
 
     Without --recording-id it stops after the preflight and says so.
     """
-    from sendbird_copy.smoke import SmokeOptions, run_smoke
+    from sendbird_copy.checks.smoke import SmokeOptions, run_smoke
 
     # The id as the rule checks it and the copy call sends it (trimmed): the watched key is built from it.
     options = SmokeOptions(
@@ -288,7 +288,7 @@ def sync(common: CommonOptions, since: str | None, event_margin_hours: float, **
     credentials), so runs from a laptop, CI or the scheduled function never copy a recording twice.
     Exit 0 nothing failed, at risk or lost; 1 otherwise; 2 bad input; 130 interrupted.
     """
-    from sendbird_copy.sync import SyncOptions, run_sync
+    from sendbird_copy.sync.run import SyncOptions, run_sync
 
     def body(factory: CLIFactory) -> list[Any]:
         # The click option names are SyncOptions' field names.
@@ -326,8 +326,8 @@ def status(common: CommonOptions, html_file: str | None, offline: bool, **option
     urgent deadline first. Exit 0 nothing failed, at risk or lost; 1 otherwise (or no ledger); 2 bad
     input; 130 interrupted.
     """
-    from sendbird_copy.status import StatusServices, run_status
-    from sendbird_copy.status_output import checked_options, show_status, write_html
+    from sendbird_copy.cli.status_output import checked_options, show_status, write_html
+    from sendbird_copy.sync.status import StatusServices, run_status
 
     def body(factory: CLIFactory) -> list[Any]:
         status_options, html_path = checked_options(offline=offline, html_file=html_file, **options)
@@ -368,7 +368,7 @@ def _run(
 ) -> NoReturn:
     """Build the factory, run the command's body, print its reports (``show``, default: check
     reports) or its error, exit."""
-    from sendbird_copy.factory import CLIFactory  # lazily: --help never pays for it
+    from sendbird_copy.cli.factory import CLIFactory  # lazily: --help never pays for it
 
     make_factory: FactoryMaker = click.get_current_context().obj or CLIFactory
     factory = make_factory(common)
@@ -438,7 +438,7 @@ def exit_code(error: BaseException | None, reports: list[Any]) -> int | None:
 
 
 def main(argv: list[str] | None = None, factory: FactoryMaker | None = None) -> None:
-    """Console-script entry point (``sendbird-copy``) and ``python -m sendbird_copy``.
+    """Console-script entry point (``sendbird-copy``) and ``python -m sendbird_copy.cli``.
 
     ``factory`` builds what the commands need (default ``CLIFactory``); tests pass another one.
     """

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from sendbird_copy.bucket_objects import read_text, write_json
-from sendbird_copy.project import LEDGER_PREFIX
+from sendbird_copy.aws import read_text, write_json
+from sendbird_copy.facts import LEDGER_PREFIX
 
 REQUESTED, COPIED, FAILED = "requested", "copied", "failed"
 STATES = (REQUESTED, COPIED, FAILED)

@@ -12,11 +12,11 @@ import click
 
 from sendbird_copy.errors import OptionError
 from sendbird_copy.rules import check_sendbird_id, shorten
-from sendbird_copy.status import StatusOptions
+from sendbird_copy.sync.status import StatusOptions
 
 if TYPE_CHECKING:
-    from sendbird_copy.reporter import Reporter
-    from sendbird_copy.status import StatusReport
+    from sendbird_copy.cli.reporter import Reporter
+    from sendbird_copy.sync.status import StatusReport
 
 
 def checked_options(
@@ -46,7 +46,7 @@ def _html_path(value: str | None) -> Path | None:
 
 def write_html(path: Path, reports: list[StatusReport], reporter: Reporter) -> None:
     """The page, through a temporary file in the same directory: a reader never sees half of it."""
-    from sendbird_copy.status_html import render_status_html
+    from sendbird_copy.cli.status_html import render_status_html
 
     page = render_status_html(reports, reporter.redact)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -62,7 +62,7 @@ def write_html(path: Path, reports: list[StatusReport], reporter: Reporter) -> N
 
 
 def show_status(reporter: Reporter, reports: list[Any]) -> None:
-    from sendbird_copy.status_table import render_status_human, render_status_json
+    from sendbird_copy.cli.status_table import render_status_human, render_status_json
 
     render = render_status_json if reporter.json_output else render_status_human
     click.echo(render(reports, reporter.redact))

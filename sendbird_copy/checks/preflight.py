@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from sendbird_copy.background import in_background
+from sendbird_copy.aws import key_id
+from sendbird_copy.checks.background import in_background
+from sendbird_copy.checks.report import Check, failed, passed, skipped
 from sendbird_copy.errors import aws_error_code, describe
-from sendbird_copy.project import PREFLIGHT_PREFIX
-from sendbird_copy.report import Check, failed, passed, skipped
-from sendbird_copy.stack_outputs import AppOutputs
+from sendbird_copy.facts import PREFLIGHT_PREFIX
+from sendbird_copy.outputs import AppOutputs
 
 PROBE_BODY = b"sendbird-copy preflight probe: safe to delete\n"
 # S3 answers these when the caller's keys themselves are the problem, not the grant.
@@ -38,13 +39,6 @@ class Probe:
     def new(cls) -> Probe:
         token = uuid.uuid4().hex
         return cls(f"{PREFLIGHT_PREFIX}probe-{token}.txt", f"{PREFLIGHT_PREFIX}never-written-{token}")
-
-
-def key_id(key: str | None) -> str | None:
-    """``arn:aws:kms:r:a:key/ID`` or ``ID`` -> ``ID`` (S3 reports either form)."""
-    if not key:
-        return None
-    return key.rsplit("/", 1)[-1] if key.startswith("arn:") else key
 
 
 def check_access_key(app: AppOutputs, iam: Any) -> Check:
