@@ -7,6 +7,7 @@ bash scripts/scan-bootstrap.sh  # checkov in its own venv, for tests/components/
 bash scripts/lambda-compat-bootstrap.sh  # urllib3 1.26, for tests/localdev/test_lambda_runner.py
 echo "== ruff";  .venv/bin/ruff check . && .venv/bin/ruff format --check .
 echo "== mypy";  .venv/bin/mypy .
+echo "== import contracts";  .venv/bin/lint-imports
 echo "== pytest"
 set +e
 .venv/bin/python -m pytest "$@"

@@ -1,0 +1,232 @@
+"""RecordingStorage's arguments: the bucket's retention (lifecycle), the KMS key's deletion window,
+the tags, and the upload role Sendbird may assume; the component's defaults for them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sendbird_copy.errors import Input, InputError
+from sendbird_copy.redact import shown
+from sendbird_copy.rules.values import PENDING, STRING_OR_OUTPUT, _is_int, _refuse, check_days, check_str
+
+# -- RecordingStorage: retention, key window, tags, the upload role -------------------------------
+# Storage classes a lifecycle transition may target, with the minimum age S3 accepts (days).
+TRANSITION_STORAGE_CLASSES: dict[str, int] = {
+    "STANDARD_IA": 30,
+    "ONEZONE_IA": 30,
+    "INTELLIGENT_TIERING": 1,
+    "GLACIER_IR": 1,
+    "GLACIER": 1,
+    "DEEP_ARCHIVE": 1,
+}
+# A transition without a storage class goes here.
+DEFAULT_TRANSITION_STORAGE_CLASS = "STANDARD_IA"
+DEFAULT_NONCURRENT_EXPIRATION_DAYS = 30
+# Sendbird writes in 5 MB parts; a failed copy leaves parts that are billed until aborted.
+DEFAULT_ABORT_INCOMPLETE_MULTIPART_DAYS = 7
+MAX_ABORT_INCOMPLETE_MULTIPART_DAYS = 7
+DEFAULT_KMS_DELETION_WINDOW_DAYS = 30
+KMS_DELETION_WINDOW_RANGE = (7, 30)
+# How long S3 server access logs are kept in the log bucket the component creates.
+DEFAULT_ACCESS_LOG_DAYS = 90
+MAX_TAGS = 50  # S3, KMS and IAM all allow 50 tags per resource
+MAX_TAG_VALUE = 256
+# The tags RecordingStorage puts on every taggable resource (components.naming.default_tags); a
+# caller's tag may not use these keys, in any case.
+COMPONENT_TAG_KEYS = ("ManagedBy", "Component", "SendbirdAppId")
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_IAM_PRINCIPAL_ARN = re.compile(
+    r"^arn:aws[a-z-]*:(?:iam|sts)::\d{12}:(?:root|(?:user|role|assumed-role)/\S+)$"
+)
+# STS: 2-1224 characters from this set.
+_EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
+
+
+def check_kms_deletion_window_days(name: str, value: Any) -> int:
+    return check_days(name, value, *KMS_DELETION_WINDOW_RANGE)
+
+
+def _check_storage_class(prefix: str, retention: Any) -> str:
+    """The storage class a transition moves to (the default when none is set)."""
+    storage_class = retention.transition_storage_class
+    if storage_class is None:
+        return DEFAULT_TRANSITION_STORAGE_CLASS
+    allowed = ", ".join(TRANSITION_STORAGE_CLASSES)
+    check_str(f"{prefix}transition_storage_class", storage_class, allowed)
+    if storage_class not in TRANSITION_STORAGE_CLASSES:
+        raise _refuse(
+            f"{prefix}transition_storage_class",
+            f" {shown(storage_class)} is not a transition target. Allowed: {allowed}",
+        )
+    if retention.transition_days is None:
+        raise InputError(
+            Input(f"{prefix}transition_storage_class"),
+            f" {shown(storage_class)} is set without ",
+            Input(f"{prefix}transition_days"),
+            ". Allowed: set transition_days too, or drop the storage class",
+        )
+    return str(storage_class)
+
+
+def _check_transition_days(prefix: str, transition: Any, storage_class: str) -> None:
+    minimum = TRANSITION_STORAGE_CLASSES[storage_class]
+    if _is_int(transition) and 1 <= transition < minimum:
+        raise _refuse(
+            f"{prefix}transition_days",
+            f" {transition} is too early for {storage_class}: S3 moves objects there only after "
+            f"{minimum} days. Allowed: {minimum} or more, or another transition_storage_class",
+        )
+    check_days(f"{prefix}transition_days", transition, outputs=True)
+
+
+def _known(*values: Any) -> bool:
+    """Whether every value is known: given (not None) and not ``PENDING``."""
+    return all(v is not None and v is not PENDING for v in values)
+
+
+def check_retention(prefix: str, retention: Any) -> Any:
+    """A Retention (anything with its attributes); ``prefix`` names it (``retention.``).
+
+    A ``PENDING`` day count skips the checks that need it: its own, and the ones across fields
+    (expiration after transition; the storage class's minimum transition age). A pending
+    ``transition_days`` still counts as set for the storage class.
+    """
+    abort = retention.abort_incomplete_multipart_days
+    if abort is not PENDING:
+        check_days(
+            f"{prefix}abort_incomplete_multipart_days", abort, 1, MAX_ABORT_INCOMPLETE_MULTIPART_DAYS, True
+        )
+    if retention.noncurrent_expiration_days is not PENDING:
+        check_days(f"{prefix}noncurrent_expiration_days", retention.noncurrent_expiration_days, outputs=True)
+    storage_class = _check_storage_class(prefix, retention)
+    transition, expiration = retention.transition_days, retention.expiration_days
+    if _known(transition):
+        _check_transition_days(prefix, transition, storage_class)
+    if _known(expiration):
+        check_days(f"{prefix}expiration_days", expiration, outputs=True)
+    if _known(transition, expiration) and expiration <= transition:
+        raise InputError(
+            Input(f"{prefix}expiration_days"),
+            f" {expiration} contradicts ",
+            Input(f"{prefix}transition_days"),
+            f" {transition}: recordings would expire before they move. Allowed: expiration_days greater "
+            f"than transition_days, or no transition",
+        )
+    return retention
+
+
+# S3, KMS and IAM accept these characters in tag keys and values (moto accepts more, so only this
+# rule stops a '#' or '|' before `pulumi up` fails on AWS).
+TAG_SYMBOLS = "_.:/=+-@"
+TAG_CHARACTERS_ALLOWED = f"Unicode letters, digits, spaces and {' '.join(TAG_SYMBOLS)}"
+MAX_TAG_KEY = 128
+
+
+def _tag_text_ok(text: str) -> bool:
+    """AWS's ``[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*``: letters, separators (spaces), numbers, symbols."""
+    from unicodedata import category
+
+    return all(ch.isalnum() or ch in TAG_SYMBOLS or category(ch).startswith("Z") for ch in text)
+
+
+def _check_tag_key(name: str, key: Any) -> None:
+    allowed = f"a string of 1-{MAX_TAG_KEY} characters of {TAG_CHARACTERS_ALLOWED}, not starting with 'aws:'"
+    if (
+        not isinstance(key, str)
+        or not 1 <= len(key) <= MAX_TAG_KEY
+        or key.lower().startswith("aws:")
+        or not _tag_text_ok(key)
+    ):
+        raise _refuse(name, f" key {shown(key)} is invalid. Allowed: {allowed}")
+    ours = next((k for k in COMPONENT_TAG_KEYS if k.lower() == key.lower()), None)
+    if ours is not None:
+        raise _refuse(
+            f"{name}.{key}",
+            f" uses the key of the component's own tag {ours} (tag keys are compared ignoring case, as "
+            f"IAM does for users and roles). Allowed: any other key; the component sets "
+            f"{', '.join(COMPONENT_TAG_KEYS)} on every resource itself",
+        )
+
+
+def check_tag_value(name: str, key: str, value: Any) -> str:
+    """One tag's value (the key checked already); named ``<name>.<key>``."""
+    if not isinstance(value, str) or len(value) > MAX_TAG_VALUE or not _tag_text_ok(value):
+        problem = (
+            "is not a string"
+            if not isinstance(value, str)
+            else "is too long"
+            if len(value) > MAX_TAG_VALUE
+            else "has a character AWS refuses in tags"
+        )
+        raise _refuse(
+            f"{name}.{key}",
+            f" {shown(value)} is invalid: it {problem}. Allowed: a string of at most {MAX_TAG_VALUE} "
+            f"characters of {TAG_CHARACTERS_ALLOWED}, or a pulumi Output of one (quote numbers and "
+            "booleans in YAML)",
+        )
+    return value
+
+
+def check_tags(name: str, tags: Any) -> Mapping[str, Any]:
+    """Keys and count now; each value unless it is ``PENDING`` (``check_tag_value`` checks it later).
+
+    Keys are compared ignoring case, both with the component's own keys and with each other: IAM
+    keeps one tag per key regardless of case on users and roles, so a second spelling would replace
+    the first there (and split it in two on S3 and KMS).
+    """
+    if not isinstance(tags, Mapping):
+        raise _refuse(
+            name,
+            f" {shown(tags)} is not a mapping. Allowed: string keys to string values (or pulumi Outputs)",
+        )
+    limit = MAX_TAGS - len(COMPONENT_TAG_KEYS)
+    if len(tags) > limit:
+        raise _refuse(name, f" has {len(tags)} tags. Allowed: at most {limit}")
+    seen: dict[str, str] = {}
+    for key, value in tags.items():
+        _check_tag_key(name, key)
+        first = seen.setdefault(key.lower(), key)
+        if first != key:
+            raise InputError(
+                Input(f"{name}.{key}"),
+                " and ",
+                Input(f"{name}.{first}"),
+                " differ only in case. Allowed: one of them (IAM would keep only one)",
+            )
+        if value is not PENDING:
+            check_tag_value(name, key, value)
+    return tags
+
+
+def check_sendbird_principal(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not (
+        _ACCOUNT_ID.fullmatch(value) or _IAM_PRINCIPAL_ARN.fullmatch(value)
+    ):
+        raise _refuse(
+            name,
+            f" {shown(value)} is not an AWS principal. Allowed: Sendbird's 12-digit AWS account id or an "
+            f"IAM principal ARN (arn:aws:iam::<account>:root|role/...){STRING_OR_OUTPUT}",
+        )
+    return value
+
+
+def check_external_id(name: str, value: Any) -> str:
+    allowed = (
+        "2-1224 characters from letters, digits and +=,.@:/-_ (the value Sendbird sends with AssumeRole)"
+    )
+    external_id = check_str(name, value, allowed, outputs=True)
+    if not _EXTERNAL_ID.fullmatch(external_id):
+        raise _refuse(name, f" {shown(external_id)} is invalid. Allowed: {allowed}")
+    return external_id
+
+
+def check_upload_role(prefix: str, role: Any) -> Any:
+    """An UploadRole (anything with its attributes); ``prefix`` names it (``upload_role.``).
+    A ``PENDING`` field is skipped (checked when it resolves)."""
+    if role.sendbird_principal is not PENDING:
+        check_sendbird_principal(f"{prefix}sendbird_principal", role.sendbird_principal)
+    if role.external_id is not PENDING:
+        check_external_id(f"{prefix}external_id", role.external_id)
+    return role
