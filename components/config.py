@@ -20,8 +20,8 @@ from sendbird_copy.errors import Input, InputError
 from sendbird_copy.project import CONFIG_NAMESPACE
 from sendbird_copy.rules import check_bool
 
-from .args import RecordingStorageArgs, Retention, UploadRole
-from .sync_args import PLAIN_SETTINGS, check_api_token, check_arns, check_settings
+from .storage.args import RecordingStorageArgs, Retention, UploadRole
+from .sync.args import PLAIN_SETTINGS, check_api_token, check_arns, check_settings
 
 # Settings allowed stack-wide and per application.
 SHARED_KEYS = (

@@ -28,7 +28,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from components import type_tokens as tt
-from components.sync_policies import LAMBDA_SERVICE
+from components.sync.policies import LAMBDA_SERVICE
 from localdev.aws_shapes import num as _num
 from localdev.aws_shapes import to_aws_shape
 from localdev.emulator_sync import DeployedFunction, SyncResourceHandlers

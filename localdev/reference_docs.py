@@ -197,8 +197,8 @@ def _config_rows(prefix: str, keys: Iterable[str], cls: type | None, where: str)
 
 def _config_section() -> list[str]:
     from components import config
-    from components.args import RecordingStorageArgs
-    from components.sync_args import RecordingSyncArgs
+    from components.storage.args import RecordingStorageArgs
+    from components.sync.args import RecordingSyncArgs
     from sendbird_copy.project import CONFIG_NAMESPACE
 
     app = "applications[i]."
@@ -220,7 +220,7 @@ def _config_section() -> list[str]:
 
 
 def _outputs_section() -> list[str]:
-    from components.recording_sync import SYNC_OUTPUT_FIELDS
+    from components.sync.recording_sync import SYNC_OUTPUT_FIELDS
     from sendbird_copy import stack_outputs
 
     rows = [
@@ -230,7 +230,7 @@ def _outputs_section() -> list[str]:
     ]
     return [
         "Each keyed by app id (`sendbird_copy/stack_outputs.py`, `AppOutputs`; the sync's from "
-        "`components/recording_sync.py`, only for applications with a sync).",
+        "`components/sync/recording_sync.py`, only for applications with a sync).",
         "",
         *_table(("stack output", "kind", "fields per application"), rows),
     ]

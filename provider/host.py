@@ -38,7 +38,7 @@ from pulumi.provider.experimental.analyzer import PropertyDefinition, PropertyTy
 from pulumi.provider.experimental.component import ComponentDefinition, ComponentProvider
 from pulumi.provider.experimental.schema import generate_schema
 from pulumi.provider.experimental.util import camel_case
-from sendbird_recordings.recording_storage import RecordingStorage
+from sendbird_recordings.storage.recording_storage import RecordingStorage
 
 from sendbird_copy.project import PROJECT_NAME
 from sendbird_copy.stack_outputs import SECRET_FIELDS

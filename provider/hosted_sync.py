@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-from sendbird_recordings.recording_sync import RecordingSync
-from sendbird_recordings.sync_args import RecordingSyncArgs, sync_args_with_storage_values
+from sendbird_recordings.sync.args import RecordingSyncArgs, sync_args_with_storage_values
+from sendbird_recordings.sync.recording_sync import RecordingSync
 
 from sendbird_copy.rules import (
     EVENT_MARGIN_HOURS_DEFAULT,

@@ -31,7 +31,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import wait_for_rpcs
 
-from components.bucket import ACCESS_LOG_CHILD
+from components.storage.bucket import ACCESS_LOG_CHILD
 from components.type_tokens import (
     ACCESS_KEY,
     BUCKET,

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from components import RecordingSync
-from components import dashboard as db
 from components.naming import name_hash
+from components.sync import dashboard as db
 from components.type_tokens import DASHBOARD, LAMBDA_FUNCTION, LOG_GROUP, METRIC_ALARM, QUEUE, RECORDING_SYNC
 from localdev.program_runner import ProgramError
 from sendbird_copy import scheduled_facts as facts

@@ -47,7 +47,7 @@ from sendbird_copy.rules import (
     shown,
 )
 
-from .args import (
+from ..storage.args import (
     _APP_ID_PLAIN,
     _PLAIN_SETTING,
     _REGION_PLAIN,
@@ -57,7 +57,7 @@ from .args import (
     checked_tags,
     is_deferred,
 )
-from .recording_storage import RecordingStorage
+from ..storage.recording_storage import RecordingStorage
 
 # Settings that shape the resources: plain values only (stack config gives exactly these, plus the
 # ARNs below).

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from sendbird_copy import scheduled_facts as facts
 from sendbird_copy.scheduled import SUMMARY_MESSAGE
 
-from .naming import distinct
+from ..naming import distinct
 
 # CloudWatch's limit on a dashboard's name, and the characters it allows.
 MAX_DASHBOARD_NAME = 255
