@@ -24,6 +24,8 @@ from typing import Any
 
 import click
 
+from provider.hosted_sync import COPIED_FROM, DESCRIPTION
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 REFERENCE_FILE = PROJECT_DIR / "docs" / "reference.md"
 REGENERATE = ".venv/bin/python -m localdev.reference_docs"  # from the repository root
@@ -92,11 +94,18 @@ def _default(f: "dataclasses.Field[Any]") -> str:
 
 
 def field_docs(cls: type) -> list[FieldDoc]:
-    """A dataclass's fields, in order, as a reader of the source sees them."""
-    source = _source_docs(cls)
+    """A dataclass's fields, in order, as a reader of the source sees them. A field copied from
+    another dataclass (``provider.hosted_sync``) is read where that class declares it, and described
+    as its metadata says."""
+    sources: dict[type, dict[str, tuple[str, str]]] = {}
     docs = []
     for f in dataclasses.fields(cls):
-        annotation, doc = source.get(f.name, (str(f.type), ""))
+        owner = f.metadata.get(COPIED_FROM, cls)
+        if owner not in sources:
+            sources[owner] = _source_docs(owner)
+        annotation, doc = sources[owner].get(f.name, (str(f.type), ""))
+        if f.metadata.get(DESCRIPTION):
+            doc = inspect.cleandoc(f.metadata[DESCRIPTION])
         docs.append(FieldDoc(f.name, annotation, _default(f), doc))
     return docs
 
