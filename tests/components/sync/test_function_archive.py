@@ -32,7 +32,7 @@ from localdev.lambda_runner import build_runtime_dir, extract_archive
 from sendbird_copy import scheduled_facts as facts
 from tests.source_imports import imported_top_levels
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from sendbird_copy.project import CONFIG_NAMESPACE as NAMESPACE
 from sendbird_copy.scheduled import SUMMARY_MESSAGE
 from sendbird_copy.stack_outputs import SCHEDULED_SYNC
 from tests.components.pulumi_mocks import RecordingMocks, Registration, run_component, run_stack
-from tests.components.test_recording_sync import REGION, plain_args
+from tests.components.sync.test_recording_sync import REGION, plain_args
 
 ALARMS = [f"arn:aws:cloudwatch:{REGION}:123456789012:alarm:a-{n}" for n in range(5)]
 
