@@ -15,7 +15,7 @@ stay as they are (and descriptions lose their docstrings' indentation):
   description in its metadata (``hosted_sync.DESCRIPTION``), taken where the analyzer found none;
 - it hands the constructor a dict (pulumi/pulumi#18526), while the components take validating
   dataclasses: the dict is turned into the component's args class, nested objects included, so every
-  check and message of ``components/args.py`` applies to other languages too;
+  check and message of ``components/storage/args.py`` applies to other languages too;
 - integers travel as floats (``30.0``), and its conversion to int is overwritten by the float a line
   later (pulumi 3.272), while its ``int(value)`` raises TypeError on an Output: integers are converted
   here, a Pulumi value (another resource's output) when it resolves, so the day counts take Outputs
