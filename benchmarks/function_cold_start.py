@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from benchmarks.startup import timed
-from components.function_archive import build_archive
+from components.sync.function_archive import build_archive
 from localdev.lambda_runner import build_runtime_dir, extract_archive
 
 

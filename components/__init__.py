@@ -6,15 +6,17 @@ runs the recording sync on a schedule for one application: ``RecordingSync(name,
 RecordingSyncArgs(storage=storage, api_token=...))`` takes the application id, region, bucket, key
 and copy key pair from the storage. The argument types check themselves with the rules of
 ``sendbird_copy.rules`` (``InputError``) and keep what the caller passed; the policy builders
-(``components.policies``, ``components.sync_policies``) and config parsing are pure.
+(``components.storage.policies``, ``components.sync.policies``) and config parsing are pure.
+
+One sub-package per component (``storage``, ``sync``); what both use lives here: ``config`` (stack
+config -> arguments), ``naming``, ``context`` (what every child shares), ``type_tokens`` and
+``validation`` (a component's own call).
 """
 
 from sendbird_copy.errors import InputError
 
-from .args import RecordingStorageArgs, Retention, UploadRole
-from .recording_storage import RecordingStorage, StorageResources
-from .recording_sync import RecordingSync, SyncResources
-from .sync_args import RecordingSyncArgs, StorageOutputs
+from .storage import RecordingStorage, RecordingStorageArgs, Retention, StorageResources, UploadRole
+from .sync import RecordingSync, RecordingSyncArgs, StorageOutputs, SyncResources
 
 __all__ = [
     "InputError",

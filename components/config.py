@@ -4,10 +4,10 @@ Stack-wide settings apply to every application; an application may override any 
 (``retention`` and ``tags`` merge key by key, everything else replaces). Unknown keys are errors, so a
 typo such as ``expiraton_days`` fails preview instead of silently keeping a default.
 
-The argument types check every value themselves (``components.args``); this module only shapes the
-config into them. When a construction fails, the error is relocated to the config key the value came
-from: ``applications[1].bucket_name`` for an application's own key, the stack-wide key
-(``retention.transition_days``) for an inherited one.
+The argument types check every value themselves (``storage/args.py``, ``sync/args.py``); this module
+only shapes the config into them. When a construction fails, the error is relocated to the config key
+the value came from: ``applications[1].bucket_name`` for an application's own key, the stack-wide
+key (``retention.transition_days``) for an inherited one.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from sendbird_copy.errors import Input, InputError
 from sendbird_copy.facts import CONFIG_NAMESPACE
 from sendbird_copy.rules import check_bool
 
-from .args import RecordingStorageArgs, Retention, UploadRole
-from .sync_args import PLAIN_SETTINGS, check_api_token, check_arns, check_settings
+from .storage.args import RecordingStorageArgs, Retention, UploadRole
+from .sync.args import PLAIN_SETTINGS, check_api_token, check_arns, check_settings
 
 # Settings allowed stack-wide and per application.
 SHARED_KEYS = (

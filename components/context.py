@@ -68,3 +68,7 @@ class StorageContext:
         return pulumi.ResourceOptions(
             parent=self.parent, depends_on=list(after), protect=True if protect else None, **more
         )
+
+    def regional(self, *after: pulumi.Resource, **more: Any) -> dict[str, Any]:
+        """The arguments every regional child shares: its region and options (``opts``)."""
+        return {"region": self.region, "opts": self.opts(*after, **more)}

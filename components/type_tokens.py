@@ -1,6 +1,7 @@
-"""Pulumi type tokens, in one place: the component's own, every AWS resource type it registers, and
-the provider functions (invokes) it calls. The component, the tests' recording mocks and the emulator
-deploy's mocks (which dispatch on these) all import them from here. Pure and cheap to import.
+"""Pulumi type tokens, in one place: the components' own, every resource type they register
+(``RESOURCE_TYPES``), and the provider functions (invokes) they call. The components, the tests'
+recording mocks, the emulator deploy's mocks (which dispatch on these) and the scanner's Terraform
+twins (one per type of ``RESOURCE_TYPES``) all import them from here. Pure and cheap to import.
 """
 
 from __future__ import annotations
@@ -73,7 +74,13 @@ SYNC_REGIONAL_TYPES = frozenset(
         DASHBOARD,
     }
 )
-GLOBAL_TYPES = frozenset({IAM_USER, USER_POLICY, ACCESS_KEY, IAM_ROLE, ROLE_POLICY})
+# Every custom resource type the components register: the regional ones above and the global ones
+# (IAM; the time provider's Rotating, a timestamp in the state).
+RESOURCE_TYPES = (
+    REGIONAL_TYPES
+    | SYNC_REGIONAL_TYPES
+    | {IAM_USER, USER_POLICY, ACCESS_KEY, IAM_ROLE, ROLE_POLICY, ROTATING}
+)
 
 # Invokes: the component calls the first two; the third is answered for programs that ask.
 GET_CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"

@@ -28,10 +28,9 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from components import type_tokens as tt
-from components.sync_policies import LAMBDA_SERVICE
-from localdev.aws_shapes import num as _num
-from localdev.aws_shapes import to_aws_shape
-from localdev.emulator_sync import DeployedFunction, SyncResourceHandlers
+from components.sync.policies import LAMBDA_SERVICE
+from localdev.emulator_sync import DeployedFunction, SyncResourceHandlers, to_aws_shape
+from localdev.emulator_sync import num as _num
 from localdev.moto_server import MotoServer
 from localdev.program_runner import run_program
 from localdev.pulumi_mocks import DEFAULT_REGION, Handler, HandlerMocks, rotating_state

@@ -5,7 +5,8 @@ Scheduler, CloudWatch) and answers what the create call returned. A mixin of
 
 moto creates a Lambda function but cannot invoke it (that needs Docker): each function is kept as a
 ``DeployedFunction`` (its configuration as CreateFunction answered, and the uploaded archive) for
-``localdev.lambda_runner`` to run as Lambda would.
+``localdev.lambda_runner`` to run as Lambda would. ``to_aws_shape`` and ``num`` turn Pulumi's inputs
+into the shapes boto3 expects, for these handlers and the emulator deploy's.
 """
 
 from __future__ import annotations
@@ -17,9 +18,30 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from localdev.aws_shapes import num as _num
-from localdev.aws_shapes import to_aws_shape
 from localdev.moto_server import MotoServer
+
+# Pulumi property names that do not become AWS API names by capitalising the first letter.
+_AWS_NAME_EXCEPTIONS = {"id": "ID", "sseAlgorithm": "SSEAlgorithm", "kmsMasterKeyId": "KMSMasterKeyID"}
+
+
+def to_aws_shape(value: Any) -> Any:
+    """Pulumi's camelCase inputs -> the PascalCase shapes boto3 expects (numbers arrive as floats):
+    for these handlers and the emulator deploy's."""
+    if isinstance(value, dict):
+        return {
+            _AWS_NAME_EXCEPTIONS.get(key, key[:1].upper() + key[1:]): to_aws_shape(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [to_aws_shape(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def num(value: Any) -> Any:
+    """A number Pulumi handed over as a float, whole again where it is whole."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 @dataclass(frozen=True)
@@ -79,7 +101,7 @@ class SyncResourceHandlers:
         group = self._autoname(name, inputs)
         logs.create_log_group(logGroupName=group)
         if inputs.get("retentionInDays"):
-            logs.put_retention_policy(logGroupName=group, retentionInDays=_num(inputs["retentionInDays"]))
+            logs.put_retention_policy(logGroupName=group, retentionInDays=num(inputs["retentionInDays"]))
         return group, {"name": group, "arn": f"arn:aws:logs:{region}:{self._account()}:log-group:{group}"}
 
     def _function(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
@@ -90,8 +112,8 @@ class SyncResourceHandlers:
             "Runtime": inputs["runtime"],
             "Handler": inputs["handler"],
             "Code": {"ZipFile": archive.read_bytes()},
-            "Timeout": _num(inputs["timeout"]),
-            "MemorySize": _num(inputs["memorySize"]),
+            "Timeout": num(inputs["timeout"]),
+            "MemorySize": num(inputs["memorySize"]),
             "Architectures": inputs["architectures"],
             "Environment": {"Variables": inputs["environment"]["variables"]},
             "Description": inputs.get("description", ""),
@@ -106,7 +128,7 @@ class SyncResourceHandlers:
         if inputs.get("reservedConcurrentExecutions") is not None:
             lambda_.put_function_concurrency(
                 FunctionName=function,
-                ReservedConcurrentExecutions=_num(inputs["reservedConcurrentExecutions"]),
+                ReservedConcurrentExecutions=num(inputs["reservedConcurrentExecutions"]),
             )
         self.functions.append(DeployedFunction(function, configuration, archive))
         return function, {
@@ -118,8 +140,8 @@ class SyncResourceHandlers:
     def _invoke_config(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
         self.server.client("lambda", region).put_function_event_invoke_config(
             FunctionName=inputs["functionName"],
-            MaximumRetryAttempts=_num(inputs["maximumRetryAttempts"]),
-            MaximumEventAgeInSeconds=_num(inputs["maximumEventAgeInSeconds"]),
+            MaximumRetryAttempts=num(inputs["maximumRetryAttempts"]),
+            MaximumEventAgeInSeconds=num(inputs["maximumEventAgeInSeconds"]),
         )
         return str(inputs["functionName"]), {}
 
@@ -127,7 +149,7 @@ class SyncResourceHandlers:
         sqs = self.server.client("sqs", region)
         attributes = {"SqsManagedSseEnabled": str(bool(inputs.get("sqsManagedSseEnabled"))).lower()}
         if inputs.get("messageRetentionSeconds"):
-            attributes["MessageRetentionPeriod"] = str(_num(inputs["messageRetentionSeconds"]))
+            attributes["MessageRetentionPeriod"] = str(num(inputs["messageRetentionSeconds"]))
         queue = self._autoname(name, inputs)
         url = sqs.create_queue(QueueName=queue, Attributes=attributes)["QueueUrl"]
         return url, {"name": queue, "url": url, "arn": f"arn:aws:sqs:{region}:{self._account()}:{queue}"}
@@ -159,12 +181,12 @@ class SyncResourceHandlers:
             MetricName=inputs["metricName"],
             Dimensions=[{"Name": k, "Value": str(v)} for k, v in inputs.get("dimensions", {}).items()],
             Statistic=inputs["statistic"],
-            Period=_num(inputs["period"]),
-            EvaluationPeriods=_num(inputs["evaluationPeriods"]),
+            Period=num(inputs["period"]),
+            EvaluationPeriods=num(inputs["evaluationPeriods"]),
             Threshold=float(inputs["threshold"]),
             ComparisonOperator=inputs["comparisonOperator"],
             TreatMissingData=inputs.get("treatMissingData", "missing"),
-            DatapointsToAlarm=_num(inputs.get("datapointsToAlarm") or inputs["evaluationPeriods"]),
+            DatapointsToAlarm=num(inputs.get("datapointsToAlarm") or inputs["evaluationPeriods"]),
             AlarmActions=inputs.get("alarmActions") or [],
             OKActions=inputs.get("okActions") or [],
         )

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.function_archive import distribution_entries
+from components.sync.function_archive import distribution_entries
 from localdev.moto_server import LOCAL_AWS_SETTINGS, LOOPBACK_HOSTS
 from sendbird_copy import facts
 from sendbird_copy.redact import redact

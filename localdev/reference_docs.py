@@ -24,6 +24,8 @@ from typing import Any
 
 import click
 
+from provider.hosted_sync import COPIED_FROM, DESCRIPTION
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 REFERENCE_FILE = PROJECT_DIR / "docs" / "reference.md"
 REGENERATE = ".venv/bin/python -m localdev.reference_docs"  # from the repository root
@@ -92,11 +94,18 @@ def _default(f: "dataclasses.Field[Any]") -> str:
 
 
 def field_docs(cls: type) -> list[FieldDoc]:
-    """A dataclass's fields, in order, as a reader of the source sees them."""
-    source = _source_docs(cls)
+    """A dataclass's fields, in order, as a reader of the source sees them. A field copied from
+    another dataclass (``provider.hosted_sync``) is read where that class declares it, and described
+    as its metadata says."""
+    sources: dict[type, dict[str, tuple[str, str]]] = {}
     docs = []
     for f in dataclasses.fields(cls):
-        annotation, doc = source.get(f.name, (str(f.type), ""))
+        owner = f.metadata.get(COPIED_FROM, cls)
+        if owner not in sources:
+            sources[owner] = _source_docs(owner)
+        annotation, doc = sources[owner].get(f.name, (str(f.type), ""))
+        if f.metadata.get(DESCRIPTION):
+            doc = inspect.cleandoc(f.metadata[DESCRIPTION])
         docs.append(FieldDoc(f.name, annotation, _default(f), doc))
     return docs
 
@@ -197,8 +206,8 @@ def _config_rows(prefix: str, keys: Iterable[str], cls: type | None, where: str)
 
 def _config_section() -> list[str]:
     from components import config
-    from components.args import RecordingStorageArgs
-    from components.sync_args import RecordingSyncArgs
+    from components.storage.args import RecordingStorageArgs
+    from components.sync.args import RecordingSyncArgs
     from sendbird_copy.facts import CONFIG_NAMESPACE
 
     app = "applications[i]."
@@ -220,7 +229,7 @@ def _config_section() -> list[str]:
 
 
 def _outputs_section() -> list[str]:
-    from components.recording_sync import SYNC_OUTPUT_FIELDS
+    from components.sync.recording_sync import SYNC_OUTPUT_FIELDS
     from sendbird_copy import outputs as stack_outputs
 
     rows = [
@@ -230,7 +239,7 @@ def _outputs_section() -> list[str]:
     ]
     return [
         "Each keyed by app id (`sendbird_copy/outputs.py`, `AppOutputs`; the sync's from "
-        "`components/recording_sync.py`, only for applications with a sync).",
+        "`components/sync/recording_sync.py`, only for applications with a sync).",
         "",
         *_table(("stack output", "kind", "fields per application"), rows),
     ]

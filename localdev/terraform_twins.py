@@ -2,7 +2,8 @@
 
 ``render`` is pure: the custom resources the mocks recorded (``Registration``: type token, name,
 inputs, id, state) in, a Terraform JSON-shaped document out (``{"resource": {type: {name: attrs}}}``).
-Each type token maps to its Terraform type (``TWIN_TYPES``); camelCase inputs become snake_case
+Each type the components register (``type_tokens.RESOURCE_TYPES``) has a twin (``TWIN_TYPES``), named
+from its token as Terraform names it (``terraform_type``); camelCase inputs become snake_case
 attributes, except where pulumi-aws named a property differently (its plurals of repeated blocks,
 ``rules`` -> ``rule``; a few renames, Function ``name`` -> ``function_name``); nested objects become
 blocks and ``MAP_ATTRIBUTES`` stay maps. A string equal to another resource's id, ARN or name
@@ -24,14 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from components.type_tokens import (
-    ACCESS_KEY,
     BUCKET,
     BUCKET_LOGGING,
     BUCKET_NOTIFICATION,
-    BUCKET_POLICY,
-    DASHBOARD,
     ENCRYPTION,
-    FUNCTION_EVENT_INVOKE_CONFIG,
     IAM_ROLE,
     IAM_USER,
     KMS_ALIAS,
@@ -40,16 +37,10 @@ from components.type_tokens import (
     LIFECYCLE,
     LOG_GROUP,
     METRIC_ALARM,
-    OWNERSHIP,
-    PUBLIC_ACCESS_BLOCK,
     QUEUE,
-    ROLE_POLICY,
-    ROTATING,
+    RESOURCE_TYPES,
     SCHEDULE,
     SECRET,
-    SECRET_VERSION,
-    USER_POLICY,
-    VERSIONING,
 )
 from localdev.pulumi_mocks import Registration
 
@@ -71,71 +62,68 @@ class TwinType:
 _RULE = {"rules": "rule"}
 _NAME_ID = {"name": "name", "arn": "arn"}
 
-# Every type RecordingStorage and RecordingSync register. A type missing here fails the render
-# (UnknownTypeError) rather than leaving its resources out of a scan.
+# What other resources refer to, for the types that are referred to (see TwinType.exports).
+_EXPORTS: Mapping[str, Mapping[str, str]] = {
+    BUCKET: {"id": "id", "arn": "arn"},
+    KMS_KEY: {"arn": "arn", "id": "id"},
+    KMS_ALIAS: {"arn": "arn", "name": "name"},
+    IAM_USER: _NAME_ID,
+    IAM_ROLE: _NAME_ID,
+    SECRET: {"arn": "arn", "id": "id"},
+    LAMBDA_FUNCTION: {"arn": "arn", "function_name": "name"},
+    LOG_GROUP: _NAME_ID,
+    SCHEDULE: {"arn": "arn"},
+    QUEUE: {"arn": "arn", "id": "id", "url": "url"},
+    METRIC_ALARM: {"arn": "arn"},
+}
+# Where pulumi-aws named a property otherwise than Terraform (see TwinType.renames).
+_RENAMES: Mapping[str, Mapping[str, str | None]] = {
+    ENCRYPTION: _RULE,
+    LIFECYCLE: {
+        **_RULE,
+        "transitions": "transition",
+        "noncurrentVersionTransitions": "noncurrent_version_transition",
+    },
+    BUCKET_NOTIFICATION: {"topics": "topic", "queues": "queue", "lambdaFunctions": "lambda_function"},
+    BUCKET_LOGGING: {"targetGrants": "target_grant"},
+    IAM_ROLE: {"inlinePolicies": "inline_policy"},
+    SECRET: {"replicas": "replica"},
+    # The deployment package is a Pulumi archive; Terraform's twin would be ``filename``, which no
+    # check reads.
+    LAMBDA_FUNCTION: {"name": "function_name", "code": None},
+    METRIC_ALARM: {"name": "alarm_name", "metricQueries": "metric_query"},
+}
+
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])([A-Z])")
+
+
+def snake_case(name: str) -> str:
+    return _CAMEL_HUMP.sub(r"_\1", name).lower()
+
+
+def terraform_type(token: str) -> str:
+    """The Terraform type of a Pulumi type token, as the bridged providers name them:
+    ``aws:s3/bucketPolicy:BucketPolicy`` -> ``aws_s3_bucket_policy``, and a resource of a provider's
+    ``index`` module without it: ``time:index/rotating:Rotating`` -> ``time_rotating``."""
+    provider, module_and_resource, _ = token.split(":")
+    module, _, resource = module_and_resource.partition("/")
+    return "_".join([provider, *([] if module == "index" else [module]), snake_case(resource)])
+
+
+# Every type RecordingStorage and RecordingSync register (type_tokens.RESOURCE_TYPES), and nothing
+# else: a type missing here fails the render (UnknownTypeError) rather than leaving its resources out
+# of a scan.
 TWIN_TYPES: Mapping[str, TwinType] = {
-    BUCKET: TwinType("aws_s3_bucket", {"id": "id", "arn": "arn"}),
-    PUBLIC_ACCESS_BLOCK: TwinType("aws_s3_bucket_public_access_block"),
-    OWNERSHIP: TwinType("aws_s3_bucket_ownership_controls"),
-    VERSIONING: TwinType("aws_s3_bucket_versioning"),
-    ENCRYPTION: TwinType("aws_s3_bucket_server_side_encryption_configuration", renames=_RULE),
-    LIFECYCLE: TwinType(
-        "aws_s3_bucket_lifecycle_configuration",
-        renames={
-            **_RULE,
-            "transitions": "transition",
-            "noncurrentVersionTransitions": "noncurrent_version_transition",
-        },
-    ),
-    BUCKET_POLICY: TwinType("aws_s3_bucket_policy"),
-    BUCKET_NOTIFICATION: TwinType(
-        "aws_s3_bucket_notification",
-        renames={"topics": "topic", "queues": "queue", "lambdaFunctions": "lambda_function"},
-    ),
-    BUCKET_LOGGING: TwinType("aws_s3_bucket_logging", renames={"targetGrants": "target_grant"}),
-    KMS_KEY: TwinType("aws_kms_key", {"arn": "arn", "id": "id"}),
-    KMS_ALIAS: TwinType("aws_kms_alias", {"arn": "arn", "name": "name"}),
-    IAM_USER: TwinType("aws_iam_user", _NAME_ID),
-    USER_POLICY: TwinType("aws_iam_user_policy"),
-    ACCESS_KEY: TwinType("aws_iam_access_key"),
-    IAM_ROLE: TwinType("aws_iam_role", _NAME_ID, renames={"inlinePolicies": "inline_policy"}),
-    ROLE_POLICY: TwinType("aws_iam_role_policy"),
-    ROTATING: TwinType("time_rotating"),
-    SECRET: TwinType(
-        "aws_secretsmanager_secret", {"arn": "arn", "id": "id"}, renames={"replicas": "replica"}
-    ),
-    SECRET_VERSION: TwinType("aws_secretsmanager_secret_version"),
-    LAMBDA_FUNCTION: TwinType(
-        "aws_lambda_function",
-        {"arn": "arn", "function_name": "name"},
-        # The deployment package is a Pulumi archive; Terraform's twin would be ``filename``, which
-        # no check reads.
-        renames={"name": "function_name", "code": None},
-    ),
-    FUNCTION_EVENT_INVOKE_CONFIG: TwinType("aws_lambda_function_event_invoke_config"),
-    LOG_GROUP: TwinType("aws_cloudwatch_log_group", _NAME_ID),
-    SCHEDULE: TwinType("aws_scheduler_schedule", {"arn": "arn"}),
-    QUEUE: TwinType("aws_sqs_queue", {"arn": "arn", "id": "id", "url": "url"}),
-    METRIC_ALARM: TwinType(
-        "aws_cloudwatch_metric_alarm",
-        {"arn": "arn"},
-        renames={"name": "alarm_name", "metricQueries": "metric_query"},
-    ),
-    DASHBOARD: TwinType("aws_cloudwatch_dashboard"),
+    typ: TwinType(terraform_type(typ), _EXPORTS.get(typ, {}), _RENAMES.get(typ, {}))
+    for typ in sorted(RESOURCE_TYPES)
 }
 
 # Attributes whose value is a map: its keys are data (tag names, variable names), not attributes.
 MAP_ATTRIBUTES = frozenset({"tags", "tags_all", "variables", "dimensions"})
 
-_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])([A-Z])")
-
 
 class UnknownTypeError(ValueError):
     """A resource type with no Terraform twin: a scan that silently left it out would prove nothing."""
-
-
-def snake_case(name: str) -> str:
-    return _CAMEL_HUMP.sub(r"_\1", name).lower()
 
 
 def terraform_name(pulumi_name: str) -> str:
@@ -149,7 +137,7 @@ def twin_type(typ: str) -> TwinType:
         return TWIN_TYPES[typ]
     except KeyError:
         raise UnknownTypeError(
-            f"no Terraform twin for resource type {typ}; add it to TWIN_TYPES in {__name__}"
+            f"no Terraform twin for resource type {typ}; add it to RESOURCE_TYPES in components.type_tokens"
         ) from None
 
 

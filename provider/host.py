@@ -10,9 +10,12 @@ stay as they are (and descriptions lose their docstrings' indentation):
   made optional (the default applies, as in Python);
 - it cannot mark an output secret: ``Hosted.secret_outputs`` are marked in the schema (their values
   are secret Outputs already);
+- it reads a field's description from its class's source, which a dataclass derived from other
+  dataclasses' fields (``hosted_sync.RecordingSyncFields``) does not have: such a field carries its
+  description in its metadata (``hosted_sync.DESCRIPTION``), taken where the analyzer found none;
 - it hands the constructor a dict (pulumi/pulumi#18526), while the components take validating
   dataclasses: the dict is turned into the component's args class, nested objects included, so every
-  check and message of ``components/args.py`` applies to other languages too;
+  check and message of ``components/storage/args.py`` applies to other languages too;
 - integers travel as floats (``30.0``), and its conversion to int is overwritten by the float a line
   later (pulumi 3.272), while its ``int(value)`` raises TypeError on an Output: integers are converted
   here, a Pulumi value (another resource's output) when it resolves, so the day counts take Outputs
@@ -38,12 +41,12 @@ from pulumi.provider.experimental.analyzer import PropertyDefinition, PropertyTy
 from pulumi.provider.experimental.component import ComponentDefinition, ComponentProvider
 from pulumi.provider.experimental.schema import generate_schema
 from pulumi.provider.experimental.util import camel_case
-from sendbird_recordings.recording_storage import RecordingStorage
+from sendbird_recordings.storage.recording_storage import RecordingStorage
 
 from sendbird_copy.facts import PROJECT_NAME
 from sendbird_copy.outputs import SECRET_FIELDS
 
-from .hosted_sync import RECORDING_SYNC
+from .hosted_sync import DESCRIPTION, RECORDING_SYNC
 
 # The package name, the first part of every type token (``sendbird-recordings:index:RecordingStorage``,
 # as components/type_tokens.py has it: the analyzer names each resource ``<package>:index:<Class>``).
@@ -143,6 +146,31 @@ def _with_defaults_optional(
             prop.optional = True
 
 
+def _with_field_descriptions(
+    properties: Mapping[str, PropertyDefinition], mapping: Mapping[str, str], cls: Any
+) -> None:
+    """Describe each property the analyzer found no docstring of by its field's metadata, if any."""
+    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
+        return
+    described = {
+        f.name: f.metadata[DESCRIPTION] for f in dataclasses.fields(cls) if DESCRIPTION in f.metadata
+    }
+    for schema_name, prop in properties.items():
+        if mapping[schema_name] in described:
+            _describe(prop, described[mapping[schema_name]])
+
+
+def _describe(prop: PropertyDefinition | None, description: str) -> None:
+    """``prop``, and a list's items or a map's values in it, described where the analyzer could not
+    (it gives those the field's docstring too)."""
+    if prop is None:
+        return
+    if prop.description is None:
+        prop.description = description
+    _describe(prop.items, description)
+    _describe(prop.additional_properties, description)
+
+
 def _clean_descriptions(node: Any) -> None:
     """Docstrings keep their source indentation; a description should not."""
     if isinstance(node, dict):
@@ -157,7 +185,7 @@ def _clean_descriptions(node: Any) -> None:
 
 
 class ComponentPackageProvider(ComponentProvider):
-    """Pulumi's component provider with the three gaps of the module doc closed."""
+    """Pulumi's component provider with the gaps of the module doc closed."""
 
     def __init__(self, hosted: Iterable[Hosted], name: str, version: str) -> None:
         hosted = tuple(hosted)
@@ -166,6 +194,7 @@ class ComponentPackageProvider(ComponentProvider):
         for component_name, cls in self._args_types.items():
             inputs = self._component_defs[component_name]
             _with_defaults_optional(inputs.inputs, inputs.inputs_mapping, cls)
+            _with_field_descriptions(inputs.inputs, inputs.inputs_mapping, cls)
         for type_def in self._type_defs.values():
             _with_defaults_optional(type_def.properties, type_def.properties_mapping, type_def.python_type)
         spec = generate_schema(

@@ -5,78 +5,87 @@ into another package's schema (``/<package>/v<version>/schema.json#/resources/<t
 the class's ``pulumi_type`` and the ``pulumi-plugin.json`` of its top-level module; RecordingStorage
 has neither, and a reference to the package's own resource is no dependency.
 
+``RecordingSyncFields`` is derived, never written out: the fields of ``StorageOutputs`` (the storage's
+values) followed by those of ``RecordingSyncArgs`` but ``storage`` (the settings), each with its type,
+default and repr, so the two cannot drift. A class built so has no source the analyzer could read
+docstrings from: each field carries its description in its metadata (``DESCRIPTION``, which the
+provider reads, see host.py), the docstring of the field it copies, with RecordingStorage's outputs
+named as other languages name them (``RecordingStorage.bucket_name`` -> ``RecordingStorage.bucketName``),
+and the class it was copied from (``COPIED_FROM``, where the reference generator reads its annotation).
+
 ``RECORDING_SYNC`` is RecordingSync with only its ``args`` annotation changed (same name, module and
 outputs, so the analyzer reads the same type token, description and output docstrings); its
 constructor builds ``RecordingSyncArgs(storage=StorageOutputs(...), ...)`` from the fields
-(``sync_args_with_storage_values``), so every
-check and message of ``components/sync_args.py`` applies.
+(``sync_args_with_storage_values``), so every check and message of ``components/sync/args.py`` applies.
 """
 
 # No ``from __future__ import annotations``: the analyzer reads these annotations at runtime.
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import dataclasses
+import re
 from typing import Any
 
 import pulumi
-from sendbird_recordings.recording_sync import RecordingSync
-from sendbird_recordings.sync_args import RecordingSyncArgs, sync_args_with_storage_values
+from pulumi.provider.experimental.analyzer import Analyzer
+from pulumi.provider.experimental.util import camel_case
+from sendbird_recordings.sync.args import RecordingSyncArgs, StorageOutputs, sync_args_with_storage_values
+from sendbird_recordings.sync.recording_sync import RecordingSync
 
-from sendbird_copy.rules import (
-    EVENT_MARGIN_HOURS_DEFAULT,
-    LOG_RETENTION_DAYS_DEFAULT,
-    SCHEDULE_DEFAULT,
-    WARN_DAYS_DEFAULT,
+from sendbird_copy.facts import PROJECT_NAME
+
+# The keys of a derived field's metadata: its description in the schema, and the class it copies.
+DESCRIPTION = "description"
+COPIED_FROM = "copied_from"
+# RecordingStorage's outputs named in a docstring, by their Python names.
+_STORAGE_OUTPUT = re.compile(r"(RecordingStorage(?:\.|'s ))([a-z][a-z0-9_]*)")
+
+
+def _other_languages(description: str | None) -> str | None:
+    """A Python docstring as other languages read it: RecordingStorage's outputs in camelCase."""
+    if description is None:
+        return None
+    return _STORAGE_OUTPUT.sub(lambda m: m[1] + camel_case(m[2]), description)
+
+
+def _copied_fields() -> list[tuple[str, Any, "dataclasses.Field[Any]"]]:
+    """(name, type, field) of StorageOutputs' fields, then RecordingSyncArgs' but ``storage``."""
+    docs = Analyzer(PROJECT_NAME)  # reads a field's docstring from its class's source, as for a schema
+    copied = []
+    for source, skipped in ((StorageOutputs, ()), (RecordingSyncArgs, ("storage",))):
+        for f in dataclasses.fields(source):
+            if f.name in skipped:
+                continue
+            metadata = {
+                DESCRIPTION: _other_languages(docs.get_docstring(source, f.name)),
+                COPIED_FROM: source,
+            }
+            kwargs: dict[str, Any] = {"repr": f.repr, "metadata": metadata}
+            if f.default is not dataclasses.MISSING:
+                kwargs["default"] = f.default
+            if f.default_factory is not dataclasses.MISSING:
+                kwargs["default_factory"] = f.default_factory
+            copied.append((f.name, f.type, dataclasses.field(**kwargs)))
+    return copied
+
+
+def _post_init(self: Any) -> None:
+    self.to_args()  # every check now, when the provider builds these from the inputs
+
+
+def _to_args(self: Any) -> RecordingSyncArgs:
+    return sync_args_with_storage_values({f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
+
+
+RecordingSyncFields: Any = dataclasses.make_dataclass(
+    "RecordingSyncFields",
+    _copied_fields(),
+    frozen=True,
+    namespace={
+        "__module__": __name__,
+        "__doc__": "RecordingSyncArgs with the storage given by its outputs (the other languages' form).",
+        "__post_init__": _post_init,
+        "to_args": _to_args,
+    },
 )
-
-
-@dataclass(frozen=True)
-class RecordingSyncFields:
-    """RecordingSyncArgs with the storage given by its outputs (the other languages' form)."""
-
-    app_id: str
-    """The Sendbird application id (RecordingStorage's appId; plain: it names and tags the resources)."""
-    region: str
-    """An AWS region code or Sendbird region key: the region of the application and of its storage."""
-    bucket_name: pulumi.Input[str]
-    """The recordings bucket's name (RecordingStorage.bucketName)."""
-    bucket_arn: pulumi.Input[str]
-    """The recordings bucket's ARN (RecordingStorage.bucketArn)."""
-    kms_key_arn: pulumi.Input[str]
-    """The key that encrypts the bucket (RecordingStorage.kmsKeyArn); it encrypts both secrets too."""
-    copy_access_key_id: pulumi.Input[str]
-    """The copy identity's access key id (RecordingStorage.copyAccessKeyId): stored with the secret
-    key in a secret the function reads and hands to Sendbird with each copy request."""
-    copy_secret_access_key: pulumi.Input[str]
-    """The copy identity's secret access key (RecordingStorage.copySecretAccessKey; kept secret)."""
-    api_token: pulumi.Input[str] | None = None
-    """The application's Sendbird API token, as a Pulumi secret: stored in a Secrets Manager secret."""
-    api_token_secret_arn: pulumi.Input[str] | None = None
-    """Or an existing Secrets Manager secret (in the application's region) holding the token."""
-    schedule: str = SCHEDULE_DEFAULT
-    """EventBridge Scheduler expression: rate(...) of at least 15 minutes, or cron(...)."""
-    warn_days: float = WARN_DAYS_DEFAULT
-    """A recording not yet copied this many days before Sendbird deletes it is "at risk" (alarm)."""
-    event_margin_hours: float = EVENT_MARGIN_HOURS_DEFAULT
-    """Hours past Sendbird's two weeks that a run still lists ended live events for (an event's
-    length); longer events are found through the parents the sync watches (sendbird_copy/sync/horizon.py)."""
-    alarm_topic_arn: pulumi.Input[str] | None = None
-    """An SNS topic (same region) every alarm notifies, on alarm and on recovery."""
-    log_retention_days: int = LOG_RETENTION_DAYS_DEFAULT
-    """Days the function's logs are kept (a period CloudWatch Logs offers)."""
-    tags: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    """Tags on every taggable resource (keys plain; values may be Outputs)."""
-    sendbird_api_base_url: str | None = None
-    """Sendbird's API base URL, for a test double (the local emulator); default: Sendbird's own."""
-    dashboard: bool = True
-    """A CloudWatch dashboard of the sync (runs, function, dead letters, alarms, problems); false: none."""
-
-    def __post_init__(self) -> None:
-        self.to_args()  # every check now, when the provider builds these from the inputs
-
-    def to_args(self) -> RecordingSyncArgs:
-        return sync_args_with_storage_values(
-            {name: getattr(self, name) for name in self.__dataclass_fields__}
-        )
 
 
 def _init(

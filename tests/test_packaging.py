@@ -8,7 +8,6 @@ needs moto), and no installed module that imports one. Built and installed by ``
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import textwrap
 import zipfile
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from components.import_closure import imported_names
+from tests.source_imports import imported_top_levels
 from tests.wheel_venv import PROJECT_DIR, build_wheel, fresh_venv_with
 
 OWN_NAMES = {"sendbird_recordings", "sendbird_copy"}
@@ -38,7 +37,7 @@ def test_the_wheel_holds_only_the_projects_own_top_level_names(wheel: Path) -> N
     top_level = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
     assert top_level == OWN_NAMES
     assert not [n for n in names if n.startswith(("localdev/", "tests/", "components/"))]
-    assert "sendbird_recordings/recording_storage.py" in names
+    assert "sendbird_recordings/storage/recording_storage.py" in names
     assert not [n for n in names if "emulator" in n]  # a test stand-in (localdev/sendbird_emulator)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert (
@@ -67,11 +66,7 @@ def test_the_wheel_installs_the_product_modules_and_no_stand_in(wheel: Path) -> 
     assert {source_of(n) for n in modules} == {p for p in product if "__pycache__" not in p.parts}
     imports_a_stand_in = {}
     for name in modules:
-        module = name.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
-        imported = imported_names(
-            ast.parse(archive.read(name)), module, is_package=name.endswith("__init__.py")
-        )
-        if found := {n.split(".")[0] for n in imported} & DEVELOPMENT_ONLY:
+        if found := imported_top_levels(archive.read(name)) & DEVELOPMENT_ONLY:
             imports_a_stand_in[name] = sorted(found)
     assert imports_a_stand_in == {}
 
@@ -84,7 +79,7 @@ def test_a_fresh_venv_imports_the_component_under_the_projects_name(wheel: Path,
         import importlib.util
         from sendbird_recordings import RecordingStorage, RecordingStorageArgs
         import sendbird_recordings, sendbird_copy
-        assert RecordingStorage.__module__ == "sendbird_recordings.recording_storage"
+        assert RecordingStorage.__module__ == "sendbird_recordings.storage.recording_storage"
         print(sendbird_recordings.__file__)
         print(sendbird_copy.__file__)
         for generic in ("components", "localdev"):

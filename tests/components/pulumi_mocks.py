@@ -31,7 +31,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import wait_for_rpcs
 
-from components.bucket import ACCESS_LOG_CHILD
+from components.storage.bucket import ACCESS_LOG_CHILD
 from components.type_tokens import (
     ACCESS_KEY,
     BUCKET,
@@ -52,7 +52,7 @@ from components.type_tokens import (
     OWNERSHIP,
     PUBLIC_ACCESS_BLOCK,
     QUEUE,
-    REGIONAL_TYPES,
+    RESOURCE_TYPES,
     ROLE_POLICY,
     ROTATING,
     SCHEDULE,
@@ -156,8 +156,10 @@ class RecordingMocks(HandlerMocks):
         return resource_id, {k: rpc.wrap_rpc_secret(v) if k in secret else v for k, v in state.items()}
 
     def handlers(self) -> Mapping[str, Handler]:
+        """Every type the components register (``RESOURCE_TYPES``): by default an id and the region,
+        as a bucket setting gets; the types that AWS names or gives an ARN, as AWS would."""
         return {
-            **dict.fromkeys(REGIONAL_TYPES, self._bucket_setting),
+            **dict.fromkeys(RESOURCE_TYPES, self._bucket_setting),
             BUCKET: self._bucket,
             KMS_KEY: self._kms_key,
             KMS_ALIAS: self._kms_alias,
@@ -173,8 +175,6 @@ class RecordingMocks(HandlerMocks):
             SCHEDULE: self._named_arn("scheduler", "schedule/default/"),
             QUEUE: self._queue,
             METRIC_ALARM: self._named_arn("cloudwatch", "alarm:"),
-            SECRET_VERSION: self._bucket_setting,
-            FUNCTION_EVENT_INVOKE_CONFIG: self._bucket_setting,
             DASHBOARD: self._dashboard,
         }
 

@@ -42,7 +42,7 @@ def test_the_installed_provider_generates_the_committed_schema(venv_python: Path
         """
         import sys
         from sendbird_recordings.provider import host, schema
-        from sendbird_recordings.recording_storage import RecordingStorage
+        from sendbird_recordings.storage.recording_storage import RecordingStorage
         assert host.HOSTED[0].component is RecordingStorage
         print(host.__file__)
         sys.stdout.write(schema.render(schema.schema()))

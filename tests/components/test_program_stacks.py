@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from components.bucket import ACCESS_LOG_CHILD
 from components.config import resource_name
+from components.storage.bucket import ACCESS_LOG_CHILD
 from components.type_tokens import (
     ACCESS_KEY,
     BUCKET,

@@ -28,8 +28,8 @@ from components import (
     Retention,
     UploadRole,
 )
-from components.recording_sync import SYNC_OUTPUT_FIELDS
-from components.sync_args import sync_args_with_storage_values
+from components.sync.args import sync_args_with_storage_values
+from components.sync.recording_sync import SYNC_OUTPUT_FIELDS
 from components.type_tokens import (
     IAM_ROLE,
     LIFECYCLE,
@@ -182,7 +182,7 @@ def test_defaults_apply_when_another_language_leaves_an_input_out(provider: Comp
     """Only appId and region are required; everything left out takes the Python default."""
     inputs = received_inputs({"appId": APP_ID, "region": "ap-northeast-2"})
     args = provider.map_inputs(inputs, provider._component_defs["RecordingStorage"])
-    # repr, not ==: the provider's classes are the installed package's (sendbird_recordings.args).
+    # repr, not ==: the provider's classes are the installed package's (sendbird_recordings.storage.args).
     assert repr(args) == repr(RecordingStorageArgs(app_id=APP_ID, region="ap-northeast-2"))
     assert type(args.retention).__name__ == "Retention" and args.upload_role is None
 

@@ -32,13 +32,18 @@ from components.type_tokens import (
     KMS_KEY,
     LIFECYCLE,
     PUBLIC_ACCESS_BLOCK,
+    RESOURCE_TYPES,
+    ROTATING,
 )
+from localdev import terraform_twins
 from localdev.program_runner import PROJECT_DIR
 from localdev.pulumi_mocks import Registration
 from localdev.terraform_twins import (
+    TWIN_TYPES,
     UnknownTypeError,
     render,
     terraform_name,
+    terraform_type,
     to_hcl,
     twin_type,
     write_twins,
@@ -168,6 +173,16 @@ def test_a_literal_template_is_escaped_and_an_unknown_type_refused():
     with pytest.raises(UnknownTypeError, match="aws:ec2/instance:Instance"):
         render([Registration("aws:ec2/instance:Instance", "i", {}, None, True)])
     assert terraform_name("9f1c-bucket") == "_9f1c-bucket"  # Terraform names start with a letter or _
+
+
+def test_every_type_the_components_register_has_its_twin_named_as_terraform_names_it():
+    assert set(TWIN_TYPES) == RESOURCE_TYPES
+    assert terraform_type(ENCRYPTION) == "aws_s3_bucket_server_side_encryption_configuration"
+    assert terraform_type(IAM_USER) == "aws_iam_user"
+    assert terraform_type(ROTATING) == "time_rotating"
+    assert all(twin.terraform == terraform_type(typ) for typ, twin in TWIN_TYPES.items())
+    detailed = set(terraform_twins._EXPORTS) | set(terraform_twins._RENAMES)
+    assert detailed <= RESOURCE_TYPES  # no leftover detail of a type no component registers
 
 
 # -- checkov ---------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from components import RecordingStorageArgs, Retention, UploadRole
-from components.recording_sync import SYNC_OUTPUT_FIELDS
+from components.sync.recording_sync import SYNC_OUTPUT_FIELDS
 from components.type_tokens import RECORDING_STORAGE, RECORDING_SYNC
 from provider.host import HOSTED
 from provider.hosted_sync import RecordingSyncFields

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from components.bucket import ACCESS_LOG_PREFIX, RECORDING_EVENT_PATTERN
+from components.storage.bucket import ACCESS_LOG_PREFIX, RECORDING_EVENT_PATTERN
 from localdev.emulator_deploy import write_outputs
 from localdev.local_run import LocalApp, skipped_statement_lines
 from localdev.moto_server import MotoServer

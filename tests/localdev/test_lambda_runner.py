@@ -24,7 +24,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from components.function_archive import BuiltArchive, build_archive
+from components.sync.function_archive import BuiltArchive, build_archive
 from localdev.lambda_runner import (
     LocalInvocation,
     LocalResult,

@@ -154,7 +154,7 @@ def test_ctrl_c_stops_the_servers_removes_the_outputs_and_exits_130(tmp_path):
         ["localdev.sandbox"],
         ["localdev.automation"],
         ["localdev.sendbird_emulator"],
-        ["sendbird_copy.cli"],
+        ["sendbird_copy.cli.commands"],
     ],
     ids=lambda c: c[0],
 )

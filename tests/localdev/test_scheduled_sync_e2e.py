@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import requests
 
-from components import recording_sync as rs
-from components import sync_policies as sp
+from components.sync import policies as sp
+from components.sync import recording_sync as rs
 from localdev.deployed_function import run_deployed
 from localdev.emulator_sync import DeployedFunction
 from localdev.lambda_runner import LocalResult

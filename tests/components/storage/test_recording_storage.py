@@ -12,7 +12,7 @@ import pulumi
 import pytest
 
 from components import InputError, RecordingStorage, RecordingStorageArgs, Retention, UploadRole
-from components import policies as pol
+from components.storage import policies as pol
 from components.type_tokens import (
     ACCESS_KEY,
     BUCKET,

@@ -47,7 +47,7 @@ from sendbird_copy.rules import (
     shown,
 )
 
-from .args import (
+from ..storage.args import (
     _APP_ID_PLAIN,
     _PLAIN_SETTING,
     _REGION_PLAIN,
@@ -57,7 +57,7 @@ from .args import (
     checked_tags,
     is_deferred,
 )
-from .recording_storage import RecordingStorage
+from ..storage.recording_storage import RecordingStorage
 
 # Settings that shape the resources: plain values only (stack config gives exactly these, plus the
 # ARNs below).
@@ -80,7 +80,7 @@ class StorageOutputs:
     names as RecordingStorage's outputs, each checked (when it resolves, for a Pulumi value)."""
 
     app_id: str
-    """The Sendbird application id (plain: it names and tags the resources)."""
+    """The Sendbird application id (RecordingStorage's app_id; plain: it names and tags the resources)."""
     region: str
     """An AWS region code or Sendbird region key: the region of the application and of its storage."""
     bucket_name: pulumi.Input[str]
@@ -90,7 +90,8 @@ class StorageOutputs:
     kms_key_arn: pulumi.Input[str]
     """The key that encrypts the bucket (RecordingStorage.kms_key_arn); it encrypts both secrets too."""
     copy_access_key_id: pulumi.Input[str]
-    """The copy identity's access key id (RecordingStorage.copy_access_key_id)."""
+    """The copy identity's access key id (RecordingStorage.copy_access_key_id): stored with the secret
+    key in a secret the function reads and hands to Sendbird with each copy request."""
     copy_secret_access_key: pulumi.Input[str] = field(repr=False)
     """The copy identity's secret access key (RecordingStorage.copy_secret_access_key; kept secret)."""
 

@@ -9,12 +9,12 @@ import pulumi_aws as aws
 
 from sendbird_copy.facts import PROJECT_NAME
 
+from ..context import StorageContext
+from ..naming import upload_role_name_prefix
 from . import policies
 from .args import UploadRole
-from .context import StorageContext
 from .copy_identity import IAM_PATH
 from .grants import IdentityPolicy
-from .naming import upload_role_name_prefix
 
 UPLOAD_POLICY = IdentityPolicy(f"{PROJECT_NAME}-direct-upload", policies.upload_role_policy)
 

@@ -10,8 +10,8 @@ from typing import NamedTuple, overload
 import pulumi
 import pulumi_aws as aws
 
+from ..context import StorageContext
 from . import policies
-from .context import StorageContext
 
 Arn = pulumi.Input[str]
 

@@ -10,9 +10,10 @@ import pulumi
 import pytest
 
 from components import InputError, RecordingStorage, RecordingStorageArgs, RecordingSync, RecordingSyncArgs
-from components import sync_policies as sp
-from components.recording_sync import SYNC_OUTPUT_FIELDS, not_running_window
-from components.sync_args import StorageOutputs, sync_args_with_storage_values
+from components.sync import policies as sp
+from components.sync.args import StorageOutputs, sync_args_with_storage_values
+from components.sync.monitoring import not_running_window
+from components.sync.recording_sync import SYNC_OUTPUT_FIELDS
 from components.type_tokens import (
     DASHBOARD,
     FUNCTION_EVENT_INVOKE_CONFIG,

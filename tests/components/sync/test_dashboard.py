@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from components import RecordingSync
-from components import dashboard as db
 from components.naming import name_hash
+from components.sync import dashboard as db
 from components.type_tokens import DASHBOARD, LAMBDA_FUNCTION, LOG_GROUP, METRIC_ALARM, QUEUE, RECORDING_SYNC
 from localdev.program_runner import ProgramError
 from sendbird_copy import facts
@@ -18,7 +18,7 @@ from sendbird_copy.facts import CONFIG_NAMESPACE as NAMESPACE
 from sendbird_copy.facts import SUMMARY_MESSAGE
 from sendbird_copy.outputs import SCHEDULED_SYNC
 from tests.components.pulumi_mocks import RecordingMocks, Registration, run_component, run_stack
-from tests.components.test_recording_sync import REGION, plain_args
+from tests.components.sync.test_recording_sync import REGION, plain_args
 
 ALARMS = [f"arn:aws:cloudwatch:{REGION}:123456789012:alarm:a-{n}" for n in range(5)]
 

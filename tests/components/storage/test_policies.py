@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components import policies
+from components.storage import policies
 from tests.components.pulumi_mocks import (
     ALLOW,
     DENY,

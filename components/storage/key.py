@@ -7,9 +7,9 @@ import json
 import pulumi
 import pulumi_aws as aws
 
+from ..context import StorageContext
+from ..naming import kms_alias_name
 from . import policies
-from .context import StorageContext
-from .naming import kms_alias_name
 
 
 def create_key(

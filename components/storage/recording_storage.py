@@ -12,6 +12,9 @@ import pulumiverse_time as pulumi_time
 
 from sendbird_copy.outputs import OPTIONAL_FIELDS, PUBLIC_FIELDS, SECRET_FIELDS
 
+from ..context import StorageContext
+from ..type_tokens import RECORDING_STORAGE
+from ..validation import check_component_call
 from .args import RecordingStorageArgs
 from .bucket import (
     AccessLogTarget,
@@ -22,13 +25,10 @@ from .bucket import (
     create_log_bucket,
     observe_bucket,
 )
-from .context import StorageContext
 from .copy_identity import COPY_POLICY, create_copy_user
 from .grants import grant
 from .key import create_key
-from .type_tokens import RECORDING_STORAGE
 from .upload_role import UPLOAD_POLICY, create_upload_role
-from .validation import check_component_call
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,10 @@
 Pure Python (no Pulumi): ``RecordingSync`` wraps ``build_archive`` in a ``pulumi.FileArchive`` and
 hands Lambda its ``sha256_base64`` as ``source_code_hash``. The zip holds
 
-- the modules of the installed ``sendbird_copy`` package that the handler's import closure reaches
-  (``import_closure.py``: every import of ``sendbird_copy/sync/handler.py`` and of what it imports, at
-  module level or inside functions, with each package's ``__init__.py``), so what runs in production
-  and nothing else: no exclusion list, and the CLI (``cli.py``, ``reporter.py``: click, tqdm) stays
-  out because the handler never imports it; nothing of ``components/``, ``localdev/`` or ``tests/``;
+- every module of the installed ``sendbird_copy`` package but those of its ``cli/`` and ``checks/``
+  sub-packages (``LEFT_OUT``): the CLI (click, tqdm) and the smoke test's checks never run in Lambda,
+  and the package's import contracts keep everything else from importing them; nothing of
+  ``components/``, ``localdev/`` or ``tests/``;
 - the distributions of ``scheduled_facts.ARCHIVE_DISTRIBUTIONS`` (requests and its pure-Python
   dependencies) as installed here, found through ``importlib.metadata``: every file of their top-level
   packages except compiled ones (``*.so``, ``*.pyd``: the function runs on arm64, and
@@ -32,16 +31,15 @@ import io
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from sendbird_copy import facts
 
-from .import_closure import closure, import_graph, package_modules
-
 HANDLER_MODULE = facts.HANDLER.rpartition(".")[0]  # sendbird_copy.sync.handler
-PACKAGE = HANDLER_MODULE.split(".")[0]
+# The sub-packages of the handler's package that the function never runs: the CLI and the smoke test.
+LEFT_OUT = frozenset({"cli", "checks"})
 BYTECODE_SUFFIXES = (".pyc", ".pyo")
 COMPILED_SUFFIXES = (".so", ".pyd", ".dylib", *BYTECODE_SUFFIXES)
 LICENSE_PREFIXES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS")
@@ -69,23 +67,27 @@ class BuiltArchive:
     names: tuple[str, ...]
 
 
-def package_entries(handler_module: str = HANDLER_MODULE) -> list[ArchiveEntry]:
-    """The ``.py`` files of the installed package (wherever it is installed, editable or not) that
-    ``handler_module`` imports, directly or not, with the package ``__init__.py`` files they need."""
-    package = handler_module.split(".")[0]
+def package_entries(
+    handler_module: str = HANDLER_MODULE, left_out: Collection[str] = LEFT_OUT
+) -> list[ArchiveEntry]:
+    """Every ``.py`` file of the installed package that holds ``handler_module`` (wherever it is
+    installed, editable or not), but those under its sub-folders named in ``left_out`` and any
+    ``__pycache__``: the handler's package whole, so no import of it can be missing in Lambda."""
+    package, *inside = handler_module.split(".")
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError(f"package {package} is not installed in this environment")
     root = Path(next(iter(spec.submodule_search_locations)))
-    modules = package_modules(root, package)
-    if handler_module not in modules:
+    entries = []
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root).parts
+        if "__pycache__" in parts or (len(parts) > 1 and parts[0] in left_out):
+            continue
+        entries.append(ArchiveEntry(PurePosixPath(package, *parts).as_posix(), path))
+    handler = PurePosixPath(package, *inside)
+    if not {f"{handler}.py", f"{handler}/__init__.py"} & {entry.name for entry in entries}:
         raise RuntimeError(f"handler module {handler_module} is not in {root}")
-    # Only imports that run: one under TYPE_CHECKING is for mypy, and Lambda never loads it.
-    needed = closure(import_graph(modules, runtime_only=True), handler_module)
-    return [
-        ArchiveEntry(PurePosixPath(package, *modules[name].relative_to(root).parts).as_posix(), modules[name])
-        for name in sorted(needed)
-    ]
+    return entries
 
 
 def distribution_entries(name: str, *, compiled: bool = False) -> list[ArchiveEntry]:

@@ -21,13 +21,9 @@ import pulumi_aws as aws
 
 from sendbird_copy import facts
 from sendbird_copy.facts import PROJECT_NAME
-from sendbird_copy.rules import parse_schedule
 
-from . import dashboard as dashboards
-from . import sync_policies
-from .context import StorageContext
-from .function_archive import build_archive
-from .naming import (
+from ..context import StorageContext
+from ..naming import (
     MAX_IAM_NAME,
     NOT_IN_FUNCTION_NAME,
     NOT_IN_IAM_NAME,
@@ -37,9 +33,13 @@ from .naming import (
     log_group_name,
     secret_name_part,
 )
-from .sync_args import RecordingSyncArgs, ResolvedSync
-from .type_tokens import RECORDING_SYNC
-from .validation import check_component_call
+from ..type_tokens import RECORDING_SYNC
+from ..validation import check_component_call
+from . import dashboard as dashboards
+from . import policies as sync_policies
+from .args import RecordingSyncArgs, ResolvedSync
+from .function_archive import build_archive
+from .monitoring import create_alarms, create_dashboard
 
 MAX_FUNCTION_NAME = 64
 MAX_SCHEDULE_NAME = 64
@@ -50,18 +50,10 @@ SCHEDULER_RETRIES = 3
 SCHEDULER_MAX_EVENT_AGE_SECONDS = 3600
 # Dead letters are kept 14 days (SQS's maximum), long enough to be looked at after an alarm.
 DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600
-ALARM_PERIOD_SECONDS = 3600
 # Where the function's code archive is built (named by its content hash; rebuilt only when it changes).
 ARCHIVE_CACHE = Path(tempfile.gettempdir()) / f"{PROJECT_NAME}-function"
 # The event each scheduled invocation carries (the handler ignores it beyond logging it).
 SCHEDULED_EVENT_SOURCE = f"{PROJECT_NAME}.schedule"
-
-# The alarms, by the suffix of their names (README "Operating it" says what each means).
-ALARM_ERRORS = "errors"
-ALARM_AT_RISK = "at-risk"
-ALARM_LOST = "lost"
-ALARM_NOT_RUNNING = "not-running"
-ALARM_DEAD_LETTERS = "dead-letters"
 
 
 @dataclass(frozen=True)
@@ -91,11 +83,6 @@ class SyncResources:
     dashboard: aws.cloudwatch.Dashboard | None = None
 
 
-def _regional(ctx: StorageContext, *after: pulumi.Resource, **more: Any) -> dict[str, Any]:
-    """The arguments every regional child shares: its region and options."""
-    return {"region": ctx.region, "opts": ctx.opts(*after, **more)}
-
-
 def _secret(
     ctx: StorageContext,
     suffix: str,
@@ -113,7 +100,7 @@ def _secret(
         description=description,
         kms_key_id=kms_key_arn,
         tags=ctx.tags,
-        **_regional(ctx),
+        **ctx.regional(),
     )
     version = aws.secretsmanager.SecretVersion(
         ctx.child_name(f"{suffix}-value"),
@@ -122,7 +109,7 @@ def _secret(
         # state inputs as a secret all the same, and then shows no diff when it changes (pulumi.com
         # docs, "Write-only Fields"), so a new token or a rotated key would never reach the secret.
         secret_string=pulumi.Output.secret(value),
-        **_regional(ctx, additional_secret_outputs=["secretString"]),
+        **ctx.regional(additional_secret_outputs=["secretString"]),
     )
     return secret, version
 
@@ -194,120 +181,8 @@ def _function(
         environment=environment,
         logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="Text", log_group=log_group.name),
         tags=ctx.tags,
-        **_regional(ctx, log_group, *after),
+        **ctx.regional(log_group, *after),
     )
-
-
-def _alarm(
-    ctx: StorageContext,
-    suffix: str,
-    description: str,
-    metric: dict[str, Any],
-    topic: pulumi.Input[str] | None,
-) -> aws.cloudwatch.MetricAlarm:
-    """An alarm on ``metric`` (which may override the defaults below), notifying ``topic`` on alarm
-    and on recovery."""
-    actions = [topic] if topic is not None else []
-    settings: dict[str, Any] = {
-        "comparison_operator": "GreaterThanOrEqualToThreshold",
-        "threshold": 1,
-        "evaluation_periods": 1,
-        # A run reports once per schedule interval, which may be longer than the period: between runs
-        # the alarm keeps the state the last run left (not "OK" an hour after an at-risk run).
-        "treat_missing_data": "ignore",
-        **metric,
-    }
-    return aws.cloudwatch.MetricAlarm(
-        ctx.child_name(f"sync-{suffix}"),
-        alarm_description=description,
-        alarm_actions=actions,
-        ok_actions=actions,
-        tags=ctx.tags,
-        **settings,
-        **_regional(ctx),
-    )
-
-
-def not_running_window(schedule: str) -> int:
-    """Hours without any invocation after which the function counts as not running: the schedule's
-    longest gap, rounded up, plus an hour of slack (the scheduler's retries and the run itself)."""
-    return -(-parse_schedule("schedule", schedule).max_gap_minutes // 60) + 1
-
-
-def _alarms(
-    ctx: StorageContext, args: ResolvedSync, function: aws.lambda_.Function, queue: aws.sqs.Queue
-) -> dict[str, aws.cloudwatch.MetricAlarm]:
-    topic = args.alarm_topic_arn
-    synced = {
-        "namespace": facts.METRICS_NAMESPACE,
-        "dimensions": {facts.METRIC_DIMENSION: args.app_id},
-        "statistic": "Maximum",
-        "period": ALARM_PERIOD_SECONDS,
-    }
-    invocations = {
-        "namespace": "AWS/Lambda",
-        "dimensions": {"FunctionName": function.name},
-        "statistic": "Sum",
-    }
-    window = not_running_window(args.schedule)
-    return {
-        ALARM_ERRORS: _alarm(
-            ctx,
-            ALARM_ERRORS,
-            f"The scheduled sync of {args.app_id} failed: a recording could not be copied, was lost, or the "
-            "application could not be listed. Its log group says which.",
-            {**invocations, "metric_name": "Errors", "period": ALARM_PERIOD_SECONDS},
-            topic,
-        ),
-        ALARM_AT_RISK: _alarm(
-            ctx,
-            ALARM_AT_RISK,
-            f"A recording of {args.app_id} is not copied yet and Sendbird deletes it within "
-            f"{args.warn_days:g} days.",
-            {**synced, "metric_name": facts.METRIC_AT_RISK},
-            topic,
-        ),
-        ALARM_LOST: _alarm(
-            ctx,
-            ALARM_LOST,
-            f"A recording of {args.app_id} passed Sendbird's deletion date without being copied.",
-            {**synced, "metric_name": facts.METRIC_LOST},
-            topic,
-        ),
-        ALARM_NOT_RUNNING: _alarm(
-            ctx,
-            ALARM_NOT_RUNNING,
-            f"The sync function of {args.app_id} has not run for {window} hours (its schedule "
-            f"{args.schedule} is disabled or deleted, or every invocation was dropped).",
-            {
-                **invocations,
-                "metric_name": "Invocations",
-                "period": ALARM_PERIOD_SECONDS,
-                "comparison_operator": "LessThanThreshold",
-                "evaluation_periods": window,
-                "datapoints_to_alarm": window,
-                # No invocation in an hour publishes no data point: that is what this alarm is for.
-                "treat_missing_data": "breaching",
-            },
-            topic,
-        ),
-        ALARM_DEAD_LETTERS: _alarm(
-            ctx,
-            ALARM_DEAD_LETTERS,
-            f"EventBridge Scheduler could not invoke the sync function of {args.app_id}; the failed "
-            "invocations wait in the dead-letter queue.",
-            {
-                "namespace": "AWS/SQS",
-                "metric_name": "ApproximateNumberOfMessagesVisible",
-                "dimensions": {"QueueName": queue.name},
-                "statistic": "Maximum",
-                "period": 300,
-                # SQS reports an active queue every 5 minutes; no data is an empty queue.
-                "treat_missing_data": "notBreaching",
-            },
-            topic,
-        ),
-    }
 
 
 def _create_children(ctx: StorageContext, args: ResolvedSync) -> SyncResources:
@@ -336,7 +211,7 @@ def _create_children(ctx: StorageContext, args: ResolvedSync) -> SyncResources:
         name=log_group_name(pulumi.get_project(), pulumi.get_stack(), ctx.name),
         retention_in_days=args.log_retention_days,
         tags=ctx.tags,
-        **_regional(ctx),
+        **ctx.regional(),
     )
     role = _role(ctx, "sync-role", json.dumps(sync_policies.function_trust_policy()))
     region = ctx.region
@@ -375,7 +250,7 @@ def _create_children(ctx: StorageContext, args: ResolvedSync) -> SyncResources:
         function_name=function.name,
         maximum_retry_attempts=0,
         maximum_event_age_in_seconds=SCHEDULER_MAX_EVENT_AGE_SECONDS,
-        **_regional(ctx),
+        **ctx.regional(),
     )
     queue = aws.sqs.Queue(
         ctx.child_name("sync-dead-letters"),
@@ -383,7 +258,7 @@ def _create_children(ctx: StorageContext, args: ResolvedSync) -> SyncResources:
         sqs_managed_sse_enabled=True,
         message_retention_seconds=DEAD_LETTER_RETENTION_SECONDS,
         tags=ctx.tags,
-        **_regional(ctx),
+        **ctx.regional(),
     )
     scheduler_role = _role(
         ctx,
@@ -420,9 +295,9 @@ def _create_children(ctx: StorageContext, args: ResolvedSync) -> SyncResources:
             ),
             dead_letter_config=aws.scheduler.ScheduleTargetDeadLetterConfigArgs(arn=queue.arn),
         ),
-        **_regional(ctx, scheduler_policy, invoke_config),
+        **ctx.regional(scheduler_policy, invoke_config),
     )
-    alarms = _alarms(ctx, args, function, queue)
+    alarms = create_alarms(ctx, args, function, queue)
     return SyncResources(
         api_token_secret=token_secret,
         api_token_version=token_version,
@@ -438,39 +313,7 @@ def _create_children(ctx: StorageContext, args: ResolvedSync) -> SyncResources:
         scheduler_policy=scheduler_policy,
         schedule=schedule,
         alarms=alarms,
-        dashboard=_dashboard(ctx, args, function, queue, log_group, alarms) if args.dashboard else None,
-    )
-
-
-def _dashboard(
-    ctx: StorageContext,
-    args: ResolvedSync,
-    function: aws.lambda_.Function,
-    queue: aws.sqs.Queue,
-    log_group: aws.cloudwatch.LogGroup,
-    alarms: dict[str, aws.cloudwatch.MetricAlarm],
-) -> aws.cloudwatch.Dashboard:
-    """One dashboard of this application's sync, in its region (the body: ``dashboard.py``)."""
-    region, app_id = ctx.region, args.app_id
-    body = pulumi.Output.all(
-        function.name, queue.name, log_group.name, *(alarm.arn for alarm in alarms.values())
-    ).apply(
-        lambda v: json.dumps(
-            dashboards.dashboard_body(
-                app_id=app_id,
-                region=region,
-                function_name=v[0],
-                queue_name=v[1],
-                log_group_name=v[2],
-                alarm_arns=v[3:],
-            )
-        )
-    )
-    return aws.cloudwatch.Dashboard(
-        ctx.child_name("sync-dashboard"),
-        dashboard_name=dashboards.dashboard_name(pulumi.get_project(), pulumi.get_stack(), ctx.name),
-        dashboard_body=body,
-        **_regional(ctx),
+        dashboard=create_dashboard(ctx, args, function, queue, log_group, alarms) if args.dashboard else None,
     )
 
 

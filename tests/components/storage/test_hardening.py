@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from components import InputError, RecordingStorage, RecordingStorageArgs
-from components import policies as pol
-from components.bucket import ACCESS_LOG_CHILD, ACCESS_LOG_PREFIX, RECORDING_EVENT_PATTERN
 from components.config import parse_stack_config
+from components.storage import policies as pol
+from components.storage.bucket import ACCESS_LOG_CHILD, ACCESS_LOG_PREFIX, RECORDING_EVENT_PATTERN
 from components.type_tokens import (
     ACCESS_KEY,
     BUCKET,

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from sendbird_copy import facts
 
-from .naming import distinct
+from ..naming import distinct
 
 # CloudWatch's limit on a dashboard's name, and the characters it allows.
 MAX_DASHBOARD_NAME = 255

@@ -8,10 +8,10 @@ import pulumiverse_time as pulumi_time
 
 from sendbird_copy.facts import PROJECT_NAME
 
+from ..context import StorageContext
+from ..naming import copy_user_name
 from . import policies
-from .context import StorageContext
 from .grants import IdentityPolicy
-from .naming import copy_user_name
 
 IAM_PATH = "/sendbird/"
 # Exactly what Sendbird's copy needs (see policies.copy_identity_policy).

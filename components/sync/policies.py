@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sendbird_copy.facts import LEDGER_PREFIX
 
-from .policies import KMS_USE_ACTIONS, VERSION, Policy, s3_service_name
+from ..storage.policies import KMS_USE_ACTIONS, VERSION, Policy, s3_service_name
 
 LAMBDA_SERVICE = "lambda.amazonaws.com"
 SCHEDULER_SERVICE = "scheduler.amazonaws.com"

@@ -12,10 +12,10 @@ import pulumi_aws as aws
 
 from sendbird_copy.facts import LEDGER_EXPIRATION_DAYS, LEDGER_PREFIX, PREFLIGHT_PREFIX
 
+from ..context import StorageContext
+from ..naming import bucket_prefix, log_bucket_prefix
 from . import policies
 from .args import Retention
-from .context import StorageContext
-from .naming import bucket_prefix, log_bucket_prefix
 
 R = TypeVar("R", bound=pulumi.CustomResource)
 

@@ -422,7 +422,7 @@ def test_upload_role_fields_of_the_wrong_type_say_what_is_accepted():
 
 
 def test_pending_values_skip_only_the_checks_that_need_them():
-    """What components.args passes for a value that is a pulumi Output: checked when it resolves."""
+    """What components.storage.args passes for a value that is a pulumi Output: checked when it resolves."""
     pending = SimpleNamespace(**{**vars(Retention()), "transition_days": PENDING, "expiration_days": 5})
     check_retention("retention.", pending)  # 5 <= transition_days cannot be judged yet
     with pytest.raises(InputError, match=r"retention\.expiration_days 0"):

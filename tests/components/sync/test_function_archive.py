@@ -1,6 +1,6 @@
 """The scheduled sync's code archive: byte-for-byte the same from the same files, holding exactly the
-handler's import closure of its package and requests' pure-Python distributions, and importable with
-nothing but Lambda's runtime (boto3 and its dependencies) beside it."""
+handler's package (but its cli/ and checks/ sub-packages) and requests' pure-Python distributions, and
+importable with nothing but Lambda's runtime (boto3 and its dependencies) beside it."""
 
 from __future__ import annotations
 
@@ -17,21 +17,22 @@ from pathlib import Path
 
 import pytest
 
-import components.function_archive as function_archive
-from components.function_archive import (
+import components.sync.function_archive as function_archive
+from components.sync.function_archive import (
     FILE_MODE,
     FIXED_DATE_TIME,
+    LEFT_OUT,
     BuiltArchive,
     archive_bytes,
     archive_entries,
     build_archive,
     package_entries,
 )
-from components.import_closure import closure, import_graph, imported_names, package_modules
 from localdev.lambda_runner import build_runtime_dir, extract_archive
 from sendbird_copy import facts
+from tests.source_imports import imported_top_levels
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +81,11 @@ def test_the_archive_holds_the_handler_and_requests_and_nothing_of_the_rest(buil
     tops = {n.split("/")[0] for n in names if ".dist-info/" not in n}
     assert tops == {"sendbird_copy", "requests", "certifi", "idna", "charset_normalizer"}
     assert not [n for n in names if "emulator" in n]
-    # The CLI is not what runs in Lambda: click and tqdm are not carried, so neither is their code.
-    assert not names & {f"sendbird_copy/{m}.py" for m in ("cli", "reporter", "factory", "__main__", "smoke")}
+    # The CLI and the smoke test's checks are not what runs in Lambda: their sub-packages stay out.
+    assert {"cli", "checks"} == LEFT_OUT
+    assert not [
+        n for n in names if n.split("/")[:2] in (["sendbird_copy", "cli"], ["sendbird_copy", "checks"])
+    ]
     assert not [n for n in names if n.endswith((".so", ".pyd", ".pyc")) or "__pycache__" in n]
     # Lambda's runtime has these; the archive must not shadow them with this machine's copies.
     assert not tops & {
@@ -97,13 +101,15 @@ def test_the_archive_holds_the_handler_and_requests_and_nothing_of_the_rest(buil
     }
 
 
-def test_the_archive_holds_every_module_the_handler_imports_and_no_other(built: BuiltArchive) -> None:
-    # Every import counts here, even one under TYPE_CHECKING: stricter than the builder's closure.
-    modules = package_modules(ROOT / "sendbird_copy", "sendbird_copy")
-    handler = facts.HANDLER.rpartition(".")[0]
-    needed = {modules[m].relative_to(ROOT).as_posix() for m in closure(import_graph(modules), handler)}
+def test_the_archive_holds_every_module_of_the_package_but_the_left_out_ones(built: BuiltArchive) -> None:
+    package = ROOT / "sendbird_copy"
+    expected = {
+        path.relative_to(ROOT).as_posix()
+        for path in package.rglob("*.py")
+        if "__pycache__" not in path.parts and path.relative_to(package).parts[0] not in LEFT_OUT
+    }
     carried = {n for n in built.names if n.startswith("sendbird_copy/")}
-    assert carried == needed
+    assert carried == expected
     assert {
         "sendbird_copy/__init__.py",
         "sendbird_copy/sync/handler.py",
@@ -128,25 +134,52 @@ def test_no_carried_module_imports_something_neither_the_archive_nor_lambda_has(
     assert not {"click", "tqdm", "pulumi", "moto"} & available  # so the check below can catch them
     missing = {}
     with zipfile.ZipFile(built.path) as archive:
-        for name in built.names:
-            if not (name.startswith("sendbird_copy/") and name.endswith(".py")):
-                continue
-            module = name.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
-            tree = ast.parse(archive.read(name))
-            tops = {
-                n.split(".")[0] for n in imported_names(tree, module, is_package=name.endswith("__init__.py"))
-            }
-            if tops - available - {"__future__"}:
-                missing[name] = sorted(tops - available)
+        for name in (n for n in built.names if n.startswith("sendbird_copy/") and n.endswith(".py")):
+            if unknown := imported_top_levels(archive.read(name)) - available - {"__future__"}:
+                missing[name] = sorted(unknown)
     assert missing == {}
 
 
-def test_the_closure_decides_what_is_carried_not_a_list_of_names() -> None:
-    # A handler that did import the CLI would carry it, and with it the need for click: the closure
-    # decides, not a list of names.
-    entries = {e.name for e in package_entries("sendbird_copy.cli.commands")}
-    assert {"sendbird_copy/cli/commands.py", "sendbird_copy/__init__.py"} <= entries
-    assert "sendbird_copy/sync/handler.py" not in entries
+def _write_package(root: Path, names: list[str]) -> None:
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("")
+
+
+def test_the_left_out_sub_packages_are_the_only_ones_not_carried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write_package(
+        tmp_path,
+        [
+            "fakepkg/__init__.py",
+            "fakepkg/handler.py",
+            "fakepkg/cli.py",  # a module named like a left-out folder is carried
+            "fakepkg/sync/__init__.py",
+            "fakepkg/sync/run.py",
+            "fakepkg/sync/cli/deep.py",  # only the package's own cli/ and checks/ are left out
+            "fakepkg/cli/__init__.py",
+            "fakepkg/cli/commands.py",
+            "fakepkg/checks/__init__.py",
+            "fakepkg/checks/smoke.py",
+            "fakepkg/__pycache__/handler.py",
+        ],
+    )
+    (tmp_path / "fakepkg" / "data.json").write_text("{}")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    entries = package_entries("fakepkg.handler")
+    assert [e.name for e in entries] == [
+        "fakepkg/__init__.py",
+        "fakepkg/cli.py",
+        "fakepkg/handler.py",
+        "fakepkg/sync/__init__.py",
+        "fakepkg/sync/cli/deep.py",
+        "fakepkg/sync/run.py",
+    ]
+    assert {e.name for e in package_entries("fakepkg.sync", left_out=())} >= {"fakepkg/cli/commands.py"}
+    with pytest.raises(RuntimeError, match=re.escape("fakepkg.nope is not in")):
+        package_entries("fakepkg.nope")
     with pytest.raises(RuntimeError, match=re.escape("sendbird_copy.nope is not in")):
         package_entries("sendbird_copy.nope")
 

@@ -1,0 +1,11 @@
+"""RecordingStorage: the bucket, its key and the copy identity of one Sendbird application.
+
+``args`` (the arguments, checking themselves), ``policies`` (every policy document, a plain dict),
+one module per concern of the wiring (``bucket``, ``key``, ``copy_identity``, ``upload_role``,
+``grants``) and the component itself (``recording_storage``).
+"""
+
+from .args import RecordingStorageArgs, Retention, UploadRole
+from .recording_storage import RecordingStorage, StorageResources
+
+__all__ = ["RecordingStorage", "RecordingStorageArgs", "Retention", "StorageResources", "UploadRole"]
