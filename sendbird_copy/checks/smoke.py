@@ -18,13 +18,15 @@ from sendbird_copy.checks.preflight import check_object_encryption, run_prefligh
 from sendbird_copy.checks.region_check import SendbirdRegionSource, check_regions
 from sendbird_copy.checks.report import AppReport, Check, failed, passed, skipped
 from sendbird_copy.errors import (
+    AwsAccessDenied,
+    AwsNotFound,
     NotSendbirdAnswerError,
     SendbirdApiError,
     SendbirdConnectionError,
     SendbirdCopyError,
     SendbirdTimeoutError,
+    ServiceError,
     describe,
-    is_service_error,
 )
 from sendbird_copy.facts import RESERVED_PREFIXES, api_base_url
 from sendbird_copy.outputs import AppOutputs
@@ -86,9 +88,7 @@ def _guarded(stage: str, run: Callable[[], list[Check]]) -> list[Check]:
     go up (the CLI decides their exit code)."""
     try:
         return run()
-    except Exception as exc:
-        if not is_service_error(exc):
-            raise
+    except ServiceError as exc:
         return [failed(stage, describe(exc))]
 
 
@@ -268,9 +268,7 @@ def where_the_copy_lands(s3: Any, app: AppOutputs, recording_id: str) -> str:
     """
     try:
         state = _state_store(s3, app).load()
-    except Exception as exc:
-        if not is_service_error(exc):
-            raise
+    except ServiceError:
         return ""
     return state.layout.key_for(recording_id) if state and state.layout else ""
 
@@ -280,11 +278,9 @@ def _where(bucket: str, prefix: str) -> str:
 
 
 def _current_version(s3: Any, bucket: str, key: str) -> str:
-    from botocore.exceptions import ClientError
-
     try:
         return str(s3.head_object(Bucket=bucket, Key=key).get("VersionId", "null"))
-    except ClientError:
+    except (AwsNotFound, AwsAccessDenied):
         return "null"  # gone meanwhile, or no GetObject for the deployer: the listing decides
 
 

@@ -271,15 +271,8 @@ def _print_line(text: str) -> None:
 def _redacted_logging(output: _Output) -> Iterator[None]:
     """While inside: every log record of any library, on Lambda's handlers (or stderr when there are
     none, as in a local run), has every secret of ``output`` masked, including ones learnt later."""
-
-    class _LiveFilter(RedactingFilter):
-        def filter(self, record: logging.LogRecord) -> bool:
-            for secret in output.secrets:
-                self.add(secret)
-            return super().filter(record)
-
     root = logging.getLogger()
-    live = _LiveFilter()
+    live = RedactingFilter(live=lambda: output.secrets)
     added: logging.Handler | None = None
     if not root.handlers:
         added = logging.StreamHandler(sys.stderr)
