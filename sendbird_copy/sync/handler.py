@@ -385,7 +385,7 @@ def _trigger(event: Any) -> dict[str, str]:
 def _sync(
     config: FunctionConfig, secrets: FunctionSecrets, budget: TimeBudget, invocation: Invocation
 ) -> tuple[Any, str]:
-    from sendbird_copy.api import SendbirdClient
+    from sendbird_copy.api import client_factory
     from sendbird_copy.sync.run import SyncOptions, SyncServices, run_sync
 
     partition = config.kms_key_arn.split(":", 2)[1]
@@ -402,9 +402,8 @@ def _sync(
     )
     # Made here, in one thread (boto3 sessions are not thread-safe), and shared by the workers.
     s3 = invocation.client("s3", config.region)
-    token, base_url = secrets.api_token, config.api_base_url
     services = SyncServices(
-        make_client=lambda app: SendbirdClient(app.app_id, token, base_url=base_url),
+        make_client=client_factory(secrets.api_token, config.api_base_url),
         deployer_s3=lambda _app: s3,
         progress=lambda message: log.info("%s", message),
         get_limit=invocation.get_limit,
