@@ -55,9 +55,9 @@ def test_sync_json_keeps_the_ids_exact(copy_cli: CopyCli, bed: SyncBed) -> None:
         "30",
         "--json",
     )
-    assert "\x1b" not in done.stdout  # JSON writes ESC as \u001b...
+    assert "\x1b" not in done.stdout  # JSON writes ESC as \u001b, and reads it back exactly:
     (application,) = done.json()["applications"]
-    weird = next(r for r in application["recordings"] if r["recording_id"] == RECORDING)  # ...and reads it back
+    weird = next(r for r in application["recordings"] if r["recording_id"] == RECORDING)
     assert ROOM in weird["where"]
 
 
