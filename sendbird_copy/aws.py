@@ -138,6 +138,8 @@ class Mapped:
         self.wrapped = wrapped
 
     def __getattr__(self, name: str) -> Any:
+        if name == "wrapped":  # not set yet (copy, pickle): never recurse
+            raise AttributeError(name)
         attribute = getattr(self.wrapped, name)
         if not callable(attribute) or name == "exceptions":
             return attribute
