@@ -4,8 +4,9 @@ what to say when none does."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sendbird_copy.checks.report import Check, failed
 from sendbird_copy.errors import AwsAccessDenied, AwsNotFound, ServiceError
@@ -13,8 +14,29 @@ from sendbird_copy.facts import RESERVED_PREFIXES
 from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.sync.state import holds_id
 
-if TYPE_CHECKING:
-    from sendbird_copy.checks.smoke import Environment, SmokeOptions
+
+class WaitEnvironment(Protocol):
+    """What the wait needs of the smoke test's ``Environment``: its clock, sleep and progress lines."""
+
+    @property
+    def clock(self) -> Callable[[], float]: ...
+
+    @property
+    def sleep(self) -> Callable[[float], None]: ...
+
+    @property
+    def progress(self) -> Callable[[str], None]: ...
+
+
+class WaitOptions(Protocol):
+    """What the wait needs of the smoke test's options."""
+
+    @property
+    def wait_timeout(self) -> float: ...
+
+    @property
+    def poll_interval(self) -> float: ...
+
 
 FIRST_POLL = 0.2  # seconds before the first re-listing after the copy call
 POLL_GROWTH = 1.25  # each wait between listings this much longer, up to --poll-interval...
@@ -84,8 +106,8 @@ def wait_for_new_object(
     bucket: str,
     before: Snapshot,
     recording_id: str,
-    env: Environment,
-    options: SmokeOptions,
+    env: WaitEnvironment,
+    options: WaitOptions,
 ) -> str | None:
     """Poll the listing until an object appears that was not there before (any key); None on timeout.
 
@@ -127,7 +149,7 @@ def _state_key(s3: Any, app: AppOutputs) -> str:
     return str(_state_store(s3, app).key)
 
 
-def not_found(s3: Any, app: AppOutputs, listed: Snapshot, recording_id: str, options: SmokeOptions) -> Check:
+def not_found(s3: Any, app: AppOutputs, listed: Snapshot, recording_id: str, options: WaitOptions) -> Check:
     """The failed check when no copy showed; watching a learned key, one listing of the whole bucket
     says whether the copy may sit under another key (the layout changed since a sync learned it)."""
     bucket = app.bucket_name
