@@ -442,11 +442,6 @@ class OrganizationClient(_ClientBase):
 
 
 def client_factory(api_token: str, base_url: str | None = None) -> Callable[[AppOutputs], SendbirdClient]:
-    """THE way the helper makes an application's client (the sync's workers, the smoke test's
-    stages, the scheduled function): a new client per call, with the defaults above. A client holds
-    one ``requests`` session, which is not shared across threads: each worker asks for its own."""
-
-    def make_client(app: AppOutputs) -> SendbirdClient:
-        return SendbirdClient(app.app_id, api_token, base_url=base_url)
-
-    return make_client
+    """THE way to make an application's client (the sync's workers, the smoke test's stages, the
+    scheduled function): a new one per call, as a ``requests`` session is not shared across threads."""
+    return lambda app: SendbirdClient(app.app_id, api_token, base_url=base_url)
