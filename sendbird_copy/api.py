@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -37,6 +37,9 @@ from sendbird_copy.facts import (
     is_valid_app_id,
 )
 from sendbird_copy.redact import display_host, display_url, redact
+
+if TYPE_CHECKING:
+    from sendbird_copy.outputs import AppOutputs
 
 log = logging.getLogger(__name__)
 
@@ -436,3 +439,9 @@ class OrganizationClient(_ClientBase):
         """``{"app_id", "app_name", "region": {"region_key", "region_name"}, ...}``."""
         aid = _require(app_id, "app_id")
         return self._core.request("GET", f"/api/v2/applications/{quote(aid, safe='')}")
+
+
+def client_factory(api_token: str, base_url: str | None = None) -> Callable[[AppOutputs], SendbirdClient]:
+    """THE way to make an application's client (the sync's workers, the smoke test's stages, the
+    scheduled function): a new one per call, as a ``requests`` session is not shared across threads."""
+    return lambda app: SendbirdClient(app.app_id, api_token, base_url=base_url)

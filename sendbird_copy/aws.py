@@ -7,19 +7,26 @@ writes the sync's own small JSON objects in the bucket.
 
 Both honour ``AWS_ENDPOINT_URL`` (botocore's own variable) and ``--aws-endpoint-url``; with an
 override, S3 uses path-style URLs because a local endpoint (moto on 127.0.0.1) has no bucket
-subdomains. boto3 is imported lazily so that ``sendbird-copy --help`` starts fast."""
+subdomains. boto3 is imported lazily so that ``sendbird-copy --help`` starts fast.
+
+Every client handed out maps boto3's failures once, here at the boundary, into the error tree
+(``errors.aws_error``): a call, a paginator's pages and a waiter raise ``AwsNotFound``,
+``AwsAccessDenied``, ``AwsPreconditionFailed``... carrying AWS's code and the operation, so the
+callers name the errors they expect instead of sorting botocore's."""
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sendbird_copy.errors import AwsNotFound, AwsPreconditionFailed, aws_error
+
 if TYPE_CHECKING:
     from sendbird_copy.outputs import AppOutputs
-from sendbird_copy.errors import aws_error_code
 
 # -- from aws ------------------------------------------------------------
 CONNECT_TIMEOUT = 5
@@ -85,7 +92,7 @@ class AwsClients:
     ) -> Any:
         with self._lock:
             if key not in self._cache:
-                self._cache[key] = self._new_client(service, region, keys)
+                self._cache[key] = mapped(self._new_client(service, region, keys))
             return self._cache[key]
 
     def _new_client(self, service: str, region: str, keys: Mapping[str, str] | None) -> Any:
@@ -103,22 +110,79 @@ class AwsClients:
         )
 
 
-# -- from bucket_objects ------------------------------------------------------------
-# S3's answers to a conditional write that lost (412), or that raced a concurrent one (409).
-LOST_RACE = frozenset({"PreconditionFailed", "ConditionalRequestConflict", "412", "409"})
-MISSING = frozenset({"NoSuchKey", "404"})
+# -- the boundary: boto3's failures as the error tree's ------------------------------------------
+@contextmanager
+def aws_errors() -> Iterator[None]:
+    """Inside: a boto3/botocore exception comes out as ``errors.aws_error`` maps it (the original is
+    its ``__cause__``); the tree's own errors and anything else pass unchanged."""
+    try:
+        yield
+    except Exception as exc:
+        error = aws_error(exc)
+        if error is None or error is exc:
+            raise
+        raise error from exc
 
 
+# Methods whose result is itself a boto3 object that makes requests: mapped in turn.
+_MAPPED_RESULTS = frozenset({"get_paginator", "paginate", "get_waiter"})
+
+
+class Mapped:
+    """A boto3 client (or its paginator, page iterator, waiter) whose calls and iteration raise the
+    error tree's exceptions. Everything else (``meta``, ``exceptions``) is the wrapped object's."""
+
+    __slots__ = ("wrapped",)
+
+    def __init__(self, wrapped: Any) -> None:
+        self.wrapped = wrapped
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "wrapped":  # not set yet (copy, pickle): never recurse
+            raise AttributeError(name)
+        attribute = getattr(self.wrapped, name)
+        if not callable(attribute) or name == "exceptions":
+            return attribute
+        return _mapping(attribute, wrap_result=name in _MAPPED_RESULTS)
+
+    def __iter__(self) -> Iterator[Any]:
+        pages = iter(self.wrapped)
+        while True:
+            with aws_errors():
+                try:
+                    page = next(pages)
+                except StopIteration:
+                    return
+            yield page
+
+    def __repr__(self) -> str:
+        return f"Mapped({self.wrapped!r})"
+
+
+def _mapping(method: Callable[..., Any], wrap_result: bool) -> Callable[..., Any]:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        with aws_errors():
+            result = method(*args, **kwargs)
+        return Mapped(result) if wrap_result else result
+
+    return call
+
+
+def mapped(client: Any) -> Any:
+    """``client`` with its failures mapped (idempotent): what ``AwsClients`` hands out, and what a
+    caller that may be given a bare boto3 client (a test's, the scheduled function's) wraps it in."""
+    return client if isinstance(client, Mapped) else Mapped(client)
+
+
+# -- the sync's own small objects -----------------------------------------------------------------
 def read_text(s3: Any, bucket: str, key: str, max_bytes: int | None) -> tuple[str, str | None] | None:
     """The object's text (at most ``max_bytes``, None: all of it; read leniently) and its ETag; None
     when missing."""
     try:
-        response = s3.get_object(Bucket=bucket, Key=key)
-    except Exception as exc:
-        if aws_error_code(exc) in MISSING:
-            return None
-        raise
-    with response["Body"] as body:
+        response = mapped(s3).get_object(Bucket=bucket, Key=key)
+    except AwsNotFound:
+        return None
+    with response["Body"] as body, aws_errors():  # the body streams: a dropped connection maps too
         text = body.read(max_bytes).decode("utf-8", errors="replace")
     return text, response.get("ETag")
 
@@ -127,11 +191,11 @@ def write_json(s3: Any, bucket: str, key: str, text: str, **condition: str) -> s
     """Write ``text``; with a condition (``IfNoneMatch="*"`` or ``IfMatch=etag``), None when it lost
     (another writer was first). Returns the new ETag."""
     try:
-        response = s3.put_object(
+        response = mapped(s3).put_object(
             Bucket=bucket, Key=key, Body=text.encode(), ContentType="application/json", **condition
         )
-    except Exception as exc:
-        if condition and aws_error_code(exc) in LOST_RACE:
+    except AwsPreconditionFailed:
+        if condition:
             return None
         raise
     return str(response.get("ETag"))
@@ -142,3 +206,11 @@ def key_id(key: str | None) -> str | None:
     if not key:
         return None
     return key.rsplit("/", 1)[-1] if key.startswith("arn:") else key
+
+
+def is_sse_kms_with(head: Mapping[str, Any], kms_key_arn: str) -> bool:
+    """THE check that an object (HeadObject's answer) is SSE-KMS with the stack's key; S3 names the
+    key by ARN or by id, either matches."""
+    return head.get("ServerSideEncryption") == "aws:kms" and key_id(head.get("SSEKMSKeyId")) == key_id(
+        kms_key_arn
+    )

@@ -12,19 +12,27 @@ Modelled on requests' ``exceptions.py``: every error the helper raises on purpos
     │   ├── OutputsError                 the stack outputs
     │   └── AwsConfigurationError        no usable deployer credentials, profile or region
     └── ServiceError                     a service refused or could not be reached: a failed check
+        ├── AwsError                     AWS refused a request or failed (``code``, ``operation``)
+        │   ├── AwsNotFound              NoSuchKey, NoSuchBucket, NoSuchEntity, NotFoundException...
+        │   ├── AwsAccessDenied          AccessDenied (the grant refused the request)
+        │   ├── AwsCredentialsRejected   the caller's keys themselves (InvalidAccessKeyId...)
+        │   ├── AwsPreconditionFailed    a conditional write lost (412) or raced another (409)
+        │   └── AwsConnectionError       no answer: endpoint unreachable, connect or read timeout
         ├── SendbirdApiError             Sendbird answered non-2xx (code/type/message)
         │   ├── NotSendbirdAnswerError   an answer that is not JSON: not Sendbird's API
         │   └── RateLimitedError         429100 that outlasted every retry
         ├── SendbirdConnectionError
         └── SendbirdTimeoutError
 
-boto3's own exceptions are classified by type in ``classify`` (never by module name). Every message
-is safe to print: no tokens, no secret keys. botocore is imported lazily, so ``--help`` stays fast.
+boto3's exceptions are mapped once, by type and AWS error code, in ``aws_error`` (never by module
+name): ``aws.AwsClients`` hands out clients whose calls and paginators raise the mapped error, so a
+catch site names what it expects (``except AwsNotFound``). Every message is safe to print: no tokens,
+no secret keys. botocore is imported lazily, so ``--help`` stays fast.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from sendbird_copy.redact import shown
 
@@ -134,21 +142,87 @@ class SendbirdTimeoutError(ServiceError):
     """Sendbird did not connect or answer within the timeout; the message says how many seconds."""
 
 
+class AwsError(ServiceError):
+    """AWS refused a request or could not be reached. ``code`` is AWS's error code (``NoSuchKey``, or
+    the HTTP status as text for a bodiless answer to HEAD), ``operation`` the API call (``GetObject``),
+    ``status`` the HTTP status, ``headers`` the answer's headers; all None when there was no answer.
+    The message is one line: the operation, the code, the status and AWS's own message."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        operation: str | None = None,
+        status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.operation = operation
+        self.status = status
+        self.headers: Mapping[str, str] = dict(headers or {})
+
+
+class AwsNotFound(AwsError):
+    """The object, bucket, user, key or policy asked for does not exist."""
+
+
+class AwsAccessDenied(AwsError):
+    """The caller's grant refuses the request (its keys were accepted)."""
+
+
+class AwsCredentialsRejected(AwsError):
+    """AWS rejected the caller's keys themselves: unknown, stale or expired, or a bad signature."""
+
+
+class AwsPreconditionFailed(AwsError):
+    """A conditional write lost to another writer (412), or raced a concurrent one (409)."""
+
+
+class AwsConnectionError(AwsError):
+    """No answer from AWS: the endpoint could not be reached, or did not answer in time."""
+
+
+# AWS's error codes per branch (S3, IAM, KMS, Secrets Manager); a bodiless HEAD answer has the status.
+AWS_CODES: dict[type[AwsError], frozenset[str]] = {
+    AwsNotFound: frozenset(
+        {
+            "NoSuchKey",
+            "NoSuchBucket",
+            "NoSuchBucketPolicy",
+            "NoSuchUpload",
+            "NoSuchVersion",
+            "NoSuchEntity",
+            "NotFoundException",
+            "ResourceNotFoundException",
+            "NotFound",
+            "404",
+        }
+    ),
+    AwsAccessDenied: frozenset(
+        {"AccessDenied", "AccessDeniedException", "KMS.AccessDeniedException", "UnauthorizedOperation", "403"}
+    ),
+    AwsCredentialsRejected: frozenset(
+        {"InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidClientTokenId", "ExpiredToken"}
+    ),
+    AwsPreconditionFailed: frozenset({"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}),
+}
 AWS_CONFIGURATION_HINT = "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
 
 
-def classify(exc: BaseException) -> type[SendbirdCopyError] | None:
-    """Which branch of the tree ``exc`` belongs to; None for a bug (it should surface as one).
-
-    Ours classify as themselves. boto3's configuration errors are usage errors; every other botocore
-    error (ClientError, an unreachable endpoint, a read timeout) is a service failure.
-    """
+def aws_error(exc: BaseException) -> SendbirdCopyError | None:
+    """THE mapping of a boto3/botocore exception into the tree (None for anything else): a missing
+    profile, credentials or region is an ``AwsConfigurationError`` (exit 2); an answer is the
+    ``AwsError`` branch its code names; no answer is an ``AwsConnectionError``."""
     if isinstance(exc, SendbirdCopyError):
-        return type(exc)
+        return exc
     try:
         from botocore.exceptions import (
             BotoCoreError,
             ClientError,
+            ConnectionError,
+            HTTPClientError,
             NoCredentialsError,
             NoRegionError,
             PartialCredentialsError,
@@ -157,15 +231,37 @@ def classify(exc: BaseException) -> type[SendbirdCopyError] | None:
     except ImportError:  # pragma: no cover - boto3 is a dependency
         return None
     if isinstance(exc, NoCredentialsError | PartialCredentialsError | ProfileNotFound | NoRegionError):
-        return AwsConfigurationError
-    if isinstance(exc, ClientError | BotoCoreError):
-        return ServiceError
+        return AwsConfigurationError(str(exc))
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        metadata = exc.response.get("ResponseMetadata", {})
+        code = str(error.get("Code") or "") or None
+        status = metadata.get("HTTPStatusCode")
+        message = f"{exc.operation_name}: {code or 'error'} (HTTP {status}) {error.get('Message') or ''}"
+        kind = next((k for k, codes in AWS_CODES.items() if code in codes), AwsError)
+        return kind(
+            message.strip(),
+            code=code,
+            operation=exc.operation_name,
+            status=status if isinstance(status, int) else None,
+            headers=metadata.get("HTTPHeaders"),
+        )
+    if isinstance(exc, ConnectionError | HTTPClientError):
+        from sendbird_copy.redact import display_host
+
+        url = str(getattr(exc, "kwargs", {}).get("endpoint_url") or "")
+        host = display_host(url) or "the AWS endpoint"  # without user:password@ of an override
+        return AwsConnectionError(f"cannot reach AWS at {host}: {type(exc).__name__}")
+    if isinstance(exc, BotoCoreError):
+        return AwsError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
     return None
 
 
-def is_usage_error(exc: BaseException) -> bool:
-    kind = classify(exc)
-    return kind is not None and issubclass(kind, UsageError)
+def classify(exc: BaseException) -> type[SendbirdCopyError] | None:
+    """Which branch of the tree ``exc`` belongs to; None for a bug (it should surface as one).
+    Ours classify as themselves, boto3's as ``aws_error`` maps them."""
+    mapped = aws_error(exc)
+    return None if mapped is None else type(mapped)
 
 
 def is_service_error(exc: BaseException) -> bool:
@@ -174,12 +270,9 @@ def is_service_error(exc: BaseException) -> bool:
 
 
 def aws_error_code(exc: BaseException) -> str | None:
-    """The AWS error code of a ClientError (``AccessDenied``, ``NoSuchKey``...), else None."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        code = response.get("Error", {}).get("Code")
-        return str(code) if code else None
-    return None
+    """The AWS error code of an ``AwsError`` or a raw ClientError (``AccessDenied``...), else None."""
+    mapped = aws_error(exc)
+    return mapped.code if isinstance(mapped, AwsError) else None
 
 
 def describe(exc: BaseException) -> str:
@@ -188,27 +281,11 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, SendbirdApiError):
         detail = f"{exc.type}: {exc.message}" if exc.type else exc.message
         return f"Sendbird answered HTTP {exc.status} with code {exc.code} {detail}".strip()
-    if classify(exc) is AwsConfigurationError:
-        return f"AWS configuration for the deployer's checks: {exc} ({AWS_CONFIGURATION_HINT})"
-    if isinstance(exc, SendbirdCopyError):
-        return str(exc) or type(exc).__name__
-    return _describe_botocore(exc)
-
-
-def _describe_botocore(exc: BaseException) -> str:
-    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
-
-    if isinstance(exc, ClientError):
-        error = exc.response.get("Error", {})
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        message = error.get("Message") or ""
-        return f"{exc.operation_name}: {error.get('Code', 'error')} (HTTP {status}) {message}".strip()
-    if isinstance(exc, ConnectionError | HTTPClientError):
-        from sendbird_copy.redact import display_host
-
-        url = str(getattr(exc, "kwargs", {}).get("endpoint_url") or "")
-        host = display_host(url) or "the AWS endpoint"  # without user:password@ of an override
-        return f"cannot reach AWS at {host}: {type(exc).__name__}"
+    mapped = aws_error(exc)
+    if isinstance(mapped, AwsConfigurationError):
+        return f"AWS configuration for the deployer's checks: {mapped} ({AWS_CONFIGURATION_HINT})"
+    if mapped is not None:
+        return str(mapped) or type(mapped).__name__
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 

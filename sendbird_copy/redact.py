@@ -1,12 +1,12 @@
 """What an outside value may show: secrets masked (as whole values) and any other value
-shortened, its control characters escaped, an object only by its type. Used by the rules, the error tree
-and every output; imports nothing of the package."""
+shortened, its control characters escaped (``inert``: every text output), an object only by its
+type. Used by the rules, the error tree and every output; imports nothing of the package."""
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 # -- from shown ------------------------------------------------------------
@@ -16,6 +16,16 @@ SHOWN_PATH_CHARACTERS = 240  # file paths are long but never secret
 
 def has_control_characters(text: str) -> bool:
     return any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in text)
+
+
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1: what has_control_characters finds
+
+
+def inert(text: str, keep: str = "") -> str:
+    """``text`` for a terminal: each control character (but those in ``keep``) shown as its escape
+    (ESC as ``\\x1b``), so a string from outside (a Sendbird id, an AWS message) can never move the
+    cursor, retitle the window or clear the screen. Text output only: JSON escapes them itself."""
+    return _CONTROLS.sub(lambda m: m[0] if m[0] in keep else m[0].encode("unicode_escape").decode(), text)
 
 
 def shorten(value: object, limit: int = SHOWN_CHARACTERS) -> str:
@@ -63,14 +73,22 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
 
 
 class RedactingFilter(logging.Filter):
-    """A logging filter that masks the given secrets in a record's message and traceback.
+    """THE logging filter that masks secrets in a record's message and traceback: the given ones, and
+    with ``live`` whatever it returns at each record (secrets a run learns after logging was set up,
+    as the CLI's Reporter and the scheduled function do).
 
     Attach it to a handler (filters on a logger do not see records from child loggers).
     """
 
-    def __init__(self, secrets: Iterable[str | None] = (), name: str = "") -> None:
+    def __init__(
+        self,
+        secrets: Iterable[str | None] = (),
+        name: str = "",
+        live: Callable[[], Iterable[str | None]] | None = None,
+    ) -> None:
         super().__init__(name)
         self._secrets: set[str] = {s for s in secrets if s}
+        self._live = live
 
     def add(self, secret: str | None) -> None:
         """Mask one more secret from now on (for example a key read after logging was set up)."""
@@ -78,6 +96,9 @@ class RedactingFilter(logging.Filter):
             self._secrets.add(secret)
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if self._live is not None:
+            for secret in self._live():
+                self.add(secret)
         if not self._secrets:
             return True
         # Format once, then drop the args: a secret may sit in the template or in any argument.

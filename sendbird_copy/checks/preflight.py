@@ -11,22 +11,28 @@ deny a key-scoped KMS grant, see the README on moto's limits).
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from sendbird_copy.aws import key_id
+from sendbird_copy.aws import is_sse_kms_with, key_id
 from sendbird_copy.checks.background import in_background
 from sendbird_copy.checks.report import Check, failed, passed, skipped
-from sendbird_copy.errors import aws_error_code, describe
+from sendbird_copy.errors import (
+    AwsAccessDenied,
+    AwsCredentialsRejected,
+    AwsError,
+    AwsNotFound,
+    describe,
+)
 from sendbird_copy.facts import PREFLIGHT_PREFIX
 from sendbird_copy.outputs import AppOutputs
 
 PROBE_BODY = b"sendbird-copy preflight probe: safe to delete\n"
-# S3 answers these when the caller's keys themselves are the problem, not the grant.
-CREDENTIAL_ERRORS = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidClientTokenId", "ExpiredToken"}
-DENIED = "AccessDenied"
+# The answers to a refused probe that mean S3 let the request through (there was nothing to act on).
+LET_THROUGH = frozenset({"NoSuchKey", "NoSuchBucketPolicy", "404"})
 GRANT = "Sendbird needs only s3:PutObject and s3:ListBucket"
 
 
@@ -48,9 +54,9 @@ def check_access_key(app: AppOutputs, iam: Any) -> Check:
     try:
         pages = iam.get_paginator("list_access_keys").paginate(UserName=user)
         keys = {k["AccessKeyId"]: k["Status"] for page in pages for k in page["AccessKeyMetadata"]}
-    except Exception as exc:
-        if aws_error_code(exc) == "NoSuchEntity":
-            return failed(name, f"IAM user {user} does not exist", "deploy the stack (or fix copy_user_name)")
+    except AwsNotFound:
+        return failed(name, f"IAM user {user} does not exist", "deploy the stack (or fix copy_user_name)")
+    except AwsError as exc:
         return failed(name, f"cannot list the access keys of IAM user {user}: {describe(exc)}")
     status = keys.get(app.copy_access_key_id)
     if status is None:
@@ -70,12 +76,11 @@ def check_access_key(app: AppOutputs, iam: Any) -> Check:
     return passed(name, f"access key {app.copy_access_key_id} of IAM user {user} is Active")
 
 
-def _refused_reason(exc: BaseException, action: str) -> str:
+def _refused_reason(exc: AwsError, action: str) -> str:
     """Why the copy identity's request failed, naming the action when it is a grant problem."""
-    code = aws_error_code(exc)
-    if code in CREDENTIAL_ERRORS:
-        return f"S3 rejected the copy identity's credentials ({code}); {action} could not be tested"
-    if code == DENIED:
+    if isinstance(exc, AwsCredentialsRejected):
+        return f"S3 rejected the copy identity's credentials ({exc.code}); {action} could not be tested"
+    if isinstance(exc, AwsAccessDenied):
         return f"{action} is refused (AccessDenied)"
     return f"{action} failed: {describe(exc)}"
 
@@ -103,14 +108,13 @@ def run_preflight(
     # (2) write: the action every copy uses (with SSE-KMS it also needs the key's GenerateDataKey).
     try:
         version_id = copy_s3.put_object(Bucket=bucket, Key=probe.key, Body=PROBE_BODY).get("VersionId")
-    except Exception as exc:
-        code = aws_error_code(exc)
-        if code in CREDENTIAL_ERRORS:
-            return [
-                key_status.result(),
-                _invalid_key(app, str(code)),
-                *_skipped_after(CREDENTIALS_CHECK, *PROBES),
-            ]
+    except AwsCredentialsRejected as exc:
+        return [
+            key_status.result(),
+            _invalid_key(app, str(exc.code)),
+            *_skipped_after(CREDENTIALS_CHECK, *PROBES),
+        ]
+    except AwsError as exc:
         write_failed = failed(
             "s3:PutObject",
             _refused_reason(exc, "s3:PutObject"),
@@ -160,7 +164,7 @@ def _grant_probes(copy_s3: Any, deployer_s3: Any, bucket: str, probe: Probe) -> 
 def _list_probe(copy_s3: Any, bucket: str) -> Check:
     try:
         copy_s3.list_objects_v2(Bucket=bucket, Prefix=PREFLIGHT_PREFIX, MaxKeys=1)
-    except Exception as exc:
+    except AwsError as exc:
         return failed(
             "s3:ListBucket",
             _refused_reason(exc, "s3:ListBucket"),
@@ -186,13 +190,12 @@ def _skipped_after(cause: str, *names: str) -> list[Check]:
 def _expect_refused(action: str, call: Any, deployer_s3: Any, bucket: str, probe: Probe) -> Check:
     try:
         response = call()
-    except Exception as exc:
-        code = aws_error_code(exc)
-        if code == DENIED:
-            return passed(action, "refused (AccessDenied), as it should be")
-        if code in CREDENTIAL_ERRORS:
-            return failed(action, _refused_reason(exc, action))
-        if code not in {"NoSuchKey", "NoSuchBucketPolicy", "404"}:
+    except AwsAccessDenied:
+        return passed(action, "refused (AccessDenied), as it should be")
+    except AwsCredentialsRejected as exc:
+        return failed(action, _refused_reason(exc, action))
+    except AwsError as exc:
+        if exc.code not in LET_THROUGH:
             return failed(action, f"expected AccessDenied, got {describe(exc)}")
     else:
         if action == "s3:DeleteObject" and isinstance(response, dict) and response.get("DeleteMarker"):
@@ -217,22 +220,23 @@ def check_object_encryption(
     )
     try:
         head = deployer_s3.head_object(Bucket=bucket, Key=key)
-    except Exception as exc:
+    except AwsError as exc:
         return failed(name, f"cannot read the metadata of {what}: {describe(exc)}")
-    algorithm, used_key = head.get("ServerSideEncryption"), head.get("SSEKMSKeyId")
-    if algorithm != "aws:kms":
-        return failed(name, f"the bucket's default encryption wrote {what} with {algorithm or 'none'}", fix)
-    if key_id(used_key) != key_id(kms_key_arn):
+    if not is_sse_kms_with(head, kms_key_arn):
+        algorithm, used_key = head.get("ServerSideEncryption"), head.get("SSEKMSKeyId")
+        if algorithm != "aws:kms":
+            return failed(
+                name, f"the bucket's default encryption wrote {what} with {algorithm or 'none'}", fix
+            )
         return failed(name, f"{what} is encrypted with KMS key {used_key}, not the stack's", fix)
     return passed(name, f"{what} was written with SSE-KMS and the stack's key {key_id(kms_key_arn)}")
 
 
 def _cleanup(deployer_s3: Any, bucket: str, key: str, version_id: str | None) -> None:
     """Best effort: leave no probe behind (the copy identity cannot delete, the deployer can)."""
-    try:
+    # Leftovers under _preflight/ are harmless and ignored by smoke-test.
+    with contextlib.suppress(AwsError):
         if version_id:
             deployer_s3.delete_object(Bucket=bucket, Key=key, VersionId=version_id)
         else:
             deployer_s3.delete_object(Bucket=bucket, Key=key)
-    except Exception:  # noqa: S110 - leftovers under _preflight/ are harmless and ignored by smoke-test
-        pass

@@ -14,7 +14,14 @@ from typing import Any
 
 from sendbird_copy.checks.background import in_background
 from sendbird_copy.checks.report import Check, failed, passed, skipped
-from sendbird_copy.errors import RegionError, aws_error_code, describe
+from sendbird_copy.errors import (
+    AwsConnectionError,
+    AwsError,
+    AwsNotFound,
+    RegionError,
+    SendbirdCopyError,
+    describe,
+)
 from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.regions import (
     aws_region_for_sendbird_key,
@@ -36,16 +43,15 @@ class SendbirdRegionSource:
 
 def bucket_region(s3: Any, bucket: str) -> str:
     """The bucket's real region: HeadBucket's header, else GetBucketLocation."""
-    from botocore.exceptions import ClientError
-
     try:
         response = s3.head_bucket(Bucket=bucket)
-    except ClientError as exc:
+    except AwsConnectionError:
+        raise  # no answer: GetBucketLocation would not get one either
+    except AwsError as exc:
         # S3 names the region even on a 301/403 answer; a 404 means there is no such bucket.
-        headers = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
-        if headers.get("x-amz-bucket-region"):
-            return str(headers["x-amz-bucket-region"])
-        if aws_error_code(exc) in {"404", "NoSuchBucket"}:
+        if exc.headers.get("x-amz-bucket-region"):
+            return str(exc.headers["x-amz-bucket-region"])
+        if isinstance(exc, AwsNotFound):
             raise
     else:
         headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
@@ -60,13 +66,13 @@ def check_bucket(app: AppOutputs, s3: Any) -> tuple[Check, str | None]:
     name = "bucket region"
     try:
         region = bucket_region(s3, app.bucket_name)
-    except Exception as exc:
-        if aws_error_code(exc) in {"404", "NoSuchBucket"}:
-            return failed(
-                name,
-                f"bucket {app.bucket_name} does not exist in the deployer's account",
-                "deploy the stack, or point the deployer's credentials/--aws-endpoint-url at its account",
-            ), None
+    except AwsNotFound:
+        return failed(
+            name,
+            f"bucket {app.bucket_name} does not exist in the deployer's account",
+            "deploy the stack, or point the deployer's credentials/--aws-endpoint-url at its account",
+        ), None
+    except AwsError as exc:
         return failed(name, f"cannot read the region of bucket {app.bucket_name}: {describe(exc)}"), None
     return passed(name, f"bucket {app.bucket_name} is in {region}"), region
 
@@ -80,9 +86,9 @@ def check_kms_key(app: AppOutputs, kms_for_region: ClientFactory) -> tuple[Check
         return failed(name, f"kms_key_arn: {exc}"), None
     try:
         metadata = kms_for_region(region).describe_key(KeyId=app.kms_key_arn)["KeyMetadata"]
-    except Exception as exc:
-        if aws_error_code(exc) == "NotFoundException":
-            return _missing_key(app, region), region
+    except AwsNotFound:
+        return _missing_key(app, region), region
+    except AwsError as exc:
         return failed(name, f"cannot describe KMS key {app.kms_key_arn}: {describe(exc)}"), region
     state = metadata.get("KeyState", "unknown")
     if state != "Enabled" or metadata.get("Enabled") is False:
@@ -114,7 +120,7 @@ def check_sendbird_region(app: AppOutputs, source: SendbirdRegionSource) -> tupl
         return None, None
     try:
         application = source.lookup(app.app_id)
-    except Exception as exc:
+    except SendbirdCopyError as exc:  # refused, unreachable, or an application id it cannot send
         return failed(
             name, f"Organization API lookup of application {app.app_id} failed: {describe(exc)}"
         ), None

@@ -1,4 +1,5 @@
-"""The commands as stages: check-region, preflight, copy, and the smoke test that chains them.
+"""The commands as stages: check-region, preflight, copy, and the smoke test that chains them (the
+watch for the copied object is ``watch.py``).
 
 Each stage returns checks; the smoke test stops at the first stage with a failed check, so no copy is
 attempted into a bucket in the wrong region or with a broken grant. The clients come in through
@@ -17,25 +18,28 @@ from sendbird_copy.checks.background import in_background
 from sendbird_copy.checks.preflight import check_object_encryption, run_preflight
 from sendbird_copy.checks.region_check import SendbirdRegionSource, check_regions
 from sendbird_copy.checks.report import AppReport, Check, failed, passed, skipped
+from sendbird_copy.checks.watch import (
+    Snapshot,
+    not_found,
+    snapshot,
+    wait_for_new_object,
+    where,
+    where_the_copy_lands,
+)
 from sendbird_copy.errors import (
     NotSendbirdAnswerError,
     SendbirdApiError,
     SendbirdConnectionError,
     SendbirdCopyError,
     SendbirdTimeoutError,
+    ServiceError,
     describe,
-    is_service_error,
 )
-from sendbird_copy.facts import RESERVED_PREFIXES, api_base_url
+from sendbird_copy.facts import api_base_url
 from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.redact import display_host
-from sendbird_copy.sync.state import holds_id
 
 IAM_REGION = "us-east-1"  # IAM is global; its API lives in us-east-1 for the aws partition
-FIRST_POLL = 0.2  # seconds before the first re-listing after the copy call
-POLL_GROWTH = 1.25  # each wait between listings this much longer, up to --poll-interval...
-STEADY_POLLING_SECONDS = 3.0  # ...after this long at FIRST_POLL
-PROGRESS_EVERY = 10.0  # seconds between "waiting for the copied object" lines (off a terminal too)
 NO_RECORDING_NOTE = "no --recording-id: the copy was not exercised (region check and preflight only)"
 
 NO_BUCKET_FIX = (
@@ -86,9 +90,7 @@ def _guarded(stage: str, run: Callable[[], list[Check]]) -> list[Check]:
     go up (the CLI decides their exit code)."""
     try:
         return run()
-    except Exception as exc:
-        if not is_service_error(exc):
-            raise
+    except ServiceError as exc:
         return [failed(stage, describe(exc))]
 
 
@@ -227,104 +229,6 @@ def recording_stage(app: AppOutputs, env: Environment, recording_id: str) -> tup
     return [passed(name, f"recording {recording_id} is completed{size_text}")], byte_size
 
 
-Stamp = tuple[str, str, str]  # (VersionId, ETag, LastModified) of an object's current version
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """The objects under ``prefix`` ("" for the whole bucket) at one moment, each with its stamp."""
-
-    prefix: str
-    stamps: dict[str, Stamp]
-
-
-def _snapshot(s3: Any, bucket: str, recording_id: str, prefix: str = "") -> Snapshot:
-    """Every current object under ``prefix`` (the tool's own ``_preflight/`` and ``_sendbird-sync/``
-    objects aside), stamped so that a new or rewritten one shows.
-
-    The plain listing finds new keys and changed ETags or LastModified; it is cheap, where a listing
-    of versions reads every version of every recording (in moto, 0.3 s per large object, slowing
-    the copy it waits for). A re-copy of the same recording rewrites the same key with the same bytes
-    (same ETag) within the same second of LastModified: for the keys that name the recording, the
-    current VersionId (HeadObject, in the stack's versioned bucket) tells the rewrite apart.
-    """
-    found: dict[str, Stamp] = {}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for item in page.get("Contents", []):
-            key = item["Key"]
-            if not key.startswith(RESERVED_PREFIXES):
-                version = _current_version(s3, bucket, key) if holds_id(key, recording_id) else "null"
-                found[key] = (version, str(item.get("ETag")), str(item.get("LastModified")))
-    return Snapshot(prefix, found)
-
-
-def where_the_copy_lands(s3: Any, app: AppOutputs, recording_id: str) -> str:
-    """The prefix to watch for the copy: the key a sync learned for it, or "" (the whole bucket).
-
-    Sendbird does not document its object keys, so the first sync that found a copy stored the key
-    layout in its state (``sync_state.py``). Watching that one key costs a request per poll whatever
-    the bucket holds; the whole bucket costs a page per 1,000 objects per poll, fine for a new stack's
-    bucket, not for one holding years of recordings. An unreadable state means the whole bucket.
-    """
-    try:
-        state = _state_store(s3, app).load()
-    except Exception as exc:
-        if not is_service_error(exc):
-            raise
-        return ""
-    return state.layout.key_for(recording_id) if state and state.layout else ""
-
-
-def _where(bucket: str, prefix: str) -> str:
-    return f"s3://{bucket}/{prefix}" if prefix else f"s3://{bucket}"
-
-
-def _current_version(s3: Any, bucket: str, key: str) -> str:
-    from botocore.exceptions import ClientError
-
-    try:
-        return str(s3.head_object(Bucket=bucket, Key=key).get("VersionId", "null"))
-    except ClientError:
-        return "null"  # gone meanwhile, or no GetObject for the deployer: the listing decides
-
-
-def wait_for_new_object(
-    s3: Any,
-    bucket: str,
-    before: Snapshot,
-    recording_id: str,
-    env: Environment,
-    options: SmokeOptions,
-) -> str | None:
-    """Poll the listing until an object appears that was not there before (any key); None on timeout.
-
-    Polls come every FIRST_POLL seconds for STEADY_POLLING_SECONDS, then grow by POLL_GROWTH up to
-    ``poll_interval``: a recording of tens of MB lands in about a second (found within a fifth of a
-    second of landing), and a long one does not cost a listing every fifth of a second.
-    """
-    start = env.clock()
-    delay = min(FIRST_POLL, options.poll_interval)
-    said: float | None = None  # when the last progress line was printed
-    while True:
-        now = _snapshot(s3, bucket, recording_id, before.prefix).stamps
-        new = [key for key, stamp in now.items() if before.stamps.get(key) != stamp]
-        if before.prefix:  # a learned key, that key only: its listing also returns rec-10.mp4 for rec-1
-            new = [key for key in new if key == before.prefix]
-        if new:
-            # Prefer a key that holds the recording's id (another writer may be active too).
-            return next((k for k in new if holds_id(k, recording_id)), sorted(new)[0])
-        elapsed = env.clock() - start
-        if elapsed >= options.wait_timeout:
-            return None
-        if said is None or elapsed - said >= PROGRESS_EVERY:  # a line at least every 10 s, not per poll
-            said = elapsed
-            waited = f"{elapsed:.0f}s of {options.wait_timeout:.0f}s"
-            env.progress(f"waiting for the copied object in {_where(bucket, before.prefix)} ({waited})")
-        env.sleep(min(delay, max(options.wait_timeout - elapsed, 0.0)))
-        if elapsed >= STEADY_POLLING_SECONDS:  # most copies land in the first seconds: poll them fast
-            delay = min(delay * POLL_GROWTH, options.poll_interval)
-
-
 def object_stage(
     app: AppOutputs, env: Environment, report: AppReport, key: str, expected_size: int | None
 ) -> list[Check]:
@@ -406,14 +310,13 @@ def run_smoke(app: AppOutputs, env: Environment, options: SmokeOptions) -> AppRe
         s3 = env.aws.deployer("s3", app.region)
         if listed.prefix:
             report.notes.append(
-                f"watched {_where(app.bucket_name, listed.prefix)} for the copy: the key layout a sync "
-                "learned"
+                f"watched {where(app.bucket_name, listed.prefix)} for the copy: the key layout a sync learned"
             )
         if not report.add(copy_stage(app, env, recording_id)):
             return []
         key = wait_for_new_object(s3, app.bucket_name, listed, recording_id, env, options)
         if key is None:
-            return [_not_found(s3, app, listed, recording_id, options)]
+            return [not_found(s3, app, listed, recording_id, options)]
         found = passed("copied object", f"new object s3://{app.bucket_name}/{key}")
         return [found, *object_stage(app, env, report, key, byte_size)]
 
@@ -421,49 +324,7 @@ def run_smoke(app: AppOutputs, env: Environment, options: SmokeOptions) -> AppRe
     return report
 
 
-def _state_store(s3: Any, app: AppOutputs) -> Any:
-    from sendbird_copy.sync.ledger import Ledger
-    from sendbird_copy.sync.state import SyncStateStore
-
-    return SyncStateStore(s3, app.bucket_name, Ledger(s3, app.bucket_name, app.app_id).prefix)
-
-
-def _state_key(s3: Any, app: AppOutputs) -> str:
-    return str(_state_store(s3, app).key)
-
-
-def _not_found(s3: Any, app: AppOutputs, listed: Snapshot, recording_id: str, options: SmokeOptions) -> Check:
-    """The failed check when no copy showed; watching a learned key, one listing of the whole bucket
-    says whether the copy may sit under another key (the layout changed since a sync learned it)."""
-    bucket = app.bucket_name
-    waited = f"within {options.wait_timeout:.0f}s after Sendbird accepted the copy"
-    if not listed.prefix:
-        return failed(
-            "copied object",
-            f"no new object appeared in s3://{bucket} {waited}",
-            "raise --wait-timeout for a long recording; otherwise Sendbird's write failed (check "
-            "CloudTrail for the copy user's PutObject/UploadPart calls)",
-        )
-    elsewhere = sorted(k for k in _snapshot(s3, bucket, recording_id).stamps if holds_id(k, recording_id))
-    elsewhere = [k for k in elsewhere if k != listed.prefix]
-    if elsewhere:
-        return failed(
-            "copied object",
-            f"nothing at s3://{bucket}/{listed.prefix} (the key layout a sync learned) {waited}, but "
-            f"{', '.join(elsewhere[:3])} holds the recording's id: Sendbird's key layout may have changed",
-            f"delete the sync's state s3://{bucket}/{_state_key(s3, app)} (the next sync learns the layout "
-            "again and the smoke test lists the whole bucket meanwhile), then run the smoke test again",
-        )
-    return failed(
-        "copied object",
-        f"no object appeared at s3://{bucket}/{listed.prefix} (the key layout a sync learned), nor any "
-        f"other key holding the recording's id, {waited}",
-        "raise --wait-timeout for a long recording; otherwise Sendbird's write failed (check CloudTrail "
-        "for the copy user's PutObject/UploadPart calls)",
-    )
-
-
 def _watched_listing(app: AppOutputs, env: Environment, recording_id: str) -> Snapshot:
     """What is where the copy will be looked for, before it."""
     s3 = env.aws.deployer("s3", app.region)
-    return _snapshot(s3, app.bucket_name, recording_id, where_the_copy_lands(s3, app, recording_id))
+    return snapshot(s3, app.bucket_name, recording_id, where_the_copy_lands(s3, app, recording_id))

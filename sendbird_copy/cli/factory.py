@@ -132,15 +132,14 @@ class CLIFactory:
     ) -> SyncServices:
         """The sync core's collaborators: a new Sendbird client per worker thread, the operator's S3
         client per application (made here, in one thread: boto3 sessions are not thread-safe)."""
-        from sendbird_copy.api import SendbirdClient
+        from sendbird_copy.api import client_factory
         from sendbird_copy.sync.run import SyncServices
 
         env = self.environment(apps, needs_token=True, needs_deployer=True)
         token = check_secret(TOKEN_ENV, self._env(TOKEN_ENV))
         s3 = {app.app_id: env.aws.deployer("s3", app.region) for app in apps}
-        base_url = self.options.api_base_url
         return SyncServices(
-            make_client=lambda app: SendbirdClient(app.app_id, token, base_url=base_url),
+            make_client=client_factory(token, self.options.api_base_url),
             deployer_s3=lambda app: s3[app.app_id],
             progress=self.reporter.progress,
             on_result=on_result,
@@ -163,12 +162,14 @@ class CLIFactory:
     def _sendbird_client_factory(self, token: str) -> Any:
         import functools
 
-        from sendbird_copy.api import SendbirdClient
+        from sendbird_copy.api import SendbirdClient, client_factory
+
+        make_client = client_factory(token, self.options.api_base_url)
 
         @functools.cache
         def sendbird_client(app: AppOutputs) -> SendbirdClient:
             try:
-                return SendbirdClient(app.app_id, token, base_url=self.options.api_base_url)
+                return make_client(app)
             except UsageError as exc:
                 # Name where the id came from: the key of its entry in the stack outputs.
                 raise OptionError(f"stack outputs applications.{shorten(app.app_id)}: {exc}") from None

@@ -2,7 +2,9 @@
 
 Progress and errors go to stderr, results to stdout; everything passes through ``redact`` with every
 secret the run knows, including secrets learnt mid-run (the copy users' keys once the outputs are
-read). Only click is imported here, so building a Reporter costs nothing on ``--help``.
+read), and every text line through ``redact.inert``, so no string from outside reaches the terminal
+with its control characters (``--json`` stays exact: JSON escapes them). Only click is imported
+here, so building a Reporter costs nothing on ``--help``.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-if TYPE_CHECKING:
-    import logging
+from sendbird_copy.redact import inert, redact
 
+if TYPE_CHECKING:
     from sendbird_copy.checks.report import AppReport
 
 
@@ -34,19 +36,31 @@ class Reporter:
         self.secrets.extend(s for s in secrets if s)
 
     def redact(self, text: str) -> str:
-        from sendbird_copy.redact import redact
-
         return redact(text, self.secrets)
+
+    def text(self, text: str) -> str:
+        """``text`` as it may reach a terminal: redacted, every control character but the line
+        breaks escaped."""
+        return inert(self.redact(text), keep="\n")
+
+    def document(self, render: Callable[[list[Any], Callable[[str], str]], str], reports: list[Any]) -> None:
+        """The results on stdout: ``render``'s text made inert, or with --json the one JSON document."""
+        if self.json_output:
+            from sendbird_copy.cli.render import render_json
+
+            click.echo(render_json(reports, self.redact))
+        else:
+            click.echo(render(reports, self.text))
 
     def info(self, message: str = "") -> None:
         """A line of the run's own story (stdout): what was created, what happens next."""
-        click.echo(self.redact(message))
+        click.echo(self.text(message))
 
     def progress(self, message: str) -> None:
         """A status line (stderr), so stdout stays one document with --json. Not while a progress bar
         is drawn on a terminal: the bar says it, and lines would tear it apart."""
         if self._bar is None:
-            click.echo(self.redact(message), err=True)
+            click.echo(self.text(message), err=True)
 
     def sleeper(
         self,
@@ -99,7 +113,7 @@ class Reporter:
     @contextmanager
     def step(self, title: str) -> Iterator[None]:
         """Print a step with its duration, so a newcomer sees where the time goes."""
-        click.echo(self.redact(f"- {title} ..."), nl=False)
+        click.echo(self.text(f"- {title} ..."), nl=False)
         started = time.monotonic()
         try:
             yield
@@ -109,16 +123,14 @@ class Reporter:
         click.echo(f" done ({time.monotonic() - started:.1f} s)")
 
     def results(self, reports: list[AppReport]) -> None:
-        from sendbird_copy.checks.report import render_human, render_json
+        from sendbird_copy.cli.render import render_human
 
-        render = render_json if self.json_output else render_human
-        click.echo(render(reports, self.redact))
+        self.document(render_human, reports)
 
     def sync_results(self, reports: list[Any]) -> None:
-        from sendbird_copy.cli.sync_report import render_sync_human, render_sync_json
+        from sendbird_copy.cli.sync_report import render_sync_human
 
-        render = render_sync_json if self.json_output else render_sync_human
-        click.echo(render(reports, self.redact))
+        self.document(render_sync_human, reports)
 
     def error(
         self,
@@ -134,12 +146,10 @@ class Reporter:
             if show is not None:
                 show(self, finished)
             else:
-                from sendbird_copy.checks.report import render_human
-
-                click.echo(render_human(finished, self.redact))
-        click.echo(f"error: {self.redact(message)}", err=True)
+                self.results(finished)
+        click.echo(f"error: {self.text(message)}", err=True)
         if self.json_output:
-            from sendbird_copy.checks.report import render_error_json
+            from sendbird_copy.cli.render import render_error_json
 
             click.echo(render_error_json(message, exit_code, self.redact, finished or []))
 
@@ -150,20 +160,11 @@ class Reporter:
 
         from sendbird_copy.redact import RedactingFilter
 
-        reporter = self
-
-        class _LiveFilter(RedactingFilter):
-            # Reads the secrets at filter time: some are learnt after logging was set up.
-            def filter(self, record: logging.LogRecord) -> bool:
-                for secret in reporter.secrets:
-                    self.add(secret)
-                return super().filter(record)
-
         # urllib3 warns once per retry; the failed check already names the host, once.
         logging.getLogger("urllib3").setLevel(logging.ERROR)
         handler = logging.StreamHandler(sys.stderr)
         handler.setLevel(logging.WARNING)
-        handler.addFilter(_LiveFilter())
+        handler.addFilter(RedactingFilter(live=lambda: self.secrets))  # some are learnt later
         logging.getLogger().addHandler(handler)
         try:
             yield

@@ -8,8 +8,6 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import click
-
 from sendbird_copy.errors import OptionError
 from sendbird_copy.rules import check_sendbird_id, shorten
 from sendbird_copy.sync.status import StatusOptions
@@ -62,7 +60,6 @@ def write_html(path: Path, reports: list[StatusReport], reporter: Reporter) -> N
 
 
 def show_status(reporter: Reporter, reports: list[Any]) -> None:
-    from sendbird_copy.cli.status_table import render_status_human, render_status_json
+    from sendbird_copy.cli.status_table import render_status_human
 
-    render = render_status_json if reporter.json_output else render_status_human
-    click.echo(render(reports, reporter.redact))
+    reporter.document(render_status_human, reports)

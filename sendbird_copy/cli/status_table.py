@@ -1,13 +1,14 @@
-"""How ``status`` is shown on stdout: per application a table of its recordings (most urgent
-deadline first), or one JSON document. Pure: reports in, text out, through the caller's redactor."""
+"""How ``status`` is shown to a person: per application a table of its recordings (most urgent
+deadline first); the JSON document is ``render.render_json``. Pure: reports in, text out, outside
+strings made ``inert``, through the caller's redactor."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from sendbird_copy.checks.report import verdict_line
+from sendbird_copy.cli.render import verdict_line
+from sendbird_copy.redact import inert
 from sendbird_copy.sync.status import StatusReport, StatusRow
 
 Redactor = Callable[[str], str]
@@ -42,12 +43,12 @@ def stopped(moment: datetime | None) -> str:
 def cells(row: StatusRow, now: datetime) -> tuple[str, ...]:
     left = time_left(row.time_left(now))
     return (
-        row.where,
-        row.recording_id,
+        inert(row.where),
+        inert(row.recording_id),
         stopped(row.stopped_at),
         row.state,
         left,
-        row.key or NONE,
+        inert(row.key or NONE),
         size(row.size),
     )
 
@@ -67,19 +68,12 @@ def render_status_human(reports: list[StatusReport], redact: Redactor = lambda t
     lines: list[str] = []
     for report in reports:
         source = "ledger only (--offline)" if report.offline else "ledger and Sendbird's listing"
-        lines.append(f"application {report.app_id} (bucket {report.bucket}, {source}): {counts_line(report)}")
+        where = f"application {inert(report.app_id)} (bucket {inert(report.bucket)}, {source})"
+        lines.append(f"{where}: {counts_line(report)}")
         if report.rows:
             lines.extend(table([HEADER, *(cells(row, report.now) for row in report.rows)]))
-        lines.extend(f"  problem: {problem}" for problem in report.problems)
+        lines.extend(f"  problem: {inert(problem)}" for problem in report.problems)
         if report.error:
-            lines.append(f"  ERROR {report.error}")
+            lines.append(f"  ERROR {inert(report.error)}")
     lines.append(verdict_line(reports, "need attention"))
     return redact("\n".join(lines))
-
-
-def render_status_json(reports: list[StatusReport], redact: Redactor = lambda text: text) -> str:
-    document = {
-        "verdict": "pass" if all(r.passed for r in reports) else "fail",
-        "applications": [r.to_dict() for r in reports],
-    }
-    return redact(json.dumps(document, indent=2, default=str))

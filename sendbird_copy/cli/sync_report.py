@@ -1,12 +1,12 @@
-"""How a sync run is shown: a closing summary table and the recordings that need a person, or one
-JSON document (per application counts and per recording outcome). Both pass through the redactor."""
+"""How a sync run is shown to a person: a closing summary table and the recordings that need one
+(the JSON document is ``render.render_json``). Outside strings are made ``inert``; all is redacted."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
-from sendbird_copy.checks.report import verdict_line
+from sendbird_copy.cli.render import verdict_line
+from sendbird_copy.redact import inert
 from sendbird_copy.sync.run import (
     ALREADY_SAFE,
     COPIED_NOW,
@@ -37,30 +37,29 @@ COLUMNS = (
 ATTENTION = (LOST, FAILED_OUTCOME)
 
 
-def verdict(reports: list[SyncReport]) -> str:
-    return "pass" if all(r.passed for r in reports) else "fail"
-
-
 def render_sync_human(reports: list[SyncReport], redact: Redactor = lambda text: text) -> str:
     columns = [c for c in COLUMNS if any(r.counts()[c] for r in reports)] or [COPIED_NOW]
     header = ["application", *columns, "at risk"]
-    rows = [[r.app_id, *(str(r.counts()[c]) for c in columns), str(r.counts()["at risk"])] for r in reports]
+    rows = [
+        [inert(r.app_id), *(str(r.counts()[c]) for c in columns), str(r.counts()["at risk"])] for r in reports
+    ]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
         for row in [header, *rows]
     ]
     for report in reports:
+        app_id = inert(report.app_id)
         if report.error:
-            lines.append(f"{report.app_id}: ERROR {report.error}")
+            lines.append(f"{app_id}: ERROR {inert(report.error)}")
         if report.skipped:
-            lines.append(f"{report.app_id}: SKIPPED {report.skipped}")
+            lines.append(f"{app_id}: SKIPPED {inert(report.skipped)}")
         if report.discovery:
-            lines.append(f"{report.app_id}: {_discovery_line(report)}")
-        lines.extend(f"{report.app_id}: note: {note}" for note in report.notes)
+            lines.append(f"{app_id}: {inert(_discovery_line(report))}")
+        lines.extend(f"{app_id}: note: {inert(note)}" for note in report.notes)
         for outcome in ATTENTION:
-            lines.extend(_line(report.app_id, result) for result in report.of(outcome))
-        lines.extend(_line(report.app_id, r, "AT RISK") for r in report.results if r.at_risk)
+            lines.extend(_line(app_id, result) for result in report.of(outcome))
+        lines.extend(_line(app_id, r, "AT RISK") for r in report.results if r.at_risk)
     lines.append(verdict_line(reports, "need attention"))
     return redact("\n".join(lines))
 
@@ -78,10 +77,6 @@ def _discovery_line(report: SyncReport) -> str:
 def _line(app_id: str, result: RecordingResult, label: str | None = None) -> str:
     r = result.recording
     deadline = f", deadline {r.deadline.isoformat(timespec='minutes')}" if r.deadline else ""
-    reason = f": {result.reason}" if result.reason else ""
-    return f"{app_id}: {(label or result.outcome).upper()} {r.recording_id} ({r.where}{deadline}){reason}"
-
-
-def render_sync_json(reports: list[SyncReport], redact: Redactor = lambda text: text) -> str:
-    document = {"verdict": verdict(reports), "applications": [r.to_dict() for r in reports]}
-    return redact(json.dumps(document, indent=2, default=str))
+    reason = f": {inert(result.reason)}" if result.reason else ""
+    outcome = (label or result.outcome).upper()
+    return f"{app_id}: {outcome} {inert(r.recording_id)} ({inert(r.where)}{deadline}){reason}"

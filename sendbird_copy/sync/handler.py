@@ -271,15 +271,8 @@ def _print_line(text: str) -> None:
 def _redacted_logging(output: _Output) -> Iterator[None]:
     """While inside: every log record of any library, on Lambda's handlers (or stderr when there are
     none, as in a local run), has every secret of ``output`` masked, including ones learnt later."""
-
-    class _LiveFilter(RedactingFilter):
-        def filter(self, record: logging.LogRecord) -> bool:
-            for secret in output.secrets:
-                self.add(secret)
-            return super().filter(record)
-
     root = logging.getLogger()
-    live = _LiveFilter()
+    live = RedactingFilter(live=lambda: output.secrets)
     added: logging.Handler | None = None
     if not root.handlers:
         added = logging.StreamHandler(sys.stderr)
@@ -392,7 +385,7 @@ def _trigger(event: Any) -> dict[str, str]:
 def _sync(
     config: FunctionConfig, secrets: FunctionSecrets, budget: TimeBudget, invocation: Invocation
 ) -> tuple[Any, str]:
-    from sendbird_copy.api import SendbirdClient
+    from sendbird_copy.api import client_factory
     from sendbird_copy.sync.run import SyncOptions, SyncServices, run_sync
 
     partition = config.kms_key_arn.split(":", 2)[1]
@@ -409,9 +402,8 @@ def _sync(
     )
     # Made here, in one thread (boto3 sessions are not thread-safe), and shared by the workers.
     s3 = invocation.client("s3", config.region)
-    token, base_url = secrets.api_token, config.api_base_url
     services = SyncServices(
-        make_client=lambda app: SendbirdClient(app.app_id, token, base_url=base_url),
+        make_client=client_factory(secrets.api_token, config.api_base_url),
         deployer_s3=lambda _app: s3,
         progress=lambda message: log.info("%s", message),
         get_limit=invocation.get_limit,

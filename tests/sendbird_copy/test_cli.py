@@ -25,6 +25,7 @@ from sendbird_copy.cli.commands import (
 )
 from sendbird_copy.cli.factory import CLIFactory, CommonOptions
 from sendbird_copy.errors import (
+    AwsAccessDenied,
     AwsConfigurationError,
     OptionError,
     OutputsError,
@@ -58,6 +59,14 @@ class StubS3:
 
     def head_bucket(self, Bucket: str) -> dict[str, Any]:
         return {"ResponseMetadata": {"HTTPHeaders": {"x-amz-bucket-region": self.region}}}
+
+    def __getattr__(self, operation: str) -> Any:
+        """Every other call (the preflight's probes) is refused, as AwsClients' clients raise it."""
+
+        def refused(**_params: Any) -> Any:
+            raise AwsAccessDenied(f"{operation}: AccessDenied (HTTP 403)", code="AccessDenied")
+
+        return refused
 
 
 class StubKms:

@@ -247,9 +247,11 @@ def test_the_probes_that_need_only_the_written_probe_run_at_once_and_it_is_delet
     )
     deployer_s3.delete_object = lambda **params: calls.append(f"cleanup {params['VersionId']}")
 
+    from sendbird_copy.aws import mapped
     from sendbird_copy.checks.preflight import run_preflight
 
-    checks = run_preflight(app(), iam=iam, copy_s3=copy_s3, deployer_s3=deployer_s3)
+    # mapped: the stand-ins raise botocore's errors, mapped at the boundary as AwsClients' clients are.
+    checks = run_preflight(app(), iam=mapped(iam), copy_s3=mapped(copy_s3), deployer_s3=mapped(deployer_s3))
     assert [(c.name, c.status) for c in checks] == [(name, "pass") for name in PROBES]
     assert calls.index("put") < min(calls.index(n) for n in ("list", "get", "delete", "policy", "head"))
     assert calls[-1] == "cleanup v1"

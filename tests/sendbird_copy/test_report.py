@@ -7,14 +7,8 @@ import json
 
 import pytest
 
-from sendbird_copy.checks.report import (
-    AppReport,
-    failed,
-    passed,
-    render_human,
-    render_json,
-    skipped,
-)
+from sendbird_copy.checks.report import AppReport, failed, passed, skipped
+from sendbird_copy.cli.render import render_human, render_json
 from sendbird_copy.errors import SendbirdApiError, describe
 from sendbird_copy.redact import redact
 

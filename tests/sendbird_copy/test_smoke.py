@@ -252,9 +252,9 @@ def test_waiting_times_out_with_progress_on_a_fake_clock(copy_cli: CopyCli, moto
     found = wait_for_new_object(s3, dest.bucket, before, "rec", env, SmokeOptions("rec", 30, 10))
     assert found == "old.mp4"
 
-    from sendbird_copy.checks.smoke import FIRST_POLL, POLL_GROWTH, STEADY_POLLING_SECONDS, _snapshot
+    from sendbird_copy.checks.watch import FIRST_POLL, POLL_GROWTH, STEADY_POLLING_SECONDS, snapshot
 
-    before = _snapshot(s3, dest.bucket, "rec")
+    before = snapshot(s3, dest.bucket, "rec")
     assert list(before.stamps) == ["old.mp4"]  # probes under _preflight/ never count
     sleeps.clear()
     progress.clear()
@@ -277,15 +277,15 @@ def test_waiting_times_out_with_progress_on_a_fake_clock(copy_cli: CopyCli, moto
 def test_a_new_key_is_found_by_the_plain_listing_and_a_rewrite_by_its_version(
     copy_cli: CopyCli, moto: MotoServer
 ) -> None:
-    from sendbird_copy.checks.smoke import _snapshot
+    from sendbird_copy.checks.watch import snapshot
 
     dest = copy_cli.destination(versioning=True)
     s3 = moto.client("s3", dest.region)
     s3.put_object(Bucket=dest.bucket, Key="rec-1.mp4", Body=b"same bytes")
     s3.put_object(Bucket=dest.bucket, Key="other.mp4", Body=b"other")
-    before = _snapshot(s3, dest.bucket, "rec-1")
+    before = snapshot(s3, dest.bucket, "rec-1")
     s3.put_object(Bucket=dest.bucket, Key="rec-1.mp4", Body=b"same bytes")  # same ETag, same second
-    after = _snapshot(s3, dest.bucket, "rec-1").stamps
+    after = snapshot(s3, dest.bucket, "rec-1").stamps
     assert after["other.mp4"] == before.stamps["other.mp4"]
     assert after["rec-1.mp4"] != before.stamps["rec-1.mp4"]  # the new version shows the rewrite
 
@@ -542,7 +542,7 @@ def test_a_key_layout_a_sync_learned_bounds_the_watch_to_one_key(
 
 def test_the_tools_own_objects_never_count_as_the_copy(copy_cli: CopyCli, moto: MotoServer) -> None:
     """A sync running meanwhile writes its lease, state and ledger; a preflight writes probes."""
-    from sendbird_copy.checks.smoke import _snapshot
+    from sendbird_copy.checks.watch import snapshot
 
     dest = copy_cli.destination()
     s3 = moto.client("s3", dest.region)
@@ -553,7 +553,7 @@ def test_the_tools_own_objects_never_count_as_the_copy(copy_cli: CopyCli, moto: 
         "_preflight/probe-rec-1.txt",
     ):
         s3.put_object(Bucket=dest.bucket, Key=key, Body=b"{}")
-    assert list(_snapshot(s3, dest.bucket, "rec-1").stamps) == ["rec-1.mp4"]
+    assert list(snapshot(s3, dest.bucket, "rec-1").stamps) == ["rec-1.mp4"]
 
 
 def learn_layout(moto: MotoServer, dest: Destination, layout: tuple[str, str]) -> None:
@@ -597,12 +597,12 @@ def test_a_padded_recording_id_is_watched_trimmed_as_it_is_copied(
 def test_a_learned_key_is_matched_exactly_never_a_longer_id_under_it(
     copy_cli: CopyCli, moto: MotoServer
 ) -> None:
-    from sendbird_copy.checks.smoke import _snapshot
+    from sendbird_copy.checks.watch import snapshot
 
     dest = copy_cli.destination()
     s3 = moto.client("s3", dest.region)
     env = Environment(aws=AwsClients(moto.endpoint), sleep=lambda _s: None)
-    before = _snapshot(s3, dest.bucket, "rec-1", "recordings/rec-1")  # a layout with no suffix
+    before = snapshot(s3, dest.bucket, "rec-1", "recordings/rec-1")  # a layout with no suffix
     s3.put_object(Bucket=dest.bucket, Key="recordings/rec-10", Body=b"another recording")
     assert wait_for_new_object(s3, dest.bucket, before, "rec-1", env, SmokeOptions("rec-1", 0.0)) is None
     s3.put_object(Bucket=dest.bucket, Key="recordings/rec-1", Body=b"this one")
