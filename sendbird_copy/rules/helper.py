@@ -19,6 +19,14 @@ WORKERS_DEFAULT, WORKERS_BOUNDS = 4, (1, 16)
 MAX_COPIES_BOUNDS = (1, 1_000_000)
 SINCE_MAX_DAYS = 3650
 
+# -- the sync's own waits and limits (not flags) -----------------------------------------------------
+# A copy that failed this many times is reported as failed and not requested again.
+MAX_COPY_ATTEMPTS = 3
+# The first wait between two looks for copied objects; it doubles up to the poll interval.
+SYNC_FIRST_POLL_S = 0.5
+# S3 stamps LastModified with its own clock and a request's time comes from ours: allow this much skew.
+COPY_CLOCK_SKEW = timedelta(minutes=10)
+
 
 def check_wait_timeout(name: str, value: Any) -> float:
     """Seconds to wait for a copied object (smoke test)."""
