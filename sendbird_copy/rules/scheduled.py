@@ -21,8 +21,6 @@ SAFETY_MARGIN_S = 60.0
 MAX_VERIFY_TIMEOUT_S = VERIFY_TIMEOUT_DEFAULT
 # Of a run's claiming time, at most this share for a full scan's pages (the copies never starve).
 SCAN_SHARE_OF_BUDGET = 1 / 3
-# The function's boto3 clients: connect and read timeouts, attempts in botocore's standard mode.
-AWS_CONNECT_TIMEOUT_S, AWS_READ_TIMEOUT_S, AWS_MAX_ATTEMPTS = 5.0, 30.0, 3
 
 # -- the scheduled sync: schedule, log retention, metrics namespace ---------------------------------
 SCHEDULE_DEFAULT = "rate(1 hour)"

@@ -45,10 +45,8 @@ from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, WRITE_REQUESTS_PER_SECO
 from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.redact import RedactingFilter, redact
 from sendbird_copy.rules import shorten
+from sendbird_copy.rules.aws import AWS_CONNECT_TIMEOUT_S, AWS_MAX_ATTEMPTS, AWS_READ_TIMEOUT_S
 from sendbird_copy.rules.scheduled import (
-    AWS_CONNECT_TIMEOUT_S,
-    AWS_MAX_ATTEMPTS,
-    AWS_READ_TIMEOUT_S,
     MAX_VERIFY_TIMEOUT_S,
     SAFETY_MARGIN_S,
     SCAN_SHARE_OF_BUDGET,
