@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sendbird_copy import rules
 from sendbird_copy.aws import AwsClients
 from sendbird_copy.checks.background import in_background
 from sendbird_copy.checks.preflight import check_object_encryption, run_preflight
@@ -81,8 +82,8 @@ class Environment:
 @dataclass(frozen=True)
 class SmokeOptions:
     recording_id: str | None = None
-    wait_timeout: float = 300.0
-    poll_interval: float = 5.0
+    wait_timeout: float = rules.WAIT_TIMEOUT_DEFAULT
+    poll_interval: float = rules.POLL_INTERVAL_DEFAULT
 
 
 def _guarded(stage: str, run: Callable[[], list[Check]]) -> list[Check]:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from sendbird_copy import rules
 from sendbird_copy.checks.report import Check, failed
 from sendbird_copy.errors import AwsAccessDenied, AwsNotFound, ServiceError
 from sendbird_copy.facts import RESERVED_PREFIXES
@@ -38,10 +39,8 @@ class WaitOptions(Protocol):
     def poll_interval(self) -> float: ...
 
 
-FIRST_POLL = 0.2  # seconds before the first re-listing after the copy call
-POLL_GROWTH = 1.25  # each wait between listings this much longer, up to --poll-interval...
-STEADY_POLLING_SECONDS = 3.0  # ...after this long at FIRST_POLL
-PROGRESS_EVERY = 10.0  # seconds between "waiting for the copied object" lines (off a terminal too)
+FIRST_POLL, POLL_GROWTH = rules.SMOKE_FIRST_POLL_S, rules.SMOKE_POLL_GROWTH
+STEADY_POLLING_SECONDS, PROGRESS_EVERY = rules.SMOKE_STEADY_POLLING_S, rules.SMOKE_PROGRESS_EVERY_S
 
 
 Stamp = tuple[str, str, str]  # (VersionId, ETag, LastModified) of an object's current version

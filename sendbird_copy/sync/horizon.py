@@ -45,14 +45,12 @@ from sendbird_copy.sync.discovery import (
     Query,
     ScanCursor,
 )
+from sendbird_copy.sync.outcomes import SETTLED
 
 BOUNDED, FULL = "bounded", "full scan"
 # Listing 2 reaches this far past the two weeks: events up to this long are found even without the
 # watch; longer ones through it. Most live events last hours.
 DEFAULT_EVENT_MARGIN_HOURS = EVENT_MARGIN_HOURS_DEFAULT
-# Outcomes after which a recording needs no more runs (sync.py's names; kept as text here so this
-# module stays free of the sync core): safe, Sendbird's own failure, or past its deadline.
-SETTLED_OUTCOMES = frozenset({"copied", "already safe", "unavailable", "lost"})
 
 
 @dataclass(frozen=True)
@@ -134,7 +132,7 @@ def next_watch(
 
 
 def _unsettled(recording: FoundRecording | None, outcome: str | None, now: datetime) -> bool:
-    if outcome in SETTLED_OUTCOMES:
+    if outcome in SETTLED:  # safe, Sendbird's own failure, or past its deadline
         return False
     deadline = recording.deadline if recording else None
     return deadline is None or deadline > now

@@ -2,13 +2,16 @@
 
 Read-only by design: it lists and reads the ledger (``_sendbird-sync/<app>/``) with the operator's
 credentials and, unless offline, lists the application's recordings once; it never claims, writes or
-requests a copy. Each recording gets one state, judged as the sync judges it (``sync._judge_deadlines``):
+requests a copy. Each recording gets one state, judged by THE judge (``outcomes.judge``: the
+sync's standing and deadline rules, so ``status`` and ``sync`` name each recording alike):
 
-- ``safe``: the ledger says copied (its key and size are the object's, as the sync verified them);
+- ``safe``: the ledger says copied and its record checks out (its key holds the recording's id, its
+  size is Sendbird's), as the sync verified it;
 - ``lost``: not safe and past its deadline (two weeks after it stopped);
 - ``failed``: the ledger says failed (the sync tries it again, up to three requests);
 - ``at risk``: not safe and its deadline within ``warn_days``;
-- ``requested``: a copy was requested, its object not verified yet;
+- ``requested``: a copy was requested, its object not verified yet (or a copied entry the sync
+  checks again: its record does not show the recording safe);
 - ``to copy``: completed, not in the ledger yet (the next sync claims it);
 - ``not ready``: Sendbird has not finished it (recording, uploading ...);
 - ``unavailable``: Sendbird's own recording failed: there is nothing to copy.
@@ -24,27 +27,32 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
+from sendbird_copy import rules
 from sendbird_copy.errors import OptionError, describe, is_service_error
 from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, RECORDING_RETENTION
 from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.rules import shorten
 from sendbird_copy.sync.discovery import LIVE_EVENT, ROOM, Discoverer, FoundRecording
 from sendbird_copy.sync.horizon import DEFAULT_EVENT_MARGIN_HOURS, bounded_queries, horizon
-from sendbird_copy.sync.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry, Stored, now_utc
+from sendbird_copy.sync.ledger import Ledger, LedgerEntry, Stored, now_utc
 from sendbird_copy.sync.limiter import RateLimiter
+from sendbird_copy.sync.outcomes import NEEDS_ATTENTION, STATES, State, judge
 from sendbird_copy.sync.state import SyncStateStore
 
-SAFE, LOST, FAILED_STATE, AT_RISK = "safe", "lost", "failed", "at risk"
-REQUESTED_STATE, TO_COPY, NOT_READY, UNAVAILABLE = "requested", "to copy", "not ready", "unavailable"
-# Most urgent first (the legend's and the counts' order).
-STATES = (LOST, FAILED_STATE, AT_RISK, REQUESTED_STATE, TO_COPY, NOT_READY, UNAVAILABLE, SAFE)
-NEEDS_ATTENTION = frozenset({LOST, FAILED_STATE, AT_RISK})
+# The states' names (sendbird_copy.sync.outcomes holds them), most urgent first in STATES.
+SAFE, LOST, FAILED_STATE, AT_RISK = State.SAFE, State.LOST, State.FAILED, State.AT_RISK
+REQUESTED_STATE, TO_COPY, NOT_READY, UNAVAILABLE = (
+    State.REQUESTED,
+    State.TO_COPY,
+    State.NOT_READY,
+    State.UNAVAILABLE,
+)
 
 
 @dataclass(frozen=True)
 class StatusOptions:
     offline: bool = False
-    warn_days: float = 3.0
+    warn_days: float = rules.WARN_DAYS_DEFAULT
     live_event: str | None = None
     room: str | None = None
 
@@ -84,7 +92,7 @@ class StatusRow:
             "where": self.where,
             "parent_kind": self.parent_kind,
             "parent_id": self.parent_id,
-            "state": self.state,
+            "state": str(self.state),
             "stopped_at": self.stopped_at.isoformat() if self.stopped_at else None,
             "deadline": self.deadline.isoformat() if self.deadline else None,
             "seconds_left": None if left is None else int(left.total_seconds()),
@@ -107,7 +115,7 @@ class StatusReport:
     error: str | None = None  # the ledger (or, online, the listing) could not be read at all
 
     def counts(self) -> dict[str, int]:
-        return {state: sum(row.state == state for row in self.rows) for state in STATES}
+        return {str(state): sum(row.state == state for row in self.rows) for state in STATES}
 
     @property
     def passed(self) -> bool:
@@ -144,28 +152,6 @@ def _parent(where: str) -> tuple[str, str]:
         if where.startswith(f"{kind} "):
             return kind, where[len(kind) + 1 :]
     return "unknown", where
-
-
-def judge(
-    entry: LedgerEntry | None, found: FoundRecording | None, now: datetime, warn: timedelta
-) -> tuple[str, str | None]:
-    """The state of one recording and why (as the sync would judge it now)."""
-    deadline = found.deadline if found is not None else _time(entry.deadline if entry else None)
-    if entry is not None and entry.state == COPIED:
-        return SAFE, None
-    if found is not None and found.status == "failed":
-        return UNAVAILABLE, "Sendbird's recording failed (status failed)"
-    if deadline is not None and now >= deadline:
-        return LOST, f"past its deadline {deadline.isoformat(timespec='minutes')} and not copied"
-    if entry is not None and entry.state == FAILED:
-        return FAILED_STATE, entry.last_error or "the copy failed"
-    if deadline is not None and deadline <= now + warn:
-        return AT_RISK, f"not copied; Sendbird may delete it within {warn.total_seconds() / 86400:g} days"
-    if entry is not None and entry.state == REQUESTED:
-        return REQUESTED_STATE, f"copy requested at {entry.requested_at}; object not verified yet"
-    if found is not None and not found.completed:
-        return NOT_READY, f"status {found.status}"
-    return TO_COPY, "completed; the next sync copies it"
 
 
 def build_rows(
