@@ -212,8 +212,7 @@ def recording_stage(app: AppOutputs, env: Environment, recording_id: str) -> tup
                 f"{app.app_id}'s live events/rooms; the copy call decides",
             )
         ], None
-    status = recording.get("status")
-    byte_size = _int(recording.get("byte_size"))
+    status, byte_size = recording.status, recording.byte_size
     size_text = f", {byte_size} bytes" if byte_size is not None else ""
     if status != "completed":
         return [

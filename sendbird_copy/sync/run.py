@@ -32,14 +32,21 @@ from sendbird_copy.aws import key_id
 from sendbird_copy.errors import (
     SendbirdApiError,
     SendbirdCopyError,
-    SendbirdTimeoutError,
     describe,
     is_service_error,
     is_transient,
+    may_have_been_accepted,
 )
 from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, RESERVED_PREFIXES, WRITE_REQUESTS_PER_SECOND
 from sendbird_copy.outputs import AppOutputs
-from sendbird_copy.sync.discovery import FULL_SCAN, Discoverer, Discovery, FoundRecording, ScanCursor
+from sendbird_copy.sync.discovery import (
+    FULL_SCAN,
+    Discoverer,
+    Discovery,
+    FoundRecording,
+    ScanCursor,
+    window_page_limit,
+)
 from sendbird_copy.sync.horizon import (
     BOUNDED,
     FULL,
@@ -393,8 +400,10 @@ class AppSync:
             full_scan=self.options.full_scan,
             unfinished=read.scan if read else None,
         )
-        discoverer = Discoverer(self.client(), self.services.stop)
+        memory = read.listing if read else None
+        discoverer = Discoverer(self.client(), self.services.stop, window_page_limit(memory))
         discoverer.read(plan.queries)
+        discoverer.check_listed(memory, started)
         discoverer.read_watched(read.watch if read else ())
         window_complete = discoverer.result.complete
         cursor = None
@@ -437,6 +446,7 @@ class AppSync:
             last_full_scan=previous.last_full_scan,
             watch=tuple(next_watch(found.discovery, previous.watch, outcomes, now)),
             layout=self.layout,
+            listing=found.discovery.memory() if found.window_complete else previous.listing,
         )
         if found.plan.mode == BOUNDED and found.window_complete:
             state = replace(state, last_complete=found.started)
@@ -531,12 +541,13 @@ class AppSync:
                 bucket=app.bucket_name,
                 region=app.region,
             )
-        except SendbirdTimeoutError as exc:
-            # No answer in time: Sendbird may have accepted the copy. Kept requested, so verification
-            # finds its object (or, stale, requests it again) instead of a second copy next run.
-            self._wait_for(recording, claimed)
-            return RecordingResult(recording, IN_PROGRESS, f"copy request unanswered ({describe(exc)})")
         except SendbirdCopyError as exc:  # a refusal, or an id the client cannot send (UsageError)
+            if may_have_been_accepted(exc):
+                # A 5xx, no answer in time, a dropped connection: Sendbird may have accepted the copy.
+                # Kept requested, so verification finds its object (or, stale, requests it again)
+                # instead of a second copy now.
+                self._wait_for(recording, claimed)
+                return RecordingResult(recording, IN_PROGRESS, f"copy request unanswered ({describe(exc)})")
             reason = describe(exc)
             # A transient refusal (a 429, a 5xx, a timeout, no connection) says nothing about the
             # copy: it never counts toward giving up (MAX_ATTEMPTS), the next run tries again for as
