@@ -79,7 +79,7 @@ def listing_page(path: str, body: Any) -> Page:
     following = data.get("next")
     if following is not None and not isinstance(following, str):
         raise _wrong(endpoint, f"'next' is {_kind(following)}, not a string or null")
-    parents = tuple(_parent(f"{endpoint} {key}[{i}]", path, item) for i, item in enumerate(items))
+    parents = tuple(_parent(_At(endpoint, f"{key}[{i}]"), path, item) for i, item in enumerate(items))
     return Page(parents, following or None)
 
 
@@ -90,7 +90,7 @@ def single_parent(path: str, parent_id: str, body: Any) -> ParentAnswer:
     data = _object(endpoint, body)
     if key not in data:
         raise _wrong(endpoint, f"'{key}' is missing ({_keys(data)})")
-    return _parent(f"{endpoint} {key}", path, data[key])
+    return _parent(_At(endpoint, key), path, data[key])
 
 
 def accepted(endpoint: str, body: Any) -> dict[str, Any]:
@@ -106,35 +106,50 @@ def application(endpoint: str, body: Any) -> dict[str, Any]:
     return _object(endpoint, body)
 
 
-def _parent(where: str, path: str, item: Any) -> ParentAnswer:
+@dataclass(frozen=True)
+class _At:
+    """Where in which answer: the endpoint and the field's path in its body."""
+
+    endpoint: str
+    field: str
+
+    def inside(self, name: str) -> _At:
+        return _At(self.endpoint, f"{self.field}.{name}")
+
+    def wrong(self, problem: str) -> UnexpectedAnswerError:
+        sep = " " if problem.startswith("is ") else ": "
+        return UnexpectedAnswerError(self.endpoint, f"{self.field}{sep}{problem}")
+
+
+def _parent(where: _At, path: str, item: Any) -> ParentAnswer:
     if not isinstance(item, dict):
-        raise _wrong(where, f"is {_kind(item)}, not an object")
+        raise where.wrong(f"is {_kind(item)}, not an object")
     id_field = ID_FIELDS[path]
     parent_id = item.get(id_field)
     if not isinstance(parent_id, str) or not parent_id:
-        raise _wrong(where, f"'{id_field}' is {_kind(parent_id)}, not a non-empty string")
+        raise where.wrong(f"'{id_field}' is {_kind(parent_id)}, not a non-empty string")
     state = item.get("state")
     if state is not None and not isinstance(state, str):
-        raise _wrong(where, f"'state' is {_kind(state)}, not a string")
+        raise where.wrong(f"'state' is {_kind(state)}, not a string")
     listed = item.get("cloud_recordings")
     if listed is None:
         listed = []
     if not isinstance(listed, list):
-        raise _wrong(where, f"'cloud_recordings' is {_kind(listed)}, not a list")
-    recordings = tuple(_recording(f"{where} cloud_recordings[{i}]", r) for i, r in enumerate(listed))
+        raise where.wrong(f"'cloud_recordings' is {_kind(listed)}, not a list")
+    recordings = tuple(_recording(where.inside(f"cloud_recordings[{i}]"), r) for i, r in enumerate(listed))
     return ParentAnswer(parent_id, state, recordings, _time(where, item, BEGAN_FIELDS[path]))
 
 
-def _recording(where: str, item: Any) -> RecordingAnswer:
+def _recording(where: _At, item: Any) -> RecordingAnswer:
     if not isinstance(item, dict):
-        raise _wrong(where, f"is {_kind(item)}, not an object")
+        raise where.wrong(f"is {_kind(item)}, not an object")
     for name in ("recording_id", "status"):
         value = item.get(name)
         if not isinstance(value, str) or not value:
-            raise _wrong(where, f"'{name}' is {_kind(value)}, not a non-empty string")
+            raise where.wrong(f"'{name}' is {_kind(value)}, not a non-empty string")
     size = item.get("byte_size")
     if size is not None and (not _is_int(size) or size < 0):
-        raise _wrong(where, f"'byte_size' is {_kind(size)}, not a whole number of bytes")
+        raise where.wrong(f"'byte_size' is {_kind(size)}, not a whole number of bytes")
     return RecordingAnswer(
         recording_id=item["recording_id"],
         status=item["status"],
@@ -144,17 +159,16 @@ def _recording(where: str, item: Any) -> RecordingAnswer:
     )
 
 
-def _time(where: str, item: Mapping[str, Any], name: str) -> datetime | None:
+def _time(where: _At, item: Mapping[str, Any], name: str) -> datetime | None:
     """Unix milliseconds (documented); absent or null: unknown. A number that reads as a date before
     2001 (seconds sent as milliseconds) or after 3000 is refused, not trusted."""
     value = item.get(name)
     if value is None:
         return None
     if not _is_int(value):
-        raise _wrong(where, f"'{name}' is {_kind(value)}, not whole Unix milliseconds")
+        raise where.wrong(f"'{name}' is {_kind(value)}, not whole Unix milliseconds")
     if not MIN_TRUSTED_MS <= value <= MAX_TRUSTED_MS:
-        raise _wrong(
-            where,
+        raise where.wrong(
             f"'{name}' is {value}: not Unix milliseconds between 2001 and 3000 (seconds instead of ms?)",
         )
     return datetime.fromtimestamp(value / 1000, tz=UTC)

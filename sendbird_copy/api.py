@@ -114,7 +114,7 @@ def _not_sendbird(response: requests.Response) -> NotSendbirdAnswerError:
     """One plain line for a non-JSON answer (a gateway's HTML page, a proxy's text)."""
     content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     shown = content_type[:60] if content_type.isascii() and content_type.isprintable() else ""
-    kind = _CONTENT_KINDS.get(shown) or (f"a {shown} answer" if shown else "an answer without a content type")
+    kind = _CONTENT_KINDS.get(shown) or (f"an answer of type {shown}" if shown else "an answer without a content type")
     return NotSendbirdAnswerError(
         status=response.status_code,
         code=None,
