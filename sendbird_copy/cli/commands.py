@@ -107,6 +107,12 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Sendbird Organization API base URL override.",
         ),
         click.option(
+            "--api-tokens-file",
+            metavar="FILE",
+            help="A JSON object of application id -> Sendbird API token, for a run over several "
+            "applications (or SENDBIRD_API_TOKEN_<APP_ID>, the id's '-' as '_').",
+        ),
+        click.option(
             "--sendbird-aws-region",
             metavar="REGION",
             help="The application's AWS region, when Sendbird reports a region key this tool does not map.",
