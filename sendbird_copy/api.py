@@ -114,12 +114,14 @@ def _not_sendbird(response: requests.Response) -> NotSendbirdAnswerError:
     """One plain line for a non-JSON answer (a gateway's HTML page, a proxy's text)."""
     content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     shown = content_type[:60] if content_type.isascii() and content_type.isprintable() else ""
-    kind = _CONTENT_KINDS.get(shown) or (f"an answer of type {shown}" if shown else "an answer without a content type")
+    kind = _CONTENT_KINDS.get(shown) or (
+        f"an answer of type {shown}" if shown else "an answer without a content type"
+    )
     return NotSendbirdAnswerError(
         status=response.status_code,
         code=None,
         type=None,
-        message=f"Sendbird answered HTTP {response.status_code} (not a Sendbird API answer: {kind})",
+        message=f"not a Sendbird API answer: {kind}",
     )
 
 

@@ -118,10 +118,11 @@ class SendbirdApiError(ServiceError):
 
 class NotSendbirdAnswerError(SendbirdApiError):
     """The answer is not Sendbird's JSON (an HTML page from another server, a proxy's text): told in
-    one line, status and content type, never the body itself."""
+    one line, status and what it was (``message``: "not a Sendbird API answer: an HTML page"),
+    never the body itself."""
 
     def __str__(self) -> str:
-        return self.message
+        return f"Sendbird answered HTTP {self.status} ({self.message})"
 
 
 class RateLimitedError(SendbirdApiError):

@@ -143,7 +143,8 @@ def _sendbird_failure(name: str, action: str, exc: BaseException, app: AppOutput
         host = _sendbird_host(app, env)
         return failed(
             name,
-            f"could not {action}: {host} gave {exc}; the API base URL looks wrong",
+            f"could not {action}: {host} answered HTTP {exc.status} ({exc.message}); "
+            "the API base URL looks wrong",
             "check --api-base-url (it must end in /v1, as https://api-<app id>.calls.sendbird.com/v1 does)",
         )
     if isinstance(exc, SendbirdApiError):

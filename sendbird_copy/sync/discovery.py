@@ -243,8 +243,8 @@ class Discoverer:
     def check_listed(self, memory: ListingMemory | None, now: datetime) -> None:
         """After the window's listings: when they showed no parent at all, while the last run's
         listed parents that must still be listed, Sendbird's listings are not what we rely on."""
-        if self.result.listed or memory is None or not memory.parents:
-            return
+        if self.result.listed or not self.result.complete or memory is None or not memory.parents:
+            return  # something listed, stopped before the end (Ctrl-C, the budget), or nothing known
         if memory.until is None or memory.until <= now:
             return
         raise UnexpectedAnswerError(
