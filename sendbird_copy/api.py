@@ -136,13 +136,14 @@ class _HttpCore:
         timeout: tuple[float, float],
         retries: int,
         backoff_factor: float,
-        deadline: float = DEFAULT_DEADLINE,
+        deadline: float | None = None,
     ) -> None:
         if retries < 0:
             raise UsageError(f"retries must be >= 0, got {retries}")
-        if not deadline > 0:
-            raise UsageError(f"deadline must be > 0 seconds, got {deadline}")
-        self.deadline = deadline
+        # Read when the client is made (not when this module loaded): a test may shorten it.
+        self.deadline = DEFAULT_DEADLINE if deadline is None else deadline
+        if not self.deadline > 0:
+            raise UsageError(f"deadline must be > 0 seconds, got {self.deadline}")
         self.base_url = base_url.rstrip("/")
         split = urlsplit(self.base_url)
         if split.scheme not in ("http", "https") or not split.hostname:
@@ -340,7 +341,7 @@ class SendbirdClient(_ClientBase):
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         retries: int = 4,
         backoff_factor: float = 0.5,
-        deadline: float = DEFAULT_DEADLINE,
+        deadline: float | None = None,
     ) -> None:
         self.application_id = _require(application_id, "application_id")
         token = _require(api_token, "api_token")
@@ -440,7 +441,7 @@ class OrganizationClient(_ClientBase):
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         retries: int = 4,
         backoff_factor: float = 0.5,
-        deadline: float = DEFAULT_DEADLINE,
+        deadline: float | None = None,
     ) -> None:
         key = _require(org_api_key, "org_api_key")
         self.base_url = (base_url or ORG_API_BASE_URL).rstrip("/")
