@@ -66,8 +66,10 @@ BYTES_PER_MEGABIT = 1_000_000 / 8
 
 
 def _copy_path_id(path: str) -> str | None:
-    """The recording id of a copy path (``/v1/cloud-recordings/{id}/copy``), else None."""
+    """The recording id of a copy path (``[/api-<app id>]/v1/cloud-recordings/{id}/copy``), else None."""
     segments = path.strip("/").split("/")
+    if segments and segments[0].startswith("api-"):  # an application's own base URL
+        segments = segments[1:]
     if len(segments) == 4 and segments[:2] == ["v1", "cloud-recordings"] and segments[3] == "copy":
         return unquote(segments[2])
     return None

@@ -172,7 +172,10 @@ def cli() -> None:
     Reads the stack outputs of a deployed stack (--outputs FILE, '-' for stdin, or --stack NAME).
     Secrets come from the environment only: SENDBIRD_API_TOKEN (the application's API token, for copy
     and smoke-test --recording-id), SENDBIRD_ORG_API_KEY (optional: also compare the region Sendbird
-    reports), and the standard AWS credential chain for the deployer's own checks.
+    reports), and the standard AWS credential chain for the deployer's own checks. Sendbird's tokens
+    are per application: a run over several applications takes each one's from --api-tokens-file
+    or SENDBIRD_API_TOKEN_<APP_ID> (the id's '-' as '_'); a value that is a Secrets Manager ARN is
+    read from there.
 
     Exit codes: 0 pass, 1 a check failed, 2 bad input or configuration, 130 interrupted.
     """

@@ -256,7 +256,9 @@ def test_a_copy_accepted_behind_a_gateways_504_is_posted_once_and_verified(
     assert done.exit_code == 0, done.text
     (result,) = app_report(done)["recordings"]
     assert result["outcome"] == "copied", result
-    assert bed.copy_posts() == {"rec-1": 1}  # the 504 hid an acceptance: never a second copy
+    # The 504 hid an acceptance: one POST (answered 504), one copy, never a second.
+    assert bed.emulator.copy_posts(accepted_only=False) == {"rec-1": 1}
+    assert [c.recording_id for c in bed.emulator.copies] == ["rec-1"]
 
 
 # -- item 11: a 5xx HTML page reads as one plain line -------------------------------------------------
