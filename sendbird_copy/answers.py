@@ -1,6 +1,7 @@
 """THE one place where a Sendbird answer is checked against the shape the sync relies on.
 
-Every 2xx body the client returns passes through here before anything reads it: a listing
+Every answer's body is parsed here (``parsed``: one that is not JSON at all is not Sendbird's API,
+said in one plain line), and every 2xx body is checked here before anything reads it: a listing
 (``GET /live-events``, ``GET /rooms``) has its list key holding a list of objects and a ``next`` that
 is a string or null; a single parent (``GET /live-events/{id}``, ``GET /rooms/{id}``) is wrapped as
 documented; every recording has its id and status as strings, its times as integers in milliseconds
@@ -10,18 +11,19 @@ endpoint and what was wrong: a changed answer is an error, never "nothing to cop
 
 Typed parsing by hand, not a validation library: the scheduled function's archive is this package
 and its pure-Python dependencies, and the shapes are few and small. Fields the sync does not read
-are not checked (Sendbird may add fields at will). A message shows field names and types, never a
-value from the body (a value may be anything, a secret included).
+are not checked (Sendbird may add fields at will). A message shows field names, types and numbers,
+never a string from the body (it may be anything, a secret included).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sendbird_copy.errors import UnexpectedAnswerError
+from sendbird_copy.errors import NotSendbirdAnswerError, UnexpectedAnswerError
 from sendbird_copy.redact import shorten
 
 # A time before this (2001-01-01T00:00:00Z in ms) is not Sendbird's: most likely seconds, not ms.
@@ -64,6 +66,29 @@ class Page:
 
     parents: tuple[ParentAnswer, ...]
     next: str | None
+
+
+# What a non-JSON answer looks like, by content type: said in words, its body never shown.
+_CONTENT_KINDS = {"text/html": "an HTML page", "text/plain": "plain text", "application/xml": "XML"}
+
+
+def parsed(status: int, content_type: str, data: bytes) -> Any:
+    """Any answer's body as JSON (None when empty). One that is not JSON at all is not Sendbird's
+    API (a gateway's HTML page, a proxy's text): ``NotSendbirdAnswerError``, in one plain line."""
+    if not data.strip():
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        pass
+    media = content_type.split(";")[0].strip().lower()
+    shown = media[:60] if media.isascii() and media.isprintable() else ""
+    kind = _CONTENT_KINDS.get(shown) or (
+        f"an answer of type {shown}" if shown else "an answer without a content type"
+    )
+    raise NotSendbirdAnswerError(
+        status=status, code=None, type=None, message=f"not a Sendbird API answer: {kind}"
+    )
 
 
 def listing_page(path: str, body: Any) -> Page:

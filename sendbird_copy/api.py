@@ -8,7 +8,6 @@ connection errors, timeouts, and one place that turns failures into the typed er
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -24,7 +23,6 @@ from urllib3.util.retry import Retry
 from sendbird_copy import __version__, answers
 from sendbird_copy.errors import (
     AnswerLostError,
-    NotSendbirdAnswerError,
     RateLimitedError,
     SendbirdApiError,
     SendbirdConnectionError,
@@ -97,32 +95,6 @@ def _require(value: str | None, input_name: str) -> str:
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in cleaned):
         raise UsageError(f"{input_name} contains control characters (a pasted line break?)")
     return cleaned
-
-
-def _json(data: bytes) -> Any:
-    """The body as JSON: None when it is empty; raises ValueError when it is not JSON at all."""
-    if not data.strip():
-        return None
-    return json.loads(data)
-
-
-# What a non-JSON answer looks like, by content type: said in words, its body never shown.
-_CONTENT_KINDS = {"text/html": "an HTML page", "text/plain": "plain text", "application/xml": "XML"}
-
-
-def _not_sendbird(response: requests.Response) -> NotSendbirdAnswerError:
-    """One plain line for a non-JSON answer (a gateway's HTML page, a proxy's text)."""
-    content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    shown = content_type[:60] if content_type.isascii() and content_type.isprintable() else ""
-    kind = _CONTENT_KINDS.get(shown) or (
-        f"an answer of type {shown}" if shown else "an answer without a content type"
-    )
-    return NotSendbirdAnswerError(
-        status=response.status_code,
-        code=None,
-        type=None,
-        message=f"not a Sendbird API answer: {kind}",
-    )
 
 
 class _HttpCore:
@@ -226,10 +198,7 @@ class _HttpCore:
             log.debug(self.redact(f"{method} {path} -> {error}", secrets))
             raise error
         log.debug(self.redact(f"{method} {path} -> {response.status_code}", secrets))
-        try:
-            body = _json(data)
-        except ValueError:
-            raise _not_sendbird(response) from None
+        body = answers.parsed(response.status_code, response.headers.get("Content-Type", ""), data)
         if 200 <= response.status_code < 300:
             return body
         raise self._api_error(response, body if isinstance(body, dict) else {}, data, secrets)
