@@ -279,7 +279,8 @@ def test_listings_follow_next_across_pages_and_find_recording_searches_both(app)
     client = client_for(app)
 
     def every(kind: str, limit: int) -> list[Any]:
-        parents, token = [], None
+        parents: list[Any] = []
+        token: str | None = None
         while True:
             page = client.list_page(kind, {}, token, limit=limit)
             parents += page.parents
