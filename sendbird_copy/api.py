@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote, urlsplit
 
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError, ReadTimeoutError
+from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from sendbird_copy import __version__
+from sendbird_copy import __version__, answers
 from sendbird_copy.errors import (
-    NotSendbirdAnswerError,
+    AnswerLostError,
     RateLimitedError,
     SendbirdApiError,
     SendbirdConnectionError,
@@ -36,7 +38,7 @@ from sendbird_copy.facts import (
     api_base_url,
     is_valid_app_id,
 )
-from sendbird_copy.redact import display_host, display_url, redact
+from sendbird_copy.redact import display_host, display_url, redact, shorten
 
 if TYPE_CHECKING:
     from sendbird_copy.outputs import AppOutputs
@@ -46,6 +48,10 @@ log = logging.getLogger(__name__)
 Throttle = Callable[[str], contextlib.AbstractContextManager[None]]
 
 DEFAULT_TIMEOUT: tuple[float, float] = (3.05, 30.0)
+# Every answer, whole, within this many seconds of its request: a per-read timeout alone never ends
+# a body trickled a byte at a time. A listing page of 100 parents is well under a megabyte.
+DEFAULT_DEADLINE = 60.0
+_CHUNK_BYTES = 64 * 1024
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 # find_recording reads at most this many pages of each listing: 20 x 100 = 2,000 live events and
 # 2,000 rooms, 40 GETs (about 4 s at the documented 10 GET/s). Past that the copy call decides.
@@ -75,6 +81,13 @@ class _CappedRetry(Retry):
             )
         return bool(super().sleep_for_retry(response))
 
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        # A copy POST is not idempotent: after a 5xx it may have been accepted (a gateway's 504 in
+        # front of an accepted copy), so only a 429 (nothing was accepted) is repeated.
+        if method == "POST" and status_code != 429:
+            return False
+        return bool(super().is_retry(method, status_code, has_retry_after))
+
 
 def _require(value: str | None, input_name: str) -> str:
     cleaned = (value or "").strip()
@@ -87,34 +100,10 @@ def _require(value: str | None, input_name: str) -> str:
     return cleaned
 
 
-def _lenient_json(response: requests.Response) -> dict[str, Any] | None:
-    """The body as a JSON object: {} when it is empty or JSON of another shape (Sendbird's bodies
-    are parsed leniently); None when it is not JSON at all, so not an answer of Sendbird's API."""
-    if not response.content.strip():
-        return {}
-    try:
-        data = response.json()
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else {}
-
-
-def _not_sendbird(response: requests.Response) -> NotSendbirdAnswerError:
-    """One line for a non-JSON answer (an HTML page, a proxy's text): its body is never shown."""
-    content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
-    shown = content_type[:60] if content_type.isascii() and content_type.isprintable() else ""
-    return NotSendbirdAnswerError(
-        status=response.status_code,
-        code=None,
-        type=None,
-        message=f"not a Sendbird API answer: HTTP {response.status_code} {shown or 'without a content type'}",
-    )
-
-
 class _HttpCore:
     """Session, retries, timeouts and error mapping shared by both clients."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - each is one independent setting of the session
         self,
         base_url: str,
         headers: Mapping[str, str],
@@ -122,9 +111,14 @@ class _HttpCore:
         timeout: tuple[float, float],
         retries: int,
         backoff_factor: float,
+        deadline: float | None = None,
     ) -> None:
         if retries < 0:
             raise UsageError(f"retries must be >= 0, got {retries}")
+        # Read when the client is made (not when this module loaded): a test may shorten it.
+        self.deadline = DEFAULT_DEADLINE if deadline is None else deadline
+        if not self.deadline > 0:
+            raise UsageError(f"deadline must be > 0 seconds, got {self.deadline}")
         self.base_url = base_url.rstrip("/")
         split = urlsplit(self.base_url)
         if split.scheme not in ("http", "https") or not split.hostname:
@@ -146,9 +140,8 @@ class _HttpCore:
             status=retries,
             other=0,
             status_forcelist=RETRY_STATUSES,
-            # None = every method, POST included. Acceptable for the copy: a 429 or 5xx means the
-            # copy was not accepted, and a repeated copy only overwrites the same object with the
-            # same bytes; it never duplicates data or bills more than one extra upload.
+            # None = every method; a POST is repeated on a 429 only (see is_retry). Connection
+            # errors before the request was sent (refused) are repeated for every method.
             allowed_methods=None,
             backoff_factor=backoff_factor,
             respect_retry_after_header=True,
@@ -172,13 +165,18 @@ class _HttpCore:
         params: Mapping[str, Any] | None = None,
         json_body: Mapping[str, Any] | None = None,
         extra_secrets: Iterable[str | None] = (),
-    ) -> dict[str, Any]:
-        """Send one request (with retries) and return the 2xx body as a dict; raise typed errors."""
+    ) -> Any:
+        """Send one request (with retries) and return the 2xx body as parsed JSON (None when empty),
+        for ``sendbird_copy.answers`` to check; raise typed errors. The whole answer must arrive
+        within ``deadline`` seconds of the last attempt's start: a body trickled a byte at a time
+        never trips a per-read timeout."""
         secrets = [*extra_secrets]
         error: SendbirdCopyError | None = None
+        data = b""
         gate = self.throttle(method) if self.throttle is not None else contextlib.nullcontext()
         try:
             with gate:
+                started = time.monotonic()
                 response = self.session.request(
                     method,
                     self.base_url + path,
@@ -187,31 +185,63 @@ class _HttpCore:
                     timeout=self.timeout,
                     # A redirect would carry the token header to whatever host it names.
                     allow_redirects=False,
+                    stream=True,  # the body is read below, against the deadline
                 )
+                try:
+                    data = self._body(response, started)
+                finally:
+                    response.close()
         except requests.RequestException as exc:
             error = self._transport_error(exc, secrets)
+        except SendbirdCopyError as exc:
+            error = exc
         # Raised outside the except block on purpose: the requests exception holds the prepared
         # request (token header, secret key in the body), so it must not ride along as __context__.
         if error is not None:
             log.debug(self.redact(f"{method} {path} -> {error}", secrets))
             raise error
         log.debug(self.redact(f"{method} {path} -> {response.status_code}", secrets))
-        body = _lenient_json(response)
-        if body is None:
-            raise _not_sendbird(response)
+        body = answers.parsed(response.status_code, response.headers.get("Content-Type", ""), data)
         if 200 <= response.status_code < 300:
             return body
-        raise self._api_error(response, body, secrets)
+        raise self._api_error(response, body if isinstance(body, dict) else {}, data, secrets)
+
+    def _body(self, response: requests.Response, started: float) -> bytes:
+        """The whole body, read as it comes, within the deadline."""
+        chunks: list[bytes] = []
+        while True:
+            if time.monotonic() - started > self.deadline:
+                raise SendbirdTimeoutError(
+                    f"The Sendbird API at {self.host} did not send its whole answer within "
+                    f"{self.deadline:g} s; the request may still have been processed"
+                )
+            try:
+                chunk = response.raw.read1(_CHUNK_BYTES, decode_content=True)
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                # Raised without the urllib3 exception: it may quote the request (a header).
+                kind = type(exc).__name__
+                if isinstance(exc, ReadTimeoutError):
+                    raise SendbirdTimeoutError(
+                        f"The Sendbird API at {self.host} stopped sending its answer for "
+                        f"{self.timeout[1]:g} s (read timeout); the request may still have been processed"
+                    ) from None
+                raise AnswerLostError(
+                    f"The connection to the Sendbird API at {self.host} dropped during the answer "
+                    f"({kind}); the request may still have been processed"
+                ) from None
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
 
     def _api_error(
-        self, response: requests.Response, body: dict[str, Any], secrets: list[str | None]
+        self, response: requests.Response, body: dict[str, Any], data: bytes, secrets: list[str | None]
     ) -> SendbirdApiError:
         code = body.get("code")
         kind = body.get("type")
         message = body.get("message")
         if not isinstance(message, str) or not message:
             # Redact before cutting: a cut through a secret would leave a prefix redact() misses.
-            text = self.redact(response.text.strip(), secrets) if body else ""
+            text = self.redact(data.decode("utf-8", "replace").strip(), secrets) if body else ""
             message = text[:_ERROR_TEXT_CHARS] if text else (response.reason or "no message")
         cls = RateLimitedError if response.status_code == 429 else SendbirdApiError
         return cls(
@@ -239,6 +269,12 @@ class _HttpCore:
                 f"the request may still have been processed, so check before repeating it"
             )
         detail = self.redact(str(reason or exc), secrets)
+        if isinstance(reason, ProtocolError):
+            # Sent, then the connection dropped (read=0: never repeated): it may have been acted on.
+            return AnswerLostError(
+                f"The connection to the Sendbird API at {self.host} dropped before its answer: {detail}; "
+                "the request may still have been processed"
+            )
         return SendbirdConnectionError(
             f"Could not reach the Sendbird API at {self.host} (after {self.retries} retries): {detail}"
         )
@@ -269,7 +305,7 @@ class _ClientBase:
 class SendbirdClient(_ClientBase):
     """Client for one Sendbird application's Calls/Live API (``Api-Token`` authentication)."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the application, its token, and the session's settings
         self,
         application_id: str,
         api_token: str,
@@ -277,6 +313,7 @@ class SendbirdClient(_ClientBase):
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         retries: int = 4,
         backoff_factor: float = 0.5,
+        deadline: float | None = None,
     ) -> None:
         self.application_id = _require(application_id, "application_id")
         token = _require(api_token, "api_token")
@@ -292,6 +329,7 @@ class SendbirdClient(_ClientBase):
             timeout,
             retries,
             backoff_factor,
+            deadline,
         )
 
     def __repr__(self) -> str:
@@ -307,107 +345,62 @@ class SendbirdClient(_ClientBase):
         """
         rid = _require(recording_id, "recording_id")
         body = {"access_key": access_key, "secret_key": secret_key, "bucket": bucket, "region": region}
-        return self._core.request(
-            "POST",
-            f"/cloud-recordings/{quote(rid, safe='')}/copy",
-            json_body=body,
-            extra_secrets=[secret_key],
-        )
-
-    def list_live_events(self, limit: int = MAX_PAGE_LIMIT) -> list[dict[str, Any]]:
-        """Every live event of the application (all pages), each with its ``cloud_recordings``."""
-        return list(self._iter_pages("/live-events", "live_events", limit))
-
-    def list_rooms(self, limit: int = MAX_PAGE_LIMIT) -> list[dict[str, Any]]:
-        """Every room of the application (all pages), each with its ``cloud_recordings``."""
-        return list(self._iter_pages("/rooms", "rooms", limit))
-
-    def iter_live_events(
-        self, limit: int = MAX_PAGE_LIMIT, filters: Mapping[str, str] | None = None
-    ) -> Iterator[dict[str, Any]]:
-        """Live events page by page, as they arrive (a GET per page); ``filters`` are documented
-        query parameters (``state``, ``started_at_start_date``...), sent with every page."""
-        return self._iter_pages("/live-events", "live_events", limit, filters=filters)
-
-    def iter_rooms(
-        self, limit: int = MAX_PAGE_LIMIT, filters: Mapping[str, str] | None = None
-    ) -> Iterator[dict[str, Any]]:
-        """Rooms page by page, as they arrive (a GET per page); ``filters`` as for live events."""
-        return self._iter_pages("/rooms", "rooms", limit, filters=filters)
+        path = f"/cloud-recordings/{quote(rid, safe='')}/copy"
+        answer = self._core.request("POST", path, json_body=body, extra_secrets=[secret_key])
+        return answers.accepted("POST /cloud-recordings/{recording_id}/copy", answer)
 
     def list_page(
         self, kind: str, filters: Mapping[str, str], token: str | None = None, limit: int = MAX_PAGE_LIMIT
-    ) -> tuple[list[dict[str, Any]], str | None]:
-        """One page of ``/live-events`` (``kind="live-events"``) or ``/rooms`` and the ``next`` token
-        (None on the last page): for a caller that keeps its place between runs."""
-        path, key = {"live-events": ("/live-events", "live_events"), "rooms": ("/rooms", "rooms")}[kind]
+    ) -> answers.Page:
+        """One page of ``/live-events`` (``kind="live-events"``) or ``/rooms``, checked
+        (``answers.listing_page``), with the ``next`` token of the following page (None on the last)."""
+        if not 1 <= limit <= MAX_PAGE_LIMIT:
+            raise UsageError(f"limit must be between 1 and {MAX_PAGE_LIMIT}, got {limit}")
+        path = "/" + kind
+        if path not in answers.LISTING_KEYS:
+            raise UsageError(f"kind must be one of live-events, rooms; got {shorten(kind)}")
         params: dict[str, Any] = {**filters, "limit": limit}
         if token:
             params["next"] = token
-        page = self._core.request("GET", path, params=params)
-        items = [item for item in page.get(key) or () if isinstance(item, dict)]
-        following = page.get("next")
-        return items, following if isinstance(following, str) and following else None
+        return answers.listing_page(path, self._core.request("GET", path, params=params))
 
-    def get_live_event(self, live_event_id: str) -> dict[str, Any]:
-        """One live event (``GET /live-events/{id}``, unwrapped from ``{"live_event": ...}``)."""
-        return self._detail("/live-events", "live_event", live_event_id)
+    def get_live_event(self, live_event_id: str) -> answers.ParentAnswer:
+        """One live event (``GET /live-events/{id}``, documented as ``{"live_event": {...}}``)."""
+        return self._detail("/live-events", live_event_id)
 
-    def get_room(self, room_id: str) -> dict[str, Any]:
-        """One room (``GET /rooms/{id}``, unwrapped from ``{"room": ...}``)."""
-        return self._detail("/rooms", "room", room_id)
+    def get_room(self, room_id: str) -> answers.ParentAnswer:
+        """One room (``GET /rooms/{id}``, documented as ``{"room": {...}}``)."""
+        return self._detail("/rooms", room_id)
 
-    def _detail(self, path: str, key: str, parent_id: str) -> dict[str, Any]:
-        pid = _require(parent_id, key + "_id")
-        page = self._core.request("GET", f"{path}/{quote(pid, safe='')}")
-        item = page.get(key, page)
-        return item if isinstance(item, dict) else {}
+    def _detail(self, path: str, parent_id: str) -> answers.ParentAnswer:
+        pid = _require(parent_id, answers.ID_FIELDS[path])
+        body = self._core.request("GET", f"{path}/{quote(pid, safe='')}")
+        return answers.single_parent(path, pid, body)
 
-    def find_recording(self, recording_id: str, max_pages: int = FIND_MAX_PAGES) -> dict[str, Any] | None:
-        """The recording's documented fields from the live-event or room that holds it, or None.
+    def find_recording(
+        self, recording_id: str, max_pages: int = FIND_MAX_PAGES
+    ) -> answers.RecordingAnswer | None:
+        """The recording as the live event or room that holds it lists it, or None.
 
         Reads at most ``max_pages`` pages of each listing, so None means "not in the first pages",
         not "does not exist": an application with years of live events must not cost minutes here.
         """
         if max_pages < 1:
             raise UsageError(f"max_pages must be >= 1, got {max_pages}")
-        sources = (
-            self._iter_pages("/live-events", "live_events", MAX_PAGE_LIMIT, max_pages),
-            self._iter_pages("/rooms", "rooms", MAX_PAGE_LIMIT, max_pages),
-        )
-        for source in sources:
-            for parent in source:
-                for recording in parent.get("cloud_recordings") or ():
-                    if isinstance(recording, dict) and recording.get("recording_id") == recording_id:
-                        return recording
+        for kind in ("live-events", "rooms"):
+            token: str | None = None
+            seen: set[str] = set()
+            for _ in range(max_pages):
+                page = self.list_page(kind, {}, token)
+                for parent in page.parents:
+                    found = next((r for r in parent.recordings if r.recording_id == recording_id), None)
+                    if found is not None:
+                        return found
+                if page.next is None or page.next in seen:
+                    break  # the last page (or a repeated token: never loop on it)
+                seen.add(page.next)
+                token = page.next
         return None
-
-    def _iter_pages(
-        self,
-        path: str,
-        key: str,
-        limit: int,
-        max_pages: int | None = None,
-        filters: Mapping[str, str] | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        if not 1 <= limit <= MAX_PAGE_LIMIT:
-            raise UsageError(f"limit must be between 1 and {MAX_PAGE_LIMIT}, got {limit}")
-        first: dict[str, Any] = {**(filters or {}), "limit": limit}
-        params = first
-        seen: set[str] = set()
-        pages = 0
-        while True:
-            page = self._core.request("GET", path, params=params)
-            pages += 1
-            yield from (item for item in page.get(key) or () if isinstance(item, dict))
-            token = page.get("next")
-            # A repeated token would loop forever; stop instead of trusting the server blindly.
-            if not isinstance(token, str) or not token or token in seen:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            seen.add(token)
-            params = {**first, "next": token}
 
 
 class OrganizationClient(_ClientBase):
@@ -420,6 +413,7 @@ class OrganizationClient(_ClientBase):
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         retries: int = 4,
         backoff_factor: float = 0.5,
+        deadline: float | None = None,
     ) -> None:
         key = _require(org_api_key, "org_api_key")
         self.base_url = (base_url or ORG_API_BASE_URL).rstrip("/")
@@ -430,6 +424,7 @@ class OrganizationClient(_ClientBase):
             timeout,
             retries,
             backoff_factor,
+            deadline,
         )
 
     def __repr__(self) -> str:
@@ -438,10 +433,20 @@ class OrganizationClient(_ClientBase):
     def get_application(self, app_id: str) -> dict[str, Any]:
         """``{"app_id", "app_name", "region": {"region_key", "region_name"}, ...}``."""
         aid = _require(app_id, "app_id")
-        return self._core.request("GET", f"/api/v2/applications/{quote(aid, safe='')}")
+        path = f"/api/v2/applications/{quote(aid, safe='')}"
+        return answers.application("GET /api/v2/applications/{app_id}", self._core.request("GET", path))
 
 
-def client_factory(api_token: str, base_url: str | None = None) -> Callable[[AppOutputs], SendbirdClient]:
+def client_factory(
+    tokens: str | Mapping[str, str], base_url: str | None = None
+) -> Callable[[AppOutputs], SendbirdClient]:
     """THE way to make an application's client (the sync's workers, the smoke test's stages, the
-    scheduled function): a new one per call, as a ``requests`` session is not shared across threads."""
-    return lambda app: SendbirdClient(app.app_id, api_token, base_url=base_url)
+    scheduled function): a new one per call, as a ``requests`` session is not shared across threads.
+    ``tokens`` is the one application's token, or one per application id (Sendbird's tokens are per
+    application: one token never serves two)."""
+
+    def make(app: AppOutputs) -> SendbirdClient:
+        token = tokens if isinstance(tokens, str) else tokens[app.app_id]
+        return SendbirdClient(app.app_id, token, base_url=base_url)
+
+    return make

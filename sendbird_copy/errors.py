@@ -21,7 +21,9 @@ Modelled on requests' ``exceptions.py``: every error the helper raises on purpos
         ├── SendbirdApiError             Sendbird answered non-2xx (code/type/message)
         │   ├── NotSendbirdAnswerError   an answer that is not JSON: not Sendbird's API
         │   └── RateLimitedError         429100 that outlasted every retry
+        ├── UnexpectedAnswerError        a 2xx whose body is not the shape the sync relies on
         ├── SendbirdConnectionError
+        │   └── AnswerLostError          sent, then the connection dropped: it may have been acted on
         └── SendbirdTimeoutError
 
 boto3's exceptions are mapped once, by type and AWS error code, in ``aws_error`` (never by module
@@ -124,10 +126,11 @@ class SendbirdApiError(ServiceError):
 
 class NotSendbirdAnswerError(SendbirdApiError):
     """The answer is not Sendbird's JSON (an HTML page from another server, a proxy's text): told in
-    one line, status and content type, never the body itself."""
+    one line, status and what it was (``message``: "not a Sendbird API answer: an HTML page"),
+    never the body itself."""
 
     def __str__(self) -> str:
-        return self.message
+        return f"Sendbird answered HTTP {self.status} ({self.message})"
 
 
 class RateLimitedError(SendbirdApiError):
@@ -208,6 +211,29 @@ AWS_CODES: dict[type[AwsError], frozenset[str]] = {
     ),
     AwsPreconditionFailed: frozenset({"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}),
 }
+
+
+class AnswerLostError(SendbirdConnectionError):
+    """The request was sent and the connection dropped before its whole answer came: Sendbird may
+    have acted on it (never repeat a copy blindly after this)."""
+
+
+class UnexpectedAnswerError(ServiceError):
+    """A 2xx answer that is not the documented shape the sync relies on (``sendbird_copy.answers``):
+    names the endpoint and what was wrong, never a value from the body."""
+
+    def __init__(self, endpoint: str, problem: str) -> None:
+        self.endpoint = endpoint
+        self.problem = problem
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"Sendbird's answer to {self.endpoint} is not what the sync relies on: {self.problem}"
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return (type(self), (self.endpoint, self.problem))
+
+
 AWS_CONFIGURATION_HINT = "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
 
 
@@ -278,6 +304,8 @@ def aws_error_code(exc: BaseException) -> str | None:
 def describe(exc: BaseException) -> str:
     """One line for any failure, with the service's own code where it has one. Never a secret:
     the messages of our errors are redacted when made, and AWS's never quote a secret key."""
+    if isinstance(exc, NotSendbirdAnswerError):
+        return str(exc)  # already one plain line: status and what the answer was
     if isinstance(exc, SendbirdApiError):
         detail = f"{exc.type}: {exc.message}" if exc.type else exc.message
         return f"Sendbird answered HTTP {exc.status} with code {exc.code} {detail}".strip()
@@ -295,3 +323,12 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, SendbirdConnectionError | SendbirdTimeoutError):
         return True
     return isinstance(exc, SendbirdApiError) and (exc.status == 429 or exc.status >= 500)
+
+
+def may_have_been_accepted(exc: BaseException) -> bool:
+    """After this failure of a sent request, Sendbird may have acted on it all the same: a 5xx (a
+    gateway's 504 in front of an accepted copy), a timeout, a dropped connection. A copy is then
+    ``requested`` and verification decides; it is never re-POSTed on the spot."""
+    if isinstance(exc, SendbirdTimeoutError | AnswerLostError):
+        return True
+    return isinstance(exc, SendbirdApiError) and exc.status >= 500

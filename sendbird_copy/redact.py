@@ -64,12 +64,38 @@ def shown(value: Any) -> str:
 MASK = "***"
 
 
+# A short secret is masked where it stands as a whole value: not run on into a letter, digit or '_'
+# on either side. A one-letter token, or ``test``, never turns "exit_code" into "e***it_code". A
+# secret this long is masked wherever it appears: no word holds one by chance, and one glued to
+# other text (a cut body, a concatenation) is a leak all the same.
+_WORD = "A-Za-z0-9_"
+ANYWHERE_LENGTH = 12
+# ... and never as a JSON object's key ("secret": ...): the keys of our documents are our words.
+_JSON_KEY_AFTER = re.compile(r'"\s*:')
+
+
 def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """``text`` with every occurrence of each non-empty secret replaced by ``***``."""
+    """``text`` with each non-empty secret replaced by ``***``: a short one where it stands as a
+    whole value (not inside a longer word), a long one anywhere; never a JSON object's key."""
     # Longest first, so a secret that contains another one is masked whole.
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return text
+    unique = sorted({s for s in secrets if s}, key=len, reverse=True)
+    if not unique or not any(secret in text for secret in unique):
+        return text
+    alternatives = "|".join(
+        re.escape(secret)
+        if len(secret) >= ANYWHERE_LENGTH
+        else rf"(?<![{_WORD}]){re.escape(secret)}(?![{_WORD}])"
+        for secret in unique
+    )
+    pattern = re.compile(alternatives)
+
+    def mask(match: re.Match[str]) -> str:
+        start, end = match.span()
+        if start > 0 and text[start - 1] == '"' and _JSON_KEY_AFTER.match(text, end):
+            return match.group()
+        return MASK
+
+    return pattern.sub(mask, text)
 
 
 class RedactingFilter(logging.Filter):

@@ -6,7 +6,8 @@
         [--seed-events 40] [--seed-rooms 20] [--seed 0] [--copy-mbps 200]
 
 Options:
-  --app                one application (repeatable); its token alone selects it on the one base URL
+  --app                one application (repeatable); its token selects it on the shared base URL
+                       (/v1); /api-<APP_ID>/v1 serves it alone and refuses other tokens
   --recording          a completed (or other Live status) recording in its own live event, stopped an
                        hour ago (repeatable; added after any seeded ones, so it is listed first)
   --region-key-aws     the AWS region of a Sendbird region key missing from the table

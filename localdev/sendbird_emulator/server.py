@@ -66,8 +66,10 @@ BYTES_PER_MEGABIT = 1_000_000 / 8
 
 
 def _copy_path_id(path: str) -> str | None:
-    """The recording id of a copy path (``/v1/cloud-recordings/{id}/copy``), else None."""
+    """The recording id of a copy path (``[/api-<app id>]/v1/cloud-recordings/{id}/copy``), else None."""
     segments = path.strip("/").split("/")
+    if segments and segments[0].startswith("api-"):  # an application's own base URL
+        segments = segments[1:]
     if len(segments) == 4 and segments[:2] == ["v1", "cloud-recordings"] and segments[3] == "copy":
         return unquote(segments[2])
     return None
@@ -149,6 +151,7 @@ class SendbirdEmulator:
         self._fail: tuple[int, Callable[[], ApiFault]] = (0, lambda: server_error(503))
         self._throttle: tuple[int, int, str | None] = (0, 1, None)
         self._drop = 0
+        self._gateway: tuple[int, int, str | None] = (0, 504, None)  # see gateway_answer_next
         self._drop_of: dict[str, int] = {}  # recording id -> copies of it still to drop
         self._error_rate = 0.0
         self.latency = 0.0
@@ -270,6 +273,29 @@ class SendbirdEmulator:
             raise ValueError(f"method must be one of {', '.join(METHODS)} or None, got {method!r}")
         with self._lock:
             self._throttle = (n, retry_after, method)
+
+    def gateway_answer_next(self, n: int, status: int = 504, method: str | None = None) -> None:
+        """The next ``n`` requests (only ``method``'s when given) are handled as usual (a copy is
+        accepted and runs), then answered ``status`` with a gateway's HTML page instead of the
+        answer: an acceptance hidden behind a gateway's error, as a proxy in front of Sendbird
+        gives when the API is slow."""
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ValueError(f"n must be an integer >= 0, got {n!r}")
+        if not 500 <= status <= 599:
+            raise ValueError(f"status must be a 5xx, got {status!r}")
+        if method is not None and method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)} or None, got {method!r}")
+        with self._lock:
+            self._gateway = (n, status, method)
+
+    def gateway_answers(self, method: str) -> int | None:
+        """The status a gateway answers in place of this request's answer, or None (counted down)."""
+        with self._lock:
+            count, status, only = self._gateway
+            if count <= 0 or only not in (None, method):
+                return None
+            self._gateway = (count - 1, status, only)
+            return status
 
     def drop_next_copies(self, n: int) -> None:
         """The next ``n`` accepted copies answer 200 as usual but never write the object (their
@@ -406,10 +432,18 @@ class SendbirdEmulator:
 
     @property
     def base_url(self) -> str:
-        # One URL for every application: real Sendbird puts the app id in the host name, but its
-        # tokens are per application, so the token alone identifies the app here. A client with a
-        # base_url override (no {application_id}) therefore reaches the right app.
+        # One URL for every application, the token alone picking the application: for a client of
+        # one application. Real Sendbird puts the app id in the host name; ``base_url_template``
+        # does the same in the path, and there a token of another application is refused.
         return f"{self.org_base_url}/v1"
+
+    @property
+    def base_url_template(self) -> str:
+        """Each application at its own base URL, as Sendbird's ``api-{application_id}`` host names
+        give it (the id in the path here: no name resolution needed), for ``--api-base-url``. A
+        request there with another application's token is refused (401, 401121), as Sendbird does;
+        so is one whose ``Host`` header names ``api-<id>.`` and another application's token."""
+        return f"{self.org_base_url}/api-{{application_id}}/v1"
 
     # ----- request handling (called by _Handler) -------------------------------------------------
     def arrived(self, method: str, raw_path: str) -> _Exchange:
@@ -420,13 +454,19 @@ class SendbirdEmulator:
         self, exchange: _Exchange, raw_path: str, headers: Any, body: bytes
     ) -> tuple[int, dict[str, Any]]:
         app = self._catalog.app_for_token(headers.get("Api-Token"))
+        split = urlsplit(raw_path)
+        segments = [unquote(s) for s in split.path.strip("/").split("/")]
+        hosted = _hosted_app(headers.get("Host") or "", segments)
+        if hosted is not None:
+            segments = segments[1:] if segments[0] == f"api-{hosted}" else segments
+            if app is not None and app.app_id != hosted:
+                # Sendbird's tokens are per application: another application's token is no token here.
+                app = None
         exchange.app_id = app.app_id if app else None  # faults and 429s are counted per app too
         if self.latency > 0:
             self._stopping.wait(self.latency)
         method = exchange.method
         self._inject_faults(method)
-        split = urlsplit(raw_path)
-        segments = [unquote(s) for s in split.path.strip("/").split("/")]
         query = {k: v[-1] for k, v in parse_qs(split.query).items()}
         now = self.clock()
         match (method, segments):
@@ -583,6 +623,16 @@ class SendbirdEmulator:
         }
 
 
+def _hosted_app(host: str, segments: list[str]) -> str | None:
+    """The application a request is addressed to: ``api-<id>`` as the first path segment (the
+    emulator's per-application base URL) or as the host name's first label (Sendbird's); None
+    for the shared base URL, where the token alone picks the application."""
+    if segments and segments[0].startswith("api-") and len(segments[0]) > 4:
+        return segments[0][4:]
+    label = host.split(".")[0] if "." in host else ""
+    return label[4:] if label.startswith("api-") and len(label) > 4 else None
+
+
 def _copy_params(body: bytes) -> dict[str, str]:
     try:
         data = json.loads(body or b"null")
@@ -629,11 +679,16 @@ class _Handler(BaseHTTPRequestHandler):
             log.exception("emulator: unexpected error")
             status, payload = 500, server_error(500).body()
         data = json.dumps(payload).encode()
+        content_type = "application/json; charset=utf8"
+        gateway = emulator.gateway_answers(self.command)
+        if gateway is not None:  # handled all the same; the answer is lost behind a gateway
+            status, content_type, headers = gateway, "text/html; charset=utf-8", {}
+            data = b"<html><head><title>%d Gateway Error</title></head><body>gateway</body></html>" % gateway
         # Logged before writing: a test that just got its answer sees the entry, and a client that
         # already hung up (timeout tests) is still counted.
         emulator.record(exchange, status)
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         for name, value in headers.items():
             self.send_header(name, value)

@@ -146,7 +146,8 @@ def _sendbird_failure(name: str, action: str, exc: BaseException, app: AppOutput
         host = _sendbird_host(app, env)
         return failed(
             name,
-            f"could not {action}: {host} gave {exc}; the API base URL looks wrong",
+            f"could not {action}: {host} answered HTTP {exc.status} ({exc.message}); "
+            "the API base URL looks wrong",
             "check --api-base-url (it must end in /v1, as https://api-<app id>.calls.sendbird.com/v1 does)",
         )
     if isinstance(exc, SendbirdApiError):
@@ -215,8 +216,7 @@ def recording_stage(app: AppOutputs, env: Environment, recording_id: str) -> tup
                 f"{app.app_id}'s live events/rooms; the copy call decides",
             )
         ], None
-    status = recording.get("status")
-    byte_size = _int(recording.get("byte_size"))
+    status, byte_size = recording.status, recording.byte_size
     size_text = f", {byte_size} bytes" if byte_size is not None else ""
     if status != "completed":
         return [

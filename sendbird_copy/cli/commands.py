@@ -106,6 +106,7 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
             metavar="URL",
             help="Sendbird Organization API base URL override.",
         ),
+        click.option("--api-tokens-file", metavar="FILE", help="JSON: application id -> its API token."),
         click.option(
             "--sendbird-aws-region",
             metavar="REGION",
@@ -164,11 +165,11 @@ def cli() -> None:
     """Check and smoke-test the S3 destination of Sendbird's cloud-recording copy API.
 
     Reads the stack outputs of a deployed stack (--outputs FILE, '-' for stdin, or --stack NAME).
-    Secrets come from the environment only: SENDBIRD_API_TOKEN (the application's API token, for copy
-    and smoke-test --recording-id), SENDBIRD_ORG_API_KEY (optional: also compare the region Sendbird
-    reports), and the standard AWS credential chain for the deployer's own checks.
-
-    Exit codes: 0 pass, 1 a check failed, 2 bad input or configuration, 130 interrupted.
+    Secrets from the environment only: SENDBIRD_API_TOKEN (the application's API token; with several
+    applications, --api-tokens-file or SENDBIRD_API_TOKEN_<APP_ID>, '-' as '_', a token or a Secrets
+    Manager ARN), SENDBIRD_ORG_API_KEY (optional: also compare the region Sendbird reports), and the
+    AWS credential chain for the deployer's own checks. Exit codes: 0 pass, 1 a check failed, 2 bad
+    input or configuration, 130 interrupted.
     """
 
 

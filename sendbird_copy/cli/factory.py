@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sendbird_copy.cli.reporter import Reporter
+from sendbird_copy.cli.tokens import TOKEN_ENV, api_tokens, env_token_values
 from sendbird_copy.errors import OptionError, UsageError
 from sendbird_copy.rules import check_secret, check_sendbird_id, check_url, shorten
 
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from sendbird_copy.outputs import AppOutputs
     from sendbird_copy.sync.run import SyncServices
 
-TOKEN_ENV = "SENDBIRD_API_TOKEN"
 ORG_KEY_ENV = "SENDBIRD_ORG_API_KEY"
 ENDPOINT_ENV = "AWS_ENDPOINT_URL"
 # Secrets a run may know from its environment; all are masked in everything it prints.
@@ -45,6 +45,7 @@ class CommonOptions(NamedTuple):
     api_base_url: str | None
     org_api_base_url: str | None
     sendbird_aws_region: str | None
+    api_tokens_file: str | None = None
 
 
 class CLIFactory:
@@ -53,9 +54,11 @@ class CLIFactory:
     def __init__(self, options: CommonOptions, environ: Mapping[str, str] | None = None) -> None:
         self.options = options
         self.environ = os.environ if environ is None else environ
-        self.reporter = Reporter(options.json_output, (self._env(name) for name in SECRET_ENVS))
+        known = [*(self._env(name) for name in SECRET_ENVS), *env_token_values(self.environ)]
+        self.reporter = Reporter(options.json_output, known)
         # The reports the stages start, shared with the Environment: read after a Ctrl-C.
         self.started_reports: list[AppReport] = []
+        self._tokens: dict[str, str] = {}  # per application, once environment() has read them
 
     def _env(self, name: str) -> str:
         return self.environ.get(name, "").strip()
@@ -92,17 +95,13 @@ class CLIFactory:
         if endpoint is not None:
             # A password in a URL is masked in everything printed, whatever quotes the URL.
             self.reporter.add_secrets([check_url(endpoint_input, endpoint)])
-        token = self._env(TOKEN_ENV)
-        if needs_token and not token:
-            raise OptionError(
-                f"{TOKEN_ENV} is empty or not set: the copy call needs the application's API token"
-            )
+        aws = AwsClients(endpoint)
         sendbird_client = None
         if needs_token:
-            sendbird_client = self._sendbird_client_factory(check_secret(TOKEN_ENV, token))
+            tokens = self.api_tokens(apps, aws)
+            sendbird_client = self._sendbird_client_factory(tokens)
             for app in apps:
                 sendbird_client(app)  # an application id the client refuses: exit 2 before any check
-        aws = AwsClients(endpoint)
         if needs_deployer:
             aws.require_deployer_credentials()
             self.reporter.add_secrets(aws.deployer_secrets())
@@ -136,10 +135,10 @@ class CLIFactory:
         from sendbird_copy.sync.run import SyncServices
 
         env = self.environment(apps, needs_token=True, needs_deployer=True)
-        token = check_secret(TOKEN_ENV, self._env(TOKEN_ENV))
+        tokens = self._tokens
         s3 = {app.app_id: env.aws.deployer("s3", app.region) for app in apps}
         return SyncServices(
-            make_client=client_factory(token, self.options.api_base_url),
+            make_client=client_factory(tokens, self.options.api_base_url),
             deployer_s3=lambda app: s3[app.app_id],
             progress=self.reporter.progress,
             on_result=on_result,
@@ -159,12 +158,28 @@ class CLIFactory:
         )
         return organization.get_application
 
-    def _sendbird_client_factory(self, token: str) -> Any:
+    def api_tokens(self, apps: list[AppOutputs], aws: Any) -> dict[str, str]:
+        """One Sendbird API token per application (``cli/tokens.py`` says from where), masked in
+        everything printed from now on; an application without one is an OptionError (exit 2)."""
+
+        def read_secret(arn: str) -> str:
+            region = arn.split(":")[3] if arn.count(":") >= 6 else ""
+            answer = aws.deployer("secretsmanager", region).get_secret_value(SecretId=arn)
+            return str(answer.get("SecretString") or "")
+
+        tokens = api_tokens(
+            [app.app_id for app in apps], self.environ, self.options.api_tokens_file, read_secret
+        )
+        self.reporter.add_secrets(tokens.values())
+        self._tokens = tokens
+        return tokens
+
+    def _sendbird_client_factory(self, tokens: Mapping[str, str]) -> Any:
         import functools
 
         from sendbird_copy.api import SendbirdClient, client_factory
 
-        make_client = client_factory(token, self.options.api_base_url)
+        make_client = client_factory(tokens, self.options.api_base_url)
 
         @functools.cache
         def sendbird_client(app: AppOutputs) -> SendbirdClient:

@@ -113,3 +113,16 @@ def check_warn_days(name: str, value: Any) -> float:
     if not WARN_DAYS_MIN <= days < WARN_DAYS_LIMIT:
         raise _refuse(name, f" {days:g} is out of range. Allowed: {WARN_DAYS_ALLOWED}")
     return days
+
+
+# -- the sync's listings (sync/discovery.py) --------------------------------------------------------
+# The window's listings may read at least this many pages a run (100 parents a page: 100,000 live
+# events and rooms in two weeks, about 100 s at 10 GET/s), or WINDOW_PAGES_GROWTH times what the
+# last run needed; past that the cursor is taken for a runaway one.
+WINDOW_PAGES_FLOOR = 1000
+WINDOW_PAGES_GROWTH = 4
+# A full scan reads at most this many pages a run (unless told fewer) and goes on next run.
+FULL_SCAN_PAGES_PER_RUN = 10_000
+# This many pages in a row with a ``next`` token and no parent not already seen in the listing: the
+# cursor runs in place (a fresh token on every page of the same parents).
+RUNAWAY_PAGES = 5

@@ -11,10 +11,10 @@ from sendbird_copy import rules
 from sendbird_copy.errors import (
     SendbirdApiError,
     SendbirdCopyError,
-    SendbirdTimeoutError,
     describe,
     is_service_error,
     is_transient,
+    may_have_been_accepted,
 )
 from sendbird_copy.sync.context import AppContext, CopyBudget
 from sendbird_copy.sync.discovery import NOT_FOUND_CODE, FoundRecording
@@ -111,14 +111,15 @@ class Claims:
                 bucket=app.bucket_name,
                 region=app.region,
             )
-        except SendbirdTimeoutError as exc:
-            # No answer in time: Sendbird may have accepted the copy. Kept requested, so verification
-            # finds its object (or, stale, requests it again) instead of a second copy next run.
-            ctx.wait_for(recording, claimed)
-            return RecordingResult(
-                recording, Outcome.IN_PROGRESS, f"copy request unanswered ({describe(exc)})"
-            )
         except SendbirdCopyError as exc:  # a refusal, or an id the client cannot send (UsageError)
+            if may_have_been_accepted(exc):
+                # A 5xx, no answer in time, a dropped connection: Sendbird may have accepted the copy.
+                # Kept requested, so verification finds its object (or, stale, requests it again)
+                # instead of a second copy now.
+                ctx.wait_for(recording, claimed)
+                return RecordingResult(
+                    recording, Outcome.IN_PROGRESS, f"copy request unanswered ({describe(exc)})"
+                )
             reason = describe(exc)
             # A transient refusal (a 429, a 5xx, a timeout, no connection) says nothing about the
             # copy: it never counts toward giving up (MAX_ATTEMPTS), the next run tries again for as

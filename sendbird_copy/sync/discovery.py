@@ -1,24 +1,33 @@
 """The cloud recordings of one application, read from the listings that hold them.
 
 The Calls/Live APIs list recordings only inside their parents (``cloud_recordings`` of a live event
-or a room), so discovery pages through listings (``limit`` + ``next``) and reads them leniently.
-Which listings, with which documented filters, is the horizon's choice (``horizon.py``): a full scan
-pages every parent; a bounded run asks for the parents not ended (every one of them) and the ended
-ones recent enough to matter, then fetches by id the *watched* parents (seen open by an earlier run)
-that neither listing showed. Each recording's deadline is two weeks after it stopped: the earliest
-moment Sendbird could delete it (it keeps a file two weeks after its upload completed, which is at or
-after the stop).
+or a room), so discovery pages through listings (``limit`` + ``next``); every page arrives checked
+(``sendbird_copy.answers``: a page of another shape is an error, never "nothing"). Which listings,
+with which documented filters, is the horizon's choice (``horizon.py``): a full scan pages every
+parent; a bounded run asks for the parents not ended (every one of them) and the ended ones recent
+enough to matter, then fetches by id the *watched* parents (seen open by an earlier run) that neither
+listing showed. Each recording's deadline is two weeks after it stopped: the earliest moment
+Sendbird could delete it (it keeps a file two weeks after its upload completed, which is at or after
+the stop).
+
+Listings are bounded: the window's listings may read ``window_page_limit`` pages a run (derived from
+what the last run needed), a full scan ``FULL_SCAN_PAGES_PER_RUN`` before it leaves off for the next
+run; a ``next`` token seen twice, or pages that bring no new parent, are a runaway cursor. Each ends
+the application's run with an error naming the listing. A window that lists nothing where the last
+run listed parents that must still be there (``ListingMemory``) is an error too.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
-from sendbird_copy.errors import SendbirdApiError
+from sendbird_copy import rules
+from sendbird_copy.answers import Page, ParentAnswer
+from sendbird_copy.errors import SendbirdApiError, UnexpectedAnswerError
 from sendbird_copy.facts import RECORDING_RETENTION
 
 COMPLETED = "completed"
@@ -30,13 +39,14 @@ LISTING_PATHS = {LIVE_EVENT: "live-events", ROOM: "rooms"}
 ENDED_STATES = {LIVE_EVENT: "ended", ROOM: "deleted"}
 NOT_FOUND_CODE = 400200  # documented: an unknown id is a 400 with this code
 
+WINDOW_PAGES_FLOOR, WINDOW_PAGES_GROWTH = rules.WINDOW_PAGES_FLOOR, rules.WINDOW_PAGES_GROWTH
+FULL_SCAN_PAGES_PER_RUN, RUNAWAY_PAGES = rules.FULL_SCAN_PAGES_PER_RUN, rules.RUNAWAY_PAGES
+
 
 class ListingClient(Protocol):
-    def list_page(
-        self, kind: str, filters: Mapping[str, str], token: str | None = None
-    ) -> tuple[list[dict[str, Any]], str | None]: ...
-    def get_live_event(self, live_event_id: str) -> dict[str, Any]: ...
-    def get_room(self, room_id: str) -> dict[str, Any]: ...
+    def list_page(self, kind: str, filters: Mapping[str, str], token: str | None = None) -> Page: ...
+    def get_live_event(self, live_event_id: str) -> ParentAnswer: ...
+    def get_room(self, room_id: str) -> ParentAnswer: ...
 
 
 @dataclass(frozen=True)
@@ -98,17 +108,56 @@ class ScanCursor:
     token: str | None = None
 
 
+@dataclass(frozen=True)
+class ListingMemory:
+    """What one run's window listings showed, kept in the sync state for the next run to judge its
+    own listings by: how many pages they took and parents they showed, and until when at least one
+    of those parents must still be listed (the latest start among them, plus the two weeks)."""
+
+    pages: int
+    parents: int
+    until: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"pages": self.pages, "parents": self.parents, "until": _iso(self.until)}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ListingMemory | None:
+        """Lenient, as the rest of the state: anything unreadable is no memory."""
+        if not isinstance(data, dict):
+            return None
+        pages, parents, until = data.get("pages"), data.get("parents"), data.get("until")
+        if not (isinstance(pages, int) and isinstance(parents, int) and _count(pages) and _count(parents)):
+            return None
+        try:
+            moment = datetime.fromisoformat(until) if isinstance(until, str) else None
+        except ValueError:
+            moment = None
+        return cls(pages, parents, moment if moment is None or moment.tzinfo else None)
+
+
+def window_page_limit(memory: ListingMemory | None) -> int:
+    """Pages the window's listings may read this run: derived from what the last run needed."""
+    return max(WINDOW_PAGES_FLOOR, WINDOW_PAGES_GROWTH * memory.pages if memory else 0)
+
+
 @dataclass
 class Discovery:
     recordings: list[FoundRecording] = field(default_factory=list)
     parents: dict[ParentKey, SeenParent] = field(default_factory=dict)
     pages: int = 0
+    window_pages: int = 0  # pages of the window's listings (not the full scan's)
+    listed: set[ParentKey] = field(default_factory=set)  # parents the window's listings showed
+    listed_until: datetime | None = None  # see ListingMemory.until
     fetched_by_id: int = 0  # watched parents read one by one
     gone: set[ParentKey] = field(default_factory=set)  # watched parents Sendbird no longer has
     unread: list[str] = field(default_factory=list)  # watched parents Sendbird refused to show
     # False when stopped before the end: then the run may not count as a complete discovery (the
     # horizon's proof needs every run it relies on complete).
     complete: bool = True
+
+    def memory(self) -> ListingMemory:
+        return ListingMemory(self.window_pages, len(self.listed), self.listed_until)
 
 
 # Every parent the application has. The live-events page says "Only ongoing live events can be
@@ -124,9 +173,12 @@ FULL_SCAN = (
 class Discoverer:
     """Reads listings and watched parents into one ``Discovery`` (each recording once)."""
 
-    def __init__(self, client: ListingClient, stop: threading.Event | None = None) -> None:
+    def __init__(
+        self, client: ListingClient, stop: threading.Event | None = None, page_limit: int | None = None
+    ) -> None:
         self.client = client
         self.stop = stop or threading.Event()
+        self.page_limit = WINDOW_PAGES_FLOOR if page_limit is None else page_limit
         self.result = Discovery()
         self._found: dict[str, FoundRecording] = {}
 
@@ -137,30 +189,62 @@ class Discoverer:
     def read(
         self, queries: Sequence[Query], start: ScanCursor | None = None, max_pages: int | None = None
     ) -> ScanCursor | None:
-        """Page through ``queries`` from ``start``; the cursor to resume from when stopped or after
-        ``max_pages`` pages (the result is then not complete), None when every page was read."""
+        """Page through ``queries``; None when every page was read.
+
+        Without ``start``: the window's listings, at most ``page_limit`` pages (more is an error).
+        With ``start`` (a full scan, from where it stopped): at most ``max_pages`` pages (default
+        ``FULL_SCAN_PAGES_PER_RUN``), then the cursor to resume from (the result is not complete);
+        stopped early, the same. A repeated or runaway ``next`` cursor is an error either way."""
+        window = start is None
         index, token = (start.query, start.token) if start else (0, None)
-        seen: set[str] = set()
+        budget = self.page_limit if window else max_pages or FULL_SCAN_PAGES_PER_RUN
         pages = 0
         while index < len(queries):
-            if self.stop.is_set() or (max_pages is not None and pages >= max_pages):
+            if self.stop.is_set() or (not window and pages >= budget):
                 self.result.complete = False
                 return ScanCursor(index, token)
             query = queries[index]
-            items, following = self.client.list_page(LISTING_PATHS[query.kind], query.filters, token)
-            pages += 1
-            self.result.pages += 1
-            for parent in items:
-                _take(self.result, self._found, query.kind, parent)
-            # A repeated token would loop forever: end the listing, but it may not be whole.
-            if following is not None and following in seen:
-                self.result.complete = False
-            if following is None or following in seen:
-                index, token, seen = index + 1, None, set()
-            else:
-                seen.add(following)
-                token = following
+            cursor = _Cursor(f"GET /{LISTING_PATHS[query.kind]}")
+            while True:
+                if window and pages >= budget:
+                    raise UnexpectedAnswerError(
+                        cursor.endpoint,
+                        f"the window's listings went past {budget} pages this run (a runaway next "
+                        "cursor?); the limit follows from the pages the last run needed",
+                    )
+                page = self.client.list_page(LISTING_PATHS[query.kind], query.filters, token)
+                pages += 1
+                self.result.pages += 1
+                self.result.window_pages += window
+                for parent in page.parents:
+                    _take(self.result, self._found, query.kind, parent)
+                    if window:
+                        self._listed(query.kind, parent)
+                token = cursor.follow(page)
+                if token is None or self.stop.is_set() or (not window and pages >= budget):
+                    break
+            if token is None:
+                index += 1
         return None
+
+    def _listed(self, kind: str, parent: ParentAnswer) -> None:
+        self.result.listed.add((kind, parent.parent_id))
+        if parent.began is not None:
+            until = parent.began + RECORDING_RETENTION
+            self.result.listed_until = max(until, self.result.listed_until or until)
+
+    def check_listed(self, memory: ListingMemory | None, now: datetime) -> None:
+        """After the window's listings: when they showed no parent at all, while the last run's
+        listed parents that must still be listed, Sendbird's listings are not what we rely on."""
+        if self.result.listed or not self.result.complete or memory is None or not memory.parents:
+            return  # something listed, stopped before the end (Ctrl-C, the budget), or nothing known
+        if memory.until is None or memory.until <= now:
+            return
+        raise UnexpectedAnswerError(
+            "GET /live-events and GET /rooms",
+            f"they listed no live event or room, but the last run listed {memory.parents}, and at "
+            f"least one of them must still be listed until {memory.until.isoformat(timespec='seconds')}",
+        )
 
     def read_watched(self, watched: Iterable[ParentKey]) -> None:
         """Each watched parent no listing showed, by id (``gone`` when Sendbird no longer has it)."""
@@ -184,23 +268,54 @@ class Discoverer:
                 self.result.unread.append(f"{kind} {parent_id}: {exc}")
                 continue
             self.result.fetched_by_id += 1
-            _take(self.result, self._found, kind, {ID_FIELDS[kind]: parent_id, **parent})
+            _take(self.result, self._found, kind, parent)
 
 
-def discover(client: ListingClient, since: datetime | None = None) -> list[FoundRecording]:
-    """Every recording of the application (a full scan), optionally only those stopped (or, while
-    running, started) at or after ``since``."""
-    discoverer = Discoverer(client)
-    discoverer.read(FULL_SCAN)
-    found = discoverer.finish().recordings
-    return [r for r in found if since is None or _not_before(r, since)]
+class _Cursor:
+    """One listing's ``next`` tokens: a token seen twice, or RUNAWAY_PAGES pages in a row with no
+    parent not seen before in this listing, is a runaway cursor (a listing that never ends)."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
+        self.tokens: set[str] = set()
+        self.parents: set[str] = set()
+        self.idle = 0
+
+    def follow(self, page: Page) -> str | None:
+        new = {p.parent_id for p in page.parents} - self.parents
+        self.parents |= new
+        if page.next is None:
+            return None
+        if page.next in self.tokens:
+            raise UnexpectedAnswerError(
+                self.endpoint,
+                f"its next token repeated after {len(self.tokens)} pages (a listing that never ends)",
+            )
+        self.tokens.add(page.next)
+        self.idle = 0 if new else self.idle + 1
+        if self.idle >= RUNAWAY_PAGES:
+            raise UnexpectedAnswerError(
+                self.endpoint,
+                f"{self.idle} pages in a row gave a new next token and no new parent (a runaway cursor)",
+            )
+        return page.next
 
 
-def _take(result: Discovery, found: dict[str, FoundRecording], kind: str, parent: dict[str, Any]) -> None:
-    parent_id = str(parent.get(ID_FIELDS[kind]) or parent.get("id") or "?")
-    recordings = list(_recordings(kind, parent_id, parent))
+def _take(result: Discovery, found: dict[str, FoundRecording], kind: str, parent: ParentAnswer) -> None:
+    recordings = [
+        FoundRecording(
+            recording_id=r.recording_id,
+            status=r.status,
+            parent_kind=kind,
+            parent_id=parent.parent_id,
+            started_at=r.started_at,
+            stopped_at=r.stopped_at,
+            byte_size=r.byte_size,
+        )
+        for r in parent.recordings
+    ]
     # A missing or unknown state counts as not over: the parent stays watched (never lose one).
-    seen = SeenParent(kind, parent_id, parent.get("state") == ENDED_STATES[kind], ())
+    seen = SeenParent(kind, parent.parent_id, parent.state == ENDED_STATES[kind], ())
     previous = result.parents.get(seen.key)
     ids = tuple(
         dict.fromkeys(
@@ -209,40 +324,14 @@ def _take(result: Discovery, found: dict[str, FoundRecording], kind: str, parent
     )
     # Seen twice (a listing that shifted, or its state changed between two listings): not over wins.
     ended = seen.ended and (previous is None or previous.ended)
-    result.parents[seen.key] = SeenParent(kind, parent_id, ended, ids)
+    result.parents[seen.key] = SeenParent(kind, parent.parent_id, ended, ids)
     for recording in recordings:
         found.setdefault(recording.recording_id, recording)  # the first sighting is kept
 
 
-def _recordings(kind: str, parent_id: str, parent: dict[str, Any]) -> Iterator[FoundRecording]:
-    for item in parent.get("cloud_recordings") or ():
-        if isinstance(item, dict) and isinstance(item.get("recording_id"), str) and item["recording_id"]:
-            yield FoundRecording(
-                recording_id=item["recording_id"],
-                status=str(item.get("status") or "unknown"),
-                parent_kind=kind,
-                parent_id=parent_id,
-                started_at=_time(item.get("started_at")),
-                stopped_at=_time(item.get("stopped_at")),
-                byte_size=_size(item.get("byte_size")),
-            )
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _not_before(recording: FoundRecording, since: datetime) -> bool:
-    """Stopped (or, while running, started) at or after ``since``; unknown times are kept."""
-    moment = recording.stopped_at or recording.started_at
-    return moment is None or moment >= since
-
-
-def _time(value: Any) -> datetime | None:
-    """Unix milliseconds (documented) as an aware UTC datetime; anything else is unknown."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        return None
-    try:
-        return datetime.fromtimestamp(value / 1000, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-def _size(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()

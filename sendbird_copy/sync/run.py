@@ -25,7 +25,14 @@ from sendbird_copy.errors import SendbirdApiError, describe, is_service_error
 from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.sync.claims import MAX_ATTEMPTS, Claims
 from sendbird_copy.sync.context import DEFAULT_EVENT_MARGIN, AppContext, CopyBudget, SyncOptions, SyncServices
-from sendbird_copy.sync.discovery import FULL_SCAN, Discoverer, Discovery, FoundRecording, ScanCursor
+from sendbird_copy.sync.discovery import (
+    FULL_SCAN,
+    Discoverer,
+    Discovery,
+    FoundRecording,
+    ScanCursor,
+    window_page_limit,
+)
 from sendbird_copy.sync.horizon import BOUNDED, FULL, Plan, next_watch, plan_discovery
 from sendbird_copy.sync.lease import Lease
 from sendbird_copy.sync.outcomes import (
@@ -201,8 +208,10 @@ class AppSync:
             full_scan=ctx.options.full_scan,
             unfinished=read.scan if read else None,
         )
-        discoverer = Discoverer(ctx.client(), ctx.services.stop)
+        memory = read.listing if read else None
+        discoverer = Discoverer(ctx.client(), ctx.services.stop, window_page_limit(memory))
         discoverer.read(plan.queries)
+        discoverer.check_listed(memory, started)
         discoverer.read_watched(read.watch if read else ())
         window_complete = discoverer.result.complete
         cursor = None
@@ -247,6 +256,7 @@ class AppSync:
             last_full_scan=previous.last_full_scan,
             watch=tuple(next_watch(found.discovery, previous.watch, outcomes, now)),
             layout=ctx.layout,
+            listing=found.discovery.memory() if found.window_complete else previous.listing,
         )
         if found.plan.mode == BOUNDED and found.window_complete:
             state = replace(state, last_complete=found.started)

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from sendbird_copy.aws import read_text, write_json
-from sendbird_copy.sync.discovery import LIVE_EVENT, ROOM, ParentKey, ScanCursor
+from sendbird_copy.sync.discovery import LIVE_EVENT, ROOM, ListingMemory, ParentKey, ScanCursor
 
 STATE_VERSION = 1
 # Read whole: the watch of an application with many open parents can pass any fixed cap, and a cut
@@ -74,6 +74,8 @@ class SyncState:
     layout: KeyLayout | None = None
     scan: ScanCursor | None = None  # an unfinished full scan's place
     scan_started: datetime | None = None
+    # What the last run's window listings showed: bounds this run's, and judges an empty one.
+    listing: ListingMemory | None = None
     etag: str | None = field(default=None, compare=False)
 
     def to_json(self) -> str:
@@ -85,6 +87,7 @@ class SyncState:
             "layout": None if self.layout is None else asdict(self.layout),
             "scan": None if self.scan is None else asdict(self.scan),
             "scan_started": _iso(self.scan_started),
+            "listing": None if self.listing is None else self.listing.to_dict(),
         }
         return json.dumps(data, sort_keys=True)
 
@@ -102,6 +105,7 @@ class SyncState:
                 layout=_layout(data.get("layout")),
                 scan=_cursor(data.get("scan")),
                 scan_started=_time(data.get("scan_started")),
+                listing=ListingMemory.from_dict(data.get("listing")),
                 etag=etag,
             )
         except (ValueError, TypeError, RecursionError):
@@ -115,6 +119,7 @@ class SyncState:
             last_full_scan=_later(self.last_full_scan, other.last_full_scan),
             watch=tuple(dict.fromkeys(self.watch + other.watch)),
             layout=self.layout or other.layout,
+            listing=self.listing or other.listing,
             etag=other.etag,
         )
 

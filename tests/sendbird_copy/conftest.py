@@ -90,4 +90,5 @@ def make_copy_target(moto: MotoServer) -> Callable[..., CopyTarget]:
 
 
 # The sync test bed's fixtures, for every sync test of this folder.
+from tests.sendbird_copy.stub_sendbird import stub  # noqa: E402, F401
 from tests.sendbird_copy.sync_bed import bed, bed_factory  # noqa: E402, F401

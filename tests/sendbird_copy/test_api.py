@@ -26,6 +26,7 @@ from sendbird_copy.errors import (
     SendbirdCopyError,
     SendbirdTimeoutError,
     UsageError,
+    describe,
 )
 from sendbird_copy.facts import APP_ID_ALLOWED
 from tests.sendbird_copy.cli_support import APP, ORG_KEY, TOKEN
@@ -172,14 +173,15 @@ def test_every_documented_error_is_typed_and_only_429_and_5xx_are_retried(
         if call == "copy":
             client.copy_recording("rec", access_key="AK", secret_key=SECRET, bucket="b", region=REGION)
         else:
-            client.list_rooms()
+            client.list_page("rooms", {})
 
     err = info.value
     assert (err.status, err.code, err.type) == (status, code, error_type)
     assert err.message == f"{error_type} (injected by the emulator)."
     assert isinstance(err, RateLimitedError) is (status == 429)
-    retried = status == 429 or status >= 500
-    assert statuses(app) == [status] * (3 if retried else 1)  # 1 + 2 retries, or a 4xx once
+    # A copy POST is repeated on a 429 only: after a 5xx it may have been accepted.
+    retried = status == 429 or (status >= 500 and call == "list")
+    assert statuses(app) == [status] * (3 if retried else 1)  # 1 + 2 retries, or once
 
 
 # ----- retries -------------------------------------------------------------------------------------
@@ -197,26 +199,36 @@ def test_429_is_retried_after_retry_after_then_succeeds(app, make_copy_target):
     assert len(app.wait_for_copies(timeout=30)) == 1
 
 
-def test_5xx_burst_shorter_than_the_budget_is_retried(app, make_copy_target):
+def test_5xx_burst_shorter_than_the_budget_is_retried_for_a_listing(app):
     app.add_recording(APP, "rec")
     app.fail_next(3, status=503)
 
-    copy(client_for(app, retries=4), "rec", make_copy_target())
+    page = client_for(app, retries=4).list_page("live-events", {})
 
     assert statuses(app) == [503, 503, 503, 200]
-    [done] = app.wait_for_copies(timeout=30)
-    assert done.status == "completed"  # exactly one copy ran despite four POSTs
+    assert [r.recording_id for p in page.parents for r in p.recordings] == ["rec"]
 
 
-def test_5xx_burst_longer_than_the_budget_raises_the_last_error(app, make_copy_target):
-    app.add_recording(APP, "rec")
+def test_5xx_burst_longer_than_the_budget_raises_the_last_error(app):
     app.fail_next(10, status=502)
 
     with pytest.raises(SendbirdApiError) as info:
-        copy(client_for(app, retries=2), "rec", make_copy_target())
+        client_for(app, retries=2).list_page("rooms", {})
 
     assert (info.value.status, info.value.code, info.value.type) == (502, 500999, "UNKNOWN_ERROR")
     assert statuses(app) == [502, 502, 502]
+
+
+def test_a_copy_answered_5xx_is_never_repeated(app, make_copy_target):
+    """A copy POST is not idempotent: a 5xx may hide an accepted copy, so it is sent once."""
+    app.add_recording(APP, "rec")
+    app.fail_next(3, status=503)
+
+    with pytest.raises(SendbirdApiError) as info:
+        copy(client_for(app, retries=4), "rec", make_copy_target())
+
+    assert info.value.status == 503
+    assert statuses(app) == [503]
 
 
 def _closed_port() -> int:
@@ -266,21 +278,30 @@ def test_listings_follow_next_across_pages_and_find_recording_searches_both(app)
         app.add_recording(APP, f"room-{i}", kind="room", parent_id="room-A" if i < 2 else "room-B")
     client = client_for(app)
 
-    events = client.list_live_events(limit=2)
-    rooms = client.list_rooms(limit=1)
+    def every(kind: str, limit: int) -> list[Any]:
+        parents: list[Any] = []
+        token: str | None = None
+        while True:
+            page = client.list_page(kind, {}, token, limit=limit)
+            parents += page.parents
+            if page.next is None:
+                return parents
+            token = page.next
 
-    assert [e["live_event_id"] for e in events] == [f"live-live-{i}" for i in (4, 3, 2, 1, 0)]  # newest first
-    assert [len(r["cloud_recordings"]) for r in rooms] == [1, 2]  # room-B (newest), then room-A
+    events = every("live-events", 2)
+    rooms = every("rooms", 1)
+
+    assert [e.parent_id for e in events] == [f"live-live-{i}" for i in (4, 3, 2, 1, 0)]  # newest first
+    assert [len(r.recordings) for r in rooms] == [1, 2]  # room-B (newest), then room-A
     assert [p for m, p, _ in app.requests_log if m == "GET"].count("/v1/live-events") == 3  # 2 + 2 + 1
     found = client.find_recording("room-1")
-    assert found is not None
-    assert (found["room_id"], found["status"]) == ("room-A", "completed")
-    assert "byte_size" not in found  # Sendbird documents no byte_size for a Calls (room) recording
+    assert found is not None and found.status == "completed"
+    assert found.byte_size is None  # Sendbird documents no byte_size for a Calls (room) recording
     live = client.find_recording("live-3")
-    assert live is not None and (live["live_event_id"], live["byte_size"]) == ("live-live-3", 1024 * 1024)
+    assert live is not None and live.byte_size == 1024 * 1024
     assert client.find_recording("nope") is None
     with pytest.raises(ValueError, match="limit"):
-        client.list_rooms(limit=0)
+        client.list_page("rooms", {}, limit=0)
 
 
 def test_find_recording_reads_at_most_max_pages_of_each_listing(app):
@@ -295,7 +316,7 @@ def test_find_recording_reads_at_most_max_pages_of_each_listing(app):
     assert client.find_recording("live-000", max_pages=1) is None
     assert gets() == ["/v1/live-events", "/v1/rooms"]  # one page each, then it gives up
     found = client.find_recording("live-000", max_pages=2)
-    assert found is not None and found["live_event_id"] == "live-live-000"
+    assert found is not None and found.recording_id == "live-000"
     assert gets()[2:] == ["/v1/live-events", "/v1/live-events"]  # found on page 2: rooms not read
     with pytest.raises(ValueError, match="max_pages"):
         client.find_recording("live-000", max_pages=0)
@@ -428,7 +449,9 @@ def test_secrets_never_appear_in_errors_logs_or_reprs(echo, caplog, content_type
     err = info.value
     assert err.code == code
     if code is None:  # a non-JSON body is never shown: one line, status and content type
-        assert err.message == f"not a Sendbird API answer: HTTP 400 {content_type}" == str(err)
+        kind = {"text/html": "an HTML page", "text/plain": "plain text"}[content_type]
+        assert err.message == f"not a Sendbird API answer: {kind}"
+        assert str(err) == f"Sendbird answered HTTP 400 (not a Sendbird API answer: {kind})"
     else:
         assert "***" in err.message
     assert TOKEN[:6] not in err.message  # not even a prefix cut off by truncation
@@ -568,8 +591,11 @@ def test_an_answer_that_is_not_json_is_described_in_one_line_never_shown(echo, s
     with pytest.raises(NotSendbirdAnswerError) as info:
         client.copy_recording("rec", access_key="AK", secret_key=SECRET, bucket="b", region=REGION)
 
-    shown = content_type.split(";")[0]
-    assert str(info.value) == f"not a Sendbird API answer: HTTP {status} {shown}"
+    kind = {"text/html": "an HTML page", "text/plain": "plain text"}.get(
+        content_type.split(";")[0], "an answer of type application/json"
+    )
+    assert str(info.value) == f"Sendbird answered HTTP {status} (not a Sendbird API answer: {kind})"
+    assert describe(info.value) == str(info.value)  # one plain line, said once
     assert isinstance(info.value, SendbirdApiError) and info.value.status == status
 
 
@@ -581,7 +607,7 @@ def test_a_long_retry_after_is_said_not_slept_in_silence(echo, caplog, monkeypat
     caplog.set_level(logging.WARNING, logger="sendbird_copy")
 
     with pytest.raises(RateLimitedError):
-        client.list_live_events(limit=1)
+        client.list_page("live-events", {}, limit=1)
 
     assert len(echo.received) == 2  # retried once, after the Retry-After it was told
     assert "Sendbird answered HTTP 429; retrying in 1 s, as its Retry-After says" in caplog.text

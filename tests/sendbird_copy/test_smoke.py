@@ -440,8 +440,8 @@ def test_a_200_html_page_from_a_server_that_is_not_sendbird_is_one_line_never_ht
     assert done.exit_code == 1
     detail = done.check("copy accepted")["detail"]
     assert detail == (
-        f"could not copy recording r1: 127.0.0.1:{server.server_port} gave not a Sendbird API answer: "
-        "HTTP 200 text/html; the API base URL looks wrong"
+        f"could not copy recording r1: 127.0.0.1:{server.server_port} answered HTTP 200 (not a Sendbird "
+        "API answer: an HTML page); the API base URL looks wrong"
     )
     assert "html>" not in done.text and "check --api-base-url" in done.check("copy accepted")["fix"]
 

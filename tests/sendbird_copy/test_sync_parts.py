@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from localdev.moto_server import MotoServer
-from sendbird_copy.errors import OptionError
+from sendbird_copy.answers import listing_page, single_parent
+from sendbird_copy.errors import OptionError, UnexpectedAnswerError
 from sendbird_copy.facts import LEDGER_PREFIX, RECORDING_RETENTION
 from sendbird_copy.rules import check_since
-from sendbird_copy.sync.discovery import LIVE_EVENT, ROOM, FoundRecording, discover
+from sendbird_copy.sync.discovery import FULL_SCAN, LIVE_EVENT, ROOM, Discoverer, FoundRecording
 from sendbird_copy.sync.ledger import COPIED, REQUESTED, Ledger, LedgerEntry
 from sendbird_copy.sync.limiter import RateLimiter
 from tests.sendbird_copy.aws_builders import create_bucket
@@ -116,7 +117,8 @@ class Listing:
 
     def list_page(self, kind: str, filters: Any, token: str | None = None) -> Any:
         # One page each; rooms are asked once per state (open, deleted): seen twice, kept once.
-        return (self.events if kind == "live-events" else self.rooms), None
+        key = "live_events" if kind == "live-events" else "rooms"
+        return listing_page("/" + kind, {key: self.events if kind == "live-events" else self.rooms})
 
     def get_live_event(self, live_event_id: str) -> Any:
         raise AssertionError("a full scan reads no parent by id")
@@ -128,41 +130,52 @@ def ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def test_discovery_reads_both_listings_leniently_and_once_per_recording() -> None:
+def discover(client: Any) -> list[FoundRecording]:
+    discoverer = Discoverer(client)
+    discoverer.read(FULL_SCAN)
+    return discoverer.finish().recordings
+
+
+def test_discovery_reads_both_listings_once_per_recording() -> None:
     stopped = NOW - timedelta(days=2)
     events = [
         {"live_event_id": "e1", "cloud_recordings": [
             {"recording_id": "r1", "status": "completed", "stopped_at": ms(stopped), "byte_size": 10},
             {"recording_id": "r2", "status": "recording", "started_at": ms(NOW)},
-            "not a recording", {"status": "completed"},  # no id: skipped
         ]},
         # A page that shifted while paging shows r1 again: kept once.
         {"live_event_id": "e1", "cloud_recordings": [{"recording_id": "r1", "status": "completed"}]},
         {"live_event_id": "e2"},
     ]  # fmt: skip
-    rooms = [
-        {
-            "room_id": "room-1",
-            "cloud_recordings": [{"recording_id": "r3", "status": "failed", "byte_size": True}],
-        }
-    ]
+    rooms = [{"room_id": "room-1", "cloud_recordings": [{"recording_id": "r3", "status": "failed"}]}]
     found = {r.recording_id: r for r in discover(Listing(events, rooms))}
     assert set(found) == {"r1", "r2", "r3"}
     assert found["r1"] == FoundRecording("r1", "completed", LIVE_EVENT, "e1", None, stopped, 10)
     assert found["r1"].deadline == stopped + RECORDING_RETENTION
     assert found["r2"].deadline is None and not found["r2"].completed
-    assert found["r3"].parent_kind == ROOM and found["r3"].byte_size is None  # a boolean is no size
+    assert found["r3"].parent_kind == ROOM and found["r3"].byte_size is None
 
 
-def test_discovery_since_keeps_recent_and_undated_recordings() -> None:
-    old, new = NOW - timedelta(days=10), NOW - timedelta(days=1)
-    events = [{"live_event_id": "e", "cloud_recordings": [
-        {"recording_id": "old", "status": "completed", "stopped_at": ms(old)},
-        {"recording_id": "new", "status": "completed", "stopped_at": ms(new)},
-        {"recording_id": "undated", "status": "completed", "stopped_at": "yesterday"},
-    ]}]  # fmt: skip
-    kept = {r.recording_id for r in discover(Listing(events, []), since=NOW - timedelta(days=3))}
-    assert kept == {"new", "undated"}
+@pytest.mark.parametrize(
+    ("recording", "named"),
+    [
+        ("not a recording", "cloud_recordings[0] is a string, not an object"),
+        ({"status": "completed"}, "'recording_id' is missing or null"),
+        ({"recording_id": "r", "status": 3}, "'status' is an integer"),
+        ({"recording_id": "r", "status": "completed", "byte_size": True}, "'byte_size' is a boolean"),
+        ({"recording_id": "r", "status": "completed", "stopped_at": "yesterday"}, "'stopped_at' is a string"),
+        # Seconds where milliseconds are documented: reads as January 1970, refused.
+        ({"recording_id": "r", "status": "completed", "stopped_at": 1_700_000_000}, "seconds instead of ms"),
+        ({"recording_id": "r", "status": "completed", "started_at": 1.7e12}, "'started_at' is a decimal"),
+    ],
+)
+def test_a_recording_of_another_shape_is_an_error_naming_the_endpoint(recording: Any, named: str) -> None:
+    events = [{"live_event_id": "e1", "cloud_recordings": [recording]}]
+    with pytest.raises(UnexpectedAnswerError) as caught:
+        discover(Listing(events, []))
+    message = str(caught.value)
+    assert message.startswith("Sendbird's answer to GET /live-events is not what the sync relies on: ")
+    assert "live_events[0].cloud_recordings[0]" in message and named in message
 
 
 @pytest.mark.parametrize(
@@ -331,10 +344,12 @@ class FakeSendbird:
 
     def list_page(self, kind: str, filters: Any, token: str | None = None) -> Any:
         if kind == "rooms":
-            return [], None
+            return listing_page("/rooms", {"rooms": []})
         recording = {"recording_id": "rec-1", "status": "completed", "byte_size": self.size,
                      "stopped_at": ms(NOW - timedelta(days=1))}  # fmt: skip
-        return [{"live_event_id": "e1", "cloud_recordings": [recording]}], None
+        return listing_page(
+            "/live-events", {"live_events": [{"live_event_id": "e1", "cloud_recordings": [recording]}]}
+        )
 
     def copy_recording(self, recording_id: str, **_: Any) -> None:
         self.bucket.put_object(Bucket="b", Key=f"{recording_id}.mp4", Body=b"x" * self.landed)
@@ -448,10 +463,11 @@ class ParentsClient:
 
         if token is not None and token == self.stale_token:
             raise SendbirdApiError(400, 400100, "INVALID_PARAMS", "next is not valid")
-        return [], None
+        return listing_page("/" + kind, {"live_events" if kind == "live-events" else "rooms": []})
 
     def get_live_event(self, live_event_id: str) -> Any:
-        return {"state": "ended", "cloud_recordings": []}
+        body = {"live_event": {"live_event_id": live_event_id, "state": "ended", "cloud_recordings": []}}
+        return single_parent("/live-events", live_event_id, body)
 
     def get_room(self, room_id: str) -> Any:
         from sendbird_copy.errors import SendbirdApiError
