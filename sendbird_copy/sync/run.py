@@ -39,18 +39,22 @@ from sendbird_copy.errors import (
 )
 from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, RESERVED_PREFIXES, WRITE_REQUESTS_PER_SECOND
 from sendbird_copy.outputs import AppOutputs
+from sendbird_copy.sync.claims import ClaimChecker, age_seconds, fresh_since, gave_up_for_nothing
 from sendbird_copy.sync.discovery import FULL_SCAN, Discoverer, Discovery, FoundRecording, ScanCursor
 from sendbird_copy.sync.horizon import (
     BOUNDED,
     FULL,
+    SAFETY_SCAN_PAGES,
     Plan,
     next_watch,
     plan_discovery,
+    safety_scan_due,
 )
 from sendbird_copy.sync.lease import Lease
 from sendbird_copy.sync.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry, Stored, now_utc
 from sendbird_copy.sync.limiter import RateLimiter
-from sendbird_copy.sync.state import KeyLayout, SyncState, SyncStateStore, holds_id
+from sendbird_copy.sync.s3clock import skew_note
+from sendbird_copy.sync.state import KeyLayout, StateKept, SyncState, SyncStateStore, holds_id
 
 # Outcomes, as reports and --json name them.
 COPIED_NOW = "copied"  # copied and verified by this run
@@ -187,6 +191,8 @@ class SyncReport:
     requests: dict[str, int] = field(default_factory=dict)  # Sendbird requests by method, S3 by kind
     notes: list[str] = field(default_factory=list)  # what a reader should know (fallback listings...)
     skipped: str | None = None  # another run held the application's lease: this run did nothing
+    # The tool's own objects that could not be read or made no sense, by key (claims.py, state.py).
+    damaged: list[dict[str, str]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(OUTCOMES, 0)
@@ -203,6 +209,7 @@ class SyncReport:
         """Nothing failed, nothing lost, nothing at risk."""
         return (
             self.error is None
+            and not self.damaged
             and not self.of(FAILED_OUTCOME, LOST)
             and not any(r.at_risk for r in self.results)
         )
@@ -217,6 +224,7 @@ class SyncReport:
             "requests": dict(sorted(self.requests.items())),
             "notes": list(self.notes),
             "skipped": self.skipped,
+            "damaged": list(self.damaged),
             "recordings": [r.to_dict() for r in sorted(self.results, key=lambda r: r.recording.recording_id)],
         }
 
@@ -299,6 +307,7 @@ class AppSync:
         self.budget = budget
         self.ledger = Ledger(services.deployer_s3(app), app.bucket_name, app.app_id)
         self.state_store = SyncStateStore(self.ledger.s3, app.bucket_name, self.ledger.prefix)
+        self.claims = ClaimChecker(self.ledger, app.kms_key_arn, Counter())
         self.layout: KeyLayout | None = None
         self.known_ids: set[str] = set()  # every recording id this run discovered
         self.requests: Counter[str] = Counter()
@@ -336,20 +345,39 @@ class AppSync:
                 raise
             report.error = f"could not take the sync lease of application {self.app.app_id}: {describe(exc)}"
             return report
+        self.notes.extend(lease.notes)
+        off = skew_note(self.services.now(), lease.s3_time)
+        if off:
+            self.notes.append(off)
         if holder is not None:
             report.skipped = (
                 f"another sync run ({holder.run_id}) is at work on this application until "
-                f"{holder.until.isoformat(timespec='seconds')}: left to it"
+                f"{holder.until.isoformat(timespec='seconds')} (S3's clock): left to it"
             )
+            report.notes = list(self.notes)
             return report
         try:
             return self._run(report)
         finally:
             if not self.options.dry_run:
-                lease.release()
+                self._give_back(lease, report)
+
+    def _give_back(self, lease: Lease, report: SyncReport) -> None:
+        """A failure to give the lease back never loses the run's report: it is a note (the lease
+        then ends by itself, on S3's clock)."""
+        try:
+            lease.release()
+        except Exception as exc:
+            if not is_service_error(exc):
+                raise
+            report.notes.append(
+                f"could not give the sync lease back ({describe(exc)}): it ends by itself at "
+                f"{lease.ends_by_itself()}"
+            )
 
     def _run(self, report: SyncReport) -> SyncReport:
         try:
+            self.claims.load()
             found = self._discover()
         except Exception as exc:
             if not is_service_error(exc):
@@ -375,9 +403,20 @@ class AppSync:
         self._judge_deadlines(report)
         if not self.options.dry_run:
             self._save_state(found, report)
+            self._save_checked()
+        self.requests.update(self.claims.requests)
         report.requests = dict(self.requests)
         report.notes = list(self.notes)
+        report.damaged = list(self.claims.damaged)
         return report
+
+    def _save_checked(self) -> None:
+        try:
+            self.claims.save(self.services.now())
+        except Exception as exc:
+            if not is_service_error(exc):
+                raise
+            self.notes.append(f"could not save the record of checked copies: {describe(exc)}")
 
     def _discover(self) -> Found:
         """The plan (horizon.py) from the stored state, carried out: the window's listings, the
@@ -392,24 +431,35 @@ class AppSync:
             read.last_complete if read else None,
             full_scan=self.options.full_scan,
             unfinished=read.scan if read else None,
+            periodic=safety_scan_due(started, read.last_full_scan) if read else None,
         )
+        if read is not None and read.problem is not None:
+            # Reported as what it is, never as a first run; the run is a full scan.
+            where = f"s3://{self.app.bucket_name}/{self.state_store.key}"
+            self.claims.report(where, f"the discovery state {read.problem}")
+            plan = replace(plan, reason=f"the discovery state {where} {read.problem}: a full scan")
         discoverer = Discoverer(self.client(), self.services.stop)
         discoverer.read(plan.queries)
         discoverer.read_watched(read.watch if read else ())
         window_complete = discoverer.result.complete
         cursor = None
         if plan.resume is not None:
-            cursor = self._scan(discoverer, plan.resume)
+            cursor = self._scan(discoverer, plan.resume, plan.safety)
         self.notes.extend(f"could not read watched {why} (still watched)" for why in discoverer.result.unread)
         return Found(read, plan, discoverer.finish(), started, window_complete, cursor)
 
-    def _scan(self, discoverer: Discoverer, resume: ScanCursor) -> ScanCursor | None:
+    def _scan(
+        self, discoverer: Discoverer, resume: ScanCursor, plan_safety: bool = False
+    ) -> ScanCursor | None:
         """The full scan's pages for this run. A refused page must not stop the application run after
         run: a 4xx (a ``next`` token kept from an earlier run that Sendbird no longer takes) begins
         the scan again next run, anything else resumes at the same page; the window's recordings
         already read are copied all the same."""
         try:
-            return discoverer.read(FULL_SCAN, resume, self.options.max_scan_pages)
+            pages = self.options.max_scan_pages
+            if pages is None and plan_safety:
+                pages = SAFETY_SCAN_PAGES
+            return discoverer.read(FULL_SCAN, resume, pages)
         except SendbirdApiError as exc:
             discoverer.result.complete = False
             restart = exc.status < 500 and exc.status != 429
@@ -452,6 +502,8 @@ class AppSync:
                 state = replace(state, scan=found.cursor or found.plan.resume, scan_started=began)
         try:
             self.state_store.save(state, found.read)
+        except StateKept as kept:
+            self.notes.append(f"the discovery state {kept}: remove or repair it (or upgrade this release)")
         except Exception as exc:
             if not is_service_error(exc):
                 raise
@@ -484,19 +536,56 @@ class AppSync:
     def _decide(self, recording: FoundRecording) -> RecordingResult:
         if self.services.stop.is_set():
             return RecordingResult(recording, PENDING, "interrupted before it was claimed")
+        checked = self.claims.known_safe(recording.recording_id, recording.byte_size)
+        if checked is not None:
+            return RecordingResult(recording, ALREADY_SAFE, None, checked)
         stored = self.ledger.read(recording.recording_id)
         entry = stored.entry if stored else None
+        if stored is not None and entry is None:
+            return self._recover(recording, stored, self.claims.unreadable(stored))
         if entry is not None and entry.state == COPIED:
-            return RecordingResult(recording, ALREADY_SAFE, None, entry.object)
+            problem = self.claims.problem(entry, recording.byte_size, self.layout)
+            if problem is None:
+                return RecordingResult(recording, ALREADY_SAFE, None, entry.object)
+            return self._recover(recording, stored, f"its ledger entry says copied, but {problem}")
         if entry is not None and entry.state == REQUESTED:
             self._wait_for(recording, entry)
             return RecordingResult(recording, IN_PROGRESS, f"copy requested at {entry.requested_at}")
-        if entry is not None and entry.attempts >= MAX_ATTEMPTS:
+        if entry is not None and entry.attempts >= MAX_ATTEMPTS and gave_up_for_nothing(entry):
+            stored = replace(stored, entry=replace(entry, attempts=0)) if stored else stored
+        elif entry is not None and entry.attempts >= MAX_ATTEMPTS:
             return RecordingResult(
                 recording, FAILED_OUTCOME, f"gave up after {entry.attempts} attempts: {entry.last_error}"
             )
         if self.options.dry_run:
             return RecordingResult(recording, WOULD_COPY, "dry run: no copy requested")
+        return self._claim_and_copy(recording, stored)
+
+    def _recover(self, recording: FoundRecording, stored: Stored | None, why: str) -> RecordingResult:
+        """A claim not believed (claims.py): look for the recording's own object first; only when
+        there is none is the copy requested again (never a second copy of an object in the bucket)."""
+        self.notes.append(f"{recording.recording_id}: {why}: checked again")
+        item = self.claims.own_object(recording.recording_id, self.layout, self.known_ids)
+        if item is not None:
+            base = LedgerEntry(
+                recording_id=recording.recording_id,
+                app_id=self.app.app_id,
+                state=REQUESTED,
+                where=recording.where,
+                run_id=self.services.run_id,
+                updated_at=self.services.now().isoformat(),
+                deadline=recording.deadline.isoformat() if recording.deadline else None,
+            )
+            result = self._check_object(recording, base, item)
+            if result.outcome == COPIED_NOW:
+                return replace(
+                    result, outcome=ALREADY_SAFE, reason=f"{why}; its object {item['Key']} is checked"
+                )
+            return result
+        if self.options.dry_run:
+            return RecordingResult(recording, WOULD_COPY, f"{why}; dry run: no copy requested")
+        if stored is not None and stored.entry is not None:
+            stored = replace(stored, entry=replace(stored.entry, attempts=0))
         return self._claim_and_copy(recording, stored)
 
     def _claim_and_copy(self, recording: FoundRecording, stored: Stored | None) -> RecordingResult:
@@ -620,7 +709,8 @@ class AppSync:
         stale = [
             rid
             for rid, (_, entry) in self.waiting.items()
-            if entry.run_id != self.services.run_id and entry.age_seconds(now) >= self.options.verify_timeout
+            if entry.run_id != self.services.run_id
+            and age_seconds(entry, self.ledger, now) >= self.options.verify_timeout
         ]
         if stale and self.layout is not None:
             # Before asking again (a second copy, an attempt counted), look beyond the expected key:
@@ -629,7 +719,9 @@ class AppSync:
                 by_id, self._find_by_listing("requested by an earlier run, not under the expected key")
             )
         for recording_id, (recording, entry) in list(self.waiting.items()):
-            if entry.run_id == self.services.run_id or entry.age_seconds(now) < self.options.verify_timeout:
+            if entry.run_id == self.services.run_id or (
+                age_seconds(entry, self.ledger, now) < self.options.verify_timeout
+            ):
                 continue
             del self.waiting[recording_id]
             stored = self.ledger.read(recording_id)
@@ -655,7 +747,7 @@ class AppSync:
             self.requests["s3 ListObjectsV2"] += 1
             page = self.ledger.s3.list_objects_v2(Bucket=self.app.bucket_name, Prefix=key, MaxKeys=1)
             for item in page.get("Contents", []):
-                if item["Key"] == key and _not_older(item.get("LastModified"), _requested_at(entry)):
+                if item["Key"] == key and _not_older(item.get("LastModified"), fresh_since(entry)):
                     found[recording_id] = item
         return found
 
@@ -666,7 +758,7 @@ class AppSync:
         not the learned layout's key of another id, and holding no longer id this run knows
         (``rec-1`` is not ``rec-1-second.mp4``'s). Two such keys: ambiguous, left
         waiting and reported. The first key found teaches the layout (kept in the sync state)."""
-        waiting = {rid: _requested_at(entry) for rid, (_, entry) in self.waiting.items()}
+        waiting = {rid: fresh_since(entry) for rid, (_, entry) in self.waiting.items()}
         candidates: dict[str, list[dict[str, Any]]] = {rid: [] for rid in waiting}
         longer = {rid: [k for k in self.known_ids if rid in k and k != rid] for rid in waiting}
         paginator = self.ledger.s3.get_paginator("list_objects_v2")
@@ -745,6 +837,7 @@ class AppSync:
             self.ledger.write(entry.moved_to(FAILED, last_error=problem, object=found))
             return RecordingResult(recording, FAILED_OUTCOME, problem, found)
         self.ledger.write(entry.moved_to(COPIED, object=found, last_error=None))
+        self.claims.accept(recording.recording_id, found, entry.deadline)
         return RecordingResult(recording, COPIED_NOW, None, found)
 
     def _head(self, key: str) -> tuple[dict[str, Any], str | None]:
@@ -780,19 +873,8 @@ class AppSync:
                 result.at_risk = True
 
 
-# S3 stamps LastModified with its own clock and requested_at comes from ours: allow this much skew.
-CLOCK_SKEW = timedelta(minutes=10)
-
-
-def _requested_at(entry: LedgerEntry) -> datetime | None:
-    try:
-        return datetime.fromisoformat(entry.requested_at) if entry.requested_at else None
-    except ValueError:
-        return None
-
-
-def _not_older(written: Any, requested: datetime | None) -> bool:
-    """The object was written at or after the request (give or take CLOCK_SKEW); unknown: yes."""
-    if requested is None or not isinstance(written, datetime) or requested.tzinfo is None:
+def _not_older(written: Any, since: datetime | None) -> bool:
+    """The object was written at or after the request (``claims.fresh_since``); unknown: yes."""
+    if since is None or not isinstance(written, datetime):
         return True
-    return written >= requested - CLOCK_SKEW
+    return written >= since
