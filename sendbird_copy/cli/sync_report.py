@@ -58,6 +58,7 @@ def render_sync_human(reports: list[SyncReport], redact: Redactor = lambda text:
         if report.discovery:
             lines.append(f"{report.app_id}: {_discovery_line(report)}")
         lines.extend(f"{report.app_id}: note: {note}" for note in report.notes)
+        lines.extend(f"{report.app_id}: DAMAGED {d['key']}: {d['problem']}" for d in report.damaged)
         for outcome in ATTENTION:
             lines.extend(_line(report.app_id, result) for result in report.of(outcome))
         lines.extend(_line(report.app_id, r, "AT RISK") for r in report.results if r.at_risk)

@@ -51,6 +51,7 @@ class Checked:
     etag: str | None
     kms_key_id: str | None
     deadline: str | None
+    where: str | None = None
 
     def as_object(self) -> dict[str, Any]:
         return {"key": self.key, "size": self.size, "etag": self.etag, "kms_key_id": self.kms_key_id}
@@ -96,6 +97,7 @@ class ClaimChecker:
 
     # -- the compact record -------------------------------------------------------------------------
     def load(self) -> None:
+        """Read the record of checked copies; one that is not readable is reported and not used."""
         s3, bucket = self.ledger.s3, self.ledger.bucket
         try:
             response = s3.get_object(Bucket=bucket, Key=self.key)
@@ -176,11 +178,16 @@ class ClaimChecker:
         if byte_size is not None and int(listed.get("Size", -1)) != byte_size:
             return f"its object {key} has {listed.get('Size')} bytes; the recording has {byte_size}"
         self.accept(
-            rid, {**found, "etag": listed.get("ETag"), "size": int(listed.get("Size", 0))}, entry.deadline
+            rid,
+            {**found, "etag": listed.get("ETag"), "size": int(listed.get("Size", 0))},
+            entry.deadline,
+            entry.where,
         )
         return None
 
-    def accept(self, recording_id: str, found: dict[str, Any], deadline: str | None) -> None:
+    def accept(
+        self, recording_id: str, found: dict[str, Any], deadline: str | None, where: str | None = None
+    ) -> None:
         """Record a copy this run checked (by HeadObject or listing)."""
         size = found.get("size")
         checked = Checked(
@@ -189,6 +196,7 @@ class ClaimChecker:
             etag=found.get("etag"),
             kms_key_id=found.get("kms_key_id"),
             deadline=deadline,
+            where=where,
         )
         with self._lock:
             if self.checked.get(recording_id) != checked:

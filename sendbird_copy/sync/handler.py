@@ -228,6 +228,7 @@ def metric_values(counts: Mapping[str, int]) -> dict[str, int]:
         facts.METRIC_LOST: counts.get(LOST, 0),
         facts.METRIC_FAILED: counts.get(FAILED_OUTCOME, 0),
         facts.METRIC_PENDING: counts.get(PENDING, 0) + counts.get(IN_PROGRESS, 0),
+        facts.METRIC_DAMAGED: counts.get("damaged state", 0),
     }
 
 
@@ -462,6 +463,7 @@ def _finish(
         "metrics": values,
         "discovery": report.discovery.to_dict() if report.discovery else None,
         "requests": dict(sorted(report.requests.items())),
+        "damaged": list(report.damaged),
         **extra,
     }
     output.line(
@@ -484,6 +486,12 @@ def _failure(report: Any, values: Mapping[str, int]) -> str | None:
     if report.error is not None:
         return with_permission_hint(report.error)
     failed, lost = values[facts.METRIC_FAILED], values[facts.METRIC_LOST]
+    if not failed and not lost and report.damaged:
+        first_damaged = report.damaged[0]
+        return (
+            f"sync of application {report.app_id}: {len(report.damaged)} of the sync's own objects are "
+            f"unreadable; first: {first_damaged['key']}: {first_damaged['problem']}"
+        )
     if not failed and not lost:
         return None
     first = next(r for r in report.results if r.outcome in (FAILED_OUTCOME, LOST))

@@ -140,6 +140,7 @@ class Ledger:
     def __init__(self, s3: Any, bucket: str, app_id: str) -> None:
         self.s3 = s3
         self.bucket = bucket
+        self.app_id = app_id
         self.prefix = f"{LEDGER_PREFIX}{quote(app_id, safe='')}/"
         # This machine's clock minus S3's, from the last response that had a Date (see s3_now).
         self.offset: timedelta | None = None
@@ -161,6 +162,10 @@ class Ledger:
         if moment is not None:
             self.offset = now_utc() - moment
         return moment
+
+    def read_key(self, key: str) -> Stored | None:
+        """The object at ``key`` (a listed entry) read as an entry; None when gone since."""
+        return self._read(key)
 
     def _read(self, key: str) -> Stored | None:
         """Bounded: at most ENTRY_MAX_BYTES are read, whatever the object holds."""

@@ -199,6 +199,7 @@ class SyncReport:
         for result in self.results:
             counts[result.outcome] += 1
         counts["at risk"] = sum(r.at_risk for r in self.results)
+        counts["damaged state"] = len(self.damaged)
         return counts
 
     def of(self, *outcomes: str) -> list[RecordingResult]:
@@ -837,7 +838,7 @@ class AppSync:
             self.ledger.write(entry.moved_to(FAILED, last_error=problem, object=found))
             return RecordingResult(recording, FAILED_OUTCOME, problem, found)
         self.ledger.write(entry.moved_to(COPIED, object=found, last_error=None))
-        self.claims.accept(recording.recording_id, found, entry.deadline)
+        self.claims.accept(recording.recording_id, found, entry.deadline, recording.where)
         return RecordingResult(recording, COPIED_NOW, None, found)
 
     def _head(self, key: str) -> tuple[dict[str, Any], str | None]:

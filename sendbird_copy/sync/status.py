@@ -4,7 +4,8 @@ Read-only by design: it lists and reads the ledger (``_sendbird-sync/<app>/``) w
 credentials and, unless offline, lists the application's recordings once; it never claims, writes or
 requests a copy. Each recording gets one state, judged as the sync judges it (``sync._judge_deadlines``):
 
-- ``safe``: the ledger says copied (its key and size are the object's, as the sync verified them);
+- ``safe``: the ledger says copied and its object is in the bucket now, of the size the sync checked;
+  a copied entry whose object is gone is not safe (``failed``, or ``lost`` past its deadline);
 - ``lost``: not safe and past its deadline (two weeks after it stopped);
 - ``failed``: the ledger says failed (the sync tries it again, up to three requests);
 - ``at risk``: not safe and its deadline within ``warn_days``;
@@ -14,10 +15,14 @@ requests a copy. Each recording gets one state, judged as the sync judges it (``
 - ``unavailable``: Sendbird's own recording failed: there is nothing to copy.
 
 The report passes (exit 0) as the sync's does: nothing failed, at risk or lost, and the ledger read.
+One listing of the bucket serves both the ledger and the objects; entries the sync recorded as
+checked (``claims.py``'s ``verified.json``) are not read one by one. It also says who holds the sync
+lease and until when, and, online, how far back its view of Sendbird reaches.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,11 +30,13 @@ from typing import Any
 from urllib.parse import unquote
 
 from sendbird_copy.errors import OptionError, describe, is_service_error
-from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, RECORDING_RETENTION
+from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, RECORDING_RETENTION, RESERVED_PREFIXES
 from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.rules import shorten
+from sendbird_copy.sync.claims import ClaimChecker
 from sendbird_copy.sync.discovery import LIVE_EVENT, ROOM, Discoverer, FoundRecording
 from sendbird_copy.sync.horizon import DEFAULT_EVENT_MARGIN_HOURS, bounded_queries, horizon
+from sendbird_copy.sync.lease import Holder, lease_key, read_holder
 from sendbird_copy.sync.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry, Stored, now_utc
 from sendbird_copy.sync.limiter import RateLimiter
 from sendbird_copy.sync.state import SyncStateStore
@@ -105,6 +112,8 @@ class StatusReport:
     # are not entries (the sync would take them over). Each fails the report (exit 1).
     problems: list[str] = field(default_factory=list)
     error: str | None = None  # the ledger (or, online, the listing) could not be read at all
+    lease: Holder | None = None  # who holds the sync lease, until when (S3's clock)
+    view: str | None = None  # online: how far back the view of Sendbird's recordings reaches
 
     def counts(self) -> dict[str, int]:
         return {state: sum(row.state == state for row in self.rows) for state in STATES}
@@ -125,6 +134,8 @@ class StatusReport:
             "offline": self.offline,
             "error": self.error,
             "problems": list(self.problems),
+            "lease": self.lease.to_dict() if self.lease else None,
+            "view": self.view,
             "counts": self.counts(),
             "recordings": [row.to_dict(self.now) for row in self.rows],
         }
@@ -147,10 +158,19 @@ def _parent(where: str) -> tuple[str, str]:
 
 
 def judge(
-    entry: LedgerEntry | None, found: FoundRecording | None, now: datetime, warn: timedelta
+    entry: LedgerEntry | None,
+    found: FoundRecording | None,
+    now: datetime,
+    warn: timedelta,
+    gone: str | None = None,
 ) -> tuple[str, str | None]:
-    """The state of one recording and why (as the sync would judge it now)."""
+    """The state of one recording and why (as the sync would judge it now). ``gone``: why a copied
+    entry's object is not the one in the bucket (missing, another size): then it is not safe."""
     deadline = found.deadline if found is not None else _time(entry.deadline if entry else None)
+    if entry is not None and entry.state == COPIED and gone is not None:
+        if deadline is not None and now >= deadline:
+            return LOST, f"the ledger says copied, but {gone}; past its deadline"
+        return FAILED_STATE, f"the ledger says copied, but {gone} (the next sync checks it again)"
     if entry is not None and entry.state == COPIED:
         return SAFE, None
     if found is not None and found.status == "failed":
@@ -173,15 +193,17 @@ def build_rows(
     recordings: Iterable[FoundRecording] | None,
     now: datetime,
     warn_days: float,
+    gone: dict[str, str] | None = None,
 ) -> list[StatusRow]:
-    """One row per recording known to the ledger or the listing, sorted by time left (none last)."""
+    """One row per recording known to the ledger or the listing, sorted by time left (none last).
+    ``gone``: recording id -> why its copied entry's object is not in the bucket."""
     warn = timedelta(days=warn_days)
     by_entry = {entry.recording_id: entry for entry in entries}
     by_found = {found.recording_id: found for found in recordings or ()}
     rows = []
     for recording_id in by_entry.keys() | by_found.keys():
         entry, found = by_entry.get(recording_id), by_found.get(recording_id)
-        state, detail = judge(entry, found, now, warn)
+        state, detail = judge(entry, found, now, warn, (gone or {}).get(recording_id))
         if found is not None:
             kind, parent_id = found.parent_kind, found.parent_id
             stopped, deadline = found.stopped_at, found.deadline
@@ -219,22 +241,44 @@ class StatusServices:
     now: Callable[[], datetime] = now_utc
 
 
-def _discovered(client: Any, ledger: Ledger, now: datetime) -> list[FoundRecording]:
+def _discovered(client: Any, ledger: Ledger, now: datetime, report: StatusReport) -> list[FoundRecording]:
     """THE one discovery of a status run (under Sendbird's GET limit): bounded by the two-week
     window as the sync's (horizon.py), with the parents the sync watches; read-only (the sync state
     is read, never written). Recordings past that are shown from the ledger alone."""
     gets = RateLimiter(GET_REQUESTS_PER_SECOND)
     client.set_throttle(lambda _method: gets.slot())
     state = SyncStateStore(ledger.s3, ledger.bucket, ledger.prefix).load()
+    edge = horizon(now, timedelta(hours=DEFAULT_EVENT_MARGIN_HOURS))
     discoverer = Discoverer(client)
-    discoverer.read(bounded_queries(horizon(now, timedelta(hours=DEFAULT_EVENT_MARGIN_HOURS))))
+    discoverer.read(bounded_queries(edge))
     discoverer.read_watched(state.watch if state else ())
+    watched = len(state.watch) if state else 0
+    report.view = (
+        f"Sendbird's listings from {edge.isoformat(timespec='minutes')} (live events started, rooms "
+        f"created since), every live event not ended and room open, and {watched} watched parents; "
+        "older recordings from the ledger alone"
+    )
+    last = state.last_complete if state else None
+    if state is not None and state.problem is not None:
+        report.problems.append(f"the sync's discovery state {state.problem}: the watch is not known")
+    elif last is None or last < edge:
+        since = "never" if last is None else last.isoformat(timespec="minutes")
+        report.problems.append(
+            f"the last complete discovery ({since}) is older than the horizon: a recording of a long "
+            "event may be missing from this view; run `sendbird-copy sync`"
+        )
     return discoverer.finish().recordings
 
 
 def _readable(ledger: Ledger, stored: list[tuple[str, Stored]], report: StatusReport) -> list[LedgerEntry]:
     entries = []
     for key, item in stored:
+        if item.entry is None and item.problem is not None:
+            report.problems.append(
+                f"ledger object s3://{ledger.bucket}/{key} is not a ledger entry ({item.problem}): its "
+                "recording's state is unknown (the next sync looks for its object before any copy)"
+            )
+            continue
         where = f"ledger object s3://{ledger.bucket}/{key}"
         if item.entry is None:
             report.problems.append(
@@ -254,7 +298,8 @@ def app_status(app: AppOutputs, services: StatusServices, options: StatusOptions
     report = StatusReport(app.app_id, app.bucket_name, now, options.offline)
     ledger = Ledger(services.deployer_s3(app), app.bucket_name, app.app_id)
     try:
-        stored = ledger.list_entries()
+        stored, objects, checked = _read_bucket(ledger, app.kms_key_arn, report)
+        report.lease, _ = read_holder(ledger.s3, ledger.bucket, lease_key(ledger.prefix))
     except Exception as exc:
         if not is_service_error(exc):
             raise
@@ -264,7 +309,7 @@ def app_status(app: AppOutputs, services: StatusServices, options: StatusOptions
     if not options.offline:
         assert services.make_client is not None
         try:
-            recordings = _discovered(services.make_client(app), ledger, now)
+            recordings = _discovered(services.make_client(app), ledger, now, report)
         except Exception as exc:
             if not is_service_error(exc):
                 raise
@@ -275,8 +320,65 @@ def app_status(app: AppOutputs, services: StatusServices, options: StatusOptions
             f"no ledger at s3://{app.bucket_name}/{ledger.prefix}: no sync has run for application "
             f"{app.app_id} yet (or its entries expired); run `sendbird-copy sync`"
         )
-    report.rows = build_rows(_readable(ledger, stored, report), recordings, now, options.warn_days)
+    entries = _readable(ledger, stored, report)
+    report.rows = build_rows(entries, recordings, now, options.warn_days, _gone(entries, objects, checked))
     return report
+
+
+def _read_bucket(
+    ledger: Ledger, kms_key_arn: str, report: StatusReport
+) -> tuple[list[tuple[str, Stored]], dict[str, dict[str, Any]], ClaimChecker]:
+    """One listing of the whole bucket serves both the ledger and the objects; an entry is read
+    only when the sync's record of checked copies does not vouch for its recording."""
+    checker = ClaimChecker(ledger, kms_key_arn, Counter())
+    checker.load()
+    report.problems.extend(f"s3://{ledger.bucket}/{d['key']}: {d['problem']}" for d in checker.damaged)
+    entries: list[tuple[str, Stored]] = []
+    objects: dict[str, dict[str, Any]] = {}
+    for page in ledger.s3.get_paginator("list_objects_v2").paginate(Bucket=ledger.bucket):
+        for item in page.get("Contents", []):
+            key = item["Key"]
+            if not key.startswith(RESERVED_PREFIXES):
+                objects[key] = item
+            elif (
+                key.startswith(ledger.prefix)
+                and "/" not in key[len(ledger.prefix) :]
+                and key.endswith(".json")
+            ):
+                entries.append((key, Stored(None, item.get("ETag"), None, key)))
+    stored = []
+    for key, listed in entries:
+        rid = unquote(key[len(ledger.prefix) : -len(".json")])
+        vouched = checker.checked.get(rid)
+        if vouched is not None:
+            entry = LedgerEntry(
+                rid, ledger.app_id, COPIED, vouched.where or "", "checked", "",
+                object=vouched.as_object(), deadline=vouched.deadline,
+            )  # fmt: skip
+            stored.append((key, Stored(entry, listed.etag, None, key)))
+            continue
+        read = ledger.read_key(key)
+        if read is not None:
+            stored.append((key, read))
+    return stored, objects, checker
+
+
+def _gone(
+    entries: list[LedgerEntry], objects: dict[str, dict[str, Any]], checker: ClaimChecker
+) -> dict[str, str]:
+    """recording id -> why its copied entry's object is not the one in the bucket."""
+    gone = {}
+    for entry in entries:
+        found = entry.object if entry.state == COPIED and isinstance(entry.object, dict) else None
+        if found is None:
+            continue
+        key, size = found.get("key"), found.get("size")
+        item = objects.get(key) if isinstance(key, str) else None
+        if item is None:
+            gone[entry.recording_id] = f"its object {key} is not in the bucket"
+        elif isinstance(size, int) and int(item.get("Size", -1)) != size:
+            gone[entry.recording_id] = f"its object {key} has {item.get('Size')} bytes, not {size}"
+    return gone
 
 
 def run_status(
