@@ -7,7 +7,7 @@ the claimant overwrite the entry; taking over a stale or failed entry uses ``If-
 ETag that was read, so two runs cannot both take it over. Entries hold no secret.
 
 Entries carry ``version``: one written by an earlier release (none, or a lower one) is a claim this
-release has not checked (``claims.py``). Times that decide correctness come from S3 (``s3clock.py``):
+release has not checked (``checked.py``). Times that decide correctness come from S3 (``s3clock.py``):
 each entry read or written remembers S3's time of its last write (LastModified, or the write's Date).
 An object that is not a readable entry is reported by key with what is wrong with it (``problem``).
 """

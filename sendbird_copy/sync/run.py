@@ -39,7 +39,7 @@ from sendbird_copy.errors import (
 )
 from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, RESERVED_PREFIXES, WRITE_REQUESTS_PER_SECOND
 from sendbird_copy.outputs import AppOutputs
-from sendbird_copy.sync.claims import ClaimChecker, age_seconds, fresh_since, gave_up_for_nothing
+from sendbird_copy.sync.checked import ClaimChecker, age_seconds, fresh_since, gave_up_for_nothing
 from sendbird_copy.sync.discovery import FULL_SCAN, Discoverer, Discovery, FoundRecording, ScanCursor
 from sendbird_copy.sync.horizon import (
     BOUNDED,
@@ -191,7 +191,7 @@ class SyncReport:
     requests: dict[str, int] = field(default_factory=dict)  # Sendbird requests by method, S3 by kind
     notes: list[str] = field(default_factory=list)  # what a reader should know (fallback listings...)
     skipped: str | None = None  # another run held the application's lease: this run did nothing
-    # The tool's own objects that could not be read or made no sense, by key (claims.py, state.py).
+    # The tool's own objects that could not be read or made no sense, by key (checked.py, state.py).
     damaged: list[dict[str, str]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -563,7 +563,7 @@ class AppSync:
         return self._claim_and_copy(recording, stored)
 
     def _recover(self, recording: FoundRecording, stored: Stored | None, why: str) -> RecordingResult:
-        """A claim not believed (claims.py): look for the recording's own object first; only when
+        """A claim not believed (checked.py): look for the recording's own object first; only when
         there is none is the copy requested again (never a second copy of an object in the bucket)."""
         self.notes.append(f"{recording.recording_id}: {why}: checked again")
         item = self.claims.own_object(recording.recording_id, self.layout, self.known_ids)

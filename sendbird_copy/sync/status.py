@@ -16,7 +16,7 @@ requests a copy. Each recording gets one state, judged as the sync judges it (``
 
 The report passes (exit 0) as the sync's does: nothing failed, at risk or lost, and the ledger read.
 One listing of the bucket serves both the ledger and the objects; entries the sync recorded as
-checked (``claims.py``'s ``verified.json``) are not read one by one. It also says who holds the sync
+checked (``checked.py``'s ``verified.json``) are not read one by one. It also says who holds the sync
 lease and until when, and, online, how far back its view of Sendbird reaches.
 """
 
@@ -33,7 +33,7 @@ from sendbird_copy.errors import OptionError, describe, is_service_error
 from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, RECORDING_RETENTION, RESERVED_PREFIXES
 from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.rules import shorten
-from sendbird_copy.sync.claims import ClaimChecker
+from sendbird_copy.sync.checked import ClaimChecker
 from sendbird_copy.sync.discovery import LIVE_EVENT, ROOM, Discoverer, FoundRecording
 from sendbird_copy.sync.horizon import DEFAULT_EVENT_MARGIN_HOURS, bounded_queries, horizon
 from sendbird_copy.sync.lease import Holder, lease_key, read_holder

@@ -30,7 +30,7 @@ def sync(copy_cli: CopyCli, bed: SyncBed, *extra: str) -> CliRun:
 
 def app_of(done: CliRun) -> dict[str, Any]:
     (app,) = done.json()["applications"]
-    return app  # type: ignore[no-any-return]
+    return app
 
 
 def recordings(done: CliRun) -> dict[str, dict[str, Any]]:
@@ -51,7 +51,7 @@ def put(bed: SyncBed, key: str, body: bytes | str) -> None:
 
 
 def read(bed: SyncBed, key: str) -> bytes:
-    return s3(bed).get_object(Bucket=bed.app.bucket_name, Key=key)["Body"].read()  # type: ignore[no-any-return]
+    return s3(bed).get_object(Bucket=bed.app.bucket_name, Key=key)["Body"].read()
 
 
 def forget_checked(bed: SyncBed) -> None:

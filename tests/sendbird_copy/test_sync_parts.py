@@ -260,7 +260,7 @@ def test_an_entry_of_the_wrong_shape_is_not_trusted(document: str) -> None:
 def test_an_object_older_than_the_request_is_not_its_copy() -> None:
     from dataclasses import replace
 
-    from sendbird_copy.sync.claims import fresh_since
+    from sendbird_copy.sync.checked import fresh_since
     from sendbird_copy.sync.run import _not_older
 
     # An earlier release's entry: its requested_at (the writer's clock), ten minutes allowed.
