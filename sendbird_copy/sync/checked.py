@@ -216,6 +216,32 @@ class ClaimChecker:
         page = self.ledger.s3.list_objects_v2(Bucket=self.ledger.bucket, Prefix=key, MaxKeys=1)
         return next((item for item in page.get("Contents", []) if item["Key"] == key), None)
 
+    def recheck(self) -> None:
+        """Forget every checked copy whose object is no longer in the bucket as it was checked (one
+        listing of the bucket): its recording's claim is then checked again, and copied again while
+        Sendbird holds it. Run with each full scan (every few days), not in every run."""
+        listing = self._listing()
+        with self._lock:
+            for rid, checked in list(self.checked.items()):
+                item = listing.get(checked.key)
+                if item is None or (checked.size is not None and int(item.get("Size", -1)) != checked.size):
+                    del self.checked[rid]
+                    self._changed = True
+                    self.notes.append(f"{rid}: its checked copy {checked.key} is no longer in the bucket")
+
+    def _listing(self) -> dict[str, dict[str, Any]]:
+        """The bucket's objects outside the tool's prefixes: listed once per run, when needed."""
+        with self._lock:
+            if self._bucket is None:
+                self._bucket = {}
+                pages = self.ledger.s3.get_paginator("list_objects_v2").paginate(Bucket=self.ledger.bucket)
+                for page in pages:
+                    self.requests["s3 ListObjectsV2"] += 1
+                    for item in page.get("Contents", []):
+                        if not item["Key"].startswith(RESERVED_PREFIXES):
+                            self._bucket[item["Key"]] = item
+            return self._bucket
+
     def own_object(
         self, recording_id: str, layout: KeyLayout | None, known_ids: set[str]
     ) -> dict[str, Any] | None:
@@ -224,17 +250,7 @@ class ClaimChecker:
         its id and no longer id this run knows. Two candidates: None (the copy decides)."""
         if layout is not None:
             return self.listed(layout.key_for(recording_id))
-        with self._lock:
-            if self._bucket is None:
-                self._bucket = {}
-                for page in self.ledger.s3.get_paginator("list_objects_v2").paginate(
-                    Bucket=self.ledger.bucket
-                ):
-                    self.requests["s3 ListObjectsV2"] += 1
-                    for item in page.get("Contents", []):
-                        if not item["Key"].startswith(RESERVED_PREFIXES):
-                            self._bucket[item["Key"]] = item
-            listing = self._bucket
+        listing = self._listing()
         longer = [k for k in known_ids if recording_id in k and k != recording_id]
         matches = [
             item

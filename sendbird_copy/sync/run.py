@@ -387,6 +387,8 @@ class AppSync:
             report.requests = dict(self.requests)
             return report
         report.discovery = found.note()
+        if found.plan.mode == FULL:
+            self._recheck_copies()
         discovery = found.discovery
         self.known_ids = {r.recording_id for r in discovery.recordings}
         recordings = [r for r in discovery.recordings if self._wanted(r)]
@@ -410,6 +412,16 @@ class AppSync:
         report.notes = list(self.notes)
         report.damaged = list(self.claims.damaged)
         return report
+
+    def _recheck_copies(self) -> None:
+        """With each full scan, checked copies are held against one listing of the bucket."""
+        try:
+            self.claims.recheck()
+        except Exception as exc:
+            if not is_service_error(exc):
+                raise
+            self.notes.append(f"could not list the bucket to re-check copies: {describe(exc)}")
+        self.notes.extend(self.claims.notes)
 
     def _save_checked(self) -> None:
         try:

@@ -170,7 +170,8 @@ def judge(
     if entry is not None and entry.state == COPIED and gone is not None:
         if deadline is not None and now >= deadline:
             return LOST, f"the ledger says copied, but {gone}; past its deadline"
-        return FAILED_STATE, f"the ledger says copied, but {gone} (the next sync checks it again)"
+        again = "`sendbird-copy sync --full-scan` copies it again"
+        return FAILED_STATE, f"the ledger says copied, but {gone} ({again})"
     if entry is not None and entry.state == COPIED:
         return SAFE, None
     if found is not None and found.status == "failed":

@@ -335,6 +335,10 @@ def test_status_does_not_call_a_recording_whose_object_was_deleted_safe(
     assert states["rec-2"]["state"] == "safe"
     assert "watched parents" in app["view"]
     assert done.exit_code == 1
+    # A full scan (every few days, or asked for) holds the checked copies against the bucket.
+    again = recordings(sync(copy_cli, bed, "--full-scan"))
+    assert again["rec-1"]["outcome"] == "copied" and again["rec-2"]["outcome"] == "already safe", again
+    assert bed.copy_posts() == Counter({"rec-1": 2, "rec-2": 1})
 
 
 def test_status_says_its_view_is_bounded_when_the_last_discovery_is_older_than_two_weeks(
