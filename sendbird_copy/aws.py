@@ -20,11 +20,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.errors import aws_error_code
+from sendbird_copy.rules.aws import AWS_CONNECT_TIMEOUT_S, AWS_MAX_ATTEMPTS, AWS_READ_TIMEOUT_S
 
 # -- from aws ------------------------------------------------------------
-CONNECT_TIMEOUT = 5
-READ_TIMEOUT = 30
-MAX_ATTEMPTS = 3
+CONNECT_TIMEOUT, READ_TIMEOUT, MAX_ATTEMPTS = AWS_CONNECT_TIMEOUT_S, AWS_READ_TIMEOUT_S, AWS_MAX_ATTEMPTS
 
 
 def endpoint_override(flag: str | None, environ: Mapping[str, str] | None = None) -> str | None:

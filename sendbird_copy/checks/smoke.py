@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sendbird_copy import rules
 from sendbird_copy.aws import AwsClients
 from sendbird_copy.checks.background import in_background
 from sendbird_copy.checks.preflight import check_object_encryption, run_preflight
@@ -32,10 +33,8 @@ from sendbird_copy.redact import display_host
 from sendbird_copy.sync.state import holds_id
 
 IAM_REGION = "us-east-1"  # IAM is global; its API lives in us-east-1 for the aws partition
-FIRST_POLL = 0.2  # seconds before the first re-listing after the copy call
-POLL_GROWTH = 1.25  # each wait between listings this much longer, up to --poll-interval...
-STEADY_POLLING_SECONDS = 3.0  # ...after this long at FIRST_POLL
-PROGRESS_EVERY = 10.0  # seconds between "waiting for the copied object" lines (off a terminal too)
+FIRST_POLL, POLL_GROWTH = rules.SMOKE_FIRST_POLL_S, rules.SMOKE_POLL_GROWTH
+STEADY_POLLING_SECONDS, PROGRESS_EVERY = rules.SMOKE_STEADY_POLLING_S, rules.SMOKE_PROGRESS_EVERY_S
 NO_RECORDING_NOTE = "no --recording-id: the copy was not exercised (region check and preflight only)"
 
 NO_BUCKET_FIX = (
@@ -77,8 +76,8 @@ class Environment:
 @dataclass(frozen=True)
 class SmokeOptions:
     recording_id: str | None = None
-    wait_timeout: float = 300.0
-    poll_interval: float = 5.0
+    wait_timeout: float = rules.WAIT_TIMEOUT_DEFAULT
+    poll_interval: float = rules.POLL_INTERVAL_DEFAULT
 
 
 def _guarded(stage: str, run: Callable[[], list[Check]]) -> list[Check]:

@@ -16,12 +16,13 @@ import time
 from collections.abc import Callable
 from typing import IO, Any
 
+from sendbird_copy import rules
 from sendbird_copy.errors import OptionError, OutputsError
 from sendbird_copy.outputs import AppOutputs, parse_stack_outputs
 from sendbird_copy.rules import SHOWN_PATH_CHARACTERS, check_identifier, shorten
 
-PULUMI_TIMEOUT_SECONDS: float = 180
-PULUMI_PROGRESS_SECONDS: float = 30  # off a terminal too: a silent wait looks like a hang
+PULUMI_TIMEOUT_SECONDS: float = rules.PULUMI_TIMEOUT_S
+PULUMI_PROGRESS_SECONDS: float = rules.PULUMI_PROGRESS_S
 Progress = Callable[[str], None]
 # Stack outputs of even hundreds of applications are a few hundred kB; more is not stack outputs
 # (a wrong file, /dev/zero, an endless pipe), and reading it all would only eat memory.

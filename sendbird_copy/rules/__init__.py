@@ -15,10 +15,11 @@ The rules live by domain; every public name is re-exported here, so ``from sendb
 rules`` (``rules.check_<what>``) and ``from sendbird_copy.rules import ...`` are the way in:
 - ``values``: ``type_name``, ``PENDING``, the Output suffixes, and the plain types (a boolean, a
   string, days, a whole number, a finite number) that the other rules build on
-- ``helper``: the helper's waits and limits (CLI flags), ``--since``, warn days, the event margin
+- ``helper``: the helper's waits and limits (CLI flags and the sync's own), ``--since``, warn days,
+  the event margin
 - ``sendbird``: application ids, tokens and secrets, identifiers, URLs and the API base URL
 - ``aws``: regions, S3 bucket names, ARNs, the copy identity's key pair
-- ``scheduled``: the scheduled sync's schedule, log retention and metrics namespace
+- ``scheduled``: the scheduled sync's time budget, schedule, log retention and metrics namespace
 - ``storage``: RecordingStorage's retention, KMS key window, tags and upload role
 Showing a value (``shorten``, ``shown``, ...) is ``sendbird_copy.redact``'s, re-exported here too.
 
@@ -37,6 +38,9 @@ from sendbird_copy.redact import (
     shown,
 )
 from sendbird_copy.rules.aws import (
+    AWS_CONNECT_TIMEOUT_S,
+    AWS_MAX_ATTEMPTS,
+    AWS_READ_TIMEOUT_S,
     BUCKET_NAME_ALLOWED,
     RESERVED_BUCKET_PREFIXES,
     RESERVED_BUCKET_SUFFIXES,
@@ -52,12 +56,22 @@ from sendbird_copy.rules.aws import (
     check_topic_arn,
 )
 from sendbird_copy.rules.helper import (
+    COPY_CLOCK_SKEW,
     EVENT_MARGIN_HOURS_BOUNDS,
     EVENT_MARGIN_HOURS_DEFAULT,
     MAX_COPIES_BOUNDS,
+    MAX_COPY_ATTEMPTS,
     POLL_INTERVAL_BOUNDS,
     POLL_INTERVAL_DEFAULT,
+    PULUMI_PROGRESS_S,
+    PULUMI_TIMEOUT_S,
+    RATE_LIMIT_WINDOW_S,
     SINCE_MAX_DAYS,
+    SMOKE_FIRST_POLL_S,
+    SMOKE_POLL_GROWTH,
+    SMOKE_PROGRESS_EVERY_S,
+    SMOKE_STEADY_POLLING_S,
+    SYNC_FIRST_POLL_S,
     VERIFY_TIMEOUT_BOUNDS,
     VERIFY_TIMEOUT_DEFAULT,
     WAIT_TIMEOUT_BOUNDS,
@@ -82,7 +96,10 @@ from sendbird_copy.rules.scheduled import (
     LOG_RETENTION_DAYS_DEFAULT,
     MAX_INTERVAL_MINUTES,
     MAX_METRICS_NAMESPACE,
+    MAX_VERIFY_TIMEOUT_S,
     MIN_INTERVAL_MINUTES,
+    SAFETY_MARGIN_S,
+    SCAN_SHARE_OF_BUDGET,
     SCHEDULE_ALLOWED,
     SCHEDULE_DEFAULT,
     Schedule,
@@ -145,9 +162,13 @@ from sendbird_copy.rules.values import (
 )
 
 __all__ = [
+    "AWS_CONNECT_TIMEOUT_S",
+    "AWS_MAX_ATTEMPTS",
+    "AWS_READ_TIMEOUT_S",
     "BASE_URL_ALLOWED",
     "BUCKET_NAME_ALLOWED",
     "COMPONENT_TAG_KEYS",
+    "COPY_CLOCK_SKEW",
     "DEFAULT_ABORT_INCOMPLETE_MULTIPART_DAYS",
     "DEFAULT_ACCESS_LOG_DAYS",
     "DEFAULT_KMS_DELETION_WINDOW_DAYS",
@@ -163,6 +184,7 @@ __all__ = [
     "MAX_ABORT_INCOMPLETE_MULTIPART_DAYS",
     "MAX_BASE_URL_LENGTH",
     "MAX_COPIES_BOUNDS",
+    "MAX_COPY_ATTEMPTS",
     "MAX_IDENTIFIER_LENGTH",
     "MAX_INTERVAL_MINUTES",
     "MAX_METRICS_NAMESPACE",
@@ -170,21 +192,32 @@ __all__ = [
     "MAX_TAG_KEY",
     "MAX_TAG_VALUE",
     "MAX_TOKEN_LENGTH",
+    "MAX_VERIFY_TIMEOUT_S",
     "MIN_INTERVAL_MINUTES",
     "NUMBER_OR_OUTPUT",
     "PATH_SEPARATORS",
     "PENDING",
     "POLL_INTERVAL_BOUNDS",
     "POLL_INTERVAL_DEFAULT",
+    "PULUMI_PROGRESS_S",
+    "PULUMI_TIMEOUT_S",
+    "RATE_LIMIT_WINDOW_S",
     "RESERVED_BUCKET_PREFIXES",
     "RESERVED_BUCKET_SUFFIXES",
+    "SAFETY_MARGIN_S",
+    "SCAN_SHARE_OF_BUDGET",
     "SCHEDULE_ALLOWED",
     "SCHEDULE_DEFAULT",
     "SENDBIRD_ID_ALLOWED",
     "SHOWN_CHARACTERS",
     "SHOWN_PATH_CHARACTERS",
     "SINCE_MAX_DAYS",
+    "SMOKE_FIRST_POLL_S",
+    "SMOKE_POLL_GROWTH",
+    "SMOKE_PROGRESS_EVERY_S",
+    "SMOKE_STEADY_POLLING_S",
     "STRING_OR_OUTPUT",
+    "SYNC_FIRST_POLL_S",
     "TAG_CHARACTERS_ALLOWED",
     "TAG_SYMBOLS",
     "TOKEN_ALLOWED",

@@ -11,6 +11,10 @@ from sendbird_copy.errors import InputError, RegionError
 from sendbird_copy.redact import shown
 from sendbird_copy.rules.values import STRING_OR_OUTPUT, _refuse, check_str
 
+# -- the helper's AWS clients (the CLI's and the scheduled function's) ------------------------------
+# Connect and read timeouts in seconds, and attempts in botocore's standard retry mode.
+AWS_CONNECT_TIMEOUT_S, AWS_READ_TIMEOUT_S, AWS_MAX_ATTEMPTS = 5.0, 30.0, 3
+
 
 # -- regions ---------------------------------------------------------------------------------------
 def check_region(name: str, value: Any) -> str:

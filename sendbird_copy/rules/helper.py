@@ -19,6 +19,27 @@ WORKERS_DEFAULT, WORKERS_BOUNDS = 4, (1, 16)
 MAX_COPIES_BOUNDS = (1, 1_000_000)
 SINCE_MAX_DAYS = 3650
 
+# -- the smoke test's polling (not flags) ------------------------------------------------------------
+SMOKE_FIRST_POLL_S = 0.2  # before the first re-listing after the copy call
+SMOKE_POLL_GROWTH = 1.25  # each wait between listings this much longer, up to --poll-interval...
+SMOKE_STEADY_POLLING_S = 3.0  # ...after this long at SMOKE_FIRST_POLL_S
+SMOKE_PROGRESS_EVERY_S = 10.0  # between "waiting for the copied object" lines (off a terminal too)
+
+# -- reading the stack's outputs through the Pulumi CLI ----------------------------------------------
+PULUMI_TIMEOUT_S = 180.0
+PULUMI_PROGRESS_S = 30.0  # a line this often, off a terminal too: a silent wait looks like a hang
+
+# Sendbird's rate limits count requests per second (facts.GET_REQUESTS_PER_SECOND ...): the limiter's window.
+RATE_LIMIT_WINDOW_S = 1.0
+
+# -- the sync's own waits and limits (not flags) -----------------------------------------------------
+# A copy that failed this many times is reported as failed and not requested again.
+MAX_COPY_ATTEMPTS = 3
+# The first wait between two looks for copied objects; it doubles up to the poll interval.
+SYNC_FIRST_POLL_S = 0.5
+# S3 stamps LastModified with its own clock and a request's time comes from ours: allow this much skew.
+COPY_CLOCK_SKEW = timedelta(minutes=10)
+
 
 def check_wait_timeout(name: str, value: Any) -> float:
     """Seconds to wait for a copied object (smoke test)."""

@@ -10,7 +10,17 @@ from typing import Any
 from sendbird_copy.errors import InputError
 from sendbird_copy.facts import TIMEOUT_SECONDS
 from sendbird_copy.redact import shown
+from sendbird_copy.rules.helper import VERIFY_TIMEOUT_DEFAULT
 from sendbird_copy.rules.values import _refuse
+
+# -- the scheduled function's time budget and AWS clients ------------------------------------------
+# Stop claiming this long before Lambda's timeout: requests in flight finish (a Sendbird call's read
+# timeout is 30 s), the ledger says what happened, and the summary and metrics get logged.
+SAFETY_MARGIN_S = 60.0
+# The CLI's default wait for copied objects; the function waits at most this, and never past its budget.
+MAX_VERIFY_TIMEOUT_S = VERIFY_TIMEOUT_DEFAULT
+# Of a run's claiming time, at most this share for a full scan's pages (the copies never starve).
+SCAN_SHARE_OF_BUDGET = 1 / 3
 
 # -- the scheduled sync: schedule, log retention, metrics namespace ---------------------------------
 SCHEDULE_DEFAULT = "rate(1 hour)"

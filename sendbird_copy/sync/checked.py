@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sendbird_copy import rules
 from sendbird_copy.aws import MISSING, aws_error_code, key_id, write_json
 from sendbird_copy.facts import RESERVED_PREFIXES
 from sendbird_copy.sync.ledger import Ledger, LedgerEntry, Stored
@@ -37,7 +38,7 @@ KEEP_PAST_DEADLINE = timedelta(days=7)
 # slack is needed (LastModified has one-second resolution). Without S3's time of the claim (an earlier
 # release's entry), its requested_at (the writer's clock) with a wider allowance.
 S3_SLACK = timedelta(minutes=1)
-LOCAL_SLACK = timedelta(minutes=10)
+LOCAL_SLACK = rules.COPY_CLOCK_SKEW
 # An earlier release counted these refusals as attempts; this one never does (they say nothing).
 TRANSIENT_ERROR = re.compile(r"HTTP (429|5\d\d)|timed out|time-out|timeout|connection", re.IGNORECASE)
 
@@ -75,7 +76,10 @@ def age_seconds(entry: LedgerEntry, ledger: Ledger, now: datetime) -> float:
 
 
 def gave_up_for_nothing(entry: LedgerEntry) -> bool:
-    """Given up by an earlier release, or after refusals that said nothing about the copy."""
+    """Given up (attempts spent) by an earlier release, or after refusals that said nothing about
+    the copy: tried again."""
+    if entry.attempts < rules.MAX_COPY_ATTEMPTS:
+        return False
     return entry.earlier_release or bool(TRANSIENT_ERROR.search(entry.last_error or ""))
 
 

@@ -36,172 +36,49 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sendbird_copy import facts, rules
-from sendbird_copy.errors import OptionError, ServiceError, describe, is_service_error
+from sendbird_copy import facts
 from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, WRITE_REQUESTS_PER_SECOND
 from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.redact import RedactingFilter, redact
-from sendbird_copy.rules import check_secret, has_control_characters, shorten
+from sendbird_copy.rules import shorten
+from sendbird_copy.rules.aws import AWS_CONNECT_TIMEOUT_S, AWS_MAX_ATTEMPTS, AWS_READ_TIMEOUT_S
+from sendbird_copy.rules.scheduled import (
+    MAX_VERIFY_TIMEOUT_S,
+    SAFETY_MARGIN_S,
+    SCAN_SHARE_OF_BUDGET,
+)
+from sendbird_copy.sync.function_config import (
+    REQUIRED_ENV,
+    FunctionConfig,
+    FunctionSecrets,
+    ScheduledSyncError,
+    env_input,
+    read_secrets,
+    with_permission_hint,
+)
+from sendbird_copy.sync.outcomes import FAILING_OUTCOMES, metric_values
+
+# Kept importable from here (tests, the docs): the function's configuration, output and metrics.
+__all__ = [
+    "MAX_VERIFY_TIMEOUT_S", "REQUIRED_ENV", "SAFETY_MARGIN_S", "FunctionConfig", "FunctionSecrets",
+    "Invocation", "ScheduledSyncError", "TimeBudget", "emf_document", "env_input", "handler",
+    "metric_values", "read_secrets", "run_scheduled_sync", "runtime_versions", "with_permission_hint",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
-# Stop claiming this long before Lambda's timeout: requests in flight finish (a Sendbird call's read
-# timeout is 30 s), the ledger says what happened, and the summary and metrics get logged.
-SAFETY_MARGIN_S = 60.0
-# The CLI's default wait for copied objects; the function waits at most this, and never past its budget.
-MAX_VERIFY_TIMEOUT_S = 600.0
 # At most this many recordings are named in the summary line (the counts cover all of them).
 MAX_NAMED_PROBLEMS = 50
 # Named in the summary with the versions the run imported: Lambda updates its runtime's boto3 and
 # urllib3 on its own schedule (the archive carries requests, and uses the runtime's urllib3).
 RUNTIME_LIBRARIES = ("boto3", "botocore", "urllib3", "requests")
 
-REQUIRED_ENV = (
-    facts.ENV_APP_ID,
-    facts.ENV_BUCKET_NAME,
-    facts.ENV_KMS_KEY_ARN,
-    facts.ENV_API_TOKEN_SECRET_ARN,
-    facts.ENV_COPY_KEY_SECRET_ARN,
-    facts.ENV_REGION,
-)
-
-
-class ScheduledSyncError(ServiceError):
-    """The scheduled run did not do its job: raised so that Lambda counts an Error (see the module
-    docstring for when). The message is redacted; the run's summary is in ``summary``."""
-
-    def __init__(self, message: str, summary: dict[str, Any]) -> None:
-        super().__init__(message)
-        self.summary = summary
-
-
-@dataclass(frozen=True)
-class FunctionConfig:
-    """The function's environment, checked: names and ARNs, never a secret."""
-
-    app_id: str
-    region: str
-    bucket_name: str
-    kms_key_arn: str
-    api_token_secret_arn: str
-    copy_key_secret_arn: str
-    warn_days: float = rules.WARN_DAYS_DEFAULT
-    event_margin_hours: float = rules.EVENT_MARGIN_HOURS_DEFAULT
-    metrics_namespace: str = facts.METRICS_NAMESPACE
-    api_base_url: str | None = None  # None: Sendbird's own (sendbird_facts.API_BASE_URL_TEMPLATE)
-
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> FunctionConfig:
-        """Every variable through the rule the component applies to the same value
-        (``sendbird_copy.rules``), so what the component accepts the function accepts too."""
-        values = {name: environ.get(name, "").strip() for name in (*REQUIRED_ENV, *_OPTIONAL_ENV)}
-        missing = [name for name in REQUIRED_ENV if not values[name]]
-        if missing:
-            raise OptionError(
-                f"missing or empty environment variable: {', '.join(missing)}. The scheduled sync needs "
-                f"{', '.join(REQUIRED_ENV)} (the RecordingSync component sets them; Lambda sets "
-                f"{facts.ENV_REGION})"
-            )
-        for name, value in values.items():
-            if has_control_characters(value):
-                raise OptionError(f"environment variable {name} contains control characters")
-
-        def checked(rule: Callable[..., Any], env: str, *more: Any) -> Any:
-            return rule(env_input(env), values[env], *more)
-
-        region = checked(rules.check_aws_region, facts.ENV_REGION)
-        optional = {
-            "warn_days": (rules.check_warn_days, facts.ENV_WARN_DAYS),
-            "event_margin_hours": (rules.check_event_margin_hours, facts.ENV_EVENT_MARGIN_HOURS),
-            "metrics_namespace": (rules.check_metrics_namespace, facts.ENV_METRICS_NAMESPACE),
-            "api_base_url": (rules.check_base_url, facts.ENV_API_BASE_URL),
-        }
-        return cls(
-            app_id=checked(rules.check_app_id, facts.ENV_APP_ID),
-            region=region,
-            bucket_name=checked(rules.check_bucket_name, facts.ENV_BUCKET_NAME),
-            kms_key_arn=checked(rules.check_kms_key_arn, facts.ENV_KMS_KEY_ARN, region),
-            api_token_secret_arn=checked(rules.check_secret_arn, facts.ENV_API_TOKEN_SECRET_ARN, region),
-            copy_key_secret_arn=checked(rules.check_secret_arn, facts.ENV_COPY_KEY_SECRET_ARN, region),
-            # An unset optional variable keeps the field's default.
-            **{field: checked(rule, env) for field, (rule, env) in optional.items() if values[env]},
-        )
-
-
-def env_input(variable: str) -> str:
-    """How the function's messages name an environment variable (the rules' ``name``)."""
-    return f"environment variable {variable}"
-
-
-_OPTIONAL_ENV = (
-    facts.ENV_WARN_DAYS,
-    facts.ENV_EVENT_MARGIN_HOURS,
-    facts.ENV_METRICS_NAMESPACE,
-    facts.ENV_API_BASE_URL,
-)
-
-
-# -- secrets -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class FunctionSecrets:
-    api_token: str = field(repr=False)
-    copy_access_key_id: str
-    copy_secret_access_key: str = field(repr=False)
-
-
-def read_secrets(secretsmanager: Any, config: FunctionConfig) -> FunctionSecrets:
-    """Both secrets, with the function's role; every message names the variable, never a value."""
-    token_name = f"the secret named by {facts.ENV_API_TOKEN_SECRET_ARN}"
-    token = rules.check_api_token(
-        token_name, _secret_string(secretsmanager, config.api_token_secret_arn, token_name)
-    )
-    key_name = f"the secret named by {facts.ENV_COPY_KEY_SECRET_ARN}"
-    text = _secret_string(secretsmanager, config.copy_key_secret_arn, key_name)
-    shape = (
-        f'{key_name} must be a JSON object {{"{facts.COPY_KEY_ID_FIELD}": ..., '
-        f'"{facts.COPY_KEY_SECRET_FIELD}": ...}}'
-    )
-    try:
-        data = json.loads(text)
-    except ValueError:
-        raise OptionError(f"{shape}; it is not JSON (not shown here)") from None
-    if not isinstance(data, dict):
-        raise OptionError(f"{shape}; it is JSON of another shape (not shown here)")
-    fields_found = {}
-    for name in (facts.COPY_KEY_ID_FIELD, facts.COPY_KEY_SECRET_FIELD):
-        value = data.get(name)
-        if not isinstance(value, str):
-            raise OptionError(f"{shape}; field {name} is missing or not a string")
-        fields_found[name] = check_secret(f"{key_name}, field {name}", value)
-    return FunctionSecrets(
-        api_token=token,
-        copy_access_key_id=fields_found[facts.COPY_KEY_ID_FIELD],
-        copy_secret_access_key=fields_found[facts.COPY_KEY_SECRET_FIELD],
-    )
-
-
-def _secret_string(secretsmanager: Any, arn: str, name: str) -> str:
-    try:
-        response = secretsmanager.get_secret_value(SecretId=arn)
-    except Exception as exc:
-        if not is_service_error(exc):
-            raise
-        reason = with_permission_hint(describe(exc))
-        raise ScheduledSyncError(f"cannot read {name} ({arn}): {reason}", {}) from None
-    text = response.get("SecretString")
-    if not isinstance(text, str):
-        raise OptionError(f"{name} has no SecretString (a binary secret?); store it as text")
-    return text
-
 
 # -- time ----------------------------------------------------------------------------------------
-SCAN_SHARE_OF_BUDGET = 1 / 3  # of a run's claiming time, at most, for a full scan's pages
-
-
 @dataclass(frozen=True)
 class TimeBudget:
     """How long this invocation may claim new work, and how long it may wait for copied objects."""
@@ -218,20 +95,6 @@ class TimeBudget:
 
 
 # -- logs and metrics ----------------------------------------------------------------------------
-def metric_values(counts: Mapping[str, int]) -> dict[str, int]:
-    """The run's counts as the metrics of ``scheduled_facts.METRICS`` (see METRIC_DESCRIPTIONS)."""
-    from sendbird_copy.sync.run import COPIED_NOW, FAILED_OUTCOME, IN_PROGRESS, LOST, PENDING
-
-    return {
-        facts.METRIC_COPIED: counts.get(COPIED_NOW, 0),
-        facts.METRIC_AT_RISK: counts.get("at risk", 0),
-        facts.METRIC_LOST: counts.get(LOST, 0),
-        facts.METRIC_FAILED: counts.get(FAILED_OUTCOME, 0),
-        facts.METRIC_PENDING: counts.get(PENDING, 0) + counts.get(IN_PROGRESS, 0),
-        facts.METRIC_DAMAGED: counts.get("damaged state", 0),
-    }
-
-
 def emf_document(namespace: str, app_id: str, values: Mapping[str, int], timestamp_ms: int) -> dict[str, Any]:
     """One CloudWatch embedded-metric-format document: every metric of METRICS, dimension AppId."""
     return {
@@ -250,7 +113,7 @@ def emf_document(namespace: str, app_id: str, values: Mapping[str, int], timesta
     }
 
 
-class _Output:
+class Output:
     """Lines on stdout (Lambda's log stream), each redacted with every secret this run knows."""
 
     def __init__(self, secrets: Iterable[str | None], write: Callable[[str], None]) -> None:
@@ -264,12 +127,12 @@ class _Output:
         self.write(redact(json.dumps(document, sort_keys=True, default=str), self.secrets))
 
 
-def _print_line(text: str) -> None:
+def print_line(text: str) -> None:
     print(text, flush=True)
 
 
 @contextmanager
-def _redacted_logging(output: _Output) -> Iterator[None]:
+def redacted_logging(output: Output) -> Iterator[None]:
     """While inside: every log record of any library, on Lambda's handlers (or stderr when there are
     none, as in a local run), has every secret of ``output`` masked, including ones learnt later."""
 
@@ -316,9 +179,9 @@ def _boto3_client(service: str, region: str) -> Any:
     # Path-style when an endpoint is overridden (a local run against moto on an IP address).
     s3_style = "path" if os.environ.get("AWS_ENDPOINT_URL") else "auto"
     config = Config(
-        connect_timeout=5,
-        read_timeout=30,
-        retries={"mode": "standard", "max_attempts": 3},
+        connect_timeout=AWS_CONNECT_TIMEOUT_S,
+        read_timeout=AWS_READ_TIMEOUT_S,
+        retries={"mode": "standard", "max_attempts": AWS_MAX_ATTEMPTS},
         s3={"addressing_style": s3_style},
     )
     return boto3.client(service, region_name=region, config=config)
@@ -332,7 +195,7 @@ class Invocation:
     remaining_ms: Callable[[], float]
     # (service, region) -> a boto3 client with the function's own credentials
     client: Callable[[str, str], Any] = _boto3_client
-    write: Callable[[str], None] = _print_line
+    write: Callable[[str], None] = print_line
     event: Any = None  # logged (its source and time) in the summary, nothing else
     # Sendbird's documented per-application limits; tests against an emulator with raised limits raise them.
     get_limit: int = GET_REQUESTS_PER_SECOND
@@ -350,10 +213,10 @@ def run_scheduled_sync(invocation: Invocation) -> dict[str, Any]:
     started = time.monotonic()
     environ = invocation.environ
     # The function's own session credentials are secrets too (botocore never logs them; belt and braces).
-    output = _Output(
+    output = Output(
         (environ.get("AWS_SECRET_ACCESS_KEY"), environ.get("AWS_SESSION_TOKEN")), invocation.write
     )
-    with _redacted_logging(output):
+    with redacted_logging(output):
         config = FunctionConfig.from_environ(environ)
         budget = TimeBudget.from_remaining(invocation.remaining_ms())
         secrets = read_secrets(invocation.client("secretsmanager", config.region), config)
@@ -441,18 +304,16 @@ def _sync(
 
 
 def _finish(
-    config: FunctionConfig, report: Any, run_id: str, output: _Output, extra: Mapping[str, Any]
+    config: FunctionConfig, report: Any, run_id: str, output: Output, extra: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Log the summary and the metrics; return the summary, or raise when the run failed its job."""
-    from sendbird_copy.sync.run import FAILED_OUTCOME, LOST
-
     counts = report.counts()
     values = metric_values(counts)
     problems = [
-        {"recording_id": r.recording.recording_id, "where": r.recording.where, "outcome": r.outcome,
+        {"recording_id": r.recording.recording_id, "where": r.recording.where, "outcome": str(r.outcome),
          "at_risk": r.at_risk, "reason": r.reason}
         for r in sorted(report.results, key=lambda r: r.recording.recording_id)
-        if r.outcome in (FAILED_OUTCOME, LOST) or r.at_risk
+        if r.outcome in FAILING_OUTCOMES or r.at_risk
     ]  # fmt: skip
     summary: dict[str, Any] = {
         "app_id": config.app_id,
@@ -481,8 +342,6 @@ def _finish(
 
 
 def _failure(report: Any, values: Mapping[str, int]) -> str | None:
-    from sendbird_copy.sync.run import FAILED_OUTCOME, LOST
-
     if report.error is not None:
         return with_permission_hint(report.error)
     failed, lost = values[facts.METRIC_FAILED], values[facts.METRIC_LOST]
@@ -494,27 +353,8 @@ def _failure(report: Any, values: Mapping[str, int]) -> str | None:
         )
     if not failed and not lost:
         return None
-    first = next(r for r in report.results if r.outcome in (FAILED_OUTCOME, LOST))
+    first = next(r for r in report.results if r.outcome in FAILING_OUTCOMES)
     return (
         f"sync of application {report.app_id}: {failed} failed, {lost} lost; first: "
         f"{first.recording.recording_id} ({first.outcome}): {with_permission_hint(first.reason or '')}"
     )
-
-
-# The IAM action behind each AWS operation the function makes: a refusal names what the role lacks.
-_ACTIONS = {
-    "GetObject": "s3:GetObject",
-    "PutObject": "s3:PutObject",
-    "ListObjectsV2": "s3:ListBucket",
-    "GetSecretValue": "secretsmanager:GetSecretValue",
-}
-_DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "KMS.AccessDeniedException")
-
-
-def with_permission_hint(reason: str) -> str:
-    """``reason`` plus, when it is an AWS refusal of an operation (``describe``'s "Op: Code ..."),
-    the IAM permission the function's role lacks."""
-    for operation, action in _ACTIONS.items():  # "Op: AccessDenied", wherever the reason says it
-        if any(f"{operation}: {denied}" in reason for denied in _DENIED):
-            return f"{reason} [the function's role lacks {action} here]"
-    return reason

@@ -51,14 +51,12 @@ from sendbird_copy.sync.discovery import (
     Query,
     ScanCursor,
 )
+from sendbird_copy.sync.outcomes import SETTLED
 
 BOUNDED, FULL = "bounded", "full scan"
 # Listing 2 reaches this far past the two weeks: events up to this long are found even without the
 # watch; longer ones through it. Most live events last hours.
 DEFAULT_EVENT_MARGIN_HOURS = EVENT_MARGIN_HOURS_DEFAULT
-# Outcomes after which a recording needs no more runs (sync.py's names; kept as text here so this
-# module stays free of the sync core): safe, Sendbird's own failure, or past its deadline.
-SETTLED_OUTCOMES = frozenset({"copied", "already safe", "unavailable", "lost"})
 # The periodic full scan (the safety net above): how often, and its pages per run when the run
 # sets no page budget of its own (300 pages: 30 s at Sendbird's 10 GET/s).
 SAFETY_SCAN_EVERY = timedelta(days=4)
@@ -157,7 +155,7 @@ def next_watch(
 
 
 def _unsettled(recording: FoundRecording | None, outcome: str | None, now: datetime) -> bool:
-    if outcome in SETTLED_OUTCOMES:
+    if outcome in SETTLED:  # safe, Sendbird's own failure, or past its deadline
         return False
     deadline = recording.deadline if recording else None
     return deadline is None or deadline > now

@@ -25,6 +25,8 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from sendbird_copy.rules.helper import RATE_LIMIT_WINDOW_S
+
 # How much the way in plus the way back of one path may shrink between two requests: a few ms on a
 # steady link; a larger swing only costs a 429, which the client retries after Retry-After.
 JITTER_ALLOWANCE = 0.035
@@ -43,7 +45,7 @@ class RateLimiter:
     def __init__(
         self,
         limit: int,
-        window: float = 1.0,
+        window: float = RATE_LIMIT_WINDOW_S,
         clock: Callable[[], float] = time.monotonic,
         jitter: float = JITTER_ALLOWANCE,
     ) -> None:

@@ -2,56 +2,63 @@
 
 Read-only by design: it lists and reads the ledger (``_sendbird-sync/<app>/``) with the operator's
 credentials and, unless offline, lists the application's recordings once; it never claims, writes or
-requests a copy. Each recording gets one state, judged as the sync judges it (``sync._judge_deadlines``):
+requests a copy. Each recording gets one state, judged by THE judge (``outcomes.judge``: the
+sync's standing and deadline rules, so ``status`` and ``sync`` name each recording alike):
 
-- ``safe``: the ledger says copied and its object is in the bucket now, of the size the sync checked;
-  a copied entry whose object is gone is not safe (``failed``, or ``lost`` past its deadline);
+- ``safe``: the ledger says copied and its record checks out (its key holds the recording's id, its
+  size is Sendbird's), as the sync verified it;
 - ``lost``: not safe and past its deadline (two weeks after it stopped);
 - ``failed``: the ledger says failed (the sync tries it again, up to three requests);
 - ``at risk``: not safe and its deadline within ``warn_days``;
-- ``requested``: a copy was requested, its object not verified yet;
+- ``requested``: a copy was requested, its object not verified yet (or a copied entry the sync
+  checks again: its record does not show the recording safe);
 - ``to copy``: completed, not in the ledger yet (the next sync claims it);
 - ``not ready``: Sendbird has not finished it (recording, uploading ...);
 - ``unavailable``: Sendbird's own recording failed: there is nothing to copy.
 
+One listing of the bucket serves both the ledger and the objects (``bucket_view.py``): a copied
+entry whose object is gone is not safe. It also says who holds the sync lease and until when, and,
+online, how far back its view of Sendbird reaches.
+
 The report passes (exit 0) as the sync's does: nothing failed, at risk or lost, and the ledger read.
-One listing of the bucket serves both the ledger and the objects; entries the sync recorded as
-checked (``checked.py``'s ``verified.json``) are not read one by one. It also says who holds the sync
-lease and until when, and, online, how far back its view of Sendbird reaches.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
+from sendbird_copy import rules
 from sendbird_copy.errors import OptionError, describe, is_service_error
-from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, RECORDING_RETENTION, RESERVED_PREFIXES
+from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, RECORDING_RETENTION
 from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.rules import shorten
-from sendbird_copy.sync.checked import ClaimChecker
+from sendbird_copy.sync.bucket_view import judged_by_object, read_bucket
 from sendbird_copy.sync.discovery import LIVE_EVENT, ROOM, Discoverer, FoundRecording
 from sendbird_copy.sync.horizon import DEFAULT_EVENT_MARGIN_HOURS, bounded_queries, horizon
 from sendbird_copy.sync.lease import Holder, lease_key, read_holder
-from sendbird_copy.sync.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry, Stored, now_utc
+from sendbird_copy.sync.ledger import Ledger, LedgerEntry, Stored, now_utc
 from sendbird_copy.sync.limiter import RateLimiter
+from sendbird_copy.sync.outcomes import NEEDS_ATTENTION, STATES, State, judge
 from sendbird_copy.sync.state import SyncStateStore
 
-SAFE, LOST, FAILED_STATE, AT_RISK = "safe", "lost", "failed", "at risk"
-REQUESTED_STATE, TO_COPY, NOT_READY, UNAVAILABLE = "requested", "to copy", "not ready", "unavailable"
-# Most urgent first (the legend's and the counts' order).
-STATES = (LOST, FAILED_STATE, AT_RISK, REQUESTED_STATE, TO_COPY, NOT_READY, UNAVAILABLE, SAFE)
-NEEDS_ATTENTION = frozenset({LOST, FAILED_STATE, AT_RISK})
+# The states' names (sendbird_copy.sync.outcomes holds them), most urgent first in STATES.
+SAFE, LOST, FAILED_STATE, AT_RISK = State.SAFE, State.LOST, State.FAILED, State.AT_RISK
+REQUESTED_STATE, TO_COPY, NOT_READY, UNAVAILABLE = (
+    State.REQUESTED,
+    State.TO_COPY,
+    State.NOT_READY,
+    State.UNAVAILABLE,
+)
 
 
 @dataclass(frozen=True)
 class StatusOptions:
     offline: bool = False
-    warn_days: float = 3.0
+    warn_days: float = rules.WARN_DAYS_DEFAULT
     live_event: str | None = None
     room: str | None = None
 
@@ -91,7 +98,7 @@ class StatusRow:
             "where": self.where,
             "parent_kind": self.parent_kind,
             "parent_id": self.parent_id,
-            "state": self.state,
+            "state": str(self.state),
             "stopped_at": self.stopped_at.isoformat() if self.stopped_at else None,
             "deadline": self.deadline.isoformat() if self.deadline else None,
             "seconds_left": None if left is None else int(left.total_seconds()),
@@ -116,7 +123,7 @@ class StatusReport:
     view: str | None = None  # online: how far back the view of Sendbird's recordings reaches
 
     def counts(self) -> dict[str, int]:
-        return {state: sum(row.state == state for row in self.rows) for state in STATES}
+        return {str(state): sum(row.state == state for row in self.rows) for state in STATES}
 
     @property
     def passed(self) -> bool:
@@ -157,54 +164,20 @@ def _parent(where: str) -> tuple[str, str]:
     return "unknown", where
 
 
-def judge(
-    entry: LedgerEntry | None,
-    found: FoundRecording | None,
-    now: datetime,
-    warn: timedelta,
-    gone: str | None = None,
-) -> tuple[str, str | None]:
-    """The state of one recording and why (as the sync would judge it now). ``gone``: why a copied
-    entry's object is not the one in the bucket (missing, another size): then it is not safe."""
-    deadline = found.deadline if found is not None else _time(entry.deadline if entry else None)
-    if entry is not None and entry.state == COPIED and gone is not None:
-        if deadline is not None and now >= deadline:
-            return LOST, f"the ledger says copied, but {gone}; past its deadline"
-        again = "`sendbird-copy sync --full-scan` copies it again"
-        return FAILED_STATE, f"the ledger says copied, but {gone} ({again})"
-    if entry is not None and entry.state == COPIED:
-        return SAFE, None
-    if found is not None and found.status == "failed":
-        return UNAVAILABLE, "Sendbird's recording failed (status failed)"
-    if deadline is not None and now >= deadline:
-        return LOST, f"past its deadline {deadline.isoformat(timespec='minutes')} and not copied"
-    if entry is not None and entry.state == FAILED:
-        return FAILED_STATE, entry.last_error or "the copy failed"
-    if deadline is not None and deadline <= now + warn:
-        return AT_RISK, f"not copied; Sendbird may delete it within {warn.total_seconds() / 86400:g} days"
-    if entry is not None and entry.state == REQUESTED:
-        return REQUESTED_STATE, f"copy requested at {entry.requested_at}; object not verified yet"
-    if found is not None and not found.completed:
-        return NOT_READY, f"status {found.status}"
-    return TO_COPY, "completed; the next sync copies it"
-
-
 def build_rows(
     entries: Iterable[LedgerEntry],
     recordings: Iterable[FoundRecording] | None,
     now: datetime,
     warn_days: float,
-    gone: dict[str, str] | None = None,
 ) -> list[StatusRow]:
-    """One row per recording known to the ledger or the listing, sorted by time left (none last).
-    ``gone``: recording id -> why its copied entry's object is not in the bucket."""
+    """One row per recording known to the ledger or the listing, sorted by time left (none last)."""
     warn = timedelta(days=warn_days)
     by_entry = {entry.recording_id: entry for entry in entries}
     by_found = {found.recording_id: found for found in recordings or ()}
     rows = []
     for recording_id in by_entry.keys() | by_found.keys():
         entry, found = by_entry.get(recording_id), by_found.get(recording_id)
-        state, detail = judge(entry, found, now, warn, (gone or {}).get(recording_id))
+        state, detail = judge(entry, found, now, warn)
         if found is not None:
             kind, parent_id = found.parent_kind, found.parent_id
             stopped, deadline = found.stopped_at, found.deadline
@@ -253,11 +226,10 @@ def _discovered(client: Any, ledger: Ledger, now: datetime, report: StatusReport
     discoverer = Discoverer(client)
     discoverer.read(bounded_queries(edge))
     discoverer.read_watched(state.watch if state else ())
-    watched = len(state.watch) if state else 0
     report.view = (
         f"Sendbird's listings from {edge.isoformat(timespec='minutes')} (live events started, rooms "
-        f"created since), every live event not ended and room open, and {watched} watched parents; "
-        "older recordings from the ledger alone"
+        f"created since), every live event not ended and room open, and {len(state.watch) if state else 0} "
+        "watched parents; older recordings from the ledger alone"
     )
     last = state.last_complete if state else None
     if state is not None and state.problem is not None:
@@ -274,14 +246,13 @@ def _discovered(client: Any, ledger: Ledger, now: datetime, report: StatusReport
 def _readable(ledger: Ledger, stored: list[tuple[str, Stored]], report: StatusReport) -> list[LedgerEntry]:
     entries = []
     for key, item in stored:
+        where = f"ledger object s3://{ledger.bucket}/{key}"
         if item.entry is None and item.problem is not None:
             report.problems.append(
-                f"ledger object s3://{ledger.bucket}/{key} is not a ledger entry ({item.problem}): its "
-                "recording's state is unknown (the next sync looks for its object before any copy)"
+                f"{where} is not a ledger entry ({item.problem}): its recording's state is unknown "
+                "(the next sync looks for its object before any copy)"
             )
-            continue
-        where = f"ledger object s3://{ledger.bucket}/{key}"
-        if item.entry is None:
+        elif item.entry is None:
             report.problems.append(
                 f"{where} is not a ledger entry (not JSON, or a field missing or of the wrong type): its "
                 "recording's state is unknown (the next sync takes it over)"
@@ -299,7 +270,7 @@ def app_status(app: AppOutputs, services: StatusServices, options: StatusOptions
     report = StatusReport(app.app_id, app.bucket_name, now, options.offline)
     ledger = Ledger(services.deployer_s3(app), app.bucket_name, app.app_id)
     try:
-        stored, objects, checked = _read_bucket(ledger, app.kms_key_arn, report)
+        stored, objects = read_bucket(ledger, app.kms_key_arn, report.problems)
         report.lease, _ = read_holder(ledger.s3, ledger.bucket, lease_key(ledger.prefix))
     except Exception as exc:
         if not is_service_error(exc):
@@ -321,65 +292,9 @@ def app_status(app: AppOutputs, services: StatusServices, options: StatusOptions
             f"no ledger at s3://{app.bucket_name}/{ledger.prefix}: no sync has run for application "
             f"{app.app_id} yet (or its entries expired); run `sendbird-copy sync`"
         )
-    entries = _readable(ledger, stored, report)
-    report.rows = build_rows(entries, recordings, now, options.warn_days, _gone(entries, objects, checked))
+    entries = judged_by_object(_readable(ledger, stored, report), objects)
+    report.rows = build_rows(entries, recordings, now, options.warn_days)
     return report
-
-
-def _read_bucket(
-    ledger: Ledger, kms_key_arn: str, report: StatusReport
-) -> tuple[list[tuple[str, Stored]], dict[str, dict[str, Any]], ClaimChecker]:
-    """One listing of the whole bucket serves both the ledger and the objects; an entry is read
-    only when the sync's record of checked copies does not vouch for its recording."""
-    checker = ClaimChecker(ledger, kms_key_arn, Counter())
-    checker.load()
-    report.problems.extend(f"s3://{ledger.bucket}/{d['key']}: {d['problem']}" for d in checker.damaged)
-    entries: list[tuple[str, Stored]] = []
-    objects: dict[str, dict[str, Any]] = {}
-    for page in ledger.s3.get_paginator("list_objects_v2").paginate(Bucket=ledger.bucket):
-        for item in page.get("Contents", []):
-            key = item["Key"]
-            if not key.startswith(RESERVED_PREFIXES):
-                objects[key] = item
-            elif (
-                key.startswith(ledger.prefix)
-                and "/" not in key[len(ledger.prefix) :]
-                and key.endswith(".json")
-            ):
-                entries.append((key, Stored(None, item.get("ETag"), None, key)))
-    stored = []
-    for key, listed in entries:
-        rid = unquote(key[len(ledger.prefix) : -len(".json")])
-        vouched = checker.checked.get(rid)
-        if vouched is not None:
-            entry = LedgerEntry(
-                rid, ledger.app_id, COPIED, vouched.where or "", "checked", "",
-                object=vouched.as_object(), deadline=vouched.deadline,
-            )  # fmt: skip
-            stored.append((key, Stored(entry, listed.etag, None, key)))
-            continue
-        read = ledger.read_key(key)
-        if read is not None:
-            stored.append((key, read))
-    return stored, objects, checker
-
-
-def _gone(
-    entries: list[LedgerEntry], objects: dict[str, dict[str, Any]], checker: ClaimChecker
-) -> dict[str, str]:
-    """recording id -> why its copied entry's object is not the one in the bucket."""
-    gone = {}
-    for entry in entries:
-        found = entry.object if entry.state == COPIED and isinstance(entry.object, dict) else None
-        if found is None:
-            continue
-        key, size = found.get("key"), found.get("size")
-        item = objects.get(key) if isinstance(key, str) else None
-        if item is None:
-            gone[entry.recording_id] = f"its object {key} is not in the bucket"
-        elif isinstance(size, int) and int(item.get("Size", -1)) != size:
-            gone[entry.recording_id] = f"its object {key} has {item.get('Size')} bytes, not {size}"
-    return gone
 
 
 def run_status(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -109,11 +109,33 @@ def test_each_state_is_judged_as_the_sync_would_and_sorted_by_time_left():
 
 
 def test_offline_rows_come_from_the_ledger_alone():
-    rows = build_rows([entry("a", COPIED, 2), entry("b", FAILED, 1, where="room r-1")], None, NOW, 3)
+    copied = entry("a", COPIED, 2, object={"key": "a.mp4", "size": SIZE})
+    rows = build_rows([copied, entry("b", FAILED, 1, where="room r-1")], None, NOW, 3)
     assert [(r.recording_id, r.state, r.parent_kind, r.parent_id) for r in rows] == [
         ("a", SAFE, "live event", "p-a"),  # stopped 2 days ago: the nearer deadline
         ("b", FAILED_STATE, "room", "r-1"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("record", "listed_size"),
+    [
+        (None, SIZE),  # a copied entry that names no object (forged, or written by hand)
+        ({"key": "other-recording.mp4", "size": SIZE}, SIZE),  # another recording's object
+        ({"key": "a.mp4", "size": 7}, SIZE),  # not Sendbird's size
+        ({"key": "a.mp4"}, SIZE),  # no size at all
+    ],
+)
+def test_a_copied_entry_whose_record_does_not_check_out_is_not_safe(record, listed_size):
+    """Status and sync share one judge: a ``copied`` entry counts as safe only when its record names
+    this recording's object, of Sendbird's size; otherwise the sync looks for the object again, so
+    status says ``requested`` (before: ``safe``, which the sync then believed without a look)."""
+    listed = [replace(found("a", 2), byte_size=listed_size)]
+    (row,) = build_rows([entry("a", COPIED, 2, object=record)], listed, NOW, 3)
+    assert row.state == REQUESTED_STATE and "the next sync checks its object" in (row.detail or "")
+    (offline,) = build_rows([entry("a", COPIED, 2, object=record)], None, NOW, 3)
+    # Offline, without Sendbird's size, only the key can be checked.
+    assert offline.state == (SAFE if record and record.get("key") == "a.mp4" else REQUESTED_STATE)
 
 
 @pytest.mark.parametrize(
@@ -131,8 +153,10 @@ def test_time_left_is_short_and_signed(left, shown):
 
 def test_the_human_table_has_a_header_and_one_line_per_recording_in_order():
     report = StatusReport("APP", "bucket", NOW, offline=False)
+    # The copy's record agrees with Sendbird's size (3 MiB): believed, so safe (outcomes.unbelieved).
+    listed = [replace(found("safe", 1), byte_size=3 << 20), found("near", 12)]
     report.rows = build_rows([entry("safe", COPIED, 1, object={"key": "k/safe.mp4", "size": 3 << 20})],
-                             [found("safe", 1), found("near", 12)], NOW, 3)  # fmt: skip
+                             listed, NOW, 3)  # fmt: skip
     lines = render_status_human([report]).splitlines()
     assert lines[0] == "application APP (bucket bucket, ledger and Sendbird's listing): 1 at risk, 1 safe"
     assert lines[1].split() == ["live", "event", "/", "room", "recording", "stopped", "at", "(UTC)", "state",

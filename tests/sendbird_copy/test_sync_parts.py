@@ -261,7 +261,7 @@ def test_an_object_older_than_the_request_is_not_its_copy() -> None:
     from dataclasses import replace
 
     from sendbird_copy.sync.checked import fresh_since
-    from sendbird_copy.sync.run import _not_older
+    from sendbird_copy.sync.verification import _not_older
 
     # An earlier release's entry: its requested_at (the writer's clock), ten minutes allowed.
     requested = fresh_since(replace(entry(), requested_at=NOW.isoformat()))
@@ -407,7 +407,7 @@ def test_the_object_search_by_listing_stops_when_stopped_and_otherwise_reads_eve
     import threading
     from types import SimpleNamespace
 
-    from sendbird_copy.sync.run import AppSync
+    from sendbird_copy.sync.verification import Verifier
 
     def pages(served: list[int]) -> Any:
         def paginate(Bucket: str) -> Any:
@@ -422,14 +422,18 @@ def test_the_object_search_by_listing_stops_when_stopped_and_otherwise_reads_eve
         event = threading.Event()
         if stop:
             event.set()
-        sync = AppSync.__new__(AppSync)
-        sync.waiting = {rid: (None, entry(rid)) for rid in waiting}  # type: ignore[misc]
-        sync.ledger = SimpleNamespace(s3=SimpleNamespace(get_paginator=lambda _name: pages(served)))  # type: ignore[assignment]
-        sync.app = SimpleNamespace(bucket_name="bucket")  # type: ignore[assignment]
-        sync.services = SimpleNamespace(stop=event)  # type: ignore[assignment]
-        sync.layout, sync.known_ids, sync.notes = None, set(waiting), []
-        sync.requests = Counter()
-        return sync._find_by_listing("test"), served
+        context = SimpleNamespace(
+            waiting={rid: (None, entry(rid)) for rid in waiting},
+            s3=SimpleNamespace(get_paginator=lambda _name: pages(served)),
+            app=SimpleNamespace(bucket_name="bucket"),
+            services=SimpleNamespace(stop=event),
+            layout=None,
+            known_ids=set(waiting),
+            notes=[],
+            requests=Counter(),
+        )
+        verifier = Verifier(context, claims=None)  # type: ignore[arg-type]
+        return verifier.find_by_listing("test"), served
 
     found, served = search(["rec-1", "rec-2"], stop=False)
     # rec-1 is inside rec-10.mp4 ... rec-19.mp4 too, but there it runs on into a digit: not its key.
@@ -486,12 +490,11 @@ def test_a_refused_scan_page_does_not_stop_the_application() -> None:
     from sendbird_copy.sync.run import AppSync
 
     sync = AppSync.__new__(AppSync)
-    sync.options = SimpleNamespace(max_scan_pages=None)  # type: ignore[assignment]
-    sync.notes = []
+    sync.context = SimpleNamespace(options=SimpleNamespace(max_scan_pages=None), notes=[])  # type: ignore[assignment]
     discoverer = Discoverer(ParentsClient(stale_token="old-token"))
     cursor = sync._scan(discoverer, ScanCursor(0, "old-token"))
     assert cursor == ScanCursor() and not discoverer.result.complete
-    assert "begins again next run" in sync.notes[0]
+    assert "begins again next run" in sync.context.notes[0]
 
 
 def test_a_copy_request_left_unanswered_stays_requested_for_verification() -> None:
@@ -508,3 +511,23 @@ def test_a_copy_request_left_unanswered_stays_requested_for_verification() -> No
     assert result.outcome == IN_PROGRESS
     stored = json.loads(bucket.objects[f"{LEDGER_PREFIX}APP/rec-1.json"]["body"])
     assert stored["state"] == REQUESTED and stored["attempts"] == 1
+
+
+@pytest.mark.parametrize(
+    "record",
+    [None, {"key": "somewhere-else.mp4", "size": 7}, {"key": "rec-1.mp4", "size": 3}],
+    ids=["no object", "another key", "another size"],
+)
+def test_a_copied_entry_whose_record_does_not_check_out_is_checked_again(record: Any) -> None:
+    """A ``copied`` entry is believed only when its record names this recording's object, of
+    Sendbird's size (the one judge, ``outcomes.standing``, as ``status`` shows it). Otherwise the sync
+    looks for its object and, none being there, requests the copy again: it never reports "already
+    safe" for a recording whose object it has not seen (issue 23's forged entry)."""
+    bucket = FakeBucket(head=None)
+    day_ago = (NOW - timedelta(days=1)).isoformat()
+    forged = LedgerEntry("rec-1", "APP", COPIED, "live event e1", "hand", day_ago, day_ago, object=record)
+    bucket.put_object(Bucket="b", Key=f"{LEDGER_PREFIX}APP/rec-1.json", Body=forged.to_json().encode())
+    (result,) = sync_one(bucket, verify_with_head=False).results
+    assert result.outcome == "copied" and result.object is not None and result.object["key"] == "rec-1.mp4"
+    stored = json.loads(bucket.objects[f"{LEDGER_PREFIX}APP/rec-1.json"]["body"])
+    assert stored["state"] == COPIED and stored["object"]["size"] == 7 and stored["attempts"] == 1
