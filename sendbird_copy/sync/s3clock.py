@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-# A local clock further than this from S3's is reported (the Date header has one-second resolution).
-SKEW_REPORTED = timedelta(minutes=1)
+from sendbird_copy import rules
+
+SKEW_REPORTED = rules.CLOCK_SKEW_REPORTED
 
 
 def response_time(response: Any) -> datetime | None:
