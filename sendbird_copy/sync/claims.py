@@ -111,6 +111,10 @@ class Claims:
         ctx = self.context
         ctx.notes.append(f"{recording.recording_id}: {why}: checked again")
         item = ctx.checks.own_object(recording.recording_id, ctx.layout, ctx.known_ids)
+        if item is not None and ctx.options.dry_run:  # a dry run writes nothing, checks nothing
+            return RecordingResult(
+                recording, Outcome.WOULD_COPY, f"{why}; dry run: {item['Key']} not checked"
+            )
         if item is not None and self.check_object is not None:
             base = LedgerEntry(
                 recording_id=recording.recording_id,
