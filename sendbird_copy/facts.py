@@ -117,7 +117,8 @@ METRIC_AT_RISK = "RecordingsAtRisk"
 METRIC_LOST = "RecordingsLost"
 METRIC_FAILED = "RecordingsFailed"
 METRIC_PENDING = "RecordingsPending"
-METRICS = (METRIC_COPIED, METRIC_AT_RISK, METRIC_LOST, METRIC_FAILED, METRIC_PENDING)
+METRIC_DAMAGED = "DamagedState"
+METRICS = (METRIC_COPIED, METRIC_AT_RISK, METRIC_LOST, METRIC_FAILED, METRIC_PENDING, METRIC_DAMAGED)
 # What each metric counts, per run (the component's alarm descriptions and the README can quote these).
 METRIC_DESCRIPTIONS = {
     METRIC_COPIED: "recordings copied and verified by this run",
@@ -127,6 +128,8 @@ METRIC_DESCRIPTIONS = {
     METRIC_FAILED: "recordings whose copy failed (refused, wrong size, or given up after three attempts)",
     METRIC_PENDING: "completed recordings left for the next run: not claimed before the time budget ran "
     "out, or copy requested and its object not verified yet",
+    METRIC_DAMAGED: "objects the sync keeps in the bucket (ledger entries, discovery state, the record of "
+    "checked copies) that could not be read or made no sense; each is named in the run's summary",
 }
 METRIC_UNIT = "Count"
 # The message of the one log line each run ends with (the dashboard's log query looks for it).

@@ -73,6 +73,12 @@ def render_status_human(reports: list[StatusReport], redact: Redactor = lambda t
         if report.rows:
             lines.extend(table([HEADER, *(cells(row, report.now) for row in report.rows)]))
         lines.extend(f"  problem: {inert(problem)}" for problem in report.problems)
+        if report.lease is not None:
+            held = "held" if report.lease.honoured else "NOT honoured (ends further away than a run lasts)"
+            until = report.lease.until.isoformat(timespec="seconds")
+            lines.append(f"  sync lease: run {inert(report.lease.run_id)} until {until} (S3's clock), {held}")
+        if report.view:
+            lines.append(f"  view: {inert(report.view)}")
         if report.error:
             lines.append(f"  ERROR {inert(report.error)}")
     lines.append(verdict_line(reports, "need attention"))

@@ -57,6 +57,7 @@ def render_sync_human(reports: list[SyncReport], redact: Redactor = lambda text:
         if report.discovery:
             lines.append(f"{app_id}: {inert(_discovery_line(report))}")
         lines.extend(f"{app_id}: note: {inert(note)}" for note in report.notes)
+        lines.extend(f"{app_id}: DAMAGED {inert(d['key'])}: {inert(d['problem'])}" for d in report.damaged)
         for outcome in ATTENTION:
             lines.extend(_line(app_id, result) for result in report.of(outcome))
         lines.extend(_line(app_id, r, "AT RISK") for r in report.results if r.at_risk)

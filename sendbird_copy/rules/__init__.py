@@ -56,6 +56,7 @@ from sendbird_copy.rules.aws import (
     check_topic_arn,
 )
 from sendbird_copy.rules.helper import (
+    CLOCK_SKEW_REPORTED,
     COPY_CLOCK_SKEW,
     EVENT_MARGIN_HOURS_BOUNDS,
     EVENT_MARGIN_HOURS_DEFAULT,
@@ -171,6 +172,7 @@ __all__ = [
     "AWS_READ_TIMEOUT_S",
     "BASE_URL_ALLOWED",
     "BUCKET_NAME_ALLOWED",
+    "CLOCK_SKEW_REPORTED",
     "COMPONENT_TAG_KEYS",
     "COPY_CLOCK_SKEW",
     "DEFAULT_ABORT_INCOMPLETE_MULTIPART_DAYS",

@@ -39,6 +39,9 @@ MAX_COPY_ATTEMPTS = 3
 SYNC_FIRST_POLL_S = 0.5
 # S3 stamps LastModified with its own clock and a request's time comes from ours: allow this much skew.
 COPY_CLOCK_SKEW = timedelta(minutes=10)
+# A machine clock further than this from S3's (its answers' Date header, one-second resolution) is
+# reported; leases and copies are judged on S3's clock whatever it is.
+CLOCK_SKEW_REPORTED = timedelta(minutes=1)
 
 
 def check_wait_timeout(name: str, value: Any) -> float:

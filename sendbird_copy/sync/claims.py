@@ -5,7 +5,10 @@ goes on the waiting list, for verification."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import replace
+from typing import Any
 
 from sendbird_copy import rules
 from sendbird_copy.errors import (
@@ -16,9 +19,10 @@ from sendbird_copy.errors import (
     is_transient,
     may_have_been_accepted,
 )
+from sendbird_copy.sync.checked import gave_up_for_nothing
 from sendbird_copy.sync.context import AppContext, CopyBudget
 from sendbird_copy.sync.discovery import NOT_FOUND_CODE, FoundRecording
-from sendbird_copy.sync.ledger import FAILED, REQUESTED, LedgerEntry, Stored
+from sendbird_copy.sync.ledger import COPIED, FAILED, REQUESTED, LedgerEntry, Stored
 from sendbird_copy.sync.outcomes import Outcome, RecordingResult, standing
 
 MAX_ATTEMPTS = rules.MAX_COPY_ATTEMPTS
@@ -30,6 +34,10 @@ class Claims:
     def __init__(self, context: AppContext, budget: CopyBudget) -> None:
         self.context = context
         self.budget = budget
+        # Verification's check of a found object (size, KMS key), set by the run (``AppSync``).
+        self.check_object: Callable[[FoundRecording, LedgerEntry, dict[str, Any]], RecordingResult] | None = (
+            None
+        )
 
     def decide_all(self, recordings: list[FoundRecording]) -> list[RecordingResult]:
         results: list[RecordingResult] = []
@@ -55,7 +63,13 @@ class Claims:
         ctx = self.context
         if ctx.services.stop.is_set():
             return RecordingResult(recording, Outcome.PENDING, "interrupted before it was claimed")
+        checked = ctx.checks.known_safe(recording.recording_id, recording.byte_size)
+        if checked is not None:  # checked by this release (checked.py): no entry read
+            return RecordingResult(recording, Outcome.ALREADY_SAFE, None, checked)
         stored = ctx.ledger.read(recording.recording_id)
+        claim = self._check_claim(recording, stored)
+        if claim is not None:
+            return claim
         entry = stored.entry if stored else None
         outcome, reason = standing(entry, recording)
         if outcome == Outcome.ALREADY_SAFE:
@@ -67,12 +81,59 @@ class Claims:
             if entry.state == REQUESTED:
                 reason = f"copy requested at {entry.requested_at}"
             return RecordingResult(recording, outcome, reason)
-        if entry is not None and entry.attempts >= MAX_ATTEMPTS:
+        if stored is not None and entry is not None and gave_up_for_nothing(entry):
+            stored = replace(stored, entry=replace(entry, attempts=0))  # an earlier release counted 429s
+        elif entry is not None and entry.attempts >= MAX_ATTEMPTS:
             return RecordingResult(
                 recording, Outcome.FAILED, f"gave up after {entry.attempts} attempts: {entry.last_error}"
             )
         if ctx.options.dry_run:
             return RecordingResult(recording, Outcome.WOULD_COPY, "dry run: no copy requested")
+        return self.claim_and_copy(recording, stored)
+
+    def _check_claim(self, recording: FoundRecording, stored: Stored | None) -> RecordingResult | None:
+        """An unreadable entry, or a copied one: believed only when checked (checked.py); None for
+        any other entry (the one judge, ``standing``, decides)."""
+        ctx = self.context
+        entry = stored.entry if stored else None
+        if stored is not None and entry is None:
+            return self.recover(recording, stored, ctx.checks.unreadable(stored))
+        if entry is None or entry.state != COPIED:
+            return None
+        problem = ctx.checks.problem(entry, recording.byte_size, ctx.layout)
+        if problem is None:
+            return RecordingResult(recording, Outcome.ALREADY_SAFE, None, entry.object)
+        return self.recover(recording, stored, f"its ledger entry says copied, but {problem}")
+
+    def recover(self, recording: FoundRecording, stored: Stored | None, why: str) -> RecordingResult:
+        """A claim not believed (checked.py): look for the recording's own object first; only when
+        there is none is the copy requested again (never a second copy of an object in the bucket)."""
+        ctx = self.context
+        ctx.notes.append(f"{recording.recording_id}: {why}: checked again")
+        item = ctx.checks.own_object(recording.recording_id, ctx.layout, ctx.known_ids)
+        if item is not None and ctx.options.dry_run:  # a dry run writes nothing, checks nothing
+            return RecordingResult(
+                recording, Outcome.WOULD_COPY, f"{why}; dry run: {item['Key']} not checked"
+            )
+        if item is not None and self.check_object is not None:
+            base = LedgerEntry(
+                recording_id=recording.recording_id,
+                app_id=ctx.app.app_id,
+                state=REQUESTED,
+                where=recording.where,
+                run_id=ctx.services.run_id,
+                updated_at=ctx.services.now().isoformat(),
+                deadline=recording.deadline.isoformat() if recording.deadline else None,
+            )
+            result = self.check_object(recording, base, item)
+            if result.outcome == Outcome.COPIED:
+                reason = f"{why}; its object {item['Key']} is checked"
+                return replace(result, outcome=Outcome.ALREADY_SAFE, reason=reason)
+            return result
+        if ctx.options.dry_run:
+            return RecordingResult(recording, Outcome.WOULD_COPY, f"{why}; dry run: no copy requested")
+        if stored is not None and stored.entry is not None:
+            stored = replace(stored, entry=replace(stored.entry, attempts=0))
         return self.claim_and_copy(recording, stored)
 
     def claim_and_copy(self, recording: FoundRecording, stored: Stored | None) -> RecordingResult:

@@ -21,6 +21,7 @@ from typing import Any
 from sendbird_copy import rules
 from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, WRITE_REQUESTS_PER_SECOND
 from sendbird_copy.outputs import AppOutputs
+from sendbird_copy.sync.checked import ClaimChecker
 from sendbird_copy.sync.discovery import FoundRecording
 from sendbird_copy.sync.ledger import Ledger, LedgerEntry, now_utc
 from sendbird_copy.sync.limiter import RateLimiter
@@ -112,6 +113,8 @@ class AppContext:
         self.layout: KeyLayout | None = None
         self.known_ids: set[str] = set()  # every recording id this run discovered
         self.requests: Counter[str] = Counter()
+        # The claims' checks and the record of checked copies (checked.py); damaged state by key.
+        self.checks = ClaimChecker(self.ledger, app.kms_key_arn, self.requests)
         self.notes: list[str] = []
         # Requested copies (this run's and earlier runs'), waiting for their object.
         self.waiting: dict[str, tuple[FoundRecording, LedgerEntry]] = {}

@@ -316,6 +316,7 @@ def _finish(
         "metrics": values,
         "discovery": report.discovery.to_dict() if report.discovery else None,
         "requests": dict(sorted(report.requests.items())),
+        "damaged": list(report.damaged),
         **extra,
     }
     output.line(
@@ -336,6 +337,12 @@ def _failure(report: Any, values: Mapping[str, int]) -> str | None:
     if report.error is not None:
         return with_permission_hint(report.error)
     failed, lost = values[facts.METRIC_FAILED], values[facts.METRIC_LOST]
+    if not failed and not lost and report.damaged:
+        first_damaged = report.damaged[0]
+        return (
+            f"sync of application {report.app_id}: {len(report.damaged)} of the sync's own objects are "
+            f"unreadable; first: {first_damaged['key']}: {first_damaged['problem']}"
+        )
     if not failed and not lost:
         return None
     first = next(r for r in report.results if r.outcome in FAILING_OUTCOMES)

@@ -26,6 +26,12 @@ watch were lost; events longer than that are caught by the watch.
 When the proof's premise fails, the run is a full scan: the first run for an application (no state
 in the bucket), a state whose last complete discovery is older than H, or a scan asked for
 (``sync --full-scan``). A normal run never pages the history.
+
+The safety net. The proof rests on the watch kept in the bucket; a watch lost without a trace (a
+state rewritten, an earlier release's bug) would hide a long event's recording. So a full scan also
+runs when the last one is older than ``SAFETY_SCAN_EVERY`` (4 days), spread over runs at
+``SAFETY_SCAN_PAGES`` pages a run unless the run sets its own page budget: a recording a lost watch
+missed is found at most about 4 days and one scan's runs later, while Sendbird still holds it (14 days).
 """
 
 from __future__ import annotations
@@ -51,6 +57,10 @@ BOUNDED, FULL = "bounded", "full scan"
 # Listing 2 reaches this far past the two weeks: events up to this long are found even without the
 # watch; longer ones through it. Most live events last hours.
 DEFAULT_EVENT_MARGIN_HOURS = EVENT_MARGIN_HOURS_DEFAULT
+# The periodic full scan (the safety net above): how often, and its pages per run when the run
+# sets no page budget of its own (300 pages: 30 s at Sendbird's 10 GET/s).
+SAFETY_SCAN_EVERY = timedelta(days=4)
+SAFETY_SCAN_PAGES = 300
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,7 @@ class Plan:
     horizon: datetime  # ended parents that started (rooms: were created) before it are not listed
     queries: tuple[Query, ...]
     resume: ScanCursor | None = None  # FULL only: where an unfinished scan stopped
+    safety: bool = False  # the periodic scan (SAFETY_SCAN_PAGES a run unless the run says otherwise)
 
 
 def horizon(now: datetime, margin: timedelta) -> datetime:
@@ -77,6 +88,7 @@ def plan_discovery(
     *,
     full_scan: bool,
     unfinished: ScanCursor | None = None,
+    periodic: str | None = None,
 ) -> Plan:
     """A bounded run when the proof above holds, else a full scan, with the reason."""
     edge = horizon(now, margin)
@@ -85,14 +97,25 @@ def plan_discovery(
         return Plan(FULL, "full scan requested", edge, window, ScanCursor())
     if unfinished is not None:
         return Plan(
-            FULL, "going on with a full scan an earlier run could not finish", edge, window, unfinished
+            FULL, "going on with a full scan an earlier run could not finish", edge, window, unfinished, True
         )
     if last_complete is None:
         return Plan(FULL, "no discovery state in the bucket yet (first run)", edge, window, ScanCursor())
     if last_complete < edge:
         reason = f"the last complete discovery ({last_complete.isoformat()}) is older than the horizon"
         return Plan(FULL, reason, edge, window, ScanCursor())
+    if periodic is not None:
+        return Plan(FULL, periodic, edge, window, ScanCursor(), True)
     return Plan(BOUNDED, "bounded by the two-week window", edge, window)
+
+
+def safety_scan_due(now: datetime, last_full_scan: datetime | None) -> str | None:
+    """Why the periodic full scan (the safety net) is due, or None when it is not."""
+    if last_full_scan is not None and now - last_full_scan < SAFETY_SCAN_EVERY:
+        return None
+    since = "never" if last_full_scan is None else f"last {last_full_scan.isoformat(timespec='minutes')}"
+    every = SAFETY_SCAN_EVERY.days
+    return f"the periodic full scan ({since}; every {every} days): the safety net for a lost watch"
 
 
 def bounded_queries(edge: datetime) -> tuple[Query, ...]:

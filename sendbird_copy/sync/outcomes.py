@@ -60,6 +60,7 @@ class State(StrEnum):
 OUTCOMES = tuple(Outcome)
 STATES = tuple(State)
 AT_RISK_COUNT = "at risk"  # the key of a sync report's counts that counts the at-risk flag
+DAMAGED_COUNT = "damaged state"  # ... and the tool's own objects that could not be read (checked.py)
 
 SAFE_OUTCOMES = frozenset({Outcome.COPIED, Outcome.ALREADY_SAFE})
 # After these a recording needs no more runs (the horizon stops watching its parent for it).
@@ -107,6 +108,7 @@ def metric_values(counts: Mapping[str, int]) -> dict[str, int]:
     for outcome, metric in METRIC_OF.items():
         values[metric] += counts.get(outcome, 0)
     values[AT_RISK_METRIC] += counts.get(AT_RISK_COUNT, 0)
+    values[facts.METRIC_DAMAGED] += counts.get(DAMAGED_COUNT, 0)
     return values
 
 
@@ -159,12 +161,15 @@ class SyncReport:
     requests: dict[str, int] = field(default_factory=dict)  # Sendbird requests by method, S3 by kind
     notes: list[str] = field(default_factory=list)  # what a reader should know (fallback listings...)
     skipped: str | None = None  # another run held the application's lease: this run did nothing
+    # The tool's own objects that could not be read or made no sense, by key (checked.py, state.py).
+    damaged: list[dict[str, str]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         counts = {str(outcome): 0 for outcome in OUTCOMES}
         for result in self.results:
             counts[str(result.outcome)] += 1
         counts[AT_RISK_COUNT] = sum(r.at_risk for r in self.results)
+        counts[DAMAGED_COUNT] = len(self.damaged)
         return counts
 
     def of(self, *outcomes: str) -> list[RecordingResult]:
@@ -174,7 +179,10 @@ class SyncReport:
     def passed(self) -> bool:
         """Nothing failed, nothing lost, nothing at risk."""
         return (
-            self.error is None and not self.of(*FAILING_OUTCOMES) and not any(r.at_risk for r in self.results)
+            self.error is None
+            and not self.damaged
+            and not self.of(*FAILING_OUTCOMES)
+            and not any(r.at_risk for r in self.results)
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -187,6 +195,7 @@ class SyncReport:
             "requests": dict(sorted(self.requests.items())),
             "notes": list(self.notes),
             "skipped": self.skipped,
+            "damaged": list(self.damaged),
             "recordings": [r.to_dict() for r in sorted(self.results, key=lambda r: r.recording.recording_id)],
         }
 

@@ -33,7 +33,15 @@ from sendbird_copy.sync.discovery import (
     ScanCursor,
     window_page_limit,
 )
-from sendbird_copy.sync.horizon import BOUNDED, FULL, Plan, next_watch, plan_discovery
+from sendbird_copy.sync.horizon import (
+    BOUNDED,
+    FULL,
+    SAFETY_SCAN_PAGES,
+    Plan,
+    next_watch,
+    plan_discovery,
+    safety_scan_due,
+)
 from sendbird_copy.sync.lease import Lease
 from sendbird_copy.sync.outcomes import (
     OUTCOMES,
@@ -45,7 +53,8 @@ from sendbird_copy.sync.outcomes import (
     judge_deadline,
     standing,
 )
-from sendbird_copy.sync.state import SyncState, SyncStateStore
+from sendbird_copy.sync.s3clock import skew_note
+from sendbird_copy.sync.state import StateKept, SyncState, SyncStateStore
 from sendbird_copy.sync.verification import LISTING_ONLY_NOTE, Verifier
 
 # The outcomes' names as reports and --json give them (sendbird_copy.sync.outcomes holds them).
@@ -127,6 +136,7 @@ class AppSync:
         self.context = AppContext(app, services, options)
         self.claims = Claims(self.context, budget)
         self.verifier = Verifier(self.context, self.claims)
+        self.claims.check_object = self.verifier.check_object
         self.state_store = SyncStateStore(self.context.s3, app.bucket_name, self.context.ledger.prefix)
 
     def run(self) -> SyncReport:
@@ -141,21 +151,40 @@ class AppSync:
                 raise
             report.error = f"could not take the sync lease of application {app_id}: {describe(exc)}"
             return report
+        ctx.notes.extend(lease.notes)
+        off = skew_note(ctx.services.now(), lease.s3_time)
+        if off:
+            ctx.notes.append(off)
         if holder is not None:
             report.skipped = (
                 f"another sync run ({holder.run_id}) is at work on this application until "
-                f"{holder.until.isoformat(timespec='seconds')}: left to it"
+                f"{holder.until.isoformat(timespec='seconds')} (S3's clock): left to it"
             )
+            report.notes = list(ctx.notes)
             return report
         try:
             return self._run(report)
         finally:
             if not ctx.options.dry_run:
-                lease.release()
+                self._give_back(lease, report)
+
+    def _give_back(self, lease: Lease, report: SyncReport) -> None:
+        """A failure to give the lease back never loses the run's report: it is a note (the lease
+        then ends by itself, on S3's clock)."""
+        try:
+            lease.release()
+        except Exception as exc:
+            if not is_service_error(exc):
+                raise
+            report.notes.append(
+                f"could not give the sync lease back ({describe(exc)}): it ends by itself at "
+                f"{lease.ends_by_itself()}"
+            )
 
     def _run(self, report: SyncReport) -> SyncReport:
         ctx = self.context
         try:
+            ctx.checks.load()
             found = self._discover()
         except Exception as exc:
             if not is_service_error(exc):
@@ -164,6 +193,8 @@ class AppSync:
             report.requests = dict(ctx.requests)
             return report
         report.discovery = found.note()
+        if found.plan.mode == FULL:
+            self._recheck_copies()
         discovery = found.discovery
         ctx.known_ids = {r.recording_id for r in discovery.recordings}
         recordings = [r for r in discovery.recordings if self._wanted(r)]
@@ -181,9 +212,31 @@ class AppSync:
         self._judge_deadlines(report)
         if not ctx.options.dry_run:
             self._save_state(found, report)
+            self._save_checked()
         report.requests = dict(ctx.requests)
         report.notes = list(ctx.notes)
+        report.damaged = list(ctx.checks.damaged)
         return report
+
+    def _recheck_copies(self) -> None:
+        """With each full scan, checked copies are held against one listing of the bucket."""
+        ctx = self.context
+        try:
+            ctx.checks.recheck()
+        except Exception as exc:
+            if not is_service_error(exc):
+                raise
+            ctx.notes.append(f"could not list the bucket to re-check copies: {describe(exc)}")
+        ctx.notes.extend(ctx.checks.notes)
+
+    def _save_checked(self) -> None:
+        ctx = self.context
+        try:
+            ctx.checks.save(ctx.services.now())
+        except Exception as exc:
+            if not is_service_error(exc):
+                raise
+            ctx.notes.append(f"could not save the record of checked copies: {describe(exc)}")
 
     def _judge_deadlines(self, report: SyncReport) -> None:
         now, warn = self.context.services.now(), self.context.options.warn
@@ -207,7 +260,13 @@ class AppSync:
             read.last_complete if read else None,
             full_scan=ctx.options.full_scan,
             unfinished=read.scan if read else None,
+            periodic=safety_scan_due(started, read.last_full_scan) if read else None,
         )
+        if read is not None and read.problem is not None:
+            # Reported as what it is, never as a first run; the run is a full scan.
+            where = f"s3://{ctx.app.bucket_name}/{self.state_store.key}"
+            ctx.checks.report(where, f"the discovery state {read.problem}")
+            plan = replace(plan, reason=f"the discovery state {where} {read.problem}: a full scan")
         memory = read.listing if read else None
         discoverer = Discoverer(ctx.client(), ctx.services.stop, window_page_limit(memory))
         discoverer.read(plan.queries)
@@ -216,18 +275,21 @@ class AppSync:
         window_complete = discoverer.result.complete
         cursor = None
         if plan.resume is not None:
-            cursor = self._scan(discoverer, plan.resume)
+            cursor = self._scan(discoverer, plan.resume, plan.safety)
         ctx.notes.extend(f"could not read watched {why} (still watched)" for why in discoverer.result.unread)
         return Found(read, plan, discoverer.finish(), started, window_complete, cursor)
 
-    def _scan(self, discoverer: Discoverer, resume: ScanCursor) -> ScanCursor | None:
+    def _scan(self, discoverer: Discoverer, resume: ScanCursor, safety: bool = False) -> ScanCursor | None:
         """The full scan's pages for this run. A refused page must not stop the application run after
         run: a 4xx (a ``next`` token kept from an earlier run that Sendbird no longer takes) begins
         the scan again next run, anything else resumes at the same page; the window's recordings
         already read are copied all the same."""
         ctx = self.context
         try:
-            return discoverer.read(FULL_SCAN, resume, ctx.options.max_scan_pages)
+            pages = ctx.options.max_scan_pages
+            if pages is None and safety:
+                pages = SAFETY_SCAN_PAGES  # the periodic scan is spread over runs (horizon.py)
+            return discoverer.read(FULL_SCAN, resume, pages)
         except SendbirdApiError as exc:
             discoverer.result.complete = False
             restart = exc.status < 500 and exc.status != 429
@@ -270,6 +332,8 @@ class AppSync:
                 state = replace(state, scan=found.cursor or found.plan.resume, scan_started=began)
         try:
             self.state_store.save(state, found.read)
+        except StateKept as kept:
+            ctx.notes.append(f"the discovery state {kept}: remove or repair it (or upgrade this release)")
         except Exception as exc:
             if not is_service_error(exc):
                 raise

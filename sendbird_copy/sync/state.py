@@ -9,10 +9,17 @@ operator's credentials or the function's role (both may write the ledger prefix)
 Two runs at once: the write is conditional on the ETag read at the start; the loser re-reads and
 merges (the union of the watch lists, the later times), so neither run's knowledge is lost. The
 ledger's lifecycle rule expires it too, weeks after the last run wrote it.
+
+A lost or damaged state must not hide a recording. It is checked for sense when read: a watch that
+does not match the digest written with it (emptied or cut by hand or by damage) is not believed,
+and the run is a full scan. A state that cannot be read, or that a newer release wrote (``version``),
+is reported by key as such (never as "first run") and never overwritten. The safety net for a watch
+lost without a trace is the periodic full scan (``horizon.py``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field, replace
@@ -22,7 +29,7 @@ from typing import Any
 from sendbird_copy.aws import read_text, write_json
 from sendbird_copy.sync.discovery import LIVE_EVENT, ROOM, ListingMemory, ParentKey, ScanCursor
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: the watch carries its digest; 1 (an earlier release): read, without one
 # Read whole: the watch of an application with many open parents can pass any fixed cap, and a cut
 # object would read as no state (a full scan every run, and the watch lost).
 STATE_MAX_BYTES = None
@@ -77,10 +84,15 @@ class SyncState:
     # What the last run's window listings showed: bounds this run's, and judges an empty one.
     listing: ListingMemory | None = None
     etag: str | None = field(default=None, compare=False)
+    # Why the stored state is not believed (None: it is); ``keep``: never overwrite it (unreadable,
+    # or a newer release's), as opposed to a watch that made no sense (replaced after a full scan).
+    problem: str | None = field(default=None, compare=False)
+    keep: bool = field(default=False, compare=False)
 
     def to_json(self) -> str:
         data = {
             "version": STATE_VERSION,
+            "watch_digest": watch_digest(self.watch),
             "last_complete": _iso(self.last_complete),
             "last_full_scan": _iso(self.last_full_scan),
             "watch": [{"kind": kind, "id": parent_id} for kind, parent_id in self.watch],
@@ -93,12 +105,22 @@ class SyncState:
 
     @classmethod
     def from_json(cls, text: str, etag: str | None) -> SyncState:
-        """Lenient: a state that cannot be read is no state (the next run is then a full scan)."""
+        """The state; one that is not believed carries ``problem`` (and no memory: a full scan)."""
         try:
             data = json.loads(text)
-            if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
-                return cls(etag=etag)
+        except (ValueError, RecursionError):
+            return cls(etag=etag, problem="is not JSON (truncated or binary)", keep=True)
+        version = data.get("version") if isinstance(data, dict) else None
+        if isinstance(version, bool) or not isinstance(version, int):
+            return cls(etag=etag, problem="has no version: not a discovery state", keep=True)
+        if version > STATE_VERSION:
             return cls(
+                etag=etag,
+                problem=f"was written by a newer release (version {version}; this one knows {STATE_VERSION})",
+                keep=True,
+            )
+        try:
+            state = cls(
                 last_complete=_time(data.get("last_complete")),
                 last_full_scan=_time(data.get("last_full_scan")),
                 watch=tuple(_watch(data.get("watch"))),
@@ -109,7 +131,15 @@ class SyncState:
                 etag=etag,
             )
         except (ValueError, TypeError, RecursionError):
-            return cls(etag=etag)
+            return cls(etag=etag, problem="has a field of the wrong type", keep=True)
+        if version >= 2 and data.get("watch_digest") != watch_digest(state.watch):
+            return cls(
+                layout=state.layout,
+                last_full_scan=state.last_full_scan,
+                etag=etag,
+                problem=f"has a watch of {len(state.watch)} parents that does not match its digest",
+            )
+        return state
 
     def merged_with(self, other: SyncState) -> SyncState:
         """Both runs' knowledge: later times, the union of the watches, this run's layout first."""
@@ -133,23 +163,38 @@ class SyncStateStore:
         self.key = f"{app_prefix}_run/state.json"
 
     def load(self) -> SyncState | None:
-        """The stored state; None when there is none (a first run)."""
+        """The stored state; None when there is none (a first run). One that is not believed has
+        ``problem`` set: the run reports it and plans a full scan."""
         found = read_text(self.s3, self.bucket, self.key, STATE_MAX_BYTES)
         return None if found is None else SyncState.from_json(*found)
 
     def save(self, state: SyncState, read: SyncState | None) -> SyncState:
         """Write ``state`` if nobody wrote since ``read`` was loaded; else merge and try again."""
+        if read is not None and read.keep:
+            raise StateKept(f"s3://{self.bucket}/{self.key} {read.problem}: not overwritten")
         for _ in range(MERGE_ATTEMPTS):
             condition = {"IfMatch": read.etag} if read and read.etag else {"IfNoneMatch": "*"}
             etag = write_json(self.s3, self.bucket, self.key, state.to_json(), **condition)
             if etag is not None:
                 return replace(state, etag=etag)
             read = self.load()
-            if read is not None:
+            if read is not None and read.keep:
+                raise StateKept(f"s3://{self.bucket}/{self.key} {read.problem}: not overwritten")
+            if read is not None and read.problem is None:
                 state = state.merged_with(read)
         # Three runs in a row wrote first: write unconditionally what is merged (nothing is lost
         # that those runs did not also know, and the next run can fall back to a full scan).
         return replace(state, etag=write_json(self.s3, self.bucket, self.key, state.to_json()))
+
+
+class StateKept(Exception):
+    """The stored state must not be overwritten (unreadable, or a newer release's)."""
+
+
+def watch_digest(watch: tuple[ParentKey, ...]) -> str:
+    """What the watch was when written: a watch emptied or cut since no longer matches it."""
+    text = "\n".join(f"{kind}:{parent_id}" for kind, parent_id in sorted(watch))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _iso(moment: datetime | None) -> str | None:

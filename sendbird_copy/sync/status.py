@@ -16,6 +16,10 @@ sync's standing and deadline rules, so ``status`` and ``sync`` name each recordi
 - ``not ready``: Sendbird has not finished it (recording, uploading ...);
 - ``unavailable``: Sendbird's own recording failed: there is nothing to copy.
 
+One listing of the bucket serves both the ledger and the objects (``bucket_view.py``): a copied
+entry whose object is gone is not safe. It also says who holds the sync lease and until when, and,
+online, how far back its view of Sendbird reaches.
+
 The report passes (exit 0) as the sync's does: nothing failed, at risk or lost, and the ledger read.
 """
 
@@ -32,8 +36,10 @@ from sendbird_copy.errors import OptionError, describe, is_service_error
 from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, RECORDING_RETENTION
 from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.rules import shorten
+from sendbird_copy.sync.bucket_view import judged_by_object, read_bucket
 from sendbird_copy.sync.discovery import LIVE_EVENT, ROOM, Discoverer, FoundRecording
 from sendbird_copy.sync.horizon import DEFAULT_EVENT_MARGIN_HOURS, bounded_queries, horizon
+from sendbird_copy.sync.lease import Holder, lease_key, read_holder
 from sendbird_copy.sync.ledger import Ledger, LedgerEntry, Stored, now_utc
 from sendbird_copy.sync.limiter import RateLimiter
 from sendbird_copy.sync.outcomes import NEEDS_ATTENTION, STATES, State, judge
@@ -113,6 +119,8 @@ class StatusReport:
     # are not entries (the sync would take them over). Each fails the report (exit 1).
     problems: list[str] = field(default_factory=list)
     error: str | None = None  # the ledger (or, online, the listing) could not be read at all
+    lease: Holder | None = None  # who holds the sync lease, until when (S3's clock)
+    view: str | None = None  # online: how far back the view of Sendbird's recordings reaches
 
     def counts(self) -> dict[str, int]:
         return {str(state): sum(row.state == state for row in self.rows) for state in STATES}
@@ -133,6 +141,8 @@ class StatusReport:
             "offline": self.offline,
             "error": self.error,
             "problems": list(self.problems),
+            "lease": self.lease.to_dict() if self.lease else None,
+            "view": self.view,
             "counts": self.counts(),
             "recordings": [row.to_dict(self.now) for row in self.rows],
         }
@@ -205,16 +215,31 @@ class StatusServices:
     now: Callable[[], datetime] = now_utc
 
 
-def _discovered(client: Any, ledger: Ledger, now: datetime) -> list[FoundRecording]:
+def _discovered(client: Any, ledger: Ledger, now: datetime, report: StatusReport) -> list[FoundRecording]:
     """THE one discovery of a status run (under Sendbird's GET limit): bounded by the two-week
     window as the sync's (horizon.py), with the parents the sync watches; read-only (the sync state
     is read, never written). Recordings past that are shown from the ledger alone."""
     gets = RateLimiter(GET_REQUESTS_PER_SECOND)
     client.set_throttle(lambda _method: gets.slot())
     state = SyncStateStore(ledger.s3, ledger.bucket, ledger.prefix).load()
+    edge = horizon(now, timedelta(hours=DEFAULT_EVENT_MARGIN_HOURS))
     discoverer = Discoverer(client)
-    discoverer.read(bounded_queries(horizon(now, timedelta(hours=DEFAULT_EVENT_MARGIN_HOURS))))
+    discoverer.read(bounded_queries(edge))
     discoverer.read_watched(state.watch if state else ())
+    report.view = (
+        f"Sendbird's listings from {edge.isoformat(timespec='minutes')} (live events started, rooms "
+        f"created since), every live event not ended and room open, and {len(state.watch) if state else 0} "
+        "watched parents; older recordings from the ledger alone"
+    )
+    last = state.last_complete if state else None
+    if state is not None and state.problem is not None:
+        report.problems.append(f"the sync's discovery state {state.problem}: the watch is not known")
+    elif last is None or last < edge:
+        since = "never" if last is None else last.isoformat(timespec="minutes")
+        report.problems.append(
+            f"the last complete discovery ({since}) is older than the horizon: a recording of a long "
+            "event may be missing from this view; run `sendbird-copy sync`"
+        )
     return discoverer.finish().recordings
 
 
@@ -222,7 +247,12 @@ def _readable(ledger: Ledger, stored: list[tuple[str, Stored]], report: StatusRe
     entries = []
     for key, item in stored:
         where = f"ledger object s3://{ledger.bucket}/{key}"
-        if item.entry is None:
+        if item.entry is None and item.problem is not None:
+            report.problems.append(
+                f"{where} is not a ledger entry ({item.problem}): its recording's state is unknown "
+                "(the next sync looks for its object before any copy)"
+            )
+        elif item.entry is None:
             report.problems.append(
                 f"{where} is not a ledger entry (not JSON, or a field missing or of the wrong type): its "
                 "recording's state is unknown (the next sync takes it over)"
@@ -240,7 +270,8 @@ def app_status(app: AppOutputs, services: StatusServices, options: StatusOptions
     report = StatusReport(app.app_id, app.bucket_name, now, options.offline)
     ledger = Ledger(services.deployer_s3(app), app.bucket_name, app.app_id)
     try:
-        stored = ledger.list_entries()
+        stored, objects = read_bucket(ledger, app.kms_key_arn, report.problems)
+        report.lease, _ = read_holder(ledger.s3, ledger.bucket, lease_key(ledger.prefix))
     except Exception as exc:
         if not is_service_error(exc):
             raise
@@ -250,7 +281,7 @@ def app_status(app: AppOutputs, services: StatusServices, options: StatusOptions
     if not options.offline:
         assert services.make_client is not None
         try:
-            recordings = _discovered(services.make_client(app), ledger, now)
+            recordings = _discovered(services.make_client(app), ledger, now, report)
         except Exception as exc:
             if not is_service_error(exc):
                 raise
@@ -261,7 +292,8 @@ def app_status(app: AppOutputs, services: StatusServices, options: StatusOptions
             f"no ledger at s3://{app.bucket_name}/{ledger.prefix}: no sync has run for application "
             f"{app.app_id} yet (or its entries expired); run `sendbird-copy sync`"
         )
-    report.rows = build_rows(_readable(ledger, stored, report), recordings, now, options.warn_days)
+    entries = judged_by_object(_readable(ledger, stored, report), objects)
+    report.rows = build_rows(entries, recordings, now, options.warn_days)
     return report
 
 

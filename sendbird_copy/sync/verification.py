@@ -17,6 +17,7 @@ from sendbird_copy import rules
 from sendbird_copy.aws import key_id
 from sendbird_copy.errors import describe, is_service_error
 from sendbird_copy.facts import RESERVED_PREFIXES
+from sendbird_copy.sync.checked import age_seconds, fresh_since
 from sendbird_copy.sync.claims import MAX_ATTEMPTS, Claims
 from sendbird_copy.sync.context import AppContext
 from sendbird_copy.sync.discovery import FoundRecording
@@ -90,11 +91,12 @@ class Verifier:
     def _take(self, by_id: dict[str, RecordingResult], found: dict[str, dict[str, Any]]) -> None:
         for recording_id, item in found.items():
             recording, entry = self.context.waiting.pop(recording_id)
-            by_id[recording_id] = self._check_object(recording, entry, item)
+            by_id[recording_id] = self.check_object(recording, entry, item)
 
     def _stale(self, entry: LedgerEntry, now: datetime) -> bool:
         ctx = self.context
-        return entry.run_id != ctx.services.run_id and entry.age_seconds(now) >= ctx.options.verify_timeout
+        age = age_seconds(entry, ctx.ledger, now)  # on S3's clock when known
+        return entry.run_id != ctx.services.run_id and age >= ctx.options.verify_timeout
 
     def _re_request_stale(self, by_id: dict[str, RecordingResult]) -> None:
         ctx = self.context
@@ -131,7 +133,7 @@ class Verifier:
             ctx.requests["s3 ListObjectsV2"] += 1
             page = ctx.s3.list_objects_v2(Bucket=ctx.app.bucket_name, Prefix=key, MaxKeys=1)
             for item in page.get("Contents", []):
-                if item["Key"] == key and _not_older(item.get("LastModified"), _requested_at(entry)):
+                if item["Key"] == key and _not_older(item.get("LastModified"), fresh_since(entry)):
                     found[recording_id] = item
         return found
 
@@ -143,7 +145,7 @@ class Verifier:
         (``rec-1`` is not ``rec-1-second.mp4``'s). Two such keys: ambiguous, left
         waiting and reported. The first key found teaches the layout (kept in the sync state)."""
         ctx = self.context
-        waiting = {rid: _requested_at(entry) for rid, (_, entry) in ctx.waiting.items()}
+        waiting = {rid: fresh_since(entry) for rid, (_, entry) in ctx.waiting.items()}
         candidates: dict[str, list[dict[str, Any]]] = {rid: [] for rid in waiting}
         longer = {rid: [k for k in ctx.known_ids if rid in k and k != rid] for rid in waiting}
         paginator = ctx.s3.get_paginator("list_objects_v2")
@@ -196,7 +198,7 @@ class Verifier:
             )
         ctx.layout = layout
 
-    def _check_object(
+    def check_object(
         self, recording: FoundRecording, entry: LedgerEntry, item: dict[str, Any]
     ) -> RecordingResult:
         """Size against byte_size (when Sendbird gives it) and, with ``verify_with_head``, SSE-KMS with
@@ -221,6 +223,7 @@ class Verifier:
             ctx.ledger.write(entry.moved_to(FAILED, last_error=problem, object=found))
             return RecordingResult(recording, Outcome.FAILED, problem, found)
         ctx.ledger.write(entry.moved_to(COPIED, object=found, last_error=None))
+        ctx.checks.accept(recording.recording_id, found, entry.deadline, recording.where)
         return RecordingResult(recording, Outcome.COPIED, None, found)
 
     def _head(self, key: str) -> tuple[dict[str, Any], str | None]:
@@ -242,15 +245,8 @@ class Verifier:
         return found, wrong
 
 
-def _requested_at(entry: LedgerEntry) -> datetime | None:
-    try:
-        return datetime.fromisoformat(entry.requested_at) if entry.requested_at else None
-    except ValueError:
-        return None
-
-
-def _not_older(written: Any, requested: datetime | None) -> bool:
-    """The object was written at or after the request (give or take CLOCK_SKEW); unknown: yes."""
-    if requested is None or not isinstance(written, datetime) or requested.tzinfo is None:
+def _not_older(written: Any, since: datetime | None) -> bool:
+    """The object was written at or after the request (``checked.fresh_since``); unknown: yes."""
+    if since is None or not isinstance(written, datetime):
         return True
-    return written >= requested - CLOCK_SKEW
+    return written >= since

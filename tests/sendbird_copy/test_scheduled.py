@@ -112,11 +112,13 @@ def test_the_metrics_line_is_embedded_metric_format_with_every_metric_and_the_ap
         PENDING: 5,
         IN_PROGRESS: 6,
         ALREADY_SAFE: 9,
+        "damaged state": 2,
     }
     values = metric_values(counts)
     assert values == {
         facts.METRIC_COPIED: 4, facts.METRIC_AT_RISK: 2, facts.METRIC_LOST: 1, facts.METRIC_FAILED: 3,
         facts.METRIC_PENDING: 11,  # not claimed in time, or requested and not verified yet
+        facts.METRIC_DAMAGED: 2,  # the sync's own objects that could not be read, named in the summary
     }  # fmt: skip
     document = emf_document("Custom/Ns", "APP-1", values, 1_764_417_600_000)
     (directive,) = document["_aws"]["CloudWatchMetrics"]

@@ -271,13 +271,21 @@ def test_an_entry_of_the_wrong_shape_is_not_trusted(document: str) -> None:
 
 
 def test_an_object_older_than_the_request_is_not_its_copy() -> None:
+    from dataclasses import replace
+
+    from sendbird_copy.sync.checked import fresh_since
     from sendbird_copy.sync.verification import _not_older
 
-    requested = NOW
+    # An earlier release's entry: its requested_at (the writer's clock), ten minutes allowed.
+    requested = fresh_since(replace(entry(), requested_at=NOW.isoformat()))
     assert _not_older(NOW + timedelta(seconds=5), requested)
     assert _not_older(NOW - timedelta(minutes=5), requested)  # within the clock skew allowed
     assert not _not_older(NOW - timedelta(days=2), requested)  # a copy from before a key rotation
     assert _not_older(None, requested) and _not_older(NOW, None)  # unknown: accept
+    # S3's own time of the claim (both stamps S3's): a minute of slack, whatever this machine's clock.
+    on_s3 = fresh_since(replace(entry(), requested_at=(NOW + timedelta(days=1)).isoformat(), written_s3=NOW))
+    assert _not_older(NOW - timedelta(seconds=30), on_s3)
+    assert not _not_older(NOW - timedelta(minutes=5), on_s3)
 
 
 def test_taking_over_without_an_etag_counts_as_losing(ledger: Ledger) -> None:

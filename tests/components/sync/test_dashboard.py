@@ -50,7 +50,7 @@ def test_every_run_metric_the_function_emits_is_plotted_with_its_namespace_and_d
     assert [line[1] for line in runs] == list(facts.METRICS)
     assert all(line[2:4] == [facts.METRIC_DIMENSION, "APP-1"] for line in runs)
     labels = {line[4]["label"] for line in runs}
-    assert labels == {"copied", "at risk", "lost", "failed", "pending"}
+    assert labels == {"copied", "at risk", "lost", "failed", "pending", "damaged state"}
 
 
 def test_the_function_duration_is_drawn_against_its_timeout_with_errors_and_throttles():
