@@ -10,7 +10,9 @@ echo "== mypy";  .venv/bin/mypy .
 echo "== import contracts";  .venv/bin/lint-imports
 echo "== pytest"
 set +e
-.venv/bin/python -m pytest "$@"
+# Both cores: most tests wait on a server or a subprocess. A file's tests share a worker (their
+# module fixtures start one server each). PYTEST_WORKERS=0 runs them in this process.
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-auto}" --dist loadfile "$@"
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then
