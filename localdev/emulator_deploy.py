@@ -8,8 +8,11 @@ same program with ``pulumi up --stack local`` instead (``localdev/automation.py`
 
 One deliberate difference, reported rather than hidden: moto's policy evaluator understands only
 ``StringEquals`` and treats every other condition as met, so a conditional Deny (TLS, TLS version,
-KMS key header) would deny every request. Such statements are left out of the bucket policy applied
-to moto and listed in ``DeployResult.skipped_statements`` by Sid; the mocks tests prove their content.
+KMS key header) would deny every request. moto also judges a bucket policy without the caller, so a
+Deny meant for one principal (the copy identity's on the tool's prefixes) would refuse every caller;
+its twin in the copy identity's IAM policy is what moto enforces. Such statements are left out of the
+bucket policy applied to moto and listed in ``DeployResult.skipped_statements`` by Sid; the mocks
+tests prove their content.
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ from localdev.pulumi_mocks import DEFAULT_REGION, Handler, HandlerMocks, rotatin
 
 # The only condition operator moto evaluates; see the module docstring.
 MOTO_EVALUATED_OPERATORS = frozenset({"StringEquals"})
+# Condition keys that name the caller. moto judges a bucket policy without the caller (no principal,
+# no request context: every StringEquals counts as met), so a Deny meant for one caller refuses all.
+CALLER_KEYS = frozenset({"aws:principalarn", "aws:userid", "aws:username", "aws:principalaccount"})
 
 
 class EmulatorDeployError(RuntimeError):
@@ -80,18 +86,25 @@ def split_policy_for_moto(policy_json: str) -> tuple[dict[str, Any], list[tuple[
         statements = [statements]
     kept, skipped = [], []
     for index, statement in enumerate(statements):
-        unsupported = sorted(set(statement.get("Condition", {})) - MOTO_EVALUATED_OPERATORS)
-        if unsupported:
-            sid = statement.get("Sid") or f"statement[{index}]"
-            skipped.append(
-                (
-                    sid,
-                    f"moto treats {', '.join(unsupported)} as always met, so it would apply to every request",
-                )
-            )
+        reason = _unevaluable(statement)
+        if reason:
+            skipped.append((statement.get("Sid") or f"statement[{index}]", reason))
         else:
             kept.append(statement)
     return {**policy, "Statement": kept}, skipped
+
+
+def _unevaluable(statement: Mapping[str, Any]) -> str | None:
+    """Why moto would misjudge this bucket-policy statement, or None when it judges it faithfully."""
+    conditions = statement.get("Condition", {})
+    unsupported = sorted(set(conditions) - MOTO_EVALUATED_OPERATORS)
+    if unsupported:
+        return f"moto treats {', '.join(unsupported)} as always met, so it would apply to every request"
+    keys = {str(key).lower() for entries in conditions.values() for key in entries}
+    if statement.get("Effect") == "Deny" and (statement.get("Principal", "*") != "*" or keys & CALLER_KEYS):
+        # The copy identity's own IAM policy carries the same Deny, which moto does judge per caller.
+        return "moto judges bucket policies without the caller, so a Deny for one principal would refuse everyone"
+    return None
 
 
 # Services whose actions moto 5.2 authorises against resource "*" whatever the request names.
