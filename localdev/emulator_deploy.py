@@ -76,6 +76,9 @@ class DeployResult:
     trust_widened: list[str] = field(default_factory=list)
     # Identity-policy statements moto got in another form (``widen_for_moto``), by owner and Sid.
     adapted_statements: list[SkippedStatement] = field(default_factory=list)
+    # Each bucket's lifecycle rules as sent to moto (AWS's shape): moto keeps no size filter, so its
+    # GetBucketLifecycleConfiguration drops ObjectSizeGreaterThan; this is what AWS would hold.
+    lifecycle_rules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def split_policy_for_moto(policy_json: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -141,6 +144,7 @@ class MotoDeployMocks(SyncResourceHandlers, HandlerMocks):
         self.functions: list[DeployedFunction] = []
         self.trust_widened: list[str] = []
         self.adapted_statements: list[SkippedStatement] = []
+        self.lifecycle_rules: dict[str, list[dict[str, Any]]] = {}
         self._unique = itertools.count(1)
         super().__init__()
 
@@ -275,8 +279,9 @@ class MotoDeployMocks(SyncResourceHandlers, HandlerMocks):
 
     def _lifecycle(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
         bucket = inputs["bucket"]
+        self.lifecycle_rules[bucket] = to_aws_shape(inputs["rules"])
         self.server.client("s3", region).put_bucket_lifecycle_configuration(
-            Bucket=bucket, LifecycleConfiguration={"Rules": to_aws_shape(inputs["rules"])}
+            Bucket=bucket, LifecycleConfiguration={"Rules": self.lifecycle_rules[bucket]}
         )
         return bucket, {}
 
@@ -424,6 +429,7 @@ def deploy_to_emulator(
         mocks.functions,
         mocks.trust_widened,
         mocks.adapted_statements,
+        mocks.lifecycle_rules,
     )
 
 
