@@ -132,7 +132,16 @@ METRIC_AT_RISK = "RecordingsAtRisk"
 METRIC_LOST = "RecordingsLost"
 METRIC_FAILED = "RecordingsFailed"
 METRIC_PENDING = "RecordingsPending"
-METRICS = (METRIC_COPIED, METRIC_AT_RISK, METRIC_LOST, METRIC_FAILED, METRIC_PENDING)
+# 1 when this run's probe write as the copy identity failed (sendbird_copy.sync.write_path), else 0.
+METRIC_WRITE_PATH_BROKEN = "WritePathBroken"
+METRICS = (
+    METRIC_COPIED,
+    METRIC_AT_RISK,
+    METRIC_LOST,
+    METRIC_FAILED,
+    METRIC_PENDING,
+    METRIC_WRITE_PATH_BROKEN,
+)
 # What each metric counts, per run (the component's alarm descriptions and the README can quote these).
 METRIC_DESCRIPTIONS = {
     METRIC_COPIED: "recordings copied and verified by this run",
@@ -142,6 +151,8 @@ METRIC_DESCRIPTIONS = {
     METRIC_FAILED: "recordings whose copy failed (refused, wrong size, or given up after three attempts)",
     METRIC_PENDING: "completed recordings left for the next run: not claimed before the time budget ran "
     "out, or copy requested and its object not verified yet",
+    METRIC_WRITE_PATH_BROKEN: "1 when the run's probe write as the copy identity (the key Sendbird "
+    "copies with) failed: Sendbird's copies would fail too; else 0",
 }
 METRIC_UNIT = "Count"
 # The message of the one log line each run ends with (the dashboard's log query looks for it).

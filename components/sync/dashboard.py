@@ -35,6 +35,7 @@ METRIC_LABELS = {
     facts.METRIC_LOST: "lost",
     facts.METRIC_FAILED: "failed",
     facts.METRIC_PENDING: "pending",
+    facts.METRIC_WRITE_PATH_BROKEN: "write path broken",
 }
 LAMBDA_NAMESPACE = "AWS/Lambda"
 SQS_NAMESPACE = "AWS/SQS"
