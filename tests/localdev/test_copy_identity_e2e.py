@@ -91,3 +91,29 @@ def test_without_its_identity_deny_moto_would_take_the_forged_entry(local_stack:
     _copy_identity_s3(local_stack).put_object(
         Bucket=outputs["bucket_name"], Key=key, Body=json.dumps(document).encode()
     )
+
+
+def test_the_deployed_function_alarms_a_copy_identity_that_cannot_write(local_stack: LocalStack):
+    """The deployed archive, run as Lambda would with its own role's credentials: each run writes
+    its probe with the copy key from its secret; a copy identity without its grant is reported
+    (WritePathBroken 1, the write-path alarm's metric) in the run that meets it."""
+    from localdev.deployed_function import run_deployed
+    from sendbird_copy import facts
+
+    (app,) = local_stack.apps
+    (function,) = local_stack.result.functions
+    whole = run_deployed(local_stack.moto, function)
+    assert whole.ok, whole.error
+    assert whole.value["write_path"]["ok"] is True
+    (metrics,) = [doc for doc in whole.json_lines() if "_aws" in doc]
+    assert metrics[facts.METRIC_WRITE_PATH_BROKEN] == 0
+
+    iam = local_stack.moto.client("iam")
+    user = local_stack.app_outputs(app)["copy_user_name"]
+    for name in iam.list_user_policies(UserName=user)["PolicyNames"]:
+        iam.delete_user_policy(UserName=user, PolicyName=name)
+    broken = run_deployed(local_stack.moto, function)
+    assert broken.ok, broken.error  # nothing to copy failed yet: the alarm is the probe's own
+    assert "the copy identity may not write" in broken.value["write_path"]["problem"]
+    (metrics,) = [doc for doc in broken.json_lines() if "_aws" in doc]
+    assert metrics[facts.METRIC_WRITE_PATH_BROKEN] == 1
