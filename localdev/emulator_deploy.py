@@ -106,7 +106,7 @@ def _unevaluable(statement: Mapping[str, Any]) -> str | None:
     keys = {str(key).lower() for entries in conditions.values() for key in entries}
     if statement.get("Effect") == "Deny" and (statement.get("Principal", "*") != "*" or keys & CALLER_KEYS):
         # The copy identity's own IAM policy carries the same Deny, which moto does judge per caller.
-        return "moto judges bucket policies without the caller, so a Deny for one principal would refuse everyone"
+        return "moto judges bucket policies without the caller: a Deny for one principal would refuse all"
     return None
 
 

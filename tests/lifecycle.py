@@ -4,7 +4,7 @@ for the tests that show the recordings' retention never reaches the tool's own o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 Rule = Mapping[str, Any]
@@ -16,7 +16,8 @@ def matches(rule: Rule, key: str, size: int, tags: Mapping[str, str] | None = No
     if rule.get("Status") != "Enabled":
         return False
     found = rule.get("Filter")
-    where: Mapping[str, Any] = {"Prefix": rule["Prefix"]} if found is None and "Prefix" in rule else found or {}
+    legacy = found is None and "Prefix" in rule  # the old top-level Prefix
+    where: Mapping[str, Any] = {"Prefix": rule["Prefix"]} if legacy else found or {}
     where = where.get("And", where)
     wanted = list(where.get("Tags", [])) + ([where["Tag"]] if "Tag" in where else [])
     larger, smaller = where.get("ObjectSizeGreaterThan"), where.get("ObjectSizeLessThan")
@@ -37,6 +38,6 @@ def moves_or_expires(rule: Rule) -> bool:
     )
 
 
-def acting_on(rules: list[Rule], key: str, size: int) -> list[str]:
+def acting_on(rules: Sequence[Rule], key: str, size: int) -> list[str]:
     """The ids of the rules that would move or expire the current version of ``key``."""
     return [str(r.get("ID")) for r in rules if moves_or_expires(r) and matches(r, key, size)]

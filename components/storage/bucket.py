@@ -126,7 +126,10 @@ def _retention_rule(retention: Retention) -> aws.s3.BucketLifecycleConfiguration
     if retention.expiration_days is not None:
         expiration = aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=retention.expiration_days)
     return _rule(
-        "recordings-retention", larger_than=TOOL_OBJECT_MAX_BYTES, transitions=transitions, expiration=expiration
+        "recordings-retention",
+        larger_than=TOOL_OBJECT_MAX_BYTES,
+        transitions=transitions,
+        expiration=expiration,
     )
 
 

@@ -1,6 +1,7 @@
 """What watches RecordingSync's function: its six alarms (on errors, on recordings at risk or lost,
-on a broken write path, on a function that stopped running, on dead letters) and its CloudWatch dashboard (the body:
-``dashboard.py``). Each alarm notifies the sync's ``alarm_topic_arn``, on alarm and on recovery.
+on a broken write path, on a function that stopped running, on dead letters) and its CloudWatch
+dashboard (the body: ``dashboard.py``). Each alarm notifies the sync's ``alarm_topic_arn``, on alarm
+and on recovery.
 """
 
 from __future__ import annotations
@@ -110,8 +111,9 @@ def create_alarms(
         ALARM_WRITE_PATH: _alarm(
             ctx,
             ALARM_WRITE_PATH,
-            f"The copy identity of {args.app_id} (the key Sendbird copies with) could not write its probe "
-            "object: Sendbird's copies will fail too. The run's summary (write_path) in the log group says why.",
+            f"The copy identity of {args.app_id} (the key Sendbird copies with) could not write its "
+            "probe object: Sendbird's copies will fail too. The run's summary (write_path) in the log "
+            "group says why.",
             {**synced, "metric_name": facts.METRIC_WRITE_PATH_BROKEN},
             topic,
         ),

@@ -61,9 +61,13 @@ CASES = {
     ),
     "expiry before Sendbird's two weeks (stack-wide)": (
         _config({"app_id": APP_A, "region": "ap-2"}, retention={"expiration_days": 7}),
-        ["retention.expiration_days 7", "shorter than Sendbird's own 14 days", "copy those expired "
-         "recordings again", "Allowed: 14 or more"],
-    ),  # fmt: skip
+        [
+            "retention.expiration_days 7",
+            "shorter than Sendbird's own 14 days",
+            "copy those expired recordings again",
+            "Allowed: 14 or more",
+        ],
+    ),
     "expiry before Sendbird's two weeks (one application)": (
         _config({"app_id": APP_A, "region": "ap-2", "retention": {"expiration_days": 13}}),
         ["applications[0].retention.expiration_days 13", "while Sendbird still holds them"],

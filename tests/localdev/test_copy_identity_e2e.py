@@ -48,7 +48,9 @@ def _forgeries(local_stack: LocalStack) -> dict[str, dict[str, Any]]:
 def _sync(local_stack: LocalStack) -> subprocess.CompletedProcess[str]:
     (app,) = local_stack.apps
     command, env = cli_command(local_stack.target, "sync", app.app_id, app.api_token)
-    return subprocess.run([*command, "--json"], env=env, capture_output=True, text=True, timeout=600, check=False)
+    return subprocess.run(
+        [*command, "--json"], env=env, capture_output=True, text=True, timeout=600, check=False
+    )
 
 
 def test_the_copy_identity_cannot_forge_the_sync_state_and_the_sync_still_copies(local_stack: LocalStack):

@@ -139,7 +139,9 @@ def test_every_tool_prefix_is_refused_in_both_policies(copy_policy, bucket_polic
 def test_copy_identity_may_write_recordings_and_preflight_probes(copy_policy, bucket_policy, resource):
     context = {**TLS, "aws:PrincipalArn": USER}
     assert identity_decision(copy_policy, "s3:PutObject", resource) == ALLOW
-    assert same_account_s3_decision(copy_policy, bucket_policy, "s3:PutObject", resource, USER, context) == ALLOW
+    assert (
+        same_account_s3_decision(copy_policy, bucket_policy, "s3:PutObject", resource, USER, context) == ALLOW
+    )
 
 
 @pytest.mark.parametrize("resource", TOOL_KEYS)
@@ -157,7 +159,10 @@ def test_copy_identity_may_not_touch_the_tool_prefixes(copy_policy, bucket_polic
 def test_the_tool_prefix_deny_names_the_copy_identity_only(bucket_policy, principal):
     # The operator and the function's role still write the ledger: the Deny is the copy user's alone.
     context = {**TLS, "aws:PrincipalArn": principal}
-    assert same_account_s3_decision(S3_ALL, bucket_policy, "s3:PutObject", LEDGER_ENTRY, principal, context) == ALLOW
+    assert (
+        same_account_s3_decision(S3_ALL, bucket_policy, "s3:PutObject", LEDGER_ENTRY, principal, context)
+        == ALLOW
+    )
 
 
 # -- the bucket policy -------------------------------------------------------------------------------

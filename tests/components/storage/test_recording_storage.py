@@ -36,7 +36,6 @@ from components.type_tokens import (
 from localdev.emulator_sync import to_aws_shape
 from sendbird_copy.facts import TOOL_OBJECT_MAX_BYTES, TOOL_PREFIXES
 from sendbird_copy.outputs import PUBLIC_FIELDS, REQUIRED_FIELDS, SECRET_FIELDS
-from tests.lifecycle import acting_on
 from tests.components.pulumi_mocks import (
     ACCOUNT_ID,
     ALLOW,
@@ -52,6 +51,7 @@ from tests.components.pulumi_mocks import (
     same_account_kms_decision,
     same_account_s3_decision,
 )
+from tests.lifecycle import acting_on
 
 APP_ID = "9F1C2B7E-4D3A-4C8B-A1E6-3B5D7F9A0C2E"
 NAME = "recordings"
