@@ -61,6 +61,16 @@ _ERROR_TEXT_CHARS = 200
 RETRY_WAIT_WORTH_A_LINE = 5.0  # seconds; a shorter wait between retries passes without a line
 
 
+def _read_some(response: requests.Response) -> Callable[[int], bytes]:
+    """What has arrived of the body, at most ``n`` bytes, without waiting for ``n``: urllib3 2's
+    ``read1``; with urllib3 1.26 (some Lambda runtimes), http.client's own ``read1`` beneath it."""
+    raw = response.raw
+    if hasattr(raw, "read1"):
+        return lambda n: bytes(raw.read1(n, decode_content=True))
+    fp: Any = raw._fp  # urllib3 1.26: the http.client response it wraps
+    return lambda n: bytes(fp.read1(n))
+
+
 class _CappedRetry(Retry):
     """urllib3 Retry that honours ``Retry-After`` but never sleeps longer than a CI job can wait."""
 
@@ -153,7 +163,11 @@ class _HttpCore:
         self.session = requests.Session()
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
-        self.session.headers.update({"User-Agent": f"sendbird-copy/{__version__}", **headers})
+        # identity: the body is read as it comes against a deadline (``_body``); with urllib3 1.26 (a
+        # Lambda runtime's) that read is below urllib3's decoding, so nothing may arrive compressed.
+        self.session.headers.update(
+            {"User-Agent": f"sendbird-copy/{__version__}", "Accept-Encoding": "identity", **headers}
+        )
 
     def redact(self, text: str, extra_secrets: Iterable[str | None] = ()) -> str:
         return redact(text, [*self._secrets, *extra_secrets])
@@ -210,6 +224,7 @@ class _HttpCore:
     def _body(self, response: requests.Response, started: float) -> bytes:
         """The whole body, read as it comes, within the deadline."""
         chunks: list[bytes] = []
+        read_some = _read_some(response)
         while True:
             if time.monotonic() - started > self.deadline:
                 raise SendbirdTimeoutError(
@@ -217,7 +232,7 @@ class _HttpCore:
                     f"{self.deadline:g} s; the request may still have been processed"
                 )
             try:
-                chunk = response.raw.read1(_CHUNK_BYTES, decode_content=True)
+                chunk = read_some(_CHUNK_BYTES)
             except (urllib3.exceptions.HTTPError, OSError) as exc:
                 # Raised without the urllib3 exception: it may quote the request (a header).
                 kind = type(exc).__name__

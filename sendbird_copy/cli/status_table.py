@@ -74,7 +74,10 @@ def render_status_human(reports: list[StatusReport], redact: Redactor = lambda t
             lines.extend(table([HEADER, *(cells(row, report.now) for row in report.rows)]))
         lines.extend(f"  problem: {inert(problem)}" for problem in report.problems)
         if report.lease is not None:
-            held = "held" if report.lease.honoured else "NOT honoured (ends further away than a run lasts)"
+            if not report.lease.honoured:
+                held = "NOT honoured (ends further away than a run lasts)"
+            else:
+                held = "held" if report.lease.until > report.now else "given back (or ended)"
             until = report.lease.until.isoformat(timespec="seconds")
             lines.append(f"  sync lease: run {inert(report.lease.run_id)} until {until} (S3's clock), {held}")
         if report.view:

@@ -151,7 +151,13 @@ def test_the_scheduled_function_fails_the_application_and_raises_for_its_error_a
     )
     with pytest.raises(ScheduledSyncError, match="GET /live-events is not what the sync relies on"):
         run_scheduled_sync(invocation)
-    (summary,) = [json.loads(line) for line in lines]  # the summary; no metrics line of zeros
+    documents = [json.loads(line) for line in lines]
+    (summary,) = [d for d in documents if d.get("message") == facts.SUMMARY_MESSAGE]
+    # The only metric a failed listing emits is the write path's (its probe ran): no counts of zeros.
+    emitted = {
+        m["Name"] for d in documents if "_aws" in d for m in d["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+    }
+    assert emitted <= {facts.METRIC_WRITE_PATH_BROKEN}
     assert summary["app_id"] == world.app_id and summary["passed"] is False
     assert "the list 'live_events' is missing" in summary["error"]
 
