@@ -232,7 +232,7 @@ def run_scheduled_sync(invocation: Invocation) -> dict[str, Any]:
     with redacted_logging(output):
         config = FunctionConfig.from_environ(environ)
         budget = TimeBudget.from_remaining(invocation.remaining_ms())
-        secrets = read_secrets(invocation.client("secretsmanager", config.region), config)
+        secrets = read_secrets(mapped(invocation.client("secretsmanager", config.region)), config)
         output.add_secrets(secrets.api_token, secrets.copy_secret_access_key)
         copy_s3 = invocation.copy_client(
             config.region, secrets.copy_access_key_id, secrets.copy_secret_access_key
@@ -292,7 +292,7 @@ def _sync(
         copy_secret_access_key=secrets.copy_secret_access_key,
     )
     # Made here, in one thread (boto3 sessions are not thread-safe), and shared by the workers.
-    s3 = invocation.client("s3", config.region)
+    s3 = mapped(invocation.client("s3", config.region))
     services = SyncServices(
         make_client=client_factory(secrets.api_token, config.api_base_url),
         deployer_s3=lambda _app: s3,
