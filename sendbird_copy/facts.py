@@ -27,9 +27,17 @@ PREFLIGHT_PREFIX = "_preflight/"
 LEDGER_PREFIX = "_sendbird-sync/"
 LEDGER_EXPIRATION_DAYS = 60
 
+# One small JSON document per verified copy (sync/manifest.py): what the recording is (its live event
+# or room, times, sizes, checksum, key) for as long as the recording is kept. Written by the operator
+# or the function's role only; a lifecycle rule expires it with the recordings (never the ledger's).
+MANIFEST_PREFIX = "_sendbird-manifests/"
+# The tags a verified recording object gets (its parent's id), for S3's own tools and lifecycle filters.
+TAG_LIVE_EVENT_ID = "sendbird:live_event_id"
+TAG_ROOM_ID = "sendbird:room_id"
+
 # Prefixes that hold this project's own objects, never recordings: listings that look for a copied
 # recording skip them (a ledger key contains the recording id too).
-RESERVED_PREFIXES = (PREFLIGHT_PREFIX, LEDGER_PREFIX)
+RESERVED_PREFIXES = (PREFLIGHT_PREFIX, LEDGER_PREFIX, MANIFEST_PREFIX)
 
 
 # -- from sendbird_facts ------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import pulumi
 import pulumi_aws as aws
 
-from sendbird_copy.facts import LEDGER_EXPIRATION_DAYS, LEDGER_PREFIX, PREFLIGHT_PREFIX
+from sendbird_copy.facts import LEDGER_EXPIRATION_DAYS, LEDGER_PREFIX, MANIFEST_PREFIX, PREFLIGHT_PREFIX
 
 from ..context import StorageContext
 from ..naming import bucket_prefix, log_bucket_prefix
@@ -155,7 +155,22 @@ def _lifecycle_rules(retention: Retention) -> list[aws.s3.BucketLifecycleConfigu
         ),
     ]
     recordings = _retention_rule(retention)
-    return rules if recordings is None else [*rules, recordings]
+    manifests = _manifest_rule(retention)
+    return [*rules, *(r for r in (recordings, manifests) if r is not None)]
+
+
+def _manifest_rule(retention: Retention) -> aws.s3.BucketLifecycleConfigurationRuleArgs | None:
+    """Manifests live as long as the recordings they describe: expired after the recordings'
+    ``expiration_days`` (never the ledger's), kept when recordings are kept. No transition: a
+    manifest is about 1 KB, and S3 moves no object under 128 KiB by default (a transition request
+    would cost more than the storage it saves)."""
+    if retention.expiration_days is None:
+        return None
+    return _rule(
+        "expire-manifests-with-recordings",
+        prefix=MANIFEST_PREFIX,
+        expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=retention.expiration_days),
+    )
 
 
 BLOCKED_SSE_C = "SSE-C"

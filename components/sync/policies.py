@@ -2,7 +2,8 @@
 
 The function's role is least privilege for what the sync core does with the operator's credentials
 in ``sendbird-copy sync``, minus everything that reads a recording: read its two secrets, list the
-bucket (to find a copied recording), read and write the ledger prefix, and write its own logs. It
+bucket (to find a copied recording), read and write the ledger prefix, write manifests and tag a
+verified recording with its parent's id, and write its own logs. It
 verifies a copy by listing (size), not by reading the object; the bucket policy already refuses any
 object that is not SSE-KMS with the stack's key.
 
@@ -11,7 +12,7 @@ No statement has ``Resource: "*"``: every action here accepts a resource ARN.
 
 from __future__ import annotations
 
-from sendbird_copy.facts import LEDGER_PREFIX
+from sendbird_copy.facts import LEDGER_PREFIX, MANIFEST_PREFIX, TAG_LIVE_EVENT_ID, TAG_ROOM_ID
 
 from ..storage.policies import KMS_USE_ACTIONS, VERSION, Policy, s3_service_name
 
@@ -23,6 +24,8 @@ SID_DECRYPT_SECRETS = "DecryptSecretsViaSecretsManager"
 SID_LIST_BUCKET = "ListRecordingsBucket"
 SID_LEDGER = "ReadWriteLedger"
 SID_LEDGER_KEY = "UseKeyViaS3ForLedger"
+SID_MANIFESTS = "WriteManifests"
+SID_TAG_RECORDINGS = "TagRecordingsWithTheirParent"
 SID_LOGS = "WriteOwnLogs"
 FUNCTION_POLICY_SIDS = (
     SID_READ_SECRETS,
@@ -30,6 +33,8 @@ FUNCTION_POLICY_SIDS = (
     SID_LIST_BUCKET,
     SID_LEDGER,
     SID_LEDGER_KEY,
+    SID_MANIFESTS,
+    SID_TAG_RECORDINGS,
     SID_LOGS,
 )
 
@@ -41,6 +46,10 @@ def secrets_manager_service_name(region: str, dns_suffix: str = "amazonaws.com")
 
 def ledger_objects(bucket_arn: str) -> str:
     return f"{bucket_arn}/{LEDGER_PREFIX}*"
+
+
+def manifest_objects(bucket_arn: str) -> str:
+    return f"{bucket_arn}/{MANIFEST_PREFIX}*"
 
 
 def _service_trust(service: str, condition: Policy | None = None) -> Policy:
@@ -109,6 +118,25 @@ def function_policy(
             },
             # Ledger objects are SSE-KMS by the bucket's default encryption.
             _use_key_via(SID_LEDGER_KEY, KMS_USE_ACTIONS, kms_key_arn, s3_service_name(region, dns_suffix)),
+            # Each verified copy's manifest (write only: ``find`` reads them with the operator's
+            # credentials), and its parent's id as a tag on the recording object. The recordings'
+            # keys are Sendbird's (undocumented): the tag is allowed on any object, with our two
+            # tag keys only.
+            {
+                "Sid": SID_MANIFESTS,
+                "Effect": "Allow",
+                "Action": "s3:PutObject",
+                "Resource": manifest_objects(bucket_arn),
+            },
+            {
+                "Sid": SID_TAG_RECORDINGS,
+                "Effect": "Allow",
+                "Action": "s3:PutObjectTagging",
+                "Resource": f"{bucket_arn}/*",
+                "Condition": {
+                    "ForAllValues:StringEquals": {"s3:RequestObjectTagKeys": [TAG_LIVE_EVENT_ID, TAG_ROOM_ID]}
+                },
+            },
             {
                 "Sid": SID_LOGS,
                 "Effect": "Allow",

@@ -252,7 +252,9 @@ class Parent:
             started = self.shown_started_at(everything)
             head: dict[str, Any] = {
                 "live_event_id": self.parent_id,
+                "title": f"Live event {self.parent_id}",
                 "host_type": "single_host",
+                "user_ids_for_host": [f"host-of-{self.parent_id}"],
                 "state": state,
                 "started_at": None if started is None else epoch_ms(started),
             }

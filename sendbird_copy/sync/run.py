@@ -43,6 +43,7 @@ from sendbird_copy.sync.horizon import (
     safety_scan_due,
 )
 from sendbird_copy.sync.lease import Lease
+from sendbird_copy.sync.manifest import ManifestWriter
 from sendbird_copy.sync.outcomes import (
     OUTCOMES,
     SAFE_OUTCOMES,
@@ -209,6 +210,7 @@ class AppSync:
         report.results.extend(self.claims.decide_all(completed))
         if not ctx.options.dry_run:
             self.verifier.verify(report)
+            ManifestWriter(ctx).record(report)  # each verified copy's manifest and parent tag
         self._judge_deadlines(report)
         if not ctx.options.dry_run:
             self._save_state(found, report)

@@ -229,13 +229,16 @@ class Verifier:
     def _head(self, key: str) -> tuple[dict[str, Any], str | None]:
         """The object as HeadObject shows it, and what is wrong with its encryption (None: nothing)."""
         ctx = self.context
-        head = ctx.s3.head_object(Bucket=ctx.app.bucket_name, Key=key)
+        head = ctx.s3.head_object(Bucket=ctx.app.bucket_name, Key=key, ChecksumMode="ENABLED")
         found = {
             "key": key,
             "size": int(head.get("ContentLength", 0)),
             "etag": head.get("ETag"),
             "kms_key_id": head.get("SSEKMSKeyId"),
         }
+        checksum = s3_checksum(head)
+        if checksum:
+            found["checksum"] = checksum  # for the manifest (manifest.py)
         ours = head.get("ServerSideEncryption") == "aws:kms" and key_id(head.get("SSEKMSKeyId")) == key_id(
             ctx.app.kms_key_arn
         )
@@ -243,6 +246,13 @@ class Verifier:
             None if ours else f"object {key} is not SSE-KMS with the stack's key ({head.get('SSEKMSKeyId')})"
         )
         return found, wrong
+
+
+def s3_checksum(head: dict[str, Any]) -> dict[str, str] | None:
+    """The checksum S3 keeps for the object, where it gives one (``ChecksumCRC32`` ..., and for a
+    multipart upload its type, ``COMPOSITE``): algorithm -> value."""
+    found = {name[len("Checksum") :]: str(v) for name, v in head.items() if name.startswith("Checksum") and v}
+    return found or None
 
 
 def _not_older(written: Any, since: datetime | None) -> bool:
