@@ -2,10 +2,10 @@
 
 Each command reads its options, asks the factory for the applications, the environment and the
 reporter, and calls its stage function for each application. ``running.exit_code`` is the one
-place that turns an outcome into 0/1/2/130; the shared options live in ``options.py``. Only click (and the small reporter) is imported at
-module level: boto3 and requests load inside the factory, so ``--help`` starts fast (see
-benchmarks/startup.py). ``CommonOptions``, what a factory is built from, lives in ``factory.py``: the
-commands import the factory, never the reverse.
+place that turns an outcome into 0/1/2/130; the shared options live in ``options.py``. Only click
+(and the small reporter) is imported at module level: boto3 and requests load inside the factory,
+so ``--help`` starts fast (see benchmarks/startup.py). ``CommonOptions``, what a factory is built
+from, lives in ``factory.py``: the commands import the factory, never the reverse.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from sendbird_copy import __version__, rules
+from sendbird_copy.cli import lookup_commands
 
 if TYPE_CHECKING:
     from sendbird_copy.checks.report import AppReport
@@ -257,6 +258,11 @@ def status(common: CommonOptions, html_file: str | None, offline: bool, **option
         return reports
 
     run_command(common, body, show=show_status)
+
+
+# find and link (lookup_commands.py): copied recordings at any age, from the manifests.
+cli.add_command(lookup_commands.find)
+cli.add_command(lookup_commands.link)
 
 
 def _run_per_app(

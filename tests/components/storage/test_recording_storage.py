@@ -189,7 +189,9 @@ def test_manifests_expire_with_the_recordings_never_with_the_ledger(mocks):
 
 
 def test_kept_recordings_keep_their_manifests(mocks, default):
-    assert not [rule for rule in _rules(mocks).values() if rule["filter"].get("prefix") == "_sendbird-manifests/"]
+    assert not [
+        rule for rule in _rules(mocks).values() if rule["filter"].get("prefix") == "_sendbird-manifests/"
+    ]
 
 
 def test_key_defaults(mocks, default):
