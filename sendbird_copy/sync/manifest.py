@@ -77,7 +77,7 @@ class ManifestKey:
         if not key.startswith(prefix) or not key.endswith(".json"):
             return None
         parts = key[len(prefix) : -len(".json")].split("/")
-        if len(parts) != 7 or parts[5] not in KINDS:
+        if len(parts) != 7 or parts[4] not in KINDS:
             return None
         year, month, day, stamp, slug, parent, recording = parts
         try:
