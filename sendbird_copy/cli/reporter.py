@@ -149,9 +149,12 @@ class Reporter:
         self.document(render_human, reports)
 
     def sync_results(self, reports: list[Any]) -> None:
-        from sendbird_copy.cli.sync_report import render_sync_human
+        from sendbird_copy.cli.sync_report import render_sync_human, render_sync_json
 
-        self.document(render_sync_human, reports)
+        if self.json_output:  # a dry run's document adds the estimate's total
+            click.echo(render_sync_json(reports, self.redact))
+        else:
+            self.document(render_sync_human, reports)
 
     def error(
         self,

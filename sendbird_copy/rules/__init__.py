@@ -21,6 +21,7 @@ rules`` (``rules.check_<what>``) and ``from sendbird_copy.rules import ...`` are
 - ``aws``: regions, S3 bucket names, ARNs, the copy identity's key pair
 - ``scheduled``: the scheduled sync's time budget, schedule, log retention and metrics namespace
 - ``storage``: RecordingStorage's retention, KMS key window, tags and upload role
+- ``prices``: S3's list prices a backfill estimate quotes (dated, with their source)
 Showing a value (``shorten``, ``shown``, ...) is ``sendbird_copy.redact``'s, re-exported here too.
 
 Pure and cheap to import: no Pulumi, no click, no requests (the Lambda function's archive and the fast
@@ -99,6 +100,15 @@ from sendbird_copy.rules.helper import (
     check_wait_timeout,
     check_warn_days,
     check_workers,
+)
+from sendbird_copy.rules.prices import (
+    GB,
+    LANDING_STORAGE_CLASS,
+    S3_PRICES_AS_OF,
+    S3_PRICES_REGION,
+    S3_PRICING_URL,
+    S3_PUT_USD_PER_1000,
+    S3_STORAGE_USD_PER_GB_MONTH,
 )
 from sendbird_copy.rules.scheduled import (
     LOG_RETENTION_DAYS,
@@ -188,7 +198,9 @@ __all__ = [
     "EVENT_MARGIN_HOURS_BOUNDS",
     "EVENT_MARGIN_HOURS_DEFAULT",
     "FULL_SCAN_PAGES_PER_RUN",
+    "GB",
     "KMS_DELETION_WINDOW_RANGE",
+    "LANDING_STORAGE_CLASS",
     "LINK_EXPIRES_ALLOWED",
     "LINK_EXPIRES_DEFAULT",
     "LINK_EXPIRES_MAX_S",
@@ -219,6 +231,11 @@ __all__ = [
     "RESERVED_BUCKET_PREFIXES",
     "RESERVED_BUCKET_SUFFIXES",
     "RUNAWAY_PAGES",
+    "S3_PRICES_AS_OF",
+    "S3_PRICES_REGION",
+    "S3_PRICING_URL",
+    "S3_PUT_USD_PER_1000",
+    "S3_STORAGE_USD_PER_GB_MONTH",
     "SAFETY_MARGIN_S",
     "SCAN_SHARE_OF_BUDGET",
     "SCHEDULE_ALLOWED",

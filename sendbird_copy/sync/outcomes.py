@@ -163,6 +163,7 @@ class SyncReport:
     skipped: str | None = None  # another run held the application's lease: this run did nothing
     # The tool's own objects that could not be read or made no sense, by key (checked.py, state.py).
     damaged: list[dict[str, str]] = field(default_factory=list)
+    estimate: dict[str, Any] | None = None  # a dry run's backfill estimate (estimate.py)
 
     def counts(self) -> dict[str, int]:
         counts = {str(outcome): 0 for outcome in OUTCOMES}
@@ -196,6 +197,7 @@ class SyncReport:
             "notes": list(self.notes),
             "skipped": self.skipped,
             "damaged": list(self.damaged),
+            **({"estimate": self.estimate} if self.estimate is not None else {}),
             "recordings": [r.to_dict() for r in sorted(self.results, key=lambda r: r.recording.recording_id)],
         }
 

@@ -33,6 +33,7 @@ from sendbird_copy.sync.discovery import (
     ScanCursor,
     window_page_limit,
 )
+from sendbird_copy.sync.estimate import bucket_transition, estimate
 from sendbird_copy.sync.horizon import (
     BOUNDED,
     FULL,
@@ -215,6 +216,10 @@ class AppSync:
         if not ctx.options.dry_run:
             self._save_state(found, report)
             self._save_checked()
+        else:  # what the copies would cost: bytes, upload requests, time, storage (estimate.py)
+            transition, note = bucket_transition(ctx.s3, ctx.app.bucket_name)
+            ctx.notes.extend([note] if note else [])
+            report.estimate = estimate(report.results, transition)
         report.requests = dict(ctx.requests)
         report.notes = list(ctx.notes)
         report.damaged = list(ctx.checks.damaged)
