@@ -219,7 +219,7 @@ class AnswerLostError(SendbirdConnectionError):
 
 
 class UnexpectedAnswerError(ServiceError):
-    """A 2xx answer that is not the documented shape the sync relies on (``sendbird_copy.answers``):
+    """A 2xx answer that is not the documented shape the sync relies on (``sendbird_copy.api.answers``):
     names the endpoint and what was wrong, never a value from the body."""
 
     def __init__(self, endpoint: str, problem: str) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from sendbird_copy.errors import OptionError, is_service_error
+from sendbird_copy.errors import OptionError, ServiceError
 from sendbird_copy.rules import check_secret, shorten
 
 TOKEN_ENV = "SENDBIRD_API_TOKEN"
@@ -113,9 +113,7 @@ def _found(
 def _secret(read_secret: Callable[[str], str], arn: str, name: str) -> str:
     try:
         return read_secret(arn.strip())
-    except Exception as exc:
-        if not is_service_error(exc):
-            raise
+    except ServiceError as exc:
         from sendbird_copy.errors import aws_error_code
 
         why = aws_error_code(exc) or type(exc).__name__

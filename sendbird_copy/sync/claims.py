@@ -14,8 +14,8 @@ from sendbird_copy import rules
 from sendbird_copy.errors import (
     SendbirdApiError,
     SendbirdCopyError,
+    ServiceError,
     describe,
-    is_service_error,
     is_transient,
     may_have_been_accepted,
 )
@@ -54,9 +54,7 @@ class Claims:
         """One recording's decision; an AWS or Sendbird failure fails this recording, not the run."""
         try:
             return self.decide(recording)
-        except Exception as exc:
-            if not is_service_error(exc):
-                raise
+        except ServiceError as exc:
             return RecordingResult(recording, Outcome.FAILED, describe(exc))
 
     def decide(self, recording: FoundRecording) -> RecordingResult:

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sendbird_copy import rules
+from sendbird_copy.aws import mapped
 from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, WRITE_REQUESTS_PER_SECOND
 from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.sync.checked import ClaimChecker
@@ -109,7 +110,8 @@ class AppContext:
         self.app = app
         self.services = services
         self.options = options
-        self.ledger = Ledger(services.deployer_s3(app), app.bucket_name, app.app_id)
+        # Mapped: its failures come out as the error tree's (a test may hand a bare moto client).
+        self.ledger = Ledger(mapped(services.deployer_s3(app)), app.bucket_name, app.app_id)
         self.layout: KeyLayout | None = None
         self.known_ids: set[str] = set()  # every recording id this run discovered
         self.requests: Counter[str] = Counter()

@@ -2,7 +2,7 @@
 
 The Calls/Live APIs list recordings only inside their parents (``cloud_recordings`` of a live event
 or a room), so discovery pages through listings (``limit`` + ``next``); every page arrives checked
-(``sendbird_copy.answers``: a page of another shape is an error, never "nothing"). Which listings,
+(``sendbird_copy.api.answers``: a page of another shape is an error, never "nothing"). Which listings,
 with which documented filters, is the horizon's choice (``horizon.py``): a full scan pages every
 parent; a bounded run asks for the parents not ended (every one of them) and the ended ones recent
 enough to matter, then fetches by id the *watched* parents (seen open by an earlier run) that neither
@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sendbird_copy import rules
-from sendbird_copy.answers import Page, ParentAnswer
+from sendbird_copy.api.answers import Page, ParentAnswer
 from sendbird_copy.errors import SendbirdApiError, UnexpectedAnswerError
 from sendbird_copy.facts import RECORDING_RETENTION
 

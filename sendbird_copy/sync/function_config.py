@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sendbird_copy import facts, rules
-from sendbird_copy.errors import OptionError, ServiceError, describe, is_service_error
+from sendbird_copy.errors import OptionError, ServiceError, describe
 from sendbird_copy.rules import check_secret, has_control_characters
 
 REQUIRED_ENV = (
@@ -140,9 +140,7 @@ def read_secrets(secretsmanager: Any, config: FunctionConfig) -> FunctionSecrets
 def _secret_string(secretsmanager: Any, arn: str, name: str) -> str:
     try:
         response = secretsmanager.get_secret_value(SecretId=arn)
-    except Exception as exc:
-        if not is_service_error(exc):
-            raise
+    except ServiceError as exc:
         reason = with_permission_hint(describe(exc))
         raise ScheduledSyncError(f"cannot read {name} ({arn}): {reason}", {}) from None
     text = response.get("SecretString")

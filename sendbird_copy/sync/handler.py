@@ -41,6 +41,7 @@ from datetime import timedelta
 from typing import Any
 
 from sendbird_copy import facts
+from sendbird_copy.aws import mapped
 from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, WRITE_REQUESTS_PER_SECOND
 from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.redact import RedactingFilter, redact
@@ -177,7 +178,7 @@ def _boto3_client(service: str, region: str) -> Any:
         retries={"mode": "standard", "max_attempts": AWS_MAX_ATTEMPTS},
         s3={"addressing_style": s3_style},
     )
-    return boto3.client(service, region_name=region, config=config)
+    return mapped(boto3.client(service, region_name=region, config=config))
 
 
 @dataclass

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sendbird_copy.errors import SendbirdApiError, describe, is_service_error
+from sendbird_copy.errors import SendbirdApiError, ServiceError, describe
 from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.sync.claims import MAX_ATTEMPTS, Claims
 from sendbird_copy.sync.context import DEFAULT_EVENT_MARGIN, AppContext, CopyBudget, SyncOptions, SyncServices
@@ -148,9 +148,7 @@ class AppSync:
         lease = Lease(ctx.s3, ctx.app.bucket_name, ctx.ledger.prefix, ctx.services.run_id, ctx.services.now)
         try:
             holder = None if ctx.options.dry_run else lease.acquire()
-        except Exception as exc:
-            if not is_service_error(exc):
-                raise
+        except ServiceError as exc:
             report.error = f"could not take the sync lease of application {app_id}: {describe(exc)}"
             return report
         ctx.notes.extend(lease.notes)
@@ -175,9 +173,7 @@ class AppSync:
         then ends by itself, on S3's clock)."""
         try:
             lease.release()
-        except Exception as exc:
-            if not is_service_error(exc):
-                raise
+        except ServiceError as exc:
             report.notes.append(
                 f"could not give the sync lease back ({describe(exc)}): it ends by itself at "
                 f"{lease.ends_by_itself()}"
@@ -188,9 +184,7 @@ class AppSync:
         try:
             ctx.checks.load()
             found = self._discover()
-        except Exception as exc:
-            if not is_service_error(exc):
-                raise
+        except ServiceError as exc:
             report.error = f"could not list the recordings of application {ctx.app.app_id}: {describe(exc)}"
             report.requests = dict(ctx.requests)
             return report
@@ -230,9 +224,7 @@ class AppSync:
         ctx = self.context
         try:
             ctx.checks.recheck()
-        except Exception as exc:
-            if not is_service_error(exc):
-                raise
+        except ServiceError as exc:
             ctx.notes.append(f"could not list the bucket to re-check copies: {describe(exc)}")
         ctx.notes.extend(ctx.checks.notes)
 
@@ -240,9 +232,7 @@ class AppSync:
         ctx = self.context
         try:
             ctx.checks.save(ctx.services.now())
-        except Exception as exc:
-            if not is_service_error(exc):
-                raise
+        except ServiceError as exc:
             ctx.notes.append(f"could not save the record of checked copies: {describe(exc)}")
 
     def _judge_deadlines(self, report: SyncReport) -> None:
@@ -341,9 +331,7 @@ class AppSync:
             self.state_store.save(state, found.read)
         except StateKept as kept:
             ctx.notes.append(f"the discovery state {kept}: remove or repair it (or upgrade this release)")
-        except Exception as exc:
-            if not is_service_error(exc):
-                raise
+        except ServiceError as exc:
             ctx.notes.append(f"could not save the sync state: {describe(exc)}")
 
 

@@ -32,7 +32,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from sendbird_copy import rules
-from sendbird_copy.errors import OptionError, describe, is_service_error
+from sendbird_copy.aws import mapped
+from sendbird_copy.errors import OptionError, ServiceError, describe
 from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, RECORDING_RETENTION
 from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.rules import shorten
@@ -268,13 +269,11 @@ def _readable(ledger: Ledger, stored: list[tuple[str, Stored]], report: StatusRe
 def app_status(app: AppOutputs, services: StatusServices, options: StatusOptions) -> StatusReport:
     now = services.now()
     report = StatusReport(app.app_id, app.bucket_name, now, options.offline)
-    ledger = Ledger(services.deployer_s3(app), app.bucket_name, app.app_id)
+    ledger = Ledger(mapped(services.deployer_s3(app)), app.bucket_name, app.app_id)
     try:
         stored, objects = read_bucket(ledger, app.kms_key_arn, report.problems)
         report.lease, _ = read_holder(ledger.s3, ledger.bucket, lease_key(ledger.prefix))
-    except Exception as exc:
-        if not is_service_error(exc):
-            raise
+    except ServiceError as exc:
         report.error = f"could not read the ledger s3://{app.bucket_name}/{ledger.prefix}: {describe(exc)}"
         return report
     recordings = None
@@ -282,9 +281,7 @@ def app_status(app: AppOutputs, services: StatusServices, options: StatusOptions
         assert services.make_client is not None
         try:
             recordings = _discovered(services.make_client(app), ledger, now, report)
-        except Exception as exc:
-            if not is_service_error(exc):
-                raise
+        except ServiceError as exc:
             report.error = f"could not list the recordings of application {app.app_id}: {describe(exc)}"
             return report
     if not stored:

@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from sendbird_copy import rules
-from sendbird_copy.aws import key_id
-from sendbird_copy.errors import describe, is_service_error
+from sendbird_copy.aws import is_sse_kms_with
+from sendbird_copy.errors import ServiceError, describe
 from sendbird_copy.facts import RESERVED_PREFIXES
 from sendbird_copy.sync.checked import age_seconds, fresh_since
 from sendbird_copy.sync.claims import MAX_ATTEMPTS, Claims
@@ -54,9 +54,7 @@ class Verifier:
             )
         try:
             self._poll(by_id)
-        except Exception as exc:
-            if not is_service_error(exc):
-                raise
+        except ServiceError as exc:
             # The copies were requested; the next run verifies them (their entries say requested).
             why_waiting = f"could not verify: {describe(exc)}"
         for recording_id, (recording, entry) in ctx.waiting.items():
@@ -239,9 +237,7 @@ class Verifier:
         checksum = s3_checksum(head)
         if checksum:
             found["checksum"] = checksum  # for the manifest (manifest.py)
-        ours = head.get("ServerSideEncryption") == "aws:kms" and key_id(head.get("SSEKMSKeyId")) == key_id(
-            ctx.app.kms_key_arn
-        )
+        ours = is_sse_kms_with(head, ctx.app.kms_key_arn)
         wrong = (
             None if ours else f"object {key} is not SSE-KMS with the stack's key ({head.get('SSEKMSKeyId')})"
         )

@@ -230,7 +230,7 @@ def test_the_window_reads_at_most_its_page_limit(
 def test_a_body_trickled_a_byte_at_a_time_ends_at_the_deadline(
     copy_cli: CopyCli, stub: StubSendbird, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("sendbird_copy.api.DEFAULT_DEADLINE", 1.0, raising=False)
+    monkeypatch.setattr("sendbird_copy.api.client.DEFAULT_DEADLINE", 1.0, raising=False)
     trickled: list[int] = []
 
     def slow(_method: str, path: str, _query: dict[str, str]) -> Reply:

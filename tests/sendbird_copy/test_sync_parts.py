@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from localdev.moto_server import MotoServer
-from sendbird_copy.answers import listing_page, single_parent
+from sendbird_copy.api.answers import listing_page, single_parent
 from sendbird_copy.errors import OptionError, UnexpectedAnswerError
 from sendbird_copy.facts import LEDGER_PREFIX, RECORDING_RETENTION
 from sendbird_copy.rules import check_since

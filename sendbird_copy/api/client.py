@@ -20,7 +20,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from sendbird_copy import __version__, answers
+from sendbird_copy import __version__
+from sendbird_copy.api import answers
 from sendbird_copy.errors import (
     AnswerLostError,
     RateLimitedError,
@@ -167,7 +168,7 @@ class _HttpCore:
         extra_secrets: Iterable[str | None] = (),
     ) -> Any:
         """Send one request (with retries) and return the 2xx body as parsed JSON (None when empty),
-        for ``sendbird_copy.answers`` to check; raise typed errors. The whole answer must arrive
+        for ``sendbird_copy.api.answers`` to check; raise typed errors. The whole answer must arrive
         within ``deadline`` seconds of the last attempt's start: a body trickled a byte at a time
         never trips a per-read timeout."""
         secrets = [*extra_secrets]
