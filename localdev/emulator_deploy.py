@@ -8,8 +8,11 @@ same program with ``pulumi up --stack local`` instead (``localdev/automation.py`
 
 One deliberate difference, reported rather than hidden: moto's policy evaluator understands only
 ``StringEquals`` and treats every other condition as met, so a conditional Deny (TLS, TLS version,
-KMS key header) would deny every request. Such statements are left out of the bucket policy applied
-to moto and listed in ``DeployResult.skipped_statements`` by Sid; the mocks tests prove their content.
+KMS key header) would deny every request. moto also judges a bucket policy without the caller, so a
+Deny meant for one principal (the copy identity's on the tool's prefixes) would refuse every caller;
+its twin in the copy identity's IAM policy is what moto enforces. Such statements are left out of the
+bucket policy applied to moto and listed in ``DeployResult.skipped_statements`` by Sid; the mocks
+tests prove their content.
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ from localdev.pulumi_mocks import DEFAULT_REGION, Handler, HandlerMocks, rotatin
 
 # The only condition operator moto evaluates; see the module docstring.
 MOTO_EVALUATED_OPERATORS = frozenset({"StringEquals"})
+# Condition keys that name the caller. moto judges a bucket policy without the caller (no principal,
+# no request context: every StringEquals counts as met), so a Deny meant for one caller refuses all.
+CALLER_KEYS = frozenset({"aws:principalarn", "aws:userid", "aws:username", "aws:principalaccount"})
 
 
 class EmulatorDeployError(RuntimeError):
@@ -70,6 +76,9 @@ class DeployResult:
     trust_widened: list[str] = field(default_factory=list)
     # Identity-policy statements moto got in another form (``widen_for_moto``), by owner and Sid.
     adapted_statements: list[SkippedStatement] = field(default_factory=list)
+    # Each bucket's lifecycle rules as sent to moto (AWS's shape): moto keeps no size filter, so its
+    # GetBucketLifecycleConfiguration drops ObjectSizeGreaterThan; this is what AWS would hold.
+    lifecycle_rules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def split_policy_for_moto(policy_json: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -80,18 +89,25 @@ def split_policy_for_moto(policy_json: str) -> tuple[dict[str, Any], list[tuple[
         statements = [statements]
     kept, skipped = [], []
     for index, statement in enumerate(statements):
-        unsupported = sorted(set(statement.get("Condition", {})) - MOTO_EVALUATED_OPERATORS)
-        if unsupported:
-            sid = statement.get("Sid") or f"statement[{index}]"
-            skipped.append(
-                (
-                    sid,
-                    f"moto treats {', '.join(unsupported)} as always met, so it would apply to every request",
-                )
-            )
+        reason = _unevaluable(statement)
+        if reason:
+            skipped.append((statement.get("Sid") or f"statement[{index}]", reason))
         else:
             kept.append(statement)
     return {**policy, "Statement": kept}, skipped
+
+
+def _unevaluable(statement: Mapping[str, Any]) -> str | None:
+    """Why moto would misjudge this bucket-policy statement, or None when it judges it faithfully."""
+    conditions = statement.get("Condition", {})
+    unsupported = sorted(set(conditions) - MOTO_EVALUATED_OPERATORS)
+    if unsupported:
+        return f"moto treats {', '.join(unsupported)} as always met, so it would apply to every request"
+    keys = {str(key).lower() for entries in conditions.values() for key in entries}
+    if statement.get("Effect") == "Deny" and (statement.get("Principal", "*") != "*" or keys & CALLER_KEYS):
+        # The copy identity's own IAM policy carries the same Deny, which moto does judge per caller.
+        return "moto judges bucket policies without the caller: a Deny for one principal would refuse all"
+    return None
 
 
 # Services whose actions moto 5.2 authorises against resource "*" whatever the request names.
@@ -128,6 +144,7 @@ class MotoDeployMocks(SyncResourceHandlers, HandlerMocks):
         self.functions: list[DeployedFunction] = []
         self.trust_widened: list[str] = []
         self.adapted_statements: list[SkippedStatement] = []
+        self.lifecycle_rules: dict[str, list[dict[str, Any]]] = {}
         self._unique = itertools.count(1)
         super().__init__()
 
@@ -262,8 +279,9 @@ class MotoDeployMocks(SyncResourceHandlers, HandlerMocks):
 
     def _lifecycle(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
         bucket = inputs["bucket"]
+        self.lifecycle_rules[bucket] = to_aws_shape(inputs["rules"])
         self.server.client("s3", region).put_bucket_lifecycle_configuration(
-            Bucket=bucket, LifecycleConfiguration={"Rules": to_aws_shape(inputs["rules"])}
+            Bucket=bucket, LifecycleConfiguration={"Rules": self.lifecycle_rules[bucket]}
         )
         return bucket, {}
 
@@ -411,6 +429,7 @@ def deploy_to_emulator(
         mocks.functions,
         mocks.trust_widened,
         mocks.adapted_statements,
+        mocks.lifecycle_rules,
     )
 
 

@@ -23,7 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sendbird_copy.errors import AwsNotFound, AwsPreconditionFailed, aws_error
+from sendbird_copy.errors import AwsNotFound, AwsPreconditionFailed, OwnObjectTooLarge, aws_error
+from sendbird_copy.facts import TOOL_OBJECT_MAX_BYTES
 
 if TYPE_CHECKING:
     from sendbird_copy.outputs import AppOutputs
@@ -209,10 +210,19 @@ def read_text(s3: Any, bucket: str, key: str, max_bytes: int | None) -> tuple[st
 
 def write_json(s3: Any, bucket: str, key: str, text: str, **condition: str) -> str | None:
     """Write ``text``; with a condition (``IfNoneMatch="*"`` or ``IfMatch=etag``), None when it lost
-    (another writer was first). Returns the new ETag."""
+    (another writer was first). Returns the new ETag. Refuses (``OwnObjectTooLarge``) a body above
+    TOOL_OBJECT_MAX_BYTES: the recordings' retention rules match larger objects, and would expire or
+    archive it with them."""
+    body = text.encode()
+    if len(body) > TOOL_OBJECT_MAX_BYTES:
+        raise OwnObjectTooLarge(
+            f"refusing to write s3://{bucket}/{key}: {len(body)} bytes, above the {TOOL_OBJECT_MAX_BYTES} "
+            "bytes every object of the tool's own must stay under (the recordings' retention rules match "
+            "larger objects, and would expire or archive it with them)"
+        )
     try:
         response = mapped(s3).put_object(
-            Bucket=bucket, Key=key, Body=text.encode(), ContentType="application/json", **condition
+            Bucket=bucket, Key=key, Body=body, ContentType="application/json", **condition
         )
     except AwsPreconditionFailed:
         if condition:

@@ -11,6 +11,8 @@ Modelled on requests' ``exceptions.py``: every error the helper raises on purpos
     │   │   └── RegionError              a region value
     │   ├── OutputsError                 the stack outputs
     │   └── AwsConfigurationError        no usable deployer credentials, profile or region
+    ├── OwnObjectTooLarge                the tool was about to write an object of its own above
+    │                                    TOOL_OBJECT_MAX_BYTES (the retention rules would match it)
     └── ServiceError                     a service refused or could not be reached: a failed check
         ├── AwsError                     AWS refused a request or failed (``code``, ``operation``)
         │   ├── AwsNotFound              NoSuchKey, NoSuchBucket, NoSuchEntity, NotFoundException...
@@ -98,6 +100,12 @@ class RegionError(InputError):
 
 class AwsConfigurationError(UsageError):
     """The deployer's AWS configuration is unusable: no credentials, a missing profile, no region."""
+
+
+class OwnObjectTooLarge(SendbirdCopyError):
+    """An object the tool keeps in the bucket (ledger entry, state, lease) grew above
+    ``facts.TOOL_OBJECT_MAX_BYTES``: written, the recordings' retention rules would match it (they
+    match larger objects only), so it is refused before any request; the message names the key."""
 
 
 class ServiceError(SendbirdCopyError):

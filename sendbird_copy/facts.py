@@ -35,9 +35,20 @@ MANIFEST_PREFIX = "_sendbird-manifests/"
 TAG_LIVE_EVENT_ID = "sendbird:live_event_id"
 TAG_ROOM_ID = "sendbird:room_id"
 
+# The prefixes the tool keeps its own state under (ledger, discovery state, lease; manifests): the copy
+# identity, whose key is handed to Sendbird, is refused every action on them, in its identity policy
+# and by a Deny in the bucket policy. The preflight probes stay writable: the copy identity writes them.
+TOOL_PREFIXES = (LEDGER_PREFIX, MANIFEST_PREFIX)
+
+# The recordings' retention rules (transition, expiration) match objects larger than this only, and
+# the tool never writes an object of its own above it (aws.write_json refuses): S3 lifecycle filters
+# cannot leave a prefix out, and Sendbird's key layout is undocumented, so size is what sets the tool's
+# objects apart. 128 KiB: S3's own default floor for transitions, far above a ledger entry or a state.
+TOOL_OBJECT_MAX_BYTES = 128 * 1024
+
 # Prefixes that hold this project's own objects, never recordings: listings that look for a copied
 # recording skip them (a ledger key contains the recording id too).
-RESERVED_PREFIXES = (PREFLIGHT_PREFIX, LEDGER_PREFIX, MANIFEST_PREFIX)
+RESERVED_PREFIXES = (PREFLIGHT_PREFIX, *TOOL_PREFIXES)
 
 
 # -- from sendbird_facts ------------------------------------------------------------
@@ -125,8 +136,18 @@ METRIC_AT_RISK = "RecordingsAtRisk"
 METRIC_LOST = "RecordingsLost"
 METRIC_FAILED = "RecordingsFailed"
 METRIC_PENDING = "RecordingsPending"
+# 1 when this run's probe write as the copy identity failed (sendbird_copy.sync.write_path), else 0.
+METRIC_WRITE_PATH_BROKEN = "WritePathBroken"
 METRIC_DAMAGED = "DamagedState"
-METRICS = (METRIC_COPIED, METRIC_AT_RISK, METRIC_LOST, METRIC_FAILED, METRIC_PENDING, METRIC_DAMAGED)
+METRICS = (
+    METRIC_COPIED,
+    METRIC_AT_RISK,
+    METRIC_LOST,
+    METRIC_FAILED,
+    METRIC_PENDING,
+    METRIC_DAMAGED,
+    METRIC_WRITE_PATH_BROKEN,
+)
 # What each metric counts, per run (the component's alarm descriptions and the README can quote these).
 METRIC_DESCRIPTIONS = {
     METRIC_COPIED: "recordings copied and verified by this run",
@@ -138,6 +159,8 @@ METRIC_DESCRIPTIONS = {
     "out, or copy requested and its object not verified yet",
     METRIC_DAMAGED: "objects the sync keeps in the bucket (ledger entries, discovery state, the record of "
     "checked copies) that could not be read or made no sense; each is named in the run's summary",
+    METRIC_WRITE_PATH_BROKEN: "1 when the run's probe write as the copy identity (the key Sendbird "
+    "copies with) failed: Sendbird's copies would fail too; else 0",
 }
 METRIC_UNIT = "Count"
 # The message of the one log line each run ends with (the dashboard's log query looks for it).

@@ -140,7 +140,8 @@ class Retention:
     """Where a transition moves recordings: STANDARD_IA (the default), ONEZONE_IA,
     INTELLIGENT_TIERING, GLACIER_IR, GLACIER or DEEP_ARCHIVE. Needs ``transition_days``."""
     expiration_days: pulumi.Input[int] | None = None
-    """Delete recordings after this many days (>= 1, greater than ``transition_days``). None: keep."""
+    """Delete recordings after this many days (>= 14, Sendbird's own two weeks; greater than
+    ``transition_days``). None: keep."""
     noncurrent_expiration_days: pulumi.Input[int] = DEFAULT_NONCURRENT_EXPIRATION_DAYS
     """Delete overwritten or deleted versions after this many days (>= 1; default 30)."""
     abort_incomplete_multipart_days: pulumi.Input[int] = DEFAULT_ABORT_INCOMPLETE_MULTIPART_DAYS

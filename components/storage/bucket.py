@@ -10,7 +10,13 @@ from typing import Any, TypeVar
 import pulumi
 import pulumi_aws as aws
 
-from sendbird_copy.facts import LEDGER_EXPIRATION_DAYS, LEDGER_PREFIX, MANIFEST_PREFIX, PREFLIGHT_PREFIX
+from sendbird_copy.facts import (
+    LEDGER_EXPIRATION_DAYS,
+    LEDGER_PREFIX,
+    MANIFEST_PREFIX,
+    PREFLIGHT_PREFIX,
+    TOOL_OBJECT_MAX_BYTES,
+)
 
 from ..context import StorageContext
 from ..naming import bucket_prefix, log_bucket_prefix
@@ -87,19 +93,26 @@ def create_bucket(
 
 
 def _rule(
-    rule_id: str, *, prefix: str | None = None, **actions: Any
+    rule_id: str, *, prefix: str | None = None, larger_than: int | None = None, **actions: Any
 ) -> aws.s3.BucketLifecycleConfigurationRuleArgs:
-    """An enabled lifecycle rule for every object (an empty filter), or for those under ``prefix``."""
+    """An enabled lifecycle rule for every object (an empty filter), for those under ``prefix``, or
+    for those of more than ``larger_than`` bytes."""
     return aws.s3.BucketLifecycleConfigurationRuleArgs(
         id=rule_id,
         status="Enabled",
-        filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=prefix),
+        filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(
+            prefix=prefix, object_size_greater_than=larger_than
+        ),
         **actions,
     )
 
 
 def _retention_rule(retention: Retention) -> aws.s3.BucketLifecycleConfigurationRuleArgs | None:
-    """Whole bucket: the key Sendbird gives a copied recording is undocumented, so no prefix.
+    """Every object above TOOL_OBJECT_MAX_BYTES: the key Sendbird gives a copied recording is
+    undocumented (no prefix to pick recordings by), and a lifecycle filter cannot leave a prefix out,
+    so size keeps the tool's own objects (ledger, state, lease: all refused above the cap when
+    written) out of the recordings' transition and expiration. A recording that small (an empty
+    one) stays in STANDARD and is not expired; S3 does not transition objects under 128 KiB anyway.
     ``retention`` holds known values (``Retention.resolved``)."""
     if retention.transition_days is None and retention.expiration_days is None:
         return None
@@ -113,7 +126,12 @@ def _retention_rule(retention: Retention) -> aws.s3.BucketLifecycleConfiguration
     expiration = None
     if retention.expiration_days is not None:
         expiration = aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=retention.expiration_days)
-    return _rule("recordings-retention", transitions=transitions, expiration=expiration)
+    return _rule(
+        "recordings-retention",
+        larger_than=TOOL_OBJECT_MAX_BYTES,
+        transitions=transitions,
+        expiration=expiration,
+    )
 
 
 def _lifecycle_rules(retention: Retention) -> list[aws.s3.BucketLifecycleConfigurationRuleArgs]:

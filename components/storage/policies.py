@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sendbird_copy.facts import TOOL_PREFIXES
+
 Policy = dict[str, Any]
 VERSION = "2012-10-17"
 
@@ -27,6 +29,8 @@ SID_DENY_KMS_WITHOUT_KEY_ID = "DenyKmsWithoutOurKeyId"
 SID_DENY_NON_KMS_ENCRYPTION = "DenyNonKmsEncryption"
 SID_ALLOW_COPY_WRITE = "AllowCopyIdentityWrite"
 SID_ALLOW_COPY_LIST = "AllowCopyIdentityList"
+SID_DENY_COPY_TOOL_PREFIXES = "DenyCopyIdentityToolPrefixes"
+SID_DENY_COPY_OBJECT_TAGS = "DenyCopyIdentityObjectTags"
 BUCKET_POLICY_SIDS = (
     SID_DENY_INSECURE_TRANSPORT,
     SID_DENY_OUTDATED_TLS,
@@ -35,7 +39,22 @@ BUCKET_POLICY_SIDS = (
     SID_DENY_NON_KMS_ENCRYPTION,
     SID_ALLOW_COPY_WRITE,
     SID_ALLOW_COPY_LIST,
+    SID_DENY_COPY_TOOL_PREFIXES,
+    SID_DENY_COPY_OBJECT_TAGS,
 )
+# The copy identity's own policy: the same refusal, so it holds whichever policy is read first.
+SID_IDENTITY_DENY_TOOL_PREFIXES = "DenyToolPrefixes"
+SID_IDENTITY_DENY_OBJECT_TAGS = "DenyObjectTags"
+# Object tags carry each recording's live event or room (sync/manifest.py) and may drive lifecycle
+# filters: the copy identity may neither read nor set them, on any object.
+OBJECT_TAG_ACTIONS = [
+    "s3:GetObjectTagging",
+    "s3:PutObjectTagging",
+    "s3:DeleteObjectTagging",
+    "s3:GetObjectVersionTagging",
+    "s3:PutObjectVersionTagging",
+    "s3:DeleteObjectVersionTagging",
+]
 
 # Log-bucket-policy Sids.
 SID_ALLOW_ACCESS_LOG_DELIVERY = "AllowS3AccessLogDelivery"
@@ -63,6 +82,11 @@ def _document(*statements: Policy) -> Policy:
 
 def _objects(bucket_arn: str) -> str:
     return f"{bucket_arn}/*"
+
+
+def tool_objects(bucket_arn: str) -> list[str]:
+    """Every object under the prefixes the tool keeps its own state in (``facts.TOOL_PREFIXES``)."""
+    return [f"{bucket_arn}/{prefix}*" for prefix in TOOL_PREFIXES]
 
 
 def _via_s3(key_arn: str, region: str, dns_suffix: str) -> Policy:
@@ -147,6 +171,26 @@ def bucket_policy(
             "Resource": bucket_arn,
             **copy_identity,
         },
+        # The key handed to Sendbird must never forge the sync's ledger, state or lease: refused here
+        # too, so a drifted identity policy (s3:* on bucket/*) still cannot. Principal "*" narrowed
+        # by aws:PrincipalArn, as in the key policy: a user ARN as Principal would be resolved to a
+        # unique id when written, and a recreated user would silently escape the Deny.
+        {
+            "Sid": SID_DENY_COPY_TOOL_PREFIXES,
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": tool_objects(bucket_arn),
+            "Condition": {"StringEquals": {"aws:PrincipalArn": copy_identity_arn}},
+        },
+        {
+            "Sid": SID_DENY_COPY_OBJECT_TAGS,
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": OBJECT_TAG_ACTIONS,
+            "Resource": _objects(bucket_arn),
+            "Condition": {"StringEquals": {"aws:PrincipalArn": copy_identity_arn}},
+        },
     )
 
 
@@ -188,7 +232,9 @@ def access_log_bucket_policy(
 def copy_identity_policy(
     *, bucket_arn: str, kms_key_arn: str, region: str, dns_suffix: str = "amazonaws.com"
 ) -> Policy:
-    """Exactly what Sendbird's copy needs: write objects, list the bucket, use the key through S3."""
+    """Exactly what Sendbird's copy needs: write objects, list the bucket, use the key through S3;
+    and nothing at all under the tool's own prefixes (an explicit Deny: a forged ledger entry, lease,
+    state or manifest would stop every copy or mislead ``find``), and no object tag, read or set."""
     return _document(
         {
             "Sid": "WriteRecordings",
@@ -198,6 +244,18 @@ def copy_identity_policy(
         },
         {"Sid": "ListBucket", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn},
         _via_s3(kms_key_arn, region, dns_suffix),
+        {
+            "Sid": SID_IDENTITY_DENY_TOOL_PREFIXES,
+            "Effect": "Deny",
+            "Action": "s3:*",
+            "Resource": tool_objects(bucket_arn),
+        },
+        {
+            "Sid": SID_IDENTITY_DENY_OBJECT_TAGS,
+            "Effect": "Deny",
+            "Action": OBJECT_TAG_ACTIONS,
+            "Resource": _objects(bucket_arn),
+        },
     )
 
 

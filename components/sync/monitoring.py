@@ -1,6 +1,7 @@
-"""What watches RecordingSync's function: its five alarms (on errors, on recordings at risk or lost,
-on a function that stopped running, on dead letters) and its CloudWatch dashboard (the body:
-``dashboard.py``). Each alarm notifies the sync's ``alarm_topic_arn``, on alarm and on recovery.
+"""What watches RecordingSync's function: its six alarms (on errors, on recordings at risk or lost,
+on a broken write path, on a function that stopped running, on dead letters) and its CloudWatch
+dashboard (the body: ``dashboard.py``). Each alarm notifies the sync's ``alarm_topic_arn``, on alarm
+and on recovery.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ ALARM_PERIOD_SECONDS = 3600
 ALARM_ERRORS = "errors"
 ALARM_AT_RISK = "at-risk"
 ALARM_LOST = "lost"
+ALARM_WRITE_PATH = "write-path"
 ALARM_NOT_RUNNING = "not-running"
 ALARM_DEAD_LETTERS = "dead-letters"
 
@@ -67,7 +69,7 @@ def not_running_window(schedule: str) -> int:
 def create_alarms(
     ctx: StorageContext, args: ResolvedSync, function: aws.lambda_.Function, queue: aws.sqs.Queue
 ) -> dict[str, aws.cloudwatch.MetricAlarm]:
-    """The five alarms, by the suffix of their names (``ALARM_*``)."""
+    """The six alarms, by the suffix of their names (``ALARM_*``)."""
     topic = args.alarm_topic_arn
     synced = {
         "namespace": facts.METRICS_NAMESPACE,
@@ -103,6 +105,16 @@ def create_alarms(
             ALARM_LOST,
             f"A recording of {args.app_id} passed Sendbird's deletion date without being copied.",
             {**synced, "metric_name": facts.METRIC_LOST},
+            topic,
+        ),
+        # Before a recording fails on it: each run writes a probe as the copy identity.
+        ALARM_WRITE_PATH: _alarm(
+            ctx,
+            ALARM_WRITE_PATH,
+            f"The copy identity of {args.app_id} (the key Sendbird copies with) could not write its "
+            "probe object: Sendbird's copies will fail too. The run's summary (write_path) in the log "
+            "group says why.",
+            {**synced, "metric_name": facts.METRIC_WRITE_PATH_BROKEN},
             topic,
         ),
         ALARM_NOT_RUNNING: _alarm(

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sendbird_copy.errors import Input, InputError
+from sendbird_copy.facts import RECORDING_RETENTION
 from sendbird_copy.redact import shown
 from sendbird_copy.rules.values import PENDING, STRING_OR_OUTPUT, _is_int, _refuse, check_days, check_str
 
@@ -29,6 +30,11 @@ DEFAULT_ABORT_INCOMPLETE_MULTIPART_DAYS = 7
 MAX_ABORT_INCOMPLETE_MULTIPART_DAYS = 7
 DEFAULT_KMS_DELETION_WINDOW_DAYS = 30
 KMS_DELETION_WINDOW_RANGE = (7, 30)
+# The shortest expiration the bucket may apply: Sendbird's own two weeks (a copy is made after the
+# recording's upload, so at 14 days after the copy Sendbird no longer holds it). A transition needs no
+# floor: the sync only lists recordings and reads their metadata (HeadObject), which work in every
+# storage class, and the tool's own objects are never under the recordings' rules (TOOL_OBJECT_MAX_BYTES).
+MIN_EXPIRATION_DAYS = RECORDING_RETENTION.days
 # How long S3 server access logs are kept in the log bucket the component creates.
 DEFAULT_ACCESS_LOG_DAYS = 90
 MAX_TAGS = 50  # S3, KMS and IAM all allow 50 tags per resource
@@ -81,6 +87,17 @@ def _check_transition_days(prefix: str, transition: Any, storage_class: str) -> 
     check_days(f"{prefix}transition_days", transition, outputs=True)
 
 
+def _check_expiration_outlasts_sendbird(prefix: str, expiration: int) -> None:
+    if expiration < MIN_EXPIRATION_DAYS:
+        raise _refuse(
+            f"{prefix}expiration_days",
+            f" {expiration} is shorter than Sendbird's own {MIN_EXPIRATION_DAYS} days: the bucket would "
+            "delete copied recordings while Sendbird still holds them, and the sync would copy those "
+            f"expired recordings again. Allowed: {MIN_EXPIRATION_DAYS} or more, or no expiration_days "
+            "(keep recordings)",
+        )
+
+
 def _known(*values: Any) -> bool:
     """Whether every value is known: given (not None) and not ``PENDING``."""
     return all(v is not None and v is not PENDING for v in values)
@@ -106,6 +123,7 @@ def check_retention(prefix: str, retention: Any) -> Any:
         _check_transition_days(prefix, transition, storage_class)
     if _known(expiration):
         check_days(f"{prefix}expiration_days", expiration, outputs=True)
+        _check_expiration_outlasts_sendbird(prefix, expiration)
     if _known(transition, expiration) and expiration <= transition:
         raise InputError(
             Input(f"{prefix}expiration_days"),

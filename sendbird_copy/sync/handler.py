@@ -62,6 +62,7 @@ from sendbird_copy.sync.function_config import (
     with_permission_hint,
 )
 from sendbird_copy.sync.outcomes import FAILING_OUTCOMES, metric_values
+from sendbird_copy.sync.write_path import WritePath, check_write_path
 
 # Kept importable from here (tests, the docs): the function's configuration, output and metrics.
 __all__ = [
@@ -96,8 +97,16 @@ class TimeBudget:
 
 
 # -- logs and metrics ----------------------------------------------------------------------------
-def emf_document(namespace: str, app_id: str, values: Mapping[str, int], timestamp_ms: int) -> dict[str, Any]:
-    """One CloudWatch embedded-metric-format document: every metric of METRICS, dimension AppId."""
+def emf_document(
+    namespace: str,
+    app_id: str,
+    values: Mapping[str, int],
+    timestamp_ms: int,
+    names: Iterable[str] = facts.METRICS,
+) -> dict[str, Any]:
+    """One CloudWatch embedded-metric-format document: the metrics ``names`` (every one of METRICS by
+    default), dimension AppId."""
+    names = tuple(names)
     return {
         "_aws": {
             "Timestamp": timestamp_ms,
@@ -105,12 +114,12 @@ def emf_document(namespace: str, app_id: str, values: Mapping[str, int], timesta
                 {
                     "Namespace": namespace,
                     "Dimensions": [[facts.METRIC_DIMENSION]],
-                    "Metrics": [{"Name": name, "Unit": facts.METRIC_UNIT} for name in facts.METRICS],
+                    "Metrics": [{"Name": name, "Unit": facts.METRIC_UNIT} for name in names],
                 }
             ],
         },
         facts.METRIC_DIMENSION: app_id,
-        **{name: int(values.get(name, 0)) for name in facts.METRICS},
+        **{name: int(values.get(name, 0)) for name in names},
     }
 
 
@@ -165,8 +174,9 @@ def redacted_logging(output: Output) -> Iterator[None]:
 
 
 # -- the run -------------------------------------------------------------------------------------
-def _boto3_client(service: str, region: str) -> Any:
-    """A client with the function's own credentials (Lambda's environment), its region pinned."""
+def _boto3_client(service: str, region: str, **keys: str) -> Any:
+    """A client with the function's own credentials (Lambda's environment), or ``keys``; its region
+    pinned."""
     import boto3
     from botocore.config import Config
 
@@ -178,7 +188,14 @@ def _boto3_client(service: str, region: str) -> Any:
         retries={"mode": "standard", "max_attempts": AWS_MAX_ATTEMPTS},
         s3={"addressing_style": s3_style},
     )
-    return mapped(boto3.client(service, region_name=region, config=config))
+    return mapped(boto3.client(service, region_name=region, config=config, **keys))
+
+
+def _copy_identity_s3(region: str, access_key_id: str, secret_access_key: str) -> Any:
+    """An S3 client signed with the copy key pair, as Sendbird's copy is (the write-path probe)."""
+    return _boto3_client(
+        "s3", region, aws_access_key_id=access_key_id, aws_secret_access_key=secret_access_key
+    )
 
 
 @dataclass
@@ -189,6 +206,8 @@ class Invocation:
     remaining_ms: Callable[[], float]
     # (service, region) -> a boto3 client with the function's own credentials
     client: Callable[[str, str], Any] = _boto3_client
+    # (region, access key id, secret key) -> an S3 client signed with the copy key
+    copy_client: Callable[[str, str, str], Any] = _copy_identity_s3
     write: Callable[[str], None] = print_line
     event: Any = None  # logged (its source and time) in the summary, nothing else
     # Sendbird's documented per-application limits; tests against an emulator with raised limits raise them.
@@ -215,6 +234,12 @@ def run_scheduled_sync(invocation: Invocation) -> dict[str, Any]:
         budget = TimeBudget.from_remaining(invocation.remaining_ms())
         secrets = read_secrets(invocation.client("secretsmanager", config.region), config)
         output.add_secrets(secrets.api_token, secrets.copy_secret_access_key)
+        copy_s3 = invocation.copy_client(
+            config.region, secrets.copy_access_key_id, secrets.copy_secret_access_key
+        )
+        write_path = check_write_path(copy_s3, config.bucket_name, config.app_id)
+        if write_path.broken:
+            log.error("write path broken: %s", write_path.problem)
         report, run_id = _sync(config, secrets, budget, invocation)
         seconds = time.monotonic() - started
         return _finish(
@@ -222,6 +247,7 @@ def run_scheduled_sync(invocation: Invocation) -> dict[str, Any]:
             report,
             run_id,
             output,
+            write_path,
             {
                 "seconds": round(seconds, 1),
                 "trigger": _trigger(invocation.event),
@@ -297,11 +323,16 @@ def _sync(
 
 
 def _finish(
-    config: FunctionConfig, report: Any, run_id: str, output: Output, extra: Mapping[str, Any]
+    config: FunctionConfig,
+    report: Any,
+    run_id: str,
+    output: Output,
+    write_path: WritePath,
+    extra: Mapping[str, Any],
 ) -> dict[str, Any]:
     """Log the summary and the metrics; return the summary, or raise when the run failed its job."""
     counts = report.counts()
-    values = metric_values(counts)
+    values = {**metric_values(counts), facts.METRIC_WRITE_PATH_BROKEN: int(write_path.broken)}
     problems = [
         {"recording_id": r.recording.recording_id, "where": r.recording.where, "outcome": str(r.outcome),
          "at_risk": r.at_risk, "reason": r.reason}
@@ -318,16 +349,17 @@ def _finish(
         "discovery": report.discovery.to_dict() if report.discovery else None,
         "requests": dict(sorted(report.requests.items())),
         "damaged": list(report.damaged),
+        "write_path": write_path.to_dict(),
         **extra,
     }
     output.line(
         {"message": facts.SUMMARY_MESSAGE, **summary, "problems": problems[:MAX_NAMED_PROBLEMS],
          "problems_not_named": max(0, len(problems) - MAX_NAMED_PROBLEMS)}
     )  # fmt: skip
-    if report.error is None:
-        # Only when the recordings could be listed: zeros from a run that saw nothing would read as
-        # "nothing at risk". A failed listing raises instead (Lambda's Errors metric).
-        output.line(emf_document(config.metrics_namespace, config.app_id, values, int(time.time() * 1000)))
+    # The recordings' counts only when they could be listed: zeros from a run that saw nothing would
+    # read as "nothing at risk" (a failed listing raises: Lambda's Errors metric). The probe's always.
+    names = facts.METRICS if report.error is None else (facts.METRIC_WRITE_PATH_BROKEN,)
+    output.line(emf_document(config.metrics_namespace, config.app_id, values, int(time.time() * 1000), names))
     failure = _failure(report, values)
     if failure:
         raise ScheduledSyncError(redact(failure, output.secrets), summary)

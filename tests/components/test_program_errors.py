@@ -59,6 +59,19 @@ CASES = {
         ),
         ["retention.expiration_days 30", "contradicts retention.transition_days 90", "Allowed"],
     ),
+    "expiry before Sendbird's two weeks (stack-wide)": (
+        _config({"app_id": APP_A, "region": "ap-2"}, retention={"expiration_days": 7}),
+        [
+            "retention.expiration_days 7",
+            "shorter than Sendbird's own 14 days",
+            "copy those expired recordings again",
+            "Allowed: 14 or more",
+        ],
+    ),
+    "expiry before Sendbird's two weeks (one application)": (
+        _config({"app_id": APP_A, "region": "ap-2", "retention": {"expiration_days": 13}}),
+        ["applications[0].retention.expiration_days 13", "while Sendbird still holds them"],
+    ),
     "infrequent access too early": (
         _config({"app_id": APP_A, "region": "ap-2", "retention": {"transition_days": 14}}),
         ["applications[0].retention.transition_days 14", "too early for STANDARD_IA", "30 or more"],

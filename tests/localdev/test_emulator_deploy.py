@@ -68,6 +68,25 @@ def test_split_policy_keeps_string_equals_and_reports_the_rest_by_sid():
     assert "Bool" in skipped[0][1]
 
 
+def test_split_policy_reports_a_deny_meant_for_one_caller():
+    """moto judges a bucket policy without the caller: a Deny scoped to one principal would refuse
+    every caller there (the sync's own ledger writes included), so it is left out and reported."""
+    scoped = {"StringEquals": {"aws:PrincipalArn": "arn:aws:iam::123456789012:user/copy"}}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "DenyCopyIdentityToolPrefixes", "Effect": "Deny", "Principal": "*", "Condition": scoped},
+            {"Sid": "DenyNamedUser", "Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::1:user/u"}},
+            {"Sid": "AllowCopyIdentityWrite", "Effect": "Allow", "Principal": "*", "Condition": scoped},
+            {"Sid": "DenyEveryone", "Effect": "Deny", "Principal": "*"},
+        ],
+    }
+    applied, skipped = split_policy_for_moto(json.dumps(policy))
+    assert [s["Sid"] for s in applied["Statement"]] == ["AllowCopyIdentityWrite", "DenyEveryone"]
+    assert [sid for sid, _ in skipped] == ["DenyCopyIdentityToolPrefixes", "DenyNamedUser"]
+    assert "without the caller" in skipped[0][1]
+
+
 def test_write_outputs_is_owner_only_and_leaves_no_temp_file(tmp_path):
     target = tmp_path / "out" / "outputs.json"
     write_outputs(target, {"a": 1})

@@ -71,6 +71,25 @@ def test_head_and_conditional_writes_map_by_status_and_code(s3) -> None:
     assert read_text(s3, "errors-once-bucket", "missing", None) is None
 
 
+def test_the_tool_never_writes_an_object_of_its_own_above_the_retention_cap(s3) -> None:
+    """The recordings' retention rules match objects above TOOL_OBJECT_MAX_BYTES only: a larger
+    object of the tool's own would expire or move with the recordings, so it is refused unwritten."""
+    from sendbird_copy.errors import OwnObjectTooLarge
+    from sendbird_copy.facts import TOOL_OBJECT_MAX_BYTES
+
+    s3.create_bucket(Bucket="tool-cap-bucket")
+    at_cap = "x" * TOOL_OBJECT_MAX_BYTES
+    assert write_json(s3, "tool-cap-bucket", "_sendbird-sync/A/_run/state.json", at_cap)
+    with pytest.raises(OwnObjectTooLarge) as refused:
+        write_json(s3, "tool-cap-bucket", "_sendbird-sync/A/_run/state.json", at_cap + "é")
+    message = str(refused.value)
+    assert "s3://tool-cap-bucket/_sendbird-sync/A/_run/state.json" in message
+    assert f"{TOOL_OBJECT_MAX_BYTES + 2} bytes" in message and str(TOOL_OBJECT_MAX_BYTES) in message
+    stored = s3.get_object(Bucket="tool-cap-bucket", Key="_sendbird-sync/A/_run/state.json")
+    assert stored["ContentLength"] == TOOL_OBJECT_MAX_BYTES  # the earlier object, untouched
+    assert classify(refused.value) is OwnObjectTooLarge and not isinstance(refused.value, ValueError)
+
+
 def test_no_answer_is_an_aws_connection_error_naming_the_host() -> None:
     port = closed_port()
     s3 = AwsClients(f"http://user:pw@127.0.0.1:{port}").deployer("s3", REGION)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from localdev.moto_server import MotoServer
+from localdev.moto_server import Credentials, MotoServer
 from localdev.sendbird_emulator import SendbirdEmulator
 from sendbird_copy import facts, rules
 from sendbird_copy.errors import OptionError
@@ -119,6 +119,7 @@ def test_the_metrics_line_is_embedded_metric_format_with_every_metric_and_the_ap
         facts.METRIC_COPIED: 4, facts.METRIC_AT_RISK: 2, facts.METRIC_LOST: 1, facts.METRIC_FAILED: 3,
         facts.METRIC_PENDING: 11,  # not claimed in time, or requested and not verified yet
         facts.METRIC_DAMAGED: 2,  # the sync's own objects that could not be read, named in the summary
+        facts.METRIC_WRITE_PATH_BROKEN: 0,  # the handler sets it from its probe
     }  # fmt: skip
     document = emf_document("Custom/Ns", "APP-1", values, 1_764_417_600_000)
     (directive,) = document["_aws"]["CloudWatchMetrics"]
@@ -168,11 +169,19 @@ class Run:
             environ={**world.environment, facts.ENV_REGION: REGION},
             remaining_ms=lambda: (deadline - time.monotonic()) * 1000,
             client=lambda service, region: world.moto.client(service, region),
+            copy_client=self._copy_client,
             write=self.lines.append,
             event={"source": "aws.scheduler", "time": "2026-11-29T12:00:00Z"},
             get_limit=limits.get("get_limit", 10_000),
             post_limit=limits.get("post_limit", 10_000),
         )
+
+        self.world = world
+        self.copy_keys: list[str] = []  # the access key id of each copy-identity client made
+
+    def _copy_client(self, region: str, access_key_id: str, secret_access_key: str) -> Any:
+        self.copy_keys.append(access_key_id)
+        return self.world.moto.client("s3", region, Credentials(access_key_id, secret_access_key))
 
     def __call__(self) -> dict[str, Any]:
         return run_scheduled_sync(self.invocation)
@@ -288,3 +297,53 @@ def test_the_function_runs_the_same_bounded_discovery_as_the_cli(world: Function
     assert second["discovery"]["fetched_by_id"] == 1
     assert second["requests"]["sendbird GET"] == 4 + 1  # four listings, one watched event by id
     assert second["counts"][COPIED_NOW] == 1 and world.copy_posts() == {"long-rec": 1}
+
+
+# -- the write path, as the copy identity ----------------------------------------------------------
+def _emf(run: Run) -> dict[str, Any]:
+    (document,) = [doc for doc in run.documents() if "_aws" in doc]
+    return document
+
+
+def test_each_run_writes_its_probe_as_the_copy_identity_and_reports_the_path_whole(
+    world: FunctionWorld,
+) -> None:
+    world.add("rec-1")
+    run = Run(world)
+    summary = run()
+    probe = f"{facts.PREFLIGHT_PREFIX}sync-probe/{world.app_id}.txt"
+    assert summary["write_path"] == {"probe_key": probe, "ok": True, "problem": None}
+    assert run.copy_keys == [world.dest.access_key_id]  # signed with the copy key from its secret
+    head = world.moto.client("s3", REGION).head_object(Bucket=world.dest.bucket, Key=probe)
+    assert head["ServerSideEncryption"] == "aws:kms"  # the bucket's default, as Sendbird's copy gets
+    assert _emf(run)[facts.METRIC_WRITE_PATH_BROKEN] == 0 and summary["counts"][COPIED_NOW] == 1
+
+
+def test_a_copy_identity_that_lost_its_grant_is_alarmed_before_a_recording_fails_on_it(
+    world: FunctionWorld,
+) -> None:
+    """No recording to copy yet: the probe alone shows the path broken (the WritePathBroken alarm)."""
+    world.moto.client("iam").delete_user_policy(UserName=world.dest.user, PolicyName="sendbird-copy")
+    run = Run(world)
+    summary = run()
+    problem = summary["write_path"]["problem"]
+    assert summary["write_path"]["ok"] is False
+    assert (
+        f"the copy identity may not write s3://{world.dest.bucket}/{facts.PREFLIGHT_PREFIX}sync-probe/"
+        in problem
+    )
+    assert "PutObject: AccessDenied" in problem
+    assert _emf(run)[facts.METRIC_WRITE_PATH_BROKEN] == 1
+    assert summary["counts"].get("failed", 0) == 0 and world.copy_posts() == {}  # nothing failed on it yet
+    for secret in world.secrets():
+        assert secret not in "\n".join(run.lines)
+
+
+def test_a_deleted_copy_key_is_named_as_the_key_itself(world: FunctionWorld) -> None:
+    world.moto.client("iam").delete_access_key(UserName=world.dest.user, AccessKeyId=world.dest.access_key_id)
+    run = Run(world)
+    summary = run()
+    assert summary["write_path"]["problem"].startswith(
+        "AWS refuses the copy key itself: PutObject: InvalidAccessKeyId"
+    )
+    assert _emf(run)[facts.METRIC_WRITE_PATH_BROKEN] == 1

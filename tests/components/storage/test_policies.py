@@ -97,13 +97,83 @@ def test_copy_identity_cannot_call_kms_directly(copy_policy):
 
 
 def test_copy_identity_policy_grants_nothing_else(copy_policy):
-    grants = {(s["Effect"], a, s["Resource"]) for s in copy_policy["Statement"] for a in _list(s["Action"])}
+    grants = {
+        (s["Effect"], a, s["Resource"])
+        for s in copy_policy["Statement"]
+        if s["Effect"] == "Allow"
+        for a in _list(s["Action"])
+    }
     assert grants == {
         ("Allow", "s3:PutObject", f"{BUCKET}/*"),
         ("Allow", "s3:ListBucket", BUCKET),
         ("Allow", "kms:GenerateDataKey", KEY),
         ("Allow", "kms:Decrypt", KEY),
     }
+
+
+# -- the tool's own prefixes: refused to the copy identity -------------------------------------------
+LEDGER_ENTRY = f"{BUCKET}/_sendbird-sync/APP-1/rec-1.json"
+TOOL_KEYS = [
+    LEDGER_ENTRY,
+    f"{BUCKET}/_sendbird-sync/APP-1/_run/state.json",
+    f"{BUCKET}/_sendbird-sync/APP-1/_run/lease.json",
+    f"{BUCKET}/_sendbird-manifests/APP-1/rec-1.json",
+]
+WRITABLE_KEYS = [f"{BUCKET}/rec.mp4", f"{BUCKET}/live/7C1D/rec-1.mp4", f"{BUCKET}/_preflight/x"]
+# An identity policy that drifted to everything in S3: the bucket policy's Deny must still hold.
+S3_ALL: dict[str, Any] = {
+    "Version": policies.VERSION,
+    "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+}
+
+
+def test_every_tool_prefix_is_refused_in_both_policies(copy_policy, bucket_policy):
+    from sendbird_copy.facts import TOOL_PREFIXES
+
+    expected = sorted(f"{BUCKET}/{prefix}*" for prefix in TOOL_PREFIXES)
+    assert sorted(_statement(copy_policy, "DenyToolPrefixes")["Resource"]) == expected
+    assert sorted(_statement(bucket_policy, "DenyCopyIdentityToolPrefixes")["Resource"]) == expected
+
+
+@pytest.mark.parametrize("resource", WRITABLE_KEYS)
+def test_copy_identity_may_write_recordings_and_preflight_probes(copy_policy, bucket_policy, resource):
+    context = {**TLS, "aws:PrincipalArn": USER}
+    assert identity_decision(copy_policy, "s3:PutObject", resource) == ALLOW
+    assert (
+        same_account_s3_decision(copy_policy, bucket_policy, "s3:PutObject", resource, USER, context) == ALLOW
+    )
+
+
+@pytest.mark.parametrize("resource", TOOL_KEYS)
+@pytest.mark.parametrize("action", ["s3:PutObject", "s3:DeleteObject", "s3:PutObjectTagging"])
+def test_copy_identity_may_not_touch_the_tool_prefixes(copy_policy, bucket_policy, resource, action):
+    """Each policy refuses on its own: the identity policy (moto's evaluator), and the bucket policy
+    even for an identity policy that drifted to s3:* on everything."""
+    assert identity_decision(copy_policy, action, resource) == DENY
+    context = {**TLS, "aws:PrincipalArn": USER}
+    assert resource_policy_decision(bucket_policy, action, resource, USER, context) == DENY
+    assert same_account_s3_decision(S3_ALL, bucket_policy, action, resource, USER, context) == DENY
+
+
+@pytest.mark.parametrize("resource", WRITABLE_KEYS)
+@pytest.mark.parametrize("action", ["s3:PutObjectTagging", "s3:GetObjectTagging", "s3:DeleteObjectTagging"])
+def test_copy_identity_may_neither_read_nor_set_object_tags(copy_policy, bucket_policy, resource, action):
+    """A recording's tags carry its live event or room (manifests): refused in both policies."""
+    assert identity_decision(copy_policy, action, resource) == DENY
+    context = {**TLS, "aws:PrincipalArn": USER}
+    assert same_account_s3_decision(S3_ALL, bucket_policy, action, resource, USER, context) == DENY
+    operator = {**TLS, "aws:PrincipalArn": OTHER_USER}
+    assert same_account_s3_decision(S3_ALL, bucket_policy, action, resource, OTHER_USER, operator) == ALLOW
+
+
+@pytest.mark.parametrize("principal", [OTHER_USER, f"arn:aws:iam::{ACCOUNT}:role/Administrator"])
+def test_the_tool_prefix_deny_names_the_copy_identity_only(bucket_policy, principal):
+    # The operator and the function's role still write the ledger: the Deny is the copy user's alone.
+    context = {**TLS, "aws:PrincipalArn": principal}
+    assert (
+        same_account_s3_decision(S3_ALL, bucket_policy, "s3:PutObject", LEDGER_ENTRY, principal, context)
+        == ALLOW
+    )
 
 
 # -- the bucket policy -------------------------------------------------------------------------------

@@ -33,6 +33,8 @@ from components.type_tokens import (
     USER_POLICY,
     VERSIONING,
 )
+from localdev.emulator_sync import to_aws_shape
+from sendbird_copy.facts import TOOL_OBJECT_MAX_BYTES, TOOL_PREFIXES
 from sendbird_copy.outputs import PUBLIC_FIELDS, REQUIRED_FIELDS, SECRET_FIELDS
 from tests.components.pulumi_mocks import (
     ACCOUNT_ID,
@@ -49,6 +51,7 @@ from tests.components.pulumi_mocks import (
     same_account_kms_decision,
     same_account_s3_decision,
 )
+from tests.lifecycle import acting_on
 
 APP_ID = "9F1C2B7E-4D3A-4C8B-A1E6-3B5D7F9A0C2E"
 NAME = "recordings"
@@ -151,7 +154,7 @@ def test_lifecycle_defaults(mocks, default):
     )
 
 
-def test_configured_retention_becomes_a_whole_bucket_rule(mocks):
+def test_configured_retention_becomes_a_rule_for_every_object_above_the_tool_cap(mocks):
     retention = Retention(
         transition_days=45,
         transition_storage_class="GLACIER_IR",
@@ -162,13 +165,37 @@ def test_configured_retention_becomes_a_whole_bucket_rule(mocks):
     build(mocks, retention=retention)
     rules = _rules(mocks)
     recordings = rules["recordings-retention"]
-    assert recordings["filter"] == {}
+    assert recordings["filter"] == {"objectSizeGreaterThan": TOOL_OBJECT_MAX_BYTES}
     assert recordings["transitions"] == [{"days": 45, "storageClass": "GLACIER_IR"}]
     assert recordings["expiration"] == {"days": 400}
     assert rules["abort-incomplete-multipart-uploads"]["abortIncompleteMultipartUpload"] == {
         "daysAfterInitiation": 2
     }
     assert rules["expire-noncurrent-versions"]["noncurrentVersionExpiration"] == {"noncurrentDays": 10}
+
+
+@pytest.mark.parametrize(
+    "retention",
+    [
+        Retention(expiration_days=14),
+        Retention(transition_days=1, transition_storage_class="GLACIER"),
+        Retention(transition_days=30, transition_storage_class="DEEP_ARCHIVE", expiration_days=400),
+    ],
+)
+def test_the_recordings_retention_never_acts_on_the_tools_own_objects(mocks, retention):
+    """Issue 23 item 6: with a short expiry the ledger expired with the recordings; with a Glacier
+    transition it moved, and the next run failed with InvalidObjectState. Judged by the rules'
+    filters (tests/lifecycle.py), for every tool prefix and every size the tool may write."""
+    build(mocks, retention=retention)
+    rules = to_aws_shape(mocks.one(LIFECYCLE).inputs["rules"])
+    for prefix in TOOL_PREFIXES:
+        for size in (0, 300, TOOL_OBJECT_MAX_BYTES):
+            key = f"{prefix}APP/_run/state.json"
+            assert "recordings-retention" not in acting_on(rules, key, size), (key, size)
+    # ... while a recording, whatever its key, is moved or expired.
+    for key in ("rec-1.mp4", "live/7C1D/rec-1.mp4", "_odd/rec-1.mp4"):
+        assert acting_on(rules, key, 12 * 1024 * 1024) == ["recordings-retention"]
+        assert acting_on(rules, key, TOOL_OBJECT_MAX_BYTES + 1) == ["recordings-retention"]
 
 
 def test_expiry_only_retention_has_no_transition(mocks):

@@ -152,9 +152,26 @@ def test_a_storage_class_without_transition_days_is_refused_by_the_type_itself()
     assert Retention(transition_days=1, transition_storage_class="GLACIER").transition_days == 1
 
 
+@pytest.mark.parametrize("days", [1, 7, 13])
+def test_an_expiry_shorter_than_sendbirds_two_weeks_is_refused_saying_what_it_would_do(days):
+    """Issue 23: the bucket would delete copies Sendbird still holds, and the sync copy them again."""
+    message = (
+        rf"^retention\.expiration_days {days} is shorter than Sendbird's own 14 days: the bucket would "
+        r"delete copied recordings while Sendbird still holds them, and the sync would copy those expired "
+        r"recordings again\. Allowed: 14 or more, or no expiration_days \(keep recordings\)$"
+    )
+    with pytest.raises(InputError, match=message):
+        Retention(expiration_days=days)
+    # A day count that is a Pulumi value is judged when it resolves, by the same rule.
+    pending = SimpleNamespace(**{**vars(Retention()), "expiration_days": days})
+    with pytest.raises(InputError, match=message):
+        check_retention("retention.", pending)
+    assert Retention(expiration_days=14).expiration_days == 14
+
+
 def test_glacier_classes_may_transition_early_and_expiry_after_transition_is_fine():
     check_retention(
-        "retention.", Retention(transition_days=1, transition_storage_class="GLACIER_IR", expiration_days=2)
+        "retention.", Retention(transition_days=1, transition_storage_class="GLACIER_IR", expiration_days=14)
     )
     check_retention("retention.", Retention(transition_days=30, expiration_days=31))
 
@@ -423,8 +440,8 @@ def test_upload_role_fields_of_the_wrong_type_say_what_is_accepted():
 
 def test_pending_values_skip_only_the_checks_that_need_them():
     """What components.storage.args passes for a value that is a pulumi Output: checked when it resolves."""
-    pending = SimpleNamespace(**{**vars(Retention()), "transition_days": PENDING, "expiration_days": 5})
-    check_retention("retention.", pending)  # 5 <= transition_days cannot be judged yet
+    pending = SimpleNamespace(**{**vars(Retention()), "transition_days": PENDING, "expiration_days": 20})
+    check_retention("retention.", pending)  # 20 <= transition_days cannot be judged yet
     with pytest.raises(InputError, match=r"retention\.expiration_days 0"):
         check_retention("retention.", SimpleNamespace(**{**vars(pending), "expiration_days": 0}))
     with pytest.raises(InputError, match="is set without"):  # a pending transition still counts as set

@@ -106,7 +106,7 @@ def test_it_creates_every_resource_once_under_the_component(built, mocks):
         FUNCTION_EVENT_INVOKE_CONFIG: 1,
         QUEUE: 1,
         SCHEDULE: 1,
-        METRIC_ALARM: 5,
+        METRIC_ALARM: 6,
         DASHBOARD: 1,
     }
 
@@ -114,7 +114,7 @@ def test_it_creates_every_resource_once_under_the_component(built, mocks):
 def test_every_regional_resource_is_pinned_to_the_applications_region(built, mocks):
     children = _sync_children(mocks)
     regional = [r for r in children if r.typ in SYNC_REGIONAL_TYPES]
-    assert len(regional) == 15
+    assert len(regional) == 16
     assert {r.inputs.get("region") for r in regional} == {REGION}
     # IAM is global: a region there would be refused by the provider.
     assert all("region" not in r.inputs for r in children if r.typ not in SYNC_REGIONAL_TYPES)
@@ -222,18 +222,22 @@ def test_alarms_watch_errors_risk_losses_silence_and_dead_letters_and_notify_the
         "Errors",
         facts.METRIC_AT_RISK,
         facts.METRIC_LOST,
+        facts.METRIC_WRITE_PATH_BROKEN,
         "Invocations",
         "ApproximateNumberOfMessagesVisible",
     }
     assert alarms[facts.METRIC_AT_RISK]["namespace"] == facts.METRICS_NAMESPACE
     assert alarms[facts.METRIC_AT_RISK]["dimensions"] == {facts.METRIC_DIMENSION: APP_ID}
+    broken = alarms[facts.METRIC_WRITE_PATH_BROKEN]
+    assert broken["namespace"] == facts.METRICS_NAMESPACE and broken["statistic"] == "Maximum"
+    assert broken["dimensions"] == {facts.METRIC_DIMENSION: APP_ID}
     function_name = mocks.one(LAMBDA_FUNCTION).state["name"]
     assert alarms["Errors"]["dimensions"] == {"FunctionName": function_name}
     for alarm in alarms.values():
         assert alarm["alarmActions"] == [TOPIC] and alarm["okActions"] == [TOPIC]
         assert alarm["threshold"] == 1
     # Between two runs a run's verdict stands (no "recovered" an hour after an at-risk run).
-    for metric in ("Errors", facts.METRIC_AT_RISK, facts.METRIC_LOST):
+    for metric in ("Errors", facts.METRIC_AT_RISK, facts.METRIC_LOST, facts.METRIC_WRITE_PATH_BROKEN):
         assert alarms[metric]["treatMissingData"] == "ignore"
         assert alarms[metric]["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
     # No invocation for the hourly schedule's gap plus an hour: the function is not running.
@@ -254,7 +258,7 @@ def test_the_not_running_window_follows_the_schedule(schedule, hours):
 def test_without_a_topic_alarms_still_exist_with_no_actions(mocks):
     storage_and_sync(mocks)
     alarms = mocks.of_type(METRIC_ALARM)
-    assert len(alarms) == 5 and all(not a.inputs.get("alarmActions") for a in alarms)
+    assert len(alarms) == 6 and all(not a.inputs.get("alarmActions") for a in alarms)
 
 
 def test_an_existing_token_secret_creates_no_token_secret(mocks):
