@@ -118,7 +118,16 @@ METRIC_LOST = "RecordingsLost"
 METRIC_FAILED = "RecordingsFailed"
 METRIC_PENDING = "RecordingsPending"
 METRIC_DAMAGED = "DamagedState"
-METRICS = (METRIC_COPIED, METRIC_AT_RISK, METRIC_LOST, METRIC_FAILED, METRIC_PENDING, METRIC_DAMAGED)
+METRIC_RECORDINGS_DAMAGED = "RecordingsDamaged"
+METRICS = (
+    METRIC_COPIED,
+    METRIC_AT_RISK,
+    METRIC_LOST,
+    METRIC_FAILED,
+    METRIC_PENDING,
+    METRIC_DAMAGED,
+    METRIC_RECORDINGS_DAMAGED,
+)
 # What each metric counts, per run (the component's alarm descriptions and the README can quote these).
 METRIC_DESCRIPTIONS = {
     METRIC_COPIED: "recordings copied and verified by this run",
@@ -130,6 +139,8 @@ METRIC_DESCRIPTIONS = {
     "out, or copy requested and its object not verified yet",
     METRIC_DAMAGED: "objects the sync keeps in the bucket (ledger entries, discovery state, the record of "
     "checked copies) that could not be read or made no sense; each is named in the run's summary",
+    METRIC_RECORDINGS_DAMAGED: "copies this run found damaged (a missing or truncated MP4 box, or not an "
+    "MP4): never marked copied, requested again by the next run while Sendbird holds the recording",
 }
 METRIC_UNIT = "Count"
 # The message of the one log line each run ends with (the dashboard's log query looks for it).

@@ -36,6 +36,7 @@ METRIC_LABELS = {
     facts.METRIC_FAILED: "failed",
     facts.METRIC_PENDING: "pending",
     facts.METRIC_DAMAGED: "damaged state",
+    facts.METRIC_RECORDINGS_DAMAGED: "damaged copies",
 }
 LAMBDA_NAMESPACE = "AWS/Lambda"
 SQS_NAMESPACE = "AWS/SQS"

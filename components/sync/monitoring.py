@@ -1,5 +1,5 @@
-"""What watches RecordingSync's function: its five alarms (on errors, on recordings at risk or lost,
-on a function that stopped running, on dead letters) and its CloudWatch dashboard (the body:
+"""What watches RecordingSync's function: its six alarms (on errors, on recordings at risk or lost,
+on damaged copies, on a function that stopped running, on dead letters) and its CloudWatch dashboard (the body:
 ``dashboard.py``). Each alarm notifies the sync's ``alarm_topic_arn``, on alarm and on recovery.
 """
 
@@ -24,6 +24,7 @@ ALARM_PERIOD_SECONDS = 3600
 ALARM_ERRORS = "errors"
 ALARM_AT_RISK = "at-risk"
 ALARM_LOST = "lost"
+ALARM_DAMAGED = "damaged-copies"
 ALARM_NOT_RUNNING = "not-running"
 ALARM_DEAD_LETTERS = "dead-letters"
 
@@ -67,7 +68,7 @@ def not_running_window(schedule: str) -> int:
 def create_alarms(
     ctx: StorageContext, args: ResolvedSync, function: aws.lambda_.Function, queue: aws.sqs.Queue
 ) -> dict[str, aws.cloudwatch.MetricAlarm]:
-    """The five alarms, by the suffix of their names (``ALARM_*``)."""
+    """The six alarms, by the suffix of their names (``ALARM_*``)."""
     topic = args.alarm_topic_arn
     synced = {
         "namespace": facts.METRICS_NAMESPACE,
@@ -103,6 +104,14 @@ def create_alarms(
             ALARM_LOST,
             f"A recording of {args.app_id} passed Sendbird's deletion date without being copied.",
             {**synced, "metric_name": facts.METRIC_LOST},
+            topic,
+        ),
+        ALARM_DAMAGED: _alarm(
+            ctx,
+            ALARM_DAMAGED,
+            f"A copy of a recording of {args.app_id} is damaged (a missing or truncated MP4 box, or not "
+            "an MP4): it is not counted safe, and the next run requests it again while Sendbird holds it.",
+            {**synced, "metric_name": facts.METRIC_RECORDINGS_DAMAGED},
             topic,
         ),
         ALARM_NOT_RUNNING: _alarm(
