@@ -230,7 +230,9 @@ class Verifier:
         )
         ctx.requests["s3 GetObject (range)"] += cost.reads
         if isinstance(inspected, Damaged):
-            found = {**found, "damaged": inspected.reason}
+            written = item.get("LastModified")
+            written = written.isoformat() if isinstance(written, datetime) else None
+            found = {**found, "damaged": inspected.reason, "last_modified": written}
             why = f"damaged copy {key}: {inspected.reason}"
             ctx.ledger.write(entry.moved_to(FAILED, last_error=why, object=found))
             return RecordingResult(recording, Outcome.DAMAGED, f"{why}; the next sync requests it again", found)
@@ -261,11 +263,18 @@ class Verifier:
 
 def _new(item: dict[str, Any], entry: LedgerEntry) -> bool:
     """The listed object may be the one this entry's request wrote: written since (``_not_older``),
-    and not the damaged object an earlier request left at that key (its ETag is in the entry)."""
+    and not the damaged object an earlier request left at that key (the entry keeps its ETag and
+    LastModified: a copy of the same bytes written later is a new object)."""
+    written = item.get("LastModified")
     damaged = entry.object if entry.object and entry.object.get("damaged") else None
     if damaged is not None and damaged.get("etag") and item.get("ETag") == damaged["etag"]:
-        return False
-    return _not_older(item.get("LastModified"), fresh_since(entry))
+        try:
+            before = datetime.fromisoformat(damaged["last_modified"])
+        except (TypeError, ValueError):
+            return False
+        if not isinstance(written, datetime) or written <= before:
+            return False
+    return _not_older(written, fresh_since(entry))
 
 
 def _not_older(written: Any, since: datetime | None) -> bool:
