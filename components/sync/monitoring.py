@@ -1,6 +1,7 @@
-"""What watches RecordingSync's function: its six alarms (on errors, on recordings at risk or lost,
-on damaged copies, on a function that stopped running, on dead letters) and its CloudWatch dashboard (the body:
-``dashboard.py``). Each alarm notifies the sync's ``alarm_topic_arn``, on alarm and on recovery.
+"""What watches RecordingSync's function: its six alarms (on errors, on recordings at risk or
+lost, on damaged copies, on a function that stopped running, on dead letters) and its CloudWatch
+dashboard (the body: ``dashboard.py``). Each alarm notifies the sync's ``alarm_topic_arn``, on alarm
+and on recovery.
 """
 
 from __future__ import annotations

@@ -235,11 +235,17 @@ class Verifier:
             found = {**found, "damaged": inspected.reason, "last_modified": written}
             why = f"damaged copy {key}: {inspected.reason}"
             ctx.ledger.write(entry.moved_to(FAILED, last_error=why, object=found))
-            return RecordingResult(recording, Outcome.DAMAGED, f"{why}; the next sync requests it again", found)
+            return RecordingResult(
+                recording, Outcome.DAMAGED, f"{why}; the next sync requests it again", found
+            )
         found = {**found, "media": inspected.to_dict()}
         ctx.ledger.write(entry.moved_to(COPIED, object=found, last_error=None))
         ctx.checks.accept(recording.recording_id, found, entry.deadline, recording.where)
-        note = None if inspected.is_default else f"not Sendbird's default 1280x720 at 30 fps: {inspected.describe()}"
+        note = (
+            None
+            if inspected.is_default
+            else f"not Sendbird's default 1280x720 at 30 fps: {inspected.describe()}"
+        )
         return RecordingResult(recording, Outcome.COPIED, note, found)
 
     def _head(self, key: str) -> tuple[dict[str, Any], str | None]:

@@ -55,7 +55,11 @@ def test_a_whole_movie_gives_its_duration_resolution_and_frame_rate():
 
 
 def test_64_bit_sizes_and_version_1_times_are_read():
-    data = box("ftyp", b"isom") + big_box("moov", mvhd(90000, 90000 * 5, version=1) + trak()) + big_box("mdat", b"x")
+    data = (
+        box("ftyp", b"isom")
+        + big_box("moov", mvhd(90000, 90000 * 5, version=1) + trak())
+        + big_box("mdat", b"x")
+    )
     facts, _ = check(data)
     assert facts == MediaFacts(duration_s=5.0, width=1280, height=720, fps=30.0)
 
@@ -92,7 +96,11 @@ def test_what_is_wrong_is_said(data, reason):
 
 
 def test_another_resolution_or_frame_rate_is_recorded_not_damaged():
-    data = box("ftyp", b"isom") + box("moov", mvhd() + _track(640, 360, delta=1001, timescale=30000)) + box("mdat")
+    data = (
+        box("ftyp", b"isom")
+        + box("moov", mvhd() + _track(640, 360, delta=1001, timescale=30000))
+        + box("mdat")
+    )
     facts, _ = check(data)
     assert isinstance(facts, MediaFacts) and (facts.width, facts.height, facts.fps) == (640, 360, 29.97)
     assert not facts.is_default and "640x360, 29.97 fps" in facts.describe()
@@ -129,7 +137,9 @@ def test_a_huge_small_box_is_refused_not_read():
 def test_a_large_moov_is_walked_by_its_headers():
     """A long recording's sample tables run to megabytes: only headers and small boxes are fetched."""
     big = box("stsz", bytes(12) + bytes(4_000_000))
-    data = box("ftyp", b"isom") + box("mdat", bytes(5_000_000)) + box("moov", mvhd() + trak() + box("udta", big))
+    data = (
+        box("ftyp", b"isom") + box("mdat", bytes(5_000_000)) + box("moov", mvhd() + trak() + box("udta", big))
+    )
     facts, cost = check(data)
     assert isinstance(facts, MediaFacts) and cost.reads <= 3 and cost.bytes <= 3 * mp4.CHUNK
 
@@ -139,7 +149,9 @@ def test_the_emulator_fixture_is_sendbirds_default_format():
     assert facts == MediaFacts(FIXTURE_DURATION_S, 1280, 720, 30.0)
 
 
-@pytest.mark.parametrize("size", [len(fixture()) + 1, len(fixture()) + 7, len(fixture()) + 8, 50 << 20, 5 << 30])
+@pytest.mark.parametrize(
+    "size", [len(fixture()) + 1, len(fixture()) + 7, len(fixture()) + 8, 50 << 20, 5 << 30]
+)
 def test_a_padded_copy_is_whole_at_any_size_in_the_same_reads(size):
     file = RecordingFile("rec-1", size)
     facts, cost = inspect(size, file.read)

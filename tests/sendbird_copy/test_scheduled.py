@@ -293,7 +293,9 @@ def test_the_function_runs_the_same_bounded_discovery_as_the_cli(world: Function
     assert second["counts"][COPIED_NOW] == 1 and world.copy_posts() == {"long-rec": 1}
 
 
-def test_a_damaged_copy_is_an_error_with_its_metric_and_the_next_run_copies_it_whole(world: FunctionWorld) -> None:
+def test_a_damaged_copy_is_an_error_with_its_metric_and_the_next_run_copies_it_whole(
+    world: FunctionWorld,
+) -> None:
     """The function checks each copy's MP4 as the CLI does: a copy without its moov is damaged (never
     copied, its metric and the run's Error), and the next run requests it again and copies it whole."""
     world.add("rec-ok")

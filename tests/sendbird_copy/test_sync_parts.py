@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from localdev.sendbird_emulator.media import FIXTURE_SIZE, RecordingFile
 from localdev.moto_server import MotoServer
+from localdev.sendbird_emulator.media import FIXTURE_SIZE, RecordingFile
 from sendbird_copy.answers import listing_page, single_parent
 from sendbird_copy.errors import OptionError, UnexpectedAnswerError
 from sendbird_copy.facts import LEDGER_PREFIX, RECORDING_RETENTION
@@ -409,7 +409,9 @@ def test_listing_only_verification_takes_the_size_from_the_listing_and_never_hea
 
     short = FakeBucket(head=None)  # a size the listing shows wrong still fails the recording
     (result,) = sync_one(short, verify_with_head=False, landed=3).results
-    assert result.outcome == FAILED_OUTCOME and f"has 3 bytes; the recording has {SIZE}" in (result.reason or "")
+    assert result.outcome == FAILED_OUTCOME and f"has 3 bytes; the recording has {SIZE}" in (
+        result.reason or ""
+    )
 
 
 def test_head_verification_still_checks_the_kms_key() -> None:

@@ -216,7 +216,7 @@ def test_the_scheduler_role_may_invoke_exactly_this_function(built, mocks):
     assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT_ID}}
 
 
-def test_alarms_watch_errors_risk_losses_damaged_copies_silence_and_dead_letters_and_notify_the_topic(built, mocks):
+def test_alarms_watch_errors_risk_losses_damage_silence_and_dead_letters_and_notify_the_topic(built, mocks):
     alarms = {r.inputs["metricName"]: r.inputs for r in mocks.of_type(METRIC_ALARM)}
     assert set(alarms) == {
         "Errors",
