@@ -139,6 +139,7 @@ METRIC_PENDING = "RecordingsPending"
 # 1 when this run's probe write as the copy identity failed (sendbird_copy.sync.write_path), else 0.
 METRIC_WRITE_PATH_BROKEN = "WritePathBroken"
 METRIC_DAMAGED = "DamagedState"
+METRIC_RECORDINGS_DAMAGED = "RecordingsDamaged"
 METRICS = (
     METRIC_COPIED,
     METRIC_AT_RISK,
@@ -147,6 +148,7 @@ METRICS = (
     METRIC_PENDING,
     METRIC_DAMAGED,
     METRIC_WRITE_PATH_BROKEN,
+    METRIC_RECORDINGS_DAMAGED,
 )
 # What each metric counts, per run (the component's alarm descriptions and the README can quote these).
 METRIC_DESCRIPTIONS = {
@@ -161,6 +163,8 @@ METRIC_DESCRIPTIONS = {
     "checked copies) that could not be read or made no sense; each is named in the run's summary",
     METRIC_WRITE_PATH_BROKEN: "1 when the run's probe write as the copy identity (the key Sendbird "
     "copies with) failed: Sendbird's copies would fail too; else 0",
+    METRIC_RECORDINGS_DAMAGED: "copies this run found damaged (a missing or truncated MP4 box, or not an "
+    "MP4): never marked copied, requested again by the next run while Sendbird holds the recording",
 }
 METRIC_UNIT = "Count"
 # The message of the one log line each run ends with (the dashboard's log query looks for it).

@@ -275,6 +275,7 @@ class CopyRecord:
     status: str = "in_progress"  # in_progress | completed | failed | dropped (accepted, never written)
     error: str | None = None
     parts: int = 0  # parts uploaded so far
+    damage: str | None = None  # how the emulator damages this copy (media.DAMAGES), None: whole
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from sendbird_copy.sync.estimate import total
 from sendbird_copy.sync.run import (
     ALREADY_SAFE,
     COPIED_NOW,
+    DAMAGED,
     FAILED_OUTCOME,
     IN_PROGRESS,
     LOST,
@@ -34,10 +35,11 @@ COLUMNS = (
     NOT_READY,
     UNAVAILABLE,
     FAILED_OUTCOME,
+    DAMAGED,
     LOST,
 )
 # What a person should look at, in order of urgency.
-ATTENTION = (LOST, FAILED_OUTCOME)
+ATTENTION = (LOST, FAILED_OUTCOME, DAMAGED)
 
 
 def render_sync_human(reports: list[SyncReport], redact: Redactor = lambda text: text) -> str:
@@ -64,6 +66,8 @@ def render_sync_human(reports: list[SyncReport], redact: Redactor = lambda text:
         for outcome in ATTENTION:
             lines.extend(_line(app_id, result) for result in report.of(outcome))
         lines.extend(_line(app_id, r, "AT RISK") for r in report.results if r.at_risk)
+        # Copied, and not in Sendbird's documented format: recorded and shown, not failed.
+        lines.extend(_line(app_id, r) for r in report.of(COPIED_NOW) if r.reason)
     lines.extend(_estimate_lines(reports))
     lines.append(verdict_line(reports, "need attention"))
     return redact("\n".join(lines))

@@ -128,7 +128,8 @@ def manifest_document(
             "kms_key_id": kms or app.kms_key_arn,
             "kms_key_read": kms is not None,
         },
-        "file": found.get("file"),  # duration, resolution, frame rate: when verification read them
+        # Duration, resolution and frame rate, as verification read them from the MP4 (sync/mp4.py).
+        "file": found.get("media"),
         "copied_at": _iso(copied_at),
         "run_id": ctx.services.run_id,
     }

@@ -64,6 +64,14 @@ def test_each_verified_copy_gets_a_manifest_and_its_parent_tag(copy_cli: CopyCli
     assert live["object"]["etag"] and live["object"]["kms_key_read"] is True
     assert live["object"]["kms_key_id"].endswith(bed.app.kms_key_arn.rsplit("/", 1)[-1])
     assert live["started_at"] and live["stopped_at"] and live["filed_by"] == "started_at"
+    # The file facts, as verification read them from the MP4 (the emulator's 1280 x 720, 30 fps fixture).
+    assert live["file"] == {
+        "duration_s": 2.0,
+        "width": 1280,
+        "height": 720,
+        "fps": 30.0,
+        "default_format": True,
+    }
     copied = next(r for r in app["recordings"] if r["recording_id"] == "rec-live")
     assert copied["object"]["manifest"] == key  # the report names it too
     assert live["run_id"] and live["copied_at"]
@@ -113,6 +121,7 @@ def test_find_answers_by_parent_recording_and_time_even_without_the_ledger(
     assert by_event.exit_code == 0, by_event.text
     (app,) = by_event.json()["applications"]
     assert [r["recording_id"] for r in app["recordings"]] == ["rec-a", "rec-b"]  # oldest first
+    assert app["recordings"][0]["duration_s"] == 2.0 and app["recordings"][0]["size"] > 0
     assert {r["state"] for r in app["recordings"]} == {"present"}
     assert (
         app["recordings"][0]["key"] == "rec-a.mp4" and app["recordings"][0]["bucket"] == bed.app.bucket_name
@@ -120,7 +129,7 @@ def test_find_answers_by_parent_recording_and_time_even_without_the_ledger(
 
     by_id = copy_cli.invoke("find", outputs, "--recording-id", "rec-c")
     assert by_id.exit_code == 0 and "rec-c (room room-9)" in by_id.stdout and "present" in by_id.stdout
-    assert f"s3://{bed.app.bucket_name}/rec-c.mp4" in by_id.stdout
+    assert f"s3://{bed.app.bucket_name}/rec-c.mp4" in by_id.stdout and ", 2 s, present" in by_id.stdout
 
     recent = copy_cli.invoke("find", outputs, "--since", "2", "--json")
     (app,) = recent.json()["applications"]
