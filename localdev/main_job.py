@@ -11,11 +11,13 @@ One command for a newcomer with no AWS account and no Sendbird application (``sc
 4. run the real ``sendbird-copy smoke-test`` CLI, as a separate process, once per application,
    showing its lines as it prints them;
 5. keep every recording: seed each application with a realistic history (``--sync-events`` live
-   events and ``--sync-rooms`` rooms, a mix of statuses and ages) and sync twice: the first run
-   copies every completed recording, the second finds all of them already safe and requests
-   nothing. With the scheduled sync deployed (the local stack has it), the first run is its Lambda
-   function, run as Lambda would (``localdev.deployed_function``), and the second the real
-   ``sendbird-copy sync`` CLI; without it, the CLI makes both;
+   events and ``--sync-rooms`` rooms, a mix of statuses and ages), tell the emulator to write one
+   copy without its ``moov`` box, and sync twice: the first run copies every completed recording and
+   catches the damaged copy (reported, never marked copied), the second requests that one again and
+   copies it whole, finds all the others already safe and requests nothing else. With the scheduled
+   sync deployed (the local stack has it), the first run is its Lambda function, run as Lambda
+   would (``localdev.deployed_function``), and the second the real ``sendbird-copy sync`` CLI;
+   without it, the CLI makes both;
 6. end with ``sendbird-copy status`` of each application (after the sync): its table of every
    recording, its state and the time left before Sendbird's deadline (read-only: no copy request);
 7. stop both servers and remove the outputs file, whether the run passed, failed or was interrupted.
@@ -54,6 +56,7 @@ from localdev.local_run import (
 )
 from localdev.moto_server import isolate_this_process
 from localdev.program_runner import close_runtime
+from localdev.sendbird_emulator.media import NO_MOOV
 from localdev.sendbird_emulator.seeding import seed_application
 from localdev.smoke_runner import LineSink, SmokeRun, cli_command, stream_command, stream_smoke_test
 from sendbird_copy.cli.commands import WholeNumber
@@ -122,8 +125,11 @@ def sync_streamed(reporter: Reporter, deployment: Deployment, app: LocalApp, pas
     return stream_command(command, env, lines, timeout=SYNC_TIMEOUT_SECONDS)
 
 
-def scheduled_function_once(reporter: Reporter, deployment: Deployment, function: DeployedFunction) -> int:
-    """Run the deployed scheduled function once as Lambda would; its log lines shown, 0 if it passed."""
+def scheduled_function_once(
+    reporter: Reporter, deployment: Deployment, function: DeployedFunction, damaged: str | None = None
+) -> int:
+    """Run the deployed scheduled function once as Lambda would; its log lines shown, 0 if it passed
+    (or failed only on the ``damaged`` copy the emulator was told to write, which it must catch)."""
     from localdev.deployed_function import run_deployed
 
     reporter.info(
@@ -134,6 +140,12 @@ def scheduled_function_once(reporter: Reporter, deployment: Deployment, function
     result = run_deployed(deployment.moto, function)
     for line in result.log_lines:
         reporter.info(f"  | {line}")
+    if not result.ok and damaged is not None and _caught(result.json_lines(), damaged):
+        reporter.info(
+            f"  CAUGHT: the copy of {damaged} is damaged: not marked copied, its metric set; the next run "
+            "requests it again"
+        )
+        return 0
     if not result.ok:
         error = result.error or {}
         reporter.info(
@@ -146,6 +158,38 @@ def scheduled_function_once(reporter: Reporter, deployment: Deployment, function
     return 0
 
 
+def _caught(documents: list[dict[str, Any]], damaged: str) -> bool:
+    """The function's summary names exactly one problem, the damaged copy, and nothing failed or lost."""
+    summaries = [d for d in documents if "problems" in d]
+    if len(summaries) != 1:
+        return False
+    counts, problems = summaries[0].get("counts", {}), summaries[0]["problems"]
+    named = [(p.get("recording_id"), p.get("outcome")) for p in problems if not p.get("at_risk")]
+    return counts.get("failed") == 0 and counts.get("lost") == 0 and named == [(damaged, "damaged")]
+
+
+def damage_one_copy(reporter: Reporter, deployment: Deployment, recordings: list[Any]) -> str | None:
+    """Tell the emulator to write the first copy of one completed recording without its moov box."""
+    now = deployment.emulator.clock()
+    ids = sorted(r.recording_id for r in recordings if r.status == "completed" and not r.expired(now))
+    if not ids:
+        return None
+    deployment.emulator.damage_next_copies(NO_MOOV, recording_id=ids[0])
+    reporter.info(
+        f"The emulator writes the first copy of {ids[0]} without its moov box (Sendbird's byte size, "
+        "not a playable MP4): the sync must catch it"
+    )
+    return ids[0]
+
+
+def recovered(deployment: Deployment, damaged: str | None) -> bool:
+    """The damaged recording was copied twice, the second time whole."""
+    if damaged is None:
+        return True
+    copies = [c for c in deployment.emulator.copies if c.recording_id == damaged]
+    return len(copies) == 2 and copies[-1].damage is None and copies[-1].status == "completed"
+
+
 def function_of(deployment: Deployment, app: LocalApp) -> DeployedFunction | None:
     """The scheduled sync function the deploy created for ``app`` (None: its sync is off)."""
     for function in deployment.result.functions:
@@ -155,8 +199,8 @@ def function_of(deployment: Deployment, app: LocalApp) -> DeployedFunction | Non
 
 
 def keep_every_recording(reporter: Reporter, deployment: Deployment, app: LocalApp, seed: SyncSeed) -> int:
-    """Seed a realistic history, then sync twice; the failures among the two runs (0, 1 or 2). With the
-    scheduled sync deployed, its function makes the first run and the CLI the second."""
+    """Seed a realistic history, damage one copy, then sync twice; the failures among the two runs.
+    With the scheduled sync deployed, its function makes the first run and the CLI the second."""
     recordings = seed_application(
         deployment.emulator, app.app_id, events=seed.events, rooms=seed.rooms, seed=seed.seed
     )
@@ -166,20 +210,26 @@ def keep_every_recording(reporter: Reporter, deployment: Deployment, app: LocalA
         f"{seed.rooms} rooms ({completed} completed; some not finished, failed, near or past Sendbird's "
         "two-week deadline)"
     )
+    damaged = damage_one_copy(reporter, deployment, recordings)
     function = function_of(deployment, app)
     if function is not None:
-        failures = scheduled_function_once(reporter, deployment, function)
+        failures = scheduled_function_once(reporter, deployment, function, damaged)
     else:
-        failures = int(
-            sync_streamed(reporter, deployment, app, "first run (copies every completed recording)") != 0
-        )
+        label = "first run (copies every completed recording, catches the damaged copy)"
+        # The CLI exits 1 on a damaged copy: that is the run catching it.
+        failures = int(sync_streamed(reporter, deployment, app, label) != (0 if damaged is None else 1))
     reporter.info()
     posts_before = sum(deployment.emulator.copy_posts(app.app_id).values())
-    failures += sync_streamed(reporter, deployment, app, "second run (everything already safe)") != 0
+    label = "second run (the damaged copy requested again; everything else already safe)"
+    failures += sync_streamed(reporter, deployment, app, label) != 0
     new_posts = sum(deployment.emulator.copy_posts(app.app_id).values()) - posts_before
-    reporter.info(f"  copy requests made by the second run: {new_posts}")
+    whole = recovered(deployment, damaged)
+    reporter.info(
+        f"  copy requests made by the second run: {new_posts}"
+        + (f"; {damaged} copied whole: {'yes' if whole else 'NO'}" if damaged else "")
+    )
     reporter.info()
-    return failures + (new_posts != 0)
+    return failures + (new_posts != int(damaged is not None)) + (not whole)
 
 
 STATUS_TIMEOUT_SECONDS = 120
@@ -265,8 +315,9 @@ def main(
     profile and AWS_* settings are ignored. Several runs may go at once. Outputs files of runs older
     than a day are removed from --workdir when a run starts.
 
-    Then every application gets a realistic history of recordings and `sendbird-copy sync` runs twice:
-    the first copies every completed recording, the second finds all of them safe.
+    Then every application gets a realistic history of recordings, one copy is written damaged, and
+    `sendbird-copy sync` runs twice: the first copies every completed recording and catches the
+    damaged copy, the second copies that one whole and finds all the others safe.
 
     Exit codes: 0 pass, 1 a smoke test or a sync failed (or moto refused the deploy), 2 bad input (a
     flag, the stack file, --workdir), 130 interrupted (Ctrl-C or SIGTERM; servers stopped, outputs file

@@ -79,6 +79,27 @@ class AwsClients:
         frozen = creds.get_frozen_credentials()
         return [s for s in (frozen.secret_key, frozen.token) if s]
 
+    def deployer_credential_facts(self) -> tuple[bool, Any]:
+        """(temporary?, when they end or None): what bounds a presigned URL besides its own expiry.
+        Never a secret: only whether a session token exists, and the expiry botocore knows."""
+        creds = self._session().get_credentials()
+        if creds is None:
+            return False, None
+        # Refreshable credentials (a role, SSO) know their end; env/profile session tokens do not.
+        return bool(creds.get_frozen_credentials().token), getattr(creds, "_expiry_time", None)
+
+    def presigner(self, region: str) -> Any:
+        """The deployer's S3 client for presigned URLs: always SigV4 (its 7-day bound, and the only
+        signature S3 accepts in newer regions)."""
+        from botocore.config import Config
+
+        s3_style = "path" if self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") else "virtual"
+        config = Config(signature_version="s3v4", s3={"addressing_style": s3_style})
+        client = self._session().client(
+            "s3", region_name=region, endpoint_url=self.endpoint_url, config=config
+        )
+        return mapped(client)
+
     def _session(self) -> Any:
         with self._lock:
             if self._deployer_session is None:

@@ -27,9 +27,13 @@ PREFLIGHT_PREFIX = "_preflight/"
 LEDGER_PREFIX = "_sendbird-sync/"
 LEDGER_EXPIRATION_DAYS = 60
 
-# Reserved for the copies' manifests (DESIGN.md); nothing writes there yet, but the copy identity is
-# refused it already, so a release that adds them needs no policy change.
+# One small JSON document per verified copy (sync/manifest.py): what the recording is (its live event
+# or room, times, sizes, checksum, key) for as long as the recording is kept. Written by the operator
+# or the function's role only; a lifecycle rule expires it with the recordings (never the ledger's).
 MANIFEST_PREFIX = "_sendbird-manifests/"
+# The tags a verified recording object gets (its parent's id), for S3's own tools and lifecycle filters.
+TAG_LIVE_EVENT_ID = "sendbird:live_event_id"
+TAG_ROOM_ID = "sendbird:room_id"
 
 # The prefixes the tool keeps its own state under (ledger, discovery state, lease; manifests): the copy
 # identity, whose key is handed to Sendbird, is refused every action on them, in its identity policy
@@ -135,6 +139,7 @@ METRIC_PENDING = "RecordingsPending"
 # 1 when this run's probe write as the copy identity failed (sendbird_copy.sync.write_path), else 0.
 METRIC_WRITE_PATH_BROKEN = "WritePathBroken"
 METRIC_DAMAGED = "DamagedState"
+METRIC_RECORDINGS_DAMAGED = "RecordingsDamaged"
 METRICS = (
     METRIC_COPIED,
     METRIC_AT_RISK,
@@ -143,6 +148,7 @@ METRICS = (
     METRIC_PENDING,
     METRIC_DAMAGED,
     METRIC_WRITE_PATH_BROKEN,
+    METRIC_RECORDINGS_DAMAGED,
 )
 # What each metric counts, per run (the component's alarm descriptions and the README can quote these).
 METRIC_DESCRIPTIONS = {
@@ -157,6 +163,8 @@ METRIC_DESCRIPTIONS = {
     "checked copies) that could not be read or made no sense; each is named in the run's summary",
     METRIC_WRITE_PATH_BROKEN: "1 when the run's probe write as the copy identity (the key Sendbird "
     "copies with) failed: Sendbird's copies would fail too; else 0",
+    METRIC_RECORDINGS_DAMAGED: "copies this run found damaged (a missing or truncated MP4 box, or not an "
+    "MP4): never marked copied, requested again by the next run while Sendbird holds the recording",
 }
 METRIC_UNIT = "Count"
 # The message of the one log line each run ends with (the dashboard's log query looks for it).

@@ -32,6 +32,8 @@ pytestmark = pytest.mark.slow
             "two applications in parallel, 5 recordings each (1 MiB, 0.3 s of latency)",
         ),
         ("benchmarks.sync_history", ["--window", "2", "--history", "0", "150"], "no-op run, H = 150"),
+        ("benchmarks.find_scaling", ["--small", "10", "--large", "40"], "find over 10 and 40 manifests"),
+        ("benchmarks.copy_verification", ["--recordings", "5"], "ratio large/50 MB: GETs 1.00x, bytes 1.00x"),
     ],
 )
 def test_the_benchmark_runs(module: str, args: list[str], prints: str) -> None:

@@ -13,6 +13,7 @@ import pulumi_aws as aws
 from sendbird_copy.facts import (
     LEDGER_EXPIRATION_DAYS,
     LEDGER_PREFIX,
+    MANIFEST_PREFIX,
     PREFLIGHT_PREFIX,
     TOOL_OBJECT_MAX_BYTES,
 )
@@ -172,7 +173,22 @@ def _lifecycle_rules(retention: Retention) -> list[aws.s3.BucketLifecycleConfigu
         ),
     ]
     recordings = _retention_rule(retention)
-    return rules if recordings is None else [*rules, recordings]
+    manifests = _manifest_rule(retention)
+    return [*rules, *(r for r in (recordings, manifests) if r is not None)]
+
+
+def _manifest_rule(retention: Retention) -> aws.s3.BucketLifecycleConfigurationRuleArgs | None:
+    """Manifests live as long as the recordings they describe: expired after the recordings'
+    ``expiration_days`` (never the ledger's), kept when recordings are kept. No transition: a
+    manifest is about 1 KB, and S3 moves no object under 128 KiB by default (a transition request
+    would cost more than the storage it saves)."""
+    if retention.expiration_days is None:
+        return None
+    return _rule(
+        "expire-manifests-with-recordings",
+        prefix=MANIFEST_PREFIX,
+        expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=retention.expiration_days),
+    )
 
 
 BLOCKED_SSE_C = "SSE-C"

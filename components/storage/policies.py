@@ -30,6 +30,7 @@ SID_DENY_NON_KMS_ENCRYPTION = "DenyNonKmsEncryption"
 SID_ALLOW_COPY_WRITE = "AllowCopyIdentityWrite"
 SID_ALLOW_COPY_LIST = "AllowCopyIdentityList"
 SID_DENY_COPY_TOOL_PREFIXES = "DenyCopyIdentityToolPrefixes"
+SID_DENY_COPY_OBJECT_TAGS = "DenyCopyIdentityObjectTags"
 BUCKET_POLICY_SIDS = (
     SID_DENY_INSECURE_TRANSPORT,
     SID_DENY_OUTDATED_TLS,
@@ -39,9 +40,21 @@ BUCKET_POLICY_SIDS = (
     SID_ALLOW_COPY_WRITE,
     SID_ALLOW_COPY_LIST,
     SID_DENY_COPY_TOOL_PREFIXES,
+    SID_DENY_COPY_OBJECT_TAGS,
 )
 # The copy identity's own policy: the same refusal, so it holds whichever policy is read first.
 SID_IDENTITY_DENY_TOOL_PREFIXES = "DenyToolPrefixes"
+SID_IDENTITY_DENY_OBJECT_TAGS = "DenyObjectTags"
+# Object tags carry each recording's live event or room (sync/manifest.py) and may drive lifecycle
+# filters: the copy identity may neither read nor set them, on any object.
+OBJECT_TAG_ACTIONS = [
+    "s3:GetObjectTagging",
+    "s3:PutObjectTagging",
+    "s3:DeleteObjectTagging",
+    "s3:GetObjectVersionTagging",
+    "s3:PutObjectVersionTagging",
+    "s3:DeleteObjectVersionTagging",
+]
 
 # Log-bucket-policy Sids.
 SID_ALLOW_ACCESS_LOG_DELIVERY = "AllowS3AccessLogDelivery"
@@ -170,6 +183,14 @@ def bucket_policy(
             "Resource": tool_objects(bucket_arn),
             "Condition": {"StringEquals": {"aws:PrincipalArn": copy_identity_arn}},
         },
+        {
+            "Sid": SID_DENY_COPY_OBJECT_TAGS,
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": OBJECT_TAG_ACTIONS,
+            "Resource": _objects(bucket_arn),
+            "Condition": {"StringEquals": {"aws:PrincipalArn": copy_identity_arn}},
+        },
     )
 
 
@@ -212,8 +233,8 @@ def copy_identity_policy(
     *, bucket_arn: str, kms_key_arn: str, region: str, dns_suffix: str = "amazonaws.com"
 ) -> Policy:
     """Exactly what Sendbird's copy needs: write objects, list the bucket, use the key through S3;
-    and nothing at all under the tool's own prefixes (an explicit Deny: a forged ledger entry, lease
-    or state would stop every copy)."""
+    and nothing at all under the tool's own prefixes (an explicit Deny: a forged ledger entry, lease,
+    state or manifest would stop every copy or mislead ``find``), and no object tag, read or set."""
     return _document(
         {
             "Sid": "WriteRecordings",
@@ -228,6 +249,12 @@ def copy_identity_policy(
             "Effect": "Deny",
             "Action": "s3:*",
             "Resource": tool_objects(bucket_arn),
+        },
+        {
+            "Sid": SID_IDENTITY_DENY_OBJECT_TAGS,
+            "Effect": "Deny",
+            "Action": OBJECT_TAG_ACTIONS,
+            "Resource": _objects(bucket_arn),
         },
     )
 

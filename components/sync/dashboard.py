@@ -37,6 +37,7 @@ METRIC_LABELS = {
     facts.METRIC_PENDING: "pending",
     facts.METRIC_DAMAGED: "damaged state",
     facts.METRIC_WRITE_PATH_BROKEN: "write path broken",
+    facts.METRIC_RECORDINGS_DAMAGED: "damaged copies",
 }
 LAMBDA_NAMESPACE = "AWS/Lambda"
 SQS_NAMESPACE = "AWS/SQS"

@@ -3,8 +3,9 @@
 Pure Python (no Pulumi): ``RecordingSync`` wraps ``build_archive`` in a ``pulumi.FileArchive`` and
 hands Lambda its ``sha256_base64`` as ``source_code_hash``. The zip holds
 
-- every module of the installed ``sendbird_copy`` package but those of its ``cli/`` and ``checks/``
-  sub-packages (``LEFT_OUT``): the CLI (click, tqdm) and the smoke test's checks never run in Lambda,
+- every module of the installed ``sendbird_copy`` package but those of its ``cli/``, ``checks/`` and
+  ``lookup/`` sub-packages (``LEFT_OUT``): the CLI (click, tqdm), the smoke test's checks and
+  find/link never run in Lambda,
   and the package's import contracts keep everything else from importing them; nothing of
   ``components/``, ``localdev/`` or ``tests/``;
 - the distributions of ``scheduled_facts.ARCHIVE_DISTRIBUTIONS`` (requests and its pure-Python
@@ -39,7 +40,7 @@ from sendbird_copy import facts
 
 HANDLER_MODULE = facts.HANDLER.rpartition(".")[0]  # sendbird_copy.sync.handler
 # The sub-packages of the handler's package that the function never runs: the CLI and the smoke test.
-LEFT_OUT = frozenset({"cli", "checks"})
+LEFT_OUT = frozenset({"cli", "checks", "lookup"})
 BYTECODE_SUFFIXES = (".pyc", ".pyo")
 COMPILED_SUFFIXES = (".so", ".pyd", ".dylib", *BYTECODE_SUFFIXES)
 LICENSE_PREFIXES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS")

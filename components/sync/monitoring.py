@@ -1,5 +1,6 @@
-"""What watches RecordingSync's function: its six alarms (on errors, on recordings at risk or lost,
-on a broken write path, on a function that stopped running, on dead letters) and its CloudWatch
+"""What watches RecordingSync's function: its seven alarms (on errors, on recordings at risk or
+lost, on a broken write path, on damaged copies, on a function that stopped running, on dead
+letters) and its CloudWatch
 dashboard (the body: ``dashboard.py``). Each alarm notifies the sync's ``alarm_topic_arn``, on alarm
 and on recovery.
 """
@@ -26,6 +27,7 @@ ALARM_ERRORS = "errors"
 ALARM_AT_RISK = "at-risk"
 ALARM_LOST = "lost"
 ALARM_WRITE_PATH = "write-path"
+ALARM_DAMAGED = "damaged-copies"
 ALARM_NOT_RUNNING = "not-running"
 ALARM_DEAD_LETTERS = "dead-letters"
 
@@ -69,7 +71,7 @@ def not_running_window(schedule: str) -> int:
 def create_alarms(
     ctx: StorageContext, args: ResolvedSync, function: aws.lambda_.Function, queue: aws.sqs.Queue
 ) -> dict[str, aws.cloudwatch.MetricAlarm]:
-    """The six alarms, by the suffix of their names (``ALARM_*``)."""
+    """The seven alarms, by the suffix of their names (``ALARM_*``)."""
     topic = args.alarm_topic_arn
     synced = {
         "namespace": facts.METRICS_NAMESPACE,
@@ -115,6 +117,14 @@ def create_alarms(
             "probe object: Sendbird's copies will fail too. The run's summary (write_path) in the log "
             "group says why.",
             {**synced, "metric_name": facts.METRIC_WRITE_PATH_BROKEN},
+            topic,
+        ),
+        ALARM_DAMAGED: _alarm(
+            ctx,
+            ALARM_DAMAGED,
+            f"A copy of a recording of {args.app_id} is damaged (a missing or truncated MP4 box, or not "
+            "an MP4): it is not counted safe, and the next run requests it again while Sendbird holds it.",
+            {**synced, "metric_name": facts.METRIC_RECORDINGS_DAMAGED},
             topic,
         ),
         ALARM_NOT_RUNNING: _alarm(

@@ -1,17 +1,20 @@
 """Pure policy builders of the scheduled sync: the function's role and the scheduler's role.
 
 The function's role is least privilege for what the sync core does with the operator's credentials
-in ``sendbird-copy sync``, minus everything that reads a recording: read its two secrets, list the
-bucket (to find a copied recording), read and write the ledger prefix, and write its own logs. It
-verifies a copy by listing (size), not by reading the object; the bucket policy already refuses any
-object that is not SSE-KMS with the stack's key.
+in ``sendbird-copy sync``: read its two secrets, list the bucket (to find a copied recording), read
+and write the ledger prefix, read the bucket's objects (``s3:GetObject``, with ``kms:Decrypt`` only
+through S3), write manifests and tag a verified recording with its parent's id, and write its own
+logs. It verifies a copy by listing (size) and by reading only byte ranges of its MP4 structure (box
+headers, a few small boxes: ``sendbird_copy.sync.mp4``), never the whole recording; the bucket policy
+already refuses any object that is not SSE-KMS with the stack's key. It can neither write nor delete
+a recording.
 
 No statement has ``Resource: "*"``: every action here accepts a resource ARN.
 """
 
 from __future__ import annotations
 
-from sendbird_copy.facts import LEDGER_PREFIX
+from sendbird_copy.facts import LEDGER_PREFIX, MANIFEST_PREFIX, TAG_LIVE_EVENT_ID, TAG_ROOM_ID
 
 from ..storage.policies import KMS_USE_ACTIONS, VERSION, Policy, s3_service_name
 
@@ -23,6 +26,9 @@ SID_DECRYPT_SECRETS = "DecryptSecretsViaSecretsManager"
 SID_LIST_BUCKET = "ListRecordingsBucket"
 SID_LEDGER = "ReadWriteLedger"
 SID_LEDGER_KEY = "UseKeyViaS3ForLedger"
+SID_READ_RECORDINGS = "ReadRecordingRangesToVerify"
+SID_MANIFESTS = "WriteManifests"
+SID_TAG_RECORDINGS = "TagRecordingsWithTheirParent"
 SID_LOGS = "WriteOwnLogs"
 FUNCTION_POLICY_SIDS = (
     SID_READ_SECRETS,
@@ -30,6 +36,9 @@ FUNCTION_POLICY_SIDS = (
     SID_LIST_BUCKET,
     SID_LEDGER,
     SID_LEDGER_KEY,
+    SID_READ_RECORDINGS,
+    SID_MANIFESTS,
+    SID_TAG_RECORDINGS,
     SID_LOGS,
 )
 
@@ -41,6 +50,15 @@ def secrets_manager_service_name(region: str, dns_suffix: str = "amazonaws.com")
 
 def ledger_objects(bucket_arn: str) -> str:
     return f"{bucket_arn}/{LEDGER_PREFIX}*"
+
+
+def manifest_objects(bucket_arn: str) -> str:
+    return f"{bucket_arn}/{MANIFEST_PREFIX}*"
+
+
+def bucket_objects(bucket_arn: str) -> str:
+    """Every object: a copy's key is Sendbird's choice (undocumented), so no narrower pattern holds."""
+    return f"{bucket_arn}/*"
 
 
 def _service_trust(service: str, condition: Policy | None = None) -> Policy:
@@ -107,8 +125,35 @@ def function_policy(
                 "Action": ["s3:GetObject", "s3:PutObject"],
                 "Resource": ledger_objects(bucket_arn),
             },
-            # Ledger objects are SSE-KMS by the bucket's default encryption.
+            # Ledger objects are SSE-KMS by the bucket's default encryption; recordings are SSE-KMS too
+            # (kms:Decrypt through S3 for the ranged reads below).
             _use_key_via(SID_LEDGER_KEY, KMS_USE_ACTIONS, kms_key_arn, s3_service_name(region, dns_suffix)),
+            # A copy's MP4 structure is checked by ranged reads before it counts as copied.
+            {
+                "Sid": SID_READ_RECORDINGS,
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": bucket_objects(bucket_arn),
+            },
+            # Each verified copy's manifest (``find`` reads them with the operator's credentials),
+            # and its parent's id as a tag on the recording object. The recordings'
+            # keys are Sendbird's (undocumented): the tag is allowed on any object, with our two
+            # tag keys only.
+            {
+                "Sid": SID_MANIFESTS,
+                "Effect": "Allow",
+                "Action": "s3:PutObject",
+                "Resource": manifest_objects(bucket_arn),
+            },
+            {
+                "Sid": SID_TAG_RECORDINGS,
+                "Effect": "Allow",
+                "Action": "s3:PutObjectTagging",
+                "Resource": bucket_objects(bucket_arn),
+                "Condition": {
+                    "ForAllValues:StringEquals": {"s3:RequestObjectTagKeys": [TAG_LIVE_EVENT_ID, TAG_ROOM_ID]}
+                },
+            },
             {
                 "Sid": SID_LOGS,
                 "Effect": "Allow",

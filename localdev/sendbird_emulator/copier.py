@@ -1,4 +1,5 @@
-"""The copy as Sendbird performs it: an S3 multipart upload in 5 MB parts with the caller's keys.
+"""The copy as Sendbird performs it: an S3 multipart upload in 5 MB parts with the caller's keys, of
+the recording's MP4 (``media.py``; damaged when the emulator was told to).
 
 ``start_upload`` runs synchronously inside the HTTP request, so a refused write (AccessDenied,
 NoSuchBucket, a bad signature) comes back as the copy call's 400/400100. ``upload_parts`` then runs
@@ -19,7 +20,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from localdev.sendbird_emulator.state import PART_SIZE, CopyRecord, Recording, iter_parts
+from localdev.sendbird_emulator.media import RecordingFile
+from localdev.sendbird_emulator.state import PART_SIZE, CopyRecord, Recording
 
 CONTENT_TYPE = "video/mp4"
 # Path-style: the stand-in S3 (moto) listens on an IP address, which cannot carry a bucket subdomain.
@@ -137,10 +139,10 @@ class S3Copier:
         """UploadPart for each 5 MB part (each held to the pacer's rate), then
         CompleteMultipartUpload; aborts and re-raises on failure (CopyCancelled when stopped)."""
         bucket, key = copy.bucket, copy.key
-        recording_id, byte_size = recording.recording_id, recording.byte_size
+        file = RecordingFile(recording.recording_id, recording.byte_size, copy.damage)
         try:
             parts = []
-            for number, body in enumerate(iter_parts(recording_id, byte_size, PART_SIZE), start=1):
+            for number, body in enumerate(file.parts(PART_SIZE), start=1):
                 pacer.check()
                 started = time.monotonic()
                 etag = s3.upload_part(

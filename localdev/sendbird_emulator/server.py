@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from localdev.sendbird_emulator.catalog import Catalog
 from localdev.sendbird_emulator.copier import Pacer, S3Copier, S3Refused, describe
 from localdev.sendbird_emulator.filters import parse_filter
+from localdev.sendbird_emulator.media import DAMAGES
 from localdev.sendbird_emulator.state import (
     ApiFault,
     Application,
@@ -153,6 +154,7 @@ class SendbirdEmulator:
         self._drop = 0
         self._gateway: tuple[int, int, str | None] = (0, 504, None)  # see gateway_answer_next
         self._drop_of: dict[str, int] = {}  # recording id -> copies of it still to drop
+        self._damage: list[tuple[str | None, str]] = []  # (recording id or None: any, how), in order
         self._error_rate = 0.0
         self.latency = 0.0
         self._stopping = threading.Event()
@@ -311,6 +313,23 @@ class SendbirdEmulator:
             raise ValueError(f"n must be an integer >= 0, got {n!r}")
         with self._lock:
             self._drop_of[recording_id] = n
+
+    def damage_next_copies(self, how: str, n: int = 1, recording_id: str | None = None) -> None:
+        """The next ``n`` copies (of ``recording_id`` only, when given) are written damaged but of
+        the recording's byte size: ``how`` is one of ``media.DAMAGES`` (truncated, no-moov, not-mp4)."""
+        if how not in DAMAGES:
+            raise ValueError(f"how must be one of {', '.join(DAMAGES)}, got {how!r}")
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ValueError(f"n must be an integer >= 0, got {n!r}")
+        with self._lock:
+            self._damage.extend([(recording_id, how)] * n)
+
+    def _take_damage(self, recording_id: str) -> str | None:
+        for index, (only, how) in enumerate(self._damage):
+            if only in (None, recording_id):
+                del self._damage[index]
+                return how
+        return None
 
     @property
     def error_rate(self) -> float:
@@ -552,7 +571,8 @@ class SendbirdEmulator:
             if not dropped and self._drop_of.get(recording_id, 0) > 0:
                 self._drop_of[recording_id] -= 1
                 dropped = True
-            self._copies.append(CopyRecord(recording_id, app.app_id, bucket, region, key))
+            damage = None if dropped else self._take_damage(recording_id)
+            self._copies.append(CopyRecord(recording_id, app.app_id, bucket, region, key, damage=damage))
             index = len(self._copies) - 1
             if dropped:  # accepted, then nothing: the upload stays unfinished, no object appears
                 self._copies[index] = replace(self._copies[index], status="dropped")

@@ -252,7 +252,9 @@ class Parent:
             started = self.shown_started_at(everything)
             head: dict[str, Any] = {
                 "live_event_id": self.parent_id,
+                "title": f"Live event {self.parent_id}",
                 "host_type": "single_host",
+                "user_ids_for_host": [f"host-of-{self.parent_id}"],
                 "state": state,
                 "started_at": None if started is None else epoch_ms(started),
             }
@@ -273,6 +275,7 @@ class CopyRecord:
     status: str = "in_progress"  # in_progress | completed | failed | dropped (accepted, never written)
     error: str | None = None
     parts: int = 0  # parts uploaded so far
+    damage: str | None = None  # how the emulator damages this copy (media.DAMAGES), None: whole
 
 
 @dataclass(frozen=True)

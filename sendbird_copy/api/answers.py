@@ -58,6 +58,7 @@ class ParentAnswer:
     state: str | None
     recordings: tuple[RecordingAnswer, ...]
     began: datetime | None = None
+    about: Mapping[str, Any] | None = None  # descriptive fields for the manifest (``_about``)
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,22 @@ def _parent(where: _At, path: str, item: Any) -> ParentAnswer:
     if not isinstance(listed, list):
         raise where.wrong(f"'cloud_recordings' is {_kind(listed)}, not a list")
     recordings = tuple(_recording(where.inside(f"cloud_recordings[{i}]"), r) for i, r in enumerate(listed))
-    return ParentAnswer(parent_id, state, recordings, _time(where, item, BEGAN_FIELDS[path]))
+    return ParentAnswer(parent_id, state, recordings, _time(where, item, BEGAN_FIELDS[path]), _about(item))
+
+
+# Descriptive fields a manifest keeps when the listing gives them (a live event's title and hosts,
+# who created a room). They decide nothing, so they are kept leniently: one of another type is left out.
+ABOUT_TEXT_FIELDS = ("title", "host_type", "created_by")
+ABOUT_LIST_FIELDS = ("user_ids_for_host",)
+
+
+def _about(item: Mapping[str, Any]) -> dict[str, Any]:
+    about: dict[str, Any] = {k: item[k] for k in ABOUT_TEXT_FIELDS if isinstance(item.get(k), str)}
+    for name in ABOUT_LIST_FIELDS:
+        value = item.get(name)
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            about[name] = list(value)
+    return about
 
 
 def _recording(where: _At, item: Any) -> RecordingAnswer:

@@ -1,130 +1,46 @@
 """``sendbird-copy``: thin click commands over ``CLIFactory`` and the stage functions in ``smoke``.
 
 Each command reads its options, asks the factory for the applications, the environment and the
-reporter, and calls its stage function for each application. ``exit_code`` beside ``main`` is the one
-place that turns an outcome into 0/1/2/130. Only click (and the small reporter) is imported at
-module level: boto3 and requests load inside the factory, so ``--help`` starts fast (see
-benchmarks/startup.py). ``CommonOptions``, what a factory is built from, lives in ``factory.py``: the
-commands import the factory, never the reverse.
+reporter, and calls its stage function for each application. ``running.exit_code`` is the one
+place that turns an outcome into 0/1/2/130; the shared options live in ``options.py``. Only click
+(and the small reporter) is imported at module level: boto3 and requests load inside the factory,
+so ``--help`` starts fast (see benchmarks/startup.py). ``CommonOptions``, what a factory is built
+from, lives in ``factory.py``: the commands import the factory, never the reverse.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import signal
-import sys
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from sendbird_copy import __version__, rules
+from sendbird_copy.cli import lookup_commands
 
 if TYPE_CHECKING:
     from sendbird_copy.checks.report import AppReport
     from sendbird_copy.checks.smoke import Environment
     from sendbird_copy.cli.factory import CLIFactory, CommonOptions
-    from sendbird_copy.cli.reporter import Reporter
     from sendbird_copy.outputs import AppOutputs
 
-EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-
-FactoryMaker = Callable[["CommonOptions"], "CLIFactory"]
-
-
-class RuleType(click.ParamType):
-    """A flag's value through its rule in ``sendbird_copy.rules``, so the CLI refuses a value with the
-    words every other entry point uses (the component, the stack config, the function's environment)."""
-
-    def __init__(self, rule: Callable[[str, Any], Any], name: str = "number") -> None:
-        self.rule, self.name = rule, name
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from sendbird_copy.errors import InputError
-
-        try:
-            return self.rule(param.opts[0] if param is not None else "value", value)
-        except InputError as exc:
-            self.fail(exc.problem.strip(), param, ctx)
-
-
-class WholeNumber(RuleType):
-    """A whole number in [low, high] (``rules.check_whole_number``), for flags whose bounds are
-    their tool's own (the local tools' counts and sizes)."""
-
-    def __init__(self, low: int, high: int) -> None:
-        super().__init__(lambda name, value: rules.check_whole_number(name, value, low, high), "integer")
-
-
-def rule_option(
-    flag: str, rule: Callable[[str, Any], Any], default: Any, metavar: str | None = None, help: str = ""
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A flag whose value passes its rule (``RuleType``), with the rule's default shown in --help."""
-    kind = "integer" if isinstance(default, int) and not isinstance(default, bool) else "number"
-    return click.option(
-        flag, type=RuleType(rule, kind), default=default, show_default=True, metavar=metavar, help=help
-    )
-
-
-# sync and status judge "at risk" alike.
-warn_days_option = rule_option(
-    "--warn-days",
-    rules.check_warn_days,
-    rules.WARN_DAYS_DEFAULT,
-    metavar="DAYS",
-    help="A recording not yet copied this close to its deadline is at risk (exit 1).",
+from sendbird_copy.cli.options import (  # noqa: F401 - re-exported: the commands' flags
+    RuleType,
+    WholeNumber,
+    common_options,
+    rule_option,
+    warn_days_option,
 )
-
-
-def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every subcommand shares, collected into one CommonOptions argument."""
-    options = [
-        click.option("--outputs", metavar="FILE|-", help="Stack outputs JSON file ('-' reads stdin)."),
-        click.option(
-            "--stack", metavar="NAME", help="Read outputs with 'pulumi stack output --json --show-secrets'."
-        ),
-        click.option(
-            "--app-id", metavar="ID", help="Check this application only (default: every one in the outputs)."
-        ),
-        click.option("--json", "json_output", is_flag=True, help="Print one JSON document on stdout."),
-        click.option(
-            "--aws-endpoint-url", metavar="URL", help="AWS endpoint override (default: $AWS_ENDPOINT_URL)."
-        ),
-        click.option(
-            "--api-base-url",
-            type=RuleType(rules.check_base_url, "url"),
-            metavar="URL",
-            help="Sendbird API base URL override (an emulator).",
-        ),
-        click.option(
-            "--org-api-base-url",
-            type=RuleType(rules.check_base_url, "url"),
-            metavar="URL",
-            help="Sendbird Organization API base URL override.",
-        ),
-        click.option("--api-tokens-file", metavar="FILE", help="JSON: application id -> its API token."),
-        click.option(
-            "--sendbird-aws-region",
-            metavar="REGION",
-            help="The application's AWS region, when Sendbird reports a region key this tool does not map.",
-        ),
-    ]
-
-    @functools.wraps(command)
-    def wrapper(**kwargs: Any) -> Any:
-        from sendbird_copy.cli.factory import CommonOptions  # lazily: --help never pays for the factory
-
-        names = CommonOptions._fields
-        common = CommonOptions(**{k: kwargs.pop(k) for k in list(kwargs) if k in names})
-        return command(common, **kwargs)
-
-    for option in reversed(options):
-        wrapper = option(wrapper)
-    return wrapper
+from sendbird_copy.cli.running import (  # noqa: F401 - re-exported: tests and tools import them here
+    EXIT_FAIL,
+    EXIT_INTERRUPTED,
+    EXIT_PASS,
+    EXIT_USAGE,
+    FactoryMaker,
+    exit_code,
+    run_command,
+)
 
 
 class _JsonUsageError(click.UsageError):
@@ -304,7 +220,7 @@ def sync(common: CommonOptions, since: str | None, event_margin_hours: float, **
             )
             return run_sync(apps, services, sync_options)
 
-    _run(common, body, show=lambda reporter, reports: reporter.sync_results(reports))
+    run_command(common, body, show=lambda reporter, reports: reporter.sync_results(reports))
 
 
 @cli.command("status")
@@ -341,7 +257,12 @@ def status(common: CommonOptions, html_file: str | None, offline: bool, **option
             write_html(html_path, reports, factory.reporter)
         return reports
 
-    _run(common, body, show=show_status)
+    run_command(common, body, show=show_status)
+
+
+# find and link (lookup_commands.py): copied recordings at any age, from the manifests.
+cli.add_command(lookup_commands.find)
+cli.add_command(lookup_commands.link)
 
 
 def _run_per_app(
@@ -359,83 +280,7 @@ def _run_per_app(
         env = factory.environment(apps, needs_token=needs_token, needs_deployer=needs_deployer)
         return [stage(app, env) for app in apps]
 
-    _run(common, body)
-
-
-def _run(
-    common: CommonOptions,
-    body: Callable[[CLIFactory], list[Any]],
-    show: Callable[[Reporter, list[Any]], None] | None = None,
-) -> NoReturn:
-    """Build the factory, run the command's body, print its reports (``show``, default: check
-    reports) or its error, exit."""
-    from sendbird_copy.cli.factory import CLIFactory  # lazily: --help never pays for it
-
-    make_factory: FactoryMaker = click.get_current_context().obj or CLIFactory
-    factory = make_factory(common)
-    reporter = factory.reporter
-    reports: list[Any] = []
-    error: BaseException | None = None
-    with reporter.redacted_logging(), _sigterm_as_interrupt():
-        try:
-            reports = body(factory)
-        except (Exception, KeyboardInterrupt) as exc:
-            if exit_code(exc, []) is None:
-                raise  # a bug: shown with its traceback, never mistaken for a verdict
-            error = exc
-    code = exit_code(error, reports)
-    assert code is not None
-    if error is not None:
-        from sendbird_copy.errors import describe
-
-        if isinstance(error, KeyboardInterrupt):
-            # Whatever finished is still worth seeing, with --json too: a sync's reports as far as
-            # each application got (carried by the interrupt), a check command's started reports.
-            partial = getattr(error, "reports", None)
-            if partial is not None and show is not None:
-                reporter.error("interrupted", code, partial, show=show)
-            else:
-                reporter.error("interrupted", code, getattr(factory, "started_reports", []))
-        else:
-            reporter.error(describe(error), code)
-    elif show is not None:
-        show(reporter, reports)
-    else:
-        reporter.results(reports)
-    sys.exit(code)
-
-
-@contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM (a CI job cancelled, a container stopped) ends a run as Ctrl-C does: in-flight work
-    finishes, the ledger stays consistent, the report (or the --json document) is still printed."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers can only be set from the main thread
-        return
-
-    def interrupt(_signum: int, _frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def exit_code(error: BaseException | None, reports: list[Any]) -> int | None:
-    """THE exit-code decision: 0 every check passed, 1 a check failed or a service failed,
-    2 bad input or configuration, 130 interrupted; None for an error that is a bug."""
-    if error is None:
-        return EXIT_PASS if all(report.passed for report in reports) else EXIT_FAIL
-    if isinstance(error, KeyboardInterrupt):
-        return EXIT_INTERRUPTED
-    from sendbird_copy.errors import UsageError, classify
-
-    kind = classify(error)
-    if kind is None:
-        return None
-    return EXIT_USAGE if issubclass(kind, UsageError) else EXIT_FAIL
+    run_command(common, body)
 
 
 def main(argv: list[str] | None = None, factory: FactoryMaker | None = None) -> None:

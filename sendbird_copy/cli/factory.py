@@ -116,12 +116,12 @@ class CLIFactory:
             reports=self.started_reports,
         )
 
-    def since(self, value: str | None) -> datetime | None:
-        """--since as an aware UTC datetime (a date, or N days before now)."""
+    def since(self, value: str | None, name: str = "--since") -> datetime | None:
+        """--since (or --until) as an aware UTC datetime (a date, or N days before now)."""
         from sendbird_copy.rules import check_since
         from sendbird_copy.sync.ledger import now_utc
 
-        return None if value is None else check_since("--since", value, now_utc())
+        return None if value is None else check_since(name, value, now_utc())
 
     def sync_services(
         self,

@@ -35,6 +35,27 @@ class Reporter:
     def add_secrets(self, secrets: Iterable[str | None]) -> None:
         self.secrets.extend(s for s in secrets if s)
 
+    def allow_in_links(self, secret: str | None) -> None:
+        """The one secret a presigned URL must carry to work (a temporary session token): ``link``
+        leaves it in the URL; everything else stays masked."""
+        self._link_allowed = secret
+
+    def link_secrets(self) -> list[str]:
+        """What a printed link is masked with, and must not show (``lookup.link.shows_secret``)."""
+        allowed = getattr(self, "_link_allowed", None)
+        return [s for s in self.secrets if s != allowed]
+
+    def link(self, url: str, reports: list[Any]) -> None:
+        """A presigned URL alone on stdout (or the --json document), masked with every secret but
+        the session token it must carry: a masked URL would be useless."""
+        secrets = self.link_secrets()
+        if self.json_output:
+            from sendbird_copy.cli.render import render_json
+
+            click.echo(render_json(reports, lambda text: redact(text, secrets)))
+        else:
+            click.echo(inert(redact(url, secrets)))
+
     def redact(self, text: str) -> str:
         return redact(text, self.secrets)
 
@@ -128,9 +149,12 @@ class Reporter:
         self.document(render_human, reports)
 
     def sync_results(self, reports: list[Any]) -> None:
-        from sendbird_copy.cli.sync_report import render_sync_human
+        from sendbird_copy.cli.sync_report import render_sync_human, render_sync_json
 
-        self.document(render_sync_human, reports)
+        if self.json_output:  # a dry run's document adds the estimate's total
+            click.echo(render_sync_json(reports, self.redact))
+        else:
+            self.document(render_sync_human, reports)
 
     def error(
         self,

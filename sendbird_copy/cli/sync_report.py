@@ -3,13 +3,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
 
-from sendbird_copy.cli.render import verdict_line
+from sendbird_copy.cli.render import render_json, verdict_line
 from sendbird_copy.redact import inert
+from sendbird_copy.sync.estimate import total
 from sendbird_copy.sync.run import (
     ALREADY_SAFE,
     COPIED_NOW,
+    DAMAGED,
     FAILED_OUTCOME,
     IN_PROGRESS,
     LOST,
@@ -31,10 +35,11 @@ COLUMNS = (
     NOT_READY,
     UNAVAILABLE,
     FAILED_OUTCOME,
+    DAMAGED,
     LOST,
 )
 # What a person should look at, in order of urgency.
-ATTENTION = (LOST, FAILED_OUTCOME)
+ATTENTION = (LOST, FAILED_OUTCOME, DAMAGED)
 
 
 def render_sync_human(reports: list[SyncReport], redact: Redactor = lambda text: text) -> str:
@@ -61,8 +66,59 @@ def render_sync_human(reports: list[SyncReport], redact: Redactor = lambda text:
         for outcome in ATTENTION:
             lines.extend(_line(app_id, result) for result in report.of(outcome))
         lines.extend(_line(app_id, r, "AT RISK") for r in report.results if r.at_risk)
+        # Copied, and not in Sendbird's documented format: recorded and shown, not failed.
+        lines.extend(_line(app_id, r) for r in report.of(COPIED_NOW) if r.reason)
+    lines.extend(_estimate_lines(reports))
     lines.append(verdict_line(reports, "need attention"))
     return redact("\n".join(lines))
+
+
+def render_sync_json(reports: list[SyncReport], redact: Redactor = lambda text: text) -> str:
+    """THE JSON document; a dry run's adds the estimate of every application together."""
+    document = json.loads(render_json(reports))
+    estimates = [r.estimate for r in reports if r.estimate is not None]
+    if estimates:
+        document["estimate"] = total(estimates)
+    return redact(json.dumps(document, indent=2, default=str))
+
+
+def _estimate_lines(reports: list[SyncReport]) -> list[str]:
+    """A dry run's backfill estimate, per application and in total."""
+    estimates = [(r.app_id, r.estimate) for r in reports if r.estimate is not None]
+    if not estimates:
+        return []
+    lines = [f"{inert(app_id)}: estimate: {_estimate(e)}" for app_id, e in estimates]
+    summed = total([e for _, e in estimates])
+    storage = f"${summed['usd_per_month_at_landing']:.2f}/month in STANDARD"
+    if summed["usd_per_month_after_transitions"] != summed["usd_per_month_at_landing"]:
+        storage += f", ${summed['usd_per_month_after_transitions']:.2f}/month after lifecycle transitions"
+    lines.append(
+        f"total estimate: {summed['recordings']} recordings, {_size(summed['bytes'])}, "
+        f"{summed['upload_part_requests']} upload requests of 5 MB (${summed['s3_request_usd']:.2f}), "
+        f"about {summed['copy_post_seconds']} s of copy requests, {storage}"
+    )
+    prices = summed["prices"]
+    lines.append(f"prices: S3 list prices in {prices['region']} as of {prices['as_of']} ({prices['source']})")
+    return lines
+
+
+def _estimate(e: dict[str, Any]) -> str:
+    unknown = e["without_byte_size"]
+    unknown_text = f" ({unknown} without a byte size, not counted)" if unknown else ""
+    storage = ", ".join(
+        f"${s['usd_per_month']:.2f}/month in {s['storage_class']}"
+        + (f" from day {s['from_day']}" if s["from_day"] else "")
+        for s in e["storage"]
+    )
+    return (
+        f"{e['recordings']} recordings, {_size(e['bytes'])}{unknown_text}, {e['upload_part_requests']} "
+        f"upload requests of 5 MB by Sendbird (${e['s3_request_usd']:.2f}), {e['copy_post_seconds']} s "
+        f"at 5 copies/s, {storage}"
+    )
+
+
+def _size(size: int) -> str:
+    return f"{size} bytes ({size / 1024**3:.2f} GiB)"
 
 
 def _discovery_line(report: SyncReport) -> str:

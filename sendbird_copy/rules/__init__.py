@@ -21,6 +21,7 @@ rules`` (``rules.check_<what>``) and ``from sendbird_copy.rules import ...`` are
 - ``aws``: regions, S3 bucket names, ARNs, the copy identity's key pair
 - ``scheduled``: the scheduled sync's time budget, schedule, log retention and metrics namespace
 - ``storage``: RecordingStorage's retention, KMS key window, tags and upload role
+- ``prices``: S3's list prices a backfill estimate quotes (dated, with their source)
 Showing a value (``shorten``, ``shown``, ...) is ``sendbird_copy.redact``'s, re-exported here too.
 
 Pure and cheap to import: no Pulumi, no click, no requests (the Lambda function's archive and the fast
@@ -61,6 +62,9 @@ from sendbird_copy.rules.helper import (
     EVENT_MARGIN_HOURS_BOUNDS,
     EVENT_MARGIN_HOURS_DEFAULT,
     FULL_SCAN_PAGES_PER_RUN,
+    LINK_EXPIRES_ALLOWED,
+    LINK_EXPIRES_DEFAULT,
+    LINK_EXPIRES_MAX_S,
     MAX_COPIES_BOUNDS,
     MAX_COPY_ATTEMPTS,
     POLL_INTERVAL_BOUNDS,
@@ -88,6 +92,7 @@ from sendbird_copy.rules.helper import (
     WORKERS_BOUNDS,
     WORKERS_DEFAULT,
     check_event_margin_hours,
+    check_link_expires,
     check_max_copies,
     check_poll_interval,
     check_since,
@@ -95,6 +100,15 @@ from sendbird_copy.rules.helper import (
     check_wait_timeout,
     check_warn_days,
     check_workers,
+)
+from sendbird_copy.rules.prices import (
+    GB,
+    LANDING_STORAGE_CLASS,
+    S3_PRICES_AS_OF,
+    S3_PRICES_REGION,
+    S3_PRICING_URL,
+    S3_PUT_USD_PER_1000,
+    S3_STORAGE_USD_PER_GB_MONTH,
 )
 from sendbird_copy.rules.scheduled import (
     LOG_RETENTION_DAYS,
@@ -184,7 +198,12 @@ __all__ = [
     "EVENT_MARGIN_HOURS_BOUNDS",
     "EVENT_MARGIN_HOURS_DEFAULT",
     "FULL_SCAN_PAGES_PER_RUN",
+    "GB",
     "KMS_DELETION_WINDOW_RANGE",
+    "LANDING_STORAGE_CLASS",
+    "LINK_EXPIRES_ALLOWED",
+    "LINK_EXPIRES_DEFAULT",
+    "LINK_EXPIRES_MAX_S",
     "LOG_RETENTION_DAYS",
     "LOG_RETENTION_DAYS_DEFAULT",
     "LOOPBACK_HOSTS",
@@ -212,6 +231,11 @@ __all__ = [
     "RESERVED_BUCKET_PREFIXES",
     "RESERVED_BUCKET_SUFFIXES",
     "RUNAWAY_PAGES",
+    "S3_PRICES_AS_OF",
+    "S3_PRICES_REGION",
+    "S3_PRICING_URL",
+    "S3_PUT_USD_PER_1000",
+    "S3_STORAGE_USD_PER_GB_MONTH",
     "SAFETY_MARGIN_S",
     "SCAN_SHARE_OF_BUDGET",
     "SCHEDULE_ALLOWED",
@@ -259,6 +283,7 @@ __all__ = [
     "check_identifier",
     "check_kms_deletion_window_days",
     "check_kms_key_arn",
+    "check_link_expires",
     "check_log_retention_days",
     "check_max_copies",
     "check_metrics_namespace",

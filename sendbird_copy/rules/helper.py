@@ -19,6 +19,16 @@ WORKERS_DEFAULT, WORKERS_BOUNDS = 4, (1, 16)
 MAX_COPIES_BOUNDS = (1, 1_000_000)
 SINCE_MAX_DAYS = 3650
 
+# -- ``link``: a presigned download URL -------------------------------------------------------------
+# 24 hours, like the download link of Sendbird's dashboard; at most SigV4's own limit, 7 days.
+LINK_EXPIRES_DEFAULT = "24h"
+LINK_EXPIRES_MAX_S = 7 * 86_400
+LINK_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
+LINK_EXPIRES_ALLOWED = (
+    "a duration such as 90m, 24h or 7d (s, m, h or d; a bare number is seconds), from 1 second to 7 days "
+    "(SigV4's limit for a presigned URL)"
+)
+
 # -- the smoke test's polling (not flags) ------------------------------------------------------------
 SMOKE_FIRST_POLL_S = 0.2  # before the first re-listing after the copy call
 SMOKE_POLL_GROWTH = 1.25  # each wait between listings this much longer, up to --poll-interval...
@@ -67,6 +77,19 @@ def check_workers(name: str, value: Any) -> int:
 def check_max_copies(name: str, value: Any) -> int:
     """At most this many copies requested in one run."""
     return check_whole_number(name, value, *MAX_COPIES_BOUNDS)
+
+
+def check_link_expires(name: str, value: Any) -> int:
+    """How long a presigned URL lives: a duration (``24h``) -> whole seconds, 1 s to 7 days."""
+    text = value.strip().lower() if isinstance(value, str) else str(value)
+    unit = LINK_UNITS.get(text[-1:]) if text else None
+    digits = text[:-1] if unit else text
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 9:
+        raise _refuse(name, f" '{shorten(str(value))}' is not a duration. Allowed: {LINK_EXPIRES_ALLOWED}")
+    seconds = int(digits) * (unit or 1)
+    if not 1 <= seconds <= LINK_EXPIRES_MAX_S:
+        raise _refuse(name, f" '{shorten(str(value))}' is out of range. Allowed: {LINK_EXPIRES_ALLOWED}")
+    return seconds
 
 
 def check_since(name: str, value: str, now: datetime) -> datetime:

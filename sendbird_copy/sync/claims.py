@@ -150,6 +150,10 @@ class Claims:
             requested_at=now,
             deadline=recording.deadline.isoformat() if recording.deadline else None,
             attempts=(previous.attempts if previous else 0) + 1,
+            # A damaged copy's record (with its ETag) stays, so verification waits for another object.
+            object=previous.object
+            if previous and previous.object and previous.object.get("damaged")
+            else None,
         )
         claimed = ctx.ledger.create(entry) if stored is None else ctx.ledger.take_over(entry, stored.etag)
         if claimed is None:

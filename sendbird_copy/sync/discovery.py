@@ -60,6 +60,8 @@ class FoundRecording:
     started_at: datetime | None = None
     stopped_at: datetime | None = None
     byte_size: int | None = None
+    # The parent's descriptive fields as listed (title, hosts): for the manifest only.
+    about: Mapping[str, Any] | None = field(default=None, compare=False)
 
     @property
     def where(self) -> str:
@@ -311,6 +313,7 @@ def _take(result: Discovery, found: dict[str, FoundRecording], kind: str, parent
             started_at=r.started_at,
             stopped_at=r.stopped_at,
             byte_size=r.byte_size,
+            about=parent.about,
         )
         for r in parent.recordings
     ]

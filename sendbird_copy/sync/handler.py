@@ -370,16 +370,18 @@ def _failure(report: Any, values: Mapping[str, int]) -> str | None:
     if report.error is not None:
         return with_permission_hint(report.error)
     failed, lost = values[facts.METRIC_FAILED], values[facts.METRIC_LOST]
-    if not failed and not lost and report.damaged:
+    copies = values[facts.METRIC_RECORDINGS_DAMAGED]  # not whole MP4s: the next run asks again
+    if not failed and not lost and not copies and report.damaged:
         first_damaged = report.damaged[0]
         return (
             f"sync of application {report.app_id}: {len(report.damaged)} of the sync's own objects are "
             f"unreadable; first: {first_damaged['key']}: {first_damaged['problem']}"
         )
-    if not failed and not lost:
+    if not failed and not lost and not copies:
         return None
     first = next(r for r in report.results if r.outcome in FAILING_OUTCOMES)
+    damaged = f", {copies} damaged copies" if copies else ""
     return (
-        f"sync of application {report.app_id}: {failed} failed, {lost} lost; first: "
+        f"sync of application {report.app_id}: {failed} failed, {lost} lost{damaged}; first: "
         f"{first.recording.recording_id} ({first.outcome}): {with_permission_hint(first.reason or '')}"
     )

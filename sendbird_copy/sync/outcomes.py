@@ -41,6 +41,7 @@ class Outcome(StrEnum):
     NOT_READY = "not ready"  # not completed yet: recording, uploading, ...
     UNAVAILABLE = "unavailable"  # Sendbird's own recording failed: there is nothing to copy
     FAILED = "failed"
+    DAMAGED = "damaged"  # its object is not a whole MP4 (mp4.py): never copied; the next run asks again
     LOST = "lost"  # past its deadline and not safe
 
 
@@ -66,7 +67,7 @@ SAFE_OUTCOMES = frozenset({Outcome.COPIED, Outcome.ALREADY_SAFE})
 # After these a recording needs no more runs (the horizon stops watching its parent for it).
 SETTLED = frozenset({*SAFE_OUTCOMES, Outcome.UNAVAILABLE, Outcome.LOST})
 # A run (sync) or a report (status) with any of these does not pass.
-FAILING_OUTCOMES = frozenset({Outcome.FAILED, Outcome.LOST})
+FAILING_OUTCOMES = frozenset({Outcome.FAILED, Outcome.DAMAGED, Outcome.LOST})
 NEEDS_ATTENTION = frozenset({State.LOST, State.FAILED, State.AT_RISK})
 
 # Each outcome's state in ``status`` (the at-risk flag aside: see ``state_of``).
@@ -79,6 +80,7 @@ STATE_OF: Mapping[Outcome, State] = {
     Outcome.NOT_READY: State.NOT_READY,
     Outcome.UNAVAILABLE: State.UNAVAILABLE,
     Outcome.FAILED: State.FAILED,
+    Outcome.DAMAGED: State.FAILED,  # its ledger entry says failed, with what is wrong
     Outcome.LOST: State.LOST,
 }
 # The scheduled function's metric each outcome counts toward (facts.METRICS); the at-risk flag counts
@@ -87,6 +89,7 @@ METRIC_OF: Mapping[Outcome, str] = {
     Outcome.COPIED: facts.METRIC_COPIED,
     Outcome.LOST: facts.METRIC_LOST,
     Outcome.FAILED: facts.METRIC_FAILED,
+    Outcome.DAMAGED: facts.METRIC_RECORDINGS_DAMAGED,
     Outcome.PENDING: facts.METRIC_PENDING,
     Outcome.IN_PROGRESS: facts.METRIC_PENDING,
 }
@@ -163,6 +166,7 @@ class SyncReport:
     skipped: str | None = None  # another run held the application's lease: this run did nothing
     # The tool's own objects that could not be read or made no sense, by key (checked.py, state.py).
     damaged: list[dict[str, str]] = field(default_factory=list)
+    estimate: dict[str, Any] | None = None  # a dry run's backfill estimate (estimate.py)
 
     def counts(self) -> dict[str, int]:
         counts = {str(outcome): 0 for outcome in OUTCOMES}
@@ -196,6 +200,7 @@ class SyncReport:
             "notes": list(self.notes),
             "skipped": self.skipped,
             "damaged": list(self.damaged),
+            **({"estimate": self.estimate} if self.estimate is not None else {}),
             "recordings": [r.to_dict() for r in sorted(self.results, key=lambda r: r.recording.recording_id)],
         }
 

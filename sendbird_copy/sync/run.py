@@ -7,8 +7,8 @@ otherwise claim it (conditional create), ask Sendbird to copy (POSTs under 5/s t
 shared by the worker threads), and finally verify: under the copy's learned key layout, one
 ``ListObjectsV2(Prefix=<expected key>)`` per copy; while the layout is unknown (the copy's key is
 undocumented), or for a copy not under its expected key by the verify timeout, by listing the bucket
-for a key that holds the recording id and no longer known id. Size and SSE-KMS key are checked
-before marking it copied.
+for a key that holds the recording id and no longer known id. Size, SSE-KMS key and the MP4's
+structure (a few ranged reads: ``mp4.py``) are checked before marking it copied.
 
 The same core runs from the CLI, a CI schedule and the scheduled function: it takes plain
 collaborators (``SyncServices``) and returns ``SyncReport``s; it prints nothing itself.
@@ -33,6 +33,7 @@ from sendbird_copy.sync.discovery import (
     ScanCursor,
     window_page_limit,
 )
+from sendbird_copy.sync.estimate import bucket_transition, estimate
 from sendbird_copy.sync.horizon import (
     BOUNDED,
     FULL,
@@ -43,6 +44,7 @@ from sendbird_copy.sync.horizon import (
     safety_scan_due,
 )
 from sendbird_copy.sync.lease import Lease
+from sendbird_copy.sync.manifest import ManifestWriter
 from sendbird_copy.sync.outcomes import (
     OUTCOMES,
     SAFE_OUTCOMES,
@@ -66,11 +68,12 @@ PENDING = Outcome.PENDING
 NOT_READY = Outcome.NOT_READY
 UNAVAILABLE = Outcome.UNAVAILABLE
 FAILED_OUTCOME = Outcome.FAILED
+DAMAGED = Outcome.DAMAGED
 LOST = Outcome.LOST
 SAFE = SAFE_OUTCOMES
 
 __all__ = [
-    "ALREADY_SAFE", "COPIED_NOW", "DEFAULT_EVENT_MARGIN", "FAILED_OUTCOME", "IN_PROGRESS",
+    "ALREADY_SAFE", "COPIED_NOW", "DAMAGED", "DEFAULT_EVENT_MARGIN", "FAILED_OUTCOME", "IN_PROGRESS",
     "LISTING_ONLY_NOTE", "LOST", "MAX_ATTEMPTS", "NOT_READY", "OUTCOMES", "PENDING", "SAFE",
     "UNAVAILABLE", "WOULD_COPY", "AppSync", "CopyBudget", "DiscoveryNote", "RecordingResult",
     "SyncInterrupted", "SyncOptions", "SyncReport", "SyncServices", "run_sync",
@@ -203,10 +206,15 @@ class AppSync:
         report.results.extend(self.claims.decide_all(completed))
         if not ctx.options.dry_run:
             self.verifier.verify(report)
+            ManifestWriter(ctx).record(report)  # each verified copy's manifest and parent tag
         self._judge_deadlines(report)
         if not ctx.options.dry_run:
             self._save_state(found, report)
             self._save_checked()
+        else:  # what the copies would cost: bytes, upload requests, time, storage (estimate.py)
+            transition, note = bucket_transition(ctx.s3, ctx.app.bucket_name)
+            ctx.notes.extend([note] if note else [])
+            report.estimate = estimate(report.results, transition)
         report.requests = dict(ctx.requests)
         report.notes = list(ctx.notes)
         report.damaged = list(ctx.checks.damaged)

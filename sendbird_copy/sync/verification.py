@@ -4,7 +4,9 @@ Under the copy's learned key layout, one ``ListObjectsV2(Prefix=<expected key>)`
 the layout is unknown (the copy's key is undocumented), or for a copy not under its expected key by
 the verify timeout, by listing the bucket for a key that holds the recording id and no longer known
 id (the first such key teaches the layout). Size and, with ``verify_with_head``, the SSE-KMS key are
-checked before the ledger says copied. An earlier run's request that is stale and still has no
+checked, then the MP4's structure by a few ranged reads (``mp4.py``), before the ledger says copied. A
+damaged copy is recorded failed with what is wrong and its ETag; the next run requests it again and
+waits for an object other than that one. An earlier run's request that is stale and still has no
 object is requested again (``Claims``), up to ``MAX_ATTEMPTS``.
 """
 
@@ -22,6 +24,7 @@ from sendbird_copy.sync.claims import MAX_ATTEMPTS, Claims
 from sendbird_copy.sync.context import AppContext
 from sendbird_copy.sync.discovery import FoundRecording
 from sendbird_copy.sync.ledger import COPIED, FAILED, LedgerEntry
+from sendbird_copy.sync.mp4 import Damaged, inspect, s3_range_reader
 from sendbird_copy.sync.outcomes import Outcome, RecordingResult, SyncReport
 from sendbird_copy.sync.state import KeyLayout, holds_id
 
@@ -131,7 +134,7 @@ class Verifier:
             ctx.requests["s3 ListObjectsV2"] += 1
             page = ctx.s3.list_objects_v2(Bucket=ctx.app.bucket_name, Prefix=key, MaxKeys=1)
             for item in page.get("Contents", []):
-                if item["Key"] == key and _not_older(item.get("LastModified"), fresh_since(entry)):
+                if item["Key"] == key and _new(item, entry):
                     found[recording_id] = item
         return found
 
@@ -143,7 +146,7 @@ class Verifier:
         (``rec-1`` is not ``rec-1-second.mp4``'s). Two such keys: ambiguous, left
         waiting and reported. The first key found teaches the layout (kept in the sync state)."""
         ctx = self.context
-        waiting = {rid: fresh_since(entry) for rid, (_, entry) in ctx.waiting.items()}
+        waiting = {rid: entry for rid, (_, entry) in ctx.waiting.items()}
         candidates: dict[str, list[dict[str, Any]]] = {rid: [] for rid in waiting}
         longer = {rid: [k for k in ctx.known_ids if rid in k and k != rid] for rid in waiting}
         paginator = ctx.s3.get_paginator("list_objects_v2")
@@ -158,12 +161,12 @@ class Verifier:
                 # Under the learned layout, the key of another recording this run knows.
                 owner = ctx.layout.recording_of(key) if ctx.layout else None
                 owner = owner if owner in ctx.known_ids else None
-                for rid, requested in waiting.items():
+                for rid, entry in waiting.items():
                     if not holds_id(key, rid) or (owner is not None and owner != rid):
                         continue
                     if any(other in key for other in longer[rid]):
                         continue
-                    if _not_older(item.get("LastModified"), requested):
+                    if _new(item, entry):
                         candidates[rid].append(item)
         return self._unique(candidates, why)
 
@@ -220,25 +223,70 @@ class Verifier:
         if problem:
             ctx.ledger.write(entry.moved_to(FAILED, last_error=problem, object=found))
             return RecordingResult(recording, Outcome.FAILED, problem, found)
+        inspected, cost = inspect(
+            found["size"], s3_range_reader(ctx.s3, ctx.app.bucket_name, key, found.get("etag"))
+        )
+        ctx.requests["s3 GetObject (range)"] += cost.reads
+        if isinstance(inspected, Damaged):
+            written = item.get("LastModified")
+            written = written.isoformat() if isinstance(written, datetime) else None
+            found = {**found, "damaged": inspected.reason, "last_modified": written}
+            why = f"damaged copy {key}: {inspected.reason}"
+            ctx.ledger.write(entry.moved_to(FAILED, last_error=why, object=found))
+            return RecordingResult(
+                recording, Outcome.DAMAGED, f"{why}; the next sync requests it again", found
+            )
+        found = {**found, "media": inspected.to_dict()}
         ctx.ledger.write(entry.moved_to(COPIED, object=found, last_error=None))
         ctx.checks.accept(recording.recording_id, found, entry.deadline, recording.where)
-        return RecordingResult(recording, Outcome.COPIED, None, found)
+        note = (
+            None
+            if inspected.is_default
+            else f"not Sendbird's default 1280x720 at 30 fps: {inspected.describe()}"
+        )
+        return RecordingResult(recording, Outcome.COPIED, note, found)
 
     def _head(self, key: str) -> tuple[dict[str, Any], str | None]:
         """The object as HeadObject shows it, and what is wrong with its encryption (None: nothing)."""
         ctx = self.context
-        head = ctx.s3.head_object(Bucket=ctx.app.bucket_name, Key=key)
+        head = ctx.s3.head_object(Bucket=ctx.app.bucket_name, Key=key, ChecksumMode="ENABLED")
         found = {
             "key": key,
             "size": int(head.get("ContentLength", 0)),
             "etag": head.get("ETag"),
             "kms_key_id": head.get("SSEKMSKeyId"),
         }
+        checksum = s3_checksum(head)
+        if checksum:
+            found["checksum"] = checksum  # for the manifest (manifest.py)
         ours = is_sse_kms_with(head, ctx.app.kms_key_arn)
         wrong = (
             None if ours else f"object {key} is not SSE-KMS with the stack's key ({head.get('SSEKMSKeyId')})"
         )
         return found, wrong
+
+
+def s3_checksum(head: dict[str, Any]) -> dict[str, str] | None:
+    """The checksum S3 keeps for the object, where it gives one (``ChecksumCRC32`` ..., and for a
+    multipart upload its type, ``COMPOSITE``): algorithm -> value."""
+    found = {name[len("Checksum") :]: str(v) for name, v in head.items() if name.startswith("Checksum") and v}
+    return found or None
+
+
+def _new(item: dict[str, Any], entry: LedgerEntry) -> bool:
+    """The listed object may be the one this entry's request wrote: written since (``_not_older``),
+    and not the damaged object an earlier request left at that key (the entry keeps its ETag and
+    LastModified: a copy of the same bytes written later is a new object)."""
+    written = item.get("LastModified")
+    damaged = entry.object if entry.object and entry.object.get("damaged") else None
+    if damaged is not None and damaged.get("etag") and item.get("ETag") == damaged["etag"]:
+        try:
+            before = datetime.fromisoformat(damaged["last_modified"])
+        except (TypeError, ValueError):
+            return False
+        if not isinstance(written, datetime) or written <= before:
+            return False
+    return _not_older(written, fresh_since(entry))
 
 
 def _not_older(written: Any, since: datetime | None) -> bool:

@@ -28,6 +28,7 @@ UNEVALUABLE_SIDS = {
     "DenyNonKmsEncryption",
     # moto judges bucket policies without the caller; the copy identity's IAM policy holds its twin.
     "DenyCopyIdentityToolPrefixes",
+    "DenyCopyIdentityObjectTags",
 }
 
 

@@ -317,12 +317,18 @@ def test_main_job_command_exits_zero(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     assert "Local run verdict: PASS" in done.stdout
     # Keep every recording: the scheduled function (the local stack deploys it), run as Lambda would,
-    # copies the seeded history; the CLI's second run requests nothing.
-    first, second = done.stdout.split("second run (everything already safe):")
+    # copies the seeded history and catches the one copy the emulator wrote without its moov; the
+    # CLI's second run requests that one again, copies it whole, and requests nothing else.
+    first, second = done.stdout.split(
+        "second run (the damaged copy requested again; everything else already safe):"
+    )
     assert "first run, as Lambda would run it" in first
-    assert re.search(r"PASS: the function ran as its own role: \d+ copied", first), first[-3000:]
+    caught = re.search(r"CAUGHT: the copy of (\S+) is damaged", first)
+    assert caught, first[-3000:]
+    assert "no 'moov' box" in first and '"RecordingsDamaged": 1' in first  # its reason and its metric
     assert '"_aws": {"CloudWatchMetrics"' in first  # its embedded-metric log line
-    assert "already safe" in second and "copy requests made by the second run: 0" in second
+    assert "already safe" in second
+    assert f"copy requests made by the second run: 1; {caught.group(1)} copied whole: yes" in second
     assert "Traceback" not in done.stdout + done.stderr
     (kept,) = tmp_path.glob("local-outputs-*.json")  # kept to read the secrets it must not print
     outputs = json.loads(kept.read_text())

@@ -38,6 +38,7 @@ from localdev.sendbird_emulator import SendbirdEmulator
 from localdev.sendbird_emulator.seeding import seed_application
 from sendbird_copy import facts
 from sendbird_copy.facts import LEDGER_PREFIX, SUMMARY_MESSAGE
+from sendbird_copy.sync.ledger import Ledger
 from sendbird_copy.sync.run import ALREADY_SAFE, COPIED_NOW
 from tests.sendbird_copy.conftest import FAST_LIMITS
 from tests.sendbird_copy.scheduled_support import REGION, SIZE, FunctionWorld, function_world
@@ -89,6 +90,8 @@ def role_policy(world: FunctionWorld, *, ledger_writes: bool = True) -> dict[str
             {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"},
             {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket},
             {"Effect": "Allow", "Action": ledger_actions, "Resource": f"{bucket}/{LEDGER_PREFIX}*"},
+            # Ranged reads of each copy's MP4 structure (components/sync/policies.py, SID_READ_RECORDINGS).
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{bucket}/*"},
         ],
     }
 
@@ -198,11 +201,21 @@ def test_the_function_copies_each_recording_once_in_an_isolated_interpreter_as_i
     assert directive["Dimensions"] == [[facts.METRIC_DIMENSION]] and metrics["AppId"] == world.app_id
     assert metrics[facts.METRIC_COPIED] == len(expected) and metrics[facts.METRIC_FAILED] == 0
 
-    # The role cannot read what it copied: the verification was by listing, as it had to be.
+    # Each copy's MP4 was checked by ranged reads as the role (one each: the fixture's boxes), and
+    # its facts kept; the role may read a recording's bytes, never write or delete one.
+    assert summary["requests"]["s3 GetObject (range)"] == len(expected)
     key = _copied_keys(world)[0]
-    with pytest.raises(ClientError) as refused:
-        function.s3().head_object(Bucket=world.dest.bucket, Key=key)
-    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    ledger = Ledger(world.moto.client("s3", REGION), world.dest.bucket, world.app_id)
+    stored = ledger.read(key.removesuffix(".mp4"))
+    assert stored is not None and stored.entry is not None and stored.entry.object is not None
+    assert stored.entry.object["media"]["width"] == 1280 and stored.entry.object["media"]["fps"] == 30.0
+    for write in (
+        lambda s3: s3.put_object(Bucket=world.dest.bucket, Key=key, Body=b"x"),
+        lambda s3: s3.delete_object(Bucket=world.dest.bucket, Key=key),
+    ):
+        with pytest.raises(ClientError) as refused:
+            write(function.s3())
+        assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
 
     second = function.invoke()
     assert second.ok and second.value["counts"][ALREADY_SAFE] == len(expected)

@@ -183,6 +183,17 @@ def test_the_deployed_function_copies_every_recording_once_as_its_own_role(local
     (metrics,) = [doc for doc in first.json_lines() if "_aws" in doc]
     assert metrics[facts.METRIC_COPIED] == len(completed)
     assert metrics[facts.METRIC_DIMENSION] == app.app_id
+    # Its role writes each copy's manifest and tags the recording with its parent (read back here
+    # with the deployer's credentials: the role itself may neither read manifests nor tags).
+    bucket = local_stack.app_outputs(app)["bucket_name"]
+    s3 = local_stack.moto.client("s3", app.aws_region)
+    manifests = s3.list_objects_v2(Bucket=bucket, Prefix=facts.MANIFEST_PREFIX).get("Contents", [])
+    assert sorted(item["Key"].rsplit("/", 1)[1] for item in manifests) == [f"{rid}.json" for rid in completed]
+    for item in manifests:
+        manifest = json.loads(s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read())
+        tags = s3.get_object_tagging(Bucket=bucket, Key=manifest["object"]["key"])["TagSet"]
+        assert [t["Value"] for t in tags] == [manifest["parent"]["id"]]
+        assert manifest["object"]["kms_key_read"] is False  # listing-only: the role reads no recording
 
     second = run_deployed(local_stack.moto, function)
     assert second.ok, second.error

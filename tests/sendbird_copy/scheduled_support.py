@@ -17,7 +17,7 @@ REGION = "ap-northeast-1"
 SENDBIRD_REGION_KEY = "ap-1"  # the Sendbird region that runs in REGION
 FUNCTION_TOKEN = "scheduled-api-token-5ecr3t-fedcba9876543210"
 DAY = 86_400.0
-SIZE = 2048  # bytes per recording: small, the copies are real multipart uploads all the same
+SIZE = 16 * 1024  # bytes per recording (seeding: half to all of it): real MP4s, small all the same
 
 
 @dataclass

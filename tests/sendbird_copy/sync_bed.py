@@ -23,7 +23,7 @@ from tests.sendbird_copy.cli_support import API_TOKEN, CopyCli
 
 DAY = 86_400.0
 FAST = {"GET": 10_000, "POST": 10_000}
-SIZE = 1024  # bytes per recording: small, the copies are real multipart uploads all the same
+SIZE = 16 * 1024  # bytes per recording (seeding: half to all of it): real MP4s, small all the same
 
 
 @dataclass

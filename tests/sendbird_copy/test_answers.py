@@ -303,7 +303,7 @@ def two_apps(copy_cli: CopyCli, emulator: SendbirdEmulator) -> tuple[Destination
     for dest, token in ((a, TOKEN_A), (b, TOKEN_B)):
         emulator.add_application(dest.app_id, token, "ap-1")
         emulator.add_recording(
-            dest.app_id, f"rec-{dest.app_id}", byte_size=1024, stopped_at=time.time() - 3600
+            dest.app_id, f"rec-{dest.app_id}", byte_size=8 * 1024, stopped_at=time.time() - 3600
         )
     return a, b
 

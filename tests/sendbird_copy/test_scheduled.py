@@ -15,6 +15,7 @@ import pytest
 
 from localdev.moto_server import Credentials, MotoServer
 from localdev.sendbird_emulator import SendbirdEmulator
+from localdev.sendbird_emulator.media import NO_MOOV
 from sendbird_copy import facts, rules
 from sendbird_copy.errors import OptionError
 from sendbird_copy.facts import SUMMARY_MESSAGE
@@ -33,7 +34,7 @@ from sendbird_copy.sync.handler import (
 from sendbird_copy.sync.ledger import FAILED, Ledger, LedgerEntry
 from sendbird_copy.sync.run import ALREADY_SAFE, COPIED_NOW, IN_PROGRESS, PENDING
 from tests.sendbird_copy.conftest import FAST_LIMITS
-from tests.sendbird_copy.scheduled_support import REGION, FunctionWorld, function_world
+from tests.sendbird_copy.scheduled_support import REGION, SIZE, FunctionWorld, function_world
 
 KMS_ARN = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-2222-3333-4444-555555555555"
 SECRET_ARN = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:sendbird-token-AbCdEf"
@@ -113,6 +114,7 @@ def test_the_metrics_line_is_embedded_metric_format_with_every_metric_and_the_ap
         IN_PROGRESS: 6,
         ALREADY_SAFE: 9,
         "damaged state": 2,
+        "damaged": 1,
     }
     values = metric_values(counts)
     assert values == {
@@ -120,6 +122,7 @@ def test_the_metrics_line_is_embedded_metric_format_with_every_metric_and_the_ap
         facts.METRIC_PENDING: 11,  # not claimed in time, or requested and not verified yet
         facts.METRIC_DAMAGED: 2,  # the sync's own objects that could not be read, named in the summary
         facts.METRIC_WRITE_PATH_BROKEN: 0,  # the handler sets it from its probe
+        facts.METRIC_RECORDINGS_DAMAGED: 1,  # copies that are not whole MP4s
     }  # fmt: skip
     document = emf_document("Custom/Ns", "APP-1", values, 1_764_417_600_000)
     (directive,) = document["_aws"]["CloudWatchMetrics"]
@@ -283,14 +286,14 @@ def test_the_function_runs_the_same_bounded_discovery_as_the_cli(world: Function
     world.emulator.add_parent(world.app_id, "live", "long-event", created_at=now - 20 * day)
     world.emulator.add_recording(
         world.app_id, "long-rec", status="recording", kind="live", parent_id="long-event",
-        byte_size=1024, duration_s=19 * day,
+        byte_size=SIZE, duration_s=19 * day,
     )  # fmt: skip
     first = Run(world)()
     assert first["discovery"]["mode"] == "full scan" and first["discovery"]["complete"]
     assert first["requests"]["sendbird GET"] >= 4 + 3  # the window's listings and 3+ history pages
     world.emulator.add_recording(
         world.app_id, "long-rec", status="completed", kind="live", parent_id="long-event",
-        byte_size=1024, stopped_at=now - day, duration_s=18 * day,
+        byte_size=SIZE, stopped_at=now - day, duration_s=18 * day,
     )  # fmt: skip
     second = Run(world)()
     assert second["discovery"]["mode"] == "bounded"
@@ -347,3 +350,29 @@ def test_a_deleted_copy_key_is_named_as_the_key_itself(world: FunctionWorld) -> 
         "AWS refuses the copy key itself: PutObject: InvalidAccessKeyId"
     )
     assert _emf(run)[facts.METRIC_WRITE_PATH_BROKEN] == 1
+
+
+def test_a_damaged_copy_is_an_error_with_its_metric_and_the_next_run_copies_it_whole(
+    world: FunctionWorld,
+) -> None:
+    """The function checks each copy's MP4 as the CLI does: a copy without its moov is damaged (never
+    copied, its metric and the run's Error), and the next run requests it again and copies it whole."""
+    world.add("rec-ok")
+    world.add("rec-broken")
+    world.emulator.damage_next_copies(NO_MOOV, recording_id="rec-broken")
+    run = Run(world)
+    with pytest.raises(ScheduledSyncError, match="0 failed, 0 lost, 1 damaged copies; first: rec-broken"):
+        run()
+    summary_line, emf = run.documents()
+    assert emf[facts.METRIC_RECORDINGS_DAMAGED] == 1 and emf[facts.METRIC_COPIED] == 1
+    (problem,) = summary_line["problems"]
+    assert problem["outcome"] == "damaged" and "no 'moov' box" in problem["reason"]
+    ledger = Ledger(world.moto.client("s3", REGION), world.dest.bucket, world.app_id)
+    assert ledger.read("rec-broken").entry.state == FAILED  # type: ignore[union-attr]
+
+    again = Run(world)
+    summary = again()
+    assert summary["counts"][COPIED_NOW] == 1 and summary["metrics"][facts.METRIC_RECORDINGS_DAMAGED] == 0
+    assert world.copy_posts() == {"rec-ok": 1, "rec-broken": 2}
+    media = ledger.read("rec-broken").entry.object["media"]  # type: ignore[union-attr,index]
+    assert (media["width"], media["height"], media["fps"], media["duration_s"]) == (1280, 720, 30.0, 2.0)

@@ -36,7 +36,7 @@ from tests.sendbird_copy.cli_support import API_TOKEN, CopyCli
 DAY = 86_400.0
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 FAST = {"GET": 10_000, "POST": 10_000}
-SIZE = 2048
+SIZE = 8 * 1024  # a real MP4 (the emulator pads its fixture)
 
 
 def found(

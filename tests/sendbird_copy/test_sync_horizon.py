@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any
 from urllib.parse import parse_qs
 
+from localdev.sendbird_emulator.media import RecordingFile
 from sendbird_copy.sync.horizon import BOUNDED, FULL
 from sendbird_copy.sync.run import COPIED_NOW, SyncReport
 from sendbird_copy.sync.state import KeyLayout, SyncStateStore
@@ -140,6 +141,11 @@ def test_a_bounded_run_asks_only_for_the_window_and_the_parents_not_over(bed: Sy
     assert report.requests.get("sendbird GET") == 4
 
 
+def mp4_of(recording_id: str) -> bytes:
+    """The bytes the emulator's copy of ``recording_id`` holds (a real MP4 of SIZE bytes)."""
+    return RecordingFile(recording_id, SIZE).read(0, SIZE)
+
+
 def test_copies_are_verified_under_the_learned_layout_and_a_stray_one_by_a_reported_listing(
     bed: SyncBed,
 ) -> None:
@@ -163,7 +169,8 @@ def test_copies_are_verified_under_the_learned_layout_and_a_stray_one_by_a_repor
     bed.emulator.drop_next_copies(1)
     s3 = bed.ledger().s3
     stray = threading.Timer(
-        0.3, lambda: s3.put_object(Bucket=bed.app.bucket_name, Key="elsewhere/rec-c.mp4", Body=b"x" * SIZE)
+        0.3,
+        lambda: s3.put_object(Bucket=bed.app.bucket_name, Key="elsewhere/rec-c.mp4", Body=mp4_of("rec-c")),
     )
     stray.start()
     third = bounded(bed, verify_timeout=1.5)

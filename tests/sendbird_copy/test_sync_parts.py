@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from localdev.moto_server import MotoServer
+from localdev.sendbird_emulator.media import FIXTURE_SIZE, RecordingFile
 from sendbird_copy.api.answers import listing_page, single_parent
 from sendbird_copy.errors import OptionError, UnexpectedAnswerError
 from sendbird_copy.facts import LEDGER_PREFIX, RECORDING_RETENTION
@@ -308,21 +309,29 @@ class FakeBucket:
         self.head = head
         self.heads: list[str] = []
 
-    def get_object(self, Bucket: str, Key: str) -> dict[str, Any]:
+    def get_object(self, Bucket: str, Key: str, Range: str | None = None, **_: Any) -> dict[str, Any]:
         from io import BytesIO
 
         from botocore.exceptions import ClientError
 
         if Key not in self.objects:
             raise ClientError({"Error": {"Code": "NoSuchKey", "Message": "no"}}, "GetObject")
-        return {"Body": BytesIO(self.objects[Key]["body"]), "ETag": self.objects[Key]["ETag"]}
+        body = self.objects[Key]["body"]
+        if Range is not None:  # "bytes=first-last", as the MP4 check asks
+            first, last = (int(n) for n in Range.removeprefix("bytes=").split("-"))
+            body = body[first : last + 1]
+        return {"Body": BytesIO(body), "ETag": self.objects[Key]["ETag"]}
 
     def put_object(self, Bucket: str, Key: str, Body: bytes, **_: Any) -> dict[str, Any]:
         etag = f'"{len(self.objects)}-{len(Body)}"'
         self.objects[Key] = {"body": Body, "ETag": etag, "Size": len(Body)}
         return {"ETag": etag}
 
-    def head_object(self, Bucket: str, Key: str) -> dict[str, Any]:
+    def put_object_tagging(self, Bucket: str, Key: str, Tagging: dict[str, Any]) -> dict[str, Any]:
+        self.objects[Key]["tags"] = Tagging["TagSet"]  # the parent's id (sync/manifest.py)
+        return {}
+
+    def head_object(self, Bucket: str, Key: str, **_: Any) -> dict[str, Any]:
         self.heads.append(Key)
         assert self.head is not None, "HeadObject called in listing-only mode"
         return {"ContentLength": self.objects[Key]["Size"], "ETag": self.objects[Key]["ETag"], **self.head}
@@ -360,10 +369,14 @@ class FakeSendbird:
         )
 
     def copy_recording(self, recording_id: str, **_: Any) -> None:
-        self.bucket.put_object(Bucket="b", Key=f"{recording_id}.mp4", Body=b"x" * self.landed)
+        body = RecordingFile(recording_id, self.landed).read(0, self.landed)  # a real MP4 (or its start)
+        self.bucket.put_object(Bucket="b", Key=f"{recording_id}.mp4", Body=body)
 
 
-def sync_one(bucket: FakeBucket, *, verify_with_head: bool, landed: int = 7, sendbird: Any = None) -> Any:
+SIZE = FIXTURE_SIZE + 100  # Sendbird's byte_size of the one recording: a whole MP4, padded
+
+
+def sync_one(bucket: FakeBucket, *, verify_with_head: bool, landed: int = SIZE, sendbird: Any = None) -> Any:
     from sendbird_copy.outputs import AppOutputs
     from sendbird_copy.sync.run import SyncOptions, SyncServices, run_sync
 
@@ -371,7 +384,7 @@ def sync_one(bucket: FakeBucket, *, verify_with_head: bool, landed: int = 7, sen
         "APP", "ap-northeast-1", "b", "arn:aws:s3:::b", KEY_ARN, "alias/k", "u", "AKIA", "secret"
     )
     services = SyncServices(
-        make_client=lambda _app: (sendbird or FakeSendbird)(bucket, 7, landed),
+        make_client=lambda _app: (sendbird or FakeSendbird)(bucket, SIZE, landed),
         deployer_s3=lambda _app: bucket,
         now=lambda: NOW,
         sleep=lambda _s: None,
@@ -382,6 +395,7 @@ def sync_one(bucket: FakeBucket, *, verify_with_head: bool, landed: int = 7, sen
 
 
 KEY_ARN = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+FIXTURE_MEDIA = {"duration_s": 2.0, "width": 1280, "height": 720, "fps": 30.0, "default_format": True}
 
 
 def test_listing_only_verification_takes_the_size_from_the_listing_and_never_heads() -> None:
@@ -391,15 +405,19 @@ def test_listing_only_verification_takes_the_size_from_the_listing_and_never_hea
     (result,) = sync_one(bucket, verify_with_head=False).results
     assert result.outcome == COPIED_NOW and bucket.heads == []
     assert result.object == {
-        "key": "rec-1.mp4", "size": 7, "etag": bucket.objects["rec-1.mp4"]["ETag"],
-        "kms_key_id": None, "verified_by": LISTING_ONLY_NOTE,
+        "key": "rec-1.mp4", "size": SIZE, "etag": bucket.objects["rec-1.mp4"]["ETag"],
+        "kms_key_id": None, "verified_by": LISTING_ONLY_NOTE, "media": FIXTURE_MEDIA,
+        "manifest": "_sendbird-manifests/APP/2026/11/28/120000Z/live-event/e1/rec-1.json",
     }  # fmt: skip
+    assert bucket.objects["rec-1.mp4"]["tags"] == [{"Key": "sendbird:live_event_id", "Value": "e1"}]
     stored = json.loads(bucket.objects[f"{LEDGER_PREFIX}APP/rec-1.json"]["body"])
     assert stored["state"] == COPIED and stored["object"]["verified_by"] == LISTING_ONLY_NOTE
 
     short = FakeBucket(head=None)  # a size the listing shows wrong still fails the recording
     (result,) = sync_one(short, verify_with_head=False, landed=3).results
-    assert result.outcome == FAILED_OUTCOME and "has 3 bytes; the recording has 7" in (result.reason or "")
+    assert result.outcome == FAILED_OUTCOME and f"has 3 bytes; the recording has {SIZE}" in (
+        result.reason or ""
+    )
 
 
 def test_head_verification_still_checks_the_kms_key() -> None:
@@ -531,7 +549,7 @@ def test_a_copy_request_left_unanswered_stays_requested_for_verification() -> No
 
 @pytest.mark.parametrize(
     "record",
-    [None, {"key": "somewhere-else.mp4", "size": 7}, {"key": "rec-1.mp4", "size": 3}],
+    [None, {"key": "somewhere-else.mp4", "size": SIZE}, {"key": "rec-1.mp4", "size": 3}],
     ids=["no object", "another key", "another size"],
 )
 def test_a_copied_entry_whose_record_does_not_check_out_is_checked_again(record: Any) -> None:
@@ -546,4 +564,4 @@ def test_a_copied_entry_whose_record_does_not_check_out_is_checked_again(record:
     (result,) = sync_one(bucket, verify_with_head=False).results
     assert result.outcome == "copied" and result.object is not None and result.object["key"] == "rec-1.mp4"
     stored = json.loads(bucket.objects[f"{LEDGER_PREFIX}APP/rec-1.json"]["body"])
-    assert stored["state"] == COPIED and stored["object"]["size"] == 7 and stored["attempts"] == 1
+    assert stored["state"] == COPIED and stored["object"]["size"] == SIZE and stored["attempts"] == 1

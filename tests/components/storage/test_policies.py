@@ -155,6 +155,17 @@ def test_copy_identity_may_not_touch_the_tool_prefixes(copy_policy, bucket_polic
     assert same_account_s3_decision(S3_ALL, bucket_policy, action, resource, USER, context) == DENY
 
 
+@pytest.mark.parametrize("resource", WRITABLE_KEYS)
+@pytest.mark.parametrize("action", ["s3:PutObjectTagging", "s3:GetObjectTagging", "s3:DeleteObjectTagging"])
+def test_copy_identity_may_neither_read_nor_set_object_tags(copy_policy, bucket_policy, resource, action):
+    """A recording's tags carry its live event or room (manifests): refused in both policies."""
+    assert identity_decision(copy_policy, action, resource) == DENY
+    context = {**TLS, "aws:PrincipalArn": USER}
+    assert same_account_s3_decision(S3_ALL, bucket_policy, action, resource, USER, context) == DENY
+    operator = {**TLS, "aws:PrincipalArn": OTHER_USER}
+    assert same_account_s3_decision(S3_ALL, bucket_policy, action, resource, OTHER_USER, operator) == ALLOW
+
+
 @pytest.mark.parametrize("principal", [OTHER_USER, f"arn:aws:iam::{ACCOUNT}:role/Administrator"])
 def test_the_tool_prefix_deny_names_the_copy_identity_only(bucket_policy, principal):
     # The operator and the function's role still write the ledger: the Deny is the copy user's alone.

@@ -205,6 +205,22 @@ def test_expiry_only_retention_has_no_transition(mocks):
     assert "transitions" not in recordings
 
 
+def test_manifests_expire_with_the_recordings_never_with_the_ledger(mocks):
+    build(mocks, retention=Retention(transition_days=30, expiration_days=400))
+    rules = _rules(mocks)
+    manifests = rules["expire-manifests-with-recordings"]
+    assert manifests["filter"] == {"prefix": "_sendbird-manifests/"}
+    assert manifests["expiration"] == rules["recordings-retention"]["expiration"] == {"days": 400}
+    assert manifests["expiration"] != rules["expire-sync-ledger"]["expiration"]
+    assert "transitions" not in manifests  # about 1 KB each: a transition costs more than it saves
+
+
+def test_kept_recordings_keep_their_manifests(mocks, default):
+    assert not [
+        rule for rule in _rules(mocks).values() if rule["filter"].get("prefix") == "_sendbird-manifests/"
+    ]
+
+
 def test_key_defaults(mocks, default):
     key = mocks.one(KMS_KEY)
     assert key.inputs["enableKeyRotation"] is True

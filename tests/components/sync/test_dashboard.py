@@ -20,7 +20,7 @@ from sendbird_copy.outputs import SCHEDULED_SYNC
 from tests.components.pulumi_mocks import RecordingMocks, Registration, run_component, run_stack
 from tests.components.sync.test_recording_sync import REGION, plain_args
 
-ALARMS = [f"arn:aws:cloudwatch:{REGION}:123456789012:alarm:a-{n}" for n in range(6)]
+ALARMS = [f"arn:aws:cloudwatch:{REGION}:123456789012:alarm:a-{n}" for n in range(7)]
 
 
 def body(**changes: Any) -> dict[str, Any]:
@@ -50,7 +50,16 @@ def test_every_run_metric_the_function_emits_is_plotted_with_its_namespace_and_d
     assert [line[1] for line in runs] == list(facts.METRICS)
     assert all(line[2:4] == [facts.METRIC_DIMENSION, "APP-1"] for line in runs)
     labels = {line[4]["label"] for line in runs}
-    assert labels == {"copied", "at risk", "lost", "failed", "pending", "damaged state", "write path broken"}
+    assert labels == {
+        "copied",
+        "at risk",
+        "lost",
+        "failed",
+        "pending",
+        "damaged state",
+        "write path broken",
+        "damaged copies",
+    }
 
 
 def test_the_function_duration_is_drawn_against_its_timeout_with_errors_and_throttles():
@@ -139,7 +148,7 @@ def _assert_names_its_own(mocks: RecordingMocks, component: Registration, app_id
     queue = _one(children, QUEUE).state["name"]
     group = _one(children, LOG_GROUP).state["name"]
     alarm_arns = sorted(r.state["arn"] for r in children if r.typ == METRIC_ALARM)
-    assert len(alarm_arns) == 6
+    assert len(alarm_arns) == 7
     assert {line[3] for line in lines if line[0] == facts.METRICS_NAMESPACE} == {app_id}
     assert {line[3] for line in lines if line[0] == "AWS/Lambda"} == {function}
     assert {line[3] for line in lines if line[0] == "AWS/SQS"} == {queue}

@@ -106,7 +106,7 @@ def test_it_creates_every_resource_once_under_the_component(built, mocks):
         FUNCTION_EVENT_INVOKE_CONFIG: 1,
         QUEUE: 1,
         SCHEDULE: 1,
-        METRIC_ALARM: 6,
+        METRIC_ALARM: 7,
         DASHBOARD: 1,
     }
 
@@ -114,7 +114,7 @@ def test_it_creates_every_resource_once_under_the_component(built, mocks):
 def test_every_regional_resource_is_pinned_to_the_applications_region(built, mocks):
     children = _sync_children(mocks)
     regional = [r for r in children if r.typ in SYNC_REGIONAL_TYPES]
-    assert len(regional) == 16
+    assert len(regional) == 17
     assert {r.inputs.get("region") for r in regional} == {REGION}
     # IAM is global: a region there would be refused by the provider.
     assert all("region" not in r.inputs for r in children if r.typ not in SYNC_REGIONAL_TYPES)
@@ -216,13 +216,14 @@ def test_the_scheduler_role_may_invoke_exactly_this_function(built, mocks):
     assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT_ID}}
 
 
-def test_alarms_watch_errors_risk_losses_silence_and_dead_letters_and_notify_the_topic(built, mocks):
+def test_alarms_watch_errors_risk_losses_damage_silence_and_dead_letters_and_notify_the_topic(built, mocks):
     alarms = {r.inputs["metricName"]: r.inputs for r in mocks.of_type(METRIC_ALARM)}
     assert set(alarms) == {
         "Errors",
         facts.METRIC_AT_RISK,
         facts.METRIC_LOST,
         facts.METRIC_WRITE_PATH_BROKEN,
+        facts.METRIC_RECORDINGS_DAMAGED,
         "Invocations",
         "ApproximateNumberOfMessagesVisible",
     }
@@ -237,7 +238,13 @@ def test_alarms_watch_errors_risk_losses_silence_and_dead_letters_and_notify_the
         assert alarm["alarmActions"] == [TOPIC] and alarm["okActions"] == [TOPIC]
         assert alarm["threshold"] == 1
     # Between two runs a run's verdict stands (no "recovered" an hour after an at-risk run).
-    for metric in ("Errors", facts.METRIC_AT_RISK, facts.METRIC_LOST, facts.METRIC_WRITE_PATH_BROKEN):
+    for metric in (
+        "Errors",
+        facts.METRIC_AT_RISK,
+        facts.METRIC_LOST,
+        facts.METRIC_WRITE_PATH_BROKEN,
+        facts.METRIC_RECORDINGS_DAMAGED,
+    ):
         assert alarms[metric]["treatMissingData"] == "ignore"
         assert alarms[metric]["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
     # No invocation for the hourly schedule's gap plus an hour: the function is not running.
@@ -258,7 +265,7 @@ def test_the_not_running_window_follows_the_schedule(schedule, hours):
 def test_without_a_topic_alarms_still_exist_with_no_actions(mocks):
     storage_and_sync(mocks)
     alarms = mocks.of_type(METRIC_ALARM)
-    assert len(alarms) == 6 and all(not a.inputs.get("alarmActions") for a in alarms)
+    assert len(alarms) == 7 and all(not a.inputs.get("alarmActions") for a in alarms)
 
 
 def test_an_existing_token_secret_creates_no_token_secret(mocks):
@@ -309,6 +316,8 @@ def test_the_function_role_may_do_its_job(role_policy, built, mocks):
         ("s3:ListBucket", arns["bucket"], {}),
         ("s3:GetObject", ledger_key, {}),
         ("s3:PutObject", ledger_key, {}),
+        # Ranged reads of a copy's MP4 structure before it counts as copied (sync/mp4.py).
+        ("s3:GetObject", f"{arns['bucket']}/{APP_ID}/rec-1.mp4", {}),
         ("kms:GenerateDataKey", key_arn, {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}),
         ("kms:Decrypt", key_arn, {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}),
         ("logs:CreateLogStream", f"{arns['log_group']}:log-stream:2026/11/29/abc", {}),
@@ -321,14 +330,13 @@ def test_the_function_role_may_do_its_job(role_policy, built, mocks):
         )
 
 
-def test_the_function_role_may_not_touch_recordings_or_anything_else(role_policy, built, mocks):
+def test_the_function_role_may_not_write_recordings_or_anything_else(role_policy, built, mocks):
     arns = _arns(mocks)
     recording = f"{arns['bucket']}/{APP_ID}/rec-1.mp4"
     other_secret = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:someone-else-Zz99Yy"
     key_arn = resolve(built[0].kms_key_arn)
     other_key = KEY_ARN  # a key of the same account and region that is not the storage's
     denied = [
-        ("s3:GetObject", recording, {}),
         ("s3:DeleteObject", recording, {}),
         ("s3:PutObject", recording, {}),
         ("s3:DeleteObject", f"{arns['bucket']}/{LEDGER_PREFIX}{APP_ID}/rec-1.json", {}),
