@@ -574,6 +574,7 @@ def test_emulator_imports_without_moto():
         (["--latency", "inf"], "--latency: 'inf' must be between 0 and 600"),
         (["--fail-next", "-1"], "--fail-next: '-1' is not a non-negative integer"),
         (["--fail-next", "two"], "--fail-next: 'two' is not a non-negative integer"),
+        (["--damage-next", "scrambled"], "--damage-next: 'scrambled' is not one of: truncated, no-moov"),
         (
             ["--app", "A:tok-1:ap-1", "--app", "A:tok-2:us-2"],
             "--app: application id 'A' is given more than once",
@@ -1346,3 +1347,13 @@ def test_copy_clients_are_kept_per_key_pair_and_bounded():
     for n in range(S3Copier.MAX_CLIENTS):
         copier.client(REGION, f"AK-{n}", "s")
     assert copier.client(REGION, "AK", "secret-1") is not first  # the oldest was let go
+
+
+def test_the_damage_flag_damages_the_next_copy_of_the_recording_it_names():
+    from localdev.sendbird_emulator.__main__ import build
+
+    emulator = build(["--damage-next", "no-moov:rec-2", "--damage-next", "not-mp4"])
+    assert emulator._damage == [("rec-2", NO_MOOV), (None, "not-mp4")]
+    assert emulator._take_damage("rec-1") == "not-mp4"  # the one for any recording
+    assert emulator._take_damage("rec-1") is None
+    assert emulator._take_damage("rec-2") == NO_MOOV
