@@ -3,7 +3,7 @@
     python -m localdev.sendbird_emulator --port 8765 --s3-endpoint-url http://127.0.0.1:5000 \\
         --app APP_ID:TOKEN:REGION_KEY[:ORG_KEY] --recording APP_ID:RECORDING_ID:STATUS:BYTE_SIZE \\
         [--region-key-aws REGION_KEY=AWS_REGION] [--error-rate 0.1] [--latency 0.5] [--fail-next 3] \\
-        [--seed-events 40] [--seed-rooms 20] [--seed 0] [--copy-mbps 200]
+        [--seed-events 40] [--seed-rooms 20] [--seed 0] [--copy-mbps 200] [--damage-next no-moov[:REC]]
 
 Options:
   --app                one application (repeatable); its token selects it on the shared base URL
@@ -24,6 +24,10 @@ Options:
                        seed and app id always give the same ids, times and sizes (64 KiB at most)
   --copy-mbps X        each copy's upload is held to X megabits per second (0.001-100000; default:
                        as fast as S3 takes it), so copies take realistic time
+  --damage-next HOW[:RECORDING_ID]
+                       the next copy (of RECORDING_ID only, when given) is written damaged, of the
+                       recording's byte size: truncated, no-moov or not-mp4 (repeatable; each copy is
+                       otherwise a real MP4: localdev/sendbird_emulator/media.py)
 
 Rate limits are Sendbird's documented ones (GET 10/s, POST 5/s per application and endpoint). A
 recording expires 14 days after it stopped, by the wall clock. Every bad value exits 2 with one line
@@ -40,6 +44,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from localdev.sendbird_emulator.media import DAMAGES
 from localdev.sendbird_emulator.seeding import MAX_SEED_PARENTS, seed_application
 from localdev.sendbird_emulator.server import MAX_COPY_MBPS, SendbirdEmulator
 from localdev.sendbird_emulator.state import LIVE_STATUSES
@@ -130,6 +135,13 @@ def _recording(spec: str) -> tuple[str, str, str, int]:
     return app_id, recording_id, status, int(size)
 
 
+def _damage(spec: str) -> tuple[str, str | None]:
+    how, _, recording_id = spec.partition(":")
+    if how not in DAMAGES:
+        raise argparse.ArgumentTypeError(f"'{how}' is not one of: {', '.join(DAMAGES)}")
+    return how, recording_id or None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m localdev.sendbird_emulator",
@@ -181,6 +193,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="X",
         help="hold each copy to X Mbit/s (default: no limit)",
     )
+    parser.add_argument(
+        "--damage-next",
+        type=_damage,
+        action="append",
+        default=[],
+        metavar="HOW[:RECORDING_ID]",
+        help=f"the next copy (of RECORDING_ID) is written damaged: {', '.join(DAMAGES)} (repeatable)",
+    )
     return parser
 
 
@@ -212,6 +232,8 @@ def _configure(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Sen
     emulator.latency = args.latency
     if args.fail_next:
         emulator.fail_next(args.fail_next)
+    for how, recording_id in args.damage_next:
+        emulator.damage_next_copies(how, recording_id=recording_id)
     return emulator
 
 

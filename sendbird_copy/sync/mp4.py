@@ -21,6 +21,8 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sendbird_copy.aws import aws_errors
+
 # Sendbird's documented recording format (SENDBIRD_API.md): 1280 x 720 at 30 fps.
 DEFAULT_WIDTH, DEFAULT_HEIGHT, DEFAULT_FPS = 1280, 720, 30.0
 FPS_TOLERANCE = 0.05  # 29.97 (NTSC) is not 30; 30.0 from rounded deltas is
@@ -296,6 +298,9 @@ def s3_range_reader(s3: object, bucket: str, key: str, etag: str | None) -> Read
         answer = s3.get_object(  # type: ignore[attr-defined]
             Bucket=bucket, Key=key, Range=f"bytes={offset}-{offset + length - 1}", **extra
         )
-        return bytes(answer["Body"].read())
+        # read(amt): a bare read() fails on the Lambda runtime's urllib3 1.26 (no read1); a dropped
+        # connection while streaming maps like any AWS error.
+        with answer["Body"] as body, aws_errors():
+            return bytes(body.read(length))
 
     return read

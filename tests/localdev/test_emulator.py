@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import os
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -25,6 +26,14 @@ from localdev.sendbird_emulator import (
     recording_bytes,
     seed_application,
 )
+from localdev.sendbird_emulator.media import (
+    DAMAGES,
+    FIXTURE_DURATION_S,
+    NO_MOOV,
+    TRUNCATED,
+    RecordingFile,
+    fixture,
+)
 from localdev.sendbird_emulator.seeding import DEFAULT_SEED_BYTES
 from localdev.sendbird_emulator.state import CALLS_STATUSES, LIVE_STATUSES, iter_parts, max_in_window
 from sendbird_copy.facts import (
@@ -32,6 +41,7 @@ from sendbird_copy.facts import (
     RECORDING_RETENTION,
     WRITE_REQUESTS_PER_SECOND,
 )
+from sendbird_copy.sync.mp4 import Damaged, MediaFacts, inspect, s3_range_reader
 from tests.sendbird_copy.cli_support import APP, ORG_KEY, TOKEN
 
 OTHER_APP, OTHER_TOKEN = "APP-2", "emulator-token-2"
@@ -181,6 +191,47 @@ def test_12_mb_recording_is_copied_in_three_5_mb_parts(app, make_copy_target, mo
         Bucket=target.bucket, Key="big.mp4", Range=f"bytes={2 * PART_SIZE}-{2 * PART_SIZE + 99}"
     )
     assert tail["Body"].read() == recording_bytes("big", 2 * PART_SIZE, 100)
+    # The object is a real MP4 of exactly the recording's size: the fixture, padded with a free box.
+    facts, _ = inspect(size, s3_range_reader(s3, target.bucket, "big.mp4", head["ETag"]))
+    assert facts == MediaFacts(FIXTURE_DURATION_S, 1280, 720, 30.0)
+    start = s3.get_object(Bucket=target.bucket, Key="big.mp4", Range=f"bytes=0-{len(fixture()) + 7}")
+    assert start["Body"].read() == fixture() + struct.pack(">I4s", size - len(fixture()), b"free")
+
+
+def test_a_copy_can_be_damaged_on_request_keeping_its_size(app, make_copy_target, moto):
+    target = make_copy_target()
+    size = 6 * MB
+    for name in ("whole", *DAMAGES):
+        app.add_recording(APP, name, byte_size=size)
+    with pytest.raises(ValueError, match="how must be one of truncated, no-moov, not-mp4"):
+        app.damage_next_copies("scrambled")
+    with pytest.raises(ValueError, match="n must be an integer >= 0"):
+        app.damage_next_copies(NO_MOOV, n=-1)
+    for how in DAMAGES:
+        app.damage_next_copies(how, recording_id=how)  # each only for its own recording
+    for name in ("whole", *DAMAGES):
+        assert post_copy(app, name, copy_body(target)).status_code == 200
+    copies = {c.recording_id: c for c in app.wait_for_copies(timeout=60)}
+    assert {name: c.damage for name, c in copies.items()} == {"whole": None, **{h: h for h in DAMAGES}}
+    s3 = moto.client("s3", REGION)
+    for name in ("whole", *DAMAGES):
+        head = s3.head_object(Bucket=target.bucket, Key=f"{name}.mp4")
+        assert head["ContentLength"] == size  # Sendbird's byte size, damaged or not
+        facts, _ = inspect(size, s3_range_reader(s3, target.bucket, f"{name}.mp4", head["ETag"]))
+        assert isinstance(facts, MediaFacts if name == "whole" else Damaged), (name, facts)
+    # Spent: the next copy of a damaged recording is whole.
+    assert post_copy(app, TRUNCATED, copy_body(target)).status_code == 200
+    assert app.wait_for_copies(timeout=60)[-1].damage is None
+
+
+@pytest.mark.parametrize("size", [0, 100, len(fixture()), len(fixture()) + 3, len(fixture()) + 8, 5 << 30])
+def test_a_recording_file_has_its_exact_size_and_is_whole_when_it_can_be(size):
+    file = RecordingFile("rec", size)
+    if size < 100 * MB:  # (5 GiB is read by range only)
+        assert sum(len(part) for part in file.parts(PART_SIZE)) == size
+    assert len(file.read(max(0, size - 10), 100)) == min(size, 10)
+    facts, _ = inspect(size, file.read)
+    assert isinstance(facts, MediaFacts) == (size >= len(fixture())), facts  # smaller: no room for one
 
 
 def test_s3_refusal_is_400100_naming_access_denied(app, make_copy_target, moto):
@@ -523,6 +574,7 @@ def test_emulator_imports_without_moto():
         (["--latency", "inf"], "--latency: 'inf' must be between 0 and 600"),
         (["--fail-next", "-1"], "--fail-next: '-1' is not a non-negative integer"),
         (["--fail-next", "two"], "--fail-next: 'two' is not a non-negative integer"),
+        (["--damage-next", "scrambled"], "--damage-next: 'scrambled' is not one of: truncated, no-moov"),
         (
             ["--app", "A:tok-1:ap-1", "--app", "A:tok-2:us-2"],
             "--app: application id 'A' is given more than once",
@@ -1295,3 +1347,13 @@ def test_copy_clients_are_kept_per_key_pair_and_bounded():
     for n in range(S3Copier.MAX_CLIENTS):
         copier.client(REGION, f"AK-{n}", "s")
     assert copier.client(REGION, "AK", "secret-1") is not first  # the oldest was let go
+
+
+def test_the_damage_flag_damages_the_next_copy_of_the_recording_it_names():
+    from localdev.sendbird_emulator.__main__ import build
+
+    emulator = build(["--damage-next", "no-moov:rec-2", "--damage-next", "not-mp4"])
+    assert emulator._damage == [("rec-2", NO_MOOV), (None, "not-mp4")]
+    assert emulator._take_damage("rec-1") == "not-mp4"  # the one for any recording
+    assert emulator._take_damage("rec-1") is None
+    assert emulator._take_damage("rec-2") == NO_MOOV

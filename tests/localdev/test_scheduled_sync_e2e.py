@@ -68,6 +68,7 @@ def test_every_sync_resource_reads_back_from_moto_as_configured(local_stack: Loc
         facts.METRIC_AT_RISK,
         facts.METRIC_LOST,
         facts.METRIC_WRITE_PATH_BROKEN,
+        facts.METRIC_RECORDINGS_DAMAGED,
         "Invocations",
         "ApproximateNumberOfMessagesVisible",
     }

@@ -168,9 +168,9 @@ def test_copies_are_verified_under_the_learned_layout_and_a_stray_one_by_a_repor
     bed.add("rec-c")
     bed.emulator.drop_next_copies(1)
     s3 = bed.ledger().s3
+    body = mp4_of("rec-c")
     stray = threading.Timer(
-        0.3,
-        lambda: s3.put_object(Bucket=bed.app.bucket_name, Key="elsewhere/rec-c.mp4", Body=mp4_of("rec-c")),
+        0.3, lambda: s3.put_object(Bucket=bed.app.bucket_name, Key="elsewhere/rec-c.mp4", Body=body)
     )
     stray.start()
     third = bounded(bed, verify_timeout=1.5)

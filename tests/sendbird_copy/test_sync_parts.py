@@ -565,3 +565,28 @@ def test_a_copied_entry_whose_record_does_not_check_out_is_checked_again(record:
     assert result.outcome == "copied" and result.object is not None and result.object["key"] == "rec-1.mp4"
     stored = json.loads(bucket.objects[f"{LEDGER_PREFIX}APP/rec-1.json"]["body"])
     assert stored["state"] == COPIED and stored["object"]["size"] == SIZE and stored["attempts"] == 1
+
+
+def test_a_copy_in_another_format_is_copied_and_its_format_shown() -> None:
+    """Sendbird documents 1280 x 720 at 30 fps; another resolution or frame rate is recorded and
+    shown (the result's reason, the report's line), never a failure."""
+    from sendbird_copy.cli.sync_report import render_sync_human
+    from sendbird_copy.sync.run import COPIED_NOW
+    from tests.sendbird_copy.test_mp4 import box, mvhd, tkhd, trak
+
+    track = trak(fps_delta=1001, timescale=30000).replace(tkhd(), tkhd(640, 360))
+    head = box("ftyp", b"isom") + box("moov", mvhd() + track)
+    other = head + box("mdat", bytes(SIZE - len(head) - 8))  # Sendbird's byte size
+
+    class OtherFormat(FakeSendbird):
+        def copy_recording(self, recording_id: str, **_: Any) -> None:
+            self.bucket.put_object(Bucket="b", Key=f"{recording_id}.mp4", Body=other)
+
+    report = sync_one(FakeBucket(head=None), verify_with_head=False, sendbird=OtherFormat)
+    (result,) = report.results
+    assert result.outcome == COPIED_NOW and result.object is not None
+    assert result.object["media"] == {
+        "duration_s": 2.0, "width": 640, "height": 360, "fps": 29.97, "default_format": False,
+    }  # fmt: skip
+    assert result.reason == "not Sendbird's default 1280x720 at 30 fps: 2 s, 640x360, 29.97 fps"
+    assert "COPIED rec-1 (live event e1" in render_sync_human([report])
