@@ -37,7 +37,7 @@ from localdev.program_runner import PROJECT_DIR
 from localdev.sendbird_emulator import SendbirdEmulator
 from localdev.sendbird_emulator.seeding import seed_application
 from sendbird_copy import facts
-from sendbird_copy.facts import LEDGER_PREFIX, SUMMARY_MESSAGE
+from sendbird_copy.facts import LEDGER_PREFIX, MANIFEST_PREFIX, SUMMARY_MESSAGE
 from sendbird_copy.sync.ledger import Ledger
 from sendbird_copy.sync.run import ALREADY_SAFE, COPIED_NOW
 from tests.sendbird_copy.conftest import FAST_LIMITS
@@ -92,6 +92,10 @@ def role_policy(world: FunctionWorld, *, ledger_writes: bool = True) -> dict[str
             {"Effect": "Allow", "Action": ledger_actions, "Resource": f"{bucket}/{LEDGER_PREFIX}*"},
             # Ranged reads of each copy's MP4 structure (components/sync/policies.py, SID_READ_RECORDINGS).
             {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{bucket}/*"},
+            # Each verified copy's manifest, and its parent's tag on the recording (WriteManifests,
+            # TagRecordingsWithTheirParent in components/sync/policies.py).
+            {"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"{bucket}/{MANIFEST_PREFIX}*"},
+            {"Effect": "Allow", "Action": "s3:PutObjectTagging", "Resource": f"{bucket}/*"},
         ],
     }
 

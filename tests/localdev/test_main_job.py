@@ -4,6 +4,7 @@ and ``-h`` on every local command. Small recordings (1-6 MB) keep each run to a 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -82,10 +83,14 @@ def test_a_poisoned_environment_still_passes_with_every_line_in_order(tmp_path):
     first_check = _index(lines, "PASS bucket region", smoke)
     copied = _index(lines, "PASS copied object", first_check)
     cli_verdict = _index(lines, "verdict: PASS (1 application(s))", copied)
-    # The scheduled sync's function ran once as Lambda would, as its own role, and copied recordings.
-    scheduled = _index(lines, "PASS: the function ran as its own role: ", cli_verdict)
-    function_copied = SCHEDULED_COPIED.search(lines[scheduled])
-    assert function_copied is not None and int(function_copied.group(1)) > 0, lines[scheduled]
+    # The scheduled sync's function ran once as Lambda would, as its own role, copied recordings and
+    # caught the one copy the emulator damaged (the next run, the CLI's, requests it again).
+    function = _index(lines, "Scheduled sync function ", cli_verdict)
+    summary = json.loads(lines[_index(lines, '  | {"app_id"', function)][len("  | ") :])
+    assert summary["counts"]["copied"] > 0 and summary["counts"]["damaged"] == 1, summary
+    scheduled = _index(lines, "CAUGHT: the copy of ", function)
+    again = _index(lines, "the damaged copy requested again", scheduled)
+    _index(lines, "verdict: PASS (1 application(s))", again)
     # It ends with the status of the stack: the table of every recording, then its verdict.
     status = _index(lines, "Status of application ", scheduled)
     table = _index(lines, "live event / room", status)

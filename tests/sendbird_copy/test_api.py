@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from localdev.sendbird_emulator import recording_bytes
+from localdev.sendbird_emulator.media import RecordingFile
 from sendbird_copy.api import OrganizationClient, SendbirdClient
 from sendbird_copy.errors import (
     NotSendbirdAnswerError,
@@ -74,7 +74,7 @@ def test_copy_lands_the_recording_in_the_bucket_with_the_narrow_identity(app, ma
     assert [(o["Key"], o["Size"]) for o in listed] == [("rec-1.mp4", size)]
     obj = s3.get_object(Bucket=target.bucket, Key="rec-1.mp4")
     assert obj["ContentType"] == "video/mp4"
-    assert obj["Body"].read() == recording_bytes("rec-1", 0, size)
+    assert obj["Body"].read() == RecordingFile("rec-1", size).read(0, size)  # the emulator's real MP4
     assert app.requests_log == [("POST", "/v1/cloud-recordings/rec-1/copy", 200)]
 
 
