@@ -26,7 +26,7 @@ from localdev.moto_server import MotoServer, running_moto_server
 from localdev.program_runner import load_stack_config
 from sendbird_copy.api import SendbirdClient
 from sendbird_copy.outputs import AppOutputs, parse_stack_outputs
-from sendbird_copy.sync.ledger import COPIED, Ledger, LedgerEntry
+from sendbird_copy.sync.bucket.ledger import COPIED, Ledger, LedgerEntry
 from sendbird_copy.sync.run import SyncOptions, SyncServices, run_sync
 from sendbird_copy.sync.status import StatusOptions, StatusServices, app_status
 

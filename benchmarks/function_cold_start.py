@@ -51,7 +51,7 @@ def main() -> None:
             "python -I -S -c pass": isolated([], "pass"),
             "+ import boto3 (runtime)": isolated([runtime], "import boto3"),
             "+ import the handler (archive)": isolated(
-                [task, runtime], "import boto3, sendbird_copy.sync.handler"
+                [task, runtime], "import boto3, sendbird_copy.sync.function.handler"
             ),
         }
         for command in commands.values():  # warm the OS file cache once

@@ -32,8 +32,8 @@ from localdev.smoke_runner import SmokeTarget, cli_command
 from sendbird_copy import aws
 from sendbird_copy.cli.commands import cli
 from sendbird_copy.outputs import parse_stack_outputs
-from sendbird_copy.sync.ledger import Ledger
-from sendbird_copy.sync.state import KeyLayout, SyncState, SyncStateStore
+from sendbird_copy.sync.bucket.ledger import Ledger
+from sendbird_copy.sync.bucket.state import KeyLayout, SyncState, SyncStateStore
 
 RECORDING_BYTES = 1 * MB  # requests are measured here, not time
 

@@ -29,7 +29,7 @@ from localdev.sendbird_emulator.seeding import seed_history
 from sendbird_copy.api import SendbirdClient
 from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, MAX_PAGE_LIMIT
 from sendbird_copy.outputs import AppOutputs, parse_stack_outputs
-from sendbird_copy.sync.ledger import COPIED, Ledger, LedgerEntry
+from sendbird_copy.sync.bucket.ledger import COPIED, Ledger, LedgerEntry
 from sendbird_copy.sync.run import COPIED_NOW, SyncOptions, SyncReport, SyncServices, run_sync
 
 SIZE = 64 * 1024

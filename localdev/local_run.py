@@ -36,8 +36,8 @@ from localdev.program_runner import (
 )
 from sendbird_copy.cli.commands import WholeNumber
 from sendbird_copy.facts import APP_ID_ALLOWED, CONFIG_NAMESPACE, is_valid_app_id
-from sendbird_copy.regions import RegionError, resolve_region, sendbird_key_for_aws_region
 from sendbird_copy.rules import SHOWN_PATH_CHARACTERS, shorten, type_name
+from sendbird_copy.rules.regions import RegionError, resolve_region, sendbird_key_for_aws_region
 
 if TYPE_CHECKING:
     from localdev.emulator_deploy import DeployResult, SkippedStatement

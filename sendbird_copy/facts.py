@@ -92,7 +92,7 @@ def api_base_url(application_id: str, template: str | None = None) -> str:
 
 # -- from scheduled_facts ------------------------------------------------------------
 # -- the function ---------------------------------------------------------------------------------
-HANDLER = "sendbird_copy.sync.handler.handler"
+HANDLER = "sendbird_copy.sync.function.handler.handler"
 # A current Python runtime on Graviton (cheaper per GB-second than x86_64 for the same work).
 RUNTIME = "python3.13"
 ARCHITECTURE = "arm64"
@@ -136,7 +136,7 @@ METRIC_AT_RISK = "RecordingsAtRisk"
 METRIC_LOST = "RecordingsLost"
 METRIC_FAILED = "RecordingsFailed"
 METRIC_PENDING = "RecordingsPending"
-# 1 when this run's probe write as the copy identity failed (sendbird_copy.sync.write_path), else 0.
+# 1 when this run's probe write as the copy identity failed (sendbird_copy.sync.function.write_path), else 0.
 METRIC_WRITE_PATH_BROKEN = "WritePathBroken"
 METRIC_DAMAGED = "DamagedState"
 METRIC_RECORDINGS_DAMAGED = "RecordingsDamaged"

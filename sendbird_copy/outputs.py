@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sendbird_copy.errors import OutputsError
-from sendbird_copy.regions import SENDBIRD_AWS_REGIONS, SENDBIRD_REGIONS, is_aws_region
 from sendbird_copy.rules import check_app_id, check_copy_secret, has_control_characters, shorten, type_name
+from sendbird_copy.rules.regions import SENDBIRD_AWS_REGIONS, SENDBIRD_REGIONS, is_aws_region
 
 APPLICATIONS = "applications"
 SECRET_KEYS = "copy_secret_access_keys"

@@ -38,7 +38,6 @@ from typing import Any, TypeVar
 import pulumi
 
 from sendbird_copy.errors import Input, InputError
-from sendbird_copy.regions import resolve_region
 from sendbird_copy.rules import (
     DEFAULT_ABORT_INCOMPLETE_MULTIPART_DAYS,
     DEFAULT_ACCESS_LOG_DAYS,
@@ -63,6 +62,7 @@ from sendbird_copy.rules import (
     check_upload_role,
     shown,
 )
+from sendbird_copy.rules.regions import resolve_region
 
 T = TypeVar("T")
 

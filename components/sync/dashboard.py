@@ -2,7 +2,7 @@
 
 Pure, like ``policies.py``: the component passes the names and ARNs once they resolve and serialises
 the result. Every metric name, namespace and dimension comes from ``sendbird_copy.facts``
-(what the function emits) and the log query's message from ``sendbird_copy.sync.handler``, so the
+(what the function emits) and the log query's message from ``sendbird_copy.sync.function.handler``, so the
 dashboard cannot drift from the function. One dashboard shows one application: nothing of another
 application's appears in it.
 """

@@ -38,7 +38,7 @@ from pathlib import Path, PurePosixPath
 
 from sendbird_copy import facts
 
-HANDLER_MODULE = facts.HANDLER.rpartition(".")[0]  # sendbird_copy.sync.handler
+HANDLER_MODULE = facts.HANDLER.rpartition(".")[0]  # sendbird_copy.sync.function.handler
 # The sub-packages of the handler's package that the function never runs: the CLI and the smoke test.
 LEFT_OUT = frozenset({"cli", "checks", "lookup"})
 BYTECODE_SUFFIXES = (".pyc", ".pyo")

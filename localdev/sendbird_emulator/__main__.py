@@ -48,7 +48,7 @@ from localdev.sendbird_emulator.media import DAMAGES
 from localdev.sendbird_emulator.seeding import MAX_SEED_PARENTS, seed_application
 from localdev.sendbird_emulator.server import MAX_COPY_MBPS, SendbirdEmulator
 from localdev.sendbird_emulator.state import LIVE_STATUSES
-from sendbird_copy.regions import SENDBIRD_REGIONS, is_aws_region
+from sendbird_copy.rules.regions import SENDBIRD_REGIONS, is_aws_region
 
 
 def _app(spec: str) -> tuple[str, str, str, str | None]:

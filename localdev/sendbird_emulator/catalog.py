@@ -27,8 +27,8 @@ from localdev.sendbird_emulator.state import (
     epoch_ms,
 )
 from sendbird_copy.facts import APP_ID_ALLOWED, is_valid_app_id
-from sendbird_copy.regions import SENDBIRD_REGIONS
 from sendbird_copy.rules import shorten
+from sendbird_copy.rules.regions import SENDBIRD_REGIONS
 
 DEFAULT_STOP_AGE_S = 3600.0  # a recording added without stopped_at stopped an hour before the clock
 PARENT_LEAD_S = 60.0  # an implicitly created parent was created a minute before its first recording

@@ -23,7 +23,7 @@ from sendbird_copy.errors import (
     describe,
 )
 from sendbird_copy.outputs import AppOutputs
-from sendbird_copy.regions import (
+from sendbird_copy.rules.regions import (
     aws_region_for_sendbird_key,
     region_from_arn,
     region_from_location_constraint,

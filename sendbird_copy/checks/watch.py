@@ -13,7 +13,7 @@ from sendbird_copy.checks.report import Check, failed
 from sendbird_copy.errors import AwsAccessDenied, AwsNotFound, ServiceError
 from sendbird_copy.facts import RESERVED_PREFIXES
 from sendbird_copy.outputs import AppOutputs
-from sendbird_copy.sync.state import holds_id
+from sendbird_copy.sync.bucket.state import holds_id
 
 
 class WaitEnvironment(Protocol):
@@ -138,8 +138,8 @@ def wait_for_new_object(
 
 
 def _state_store(s3: Any, app: AppOutputs) -> Any:
-    from sendbird_copy.sync.ledger import Ledger
-    from sendbird_copy.sync.state import SyncStateStore
+    from sendbird_copy.sync.bucket.ledger import Ledger
+    from sendbird_copy.sync.bucket.state import SyncStateStore
 
     return SyncStateStore(s3, app.bucket_name, Ledger(s3, app.bucket_name, app.app_id).prefix)
 

@@ -119,7 +119,7 @@ class CLIFactory:
     def since(self, value: str | None, name: str = "--since") -> datetime | None:
         """--since (or --until) as an aware UTC datetime (a date, or N days before now)."""
         from sendbird_copy.rules import check_since
-        from sendbird_copy.sync.ledger import now_utc
+        from sendbird_copy.sync.bucket.ledger import now_utc
 
         return None if value is None else check_since(name, value, now_utc())
 
@@ -194,7 +194,7 @@ class CLIFactory:
 
 def explicit_aws_region(value: str | None) -> str | None:
     """--sendbird-aws-region: a Sendbird key or any AWS region botocore knows (new ones included)."""
-    from sendbird_copy.regions import SENDBIRD_REGIONS, is_aws_region
+    from sendbird_copy.rules.regions import SENDBIRD_REGIONS, is_aws_region
 
     if value is None:
         return None

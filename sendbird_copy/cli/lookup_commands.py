@@ -112,7 +112,7 @@ def link(common: CommonOptions, recording_id: str, expires: int) -> None:
     or credentials refused; 2 bad input or no credentials.
     """
     from sendbird_copy.lookup.link import NotInBucket, locate, presign, shows_secret
-    from sendbird_copy.sync.ledger import now_utc
+    from sendbird_copy.sync.bucket.ledger import now_utc
 
     def body(factory: CLIFactory) -> list[LinkReport]:
         checked = rules.check_sendbird_id("RECORDING_ID", recording_id)

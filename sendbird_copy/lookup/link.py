@@ -23,7 +23,7 @@ from urllib.parse import quote
 from sendbird_copy.errors import AwsNotFound, ServiceError
 from sendbird_copy.lookup.find import FindQuery, ManifestFinder
 from sendbird_copy.redact import redact
-from sendbird_copy.sync.ledger import COPIED, Ledger
+from sendbird_copy.sync.bucket.ledger import COPIED, Ledger
 
 
 @dataclass

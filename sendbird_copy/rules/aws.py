@@ -19,7 +19,7 @@ AWS_CONNECT_TIMEOUT_S, AWS_READ_TIMEOUT_S, AWS_MAX_ATTEMPTS = 5.0, 30.0, 3
 # -- regions ---------------------------------------------------------------------------------------
 def check_region(name: str, value: Any) -> str:
     """The AWS region for ``value`` (an AWS region code or a Sendbird region key) where Sendbird runs."""
-    from sendbird_copy.regions import resolve_region
+    from sendbird_copy.rules.regions import resolve_region
 
     if value is not None:
         check_str(name, value, "a Sendbird region key (ap-2) or an AWS region code (ap-northeast-2)")
@@ -34,7 +34,7 @@ def check_region(name: str, value: Any) -> str:
 
 def check_aws_region(name: str, value: Any) -> str:
     """An AWS region code botocore knows (a Lambda function's own AWS_REGION; never a Sendbird key)."""
-    from sendbird_copy.regions import is_aws_region
+    from sendbird_copy.rules.regions import is_aws_region
 
     if not is_aws_region(value):
         raise _refuse(
@@ -107,7 +107,7 @@ def check_regional_arn(
 ) -> str:
     """``value`` if it is an ARN matching ``pattern`` (``what`` it should be) in ``region``; ``why``
     says why the region must match."""
-    from sendbird_copy.regions import region_from_arn
+    from sendbird_copy.rules.regions import region_from_arn
 
     allowed = f"{what} in the application's region {region}"
     if not isinstance(value, str):

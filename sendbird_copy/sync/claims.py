@@ -19,10 +19,10 @@ from sendbird_copy.errors import (
     is_transient,
     may_have_been_accepted,
 )
-from sendbird_copy.sync.checked import gave_up_for_nothing
+from sendbird_copy.sync.bucket.checked import gave_up_for_nothing
+from sendbird_copy.sync.bucket.ledger import COPIED, FAILED, REQUESTED, LedgerEntry, Stored
 from sendbird_copy.sync.context import AppContext, CopyBudget
 from sendbird_copy.sync.discovery import NOT_FOUND_CODE, FoundRecording
-from sendbird_copy.sync.ledger import COPIED, FAILED, REQUESTED, LedgerEntry, Stored
 from sendbird_copy.sync.outcomes import Outcome, RecordingResult, standing
 
 MAX_ATTEMPTS = rules.MAX_COPY_ATTEMPTS

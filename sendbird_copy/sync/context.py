@@ -22,11 +22,11 @@ from sendbird_copy import rules
 from sendbird_copy.aws import mapped
 from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, WRITE_REQUESTS_PER_SECOND
 from sendbird_copy.outputs import AppOutputs
-from sendbird_copy.sync.checked import ClaimChecker
+from sendbird_copy.sync.bucket.checked import ClaimChecker
+from sendbird_copy.sync.bucket.ledger import Ledger, LedgerEntry, now_utc
+from sendbird_copy.sync.bucket.state import KeyLayout
 from sendbird_copy.sync.discovery import FoundRecording
-from sendbird_copy.sync.ledger import Ledger, LedgerEntry, now_utc
 from sendbird_copy.sync.limiter import RateLimiter
-from sendbird_copy.sync.state import KeyLayout
 
 DEFAULT_EVENT_MARGIN = timedelta(hours=rules.EVENT_MARGIN_HOURS_DEFAULT)  # see horizon.py
 

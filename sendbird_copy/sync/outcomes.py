@@ -25,9 +25,9 @@ from enum import StrEnum
 from typing import Any
 
 from sendbird_copy import facts
+from sendbird_copy.sync.bucket.ledger import COPIED, FAILED, REQUESTED, LedgerEntry
+from sendbird_copy.sync.bucket.state import holds_id
 from sendbird_copy.sync.discovery import FoundRecording
-from sendbird_copy.sync.ledger import COPIED, FAILED, REQUESTED, LedgerEntry
-from sendbird_copy.sync.state import holds_id
 
 
 class Outcome(StrEnum):

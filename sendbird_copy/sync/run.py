@@ -23,6 +23,9 @@ from datetime import datetime
 
 from sendbird_copy.errors import SendbirdApiError, ServiceError, describe
 from sendbird_copy.outputs import AppOutputs
+from sendbird_copy.sync.bucket.lease import Lease
+from sendbird_copy.sync.bucket.s3clock import skew_note
+from sendbird_copy.sync.bucket.state import StateKept, SyncState, SyncStateStore
 from sendbird_copy.sync.claims import MAX_ATTEMPTS, Claims
 from sendbird_copy.sync.context import DEFAULT_EVENT_MARGIN, AppContext, CopyBudget, SyncOptions, SyncServices
 from sendbird_copy.sync.discovery import (
@@ -43,7 +46,6 @@ from sendbird_copy.sync.horizon import (
     plan_discovery,
     safety_scan_due,
 )
-from sendbird_copy.sync.lease import Lease
 from sendbird_copy.sync.manifest import ManifestWriter
 from sendbird_copy.sync.outcomes import (
     OUTCOMES,
@@ -55,8 +57,6 @@ from sendbird_copy.sync.outcomes import (
     judge_deadline,
     standing,
 )
-from sendbird_copy.sync.s3clock import skew_note
-from sendbird_copy.sync.state import StateKept, SyncState, SyncStateStore
 from sendbird_copy.sync.verification import LISTING_ONLY_NOTE, Verifier
 
 # The outcomes' names as reports and --json give them (sendbird_copy.sync.outcomes holds them).

@@ -37,14 +37,14 @@ from sendbird_copy.errors import OptionError, ServiceError, describe
 from sendbird_copy.facts import GET_REQUESTS_PER_SECOND, RECORDING_RETENTION
 from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.rules import shorten
-from sendbird_copy.sync.bucket_view import judged_by_object, read_bucket
+from sendbird_copy.sync.bucket.lease import Holder, lease_key, read_holder
+from sendbird_copy.sync.bucket.ledger import Ledger, LedgerEntry, Stored, now_utc
+from sendbird_copy.sync.bucket.state import SyncStateStore
+from sendbird_copy.sync.bucket.view import judged_by_object, read_bucket
 from sendbird_copy.sync.discovery import LIVE_EVENT, ROOM, Discoverer, FoundRecording
 from sendbird_copy.sync.horizon import DEFAULT_EVENT_MARGIN_HOURS, bounded_queries, horizon
-from sendbird_copy.sync.lease import Holder, lease_key, read_holder
-from sendbird_copy.sync.ledger import Ledger, LedgerEntry, Stored, now_utc
 from sendbird_copy.sync.limiter import RateLimiter
 from sendbird_copy.sync.outcomes import NEEDS_ATTENTION, STATES, State, judge
-from sendbird_copy.sync.state import SyncStateStore
 
 # The states' names (sendbird_copy.sync.outcomes holds them), most urgent first in STATES.
 SAFE, LOST, FAILED_STATE, AT_RISK = State.SAFE, State.LOST, State.FAILED, State.AT_RISK

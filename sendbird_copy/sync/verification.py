@@ -19,14 +19,14 @@ from sendbird_copy import rules
 from sendbird_copy.aws import is_sse_kms_with
 from sendbird_copy.errors import ServiceError, describe
 from sendbird_copy.facts import RESERVED_PREFIXES
-from sendbird_copy.sync.checked import age_seconds, fresh_since
+from sendbird_copy.sync.bucket.checked import age_seconds, fresh_since
+from sendbird_copy.sync.bucket.ledger import COPIED, FAILED, LedgerEntry
+from sendbird_copy.sync.bucket.state import KeyLayout, holds_id
 from sendbird_copy.sync.claims import MAX_ATTEMPTS, Claims
 from sendbird_copy.sync.context import AppContext
 from sendbird_copy.sync.discovery import FoundRecording
-from sendbird_copy.sync.ledger import COPIED, FAILED, LedgerEntry
 from sendbird_copy.sync.mp4 import Damaged, inspect, s3_range_reader
 from sendbird_copy.sync.outcomes import Outcome, RecordingResult, SyncReport
-from sendbird_copy.sync.state import KeyLayout, holds_id
 
 # What a copied object's record says when it was checked by listing only (verify_with_head off).
 LISTING_ONLY_NOTE = (

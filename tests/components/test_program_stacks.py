@@ -39,7 +39,7 @@ from sendbird_copy.outputs import (
     SECRET_KEYS,
     parse_stack_outputs,
 )
-from sendbird_copy.regions import resolve_region
+from sendbird_copy.rules.regions import resolve_region
 from tests.components.pulumi_mocks import (
     ALLOW,
     DEFAULT_STORAGE_TYPES,

@@ -30,7 +30,7 @@ from sendbird_copy.cli.commands import cli
 from sendbird_copy.errors import InputError
 from sendbird_copy.facts import CONFIG_NAMESPACE as NAMESPACE
 from sendbird_copy.outputs import parse_stack_outputs
-from sendbird_copy.sync.handler import FunctionConfig, env_input
+from sendbird_copy.sync.function.handler import FunctionConfig, env_input
 from tests.components.pulumi_mocks import ACCOUNT_ID, RecordingMocks, run_component, run_stack
 
 APP_ID = "9F1C2B7E-4D3A-4C8B-A1E6-3B5D7F9A0C2E"

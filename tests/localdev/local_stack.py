@@ -14,7 +14,7 @@ from localdev.moto_server import MotoServer
 from localdev.program_runner import load_stack_config
 from localdev.smoke_runner import SmokeRun, SmokeTarget, run_smoke_test
 from sendbird_copy.facts import CONFIG_NAMESPACE
-from sendbird_copy.regions import sendbird_key_for_aws_region
+from sendbird_copy.rules.regions import sendbird_key_for_aws_region
 
 RECORDING_BYTES = 12 * MB  # three 5 MB parts: multipart for real, quick enough for every test
 ORG_KEY = "org-key-e2e-0123456789abcdef"

@@ -38,7 +38,7 @@ from localdev.sendbird_emulator import SendbirdEmulator
 from localdev.sendbird_emulator.seeding import seed_application
 from sendbird_copy import facts
 from sendbird_copy.facts import LEDGER_PREFIX, MANIFEST_PREFIX, SUMMARY_MESSAGE
-from sendbird_copy.sync.ledger import Ledger
+from sendbird_copy.sync.bucket.ledger import Ledger
 from sendbird_copy.sync.run import ALREADY_SAFE, COPIED_NOW
 from tests.sendbird_copy.conftest import FAST_LIMITS
 from tests.sendbird_copy.scheduled_support import REGION, SIZE, FunctionWorld, function_world

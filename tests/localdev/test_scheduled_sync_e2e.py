@@ -218,7 +218,7 @@ def test_without_its_ledger_permission_the_function_fails_naming_it(local_stack:
     assert not result.ok
     assert result.error is not None
     text = _everything(result)
-    # The error Lambda records names the permission (sendbird_copy.sync.handler.with_permission_hint).
+    # The error Lambda records names the permission (function.handler.with_permission_hint).
     message = result.error["errorMessage"]
     assert re.search(r"the function's role lacks s3:(GetObject|PutObject)", message), message
     assert local_stack.emulator.copy_posts(app.app_id) == {}  # nothing copied without a ledger

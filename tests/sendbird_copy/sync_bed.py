@@ -16,7 +16,7 @@ from localdev.moto_server import MotoServer
 from localdev.sendbird_emulator import SendbirdEmulator
 from sendbird_copy.api import SendbirdClient
 from sendbird_copy.outputs import AppOutputs, parse_stack_outputs
-from sendbird_copy.sync.ledger import Ledger
+from sendbird_copy.sync.bucket.ledger import Ledger
 from sendbird_copy.sync.run import SyncOptions, SyncReport, SyncServices, run_sync
 from tests.sendbird_copy.aws_builders import Destination, stack_outputs
 from tests.sendbird_copy.cli_support import API_TOKEN, CopyCli

@@ -18,9 +18,9 @@ from localdev.sendbird_emulator import SendbirdEmulator
 from sendbird_copy import facts
 from sendbird_copy.api import SendbirdClient
 from sendbird_copy.errors import SendbirdApiError
-from sendbird_copy.sync.handler import Invocation, ScheduledSyncError, run_scheduled_sync
-from sendbird_copy.sync.ledger import Ledger
-from sendbird_copy.sync.state import SyncStateStore
+from sendbird_copy.sync.bucket.ledger import Ledger
+from sendbird_copy.sync.bucket.state import SyncStateStore
+from sendbird_copy.sync.function.handler import Invocation, ScheduledSyncError, run_scheduled_sync
 from tests.markdown import DOCS_DIR, code_blocks
 from tests.sendbird_copy.aws_builders import Destination
 from tests.sendbird_copy.cli_support import CliRun, CopyCli

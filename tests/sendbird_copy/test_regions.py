@@ -1,6 +1,6 @@
 import pytest
 
-from sendbird_copy.regions import (
+from sendbird_copy.rules.regions import (
     RegionError,
     aws_region_for_sendbird_key,
     is_aws_region,
@@ -57,7 +57,7 @@ def test_location_constraint_and_arn_regions():
 
 
 def test_sendbird_key_for_aws_region_round_trips_the_table():
-    from sendbird_copy.regions import SENDBIRD_REGIONS, sendbird_key_for_aws_region
+    from sendbird_copy.rules.regions import SENDBIRD_REGIONS, sendbird_key_for_aws_region
 
     for key, region in SENDBIRD_REGIONS.items():
         assert sendbird_key_for_aws_region(region.aws_region) == key
@@ -90,6 +90,6 @@ def test_a_sendbird_region_is_known_without_loading_botocores_endpoint_data():
 
 def test_every_aws_region_of_sendbirds_table_is_one_botocore_knows() -> None:
     """is_aws_region trusts the table first: a typo there must not pass as a region."""
-    from sendbird_copy.regions import SENDBIRD_AWS_REGIONS
+    from sendbird_copy.rules.regions import SENDBIRD_AWS_REGIONS
 
     assert SENDBIRD_AWS_REGIONS.issubset(known_aws_regions())

@@ -19,7 +19,8 @@ from localdev.sendbird_emulator.media import NO_MOOV
 from sendbird_copy import facts, rules
 from sendbird_copy.errors import OptionError
 from sendbird_copy.facts import SUMMARY_MESSAGE
-from sendbird_copy.sync.handler import (
+from sendbird_copy.sync.bucket.ledger import FAILED, Ledger, LedgerEntry
+from sendbird_copy.sync.function.handler import (
     MAX_VERIFY_TIMEOUT_S,
     SAFETY_MARGIN_S,
     FunctionConfig,
@@ -31,7 +32,6 @@ from sendbird_copy.sync.handler import (
     run_scheduled_sync,
     with_permission_hint,
 )
-from sendbird_copy.sync.ledger import FAILED, Ledger, LedgerEntry
 from sendbird_copy.sync.run import ALREADY_SAFE, COPIED_NOW, IN_PROGRESS, PENDING
 from tests.sendbird_copy.conftest import FAST_LIMITS
 from tests.sendbird_copy.scheduled_support import REGION, SIZE, FunctionWorld, function_world

@@ -509,8 +509,8 @@ def test_a_key_layout_a_sync_learned_bounds_the_watch_to_one_key(
 ) -> None:
     """With the sync's state holding the layout, no listing of the smoke test reads the whole bucket:
     each poll costs one request whatever the bucket holds."""
-    from sendbird_copy.sync.ledger import Ledger
-    from sendbird_copy.sync.state import KeyLayout, SyncState, SyncStateStore
+    from sendbird_copy.sync.bucket.ledger import Ledger
+    from sendbird_copy.sync.bucket.state import KeyLayout, SyncState, SyncStateStore
 
     s3 = moto.client("s3", dest.region)
     for n in range(3):
@@ -558,8 +558,8 @@ def test_the_tools_own_objects_never_count_as_the_copy(copy_cli: CopyCli, moto: 
 
 def learn_layout(moto: MotoServer, dest: Destination, layout: tuple[str, str]) -> None:
     """The sync's state, as a sync that found a copy at ``prefix + id + suffix`` leaves it."""
-    from sendbird_copy.sync.ledger import Ledger
-    from sendbird_copy.sync.state import KeyLayout, SyncState, SyncStateStore
+    from sendbird_copy.sync.bucket.ledger import Ledger
+    from sendbird_copy.sync.bucket.state import KeyLayout, SyncState, SyncStateStore
 
     s3 = moto.client("s3", dest.region)
     SyncStateStore(s3, dest.bucket, Ledger(s3, dest.bucket, dest.app_id).prefix).save(

@@ -16,8 +16,8 @@ import pytest
 from localdev.moto_server import MotoServer
 from localdev.sendbird_emulator import SendbirdEmulator
 from sendbird_copy.cli.status_table import render_status_human, time_left
+from sendbird_copy.sync.bucket.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry
 from sendbird_copy.sync.discovery import FoundRecording
-from sendbird_copy.sync.ledger import COPIED, FAILED, REQUESTED, Ledger, LedgerEntry
 from sendbird_copy.sync.status import (
     AT_RISK,
     FAILED_STATE,

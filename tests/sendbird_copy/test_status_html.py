@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from sendbird_copy.cli.status_html import COLOURS, render_status_html
-from sendbird_copy.sync.ledger import COPIED, FAILED, REQUESTED
+from sendbird_copy.sync.bucket.ledger import COPIED, FAILED, REQUESTED
 from sendbird_copy.sync.status import STATES, StatusReport, build_rows
 from tests.sendbird_copy.png_pixels import colour_counts
 from tests.sendbird_copy.test_status import NOW, SIZE, entry, found

@@ -20,7 +20,7 @@ from typing import Any
 from localdev.moto_server import MotoServer
 from sendbird_copy.api import SendbirdClient
 from sendbird_copy.outputs import AppOutputs
-from sendbird_copy.sync.ledger import COPIED
+from sendbird_copy.sync.bucket.ledger import COPIED
 from sendbird_copy.sync.run import (
     ALREADY_SAFE,
     COPIED_NOW,

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from sendbird_copy.sync.ledger import COPIED, LedgerEntry
-from sendbird_copy.sync.state import SyncStateStore
+from sendbird_copy.sync.bucket.ledger import COPIED, LedgerEntry
+from sendbird_copy.sync.bucket.state import SyncStateStore
 from tests.sendbird_copy.cli_support import API_TOKEN, PROJECT_DIR, CliRun, CopyCli
 from tests.sendbird_copy.sync_bed import DAY, SIZE, SyncBed
 

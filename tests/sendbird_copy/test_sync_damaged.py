@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from localdev.sendbird_emulator.media import DAMAGES, FIXTURE_DURATION_S, NO_MOOV, NOT_MP4, TRUNCATED
-from sendbird_copy.sync.ledger import COPIED, FAILED
+from sendbird_copy.sync.bucket.ledger import COPIED, FAILED
 from tests.sendbird_copy.cli_support import CliRun, CopyCli
 from tests.sendbird_copy.sync_bed import SIZE, SyncBed
 

@@ -13,9 +13,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from localdev.sendbird_emulator.media import RecordingFile
+from sendbird_copy.sync.bucket.state import KeyLayout, SyncStateStore
 from sendbird_copy.sync.horizon import BOUNDED, FULL
 from sendbird_copy.sync.run import COPIED_NOW, SyncReport
-from sendbird_copy.sync.state import KeyLayout, SyncStateStore
 from tests.sendbird_copy.sync_bed import DAY, SIZE, SyncBed, at_once, outcomes
 
 LONG_AGO = 200 * DAY

@@ -18,8 +18,8 @@ from sendbird_copy.api.answers import listing_page, single_parent
 from sendbird_copy.errors import OptionError, UnexpectedAnswerError
 from sendbird_copy.facts import LEDGER_PREFIX, RECORDING_RETENTION
 from sendbird_copy.rules import check_since
+from sendbird_copy.sync.bucket.ledger import COPIED, REQUESTED, Ledger, LedgerEntry
 from sendbird_copy.sync.discovery import FULL_SCAN, LIVE_EVENT, ROOM, Discoverer, FoundRecording
-from sendbird_copy.sync.ledger import COPIED, REQUESTED, Ledger, LedgerEntry
 from sendbird_copy.sync.limiter import RateLimiter
 from tests.sendbird_copy.aws_builders import create_bucket
 
@@ -274,7 +274,7 @@ def test_an_entry_of_the_wrong_shape_is_not_trusted(document: str) -> None:
 def test_an_object_older_than_the_request_is_not_its_copy() -> None:
     from dataclasses import replace
 
-    from sendbird_copy.sync.checked import fresh_since
+    from sendbird_copy.sync.bucket.checked import fresh_since
     from sendbird_copy.sync.verification import _not_older
 
     # An earlier release's entry: its requested_at (the writer's clock), ten minutes allowed.

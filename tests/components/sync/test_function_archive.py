@@ -66,7 +66,7 @@ def test_every_entry_is_a_sorted_file_with_a_fixed_time_and_mode(built: BuiltArc
 def test_the_archive_holds_the_handler_and_requests_and_nothing_of_the_rest(built: BuiltArchive) -> None:
     names = set(built.names)
     for needed in (
-        "sendbird_copy/sync/handler.py",
+        "sendbird_copy/sync/function/handler.py",
         "sendbird_copy/facts.py",
         "sendbird_copy/sync/run.py",
         "sendbird_copy/api/client.py",
@@ -111,7 +111,7 @@ def test_the_archive_holds_every_module_of_the_package_but_the_left_out_ones(bui
     assert carried == expected
     assert {
         "sendbird_copy/__init__.py",
-        "sendbird_copy/sync/handler.py",
+        "sendbird_copy/sync/function/handler.py",
         "sendbird_copy/sync/run.py",
     } <= carried
 
@@ -193,11 +193,11 @@ def test_the_builder_imports_no_pulumi() -> None:
 PROBE = """
 import json, sys
 sys.path[:0] = [sys.argv[1], sys.argv[2]]
-import sendbird_copy.sync.handler, sendbird_copy.sync.run, sendbird_copy.api, requests, urllib3
+import sendbird_copy.sync.function.handler, sendbird_copy.sync.run, sendbird_copy.api, requests, urllib3
 import charset_normalizer.md
-from sendbird_copy.regions import known_aws_regions
+from sendbird_copy.rules.regions import known_aws_regions
 print(json.dumps({
-    "handler": callable(sendbird_copy.sync.handler.handler),
+    "handler": callable(sendbird_copy.sync.function.handler.handler),
     "requests": requests.__file__, "urllib3": urllib3.__file__, "md": charset_normalizer.md.__file__,
     "regions": "ap-northeast-1" in known_aws_regions(),
     "unwanted": sorted(m for m in ("click", "tqdm", "pulumi", "moto") if m in sys.modules),

@@ -124,7 +124,7 @@ def test_the_function_is_what_the_issue_asks(built, mocks):
     function = mocks.one(LAMBDA_FUNCTION)
     inputs = function.inputs
     assert inputs["runtime"] == "python3.13" and inputs["architectures"] == ["arm64"]
-    assert inputs["handler"] == "sendbird_copy.sync.handler.handler"
+    assert inputs["handler"] == "sendbird_copy.sync.function.handler.handler"
     assert inputs["timeout"] == 900 and inputs["reservedConcurrentExecutions"] == 1
     assert inputs["sourceCodeHash"]
     log_group = mocks.one(LOG_GROUP)

@@ -52,7 +52,7 @@ from sendbird_copy.rules.scheduled import (
     SAFETY_MARGIN_S,
     SCAN_SHARE_OF_BUDGET,
 )
-from sendbird_copy.sync.function_config import (
+from sendbird_copy.sync.function.config import (
     REQUIRED_ENV,
     FunctionConfig,
     FunctionSecrets,
@@ -61,8 +61,8 @@ from sendbird_copy.sync.function_config import (
     read_secrets,
     with_permission_hint,
 )
+from sendbird_copy.sync.function.write_path import WritePath, check_write_path
 from sendbird_copy.sync.outcomes import FAILING_OUTCOMES, metric_values
-from sendbird_copy.sync.write_path import WritePath, check_write_path
 
 # Kept importable from here (tests, the docs): the function's configuration, output and metrics.
 __all__ = [

@@ -28,8 +28,8 @@ from sendbird_copy import rules
 from sendbird_copy.aws import key_id, mapped, write_json
 from sendbird_copy.errors import AwsNotFound
 from sendbird_copy.facts import RESERVED_PREFIXES
-from sendbird_copy.sync.ledger import Ledger, LedgerEntry, Stored
-from sendbird_copy.sync.state import KeyLayout, holds_id
+from sendbird_copy.sync.bucket.ledger import Ledger, LedgerEntry, Stored
+from sendbird_copy.sync.bucket.state import KeyLayout, holds_id
 
 VERIFIED_VERSION = 1
 VERIFIED_MAX_BYTES = 32 * 1024 * 1024  # ~150 bytes per recording: far above any two-week window

@@ -23,7 +23,7 @@ from urllib.parse import quote
 from sendbird_copy.aws import mapped
 from sendbird_copy.errors import AwsNotFound, AwsPreconditionFailed
 from sendbird_copy.facts import LEDGER_PREFIX
-from sendbird_copy.sync.s3clock import response_time
+from sendbird_copy.sync.bucket.s3clock import response_time
 
 REQUESTED, COPIED, FAILED = "requested", "copied", "failed"
 STATES = (REQUESTED, COPIED, FAILED)

@@ -108,7 +108,7 @@ def aws_region_for_sendbird_key(region_key: str, input_name: str = "Sendbird reg
             f"{input_name} '{region_key}' is not in this tool's table of Sendbird regions "
             f"({', '.join(SENDBIRD_REGIONS)}). Pass the application's AWS region explicitly "
             f"instead (for example --sendbird-aws-region ap-northeast-1), or add the key to "
-            f"SENDBIRD_REGIONS in sendbird_copy/regions.py."
+            f"SENDBIRD_REGIONS in sendbird_copy/rules/regions.py."
         )
     return region.aws_region
 

@@ -14,8 +14,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from sendbird_copy.facts import RESERVED_PREFIXES
-from sendbird_copy.sync.checked import ClaimChecker
-from sendbird_copy.sync.ledger import COPIED, FAILED, Ledger, LedgerEntry, Stored
+from sendbird_copy.sync.bucket.checked import ClaimChecker
+from sendbird_copy.sync.bucket.ledger import COPIED, FAILED, Ledger, LedgerEntry, Stored
 
 
 def read_bucket(

@@ -27,7 +27,7 @@ from typing import Any
 
 from sendbird_copy.aws import mapped
 from sendbird_copy.errors import AwsNotFound, AwsPreconditionFailed, describe
-from sendbird_copy.sync.s3clock import response_time
+from sendbird_copy.sync.bucket.s3clock import response_time
 
 log = logging.getLogger(__name__)
 
