@@ -467,7 +467,7 @@ def test_the_checks_before_the_copy_run_at_once_and_the_copy_waits_for_all(monke
 
     from sendbird_copy.checks import smoke
     from sendbird_copy.checks.report import passed
-    from tests.sendbird_copy.test_cli import app
+    from tests.sendbird_copy.cli.test_cli import app
 
     barrier = threading.Barrier(4, timeout=10)
     order: list[str] = []

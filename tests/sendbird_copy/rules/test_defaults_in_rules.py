@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[2] / "sendbird_copy"
+PACKAGE = Path(__file__).resolve().parents[3] / "sendbird_copy"
 ALLOWED = {PACKAGE / "facts.py"}
 TIME_NAME = re.compile(
     r"(timeout|interval|margin|wait|window|delay|skew|_s|_seconds|_days|_hours|_minutes)$", re.IGNORECASE

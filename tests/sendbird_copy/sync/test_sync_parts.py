@@ -572,7 +572,7 @@ def test_a_copy_in_another_format_is_copied_and_its_format_shown() -> None:
     shown (the result's reason, the report's line), never a failure."""
     from sendbird_copy.cli.sync_report import render_sync_human
     from sendbird_copy.sync.run import COPIED_NOW
-    from tests.sendbird_copy.test_mp4 import box, mvhd, tkhd, trak
+    from tests.sendbird_copy.sync.test_mp4 import box, mvhd, tkhd, trak
 
     track = trak(fps_delta=1001, timescale=30000).replace(tkhd(), tkhd(640, 360))
     head = box("ftyp", b"isom") + box("moov", mvhd() + track)

@@ -208,7 +208,7 @@ def test_the_three_region_lookups_run_at_once() -> None:
     import threading
 
     from sendbird_copy.checks.region_check import SendbirdRegionSource, check_regions
-    from tests.sendbird_copy.test_cli import StubKms, StubS3, app
+    from tests.sendbird_copy.cli.test_cli import StubKms, StubS3, app
 
     barrier = threading.Barrier(3, timeout=10)
 

@@ -17,7 +17,7 @@ from sendbird_copy.cli.status_html import COLOURS, render_status_html
 from sendbird_copy.sync.bucket.ledger import COPIED, FAILED, REQUESTED
 from sendbird_copy.sync.status import STATES, StatusReport, build_rows
 from tests.sendbird_copy.png_pixels import colour_counts
-from tests.sendbird_copy.test_status import NOW, SIZE, entry, found
+from tests.sendbird_copy.sync.test_status import NOW, SIZE, entry, found
 
 CHROMIUM = next((path for name in ("chromium", "chromium-browser") if (path := shutil.which(name))), None)
 pytestmark = pytest.mark.skipif(

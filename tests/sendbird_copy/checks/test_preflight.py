@@ -209,7 +209,7 @@ def test_the_probes_that_need_only_the_written_probe_run_at_once_and_it_is_delet
 
     from botocore.exceptions import ClientError
 
-    from tests.sendbird_copy.test_cli import KEY_ARN, app
+    from tests.sendbird_copy.cli.test_cli import KEY_ARN, app
 
     barrier = threading.Barrier(5, timeout=10)
     calls: list[str] = []
