@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 
 from sendbird_copy.errors import SendbirdApiError
+from tests.sendbird_copy.cli.test_cli import app, fake_factory, invoke
 from tests.sendbird_copy.cli_support import CopyCli
 from tests.sendbird_copy.sync_bed import SyncBed
-from tests.sendbird_copy.cli.test_cli import app, fake_factory, invoke
 
 TITLE = "\x1b]0;pwned\x07"  # an xterm title change, ended by BEL
 CLEAR = "\x1b[2J"  # clear the screen
