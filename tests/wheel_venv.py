@@ -8,6 +8,7 @@ does not activate this checkout's editable install, so imports come from the ins
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -29,6 +30,8 @@ def build_wheel(out: Path) -> Path:
         "-w",
         str(out),
     ]
+    # setuptools reuses build/ (gitignored) and would carry a module that has since moved or gone.
+    shutil.rmtree(PROJECT_DIR / "build", ignore_errors=True)
     subprocess.run([*build, "."], cwd=PROJECT_DIR, check=True, capture_output=True, timeout=240)
     (wheel,) = out.glob("sendbird_recordings-*.whl")
     return wheel

@@ -92,8 +92,11 @@ def test_the_limiter_pipelines_slow_round_trips_while_arrivals_stay_under_the_li
     assert most_in_flight >= 2
     # Once a round trip is known, each request starts well inside the window after the answer of
     # the one ``limit`` before it (a limiter that waits a window after that answer never does).
-    overlapping = [n for n in range(2 * limit, 15) if starts[n] - finishes[n - limit] < window - latency / 2]
-    assert overlapping == list(range(2 * limit, 15))
+    # Most, not all: a busy machine may start a thread late (real threads and time), which only ever
+    # widens a gap; a limiter that waits a window after each answer overlaps none of them.
+    later = range(2 * limit, 15)
+    overlapping = [n for n in later if starts[n] - finishes[n - limit] < window - latency / 2]
+    assert len(overlapping) >= 2 * len(later) // 3, (overlapping, list(later))
 
 
 def test_the_limiter_is_shared_safely_by_threads() -> None:
