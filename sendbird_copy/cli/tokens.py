@@ -13,13 +13,12 @@ give it one; a token is never shown.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from sendbird_copy.errors import OptionError, ServiceError
-from sendbird_copy.rules import check_secret, shorten
+from sendbird_copy.rules import check_json_object, check_secret, shorten
 
 TOKEN_ENV = "SENDBIRD_API_TOKEN"
 TOKEN_ENV_PREFIX = "SENDBIRD_API_TOKEN_"
@@ -48,12 +47,10 @@ def read_tokens_file(path: str) -> dict[str, str]:
         raise OptionError(f"{where}: cannot be read ({exc.strerror or type(exc).__name__})") from None
     if len(data) > MAX_TOKENS_FILE_BYTES:
         raise OptionError(f"{where}: is larger than {MAX_TOKENS_FILE_BYTES} bytes")
-    try:
-        tokens = json.loads(data)
-    except ValueError:
-        raise OptionError(f'{where}: is not JSON; expected {{"<app id>": "<token>", ...}}') from None
-    if not isinstance(tokens, dict):
-        raise OptionError(f'{where}: is not a JSON object; expected {{"<app id>": "<token>", ...}}')
+    expected = 'expected {"<app id>": "<token>", ...}'
+    tokens = check_json_object(
+        data, f"{where}: is not JSON; {expected}", f"{where}: is not a JSON object; {expected}"
+    )
     wrong = [shorten(str(k), 60) for k, v in tokens.items() if not isinstance(v, str)]
     if wrong:
         raise OptionError(f"{where}: the token of {', '.join(wrong)} is not a string (not shown)")

@@ -42,6 +42,7 @@ class LinkReport:
     passed: bool = True
 
     def to_dict(self) -> dict[str, Any]:
+        expires_at = self.expires_at.isoformat(timespec="seconds")
         return {
             "app_id": self.app_id,
             "passed": self.passed,
@@ -51,7 +52,7 @@ class LinkReport:
             "size": self.size,
             "key_from": self.source,
             "url": self.url,
-            "expires_at": self.expires_at.isoformat(timespec="seconds"),
+            "expires_at": expires_at,
             "notes": list(self.notes),
         }
 

@@ -14,7 +14,7 @@ its names in ``__all__`` here, then one call in each entry point.
 The rules live by domain; every public name is re-exported here, so ``from sendbird_copy import
 rules`` (``rules.check_<what>``) and ``from sendbird_copy.rules import ...`` are the way in:
 - ``values``: ``type_name``, ``PENDING``, the Output suffixes, and the plain types (a boolean, a
-  string, days, a whole number, a finite number) that the other rules build on
+  string, days, a whole number, a finite number, a JSON object) that the other rules build on
 - ``helper``: the helper's waits and limits (CLI flags and the sync's own), ``--since``, warn days,
   the event margin
 - ``sendbird``: application ids, tokens and secrets, identifiers, URLs and the API base URL
@@ -175,6 +175,7 @@ from sendbird_copy.rules.values import (
     check_bool,
     check_days,
     check_finite,
+    check_json_object,
     check_str,
     check_whole_number,
     type_name,
@@ -281,6 +282,7 @@ __all__ = [
     "check_external_id",
     "check_finite",
     "check_identifier",
+    "check_json_object",
     "check_kms_deletion_window_days",
     "check_kms_key_arn",
     "check_link_expires",

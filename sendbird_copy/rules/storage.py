@@ -219,14 +219,14 @@ def check_tags(name: str, tags: Any) -> Mapping[str, Any]:
 
 
 def check_sendbird_principal(name: str, value: Any) -> str:
+    allowed = (
+        "Sendbird's 12-digit AWS account id or an IAM principal ARN "
+        f"(arn:aws:iam::<account>:root|role/...){STRING_OR_OUTPUT}"
+    )
     if not isinstance(value, str) or not (
         _ACCOUNT_ID.fullmatch(value) or _IAM_PRINCIPAL_ARN.fullmatch(value)
     ):
-        raise _refuse(
-            name,
-            f" {shown(value)} is not an AWS principal. Allowed: Sendbird's 12-digit AWS account id or an "
-            f"IAM principal ARN (arn:aws:iam::<account>:root|role/...){STRING_OR_OUTPUT}",
-        )
+        raise _refuse(name, f" {shown(value)} is not an AWS principal. Allowed: {allowed}")
     return value
 
 

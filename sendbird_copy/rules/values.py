@@ -1,11 +1,12 @@
 """The ground every rule stands on: how a user names a value's type, ``PENDING`` (a value not known
 yet), the suffixes that say an argument also takes a pulumi Output, the one way a rule refuses a value,
 and the plain type checks the other rules build on (a boolean, a string, a number of days, a whole
-number, a finite number).
+number, a finite number, a JSON object).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -115,3 +116,15 @@ def check_finite(name: str, value: Any, low: float, high: float) -> float:
     if not low <= number <= high:
         raise _refuse(name, f" {number:g} is out of range. Allowed: {allowed}")
     return number
+
+
+def check_json_object(data: str | bytes, not_json: str, not_object: str) -> dict[str, Any]:
+    """``data`` read as a JSON object; else an ``InputError`` saying ``not_json`` or ``not_object``.
+    The messages are the caller's: they name the input and never quote ``data`` (it may hold a secret)."""
+    try:
+        found = json.loads(data)
+    except ValueError:
+        raise InputError(not_json) from None
+    if not isinstance(found, dict):
+        raise InputError(not_object)
+    return found

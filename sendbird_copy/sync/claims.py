@@ -114,15 +114,7 @@ class Claims:
                 recording, Outcome.WOULD_COPY, f"{why}; dry run: {item['Key']} not checked"
             )
         if item is not None and self.check_object is not None:
-            base = LedgerEntry(
-                recording_id=recording.recording_id,
-                app_id=ctx.app.app_id,
-                state=REQUESTED,
-                where=recording.where,
-                run_id=ctx.services.run_id,
-                updated_at=ctx.services.now().isoformat(),
-                deadline=recording.deadline.isoformat() if recording.deadline else None,
-            )
+            base = self._requested_entry(recording, ctx.services.now().isoformat())
             result = self.check_object(recording, base, item)
             if result.outcome == Outcome.COPIED:
                 reason = f"{why}; its object {item['Key']} is checked"
@@ -134,21 +126,28 @@ class Claims:
             stored = replace(stored, entry=replace(stored.entry, attempts=0))
         return self.claim_and_copy(recording, stored)
 
-    def claim_and_copy(self, recording: FoundRecording, stored: Stored | None) -> RecordingResult:
+    def _requested_entry(self, recording: FoundRecording, now: str) -> LedgerEntry:
+        """The ledger entry of ``recording`` as this run requests its copy, at ``now``."""
         ctx = self.context
-        if not self.budget.take():
-            return RecordingResult(recording, Outcome.PENDING, "--max-copies reached; left for the next run")
-        previous = stored.entry if stored else None
-        now = ctx.services.now().isoformat()
-        entry = LedgerEntry(
+        return LedgerEntry(
             recording_id=recording.recording_id,
             app_id=ctx.app.app_id,
             state=REQUESTED,
             where=recording.where,
             run_id=ctx.services.run_id,
             updated_at=now,
-            requested_at=now,
             deadline=recording.deadline.isoformat() if recording.deadline else None,
+        )
+
+    def claim_and_copy(self, recording: FoundRecording, stored: Stored | None) -> RecordingResult:
+        ctx = self.context
+        if not self.budget.take():
+            return RecordingResult(recording, Outcome.PENDING, "--max-copies reached; left for the next run")
+        previous = stored.entry if stored else None
+        now = ctx.services.now().isoformat()
+        entry = replace(
+            self._requested_entry(recording, now),
+            requested_at=now,
             attempts=(previous.attempts if previous else 0) + 1,
             # A damaged copy's record (with its ETag) stays, so verification waits for another object.
             object=previous.object

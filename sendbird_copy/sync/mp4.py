@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sendbird_copy.aws import aws_errors
 
@@ -61,13 +61,7 @@ class MediaFacts:
         return f"{self.duration_s:g} s, {self.width}x{self.height}, {fps}"
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "duration_s": self.duration_s,
-            "width": self.width,
-            "height": self.height,
-            "fps": self.fps,
-            "default_format": self.is_default,
-        }
+        return {**asdict(self), "default_format": self.is_default}
 
 
 @dataclass(frozen=True)
@@ -174,12 +168,18 @@ def read_box(reader: ChunkedReader, offset: int, limit: int) -> Box:
 
 def children(reader: ChunkedReader, parent: Box, cap: int = MAX_CHILDREN) -> list[Box]:
     """The boxes directly inside ``parent`` (headers only)."""
+    return _boxes(reader, parent.body, parent.end, cap, f"box '{parent.type}' holds more than {cap} boxes")
+
+
+def _boxes(reader: ChunkedReader, start: int, end: int, cap: int, too_many: str) -> list[Box]:
+    """The boxes one after another from ``start`` to ``end`` (headers only); more than ``cap``: broken,
+    saying ``too_many``."""
     found: list[Box] = []
-    offset = parent.body
-    while offset < parent.end:
+    offset = start
+    while offset < end:
         if len(found) >= cap:
-            raise _Broken(f"box '{parent.type}' holds more than {cap} boxes")
-        box = read_box(reader, offset, parent.end)
+            raise _Broken(too_many)
+        box = read_box(reader, offset, end)
         found.append(box)
         offset = box.end
     return found
@@ -259,14 +259,8 @@ def _inspect(reader: ChunkedReader) -> MediaFacts:
     start = reader.get(0, 8)
     if start[4:8] != b"ftyp":
         raise _Broken(f"not an MP4: it begins with bytes {start.hex()}, not an 'ftyp' box")
-    top: list[Box] = []
-    offset = 0
-    while offset < reader.size:
-        if len(top) >= MAX_TOP_BOXES:
-            raise _Broken(f"more than {MAX_TOP_BOXES} top-level boxes (a fragmented MP4?): not checked")
-        box = read_box(reader, offset, reader.size)
-        top.append(box)
-        offset = box.end
+    too_many = f"more than {MAX_TOP_BOXES} top-level boxes (a fragmented MP4?): not checked"
+    top = _boxes(reader, 0, reader.size, MAX_TOP_BOXES, too_many)
     kinds = {box.type for box in top}
     missing = [kind for kind in REQUIRED_TOP if kind not in kinds]
     if missing:

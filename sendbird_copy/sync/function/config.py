@@ -4,14 +4,13 @@ secrets read with the function's own role. Every message names the variable, nev
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sendbird_copy import facts, rules
 from sendbird_copy.errors import OptionError, ServiceError, describe
-from sendbird_copy.rules import check_secret, has_control_characters
+from sendbird_copy.rules import check_json_object, check_secret, has_control_characters
 
 REQUIRED_ENV = (
     facts.ENV_APP_ID,
@@ -118,12 +117,11 @@ def read_secrets(secretsmanager: Any, config: FunctionConfig) -> FunctionSecrets
         f'{key_name} must be a JSON object {{"{facts.COPY_KEY_ID_FIELD}": ..., '
         f'"{facts.COPY_KEY_SECRET_FIELD}": ...}}'
     )
-    try:
-        data = json.loads(text)
-    except ValueError:
-        raise OptionError(f"{shape}; it is not JSON (not shown here)") from None
-    if not isinstance(data, dict):
-        raise OptionError(f"{shape}; it is JSON of another shape (not shown here)")
+    data = check_json_object(
+        text,
+        f"{shape}; it is not JSON (not shown here)",
+        f"{shape}; it is JSON of another shape (not shown here)",
+    )
     fields_found = {}
     for name in (facts.COPY_KEY_ID_FIELD, facts.COPY_KEY_SECRET_FIELD):
         value = data.get(name)
