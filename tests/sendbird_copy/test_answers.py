@@ -251,6 +251,54 @@ def test_a_body_trickled_a_byte_at_a_time_ends_at_the_deadline(
     assert "did not send its whole answer within 1 s" in app_report(done)["error"]
 
 
+def test_a_status_line_and_headers_trickled_a_byte_at_a_time_end_at_the_deadline(
+    copy_cli: CopyCli, stub: StubSendbird, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The headers alone would take about 20 s at 0.25 s a byte; each read is well inside the 30 s
+    # read timeout, so only a total deadline (here 1 s) ends the wait.
+    monkeypatch.setattr("sendbird_copy.api.client.DEFAULT_DEADLINE", 1.0, raising=False)
+
+    def slow(_method: str, path: str, _query: dict[str, str]) -> Reply:
+        if path == "/live-events":
+            return Reply(body=empty_listing(path), trickle_s=0.25, trickle_headers=True)
+        return Reply(body=empty_listing(path))
+
+    stub.answer = slow
+    began = time.monotonic()
+    done, dest = sync_stub(copy_cli, stub)
+    assert time.monotonic() - began < 10, "waited for the trickled headers"
+    assert done.exit_code == 1
+    error = app_report(done)["error"]
+    assert "The Sendbird API at 127.0.0.1:" in error and "did not send its whole answer within 1 s" in error
+    assert nothing_marked(copy_cli, dest)
+
+
+def test_a_copy_whose_answer_headers_trickle_stays_requested(
+    copy_cli: CopyCli, stub: StubSendbird, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy POST past its deadline may have been accepted: never re-POSTed on the spot, the
+    recording is recorded requested and verification decides."""
+    monkeypatch.setattr("sendbird_copy.api.client.DEFAULT_DEADLINE", 1.0, raising=False)
+    listing = {"live_events": [live_event("e1", recording("r1", "completed"))], "next": None}
+
+    def slow_copy(method: str, path: str, _query: dict[str, str]) -> Reply:
+        if method == "POST":
+            return Reply(body={}, trickle_s=0.25, trickle_headers=True)
+        return Reply(body=listing if path == "/live-events" else empty_listing(path))
+
+    stub.answer = slow_copy
+    began = time.monotonic()
+    done, dest = sync_stub(copy_cli, stub, "--verify-timeout", "0")
+    assert time.monotonic() - began < 10, "waited for the trickled headers"
+    (result,) = app_report(done)["recordings"]
+    assert result["outcome"] == "in progress", result
+    assert sum(1 for method, _p, _q in stub.received if method == "POST") == 1
+    assert copy_cli.moto is not None
+    ledger = Ledger(copy_cli.moto.client("s3", dest.region), dest.bucket, dest.app_id)
+    stored = ledger.read("r1")
+    assert stored is not None and stored.entry is not None and stored.entry.state == "requested"
+
+
 # -- item 5: a copy answered by a gateway's 504 is never POSTed again ---------------------------------
 def test_a_copy_accepted_behind_a_gateways_504_is_posted_once_and_verified(
     copy_cli: CopyCli, bed: SyncBed

@@ -600,7 +600,7 @@ def test_an_answer_that_is_not_json_is_described_in_one_line_never_shown(echo, s
 
 
 def test_a_long_retry_after_is_said_not_slept_in_silence(echo, caplog, monkeypatch):
-    monkeypatch.setattr("sendbird_copy.api.client.RETRY_WAIT_WORTH_A_LINE", 1.0)
+    monkeypatch.setattr("sendbird_copy.api.transport.RETRY_WAIT_WORTH_A_LINE", 1.0)
     echo.answer = (429, "application/json", b'{"code": 429100, "message": "slow down"}')
     echo.headers = {"Retry-After": "1"}
     client = SendbirdClient(APP, TOKEN, base_url=echo.url + "/v1", retries=1)
