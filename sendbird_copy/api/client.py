@@ -374,7 +374,8 @@ class OrganizationClient(_ClientBase):
         """``{"app_id", "app_name", "region": {"region_key", "region_name"}, ...}``."""
         aid = _require(app_id, "app_id")
         path = f"/api/v2/applications/{quote(aid, safe='')}"
-        return answers.application("GET /api/v2/applications/{app_id}", self._core.request("GET", path))
+        body = self._core.request("GET", path)
+        return answers.application("GET /api/v2/applications/{app_id}", aid, body)
 
 
 def client_factory(
