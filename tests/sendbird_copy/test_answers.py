@@ -30,6 +30,7 @@ from tests.sendbird_copy.stub_sendbird import (
     StubSendbird,
     empty_listing,
     live_event,
+    ms,
     recording,
 )
 from tests.sendbird_copy.sync_bed import SyncBed
@@ -230,6 +231,64 @@ def test_the_window_reads_at_most_its_page_limit(
     assert done.exit_code == 1
     assert "the window's listings went past 3 pages this run" in app_report(done)["error"]
     assert stub.gets("/live-events") == 3
+
+
+# -- what to build: a listing that cannot show it reached the window's start does not pass ----------
+DAY_S = 86_400
+
+
+@pytest.mark.parametrize(
+    ("path", "item", "problem"),
+    [
+        (
+            "/live-events",
+            {
+                **live_event("old", recording("r-old", "completed"), state="ended"),
+                "started_at": ms(time.time() - 30 * DAY_S),
+            },
+            "live event old began at ",
+        ),
+        ("/live-events", {**live_event("nostart", state="ended"), "started_at": None}, "has no 'started_at'"),
+        (
+            "/rooms",
+            {"room_id": "room-old", "state": "deleted", "created_at": ms(time.time() - 40 * DAY_S)},
+            "room room-old began at ",
+        ),
+    ],
+)
+def test_a_window_listing_holding_a_parent_outside_its_start_filter_fails_the_run(
+    copy_cli: CopyCli, stub: StubSendbird, path: str, item: dict[str, Any], problem: str
+) -> None:
+    """Sendbird's order is undocumented; what shows a listing reached the window's start is its end
+    (``next`` null) and every parent within the start filter it was asked for (discovery.py)."""
+    name = "started_at_start_date" if path == "/live-events" else "created_at_start_date"
+
+    def ignores_the_filter(_method: str, asked: str, query: dict[str, str]) -> Reply:
+        if asked == path and name in query:
+            return Reply(body={path.strip("/").replace("-", "_"): [item], "next": None})
+        return Reply(body=empty_listing(asked))
+
+    stub.answer = ignores_the_filter
+    done, dest = sync_stub(copy_cli, stub)
+    assert done.exit_code == 1, done.text
+    error = app_report(done)["error"]
+    assert f"GET {path}?{name}" in error and problem in error, error
+    assert "the sync asked for: the listing is not the one asked for" in error
+    assert done.json()["verdict"] != "pass"
+    assert nothing_marked(copy_cli, dest)
+    text = copy_cli.invoke("sync", copy_cli.outputs(dest), "--api-base-url", stub.url)
+    assert text.exit_code == 1 and f"outside the {name}=" in text.text
+
+
+def test_a_window_listing_within_its_start_filter_passes(copy_cli: CopyCli, stub: StubSendbird) -> None:
+    ended = live_event("e-new", recording("r-new", "recording"), state="ended")  # started an hour ago
+    stub.answer = lambda _m, path, query: Reply(
+        body={"live_events": [ended], "next": None}
+        if path == "/live-events" and "started_at_start_date" in query
+        else empty_listing(path)
+    )
+    done, _ = sync_stub(copy_cli, stub)
+    assert done.exit_code == 0, done.text
 
 
 # -- item 8: every request has a total deadline ------------------------------------------------------
