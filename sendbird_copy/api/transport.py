@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 
 _CHUNK_BYTES = 64 * 1024
 RETRY_WAIT_WORTH_A_LINE = 5.0  # seconds; a shorter wait between retries passes without a line
-_RETRY_POLL_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -170,7 +169,7 @@ def exchange(  # noqa: PLR0913 - the request's parts and the two limits
     threading.Thread(target=run, name="sendbird-request", daemon=True).start()
     while not job.done.wait(max(0.0, job.attempt_started + deadline - time.monotonic())):
         if job.waiting_to_retry:
-            job.done.wait(_RETRY_POLL_S)  # between attempts: the next one starts its own deadline
+            job.done.wait(0.05)  # between attempts (polled): the next one starts its own deadline
             continue
         job.cancelled.set()
         job.shut()
