@@ -127,9 +127,24 @@ def accepted(endpoint: str, body: Any) -> dict[str, Any]:
     return _object(endpoint, body)
 
 
-def application(endpoint: str, body: Any) -> dict[str, Any]:
-    """The Organization API's application: an object; its ``region`` is read by the region check."""
-    return _object(endpoint, body)
+def application(endpoint: str, app_id: str, body: Any) -> dict[str, Any]:
+    """The Organization API's application (``{"app_id", "region": {"region_key", "region_name"}}``):
+    the application asked for, its ``region.region_key`` a non-empty string (the region check maps
+    it), ``region_name`` a string when present. Another application's answer is refused too."""
+    data = _object(endpoint, body)
+    where = _At(endpoint, "region")
+    if data.get("app_id") != app_id:
+        shown = "another application" if isinstance(data.get("app_id"), str) else _kind(data.get("app_id"))
+        raise _wrong(endpoint, f"'app_id' is {shown}, not the application asked for")
+    region = data.get("region")
+    if not isinstance(region, dict):
+        raise _wrong(endpoint, f"'region' is {_kind(region)}, not an object")
+    key, name = region.get("region_key"), region.get("region_name")
+    if not isinstance(key, str) or not key:
+        raise where.wrong(f"'region_key' is {_kind(key)}, not a non-empty string")
+    if name is not None and not isinstance(name, str):
+        raise where.wrong(f"'region_name' is {_kind(name)}, not a string")
+    return data
 
 
 @dataclass(frozen=True)

@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote, urlsplit
 
 import requests
-import urllib3.exceptions
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError
-from urllib3.util.retry import Retry
 
 from sendbird_copy import __version__
-from sendbird_copy.api import answers
+from sendbird_copy.api import answers, transport
+from sendbird_copy.api.transport import CappedRetry, WatchedAdapter
 from sendbird_copy.errors import (
     AnswerLostError,
     RateLimitedError,
@@ -49,55 +46,15 @@ log = logging.getLogger(__name__)
 Throttle = Callable[[str], contextlib.AbstractContextManager[None]]
 
 DEFAULT_TIMEOUT: tuple[float, float] = (3.05, 30.0)
-# Every answer, whole, within this many seconds of its request: a per-read timeout alone never ends
-# a body trickled a byte at a time. A listing page of 100 parents is well under a megabyte.
+# Every answer, whole (status line, headers, body), within this many seconds of its attempt's start:
+# a per-read timeout alone never ends an answer trickled a byte at a time. A listing page of 100
+# parents is well under a megabyte.
 DEFAULT_DEADLINE = 60.0
-_CHUNK_BYTES = 64 * 1024
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 # find_recording reads at most this many pages of each listing: 20 x 100 = 2,000 live events and
 # 2,000 rooms, 40 GETs (about 4 s at the documented 10 GET/s). Past that the copy call decides.
 FIND_MAX_PAGES = 20
 _ERROR_TEXT_CHARS = 200
-RETRY_WAIT_WORTH_A_LINE = 5.0  # seconds; a shorter wait between retries passes without a line
-
-
-def _read_some(response: requests.Response) -> Callable[[int], bytes]:
-    """What has arrived of the body, at most ``n`` bytes, without waiting for ``n``: urllib3 2's
-    ``read1``; with urllib3 1.26 (some Lambda runtimes), http.client's own ``read1`` beneath it."""
-    raw = response.raw
-    if hasattr(raw, "read1"):
-        return lambda n: bytes(raw.read1(n, decode_content=True))
-    fp: Any = raw._fp  # urllib3 1.26: the http.client response it wraps
-    return lambda n: bytes(fp.read1(n))
-
-
-class _CappedRetry(Retry):
-    """urllib3 Retry that honours ``Retry-After`` but never sleeps longer than a CI job can wait."""
-
-    MAX_RETRY_AFTER = 60.0
-
-    def get_retry_after(self, response: Any) -> float | None:
-        value = super().get_retry_after(response)
-        return None if value is None else min(value, self.MAX_RETRY_AFTER)
-
-    def sleep_for_retry(self, response: Any = None) -> bool:
-        # A long Retry-After would otherwise be a silent pause: say it (stderr, through the
-        # Reporter's logging handler), off a terminal too.
-        wait = self.get_retry_after(response) if response is not None else None
-        if wait is not None and wait >= RETRY_WAIT_WORTH_A_LINE:
-            log.warning(
-                "Sendbird answered HTTP %s; retrying in %.0f s, as its Retry-After says",
-                response.status,
-                wait,
-            )
-        return bool(super().sleep_for_retry(response))
-
-    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
-        # A copy POST is not idempotent: after a 5xx it may have been accepted (a gateway's 504 in
-        # front of an accepted copy), so only a 429 (nothing was accepted) is repeated.
-        if method == "POST" and status_code != 429:
-            return False
-        return bool(super().is_retry(method, status_code, has_retry_after))
 
 
 def _require(value: str | None, input_name: str) -> str:
@@ -142,7 +99,7 @@ class _HttpCore:
         self._secrets = [s for s in (*secrets, split.password) if s]
         # Wraps every request (a shared rate limiter's slot); see set_throttle.
         self.throttle: Throttle | None = None
-        retry = _CappedRetry(
+        retry = CappedRetry(
             total=retries,
             connect=retries,
             # read=0: once a request was sent, a lost answer is not repeated; for a copy that
@@ -159,11 +116,11 @@ class _HttpCore:
             # Hand back the last 429/5xx response so its documented error body becomes the error.
             raise_on_status=False,
         )
-        adapter = HTTPAdapter(max_retries=retry)
+        adapter = WatchedAdapter(max_retries=retry)
         self.session = requests.Session()
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
-        # identity: the body is read as it comes against a deadline (``_body``); with urllib3 1.26 (a
+        # identity: the body is read as it comes (``transport``); with urllib3 1.26 (a
         # Lambda runtime's) that read is below urllib3's decoding, so nothing may arrive compressed.
         self.session.headers.update(
             {"User-Agent": f"sendbird-copy/{__version__}", "Accept-Encoding": "identity", **headers}
@@ -182,86 +139,53 @@ class _HttpCore:
         extra_secrets: Iterable[str | None] = (),
     ) -> Any:
         """Send one request (with retries) and return the 2xx body as parsed JSON (None when empty),
-        for ``sendbird_copy.api.answers`` to check; raise typed errors. The whole answer must arrive
-        within ``deadline`` seconds of the last attempt's start: a body trickled a byte at a time
-        never trips a per-read timeout."""
+        for ``sendbird_copy.api.answers`` to check; raise typed errors. Each attempt's whole answer
+        (status line, headers, body) must arrive within ``deadline`` seconds (``transport``): a per-read
+        timeout alone never ends an answer trickled a byte at a time."""
         secrets = [*extra_secrets]
         error: SendbirdCopyError | None = None
-        data = b""
+        answer: transport.Answer | None = None
         gate = self.throttle(method) if self.throttle is not None else contextlib.nullcontext()
         try:
             with gate:
-                started = time.monotonic()
-                response = self.session.request(
+                answer = transport.exchange(
+                    self.session,
                     method,
                     self.base_url + path,
                     params=params,
-                    json=json_body,
+                    json_body=json_body,
                     timeout=self.timeout,
-                    # A redirect would carry the token header to whatever host it names.
-                    allow_redirects=False,
-                    stream=True,  # the body is read below, against the deadline
+                    deadline=self.deadline,
+                    host=self.host,
                 )
-                try:
-                    data = self._body(response, started)
-                finally:
-                    response.close()
         except requests.RequestException as exc:
             error = self._transport_error(exc, secrets)
         except SendbirdCopyError as exc:
             error = exc
         # Raised outside the except block on purpose: the requests exception holds the prepared
         # request (token header, secret key in the body), so it must not ride along as __context__.
-        if error is not None:
+        if error is not None or answer is None:
             log.debug(self.redact(f"{method} {path} -> {error}", secrets))
-            raise error
-        log.debug(self.redact(f"{method} {path} -> {response.status_code}", secrets))
-        body = answers.parsed(response.status_code, response.headers.get("Content-Type", ""), data)
-        if 200 <= response.status_code < 300:
+            raise error or SendbirdTimeoutError(f"no answer from the Sendbird API at {self.host}")
+        log.debug(self.redact(f"{method} {path} -> {answer.status}", secrets))
+        body = answers.parsed(answer.status, answer.content_type, answer.data)
+        if 200 <= answer.status < 300:
             return body
-        raise self._api_error(response, body if isinstance(body, dict) else {}, data, secrets)
-
-    def _body(self, response: requests.Response, started: float) -> bytes:
-        """The whole body, read as it comes, within the deadline."""
-        chunks: list[bytes] = []
-        read_some = _read_some(response)
-        while True:
-            if time.monotonic() - started > self.deadline:
-                raise SendbirdTimeoutError(
-                    f"The Sendbird API at {self.host} did not send its whole answer within "
-                    f"{self.deadline:g} s; the request may still have been processed"
-                )
-            try:
-                chunk = read_some(_CHUNK_BYTES)
-            except (urllib3.exceptions.HTTPError, OSError) as exc:
-                # Raised without the urllib3 exception: it may quote the request (a header).
-                kind = type(exc).__name__
-                if isinstance(exc, ReadTimeoutError):
-                    raise SendbirdTimeoutError(
-                        f"The Sendbird API at {self.host} stopped sending its answer for "
-                        f"{self.timeout[1]:g} s (read timeout); the request may still have been processed"
-                    ) from None
-                raise AnswerLostError(
-                    f"The connection to the Sendbird API at {self.host} dropped during the answer "
-                    f"({kind}); the request may still have been processed"
-                ) from None
-            if not chunk:
-                return b"".join(chunks)
-            chunks.append(chunk)
+        raise self._api_error(answer, body if isinstance(body, dict) else {}, secrets)
 
     def _api_error(
-        self, response: requests.Response, body: dict[str, Any], data: bytes, secrets: list[str | None]
+        self, answer: transport.Answer, body: dict[str, Any], secrets: list[str | None]
     ) -> SendbirdApiError:
         code = body.get("code")
         kind = body.get("type")
         message = body.get("message")
         if not isinstance(message, str) or not message:
             # Redact before cutting: a cut through a secret would leave a prefix redact() misses.
-            text = self.redact(data.decode("utf-8", "replace").strip(), secrets) if body else ""
-            message = text[:_ERROR_TEXT_CHARS] if text else (response.reason or "no message")
-        cls = RateLimitedError if response.status_code == 429 else SendbirdApiError
+            text = self.redact(answer.data.decode("utf-8", "replace").strip(), secrets) if body else ""
+            message = text[:_ERROR_TEXT_CHARS] if text else (answer.reason or "no message")
+        cls = RateLimitedError if answer.status == 429 else SendbirdApiError
         return cls(
-            status=response.status_code,
+            status=answer.status,
             code=code if isinstance(code, int) and not isinstance(code, bool) else None,
             type=self.redact(kind, secrets) if isinstance(kind, str) and kind else None,
             message=self.redact(message, secrets),
@@ -450,7 +374,8 @@ class OrganizationClient(_ClientBase):
         """``{"app_id", "app_name", "region": {"region_key", "region_name"}, ...}``."""
         aid = _require(app_id, "app_id")
         path = f"/api/v2/applications/{quote(aid, safe='')}"
-        return answers.application("GET /api/v2/applications/{app_id}", self._core.request("GET", path))
+        body = self._core.request("GET", path)
+        return answers.application("GET /api/v2/applications/{app_id}", aid, body)
 
 
 def client_factory(

@@ -22,13 +22,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sendbird_copy import rules
-from sendbird_copy.api.answers import Page, ParentAnswer
+from sendbird_copy.api.answers import BEGAN_FIELDS, Page, ParentAnswer
 from sendbird_copy.errors import SendbirdApiError, UnexpectedAnswerError
 from sendbird_copy.facts import RECORDING_RETENTION
+from sendbird_copy.redact import shorten
 
 COMPLETED = "completed"
 # Parent kinds as the report names them.
@@ -219,6 +220,8 @@ class Discoverer:
                 self.result.pages += 1
                 self.result.window_pages += window
                 for parent in page.parents:
+                    if window:
+                        _within_filter(cursor.endpoint, query, parent)
                     _take(self.result, self._found, query.kind, parent)
                     if window:
                         self._listed(query.kind, parent)
@@ -301,6 +304,41 @@ class _Cursor:
                 f"{self.idle} pages in a row gave a new next token and no new parent (a runaway cursor)",
             )
         return page.next
+
+
+# What "the window's listings reached the window's start" can soundly mean. Sendbird does not
+# document the order of live events, and the rooms' documented order (newest first) proves nothing
+# about a listing that ends: an end (``next`` null) is the server's word that nothing follows, and
+# no order of what came before can confirm or refute it. What can be checked is that the listing is
+# the one asked for: each window listing that filters on a start (``started_at_start_date`` for
+# ended live events, ``created_at_start_date`` for deleted rooms, both at the horizon) must hold
+# only parents that began at or after it. A parent before it, or without the time filtered on, means
+# the filter was not applied (an answer of another shape): a listing that ignores what it was asked
+# may ignore its end too, so it is refused, never taken as having reached the window's start. The
+# other half of reaching the start, reading until ``next`` is null, is ``read``'s: the window's
+# listings are read to their end or fail at their page limit.
+_START_FILTERS = {LIVE_EVENT: "started_at_start_date", ROOM: "created_at_start_date"}
+
+
+def _within_filter(endpoint: str, query: Query, parent: ParentAnswer) -> None:
+    name = _START_FILTERS[query.kind]
+    since = query.filters.get(name)
+    if since is None:
+        return
+    began = BEGAN_FIELDS["/" + LISTING_PATHS[query.kind]]
+    if parent.began is None:
+        problem = f"has no '{began}'"
+    elif parent.began.timestamp() * 1000 < int(since):
+        problem = f"began at {parent.began.isoformat(timespec='seconds')}"
+    else:
+        return
+    horizon = datetime.fromtimestamp(int(since) / 1000, tz=UTC).isoformat(timespec="seconds")
+    raise UnexpectedAnswerError(
+        f"{endpoint}?{name}",
+        f"{query.kind} {shorten(parent.parent_id, 60)} {problem}, outside the {name}={since} ({horizon}, "
+        "the window's start) the sync asked for: the listing is not the one asked for, so it cannot "
+        "show that it reached the window's start",
+    )
 
 
 def _take(result: Discovery, found: dict[str, FoundRecording], kind: str, parent: ParentAnswer) -> None:

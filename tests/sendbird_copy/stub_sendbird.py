@@ -25,6 +25,7 @@ class Reply:
     body: Any = None  # JSON-able, or bytes sent as they are
     content_type: str = "application/json"
     trickle_s: float = 0.0  # > 0: the body is sent one byte at a time, this many seconds apart
+    trickle_headers: bool = False  # the status line and headers too (then trickle_s must be > 0)
 
 
 @dataclass
@@ -77,17 +78,23 @@ def stub() -> Iterator[StubSendbird]:
             state.received.append((self.command, path, query))
             reply = state.answer(self.command, path, query)
             data = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
-            self.send_response(reply.status)
-            self.send_header("Content-Type", reply.content_type)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
+            head = (
+                f"HTTP/1.1 {reply.status} Answer\r\nContent-Type: {reply.content_type}\r\n"
+                f"Content-Length: {len(data)}\r\n\r\n"
+            ).encode()
             if reply.trickle_s <= 0:
-                self.wfile.write(data)
+                self.wfile.write(head + data)
                 return
-            for byte in data:
-                self.wfile.write(bytes([byte]))
-                self.wfile.flush()
-                time.sleep(reply.trickle_s)  # the server's pace, not the client's clock
+            if not reply.trickle_headers:
+                self.wfile.write(head)
+                head = b""
+            try:
+                for byte in head + data:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(reply.trickle_s)  # the server's pace, not the client's clock
+            except OSError:
+                self.close_connection = True  # the client hung up (its deadline): stop trickling
 
         do_GET = do_POST = do_any
 

@@ -30,6 +30,7 @@ from tests.sendbird_copy.stub_sendbird import (
     StubSendbird,
     empty_listing,
     live_event,
+    ms,
     recording,
 )
 from tests.sendbird_copy.sync_bed import SyncBed
@@ -232,6 +233,64 @@ def test_the_window_reads_at_most_its_page_limit(
     assert stub.gets("/live-events") == 3
 
 
+# -- what to build: a listing that cannot show it reached the window's start does not pass ----------
+DAY_S = 86_400
+
+
+@pytest.mark.parametrize(
+    ("path", "item", "problem"),
+    [
+        (
+            "/live-events",
+            {
+                **live_event("old", recording("r-old", "completed"), state="ended"),
+                "started_at": ms(time.time() - 30 * DAY_S),
+            },
+            "live event old began at ",
+        ),
+        ("/live-events", {**live_event("nostart", state="ended"), "started_at": None}, "has no 'started_at'"),
+        (
+            "/rooms",
+            {"room_id": "room-old", "state": "deleted", "created_at": ms(time.time() - 40 * DAY_S)},
+            "room room-old began at ",
+        ),
+    ],
+)
+def test_a_window_listing_holding_a_parent_outside_its_start_filter_fails_the_run(
+    copy_cli: CopyCli, stub: StubSendbird, path: str, item: dict[str, Any], problem: str
+) -> None:
+    """Sendbird's order is undocumented; what shows a listing reached the window's start is its end
+    (``next`` null) and every parent within the start filter it was asked for (discovery.py)."""
+    name = "started_at_start_date" if path == "/live-events" else "created_at_start_date"
+
+    def ignores_the_filter(_method: str, asked: str, query: dict[str, str]) -> Reply:
+        if asked == path and name in query:
+            return Reply(body={path.strip("/").replace("-", "_"): [item], "next": None})
+        return Reply(body=empty_listing(asked))
+
+    stub.answer = ignores_the_filter
+    done, dest = sync_stub(copy_cli, stub)
+    assert done.exit_code == 1, done.text
+    error = app_report(done)["error"]
+    assert f"GET {path}?{name}" in error and problem in error, error
+    assert "the sync asked for: the listing is not the one asked for" in error
+    assert done.json()["verdict"] != "pass"
+    assert nothing_marked(copy_cli, dest)
+    text = copy_cli.invoke("sync", copy_cli.outputs(dest), "--api-base-url", stub.url)
+    assert text.exit_code == 1 and f"outside the {name}=" in text.text
+
+
+def test_a_window_listing_within_its_start_filter_passes(copy_cli: CopyCli, stub: StubSendbird) -> None:
+    ended = live_event("e-new", recording("r-new", "recording"), state="ended")  # started an hour ago
+    stub.answer = lambda _m, path, query: Reply(
+        body={"live_events": [ended], "next": None}
+        if path == "/live-events" and "started_at_start_date" in query
+        else empty_listing(path)
+    )
+    done, _ = sync_stub(copy_cli, stub)
+    assert done.exit_code == 0, done.text
+
+
 # -- item 8: every request has a total deadline ------------------------------------------------------
 def test_a_body_trickled_a_byte_at_a_time_ends_at_the_deadline(
     copy_cli: CopyCli, stub: StubSendbird, monkeypatch: pytest.MonkeyPatch
@@ -249,6 +308,54 @@ def test_a_body_trickled_a_byte_at_a_time_ends_at_the_deadline(
     done, _ = sync_stub(copy_cli, stub)
     assert done.exit_code == 1
     assert "did not send its whole answer within 1 s" in app_report(done)["error"]
+
+
+def test_a_status_line_and_headers_trickled_a_byte_at_a_time_end_at_the_deadline(
+    copy_cli: CopyCli, stub: StubSendbird, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The headers alone would take about 20 s at 0.25 s a byte; each read is well inside the 30 s
+    # read timeout, so only a total deadline (here 1 s) ends the wait.
+    monkeypatch.setattr("sendbird_copy.api.client.DEFAULT_DEADLINE", 1.0, raising=False)
+
+    def slow(_method: str, path: str, _query: dict[str, str]) -> Reply:
+        if path == "/live-events":
+            return Reply(body=empty_listing(path), trickle_s=0.25, trickle_headers=True)
+        return Reply(body=empty_listing(path))
+
+    stub.answer = slow
+    began = time.monotonic()
+    done, dest = sync_stub(copy_cli, stub)
+    assert time.monotonic() - began < 10, "waited for the trickled headers"
+    assert done.exit_code == 1
+    error = app_report(done)["error"]
+    assert "The Sendbird API at 127.0.0.1:" in error and "did not send its whole answer within 1 s" in error
+    assert nothing_marked(copy_cli, dest)
+
+
+def test_a_copy_whose_answer_headers_trickle_stays_requested(
+    copy_cli: CopyCli, stub: StubSendbird, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy POST past its deadline may have been accepted: never re-POSTed on the spot, the
+    recording is recorded requested and verification decides."""
+    monkeypatch.setattr("sendbird_copy.api.client.DEFAULT_DEADLINE", 1.0, raising=False)
+    listing = {"live_events": [live_event("e1", recording("r1", "completed"))], "next": None}
+
+    def slow_copy(method: str, path: str, _query: dict[str, str]) -> Reply:
+        if method == "POST":
+            return Reply(body={}, trickle_s=0.25, trickle_headers=True)
+        return Reply(body=listing if path == "/live-events" else empty_listing(path))
+
+    stub.answer = slow_copy
+    began = time.monotonic()
+    done, dest = sync_stub(copy_cli, stub, "--verify-timeout", "0")
+    assert time.monotonic() - began < 10, "waited for the trickled headers"
+    (result,) = app_report(done)["recordings"]
+    assert result["outcome"] == "in progress", result
+    assert sum(1 for method, _p, _q in stub.received if method == "POST") == 1
+    assert copy_cli.moto is not None
+    ledger = Ledger(copy_cli.moto.client("s3", dest.region), dest.bucket, dest.app_id)
+    stored = ledger.read("r1")
+    assert stored is not None and stored.entry is not None and stored.entry.state == "requested"
 
 
 # -- item 5: a copy answered by a gateway's 504 is never POSTed again ---------------------------------

@@ -25,6 +25,7 @@ from sendbird_copy.errors import (
     SendbirdConnectionError,
     SendbirdCopyError,
     SendbirdTimeoutError,
+    UnexpectedAnswerError,
     UsageError,
     describe,
 )
@@ -517,6 +518,41 @@ def test_redacting_filter_masks_message_args_and_traceback():
     assert TOKEN not in output and SECRET not in output
 
 
+ORG_ENDPOINT = "GET /api/v2/applications/{app_id}"
+TOKYO = {"region_key": "ap-1", "region_name": "Tokyo, Japan"}
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"app_id": APP, "region": {"region_key": 1}}, "region: 'region_key' is an integer, not a non-empty"),
+        ({"app_id": APP, "region": {}}, "region: 'region_key' is missing or null, not a non-empty string"),
+        ({"app_id": APP, "region": "ap-1"}, "'region' is a string, not an object"),
+        ({"app_id": APP}, "'region' is missing or null, not an object"),
+        ({"app_id": APP, "region": {**TOKYO, "region_name": 5}}, "'region_name' is an integer, not a string"),
+        ({"app_id": "ANOTHER-APP", "region": TOKYO}, "'app_id' is another application, not the application"),
+        ({"region": TOKYO}, "'app_id' is missing or null, not the application asked for"),
+        ([TOKYO], "the answer is a list, not a JSON object"),
+    ],
+)
+def test_an_organization_answer_of_another_shape_names_the_endpoint(echo, body, problem):
+    echo.answer = (200, "application/json", json.dumps(body).encode())
+    organization = OrganizationClient(ORG_KEY, base_url=echo.url, retries=0)
+
+    with pytest.raises(UnexpectedAnswerError) as info:
+        organization.get_application(APP)
+
+    assert info.value.endpoint == ORG_ENDPOINT
+    assert problem in str(info.value)
+    assert str(info.value).startswith(f"Sendbird's answer to {ORG_ENDPOINT} is not what the sync relies on")
+
+
+def test_an_organization_answer_of_the_documented_shape_is_handed_back(echo):
+    body = {"app_id": APP, "app_name": "x", "region": TOKYO, "new_field": [1]}
+    echo.answer = (200, "application/json", json.dumps(body).encode())
+    assert OrganizationClient(ORG_KEY, base_url=echo.url, retries=0).get_application(APP) == body
+
+
 # ----- credentials in a base URL -------------------------------------------------------------------
 URL_PASSWORD = "pw-5ecr3t-in-url"
 
@@ -600,7 +636,7 @@ def test_an_answer_that_is_not_json_is_described_in_one_line_never_shown(echo, s
 
 
 def test_a_long_retry_after_is_said_not_slept_in_silence(echo, caplog, monkeypatch):
-    monkeypatch.setattr("sendbird_copy.api.client.RETRY_WAIT_WORTH_A_LINE", 1.0)
+    monkeypatch.setattr("sendbird_copy.api.transport.RETRY_WAIT_WORTH_A_LINE", 1.0)
     echo.answer = (429, "application/json", b'{"code": 429100, "message": "slow down"}')
     echo.headers = {"Retry-After": "1"}
     client = SendbirdClient(APP, TOKEN, base_url=echo.url + "/v1", retries=1)

@@ -260,6 +260,35 @@ def test_a_failed_recording_raises_with_the_summary_after_logging_it(world: Func
     assert summary_line["metrics"][facts.METRIC_FAILED] == 1 and emf[facts.METRIC_FAILED] == 1
 
 
+@pytest.mark.parametrize("damage", [b"\x00\x01 not json", b'{"state": "copied", "recording_id": ', b"[1, 2]"])
+def test_an_unreadable_ledger_entry_is_reported_by_key_alarmed_and_never_copies_twice(
+    world: FunctionWorld, damage: bytes
+) -> None:
+    """Issue 23: damaged state through a full function run. rec-1's copy is in the bucket; its entry
+    is then damaged, and the compact record of checked copies is gone (with it, a no-op run would
+    not read the entry at all). The next run names the entry's key, emits DamagedState, raises
+    (Lambda's Errors metric and the function's error alarm) and never asks for a second copy."""
+    world.add("rec-1")
+    assert Run(world)()["counts"][COPIED_NOW] == 1
+    ledger = Ledger(world.moto.client("s3", REGION), world.dest.bucket, world.app_id)
+    key = ledger.key("rec-1")
+    s3 = world.moto.client("s3", REGION)
+    s3.put_object(Bucket=world.dest.bucket, Key=key, Body=damage)
+    s3.delete_object(Bucket=world.dest.bucket, Key=f"{ledger.prefix}_run/verified.json")
+
+    run = Run(world)
+    with pytest.raises(ScheduledSyncError, match="of the sync's own objects are unreadable") as raised:
+        run()
+    summary = raised.value.summary
+    assert [d["key"] for d in summary["damaged"]] == [key], summary["damaged"]
+    assert summary["passed"] is False and summary["metrics"][facts.METRIC_DAMAGED] == 1
+    assert key in str(raised.value)
+    summary_line, emf = run.documents()  # logged before raising: the metrics reach CloudWatch
+    assert [d["key"] for d in summary_line["damaged"]] == [key]
+    assert emf[facts.METRIC_DAMAGED] == 1
+    assert world.copy_posts() == {"rec-1": 1}  # its object is in the bucket: never copied again
+
+
 def test_a_secret_the_function_cannot_read_stops_the_run_naming_the_variable(world: FunctionWorld) -> None:
     world.environment[facts.ENV_COPY_KEY_SECRET_ARN] = world.copy_key_secret_arn[:-6] + "Nope00"
     with pytest.raises(ScheduledSyncError, match=f"the secret named by {facts.ENV_COPY_KEY_SECRET_ARN}"):

@@ -6,6 +6,7 @@ would leave them (who may write them at all is proven elsewhere)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -281,6 +282,47 @@ def test_a_failure_while_giving_the_lease_back_keeps_the_runs_report(bed: SyncBe
     report = bed.sync(services=services)
     assert {r.recording.recording_id: r.outcome for r in report.results} == {"rec-1": "copied"}
     assert any("could not give the sync lease back" in note for note in report.notes), report.notes
+
+
+@pytest.mark.parametrize("as_json", [True, False], ids=["json", "text"])
+def test_a_failure_giving_one_applications_lease_back_keeps_every_report_through_the_cli(
+    copy_cli: CopyCli, bed: SyncBed, monkeypatch: pytest.MonkeyPatch, as_json: bool
+) -> None:
+    """Item 9 through the CLI with two applications: S3 fails (InternalError, through the real error
+    mapping) only while the first application's run gives its lease back."""
+    from sendbird_copy.sync.lease import Lease
+
+    other, other_token = copy_cli.destination(region=bed.dest.region), "tok-other-5ecr3t-0123456789"
+    copy_cli.secrets.append(other_token)
+    bed.emulator.add_application(other.app_id, other_token, "ap-1")
+    bed.add("rec-1")
+    bed.emulator.add_recording(other.app_id, "rec-b", byte_size=SIZE, stopped_at=bed.emulator.clock() - DAY)
+    tokens = copy_cli.tmp_path / "tokens.json"
+    tokens.write_text(json.dumps({bed.dest.app_id: API_TOKEN, other.app_id: other_token}))
+    release = Lease.release
+
+    def failing_for_one(lease: Lease) -> None:
+        if lease.bucket == bed.dest.bucket:
+            lease.s3 = FailingLeaseRelease(lease.s3)
+        release(lease)
+
+    monkeypatch.setattr(Lease, "release", failing_for_one)
+    outputs = copy_cli.outputs(bed.dest, other)
+    base = ("--api-base-url", bed.emulator.base_url_template, "--api-tokens-file", str(tokens))
+    done = copy_cli.invoke("sync", outputs, *base, *(["--json"] if as_json else []), token=None)
+    assert done.exit_code == 0, done.text
+    if not as_json:
+        assert f"{bed.dest.app_id}: note: could not give the sync lease back" in done.text, done.text
+        assert "verdict: PASS (2 application(s))" in done.text
+        for app_id in (bed.dest.app_id, other.app_id):
+            assert re.search(rf"^{app_id} +1 ", done.stdout, re.MULTILINE), done.stdout  # copied: 1
+        return
+    apps = {app["app_id"]: app for app in done.json()["applications"]}
+    assert set(apps) == {bed.dest.app_id, other.app_id}, done.text
+    assert apps[bed.dest.app_id]["counts"]["copied"] == 1 and apps[other.app_id]["counts"]["copied"] == 1
+    assert any("could not give the sync lease back" in n for n in apps[bed.dest.app_id]["notes"])
+    assert not any("lease" in n for n in apps[other.app_id]["notes"])
+    assert done.json()["verdict"] == "pass"
 
 
 # -- clocks (issue 24 items 2 and 3): the CLI as a real process under faketime -------------------------

@@ -368,8 +368,11 @@ class FakeSendbird:
         recording = {"recording_id": "rec-1", "status": "completed", "byte_size": self.size,
                      "stopped_at": ms(NOW - timedelta(days=1))}  # fmt: skip
         return listing_page(
-            "/live-events", {"live_events": [{"live_event_id": "e1", "cloud_recordings": [recording]}]}
-        )
+            "/live-events",
+            # Started within the window: the window's started_at filter holds for it (discovery.py).
+            {"live_events": [{"live_event_id": "e1", "started_at": ms(NOW - timedelta(days=1, hours=1)),
+                              "cloud_recordings": [recording]}]},
+        )  # fmt: skip
 
     def copy_recording(self, recording_id: str, **_: Any) -> None:
         body = RecordingFile(recording_id, self.landed).read(0, self.landed)  # a real MP4 (or its start)
