@@ -35,7 +35,7 @@ def _report() -> StatusReport:
         found("sb-failed", 3, status="failed"),
     ]
     entries = [
-        entry("safe", COPIED, 1, object={"key": "recordings/safe.mp4", "size": SIZE}),
+        entry("safe", COPIED, 1, object={"key": "safe.mp4", "size": SIZE}),
         entry("req", REQUESTED, 5),
         entry("fail", FAILED, 4, last_error="S3 said no", where="room p-fail"),
         entry("gone", REQUESTED, 15),
@@ -102,7 +102,7 @@ def test_the_page_shows_every_recording_its_state_and_a_timeline_in_a_real_brows
     assert [(b["data-recording-id"], b["data-state"]) for b in shown.bars] == drawn
     assert shown.fills == [COLOURS[state] for _, state in drawn]
     assert shown.now_lines == 1 and shown.verdict == "verdict-fail"
-    assert "recordings/safe.mp4" in dom and "2.0 KiB" in dom
+    assert "safe.mp4" in dom and "8.0 KiB" in dom  # SIZE, as the table shows it
 
     screenshot = tmp_path / "status.png"
     _chromium(tmp_path, f"--screenshot={screenshot}", page.as_uri())
