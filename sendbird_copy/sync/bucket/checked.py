@@ -152,8 +152,11 @@ class ClaimChecker:
             return None
         return checked.as_object()
 
-    def problem(self, entry: LedgerEntry, byte_size: int | None, layout: KeyLayout | None) -> str | None:
-        """Why a ``copied`` entry is not believed (None: it is, and it is recorded as checked)."""
+    def problem(
+        self, entry: LedgerEntry, byte_size: int | None, layout: KeyLayout | None, known_ids: set[str]
+    ) -> str | None:
+        """Why a ``copied`` entry is not believed (None: it is, and it is recorded as checked).
+        Without a layout, a key that holds a longer id this run knows is that recording's."""
         rid = entry.recording_id
         found = entry.object if isinstance(entry.object, dict) else {}
         key, size, kms = found.get("key"), found.get("size"), found.get("kms_key_id")
@@ -163,6 +166,9 @@ class ClaimChecker:
             return f"it names {key}, not its own key {layout.key_for(rid)}"
         if layout is None and (not holds_id(key, rid) or key.startswith(RESERVED_PREFIXES)):
             return f"it names {key}, which is not a key of this recording"
+        longer = next((o for o in known_ids if rid in o and o != rid and o in key), None) if not layout else None
+        if longer is not None:
+            return f"it names {key}, which holds the id of recording {longer}"
         if byte_size is not None and size != byte_size:
             return f"it names an object of {size} bytes; Sendbird's recording has {byte_size}"
         if kms is not None and key_id(str(kms)) != self.kms:
