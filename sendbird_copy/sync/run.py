@@ -276,7 +276,9 @@ class AppSync:
         cursor = None
         if plan.resume is not None:
             cursor = self._scan(discoverer, plan.resume, plan.safety)
-        self.missed.extend(f"could not read watched {why} (still watched)" for why in discoverer.result.unread)
+        self.missed.extend(
+            f"could not read watched {why} (still watched)" for why in discoverer.result.unread
+        )
         return Found(read, plan, discoverer.finish(), started, window_complete, cursor)
 
     def _scan(self, discoverer: Discoverer, resume: ScanCursor, safety: bool = False) -> ScanCursor | None:

@@ -373,7 +373,9 @@ def _failure(report: Any, values: Mapping[str, int]) -> str | None:
     failed, lost = values[facts.METRIC_FAILED], values[facts.METRIC_LOST]
     copies = values[facts.METRIC_RECORDINGS_DAMAGED]  # not whole MP4s: the next run asks again
     if not failed and not lost and not copies and report.missed:
-        return f"sync of application {report.app_id}: discovery missed {len(report.missed)}: {report.missed[0]}"
+        return (
+            f"sync of application {report.app_id}: discovery missed {len(report.missed)}: {report.missed[0]}"
+        )
     if not failed and not lost and not copies and report.damaged:
         first_damaged = report.damaged[0]
         return (
