@@ -63,6 +63,7 @@ def render_sync_human(reports: list[SyncReport], redact: Redactor = lambda text:
             lines.append(f"{app_id}: {inert(_discovery_line(report))}")
         lines.extend(f"{app_id}: note: {inert(note)}" for note in report.notes)
         lines.extend(f"{app_id}: DAMAGED {inert(d['key'])}: {inert(d['problem'])}" for d in report.damaged)
+        lines.extend(f"{app_id}: MISSED {inert(why)}" for why in report.missed)
         for outcome in ATTENTION:
             lines.extend(_line(app_id, result) for result in report.of(outcome))
         lines.extend(_line(app_id, r, "AT RISK") for r in report.results if r.at_risk)

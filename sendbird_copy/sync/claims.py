@@ -98,7 +98,7 @@ class Claims:
             return self.recover(recording, stored, ctx.checks.unreadable(stored))
         if entry is None or entry.state != COPIED:
             return None
-        problem = ctx.checks.problem(entry, recording.byte_size, ctx.layout)
+        problem = ctx.checks.problem(entry, recording.byte_size, ctx.layout, ctx.known_ids)
         if problem is None:
             return RecordingResult(recording, Outcome.ALREADY_SAFE, None, entry.object)
         return self.recover(recording, stored, f"its ledger entry says copied, but {problem}")

@@ -167,6 +167,9 @@ class SyncReport:
     # The tool's own objects that could not be read or made no sense, by key (checked.py, state.py).
     damaged: list[dict[str, str]] = field(default_factory=list)
     estimate: dict[str, Any] | None = None  # a dry run's backfill estimate (estimate.py)
+    # What discovery could not read (a watched parent, a full scan's page): the recordings there are
+    # not shown safe, so the run does not pass (the next run reads it again).
+    missed: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         counts = {str(outcome): 0 for outcome in OUTCOMES}
@@ -181,10 +184,11 @@ class SyncReport:
 
     @property
     def passed(self) -> bool:
-        """Nothing failed, nothing lost, nothing at risk."""
+        """Nothing failed, nothing lost, nothing at risk, nothing left unread."""
         return (
             self.error is None
             and not self.damaged
+            and not self.missed
             and not self.of(*FAILING_OUTCOMES)
             and not any(r.at_risk for r in self.results)
         )
@@ -200,6 +204,7 @@ class SyncReport:
             "notes": list(self.notes),
             "skipped": self.skipped,
             "damaged": list(self.damaged),
+            "missed": list(self.missed),
             **({"estimate": self.estimate} if self.estimate is not None else {}),
             "recordings": [r.to_dict() for r in sorted(self.results, key=lambda r: r.recording.recording_id)],
         }
@@ -212,6 +217,8 @@ def unbelieved(entry: LedgerEntry, found: FoundRecording | None) -> str | None:
     key, size = record.get("key"), record.get("size")
     if not isinstance(key, str) or not holds_id(key, entry.recording_id):
         return "its record names no object of this recording"
+    if entry.earlier_release:  # its prefix match could name another recording's object
+        return "it was written by an earlier release and not checked since"
     if found is not None and found.byte_size is not None and size != found.byte_size:
         return f"its record says {size!r} bytes; the recording has {found.byte_size}"
     return None

@@ -141,6 +141,7 @@ class AppSync:
         self.verifier = Verifier(self.context, self.claims)
         self.claims.check_object = self.verifier.check_object
         self.state_store = SyncStateStore(self.context.s3, app.bucket_name, self.context.ledger.prefix)
+        self.missed: list[str] = []  # what discovery could not read (the report's ``missed``)
 
     def run(self) -> SyncReport:
         ctx = self.context
@@ -190,6 +191,7 @@ class AppSync:
             report.requests = dict(ctx.requests)
             return report
         report.discovery = found.note()
+        report.missed = list(self.missed)
         if found.plan.mode == FULL:
             self._recheck_copies()
         discovery = found.discovery
@@ -274,7 +276,9 @@ class AppSync:
         cursor = None
         if plan.resume is not None:
             cursor = self._scan(discoverer, plan.resume, plan.safety)
-        ctx.notes.extend(f"could not read watched {why} (still watched)" for why in discoverer.result.unread)
+        self.missed.extend(
+            f"could not read watched {why} (still watched)" for why in discoverer.result.unread
+        )
         return Found(read, plan, discoverer.finish(), started, window_complete, cursor)
 
     def _scan(self, discoverer: Discoverer, resume: ScanCursor, safety: bool = False) -> ScanCursor | None:
@@ -291,7 +295,7 @@ class AppSync:
         except SendbirdApiError as exc:
             discoverer.result.complete = False
             restart = exc.status < 500 and exc.status != 429
-            ctx.notes.append(
+            self.missed.append(
                 f"the full scan's page was refused ({describe(exc)}): "
                 + ("it begins again next run" if restart else "the next run goes on from there")
             )

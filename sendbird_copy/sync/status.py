@@ -227,6 +227,9 @@ def _discovered(client: Any, ledger: Ledger, now: datetime, report: StatusReport
     discoverer = Discoverer(client)
     discoverer.read(bounded_queries(edge))
     discoverer.read_watched(state.watch if state else ())
+    report.problems.extend(
+        f"could not read watched {why}: its recordings are not shown" for why in discoverer.result.unread
+    )
     report.view = (
         f"Sendbird's listings from {edge.isoformat(timespec='minutes')} (live events started, rooms "
         f"created since), every live event not ended and room open, and {len(state.watch) if state else 0} "

@@ -152,17 +152,19 @@ class ClaimChecker:
             return None
         return checked.as_object()
 
-    def problem(self, entry: LedgerEntry, byte_size: int | None, layout: KeyLayout | None) -> str | None:
-        """Why a ``copied`` entry is not believed (None: it is, and it is recorded as checked)."""
+    def problem(
+        self, entry: LedgerEntry, byte_size: int | None, layout: KeyLayout | None, known_ids: set[str]
+    ) -> str | None:
+        """Why a ``copied`` entry is not believed (None: it is, and it is recorded as checked).
+        Without a layout, a key that holds a longer id this run knows is that recording's."""
         rid = entry.recording_id
         found = entry.object if isinstance(entry.object, dict) else {}
         key, size, kms = found.get("key"), found.get("size"), found.get("kms_key_id")
         if not isinstance(key, str) or not key:
             return "it names no object"
-        if layout is not None and key != layout.key_for(rid):
-            return f"it names {key}, not its own key {layout.key_for(rid)}"
-        if layout is None and (not holds_id(key, rid) or key.startswith(RESERVED_PREFIXES)):
-            return f"it names {key}, which is not a key of this recording"
+        wrong_key = _not_its_key(key, rid, layout, known_ids)
+        if wrong_key is not None:
+            return wrong_key
         if byte_size is not None and size != byte_size:
             return f"it names an object of {size} bytes; Sendbird's recording has {byte_size}"
         if kms is not None and key_id(str(kms)) != self.kms:
@@ -261,6 +263,19 @@ class ClaimChecker:
             if holds_id(key, recording_id) and not any(other in key for other in longer)
         ]
         return matches[0] if len(matches) == 1 else None
+
+
+def _not_its_key(key: str, rid: str, layout: KeyLayout | None, known_ids: set[str]) -> str | None:
+    """Why ``key`` is not recording ``rid``'s own (None: it is): the layout's key exactly; without
+    a layout, a key holding the id, outside the tool's prefixes, holding no longer id this run knows."""
+    if layout is not None:
+        return (
+            None if key == layout.key_for(rid) else f"it names {key}, not its own key {layout.key_for(rid)}"
+        )
+    if not holds_id(key, rid) or key.startswith(RESERVED_PREFIXES):
+        return f"it names {key}, which is not a key of this recording"
+    longer = next((o for o in sorted(known_ids) if rid in o and o != rid and o in key), None)
+    return None if longer is None else f"it names {key}, which holds the id of recording {longer}"
 
 
 def _long_gone(deadline: str | None, now: datetime) -> bool:

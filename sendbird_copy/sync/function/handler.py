@@ -349,6 +349,7 @@ def _finish(
         "discovery": report.discovery.to_dict() if report.discovery else None,
         "requests": dict(sorted(report.requests.items())),
         "damaged": list(report.damaged),
+        "missed": list(report.missed),
         "write_path": write_path.to_dict(),
         **extra,
     }
@@ -371,6 +372,10 @@ def _failure(report: Any, values: Mapping[str, int]) -> str | None:
         return with_permission_hint(report.error)
     failed, lost = values[facts.METRIC_FAILED], values[facts.METRIC_LOST]
     copies = values[facts.METRIC_RECORDINGS_DAMAGED]  # not whole MP4s: the next run asks again
+    if not failed and not lost and not copies and report.missed:
+        return (
+            f"sync of application {report.app_id}: discovery missed {len(report.missed)}: {report.missed[0]}"
+        )
     if not failed and not lost and not copies and report.damaged:
         first_damaged = report.damaged[0]
         return (

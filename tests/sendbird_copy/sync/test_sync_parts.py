@@ -523,7 +523,8 @@ def test_a_watched_parent_sendbird_refuses_stays_watched_and_the_run_goes_on() -
 
 def test_a_refused_scan_page_does_not_stop_the_application() -> None:
     """A ``next`` token kept from an earlier run that Sendbird no longer takes: the scan begins again
-    next run, this run is not complete, and the error is a note, not the application's failure."""
+    next run, this run is not complete, and the run does not pass (``missed``): the window's
+    recordings are still copied."""
     from types import SimpleNamespace
 
     from sendbird_copy.sync.discovery import Discoverer, ScanCursor
@@ -531,10 +532,11 @@ def test_a_refused_scan_page_does_not_stop_the_application() -> None:
 
     sync = AppSync.__new__(AppSync)
     sync.context = SimpleNamespace(options=SimpleNamespace(max_scan_pages=None), notes=[])  # type: ignore[assignment]
+    sync.missed = []
     discoverer = Discoverer(ParentsClient(stale_token="old-token"))
     cursor = sync._scan(discoverer, ScanCursor(0, "old-token"))
     assert cursor == ScanCursor() and not discoverer.result.complete
-    assert "begins again next run" in sync.context.notes[0]
+    assert "begins again next run" in sync.missed[0]
 
 
 def test_a_copy_request_left_unanswered_stays_requested_for_verification() -> None:
