@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -86,7 +87,11 @@ def _end(data: dict[str, Any], written: Any) -> datetime | None:
     names only ``until`` (its writer's clock)."""
     ttl = data.get("ttl_seconds")
     if isinstance(ttl, int | float) and not isinstance(ttl, bool) and isinstance(written, datetime):
-        return written + timedelta(seconds=max(0.0, float(ttl)))
+        # A ttl past any run's length (1e12, Infinity, NaN: only a forged or broken lease) is held
+        # just past LEASE_MAX, so it reads as "not honoured" and is reported, never an overflow.
+        longest = 2 * LEASE_MAX.total_seconds()
+        seconds = float(ttl) if math.isfinite(ttl) and ttl <= longest else longest
+        return written + timedelta(seconds=max(0.0, seconds))
     until = datetime.fromisoformat(data["until"])
     return until if until.tzinfo is not None else None
 

@@ -234,6 +234,8 @@ def test_an_unreadable_or_newer_state_is_reported_as_such_and_never_overwritten(
     [
         {"run_id": "far-run", "until": "9999-12-31T00:00:00+00:00"},  # an earlier release's form
         {"run_id": "far-run", "ttl_seconds": 10**9, "until": "2057-01-01T00:00:00+00:00"},
+        {"run_id": "far-run", "ttl_seconds": 1e12},  # past what a datetime holds: no overflow
+        {"run_id": "far-run", "ttl_seconds": float("inf")},  # JSON's Infinity
     ],
 )
 def test_a_lease_ending_further_than_a_run_can_last_is_not_honoured(
