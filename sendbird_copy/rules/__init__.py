@@ -54,6 +54,7 @@ from sendbird_copy.rules.aws import (
     check_region,
     check_regional_arn,
     check_secret_arn,
+    check_token_secret_arn,
     check_topic_arn,
 )
 from sendbird_copy.rules.helper import (
@@ -296,6 +297,7 @@ __all__ = [
     "check_schedule",
     "check_secret",
     "check_secret_arn",
+    "check_token_secret_arn",
     "check_sendbird_id",
     "check_sendbird_principal",
     "check_since",
