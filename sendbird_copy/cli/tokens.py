@@ -39,6 +39,8 @@ def env_token_values(environ: Mapping[str, str]) -> list[str]:
 
 def read_tokens_file(path: str) -> dict[str, str]:
     """``--api-tokens-file``: a JSON object of application id -> token (values never shown)."""
+    if not path.strip():  # "" opens the working directory: say what is wrong instead
+        raise OptionError(f"{TOKENS_FILE_FLAG} is empty. Allowed: a JSON file of application id -> token")
     where = f"{TOKENS_FILE_FLAG} {shorten(path)}"
     try:
         with Path(path).open("rb") as file:
