@@ -140,7 +140,9 @@ def check_secret_arn(name: str, value: Any, region: str) -> str:
 _TOKEN_SECRET_ARN = re.compile(
     rf"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:{_ACCOUNT}:secret:[\w/+=.@-]{{1,512}}", re.ASCII
 )
-TOKEN_SECRET_ARN_ALLOWED = "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)"
+TOKEN_SECRET_ARN_ALLOWED = (
+    "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)"
+)
 
 
 def check_token_secret_arn(name: str, value: Any) -> str:
