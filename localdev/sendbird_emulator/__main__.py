@@ -48,6 +48,8 @@ from localdev.sendbird_emulator.media import DAMAGES
 from localdev.sendbird_emulator.seeding import MAX_SEED_PARENTS, seed_application
 from localdev.sendbird_emulator.server import MAX_COPY_MBPS, SendbirdEmulator
 from localdev.sendbird_emulator.state import LIVE_STATUSES
+from sendbird_copy.errors import InputError
+from sendbird_copy.rules import check_sendbird_id, shorten
 from sendbird_copy.rules.regions import SENDBIRD_REGIONS, is_aws_region
 
 
@@ -136,10 +138,16 @@ def _recording(spec: str) -> tuple[str, str, str, int]:
 
 
 def _damage(spec: str) -> tuple[str, str | None]:
-    how, _, recording_id = spec.partition(":")
+    how, colon, recording_id = spec.partition(":")
     if how not in DAMAGES:
-        raise argparse.ArgumentTypeError(f"'{how}' is not one of: {', '.join(DAMAGES)}")
-    return how, recording_id or None
+        raise argparse.ArgumentTypeError(f"'{shorten(how)}' is not one of: {', '.join(DAMAGES)}")
+    if not colon:
+        return how, None
+    # "no-moov:" with no id would silently damage any recording's copy: an id after ':' must be one.
+    try:
+        return how, check_sendbird_id("RECORDING_ID", recording_id)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(f"HOW:RECORDING_ID: {exc}") from None
 
 
 def _parser() -> argparse.ArgumentParser:

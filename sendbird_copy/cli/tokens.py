@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sendbird_copy.errors import OptionError, ServiceError
-from sendbird_copy.rules import check_json_object, check_secret, shorten
+from sendbird_copy.rules import check_json_object, check_secret, check_token_secret_arn, shorten
 
 TOKEN_ENV = "SENDBIRD_API_TOKEN"
 TOKEN_ENV_PREFIX = "SENDBIRD_API_TOKEN_"
@@ -39,12 +39,16 @@ def env_token_values(environ: Mapping[str, str]) -> list[str]:
 
 def read_tokens_file(path: str) -> dict[str, str]:
     """``--api-tokens-file``: a JSON object of application id -> token (values never shown)."""
+    if not path.strip():  # "" opens the working directory: say what is wrong instead
+        raise OptionError(f"{TOKENS_FILE_FLAG} is empty. Allowed: a JSON file of application id -> token")
     where = f"{TOKENS_FILE_FLAG} {shorten(path)}"
     try:
         with Path(path).open("rb") as file:
             data = file.read(MAX_TOKENS_FILE_BYTES + 1)
     except OSError as exc:
         raise OptionError(f"{where}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+    except ValueError:  # a NUL byte in the path
+        raise OptionError(f"{where}: is not a usable file name") from None
     if len(data) > MAX_TOKENS_FILE_BYTES:
         raise OptionError(f"{where}: is larger than {MAX_TOKENS_FILE_BYTES} bytes")
     expected = 'expected {"<app id>": "<token>", ...}'
@@ -75,7 +79,8 @@ def api_tokens(
             continue
         name, value = found
         if value.strip().startswith(SECRET_ARN_PREFIX):
-            name, value = f"the secret {value.strip()} (named by {name})", _secret(read_secret, value, name)
+            arn = check_token_secret_arn(name, value)
+            name, value = f"the secret {shorten(arn)} (named by {name})", _secret(read_secret, arn, name)
         tokens[app_id] = check_secret(name, value)
     if missing and len(app_ids) == 1:
         raise OptionError(

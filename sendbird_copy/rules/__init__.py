@@ -54,6 +54,7 @@ from sendbird_copy.rules.aws import (
     check_region,
     check_regional_arn,
     check_secret_arn,
+    check_token_secret_arn,
     check_topic_arn,
 )
 from sendbird_copy.rules.helper import (
@@ -302,6 +303,7 @@ __all__ = [
     "check_str",
     "check_tag_value",
     "check_tags",
+    "check_token_secret_arn",
     "check_topic_arn",
     "check_upload_role",
     "check_url",

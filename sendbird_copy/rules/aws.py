@@ -135,6 +135,23 @@ def check_secret_arn(name: str, value: Any, region: str) -> str:
     return check_regional_arn(name, value, _SECRET_ARN, what, region, _SAME_REGION)
 
 
+# The CLI reads a token from any region with the deployer's credentials, and GetSecretValue takes a
+# secret's partial ARN (without the six characters Secrets Manager appends) as well as its full one.
+_TOKEN_SECRET_ARN = re.compile(
+    rf"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:{_ACCOUNT}:secret:[\w/+=.@-]{{1,512}}", re.ASCII
+)
+TOKEN_SECRET_ARN_ALLOWED = (
+    "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)"
+)
+
+
+def check_token_secret_arn(name: str, value: Any) -> str:
+    """A token value that names the Secrets Manager secret holding the token (any region)."""
+    if not isinstance(value, str) or not _TOKEN_SECRET_ARN.fullmatch(value.strip()):
+        raise _refuse(name, f" {shown(value)} is not a secret ARN. Allowed: {TOKEN_SECRET_ARN_ALLOWED}")
+    return value.strip()
+
+
 def check_topic_arn(name: str, value: Any, region: str) -> str:
     """CloudWatch alarms notify only SNS topics in their own region."""
     what = "an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)"

@@ -34,6 +34,9 @@ def check_secret(name: str, value: str, error: type[UsageError] = InputError) ->
     cleaned = value.strip()
     if not cleaned:
         raise error(f"{name} is empty")
+    if len(cleaned) > MAX_TOKEN_LENGTH:  # a pasted document, not a key: it would not fit a header
+        length = len(cleaned)
+        raise error(f"{name} is {length} characters long (not shown). Allowed: at most {MAX_TOKEN_LENGTH}")
     if has_control_characters(cleaned):
         raise error(f"{name} contains control characters (a pasted line break?); it is not shown here")
     if not set(cleaned) <= _HEADER_SAFE:

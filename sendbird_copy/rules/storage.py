@@ -35,6 +35,8 @@ KMS_DELETION_WINDOW_RANGE = (7, 30)
 # floor: the sync only lists recordings and reads their metadata (HeadObject), which work in every
 # storage class, and the tool's own objects are never under the recordings' rules (TOOL_OBJECT_MAX_BYTES).
 MIN_EXPIRATION_DAYS = RECORDING_RETENTION.days
+# S3's lifecycle Days is a 32-bit integer: a larger value would pass here and fail at deploy time.
+MAX_LIFECYCLE_DAYS = 2**31 - 1
 # How long S3 server access logs are kept in the log bucket the component creates.
 DEFAULT_ACCESS_LOG_DAYS = 90
 MAX_TAGS = 50  # S3, KMS and IAM all allow 50 tags per resource
@@ -122,8 +124,10 @@ def check_retention(prefix: str, retention: Any) -> Any:
     if _known(transition):
         _check_transition_days(prefix, transition, storage_class)
     if _known(expiration):
-        check_days(f"{prefix}expiration_days", expiration, outputs=True)
-        _check_expiration_outlasts_sendbird(prefix, expiration)
+        # The floor is Sendbird's two weeks, whatever is wrong (0, -1): say so, not ">= 1".
+        if _is_int(expiration):
+            _check_expiration_outlasts_sendbird(prefix, expiration)
+        check_days(f"{prefix}expiration_days", expiration, MIN_EXPIRATION_DAYS, MAX_LIFECYCLE_DAYS, True)
     if _known(transition, expiration) and expiration <= transition:
         raise InputError(
             Input(f"{prefix}expiration_days"),

@@ -72,7 +72,7 @@ def check_days(name: str, value: Any, low: int = 1, high: int | None = None, out
         also = NUMBER_OR_OUTPUT if outputs else ""
         raise _refuse(name, f" {shown(value)} is not a whole number. Allowed: {allowed}{also}")
     if value < low or (high is not None and value > high):
-        raise _refuse(name, f" {value!r} is out of range. Allowed: {allowed}")
+        raise _refuse(name, f" {shown(value)} is out of range. Allowed: {allowed}")
     return int(value)
 
 
@@ -123,7 +123,7 @@ def check_json_object(data: str | bytes, not_json: str, not_object: str) -> dict
     The messages are the caller's: they name the input and never quote ``data`` (it may hold a secret)."""
     try:
         found = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise InputError(not_json) from None
     if not isinstance(found, dict):
         raise InputError(not_object)

@@ -101,8 +101,9 @@ def test_retention_defaults_are_valid_and_cheap():
         ({"transition_storage_class": "COLD"}, "retention.transition_storage_class", "GLACIER_IR"),
         ({"abort_incomplete_multipart_days": 0}, "retention.abort_incomplete_multipart_days", "1 to 7"),
         ({"abort_incomplete_multipart_days": 8}, "retention.abort_incomplete_multipart_days", "1 to 7"),
-        ({"expiration_days": 0}, "retention.expiration_days", ">= 1"),
-        ({"expiration_days": -5}, "retention.expiration_days", ">= 1"),
+        # The floor is Sendbird's 14 days, not 1: a 0 or -5 says so too.
+        ({"expiration_days": 0}, "retention.expiration_days", "Allowed: 14 or more"),
+        ({"expiration_days": -5}, "retention.expiration_days", "Allowed: 14 or more"),
         ({"noncurrent_expiration_days": 0}, "retention.noncurrent_expiration_days", ">= 1"),
         (
             {"transition_days": 0, "transition_storage_class": "GLACIER"},
