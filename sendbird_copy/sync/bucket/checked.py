@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -54,6 +54,10 @@ class Checked:
     kms_key_id: str | None
     deadline: str | None
     where: str | None = None
+    # What of its manifest and parent tag (manifest.py) is not written yet, with what each write
+    # needs ({"manifest": {"key", "document"}, "tag": {"key", "tags"}}): retried by the next run,
+    # and kept only until written, so a no-op run's requests never grow with the recordings.
+    unwritten: dict[str, Any] | None = None
 
     def as_object(self) -> dict[str, Any]:
         return {"key": self.key, "size": self.size, "etag": self.etag, "kms_key_id": self.kms_key_id}
@@ -99,6 +103,8 @@ class ClaimChecker:
         self.damaged: list[dict[str, str]] = []  # {"key", "problem"} of unreadable state, by key
         self.notes: list[str] = []
         self._bucket: dict[str, dict[str, Any]] | None = None  # one listing, when the layout is unknown
+        # Copies this run verified (by any path): each gets its manifest and tag once (manifest.py).
+        self.fresh: set[str] = set()
 
     # -- the compact record -------------------------------------------------------------------------
     def load(self) -> None:
@@ -121,6 +127,8 @@ class ClaimChecker:
             self.checked = {rid: Checked(**item) for rid, item in document["recordings"].items()}
             if not all(isinstance(c.key, str) for c in self.checked.values()):
                 raise ValueError("a key that is not text")
+            if not all(isinstance(c.unwritten, dict | None) for c in self.checked.values()):
+                raise ValueError("a record of unwritten manifests that is not an object")
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             self.checked = {}
             self.report(self.key, f"not a record of checked copies ({exc}): every claim is checked again")
@@ -202,9 +210,26 @@ class ClaimChecker:
             where=where,
         )
         with self._lock:
-            if self.checked.get(recording_id) != checked:
+            known = self.checked.get(recording_id)
+            if known is None or replace(known, unwritten=None) != checked:
                 self.checked[recording_id] = checked
+                self.fresh.add(recording_id)
                 self._changed = True
+
+    # -- manifests not written yet ------------------------------------------------------------------
+    def unwritten(self) -> dict[str, dict[str, Any]]:
+        """recording id -> the manifest writes an earlier run could not make (retried now)."""
+        with self._lock:
+            return {rid: dict(c.unwritten) for rid, c in self.checked.items() if c.unwritten}
+
+    def hold(self, recording_id: str, unwritten: dict[str, Any] | None) -> None:
+        """Remember what of a copy's manifest is still to write (None or empty: all of it written)."""
+        with self._lock:
+            known = self.checked.get(recording_id)
+            if known is None or known.unwritten == (unwritten or None):
+                return
+            self.checked[recording_id] = replace(known, unwritten=unwritten or None)
+            self._changed = True
 
     def unreadable(self, stored: Stored) -> str:
         """Report an unreadable entry by key; the reason for the recording's result."""
