@@ -29,8 +29,8 @@ from functools import partial
 from typing import Any
 from urllib.parse import quote, unquote
 
-from sendbird_copy.aws import mapped, write_json
-from sendbird_copy.errors import describe, is_service_error
+from sendbird_copy.aws import mapped, read_text, write_json
+from sendbird_copy.errors import ServiceError, describe, is_service_error
 from sendbird_copy.facts import MANIFEST_PREFIX, TAG_LIVE_EVENT_ID, TAG_ROOM_ID
 from sendbird_copy.sync.context import AppContext
 from sendbird_copy.sync.discovery import LIVE_EVENT, ROOM, FoundRecording
@@ -139,8 +139,10 @@ def manifest_document(
 class ManifestWriter:
     """Writes the manifest and the parent tag of each copy a run verified, by whichever path
     (a copy made now, an earlier release's claim checked, an object found by the recovery path:
-    ``ClaimChecker.fresh``), once; and retries those an earlier run could not write (kept in the
-    record of checked copies, ``Checked.unwritten``, until written)."""
+    ``ClaimChecker.fresh``), once. A write that fails is retried by the next run: the record of
+    checked copies names it (``Checked.unwritten``, a word or two) and what to write is kept in
+    ``<app>/_run/unwritten/<recording>.json`` until written, so a run with nothing left to write
+    makes no request for it."""
 
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
@@ -157,7 +159,7 @@ class ManifestWriter:
             and (result.outcome == Outcome.COPIED or result.recording.recording_id in checks.fresh)
         ]
         fresh = {report.results[index].recording.recording_id for index in todo}
-        retry = {rid: plan for rid, plan in checks.unwritten().items() if rid not in fresh}
+        retry = {rid: parts for rid, parts in checks.unwritten().items() if rid not in fresh}
         with ThreadPoolExecutor(
             max_workers=self.ctx.options.workers, thread_name_prefix="sync-manifest"
         ) as pool:
@@ -184,21 +186,77 @@ class ManifestWriter:
             "tag": {"key": result.object["key"], "tags": tags},
         }
         left = self._write(recording.recording_id, plan)
-        ctx.checks.hold(recording.recording_id, left)
+        if left:
+            self._keep(recording.recording_id, plan)
+        self._settle(recording.recording_id, list(left))
         if "manifest" in left:
             return result
         return RecordingResult(recording, result.outcome, result.reason, {**result.object, "manifest": key})
 
-    def _retry(self, recording_id: str, plan: dict[str, Any]) -> None:
-        left = self._write(recording_id, plan)
-        self.ctx.checks.hold(recording_id, left)
-        written = [part for part in plan if part not in left]
+    def _retry(self, recording_id: str, parts: list[str]) -> None:
+        ctx = self.ctx
+        try:
+            plan = self._kept(recording_id)
+        except ServiceError as exc:  # still to write: the next run tries again
+            ctx.checks.report(self._kept_key(recording_id), f"could not be read: {describe(exc)}")
+            return
+        if plan is None:  # nothing kept to write: reported once, then no longer retried
+            ctx.checks.report(
+                self._kept_key(recording_id),
+                f"the manifest writes of {recording_id} an earlier run could not make are not kept: "
+                "they are not retried",
+            )
+            self._settle(recording_id, [])
+            return
+        left = self._write(recording_id, {part: plan[part] for part in parts if part in plan})
+        self._settle(recording_id, list(left))
+        written = [part for part in parts if part not in left]
         if written:
-            with self.ctx.lock:
-                self.ctx.notes.append(
+            with ctx.lock:
+                ctx.notes.append(
                     f"{recording_id}: its {' and '.join(written)}, which an earlier run could not write, "
                     "written now"
                 )
+
+    def _settle(self, recording_id: str, left: list[str]) -> None:
+        """Remember what is left; once nothing is, what was kept for it goes."""
+        before = self.ctx.checks.hold(recording_id, left)
+        if before and not left:
+            self._step(
+                self._kept_key(recording_id),
+                f"the kept manifest writes of {recording_id} could not be removed",
+                partial(
+                    mapped(self.ctx.s3).delete_object,
+                    Bucket=self.ctx.app.bucket_name,
+                    Key=self._kept_key(recording_id),
+                ),
+                "s3 DeleteObject",
+            )
+
+    def _kept_key(self, recording_id: str) -> str:
+        return f"{self.ctx.ledger.prefix}_run/unwritten/{quote(recording_id, safe='')}.json"
+
+    def _keep(self, recording_id: str, plan: dict[str, Any]) -> None:
+        """What to write, kept for the next run (beside the ledger: the operator's own prefix)."""
+        key, text = self._kept_key(recording_id), json.dumps(plan, sort_keys=True)
+        self._step(
+            key,
+            f"the manifest writes of {recording_id} could not be kept for the next run",
+            partial(write_json, self.ctx.s3, self.ctx.app.bucket_name, key, text),
+            "s3 PutObject",
+        )
+
+    def _kept(self, recording_id: str) -> dict[str, Any] | None:
+        """What an earlier run kept to write; None when there is none or it is not readable."""
+        ctx, key = self.ctx, self._kept_key(recording_id)
+        read = read_text(ctx.s3, ctx.app.bucket_name, key, MANIFEST_MAX_BYTES)
+        with ctx.lock:
+            ctx.requests["s3 GetObject"] += 1
+        try:
+            plan = json.loads(read[0]) if read else None
+        except (ValueError, RecursionError):
+            plan = None
+        return plan if isinstance(plan, dict) else None
 
     def _write(self, recording_id: str, plan: dict[str, Any]) -> dict[str, Any]:
         """Make the writes of ``plan``; what is left to write (empty: all written)."""

@@ -32,6 +32,7 @@ from sendbird_copy.sync.bucket.ledger import Ledger, LedgerEntry, Stored
 from sendbird_copy.sync.bucket.state import KeyLayout, holds_id
 
 VERIFIED_VERSION = 1
+UNWRITTEN_PARTS = ("manifest", "tag")  # the writes of a copy's manifest (manifest.py)
 VERIFIED_MAX_BYTES = 32 * 1024 * 1024  # ~150 bytes per recording: far above any two-week window
 # A verified record is kept this long past its recording's deadline (then nothing can need it).
 KEEP_PAST_DEADLINE = timedelta(days=7)
@@ -54,10 +55,10 @@ class Checked:
     kms_key_id: str | None
     deadline: str | None
     where: str | None = None
-    # What of its manifest and parent tag (manifest.py) is not written yet, with what each write
-    # needs ({"manifest": {"key", "document"}, "tag": {"key", "tags"}}): retried by the next run,
-    # and kept only until written, so a no-op run's requests never grow with the recordings.
-    unwritten: dict[str, Any] | None = None
+    # What of its manifest and parent tag (manifest.py) is not written yet ("manifest", "tag"): the
+    # next run retries it (what to write is kept beside, ``ManifestWriter``). Stored only while set,
+    # so the record stays compact and a no-op run's requests never grow with the recordings.
+    unwritten: list[str] | None = None
 
     def as_object(self) -> dict[str, Any]:
         return {"key": self.key, "size": self.size, "etag": self.etag, "kms_key_id": self.kms_key_id}
@@ -127,8 +128,8 @@ class ClaimChecker:
             self.checked = {rid: Checked(**item) for rid, item in document["recordings"].items()}
             if not all(isinstance(c.key, str) for c in self.checked.values()):
                 raise ValueError("a key that is not text")
-            if not all(isinstance(c.unwritten, dict | None) for c in self.checked.values()):
-                raise ValueError("a record of unwritten manifests that is not an object")
+            if not all(_parts(c.unwritten) for c in self.checked.values()):
+                raise ValueError("a list of unwritten manifest writes that is not one")
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             self.checked = {}
             self.report(self.key, f"not a record of checked copies ({exc}): every claim is checked again")
@@ -140,7 +141,7 @@ class ClaimChecker:
             return
         document = {
             "version": VERIFIED_VERSION,
-            "recordings": {rid: asdict(c) for rid, c in sorted(keep.items())},
+            "recordings": {rid: _stored(c) for rid, c in sorted(keep.items())},
         }
         text = json.dumps(document, sort_keys=True, separators=(",", ":"))
         # The lease keeps runs apart; without it (a lease lost mid-run) the last writer wins, and a
@@ -217,19 +218,21 @@ class ClaimChecker:
                 self._changed = True
 
     # -- manifests not written yet ------------------------------------------------------------------
-    def unwritten(self) -> dict[str, dict[str, Any]]:
+    def unwritten(self) -> dict[str, list[str]]:
         """recording id -> the manifest writes an earlier run could not make (retried now)."""
         with self._lock:
-            return {rid: dict(c.unwritten) for rid, c in self.checked.items() if c.unwritten}
+            return {rid: list(c.unwritten) for rid, c in self.checked.items() if c.unwritten}
 
-    def hold(self, recording_id: str, unwritten: dict[str, Any] | None) -> None:
-        """Remember what of a copy's manifest is still to write (None or empty: all of it written)."""
+    def hold(self, recording_id: str, parts: list[str] | None) -> list[str] | None:
+        """Remember which of a copy's manifest writes are still to make (None or empty: none);
+        what was remembered before."""
         with self._lock:
             known = self.checked.get(recording_id)
-            if known is None or known.unwritten == (unwritten or None):
-                return
-            self.checked[recording_id] = replace(known, unwritten=unwritten or None)
+            if known is None or known.unwritten == (parts or None):
+                return known.unwritten if known else None
+            self.checked[recording_id] = replace(known, unwritten=sorted(parts) if parts else None)
             self._changed = True
+            return known.unwritten
 
     def unreadable(self, stored: Stored) -> str:
         """Report an unreadable entry by key; the reason for the recording's result."""
@@ -286,6 +289,19 @@ class ClaimChecker:
             if holds_id(key, recording_id) and not any(other in key for other in longer)
         ]
         return matches[0] if len(matches) == 1 else None
+
+
+def _stored(checked: Checked) -> dict[str, Any]:
+    """A record as stored: ``unwritten`` only while there is something to write (compact, and
+    readable by the release before it)."""
+    stored = asdict(checked)
+    if not stored["unwritten"]:
+        del stored["unwritten"]
+    return stored
+
+
+def _parts(unwritten: Any) -> bool:
+    return unwritten is None or (isinstance(unwritten, list) and all(p in UNWRITTEN_PARTS for p in unwritten))
 
 
 def _long_gone(deadline: str | None, now: datetime) -> bool:

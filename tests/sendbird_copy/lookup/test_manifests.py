@@ -366,6 +366,12 @@ def test_a_manifest_and_tag_refused_once_are_written_by_the_next_run(copy_cli: C
         refused.text
     )
     assert _manifests(bed) == {}
+    s3 = bed.moto.client("s3", bed.app.region)
+    kept = f"{bed.ledger().prefix}_run/unwritten/rec-1.json"  # what to write, kept for the next run
+    assert set(json.loads(s3.get_object(Bucket=bed.app.bucket_name, Key=kept)["Body"].read())) == {
+        "manifest",
+        "tag",
+    }
     iam.delete_user_policy(UserName=user, PolicyName="no-manifests")
 
     retried = copy_cli.invoke(*args)
@@ -376,6 +382,8 @@ def test_a_manifest_and_tag_refused_once_are_written_by_the_next_run(copy_cli: C
     assert _tags(bed, "rec-1.mp4") == {TAG_LIVE_EVENT_ID: "event-1"}
     (app,) = retried.json()["applications"]
     assert any("could not write, written now" in note for note in app["notes"]), app["notes"]
+
+    assert "Contents" not in s3.list_objects_v2(Bucket=bed.app.bucket_name, Prefix=kept)
 
     _, again = _sync(copy_cli, bed)  # written: nothing left to retry
     assert "s3 PutObjectTagging" not in again["applications"][0]["requests"]

@@ -290,7 +290,7 @@ def test_a_failure_giving_one_applications_lease_back_keeps_every_report_through
 ) -> None:
     """Item 9 through the CLI with two applications: S3 fails (InternalError, through the real error
     mapping) only while the first application's run gives its lease back."""
-    from sendbird_copy.sync.lease import Lease
+    from sendbird_copy.sync.bucket.lease import Lease
 
     other, other_token = copy_cli.destination(region=bed.dest.region), "tok-other-5ecr3t-0123456789"
     copy_cli.secrets.append(other_token)
