@@ -141,7 +141,7 @@ class ManifestWriter:
     (a copy made now, an earlier release's claim checked, an object found by the recovery path:
     ``ClaimChecker.fresh``), once. A write that fails is retried by the next run: the record of
     checked copies names it (``Checked.unwritten``, a word or two) and what to write is kept in
-    ``<app>/_run/unwritten/<recording>.json`` until written, so a run with nothing left to write
+    ``<app>/_run/unwritten/<recording>.json`` (expiring with the ledger), so a run with nothing left to write
     makes no request for it."""
 
     def __init__(self, ctx: AppContext) -> None:
@@ -219,19 +219,9 @@ class ManifestWriter:
                 )
 
     def _settle(self, recording_id: str, left: list[str]) -> None:
-        """Remember what is left; once nothing is, what was kept for it goes."""
-        before = self.ctx.checks.hold(recording_id, left)
-        if before and not left:
-            self._step(
-                self._kept_key(recording_id),
-                f"the kept manifest writes of {recording_id} could not be removed",
-                partial(
-                    mapped(self.ctx.s3).delete_object,
-                    Bucket=self.ctx.app.bucket_name,
-                    Key=self._kept_key(recording_id),
-                ),
-                "s3 DeleteObject",
-            )
+        """Remember what is left. What was kept for it stays until the ledger's lifecycle rule
+        expires it (the function may not delete): only the record says what is left to write."""
+        self.ctx.checks.hold(recording_id, left)
 
     def _kept_key(self, recording_id: str) -> str:
         return f"{self.ctx.ledger.prefix}_run/unwritten/{quote(recording_id, safe='')}.json"

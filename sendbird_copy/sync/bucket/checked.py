@@ -213,7 +213,8 @@ class ClaimChecker:
         with self._lock:
             known = self.checked.get(recording_id)
             if known is None or replace(known, unwritten=None) != checked:
-                self.checked[recording_id] = checked
+                # A copy checked again keeps what of its manifest is left (its writer settles it).
+                self.checked[recording_id] = replace(checked, unwritten=known.unwritten if known else None)
                 self.fresh.add(recording_id)
                 self._changed = True
 
@@ -223,16 +224,14 @@ class ClaimChecker:
         with self._lock:
             return {rid: list(c.unwritten) for rid, c in self.checked.items() if c.unwritten}
 
-    def hold(self, recording_id: str, parts: list[str] | None) -> list[str] | None:
-        """Remember which of a copy's manifest writes are still to make (None or empty: none);
-        what was remembered before."""
+    def hold(self, recording_id: str, parts: list[str] | None) -> None:
+        """Remember which of a copy's manifest writes are still to make (None or empty: none)."""
         with self._lock:
             known = self.checked.get(recording_id)
-            if known is None or known.unwritten == (parts or None):
-                return known.unwritten if known else None
+            if known is None or known.unwritten == (sorted(parts) if parts else None):
+                return
             self.checked[recording_id] = replace(known, unwritten=sorted(parts) if parts else None)
             self._changed = True
-            return known.unwritten
 
     def unreadable(self, stored: Stored) -> str:
         """Report an unreadable entry by key; the reason for the recording's result."""

@@ -383,7 +383,8 @@ def test_a_manifest_and_tag_refused_once_are_written_by_the_next_run(copy_cli: C
     (app,) = retried.json()["applications"]
     assert any("could not write, written now" in note for note in app["notes"]), app["notes"]
 
-    assert "Contents" not in s3.list_objects_v2(Bucket=bed.app.bucket_name, Prefix=kept)
+    record = f"{bed.ledger().prefix}_run/verified.json"  # names no write left
+    assert "unwritten" not in s3.get_object(Bucket=bed.app.bucket_name, Key=record)["Body"].read().decode()
 
     _, again = _sync(copy_cli, bed)  # written: nothing left to retry
     assert "s3 PutObjectTagging" not in again["applications"][0]["requests"]
