@@ -31,6 +31,9 @@ from sendbird_copy.sync.run import SyncOptions, SyncServices, run_sync
 from sendbird_copy.sync.status import StatusOptions, StatusServices, app_status
 
 SIZE = 1024
+# The application's own main recording is copied for real and its MP4 checked (sync/mp4.py): big
+# enough to hold the emulator's fixture whole (at 1 KB it is truncated, reported damaged).
+MAIN_RECORDING_BYTES = 16 * 1024
 
 
 def seed(s3: Any, emulator: Any, app: AppOutputs, count: int) -> None:
@@ -65,7 +68,7 @@ def sync_once(emulator: Any, app: AppOutputs, token: str, s3: CountedS3) -> tupl
 def deployed(moto: MotoServer, count: int, name: str) -> tuple[Any, AppOutputs, str, Any]:
     config = load_stack_config("local")
     (first, *_) = local_apps(config, name)
-    context = running_emulator_for(moto, [first], SIZE, "bench-org")
+    context = running_emulator_for(moto, [first], MAIN_RECORDING_BYTES, "bench-org")
     emulator = context.__enter__()
     deploy_config, secret_keys = deploy_inputs(config, [first], emulator.base_url)
     outputs = deploy_to_emulator(moto, deploy_config, secret_keys=secret_keys).outputs

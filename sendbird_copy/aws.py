@@ -16,8 +16,10 @@ callers name the errors they expect instead of sorting botocore's."""
 
 from __future__ import annotations
 
+import gzip
 import os
 import threading
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -204,16 +206,34 @@ def read_text(s3: Any, bucket: str, key: str, max_bytes: int | None) -> tuple[st
     except AwsNotFound:
         return None
     with response["Body"] as body, aws_errors():  # the body streams: a dropped connection maps too
-        text = body.read(max_bytes).decode("utf-8", errors="replace")
-    return text, response.get("ETag")
+        data = body.read(max_bytes)
+    return unpacked(data, max_bytes).decode("utf-8", errors="replace"), response.get("ETag")
 
 
-def write_json(s3: Any, bucket: str, key: str, text: str, **condition: str) -> str | None:
-    """Write ``text``; with a condition (``IfNoneMatch="*"`` or ``IfMatch=etag``), None when it lost
-    (another writer was first). Returns the new ETag. Refuses (``OwnObjectTooLarge``) a body above
-    TOOL_OBJECT_MAX_BYTES: the recordings' retention rules match larger objects, and would expire or
-    archive it with them."""
-    body = text.encode()
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def unpacked(data: bytes, max_bytes: int | None) -> bytes:
+    """``data`` as written: a gzip body (``write_json(compress=True)``) inflated to at most
+    ``max_bytes`` (a bomb stops there and then reads as damaged), anything else as it is."""
+    if not data.startswith(GZIP_MAGIC):
+        return data
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        return inflate.decompress(data, max_bytes or 0)
+    except zlib.error:
+        return data  # not gzip after all: the caller's parser says what is wrong with it
+
+
+def write_json(
+    s3: Any, bucket: str, key: str, text: str, compress: bool = False, **condition: str
+) -> str | None:
+    """Write ``text`` (``compress``: gzipped, for the objects that grow with the window: the state and
+    the record of checked copies); with a condition (``IfNoneMatch="*"`` or ``IfMatch=etag``), None
+    when it lost (another writer was first). Returns the new ETag. Refuses (``OwnObjectTooLarge``) a
+    body above TOOL_OBJECT_MAX_BYTES: the recordings' retention rules match larger objects, and would
+    expire or archive it with them."""
+    body = gzip.compress(text.encode(), mtime=0) if compress else text.encode()
     if len(body) > TOOL_OBJECT_MAX_BYTES:
         raise OwnObjectTooLarge(
             f"refusing to write s3://{bucket}/{key}: {len(body)} bytes, above the {TOOL_OBJECT_MAX_BYTES} "
@@ -222,7 +242,12 @@ def write_json(s3: Any, bucket: str, key: str, text: str, **condition: str) -> s
         )
     try:
         response = mapped(s3).put_object(
-            Bucket=bucket, Key=key, Body=body, ContentType="application/json", **condition
+            Bucket=bucket,
+            Key=key,
+            Body=body,
+            ContentType="application/json",
+            **({"ContentEncoding": "gzip"} if compress else {}),
+            **condition,
         )
     except AwsPreconditionFailed:
         if condition:

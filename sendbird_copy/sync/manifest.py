@@ -25,15 +25,16 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import quote, unquote
 
-from sendbird_copy.aws import mapped, write_json
-from sendbird_copy.errors import describe, is_service_error
+from sendbird_copy.aws import mapped, read_text, write_json
+from sendbird_copy.errors import ServiceError, describe, is_service_error
 from sendbird_copy.facts import MANIFEST_PREFIX, TAG_LIVE_EVENT_ID, TAG_ROOM_ID
 from sendbird_copy.sync.context import AppContext
 from sendbird_copy.sync.discovery import LIVE_EVENT, ROOM, FoundRecording
-from sendbird_copy.sync.outcomes import Outcome, RecordingResult, SyncReport
+from sendbird_copy.sync.outcomes import SAFE_OUTCOMES, Outcome, RecordingResult, SyncReport
 
 MANIFEST_VERSION = 1
 MANIFEST_MAX_BYTES = 64 * 1024  # a manifest is about 1 KB; a larger object is not one of ours
@@ -136,28 +137,41 @@ def manifest_document(
 
 
 class ManifestWriter:
-    """Writes the manifest and the parent tag of each copy a run verified (``Outcome.COPIED``)."""
+    """Writes the manifest and the parent tag of each copy a run verified, by whichever path
+    (a copy made now, an earlier release's claim checked, an object found by the recovery path:
+    ``ClaimChecker.fresh``), once. A write that fails is retried by the next run: the record of
+    checked copies names it (``Checked.unwritten``, a word or two) and what to write is kept in
+    ``<app>/_run/unwritten/<recording>.json`` (expiring with the ledger), so a run with nothing left to write
+    makes no request for it."""
 
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
 
     def record(self, report: SyncReport) -> None:
         """Two writes per copy, spread over the run's worker threads (as the copies themselves)."""
+        checks = self.ctx.checks
         todo = [
             index
             for index, result in enumerate(report.results)
-            if result.outcome == Outcome.COPIED and result.object and result.object.get("key")
+            if result.outcome in SAFE_OUTCOMES
+            and result.object
+            and result.object.get("key")
+            and (result.outcome == Outcome.COPIED or result.recording.recording_id in checks.fresh)
         ]
+        fresh = {report.results[index].recording.recording_id for index in todo}
+        retry = {rid: parts for rid, parts in checks.unwritten().items() if rid not in fresh}
         with ThreadPoolExecutor(
             max_workers=self.ctx.options.workers, thread_name_prefix="sync-manifest"
         ) as pool:
             done = pool.map(lambda index: self._one(report.results[index]), todo)
+            retried = pool.map(lambda item: self._retry(*item), retry.items())
             for index, result in zip(todo, list(done), strict=True):
                 report.results[index] = result
+            list(retried)
 
     def _one(self, result: RecordingResult) -> RecordingResult:
         """A failure is loud (the run's damaged state: exit 1, the function's alarm) but leaves the
-        copy copied: it is safe, only harder to find."""
+        copy copied: it is safe, only harder to find; the next run writes what is left."""
         ctx, recording = self.ctx, result.recording
         assert result.object is not None
         copied_at = ctx.services.now()
@@ -166,22 +180,97 @@ class ManifestWriter:
         key = ManifestKey.of(
             ctx.app.app_id, recording.parent_kind, recording.parent_id, recording.recording_id, dated
         ).key
-        written = self._step(
-            key,
-            f"the manifest of {recording.recording_id} could not be written",
-            lambda: write_json(ctx.s3, ctx.app.bucket_name, key, json.dumps(document, sort_keys=True)),
-            "s3 PutObject",
-        )
-        object_key = result.object["key"]
-        self._step(
-            object_key,
-            f"the tag of {recording.recording_id} could not be set",
-            lambda: self._tag(object_key, recording),
-            "s3 PutObjectTagging",
-        )
-        if not written:
+        tags = [{"Key": PARENT_TAGS[recording.parent_kind], "Value": recording.parent_id}]
+        plan = {
+            "manifest": {"key": key, "document": document},
+            "tag": {"key": result.object["key"], "tags": tags},
+        }
+        left = self._write(recording.recording_id, plan)
+        if left:
+            self._keep(recording.recording_id, plan)
+        self._settle(recording.recording_id, list(left))
+        if "manifest" in left:
             return result
         return RecordingResult(recording, result.outcome, result.reason, {**result.object, "manifest": key})
+
+    def _retry(self, recording_id: str, parts: list[str]) -> None:
+        ctx = self.ctx
+        try:
+            plan = self._kept(recording_id)
+        except ServiceError as exc:  # still to write: the next run tries again
+            ctx.checks.report(self._kept_key(recording_id), f"could not be read: {describe(exc)}")
+            return
+        if plan is None:  # nothing kept to write: reported once, then no longer retried
+            ctx.checks.report(
+                self._kept_key(recording_id),
+                f"the manifest writes of {recording_id} an earlier run could not make are not kept: "
+                "they are not retried",
+            )
+            self._settle(recording_id, [])
+            return
+        left = self._write(recording_id, {part: plan[part] for part in parts if part in plan})
+        self._settle(recording_id, list(left))
+        written = [part for part in parts if part not in left]
+        if written:
+            with ctx.lock:
+                ctx.notes.append(
+                    f"{recording_id}: its {' and '.join(written)}, which an earlier run could not write, "
+                    "written now"
+                )
+
+    def _settle(self, recording_id: str, left: list[str]) -> None:
+        """Remember what is left. What was kept for it stays until the ledger's lifecycle rule
+        expires it (the function may not delete): only the record says what is left to write."""
+        self.ctx.checks.hold(recording_id, left)
+
+    def _kept_key(self, recording_id: str) -> str:
+        return f"{self.ctx.ledger.prefix}_run/unwritten/{quote(recording_id, safe='')}.json"
+
+    def _keep(self, recording_id: str, plan: dict[str, Any]) -> None:
+        """What to write, kept for the next run (beside the ledger: the operator's own prefix)."""
+        key, text = self._kept_key(recording_id), json.dumps(plan, sort_keys=True)
+        self._step(
+            key,
+            f"the manifest writes of {recording_id} could not be kept for the next run",
+            partial(write_json, self.ctx.s3, self.ctx.app.bucket_name, key, text),
+            "s3 PutObject",
+        )
+
+    def _kept(self, recording_id: str) -> dict[str, Any] | None:
+        """What an earlier run kept to write; None when there is none or it is not readable."""
+        ctx, key = self.ctx, self._kept_key(recording_id)
+        read = read_text(ctx.s3, ctx.app.bucket_name, key, MANIFEST_MAX_BYTES)
+        with ctx.lock:
+            ctx.requests["s3 GetObject"] += 1
+        try:
+            plan = json.loads(read[0]) if read else None
+        except (ValueError, RecursionError):
+            plan = None
+        return plan if isinstance(plan, dict) else None
+
+    def _write(self, recording_id: str, plan: dict[str, Any]) -> dict[str, Any]:
+        """Make the writes of ``plan``; what is left to write (empty: all written)."""
+        ctx, left = self.ctx, {}
+        call: Callable[[], Any]
+        for part, write in plan.items():
+            try:
+                key = str(write["key"])
+                if part == "manifest":
+                    text = json.dumps(dict(write["document"]), sort_keys=True)
+                    call = partial(write_json, ctx.s3, ctx.app.bucket_name, key, text)
+                    failed, request = f"the manifest of {recording_id} could not be written", "s3 PutObject"
+                elif part == "tag":
+                    tags = [{"Key": str(t["Key"]), "Value": str(t["Value"])} for t in write["tags"]]
+                    call = partial(self._tag, key, tags)
+                    failed, request = f"the tag of {recording_id} could not be set", "s3 PutObjectTagging"
+                else:
+                    raise ValueError(f"no such write: {part!r}")
+            except (KeyError, TypeError, ValueError) as exc:  # a damaged record: reported, dropped
+                ctx.checks.report(ctx.checks.key, f"the unwritten {part} of {recording_id}: {exc}")
+                continue
+            if not self._step(key, failed, call, request):
+                left[part] = write
+        return left
 
     def _step(self, key: str, failed: str, write: Callable[[], Any], request: str) -> bool:
         ctx = self.ctx
@@ -196,10 +285,9 @@ class ManifestWriter:
             ctx.requests[request] += 1
         return True
 
-    def _tag(self, object_key: str, recording: FoundRecording) -> None:
+    def _tag(self, object_key: str, tags: list[dict[str, str]]) -> None:
         """The parent's id as an object tag (PutObjectTagging replaces the set: a fresh copy has none)."""
         ctx = self.ctx
-        tags = [{"Key": PARENT_TAGS[recording.parent_kind], "Value": recording.parent_id}]
         mapped(ctx.s3).put_object_tagging(
             Bucket=ctx.app.bucket_name, Key=object_key, Tagging={"TagSet": tags}
         )

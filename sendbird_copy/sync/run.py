@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sendbird_copy.errors import SendbirdApiError, ServiceError, describe
+from sendbird_copy.errors import OwnObjectTooLarge, SendbirdApiError, ServiceError, describe
 from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.sync.bucket.lease import Lease
 from sendbird_copy.sync.bucket.s3clock import skew_note
@@ -237,6 +237,8 @@ class AppSync:
             ctx.checks.save(ctx.services.now())
         except ServiceError as exc:
             ctx.notes.append(f"could not save the record of checked copies: {describe(exc)}")
+        except OwnObjectTooLarge as exc:  # only costs: the next run checks each claim again
+            ctx.notes.append(f"the record of checked copies is not kept: {describe(exc)}")
 
     def _judge_deadlines(self, report: SyncReport) -> None:
         now, warn = self.context.services.now(), self.context.options.warn
@@ -338,6 +340,12 @@ class AppSync:
             ctx.notes.append(f"the discovery state {kept}: remove or repair it (or upgrade this release)")
         except ServiceError as exc:
             ctx.notes.append(f"could not save the sync state: {describe(exc)}")
+        except OwnObjectTooLarge as exc:
+            # The next run plans on the previous state (never less safe), but what it learnt is lost:
+            # reported as damaged state, so the run fails and the alarm fires.
+            ctx.checks.report(
+                self.state_store.key, f"the discovery state could not be saved: {describe(exc)}"
+            )
 
 
 def _not_completed(recording: FoundRecording) -> RecordingResult:

@@ -20,18 +20,19 @@ from __future__ import annotations
 import json
 import re
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sendbird_copy import rules
-from sendbird_copy.aws import key_id, mapped, write_json
+from sendbird_copy.aws import key_id, mapped, unpacked, write_json
 from sendbird_copy.errors import AwsNotFound
 from sendbird_copy.facts import RESERVED_PREFIXES
 from sendbird_copy.sync.bucket.ledger import Ledger, LedgerEntry, Stored
 from sendbird_copy.sync.bucket.state import KeyLayout, holds_id
 
 VERIFIED_VERSION = 1
+UNWRITTEN_PARTS = ("manifest", "tag")  # the writes of a copy's manifest (manifest.py)
 VERIFIED_MAX_BYTES = 32 * 1024 * 1024  # ~150 bytes per recording: far above any two-week window
 # A verified record is kept this long past its recording's deadline (then nothing can need it).
 KEEP_PAST_DEADLINE = timedelta(days=7)
@@ -54,6 +55,10 @@ class Checked:
     kms_key_id: str | None
     deadline: str | None
     where: str | None = None
+    # What of its manifest and parent tag (manifest.py) is not written yet ("manifest", "tag"): the
+    # next run retries it (what to write is kept beside, ``ManifestWriter``). Stored only while set,
+    # so the record stays compact and a no-op run's requests never grow with the recordings.
+    unwritten: list[str] | None = None
 
     def as_object(self) -> dict[str, Any]:
         return {"key": self.key, "size": self.size, "etag": self.etag, "kms_key_id": self.kms_key_id}
@@ -99,6 +104,8 @@ class ClaimChecker:
         self.damaged: list[dict[str, str]] = []  # {"key", "problem"} of unreadable state, by key
         self.notes: list[str] = []
         self._bucket: dict[str, dict[str, Any]] | None = None  # one listing, when the layout is unknown
+        # Copies this run verified (by any path): each gets its manifest and tag once (manifest.py).
+        self.fresh: set[str] = set()
 
     # -- the compact record -------------------------------------------------------------------------
     def load(self) -> None:
@@ -111,7 +118,7 @@ class ClaimChecker:
         self.requests["s3 GetObject"] += 1
         self._etag = response.get("ETag")
         with response["Body"] as body:
-            data = body.read(VERIFIED_MAX_BYTES + 1)
+            data = unpacked(body.read(VERIFIED_MAX_BYTES + 1), VERIFIED_MAX_BYTES + 1)
         try:
             if len(data) > VERIFIED_MAX_BYTES:
                 raise ValueError(f"over {VERIFIED_MAX_BYTES} bytes")
@@ -121,6 +128,8 @@ class ClaimChecker:
             self.checked = {rid: Checked(**item) for rid, item in document["recordings"].items()}
             if not all(isinstance(c.key, str) for c in self.checked.values()):
                 raise ValueError("a key that is not text")
+            if not all(_parts(c.unwritten) for c in self.checked.values()):
+                raise ValueError("a list of unwritten manifest writes that is not one")
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             self.checked = {}
             self.report(self.key, f"not a record of checked copies ({exc}): every claim is checked again")
@@ -132,12 +141,12 @@ class ClaimChecker:
             return
         document = {
             "version": VERIFIED_VERSION,
-            "recordings": {rid: asdict(c) for rid, c in sorted(keep.items())},
+            "recordings": {rid: _stored(c) for rid, c in sorted(keep.items())},
         }
         text = json.dumps(document, sort_keys=True, separators=(",", ":"))
         # The lease keeps runs apart; without it (a lease lost mid-run) the last writer wins, and a
         # copy it does not list is only checked again: never less safe.
-        self._etag = write_json(self.ledger.s3, self.ledger.bucket, self.key, text)
+        self._etag = write_json(self.ledger.s3, self.ledger.bucket, self.key, text, compress=True)
         self.requests["s3 PutObject"] += 1
 
     def report(self, key: str, problem: str) -> None:
@@ -204,9 +213,27 @@ class ClaimChecker:
             where=where,
         )
         with self._lock:
-            if self.checked.get(recording_id) != checked:
-                self.checked[recording_id] = checked
+            known = self.checked.get(recording_id)
+            if known is None or replace(known, unwritten=None) != checked:
+                # A copy checked again keeps what of its manifest is left (its writer settles it).
+                self.checked[recording_id] = replace(checked, unwritten=known.unwritten if known else None)
+                self.fresh.add(recording_id)
                 self._changed = True
+
+    # -- manifests not written yet ------------------------------------------------------------------
+    def unwritten(self) -> dict[str, list[str]]:
+        """recording id -> the manifest writes an earlier run could not make (retried now)."""
+        with self._lock:
+            return {rid: list(c.unwritten) for rid, c in self.checked.items() if c.unwritten}
+
+    def hold(self, recording_id: str, parts: list[str] | None) -> None:
+        """Remember which of a copy's manifest writes are still to make (None or empty: none)."""
+        with self._lock:
+            known = self.checked.get(recording_id)
+            if known is None or known.unwritten == (sorted(parts) if parts else None):
+                return
+            self.checked[recording_id] = replace(known, unwritten=sorted(parts) if parts else None)
+            self._changed = True
 
     def unreadable(self, stored: Stored) -> str:
         """Report an unreadable entry by key; the reason for the recording's result."""
@@ -276,6 +303,19 @@ def _not_its_key(key: str, rid: str, layout: KeyLayout | None, known_ids: set[st
         return f"it names {key}, which is not a key of this recording"
     longer = next((o for o in sorted(known_ids) if rid in o and o != rid and o in key), None)
     return None if longer is None else f"it names {key}, which holds the id of recording {longer}"
+
+
+def _stored(checked: Checked) -> dict[str, Any]:
+    """A record as stored: ``unwritten`` only while there is something to write (compact, and
+    readable by the release before it)."""
+    stored = asdict(checked)
+    if not stored["unwritten"]:
+        del stored["unwritten"]
+    return stored
+
+
+def _parts(unwritten: Any) -> bool:
+    return unwritten is None or (isinstance(unwritten, list) and all(p in UNWRITTEN_PARTS for p in unwritten))
 
 
 def _long_gone(deadline: str | None, now: datetime) -> bool:

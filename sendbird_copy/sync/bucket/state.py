@@ -174,7 +174,7 @@ class SyncStateStore:
             raise StateKept(f"s3://{self.bucket}/{self.key} {read.problem}: not overwritten")
         for _ in range(MERGE_ATTEMPTS):
             condition = {"IfMatch": read.etag} if read and read.etag else {"IfNoneMatch": "*"}
-            etag = write_json(self.s3, self.bucket, self.key, state.to_json(), **condition)
+            etag = write_json(self.s3, self.bucket, self.key, state.to_json(), compress=True, **condition)
             if etag is not None:
                 return replace(state, etag=etag)
             read = self.load()
@@ -184,7 +184,7 @@ class SyncStateStore:
                 state = state.merged_with(read)
         # Three runs in a row wrote first: write unconditionally what is merged (nothing is lost
         # that those runs did not also know, and the next run can fall back to a full scan).
-        return replace(state, etag=write_json(self.s3, self.bucket, self.key, state.to_json()))
+        return replace(state, etag=write_json(self.s3, self.bucket, self.key, state.to_json(), compress=True))
 
 
 class StateKept(Exception):

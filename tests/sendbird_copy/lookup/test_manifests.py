@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 import pytest
 import requests
 
 from localdev.moto_server import Credentials
+from sendbird_copy.aws import unpacked
 from sendbird_copy.facts import MANIFEST_PREFIX, TAG_LIVE_EVENT_ID, TAG_ROOM_ID
 from tests.sendbird_copy.cli_support import CopyCli
 from tests.sendbird_copy.sync_bed import SyncBed
@@ -261,3 +263,131 @@ def test_the_copy_identity_can_neither_write_nor_read_manifests_nor_tags(
             call()
         assert "AccessDenied" in str(raised.value), what
     assert _tags(bed, "rec-1.mp4") == {TAG_LIVE_EVENT_ID: "event-1"}
+
+
+# -- every path to a verified copy writes its manifest once; a failed write is retried ---------------
+def _forget_manifests(bed: SyncBed, *object_keys: str) -> None:
+    """As if the copies were made before manifests: no manifest, no tag, no record of checked copies."""
+    s3 = bed.moto.client("s3", bed.app.region)
+    for key in _manifests(bed):
+        s3.delete_object(Bucket=bed.app.bucket_name, Key=key)
+    for key in object_keys:
+        s3.delete_object_tagging(Bucket=bed.app.bucket_name, Key=key)
+    s3.delete_object(Bucket=bed.app.bucket_name, Key=f"{bed.ledger().prefix}_run/verified.json")
+
+
+def _earlier_release_entry(bed: SyncBed, recording_id: str, object_key: str) -> None:
+    """A ``copied`` entry as an earlier release wrote it (no version field)."""
+    s3 = bed.moto.client("s3", bed.app.region)
+    size = s3.head_object(Bucket=bed.app.bucket_name, Key=f"{recording_id}.mp4")["ContentLength"]
+    entry = {
+        "recording_id": recording_id, "app_id": bed.app.app_id, "state": "copied",
+        "where": "live event event-1", "run_id": "old-release", "updated_at": "2026-01-01T00:00:00+00:00",
+        "attempts": 1, "object": {"key": object_key, "size": size},
+    }  # fmt: skip
+    s3.put_object(
+        Bucket=bed.app.bucket_name, Key=bed.ledger().key(recording_id), Body=json.dumps(entry).encode()
+    )
+
+
+def _found_without_the_ledger(copy_cli: CopyCli, outputs: Any, bed: SyncBed, recording_id: str) -> None:
+    s3 = bed.moto.client("s3", bed.app.region)
+    s3.delete_object(Bucket=bed.app.bucket_name, Key=bed.ledger().key(recording_id))
+    found = copy_cli.invoke("find", outputs, "--recording-id", recording_id, "--json")
+    assert found.exit_code == 0, found.text
+    (app,) = found.json()["applications"]
+    (recording,) = app["recordings"]
+    assert recording["key"] == f"{recording_id}.mp4" and recording["state"] == "present", recording
+
+
+def _sync_result(document: dict[str, Any], recording_id: str) -> dict[str, Any]:
+    (app,) = document["applications"]
+    return next(r for r in app["recordings"] if r["recording_id"] == recording_id)
+
+
+def test_an_earlier_releases_copied_entry_gets_its_manifest_after_the_first_sync(
+    copy_cli: CopyCli, bed: SyncBed
+) -> None:
+    bed.add("rec-1", parent_id="event-1")
+    outputs, _ = _sync(copy_cli, bed)
+    _forget_manifests(bed, "rec-1.mp4")
+    _earlier_release_entry(bed, "rec-1", "rec-1.mp4")
+
+    _, document = _sync(copy_cli, bed)
+    assert _sync_result(document, "rec-1")["outcome"] == "already safe"
+    (manifest,) = _manifests(bed).values()
+    assert manifest["recording_id"] == "rec-1" and manifest["object"]["key"] == "rec-1.mp4"
+    assert manifest["parent"]["id"] == "event-1"
+    assert _tags(bed, "rec-1.mp4") == {TAG_LIVE_EVENT_ID: "event-1"}
+
+    _, again = _sync(copy_cli, bed)  # written once: the next run writes nothing
+    (app,) = again["applications"]
+    assert "s3 PutObjectTagging" not in app["requests"], app["requests"]
+    _found_without_the_ledger(copy_cli, outputs, bed, "rec-1")
+
+
+def test_a_copy_found_by_the_recovery_path_gets_its_manifest(copy_cli: CopyCli, bed: SyncBed) -> None:
+    """An earlier release's entry names another object: the recording's own object is found in the
+    bucket by a later run (no second copy) and gets its manifest."""
+    bed.add("rec-1", parent_id="event-1")
+    outputs, _ = _sync(copy_cli, bed)
+    _forget_manifests(bed, "rec-1.mp4")
+    _earlier_release_entry(bed, "rec-1", "somewhere-else.mp4")
+
+    _, document = _sync(copy_cli, bed)
+    recovered = _sync_result(document, "rec-1")
+    assert recovered["outcome"] == "already safe" and "is checked" in recovered["reason"], recovered
+    assert bed.copy_posts() == Counter({"rec-1": 1})
+    (manifest,) = _manifests(bed).values()
+    assert manifest["object"]["key"] == "rec-1.mp4" and manifest["file"]["width"] == 1280
+    assert _tags(bed, "rec-1.mp4") == {TAG_LIVE_EVENT_ID: "event-1"}
+    _found_without_the_ledger(copy_cli, outputs, bed, "rec-1")
+
+
+def test_a_manifest_and_tag_refused_once_are_written_by_the_next_run(copy_cli: CopyCli, bed: SyncBed) -> None:
+    iam = bed.moto.client("iam")
+    user = iam.get_user()["User"]["UserName"]
+    deny = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Action": "s3:PutObject",
+                "Resource": f"arn:aws:s3:::{bed.app.bucket_name}/{MANIFEST_PREFIX}*",
+            },
+            {"Effect": "Deny", "Action": "s3:PutObjectTagging", "Resource": "*"},
+        ],
+    }
+    iam.put_user_policy(UserName=user, PolicyName="no-manifests", PolicyDocument=json.dumps(deny))
+    bed.add("rec-1", parent_id="event-1")
+    outputs = copy_cli.outputs(bed.dest)
+    args = ("sync", outputs, "--api-base-url", bed.emulator.base_url, "--json", "--verify-timeout", "30")
+    refused = copy_cli.invoke(*args)
+    assert refused.exit_code == 1 and _sync_result(refused.json(), "rec-1")["outcome"] == "copied", (
+        refused.text
+    )
+    assert _manifests(bed) == {}
+    s3 = bed.moto.client("s3", bed.app.region)
+    kept = f"{bed.ledger().prefix}_run/unwritten/rec-1.json"  # what to write, kept for the next run
+    assert set(json.loads(s3.get_object(Bucket=bed.app.bucket_name, Key=kept)["Body"].read())) == {
+        "manifest",
+        "tag",
+    }
+    iam.delete_user_policy(UserName=user, PolicyName="no-manifests")
+
+    retried = copy_cli.invoke(*args)
+    assert retried.exit_code == 0, retried.text
+    assert _sync_result(retried.json(), "rec-1")["outcome"] == "already safe"
+    (manifest,) = _manifests(bed).values()
+    assert manifest["recording_id"] == "rec-1" and manifest["file"]["fps"] == 30.0  # as verification read it
+    assert _tags(bed, "rec-1.mp4") == {TAG_LIVE_EVENT_ID: "event-1"}
+    (app,) = retried.json()["applications"]
+    assert any("could not write, written now" in note for note in app["notes"]), app["notes"]
+
+    record = f"{bed.ledger().prefix}_run/verified.json"  # names no write left
+    stored = s3.get_object(Bucket=bed.app.bucket_name, Key=record)["Body"].read()
+    assert "unwritten" not in unpacked(stored, None).decode()  # stored gzipped
+
+    _, again = _sync(copy_cli, bed)  # written: nothing left to retry
+    assert "s3 PutObjectTagging" not in again["applications"][0]["requests"]
+    _found_without_the_ledger(copy_cli, outputs, bed, "rec-1")

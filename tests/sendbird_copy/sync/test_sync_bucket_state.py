@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from sendbird_copy.aws import unpacked
 from sendbird_copy.sync.bucket.ledger import COPIED, LedgerEntry
 from sendbird_copy.sync.bucket.state import SyncStateStore
 from tests.sendbird_copy.cli_support import API_TOKEN, PROJECT_DIR, CliRun, CopyCli
@@ -52,7 +53,8 @@ def put(bed: SyncBed, key: str, body: bytes | str) -> None:
 
 
 def read(bed: SyncBed, key: str) -> bytes:
-    return s3(bed).get_object(Bucket=bed.app.bucket_name, Key=key)["Body"].read()
+    """The object as written (the state and the record of checked copies are stored gzipped)."""
+    return unpacked(s3(bed).get_object(Bucket=bed.app.bucket_name, Key=key)["Body"].read(), None)
 
 
 def forget_checked(bed: SyncBed) -> None:
