@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import requests
 import urllib3.exceptions
@@ -141,6 +141,17 @@ class WatchedAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": _WatchedPool, "https": _WatchedHTTPSPool}
 
 
+class _Call(NamedTuple):
+    """One request as the exchange's thread sends it."""
+
+    method: str
+    url: str
+    params: Mapping[str, Any] | None
+    json_body: Mapping[str, Any] | None
+    timeout: tuple[float, float]
+    host: str
+
+
 def exchange(  # noqa: PLR0913 - the request's parts and the two limits
     session: requests.Session,
     method: str,
@@ -160,7 +171,7 @@ def exchange(  # noqa: PLR0913 - the request's parts and the two limits
     def run() -> None:
         _current.exchange = job
         try:
-            job.answer = _send(session, method, url, params, json_body, timeout, host, job)
+            job.answer = _send(session, _Call(method, url, params, json_body, timeout, host), job)
         except BaseException as exc:
             job.error = exc
         finally:
@@ -184,16 +195,8 @@ def exchange(  # noqa: PLR0913 - the request's parts and the two limits
     return job.answer
 
 
-def _send(  # noqa: PLR0913
-    session: requests.Session,
-    method: str,
-    url: str,
-    params: Mapping[str, Any] | None,
-    json_body: Mapping[str, Any] | None,
-    timeout: tuple[float, float],
-    host: str,
-    job: _Exchange,
-) -> Answer:
+def _send(session: requests.Session, call: _Call, job: _Exchange) -> Answer:
+    method, url, params, json_body, timeout, host = call
     response = session.request(
         method,
         url,
