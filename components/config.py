@@ -21,6 +21,7 @@ from sendbird_copy.facts import CONFIG_NAMESPACE
 from sendbird_copy.rules import check_bool
 
 from .storage.args import RecordingStorageArgs, Retention, UploadRole
+from .storage.replication import Replication
 from .sync.args import PLAIN_SETTINGS, check_api_token, check_arns, check_settings
 
 # Settings allowed stack-wide and per application.
@@ -37,6 +38,7 @@ SHARED_KEYS = (
     "access_log_bucket",
     "access_log_days",
     "copy_key_rotation_days",
+    "replication",
 )
 # The scheduled sync (RecordingSync): a ``sync`` block stack-wide or per application (merged key by
 # key) turns it on; ``enabled: false`` turns it off for one application. The API tokens are one
@@ -49,6 +51,7 @@ APPLICATION_ONLY_KEYS = ("app_id", "region", "bucket_name")
 APPLICATION_KEYS = (*APPLICATION_ONLY_KEYS, *SHARED_KEYS, SYNC_KEY)
 RETENTION_KEYS = tuple(Retention.__dataclass_fields__)
 UPLOAD_ROLE_KEYS = tuple(UploadRole.__dataclass_fields__)
+REPLICATION_KEYS = tuple(Replication.__dataclass_fields__)
 # Shared settings that replace the stack-wide value (the other three are merged or typed).
 _REPLACED_KEYS = (
     "force_destroy",
@@ -95,6 +98,21 @@ def _upload_role(value: Any) -> UploadRole:
     return UploadRole(**fields)
 
 
+def _replication(value: Any) -> Replication | None:
+    """A Replication from its config object (null: none); errors name ``replication.*``. Replaced,
+    never merged: an application's block is its whole replication."""
+    if value is None:
+        return None
+    fields = _check_keys(value, REPLICATION_KEYS, "replication")
+    if fields.get("region") is None:
+        raise InputError(
+            Input("replication.region"),
+            " is missing: the replica's region (an AWS region code or Sendbird region key, other than "
+            "the bucket's)",
+        )
+    return Replication(**fields)
+
+
 class _Stack:
     """The stack-wide settings. Retention and the upload role are built here once, under their
     stack-wide keys; the other values are checked where an application uses them."""
@@ -105,6 +123,7 @@ class _Stack:
         self.retention = Retention(**self.retention_fields)
         upload = raw.get("upload_role")
         self.upload_role = None if upload is None else _upload_role(upload)
+        self.replication = _replication(raw.get("replication"))
 
 
 class _Application:
@@ -154,6 +173,11 @@ class _Application:
         value = self.app["upload_role"]
         return None if value is None else _upload_role(value)
 
+    def _replication(self) -> Replication | None:
+        if "replication" not in self.app:
+            return self.stack.replication
+        return _replication(self.app["replication"])
+
     def args(self) -> RecordingStorageArgs:
         # Config values may have any type: the argument types check them (None: "is missing").
         values: dict[str, Any] = {
@@ -165,7 +189,11 @@ class _Application:
         }
         try:
             return RecordingStorageArgs(
-                retention=self._retention(), tags=self._tags(), upload_role=self._upload_role(), **values
+                retention=self._retention(),
+                tags=self._tags(),
+                upload_role=self._upload_role(),
+                replication=self._replication(),
+                **values,
             )
         except InputError as err:
             raise err.relocated(self.label) from None
@@ -203,7 +231,28 @@ def parse_stack_config(raw: Mapping[str, Any]) -> list[RecordingStorageArgs]:
                     f"applications[{i}].bucket_name '{args.bucket_name}' is also applications[{first}]"
                     f".bucket_name. Allowed: one bucket per application (bucket names are global)"
                 )
+    _check_replica_names(parsed)
     return parsed
+
+
+def _check_replica_names(parsed: list[RecordingStorageArgs]) -> None:
+    """A replica's fixed name is used once in the stack, and is no recordings bucket's (bucket names
+    are global: a stack-wide ``replication.bucket_name`` cannot serve two applications)."""
+    sources = {args.bucket_name: i for i, args in enumerate(parsed) if isinstance(args.bucket_name, str)}
+    seen: dict[str, int] = {}
+    for i, args in enumerate(parsed):
+        name = args.replication.bucket_name if args.replication is not None else None
+        if not isinstance(name, str):
+            continue
+        first = seen.setdefault(name, i)
+        clash = f"applications[{first}]'s replica" if first != i else None
+        if name in sources and sources[name] != i:
+            clash = f"applications[{sources[name]}].bucket_name"
+        if clash is not None:
+            raise InputError(
+                f"replication.bucket_name '{name}' of applications[{i}] is also {clash}. Allowed: one "
+                "replica bucket per application, named like no other bucket (bucket names are global)"
+            )
 
 
 @dataclass(frozen=True)

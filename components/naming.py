@@ -215,3 +215,26 @@ def log_group_name(project: str, stack: str, component_name: str) -> str:
     # Cleaned: the hash goes before "/sync", so the group still ends as every sync's does.
     base = distinct(full.removesuffix("/sync"), original, 512 - len("/sync"), project, stack, component_name)
     return f"{base}/sync"
+
+
+# -- replication (RecordingStorage's ``replication`` option) ---------------------------------------
+REPLICA_BUCKET_SUFFIX = "-replica-"
+REPLICATION_ROLE_SUFFIX = "-replication-role"
+
+
+def replica_bucket_prefix(component_name: str) -> str:
+    """The replica bucket's ``bucket_prefix``: the recordings bucket's prefix, cut so that
+    ``-replica-`` still fits in 37 characters (``<name>-replica-`` + the provider's 26)."""
+    base = bucket_prefix(component_name).rstrip("-")
+    return base[: MAX_BUCKET_PREFIX - len(REPLICA_BUCKET_SUFFIX)].rstrip("-") + REPLICA_BUCKET_SUFFIX
+
+
+def replication_role_name_prefix(component_name: str) -> str | None:
+    """The replication role's IAM ``name_prefix``: None (Pulumi autonames
+    ``<name>-replication-role-<7 hex>``) when that fits in 64 valid characters; else
+    ``<cut name>-<hash>-replication-`` (at most 38, as the upload role's)."""
+    if _autonamed_fits(component_name + REPLICATION_ROLE_SUFFIX):
+        return None
+    marker = "-replication-"
+    budget = MAX_IAM_ROLE_PREFIX - len(marker)
+    return shortened(_iam_clean(component_name), budget, component_name) + marker

@@ -5,7 +5,8 @@
 ``applications`` (plain)::
 
     {"<app_id>": {"app_id", "region", "bucket_name", "bucket_arn", "kms_key_arn", "kms_alias",
-                  "copy_user_name", "copy_access_key_id", "upload_role_arn" (optional)}}
+                  "copy_user_name", "copy_access_key_id", "upload_role_arn" (optional),
+                  "replica_bucket_name", "replica_region" (optional, with ``replication``)}}
 
 ``copy_secret_access_keys`` (a Pulumi secret, so ``applications`` stays readable without
 ``--show-secrets``)::
@@ -50,6 +51,10 @@ class AppOutputs:
     # repr=False: a dataclass repr in a log or traceback must never show the secret.
     copy_secret_access_key: str = field(repr=False, metadata={"secret": True})
     upload_role_arn: str | None = None
+    # With the ``replication`` option: the replica bucket and its AWS region (the smoke test and
+    # ``status`` look there for each copied recording).
+    replica_bucket_name: str | None = None
+    replica_region: str | None = None
 
     def public_dict(self) -> dict[str, Any]:
         """The non-secret fields, for reports and ``--json`` output."""
@@ -116,6 +121,8 @@ def _parse_app(app_id: str, entry: Any, secret: Any, source: str) -> AppOutputs:
         # Never shown: it is a secret. It goes into a SigV4 signature and into Sendbird's copy call.
         raise OutputsError(f"{secret_where} holds characters no AWS secret key has; it is not shown here")
     _require_aws_region(values["region"], f"{where}.region")
+    if values["replica_region"] is not None:
+        _require_aws_region(values["replica_region"], f"{where}.replica_region")
     if values["app_id"] != app_id:
         raise OutputsError(
             f"{where}.app_id is '{shorten(values['app_id'])}', expected the key '{shorten(app_id)}'"

@@ -64,6 +64,8 @@ from sendbird_copy.rules import (
 )
 from sendbird_copy.rules.regions import resolve_region
 
+from .replication import Replication
+
 T = TypeVar("T")
 
 # The Retention fields that take a pulumi Input.
@@ -270,6 +272,9 @@ class RecordingStorageArgs:
     copy_key_rotation_days: int | None = None
     """Replace the copy identity's access key (create-before-delete) on the first refreshing
     ``pulumi up`` after this many days. None: the key is kept until replaced by hand."""
+    replication: Replication | None = None
+    """A replica of the bucket in a second region (S3 Replication), with its own key and alarms.
+    None: no replica."""
 
     def __post_init__(self) -> None:
         _require_plain(self.app_id, "app_id", "the Sendbird application id as a string", _APP_ID_PLAIN)
@@ -293,6 +298,10 @@ class RecordingStorageArgs:
         self._check_access_logs()
         if self.upload_role is not None and not isinstance(self.upload_role, UploadRole):
             raise InputError(Input("upload_role"), f" {shown(self.upload_role)} is not an UploadRole")
+        if self.replication is not None and not isinstance(self.replication, Replication):
+            raise InputError(Input("replication"), f" {shown(self.replication)} is not a Replication")
+        if self.replication is not None:
+            self.replication.check_source(aws_region, self.bucket_name)
 
     def checked(self) -> "RecordingStorageArgs":
         """What the component uses: these args with each Pulumi value replaced by one that runs its
@@ -311,6 +320,7 @@ class RecordingStorageArgs:
             tags=checked_tags(self.tags),
             retention=self.retention.checked(),
             upload_role=self.upload_role.checked() if self.upload_role is not None else None,
+            replication=self.replication.checked(region) if self.replication is not None else None,
         )
 
     def _check_access_logs(self) -> None:

@@ -17,10 +17,16 @@ def create_key(
     *,
     deletion_window_days: int,
     protect: bool,
-    copy_identity_arn: pulumi.Input[str],
+    copy_identity_arn: pulumi.Input[str] | None,
     upload_role_arn: pulumi.Input[str] | None,
+    replica: bool = False,
 ) -> tuple[aws.kms.Key, aws.kms.Alias]:
+    """The key (``<name>-key``) and its alias, in ``ctx``'s region. The replica's key (``replica``:
+    ``<name>-replica-key``, in the replica's region) names no copy identity and has an alias of its
+    own name."""
     region = ctx.region
+    child = "replica-key" if replica else "key"
+    description = "Replica of the Sendbird recordings" if replica else "Sendbird recordings"
     key_policy = pulumi.Output.all(
         ctx.account_id, ctx.partition, ctx.dns_suffix, copy_identity_arn, upload_role_arn
     ).apply(
@@ -36,8 +42,8 @@ def create_key(
         )
     )
     key = aws.kms.Key(
-        ctx.child_name("key"),
-        description=f"Sendbird recordings of application {ctx.app_id} ({region})",
+        ctx.child_name(child),
+        description=f"{description} of application {ctx.app_id} ({region})",
         enable_key_rotation=True,
         deletion_window_in_days=deletion_window_days,
         policy=key_policy,
@@ -46,8 +52,8 @@ def create_key(
         opts=ctx.opts(protect=protect),
     )
     alias = aws.kms.Alias(
-        ctx.child_name("key-alias"),
-        name=kms_alias_name(pulumi.get_stack(), ctx.name),
+        ctx.child_name(f"{child}-alias"),
+        name=kms_alias_name(pulumi.get_stack(), f"{ctx.name}-{child}" if replica else ctx.name),
         target_key_id=key.key_id,
         region=region,
         opts=ctx.opts(),

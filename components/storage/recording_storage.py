@@ -28,6 +28,7 @@ from .bucket import (
 from .copy_identity import COPY_POLICY, create_copy_user
 from .grants import grant
 from .key import create_key
+from .replica import ReplicaResources, ReplicationSource, create_replica
 from .upload_role import UPLOAD_POLICY, create_upload_role
 
 
@@ -56,6 +57,8 @@ class StorageResources(BucketSettings):
     log_bucket: LogBucket | None
     # The copy key's rotation period (``time.Rotating``); None without ``copy_key_rotation_days``.
     copy_key_rotation: pulumi_time.Rotating | None
+    # The replica in a second region and what replicates to it; None without ``replication``.
+    replica: ReplicaResources | None
 
 
 def _create_children(
@@ -108,6 +111,10 @@ def _create_children(
         recording_events=args.recording_events,
         access_logs=log_target,
     )
+    replica = None
+    if args.replication is not None:
+        last = logging or notification or settings.lifecycle
+        replica = create_replica(ctx, args, ReplicationSource(bucket, settings.versioning, kms_key_arn, last))
     resources = StorageResources(
         **vars(settings),
         bucket=bucket,
@@ -122,6 +129,7 @@ def _create_children(
         logging=logging,
         log_bucket=log_bucket,
         copy_key_rotation=key_rotation,
+        replica=replica,
     )
     return resources, kms_key_arn
 
@@ -165,6 +173,10 @@ class RecordingStorage(pulumi.ComponentResource):
     """The direct-upload role's ARN; absent without ``upload_role``."""
     access_log_bucket: pulumi.Output[str] | None
     """The bucket the S3 access logs go to; absent with ``access_logs`` off."""
+    replica_bucket_name: pulumi.Output[str] | None
+    """The replica bucket's name; absent without ``replication``."""
+    replica_region: pulumi.Output[str] | None
+    """The replica's AWS region; absent without ``replication``."""
 
     def __init__(
         self, name: str, args: RecordingStorageArgs, opts: pulumi.ResourceOptions | None = None
@@ -192,6 +204,11 @@ class RecordingStorage(pulumi.ComponentResource):
         self.upload_role_arn = children.upload_role.arn if children.upload_role is not None else None
         # Not a stack output: the bucket the access logs go to (None with access_logs off).
         self.access_log_bucket = children.logging.target_bucket if children.logging is not None else None
+        replica = children.replica
+        self.replica_bucket_name = replica.bucket.bucket if replica is not None else None
+        self.replica_region = (
+            pulumi.Output.from_input(args.replication.aws_region) if args.replication is not None else None
+        )
 
         secret = {field: getattr(self, field) for field in SECRET_FIELDS}
         self.register_outputs({**self.public_outputs(), **secret})

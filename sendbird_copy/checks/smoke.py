@@ -39,6 +39,7 @@ from sendbird_copy.errors import (
 from sendbird_copy.facts import api_base_url
 from sendbird_copy.outputs import AppOutputs
 from sendbird_copy.redact import display_host
+from sendbird_copy.sync.replica import FAILED, NOT_YET, PENDING, REACHED, replica_state
 
 IAM_REGION = "us-east-1"  # IAM is global; its API lives in us-east-1 for the aws partition
 NO_RECORDING_NOTE = "no --recording-id: the copy was not exercised (region check and preflight only)"
@@ -260,7 +261,37 @@ def object_stage(
     checks.append(
         check_object_encryption(s3, app.bucket_name, key, app.kms_key_arn, what="the copied object")
     )
+    if app.replica_bucket_name is not None:
+        checks.append(replica_check(app, env, report, key, head))
     return checks
+
+
+def replica_check(
+    app: AppOutputs, env: Environment, report: AppReport, key: str, head: dict[str, Any]
+) -> Check:
+    """Has the copy reached the replica (``replication``)? FAILED fails the smoke test; PENDING (or
+    no status and no replica object yet) is reported, not failed: replication takes minutes."""
+    assert app.replica_bucket_name is not None
+    region = app.replica_region or app.region
+    found = replica_state(
+        None,
+        app.bucket_name,
+        key,
+        app.replica_bucket_name,
+        lambda: env.aws.deployer("s3", region),
+        source_head=head,
+    )
+    if report.object is not None:
+        report.object["replica"] = found.state
+    name = "replica"
+    if found.state == REACHED:
+        return passed(name, found.detail)
+    if found.state in (PENDING, NOT_YET):
+        return skipped(name, found.detail)
+    fix = None
+    if found.state == FAILED:
+        fix = "check the replication role's policy, the two KMS keys and the replica bucket ('pulumi up')"
+    return failed(name, found.detail, fix)
 
 
 def run_check_region(app: AppOutputs, env: Environment) -> AppReport:

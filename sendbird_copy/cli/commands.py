@@ -251,7 +251,16 @@ def status(common: CommonOptions, html_file: str | None, offline: bool, **option
         apps = factory.applications()
         env = factory.environment(apps, needs_token=not offline, needs_deployer=True)
         s3 = {app.app_id: env.aws.deployer("s3", app.region) for app in apps}
-        services = StatusServices(deployer_s3=lambda app: s3[app.app_id], make_client=env.sendbird_client)
+        replicas = {
+            app.app_id: env.aws.deployer("s3", app.replica_region)
+            for app in apps
+            if app.replica_bucket_name is not None and app.replica_region is not None
+        }
+        services = StatusServices(
+            deployer_s3=lambda app: s3[app.app_id],
+            make_client=env.sendbird_client,
+            replica_s3=lambda app: replicas[app.app_id],
+        )
         reports = run_status(apps, services, status_options)
         if html_path is not None:
             write_html(html_path, reports, factory.reporter)

@@ -13,6 +13,8 @@ from sendbird_copy.sync.status import StatusReport, StatusRow
 
 Redactor = Callable[[str], str]
 HEADER = ("live event / room", "recording", "stopped at (UTC)", "state", "time left", "key", "size")
+# With a replica (the storage's ``replication``): one more column, whether each copy reached it.
+REPLICA_HEADER = "replica"
 NONE = "-"
 
 
@@ -40,8 +42,9 @@ def stopped(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else NONE
 
 
-def cells(row: StatusRow, now: datetime) -> tuple[str, ...]:
+def cells(row: StatusRow, now: datetime, replica: bool = False) -> tuple[str, ...]:
     left = time_left(row.time_left(now))
+    extra = (row.replica or NONE,) if replica else ()
     return (
         inert(row.where),
         inert(row.recording_id),
@@ -50,6 +53,7 @@ def cells(row: StatusRow, now: datetime) -> tuple[str, ...]:
         left,
         inert(row.key or NONE),
         size(row.size),
+        *extra,
     )
 
 
@@ -71,7 +75,9 @@ def render_status_human(reports: list[StatusReport], redact: Redactor = lambda t
         where = f"application {inert(report.app_id)} (bucket {inert(report.bucket)}, {source})"
         lines.append(f"{where}: {counts_line(report)}")
         if report.rows:
-            lines.extend(table([HEADER, *(cells(row, report.now) for row in report.rows)]))
+            replica = any(row.replica is not None for row in report.rows)
+            header = (*HEADER, REPLICA_HEADER) if replica else HEADER
+            lines.extend(table([header, *(cells(row, report.now, replica) for row in report.rows)]))
         lines.extend(f"  problem: {inert(problem)}" for problem in report.problems)
         if report.lease is not None:
             if not report.lease.honoured:

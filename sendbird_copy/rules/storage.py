@@ -252,3 +252,54 @@ def check_upload_role(prefix: str, role: Any) -> Any:
     if role.external_id is not PENDING:
         check_external_id(f"{prefix}external_id", role.external_id)
     return role
+
+
+# -- RecordingStorage: replication to a second region ----------------------------------------------
+# The replication-latency alarm fires when S3's ReplicationLatency (the oldest object still waiting,
+# in seconds) passes this. With replication time control S3 promises 99.99% within 15 minutes, so
+# the SLA itself is the threshold; without it S3 promises nothing, and most objects arrive within
+# minutes: an hour is late enough not to page for a slow but healthy backlog.
+REPLICATION_RTC_SLA_SECONDS = 15 * 60
+DEFAULT_REPLICATION_LATENCY_ALARM_SECONDS = 60 * 60
+# A minute (S3 publishes replication metrics per minute) to a day.
+REPLICATION_LATENCY_ALARM_RANGE = (60, 24 * 60 * 60)
+# The alarms' period: S3's replication metrics are per minute, but a few minutes smooth out one
+# slow object.
+REPLICATION_ALARM_PERIOD_SECONDS = 300
+
+
+def default_replication_latency_alarm_seconds(replication_time_control: bool) -> int:
+    """The latency alarm's threshold when none is given: RTC's SLA with it, an hour without."""
+    return (
+        REPLICATION_RTC_SLA_SECONDS if replication_time_control else DEFAULT_REPLICATION_LATENCY_ALARM_SECONDS
+    )
+
+
+def check_replica_region(name: str, value: Any, source_region: str) -> str:
+    """The replica's AWS region: a Sendbird region key (its AWS region) or any AWS region code
+    botocore knows (a replica is only read by the owner, so Sendbird need not run there); never the
+    source bucket's own region."""
+    from sendbird_copy.rules.aws import check_aws_region
+    from sendbird_copy.rules.regions import SENDBIRD_REGIONS
+
+    allowed = "a Sendbird region key (ap-2) or an AWS region code (eu-west-1), other than the bucket's"
+    text = check_str(name, value, allowed).strip()
+    region = SENDBIRD_REGIONS[text].aws_region if text in SENDBIRD_REGIONS else text
+    if text not in SENDBIRD_REGIONS:
+        check_aws_region(name, region)
+    if region == source_region:
+        raise _refuse(
+            name,
+            f" {shown(value)} is the recordings bucket's own region ({source_region}): a replica there "
+            f"survives no regional outage. Allowed: {allowed}",
+        )
+    return region
+
+
+def check_replication_latency_alarm_seconds(name: str, value: Any) -> int:
+    low, high = REPLICATION_LATENCY_ALARM_RANGE
+    if not _is_int(value) or not low <= value <= high:
+        raise _refuse(
+            name, f" {shown(value)} is invalid. Allowed: a whole number of seconds from {low} to {high}"
+        )
+    return int(value)

@@ -17,7 +17,12 @@ sync's standing and deadline rules, so ``status`` and ``sync`` name each recordi
 - ``unavailable``: Sendbird's own recording failed: there is nothing to copy.
 
 One listing of the bucket serves both the ledger and the objects (``bucket_view.py``): a copied
-entry whose object is gone is not safe. It also says who holds the sync lease and until when, and,
+entry whose object is gone is not safe. With the storage's ``replication`` option each safe
+recording also says whether it has reached the replica (``replica.py``): its cost is one HeadObject
+per safe recording the report shows (plus one in the replica's region where S3 gives no replication
+status), so it is bounded as the report is, by the ledger's expiry and the two-week window. A
+replication S3 reports FAILED, or a replica that could not be read, is a problem (exit 1); PENDING
+and "not yet" are shown, not failed. It also says who holds the sync lease and until when, and,
 online, how far back its view of Sendbird reaches.
 
 The report passes (exit 0) as the sync's does: nothing failed, at risk or lost, and the ledger read.
@@ -25,6 +30,7 @@ The report passes (exit 0) as the sync's does: nothing failed, at risk or lost, 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -45,6 +51,9 @@ from sendbird_copy.sync.discovery import LIVE_EVENT, ROOM, Discoverer, FoundReco
 from sendbird_copy.sync.horizon import DEFAULT_EVENT_MARGIN_HOURS, bounded_queries, horizon
 from sendbird_copy.sync.limiter import RateLimiter
 from sendbird_copy.sync.outcomes import NEEDS_ATTENTION, STATES, State, judge
+from sendbird_copy.sync.replica import FAILED as REPLICA_FAILED
+from sendbird_copy.sync.replica import UNKNOWN as REPLICA_UNKNOWN
+from sendbird_copy.sync.replica import replica_state
 
 # The states' names (sendbird_copy.sync.outcomes holds them), most urgent first in STATES.
 SAFE, LOST, FAILED_STATE, AT_RISK = State.SAFE, State.LOST, State.FAILED, State.AT_RISK
@@ -84,6 +93,8 @@ class StatusRow:
     key: str | None = None
     size: int | None = None
     detail: str | None = None
+    # With ``replication``, for a safe recording: reached, pending, failed, not yet or unknown.
+    replica: str | None = None
 
     @property
     def where(self) -> str:
@@ -106,6 +117,7 @@ class StatusRow:
             "key": self.key,
             "size": self.size,
             "detail": self.detail,
+            "replica": self.replica,
         }
 
 
@@ -214,6 +226,9 @@ class StatusServices:
     deployer_s3: Callable[[AppOutputs], Any]
     make_client: Callable[[AppOutputs], Any] | None = None
     now: Callable[[], datetime] = now_utc
+    # The operator's S3 client in the replica's region (``replica_region``), for applications with
+    # a replica; None: the replica is not asked about.
+    replica_s3: Callable[[AppOutputs], Any] | None = None
 
 
 def _discovered(client: Any, ledger: Ledger, now: datetime, report: StatusReport) -> list[FoundRecording]:
@@ -294,7 +309,28 @@ def app_status(app: AppOutputs, services: StatusServices, options: StatusOptions
         )
     entries = judged_by_object(_readable(ledger, stored, report), objects)
     report.rows = build_rows(entries, recordings, now, options.warn_days)
+    if app.replica_bucket_name is not None and services.replica_s3 is not None:
+        report.rows = _with_replica(app, ledger.s3, services.replica_s3, report)
     return report
+
+
+def _with_replica(
+    app: AppOutputs, s3: Any, replica_s3: Callable[[AppOutputs], Any], report: StatusReport
+) -> list[StatusRow]:
+    """Each safe recording's place in the replica (at most two HeadObject requests each)."""
+    assert app.replica_bucket_name is not None
+    rows = []
+    for row in report.rows:
+        if row.state != SAFE or row.key is None:
+            rows.append(row)
+            continue
+        found = replica_state(
+            s3, app.bucket_name, row.key, app.replica_bucket_name, lambda: mapped(replica_s3(app))
+        )
+        if found.state in (REPLICA_FAILED, REPLICA_UNKNOWN):
+            report.problems.append(f"recording {shorten(row.recording_id)}: {found.detail}")
+        rows.append(dataclasses.replace(row, replica=found.state))
+    return rows
 
 
 def run_status(
