@@ -26,7 +26,7 @@ from sendbird_copy.rules.storage import REPLICATION_ALARM_PERIOD_SECONDS
 
 from ..context import StorageContext
 from ..naming import replica_bucket_prefix, replication_role_name_prefix
-from . import policies
+from . import replica_policies
 from .bucket import _encryption_rules, _lifecycle_rules, _Settings
 from .copy_identity import IAM_PATH
 from .key import create_key
@@ -92,7 +92,9 @@ def _replica_settings(
     recordings bucket's (``bucket.configure_bucket``), with a policy of TLS rules only."""
     setting = _Settings(ctx, bucket, prefix="replica-")
     public_access = setting.public_access_block()
-    policy_json = bucket.arn.apply(lambda arn: json.dumps(policies.replica_bucket_policy(bucket_arn=arn)))
+    policy_json = bucket.arn.apply(
+        lambda arn: json.dumps(replica_policies.replica_bucket_policy(bucket_arn=arn))
+    )
     policy = setting(aws.s3.BucketPolicy, "bucket-policy", [public_access], policy=policy_json)
     ownership = setting(
         aws.s3.BucketOwnershipControls,
@@ -121,9 +123,9 @@ def _role(
     region: str,
 ) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
     """The role S3 assumes to replicate (trusted by S3 on behalf of this account only) and its one
-    inline policy (``policies.replication_role_policy``)."""
+    inline policy (``replica_policies.replication_role_policy``)."""
     trust = ctx.account_id.apply(
-        lambda account: json.dumps(policies.replication_trust_policy(account_id=account))
+        lambda account: json.dumps(replica_policies.replication_trust_policy(account_id=account))
     )
     role = aws.iam.Role(
         ctx.child_name("replication-role"),
@@ -139,9 +141,9 @@ def _role(
         source.bucket.arn, replica.arn, source.kms_key_arn, replica_key.arn, ctx.dns_suffix
     ).apply(
         lambda v: json.dumps(
-            policies.replication_role_policy(
-                source=policies.ReplicationEnd(v[0], v[2], source_region),
-                replica=policies.ReplicationEnd(v[1], v[3], region),
+            replica_policies.replication_role_policy(
+                source=replica_policies.ReplicationEnd(v[0], v[2], source_region),
+                replica=replica_policies.ReplicationEnd(v[1], v[3], region),
                 dns_suffix=v[4],
             )
         )
