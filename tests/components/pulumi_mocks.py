@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime
+import fnmatch
 import hashlib
 import json
 import os
@@ -464,6 +465,8 @@ def conditions_met(conditions: dict[str, dict[str, Any]], context: dict[str, str
             elif operator in ("StringNotEquals", "StringNotEqualsIfExists"):
                 # A negated operator is true when the key is absent, IfExists or not.
                 met = not present or actual not in values
+            elif operator == "StringLike":  # * and ? wildcards, case-sensitive
+                met = present and any(fnmatch.fnmatchcase(actual, v) for v in values)
             elif operator == "Bool":
                 met = present and actual.lower() in [v.lower() for v in values]
             elif operator == "NumericLessThan":
