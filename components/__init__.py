@@ -15,7 +15,14 @@ config -> arguments), ``naming``, ``context`` (what every child shares), ``type_
 
 from sendbird_copy.errors import InputError
 
-from .storage import RecordingStorage, RecordingStorageArgs, Retention, StorageResources, UploadRole
+from .storage import (
+    RecordingStorage,
+    RecordingStorageArgs,
+    Replication,
+    Retention,
+    StorageResources,
+    UploadRole,
+)
 from .sync import RecordingSync, RecordingSyncArgs, StorageOutputs, SyncResources
 
 __all__ = [
@@ -24,6 +31,7 @@ __all__ = [
     "RecordingStorageArgs",
     "RecordingSync",
     "RecordingSyncArgs",
+    "Replication",
     "Retention",
     "StorageOutputs",
     "StorageResources",

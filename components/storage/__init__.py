@@ -2,10 +2,19 @@
 
 ``args`` (the arguments, checking themselves), ``policies`` (every policy document, a plain dict),
 one module per concern of the wiring (``bucket``, ``key``, ``copy_identity``, ``upload_role``,
-``grants``) and the component itself (``recording_storage``).
+``grants``; ``replication`` the option's argument, ``replica`` and ``replica_policies`` its
+resources) and the component itself (``recording_storage``).
 """
 
 from .args import RecordingStorageArgs, Retention, UploadRole
 from .recording_storage import RecordingStorage, StorageResources
+from .replication import Replication
 
-__all__ = ["RecordingStorage", "RecordingStorageArgs", "Retention", "StorageResources", "UploadRole"]
+__all__ = [
+    "RecordingStorage",
+    "RecordingStorageArgs",
+    "Replication",
+    "Retention",
+    "StorageResources",
+    "UploadRole",
+]
