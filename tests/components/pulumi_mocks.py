@@ -283,14 +283,18 @@ class RecordingMocks(HandlerMocks):
         return f"{owner}:{policy_name}", {"name": policy_name}
 
     # -- queries -----------------------------------------------------------------------------------
-    def one(self, typ: str, component: str | None = None, access_logs: bool = False) -> Registration:
+    def one(
+        self, typ: str, component: str | None = None, access_logs: bool = False, replica: bool = False
+    ) -> Registration:
         """The single resource of ``typ`` (of one component, when given: names start with it); of
-        the access-log bucket's resources with ``access_logs``, else of the others."""
+        the access-log bucket's resources with ``access_logs``, of the replication's (``-replica-``,
+        ``-replication-``) with ``replica``, else of the others."""
         found = [
             r
             for r in self.of_type(typ)
             if (component is None or r.name.startswith(f"{component}-"))
             and (f"-{ACCESS_LOG_CHILD}-" in r.name) == access_logs
+            and ("-replica" in r.name) == replica
         ]
         assert len(found) == 1, f"expected one {typ} for {component}, got {[r.name for r in found]}"
         return found[0]

@@ -23,6 +23,7 @@ from components import (
     InputError,
     RecordingStorage,
     RecordingStorageArgs,
+    Replication,
     RecordingSync,
     RecordingSyncArgs,
     Retention,
@@ -105,6 +106,7 @@ WIRE: dict[str, Any] = {
     "protect": True,
     "accessLogDays": 30,
     "copyKeyRotationDays": 90,
+    "replication": {"region": "eu-west-1", "replicationTimeControl": True, "latencyAlarmSeconds": 600},
 }
 
 
@@ -126,6 +128,7 @@ def python_args() -> RecordingStorageArgs:
         protect=True,
         access_log_days=30,
         copy_key_rotation_days=90,
+        replication=Replication(region="eu-west-1", replication_time_control=True, latency_alarm_seconds=600),
     )
 
 
