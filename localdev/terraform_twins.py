@@ -38,6 +38,7 @@ from components.type_tokens import (
     LOG_GROUP,
     METRIC_ALARM,
     QUEUE,
+    REPLICATION_CONFIG,
     RESOURCE_TYPES,
     SCHEDULE,
     SECRET,
@@ -92,7 +93,10 @@ _RENAMES: Mapping[str, Mapping[str, str | None]] = {
     # check reads.
     LAMBDA_FUNCTION: {"name": "function_name", "code": None},
     METRIC_ALARM: {"name": "alarm_name", "metricQueries": "metric_query"},
+    REPLICATION_CONFIG: _RULE,
 }
+# Where Terraform's type name is not the token's (pulumi-aws shortened it).
+_TERRAFORM_TYPES: Mapping[str, str] = {REPLICATION_CONFIG: "aws_s3_bucket_replication_configuration"}
 
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
@@ -104,7 +108,10 @@ def snake_case(name: str) -> str:
 def terraform_type(token: str) -> str:
     """The Terraform type of a Pulumi type token, as the bridged providers name them:
     ``aws:s3/bucketPolicy:BucketPolicy`` -> ``aws_s3_bucket_policy``, and a resource of a provider's
-    ``index`` module without it: ``time:index/rotating:Rotating`` -> ``time_rotating``."""
+    ``index`` module without it: ``time:index/rotating:Rotating`` -> ``time_rotating``; a type
+    pulumi-aws named otherwise as Terraform does (``_TERRAFORM_TYPES``)."""
+    if token in _TERRAFORM_TYPES:
+        return _TERRAFORM_TYPES[token]
     provider, module_and_resource, _ = token.split(":")
     module, _, resource = module_and_resource.partition("/")
     return "_".join([provider, *([] if module == "index" else [module]), snake_case(resource)])
@@ -114,7 +121,9 @@ def terraform_type(token: str) -> str:
 # else: a type missing here fails the render (UnknownTypeError) rather than leaving its resources out
 # of a scan.
 TWIN_TYPES: Mapping[str, TwinType] = {
-    typ: TwinType(terraform_type(typ), _EXPORTS.get(typ, {}), _RENAMES.get(typ, {}))
+    typ: TwinType(
+        _TERRAFORM_TYPES.get(typ, terraform_type(typ)), _EXPORTS.get(typ, {}), _RENAMES.get(typ, {})
+    )
     for typ in sorted(RESOURCE_TYPES)
 }
 

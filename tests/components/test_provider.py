@@ -23,9 +23,9 @@ from components import (
     InputError,
     RecordingStorage,
     RecordingStorageArgs,
-    Replication,
     RecordingSync,
     RecordingSyncArgs,
+    Replication,
     Retention,
     UploadRole,
 )

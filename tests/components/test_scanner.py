@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from components import RecordingStorage, RecordingStorageArgs, Retention, UploadRole
+from components import RecordingStorage, RecordingStorageArgs, Replication, Retention, UploadRole
 from components.type_tokens import (
     ACCESS_KEY,
     BUCKET,
@@ -32,6 +32,7 @@ from components.type_tokens import (
     KMS_KEY,
     LIFECYCLE,
     PUBLIC_ACCESS_BLOCK,
+    REPLICATION_CONFIG,
     RESOURCE_TYPES,
     ROTATING,
 )
@@ -73,6 +74,11 @@ def _all_options(mocks: RecordingMocks) -> None:
         upload_role=UploadRole("210987654321", "external-id-0123456789"),
         copy_key_rotation_days=90,
         tags={"environment": "scan"},
+        replication=Replication(
+            region="eu-west-1",
+            replication_time_control=True,
+            alarm_topic_arn="arn:aws:sns:ap-northeast-2:123456789012:recording-alarms",
+        ),
     )
     own = RecordingStorageArgs(
         app_id="3C5A7E9B-2D4F-4A6C-8E1B-7F9D3A5C1E2B",
@@ -180,6 +186,7 @@ def test_every_type_the_components_register_has_its_twin_named_as_terraform_name
     assert terraform_type(ENCRYPTION) == "aws_s3_bucket_server_side_encryption_configuration"
     assert terraform_type(IAM_USER) == "aws_iam_user"
     assert terraform_type(ROTATING) == "time_rotating"
+    assert terraform_type(REPLICATION_CONFIG) == "aws_s3_bucket_replication_configuration"
     assert all(twin.terraform == terraform_type(typ) for typ, twin in TWIN_TYPES.items())
     detailed = set(terraform_twins._EXPORTS) | set(terraform_twins._RENAMES)
     assert detailed <= RESOURCE_TYPES  # no leftover detail of a type no component registers

@@ -4,6 +4,7 @@ of tests/components/pulumi_mocks.py); the outputs; bad input refused before any 
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from typing import Any
@@ -149,7 +150,7 @@ def test_replica_bucket_and_its_guard_rails(mocks, storage):
         "encryption",
         "lifecycle",
     ]
-    for before, after in zip(order, order[1:], strict=False):
+    for before, after in itertools.pairwise(order):
         assert named(mocks, f"replica-{before}").urn in named(mocks, f"replica-{after}").dependencies, after
 
 
@@ -409,7 +410,7 @@ def test_stack_config_replication_is_shared_replaced_and_errors_name_the_key():
     assert second.replication == Replication(region="us-1")  # replaced, not merged: no RTC
     assert third.replication is None
     bad = {**raw, "applications": [{"app_id": "A1", "region": "eu-1"}]}  # eu-1 is eu-central-1
-    with pytest.raises(InputError, match="replication.region"):
+    with pytest.raises(InputError, match=r"replication\.region"):
         parse_stack_config({**bad, "replication": {"region": "eu-central-1"}})
     with pytest.raises(InputError, match=r"applications\[0\].replication has unknown key\(s\) regoin"):
         parse_stack_config(
@@ -427,7 +428,7 @@ def test_stack_config_replication_is_shared_replaced_and_errors_name_the_key():
         )
     shared_name = {
         "replication": {"region": "eu-west-1", "bucket_name": "one-replica"},
-        "applications": raw["applications"][:1] + [{"app_id": "A2", "region": "ap-2"}],
+        "applications": [*raw["applications"][:1], {"app_id": "A2", "region": "ap-2"}],
     }
     with pytest.raises(InputError, match="one-replica"):
         parse_stack_config(shared_name)
