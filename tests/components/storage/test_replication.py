@@ -432,3 +432,21 @@ def test_stack_config_replication_is_shared_replaced_and_errors_name_the_key():
     }
     with pytest.raises(InputError, match="one-replica"):
         parse_stack_config(shared_name)
+
+
+def test_the_configuration_docs_example_is_a_valid_replication():
+    """The stack-file example in docs/configuration.md, parsed as the program parses its config."""
+    import yaml
+
+    from tests.markdown import DOCS_DIR, code_blocks
+
+    [example] = [b for b in code_blocks(DOCS_DIR / "configuration.md", "yaml") if ":replication:" in b]
+    config = yaml.safe_load(example)["config"]
+    raw = {key.split(":", 1)[1]: value for key, value in config.items()}
+    [args] = parse_stack_config(raw)
+    assert args.replication == Replication(
+        region="eu-central-1",
+        replication_time_control=True,
+        alarm_topic_arn="arn:aws:sns:ap-northeast-2:123456789012:recording-alarms",
+    )
+    assert args.replication.effective_latency_alarm_seconds == 900
