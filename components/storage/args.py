@@ -320,7 +320,9 @@ class RecordingStorageArgs:
             tags=checked_tags(self.tags),
             retention=self.retention.checked(),
             upload_role=self.upload_role.checked() if self.upload_role is not None else None,
-            replication=self.replication.checked(region) if self.replication is not None else None,
+            replication=(
+                self.replication.checked(region, _when_resolved) if self.replication is not None else None
+            ),
         )
 
     def _check_access_logs(self) -> None:

@@ -6,11 +6,14 @@ name, the alarm threshold); what needs the source (a region other than the bucke
 bucket's region, where the alarms live) ``RecordingStorageArgs`` checks, naming ``replication.*``.
 
 No ``from __future__ import annotations``: the component package's analyzer reads these annotations
-at runtime, as ``args.py``'s. The helpers shared with ``args.py`` are imported where used: ``args.py``
-imports this module for its field's type.
+at runtime, as ``args.py``'s. ``args.py`` imports this module for its field's type, so this one
+imports nothing from it (no cycles between a package's modules): its two small checks of a plain
+value are its own, and ``args.py`` hands ``checked`` its ``_when_resolved``.
 """
 
 import dataclasses
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,10 +28,23 @@ from sendbird_copy.rules.storage import (
     default_replication_latency_alarm_seconds,
 )
 
+_PLAIN_SETTING = "a setting of the component itself, not a value another resource provides"
 _REGION_PLAIN = (
     "it pins the replica bucket, its KMS key and every condition of the replication role, all "
     "before any Output resolves"
 )
+
+
+def _is_deferred(value: Any) -> bool:
+    """Known only later: a pulumi Output or another awaitable (as ``args.is_deferred``)."""
+    return isinstance(value, pulumi.Output) or inspect.isawaitable(value)
+
+
+def _require_plain(value: Any, input_name: str, allowed: str, why: str) -> None:
+    if _is_deferred(value):
+        raise InputError(
+            Input(input_name), f" is {shown(value)}, not a plain value: {why}. Allowed: {allowed}"
+        )
 
 
 @dataclass(frozen=True)
@@ -56,8 +72,6 @@ class Replication:
     ``replication_time_control`` (its SLA), else 3600."""
 
     def __post_init__(self) -> None:
-        from .args import _PLAIN_SETTING, _require_plain, is_deferred
-
         allowed = "a Sendbird region key or an AWS region code"
         _require_plain(self.region, "replication.region", allowed, _REGION_PLAIN)
         # The source region is not known here: ``check_source`` refuses the bucket's own region.
@@ -69,7 +83,7 @@ class Replication:
             _PLAIN_SETTING,
         )
         check_bool("replication.replication_time_control", self.replication_time_control)
-        if self.bucket_name is not None and not is_deferred(self.bucket_name):
+        if self.bucket_name is not None and not _is_deferred(self.bucket_name):
             check_bucket_name("replication.bucket_name", self.bucket_name)
         if self.latency_alarm_seconds is not None:
             low, high = REPLICATION_LATENCY_ALARM_RANGE
@@ -84,28 +98,27 @@ class Replication:
     def check_source(self, source_region: str, source_bucket_name: Any) -> None:
         """What needs the source: another region, a topic in the source's region (the alarms are
         there), a bucket name other than the source's."""
-        from .args import is_deferred
-
         check_replica_region("replication.region", self.region, source_region)
-        if self.alarm_topic_arn is not None and not is_deferred(self.alarm_topic_arn):
+        if self.alarm_topic_arn is not None and not _is_deferred(self.alarm_topic_arn):
             check_topic_arn("replication.alarm_topic_arn", self.alarm_topic_arn, source_region)
         name = self.bucket_name
-        if name is not None and not is_deferred(name) and name == source_bucket_name:
+        if name is not None and not _is_deferred(name) and name == source_bucket_name:
             raise InputError(
                 Input("replication.bucket_name"),
                 f" {shown(name)} is the recordings bucket itself. Allowed: another bucket name",
             )
 
-    def checked(self, source_region: str) -> "Replication":
-        """This replication with each Pulumi value replaced by one checked when it resolves."""
-        from .args import _when_resolved
-
+    def checked(
+        self, source_region: str, when_resolved: Callable[[Any, Callable[[Any], Any]], Any]
+    ) -> "Replication":
+        """This replication with each Pulumi value replaced by one checked when it resolves
+        (``when_resolved``: ``args._when_resolved``)."""
         return dataclasses.replace(
             self,
-            bucket_name=_when_resolved(
+            bucket_name=when_resolved(
                 self.bucket_name, lambda name: check_bucket_name("replication.bucket_name", name)
             ),
-            alarm_topic_arn=_when_resolved(
+            alarm_topic_arn=when_resolved(
                 self.alarm_topic_arn,
                 lambda arn: check_topic_arn("replication.alarm_topic_arn", arn, source_region),
             ),

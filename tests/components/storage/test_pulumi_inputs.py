@@ -11,7 +11,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import InputError, RecordingStorage, RecordingStorageArgs, Retention, UploadRole
+from components import InputError, RecordingStorage, RecordingStorageArgs, Replication, Retention, UploadRole
 from components.type_tokens import BUCKET, IAM_ROLE, LIFECYCLE
 from sendbird_copy.facts import CONFIG_NAMESPACE as NAMESPACE
 from sendbird_copy.outputs import APPLICATIONS, SECRET_KEYS
@@ -170,6 +170,19 @@ BAD_OUTPUTS: dict[str, tuple[Callable[[], dict[str, Any]], str]] = {
     "abort window": (
         lambda: {"retention": Retention(abort_incomplete_multipart_days=OUT(14))},
         "retention.abort_incomplete_multipart_days 14 is out of range. Allowed: a whole number of days",
+    ),
+    "replica bucket name": (
+        lambda: {"replication": Replication(region="eu-west-1", bucket_name=OUT("Replica.Bucket"))},
+        "replication.bucket_name 'Replica.Bucket' is not a valid bucket name: it contains a dot",
+    ),
+    "replica alarm topic in the replica's region": (
+        lambda: {
+            "replication": Replication(
+                region="eu-west-1", alarm_topic_arn=OUT("arn:aws:sns:eu-west-1:123456789012:alarms")
+            )
+        },
+        "replication.alarm_topic_arn 'arn:aws:sns:eu-west-1:123456789012:alarms' is in eu-west-1, but the "
+        "application's region is ap-northeast-2",
     ),
 }
 
