@@ -360,6 +360,11 @@ def test_resources_and_outputs(mocks, storage):
     assert {"replica_bucket_name", "replica_region"} <= set(PUBLIC_FIELDS)
 
 
+# Values of the wrong type, as a YAML stack file or an untyped caller may give them.
+OUTPUT_REGION: Any = pulumi.Output.from_input("eu-west-1")
+NOT_A_BOOL: Any = "yes"
+
+
 # -- bad input ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("replication", "fragment"),
@@ -373,8 +378,11 @@ def test_resources_and_outputs(mocks, storage):
             "replication.region 'ap-2' is the recordings bucket's own region",
         ),
         (lambda: Replication(region="mars-1"), "replication.region 'mars-1'"),
-        (lambda: Replication(region=pulumi.Output.from_input("eu-west-1")), "not a plain value"),
-        (lambda: Replication(region="eu-west-1", replication_time_control="yes"), "replication_time_control"),
+        (lambda: Replication(region=OUTPUT_REGION), "not a plain value"),
+        (
+            lambda: Replication(region="eu-west-1", replication_time_control=NOT_A_BOOL),
+            "replication_time_control",
+        ),
         (lambda: Replication(region="eu-west-1", latency_alarm_seconds=10), "latency_alarm_seconds 10"),
         (lambda: Replication(region="eu-west-1", bucket_name="Bad_Name"), "replication.bucket_name"),
         (
@@ -397,7 +405,7 @@ def test_bad_replication_is_refused_before_any_resource(mocks, replication, frag
 
 
 def test_stack_config_replication_is_shared_replaced_and_errors_name_the_key():
-    raw = {
+    raw: dict[str, Any] = {
         "replication": {"region": "eu-west-1", "replication_time_control": True},
         "applications": [
             {"app_id": "A1", "region": "ap-2"},
