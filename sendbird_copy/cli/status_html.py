@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from html import escape
 
-from sendbird_copy.cli.status_table import HEADER, cells, counts_line
+from sendbird_copy.cli.status_table import HEADER, REPLICA_HEADER, cells, counts_line
 from sendbird_copy.sync.status import STATES, StatusReport, StatusRow
 
 Redactor = Callable[[str], str]
@@ -54,10 +54,12 @@ svg text {{ font: 11px system-ui, sans-serif; fill: #212121; }}
 
 
 def _table(report: StatusReport) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in HEADER)
+    replica = any(row.replica is not None for row in report.rows)  # the storage's ``replication``
+    headers = (*HEADER, REPLICA_HEADER) if replica else HEADER
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = []
     for row in report.rows:
-        values = cells(row, report.now)
+        values = cells(row, report.now, replica)
         tds = [f"<td>{escape(v)}</td>" for v in values]
         tds[3] = f'<td class="state-cell"><span class="badge">{escape(row.state)}</span></td>'
         title = escape(f"{row.recording_id}: {row.detail}" if row.detail else row.recording_id, quote=True)

@@ -165,3 +165,36 @@ def test_status_without_a_replica_has_no_replica_column(bed: StatusBed):
     assert done.exit_code == 0, done.text
     assert "replica" not in done.stdout
     assert bed.status("--json", "--offline").json()["applications"][0]["recordings"][0]["replica"] is None
+
+
+def test_a_failed_replication_is_a_problem_of_the_status_report_and_shown_in_html():
+    """S3's FAILED (which moto never gives: a stand-in S3 here) fails ``status``; rows other than
+    safe ones are never asked about."""
+    from datetime import UTC, datetime
+
+    from sendbird_copy.cli.status_html import render_status_html
+    from sendbird_copy.outputs import AppOutputs
+    from sendbird_copy.sync.status import SAFE, TO_COPY, StatusReport, StatusRow, _with_replica
+
+    asked: list[str] = []
+
+    class SourceS3:
+        def head_object(self, *, Bucket: str, Key: str) -> dict[str, Any]:
+            asked.append(Key)
+            return {"ReplicationStatus": "FAILED"}
+
+    app = AppOutputs(
+        "APP", "ap-northeast-2", "src", "arn:aws:s3:::src", "arn:aws:kms:ap-northeast-2:1:key/k", "alias/k",
+        "u", "AKIA0000000000000000", "secret", replica_bucket_name="dst", replica_region=REPLICA_REGION,
+    )  # fmt: skip
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    report = StatusReport("APP", "src", now, offline=True)
+    report.rows = [
+        StatusRow("r1", "live event", "p1", SAFE, None, None, key="r1.mp4"),
+        StatusRow("r2", "live event", "p2", TO_COPY, None, None),
+    ]
+    report.rows = _with_replica(app, SourceS3(), lambda _app: _NoCalls(), report)
+    assert [row.replica for row in report.rows] == [FAILED, None] and asked == ["r1.mp4"]
+    assert not report.passed and "recording r1: S3 could not replicate it" in report.problems[0]
+    page = render_status_html([report])
+    assert "<th>replica</th>" in page and "<td>failed</td>" in page
