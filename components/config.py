@@ -150,8 +150,8 @@ class _Application:
         """The config key of the input ``name``, for an error message."""
         if self._set_here(name):
             return self.where + name
-        if name == "kms_key_arn":  # checked against this application's region
-            return f"kms_key_arn (stack-wide, used by {self.where}app_id {self.app.get('app_id')})"
+        if name == "kms_key_arn" or name.startswith("replication."):  # checked against this app's region
+            return f"{name} (stack-wide, used by {self.where}app_id {self.app.get('app_id')})"
         return name
 
     def _tags(self) -> Any:

@@ -418,7 +418,7 @@ def test_stack_config_replication_is_shared_replaced_and_errors_name_the_key():
     assert second.replication == Replication(region="us-1")  # replaced, not merged: no RTC
     assert third.replication is None
     bad = {**raw, "applications": [{"app_id": "A1", "region": "eu-1"}]}  # eu-1 is eu-central-1
-    with pytest.raises(InputError, match=r"replication\.region"):
+    with pytest.raises(InputError, match=r"^replication\.region \(stack-wide, used by applications\[0\]"):
         parse_stack_config({**bad, "replication": {"region": "eu-central-1"}})
     with pytest.raises(InputError, match=r"applications\[0\].replication has unknown key\(s\) regoin"):
         parse_stack_config(
