@@ -22,6 +22,11 @@ LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 BUCKET_NOTIFICATION = "aws:s3/bucketNotification:BucketNotification"
 BUCKET_LOGGING = "aws:s3/bucketLogging:BucketLogging"
+INVENTORY = "aws:s3/inventory:Inventory"
+INTELLIGENT_TIERING = "aws:s3/bucketIntelligentTieringConfiguration:BucketIntelligentTieringConfiguration"
+# EventBridge: the rule and target that deliver recording-arrived events.
+EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
+EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
 # KMS.
 KMS_KEY = "aws:kms/key:Key"
 KMS_ALIAS = "aws:kms/alias:Alias"
@@ -58,6 +63,10 @@ REGIONAL_TYPES = frozenset(
         BUCKET_LOGGING,
         KMS_KEY,
         KMS_ALIAS,
+        INVENTORY,
+        INTELLIGENT_TIERING,
+        EVENT_RULE,
+        EVENT_TARGET,
     }
 )
 # The resource types RecordingSync pins to the application's region (its roles are IAM: global).

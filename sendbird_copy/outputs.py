@@ -5,7 +5,8 @@
 ``applications`` (plain)::
 
     {"<app_id>": {"app_id", "region", "bucket_name", "bucket_arn", "kms_key_arn", "kms_alias",
-                  "copy_user_name", "copy_access_key_id", "upload_role_arn" (optional)}}
+                  "copy_user_name", "copy_access_key_id", "upload_role_arn" (optional),
+                  "recording_event_rule_arn" (optional)}}
 
 ``copy_secret_access_keys`` (a Pulumi secret, so ``applications`` stays readable without
 ``--show-secrets``)::
@@ -50,6 +51,9 @@ class AppOutputs:
     # repr=False: a dataclass repr in a log or traceback must never show the secret.
     copy_secret_access_key: str = field(repr=False, metadata={"secret": True})
     upload_role_arn: str | None = None
+    # The EventBridge rule that delivers recording-arrived events (recording_event_target_arn): the
+    # aws:SourceArn its target's resource policy names. Not read by the helper.
+    recording_event_rule_arn: str | None = None
 
     def public_dict(self) -> dict[str, Any]:
         """The non-secret fields, for reports and ``--json`` output."""

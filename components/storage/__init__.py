@@ -6,6 +6,14 @@ one module per concern of the wiring (``bucket``, ``key``, ``copy_identity``, ``
 """
 
 from .args import RecordingStorageArgs, Retention, UploadRole
+from .inventory import Inventory
 from .recording_storage import RecordingStorage, StorageResources
 
-__all__ = ["RecordingStorage", "RecordingStorageArgs", "Retention", "StorageResources", "UploadRole"]
+__all__ = [
+    "Inventory",
+    "RecordingStorage",
+    "RecordingStorageArgs",
+    "Retention",
+    "StorageResources",
+    "UploadRole",
+]

@@ -51,6 +51,7 @@ from sendbird_copy.rules import (
     check_bool,
     check_bucket_name,
     check_days,
+    check_event_target_arn,
     check_external_id,
     check_kms_deletion_window_days,
     check_kms_key_arn,
@@ -63,6 +64,8 @@ from sendbird_copy.rules import (
     shown,
 )
 from sendbird_copy.rules.regions import resolve_region
+
+from .inventory import Inventory
 
 T = TypeVar("T")
 
@@ -146,12 +149,20 @@ class Retention:
     """Delete overwritten or deleted versions after this many days (>= 1; default 30)."""
     abort_incomplete_multipart_days: pulumi.Input[int] = DEFAULT_ABORT_INCOMPLETE_MULTIPART_DAYS
     """Abort unfinished multipart uploads (failed copies) after this many days (1 to 7; default 7)."""
+    intelligent_tiering_archive_days: int | None = None
+    """With INTELLIGENT_TIERING: move recordings unread for this many days to Archive Access (90 to
+    730). Archived recordings need a restore (hours) before any download. None: no archive tier."""
+    intelligent_tiering_deep_archive_days: int | None = None
+    """With INTELLIGENT_TIERING: move recordings unread for this many days to Deep Archive Access (180
+    to 730; after the archive days). A restore takes up to 48 hours. None: no deep archive tier."""
 
     def __post_init__(self) -> None:
         classes = ", ".join(TRANSITION_STORAGE_CLASSES)
         _require_plain(
             self.transition_storage_class, "retention.transition_storage_class", classes, _PLAIN_SETTING
         )
+        for name in ("intelligent_tiering_archive_days", "intelligent_tiering_deep_archive_days"):
+            _require_plain(getattr(self, name), f"retention.{name}", "a whole number of days", _PLAIN_SETTING)
         values = _fields(self)
         deferred = [name for name in RETENTION_DAYS if is_deferred(values[name])]
         check_retention("retention.", SimpleNamespace(**{**values, **dict.fromkeys(deferred, PENDING)}))
@@ -270,6 +281,12 @@ class RecordingStorageArgs:
     copy_key_rotation_days: int | None = None
     """Replace the copy identity's access key (create-before-delete) on the first refreshing
     ``pulumi up`` after this many days. None: the key is kept until replaced by hand."""
+    recording_event_target_arn: pulumi.Input[str] | None = None
+    """Deliver recording-arrived events (a rule on the default bus for this bucket) to this SQS
+    queue, SNS topic or Lambda function (same region; its policy must admit events.amazonaws.com), or
+    event bus (a plain ARN: a role is created). Needs ``recording_events``. None: no rule."""
+    inventory: Inventory | None = None
+    """S3 Inventory of the recordings (daily, Parquet, to the created log bucket by default). None: off."""
 
     def __post_init__(self) -> None:
         _require_plain(self.app_id, "app_id", "the Sendbird application id as a string", _APP_ID_PLAIN)
@@ -291,6 +308,7 @@ class RecordingStorageArgs:
             check_kms_key_arn("kms_key_arn", self.kms_key_arn, aws_region)
         check_tags_now(self.tags)
         self._check_access_logs()
+        self._check_audit(aws_region)
         if self.upload_role is not None and not isinstance(self.upload_role, UploadRole):
             raise InputError(Input("upload_role"), f" {shown(self.upload_role)} is not an UploadRole")
 
@@ -311,6 +329,37 @@ class RecordingStorageArgs:
             tags=checked_tags(self.tags),
             retention=self.retention.checked(),
             upload_role=self.upload_role.checked() if self.upload_role is not None else None,
+            recording_event_target_arn=_when_resolved(
+                self.recording_event_target_arn,
+                lambda arn: check_event_target_arn(
+                    "recording_event_target_arn", arn, region, bus_allowed=False
+                ),
+            ),
+            inventory=self.inventory.checked(region) if self.inventory is not None else None,
+        )
+
+    def _check_audit(self, region: str) -> None:
+        """The recording-event target and the inventory, against the settings they need."""
+        target = self.recording_event_target_arn
+        if target is not None and not self.recording_events:
+            raise InputError(
+                Input("recording_event_target_arn"),
+                f" {shown(target)} is set but ",
+                Input("recording_events"),
+                " is false: the bucket sends no events to deliver. Allowed: drop recording_event_target_arn, "
+                "or set recording_events to true",
+            )
+        if target is not None and not is_deferred(target):
+            check_event_target_arn("recording_event_target_arn", target, region)
+        if self.inventory is None:
+            return
+        if not isinstance(self.inventory, Inventory):
+            raise InputError(Input("inventory"), f" {shown(self.inventory)} is not an Inventory")
+        self.inventory.check_in(
+            region=region,
+            access_logs=self.access_logs,
+            access_log_bucket=self.access_log_bucket,
+            bucket_name=self.bucket_name,
         )
 
     def _check_access_logs(self) -> None:
