@@ -17,6 +17,7 @@ from sendbird_copy.facts import (
     PREFLIGHT_PREFIX,
     TOOL_OBJECT_MAX_BYTES,
 )
+from sendbird_copy.rules import S3_ACCESS_LOG_PREFIX
 
 from ..context import StorageContext
 from ..naming import bucket_prefix, log_bucket_prefix
@@ -61,7 +62,7 @@ class _Settings:
 
 # Where S3 writes the recordings bucket's access logs in the log bucket; below it, the date-partitioned
 # keys ``<account>/<region>/<bucket>/<yyyy>/<mm>/<dd>/...`` (so one log bucket can serve many buckets).
-ACCESS_LOG_PREFIX = "s3-access-logs/"
+ACCESS_LOG_PREFIX = S3_ACCESS_LOG_PREFIX
 # An EventBridge rule pattern that matches "a recording arrived" and nothing this project writes
 # itself: both of its prefixes (_preflight/ probes, the _sendbird-sync/ ledger) start with "_", so one
 # anything-but prefix leaves them out. Shown in README ("Recording-arrived events"); add

@@ -7,9 +7,8 @@ a bucket of the user's (SSE-S3, or SSE-KMS with ``kms_key_arn``), under ``prefix
 bucket's policy admits S3's inventory delivery under that prefix only (``policies``).
 
 No ``from __future__ import annotations``: the component package's analyzer reads the annotations at
-runtime and each field's docstring (as for ``args.py``). ``args.py`` imports this module for the
-field's type (and ``bucket.py`` imports ``args.py``), so what this module needs of those two is
-imported where it is used.
+runtime and each field's docstring (as for ``args.py``, which imports this module for the field's
+type; both take the Pulumi-value helpers of ``deferred.py``).
 """
 
 import functools
@@ -30,6 +29,7 @@ from sendbird_copy.rules import (
     INVENTORY_FORMATS,
     INVENTORY_FREQUENCIES,
     INVENTORY_VERSIONS,
+    S3_ACCESS_LOG_PREFIX,
     check_bucket_name,
     check_choice,
     check_inventory_fields,
@@ -39,6 +39,7 @@ from sendbird_copy.rules import (
 )
 
 from ..context import StorageContext
+from .deferred import _PLAIN_SETTING, _require_plain, _when_resolved, is_deferred
 
 # The inventory configuration's id: S3 writes <prefix>/<source bucket>/<id>/...
 INVENTORY_ID = "recordings-audit"
@@ -70,9 +71,6 @@ class Inventory:
     log bucket is SSE-S3). None: SSE-S3."""
 
     def __post_init__(self) -> None:
-        from .args import _PLAIN_SETTING, _require_plain
-        from .bucket import ACCESS_LOG_PREFIX
-
         for name, choices in (
             ("frequency", INVENTORY_FREQUENCIES),
             ("format", INVENTORY_FORMATS),
@@ -81,12 +79,10 @@ class Inventory:
             _require_plain(getattr(self, name), f"inventory.{name}", ", ".join(choices), _PLAIN_SETTING)
             check_choice(f"inventory.{name}", getattr(self, name), choices)
         check_inventory_fields("inventory.optional_fields", self.optional_fields)
-        check_inventory_prefix("inventory.prefix", self.prefix, ACCESS_LOG_PREFIX)
+        check_inventory_prefix("inventory.prefix", self.prefix, S3_ACCESS_LOG_PREFIX)
 
     def check_in(self, *, region: str, access_logs: bool, access_log_bucket: Any, bucket_name: Any) -> None:
         """The checks across RecordingStorageArgs: where the lists can go, the key's region."""
-        from .args import is_deferred
-
         destination = self.destination_bucket
         if destination is None and (not access_logs or access_log_bucket is not None):
             why = "access_logs is false" if not access_logs else "access_log_bucket names an existing bucket"
@@ -116,8 +112,6 @@ class Inventory:
 
     def checked(self, region: str) -> "Inventory":
         """This inventory with each Pulumi value replaced by one checked when it resolves."""
-        from .args import _when_resolved
-
         return replace(
             self,
             destination_bucket=_when_resolved(

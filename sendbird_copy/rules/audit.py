@@ -9,6 +9,10 @@ from typing import Any
 from sendbird_copy.redact import shown
 from sendbird_copy.rules.values import STRING_OR_OUTPUT, _refuse, check_str
 
+# Where S3 server access logs of a recordings bucket go in a log bucket (components' bucket.py); an
+# inventory prefix must stay clear of it.
+S3_ACCESS_LOG_PREFIX = "s3-access-logs/"
+
 # -- S3 Inventory ----------------------------------------------------------------------------------
 INVENTORY_FREQUENCIES = ("Daily", "Weekly")
 # Parquet by default: typed, columnar and compressed, so Athena reads only the columns a query asks
