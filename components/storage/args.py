@@ -32,7 +32,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import Any
 
 import pulumi
 
@@ -66,8 +66,6 @@ from sendbird_copy.rules.regions import resolve_region
 
 from .deferred import _PLAIN_SETTING, _known_now, _require_plain, _when_resolved, is_deferred
 from .inventory import Inventory
-
-T = TypeVar("T")
 
 # The Retention fields that take a pulumi Input.
 RETENTION_DAYS = (
