@@ -29,8 +29,11 @@ from components.type_tokens import (
     BUCKET_LOGGING,
     BUCKET_NOTIFICATION,
     ENCRYPTION,
+    EVENT_RULE,
     IAM_ROLE,
     IAM_USER,
+    INTELLIGENT_TIERING,
+    INVENTORY,
     KMS_ALIAS,
     KMS_KEY,
     LAMBDA_FUNCTION,
@@ -75,6 +78,7 @@ _EXPORTS: Mapping[str, Mapping[str, str]] = {
     SCHEDULE: {"arn": "arn"},
     QUEUE: {"arn": "arn", "id": "id", "url": "url"},
     METRIC_ALARM: {"arn": "arn"},
+    EVENT_RULE: {"name": "name", "arn": "arn"},
 }
 # Where pulumi-aws named a property otherwise than Terraform (see TwinType.renames).
 _RENAMES: Mapping[str, Mapping[str, str | None]] = {
@@ -92,6 +96,7 @@ _RENAMES: Mapping[str, Mapping[str, str | None]] = {
     # check reads.
     LAMBDA_FUNCTION: {"name": "function_name", "code": None},
     METRIC_ALARM: {"name": "alarm_name", "metricQueries": "metric_query"},
+    INTELLIGENT_TIERING: {"tierings": "tiering"},
 }
 
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])([A-Z])")
@@ -101,10 +106,17 @@ def snake_case(name: str) -> str:
     return _CAMEL_HUMP.sub(r"_\1", name).lower()
 
 
+# Where pulumi-aws's token does not spell the Terraform type (``aws_s3_bucket_inventory``).
+_TERRAFORM_TYPES: Mapping[str, str] = {INVENTORY: "aws_s3_bucket_inventory"}
+
+
 def terraform_type(token: str) -> str:
     """The Terraform type of a Pulumi type token, as the bridged providers name them:
     ``aws:s3/bucketPolicy:BucketPolicy`` -> ``aws_s3_bucket_policy``, and a resource of a provider's
-    ``index`` module without it: ``time:index/rotating:Rotating`` -> ``time_rotating``."""
+    ``index`` module without it: ``time:index/rotating:Rotating`` -> ``time_rotating``; the few
+    tokens pulumi-aws renamed as Terraform spells them (``_TERRAFORM_TYPES``)."""
+    if token in _TERRAFORM_TYPES:
+        return _TERRAFORM_TYPES[token]
     provider, module_and_resource, _ = token.split(":")
     module, _, resource = module_and_resource.partition("/")
     return "_".join([provider, *([] if module == "index" else [module]), snake_case(resource)])

@@ -114,10 +114,10 @@ class Retention:
     """Abort unfinished multipart uploads (failed copies) after this many days (1 to 7; default 7)."""
     intelligent_tiering_archive_days: int | None = None
     """With INTELLIGENT_TIERING: move recordings unread for this many days to Archive Access (90 to
-    730). Archived recordings need a restore (hours) before any download. None: no archive tier."""
+    730). Archived recordings need a restore (3-5 hours) before any download. None: no archive tier."""
     intelligent_tiering_deep_archive_days: int | None = None
     """With INTELLIGENT_TIERING: move recordings unread for this many days to Deep Archive Access (180
-    to 730; after the archive days). A restore takes up to 48 hours. None: no deep archive tier."""
+    to 730; after the archive days). A restore takes up to 12 hours. None: no deep archive tier."""
 
     def __post_init__(self) -> None:
         classes = ", ".join(TRANSITION_STORAGE_CLASSES)

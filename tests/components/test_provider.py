@@ -21,6 +21,7 @@ from pulumi.runtime import rpc
 
 from components import (
     InputError,
+    Inventory,
     RecordingStorage,
     RecordingStorageArgs,
     RecordingSync,
@@ -105,6 +106,8 @@ WIRE: dict[str, Any] = {
     "protect": True,
     "accessLogDays": 30,
     "copyKeyRotationDays": 90,
+    "recordingEventTargetArn": "arn:aws:sqs:ap-northeast-2:123456789012:recordings-arrived",
+    "inventory": {"frequency": "Weekly", "optionalFields": ["Size", "ETag"], "prefix": "audit"},
 }
 
 
@@ -126,6 +129,8 @@ def python_args() -> RecordingStorageArgs:
         protect=True,
         access_log_days=30,
         copy_key_rotation_days=90,
+        recording_event_target_arn="arn:aws:sqs:ap-northeast-2:123456789012:recordings-arrived",
+        inventory=Inventory(frequency="Weekly", optional_fields=["Size", "ETag"], prefix="audit"),
     )
 
 
