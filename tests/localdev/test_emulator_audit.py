@@ -6,6 +6,7 @@ so by name, and tests/components/storage/test_intelligent_tiering.py proves thei
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from components.storage.inventory import INVENTORY_ID
 from components.type_tokens import INTELLIGENT_TIERING
@@ -77,7 +78,7 @@ def test_inventory_archive_tiers_and_the_event_rule_in_moto(moto: MotoServer) ->
 
 
 def test_the_inventory_sent_to_moto_is_s3s_shape_with_its_encryption() -> None:
-    inputs = {
+    inputs: dict[str, Any] = {
         "name": INVENTORY_ID,
         "enabled": True,
         "includedObjectVersions": "Current",

@@ -122,7 +122,7 @@ def test_bad_archive_tiers_name_the_input(make, message):
 
 def test_archive_days_from_stack_config_merge_into_retention():
     retention = {"transition_days": 1, "transition_storage_class": "INTELLIGENT_TIERING"}
-    apps = [
+    apps: list[dict[str, Any]] = [
         {"app_id": "a1", "region": "ap-2"},
         {"app_id": "a2", "region": "ap-2", "retention": {"intelligent_tiering_deep_archive_days": 365}},
     ]
