@@ -1,5 +1,6 @@
 """RecordingStorage's audit options: S3 Inventory of the recordings bucket, and where its
-recording-arrived events are delivered (an EventBridge rule and target); their defaults."""
+recording-arrived events are delivered (an EventBridge rule and target); their defaults; and how long
+a restore of an archived recording stays readable (the restore command ``link`` and the sync give)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from sendbird_copy.rules.values import STRING_OR_OUTPUT, _refuse, check_str
 # Where S3 server access logs of a recordings bucket go in a log bucket (components' bucket.py); an
 # inventory prefix must stay clear of it.
 S3_ACCESS_LOG_PREFIX = "s3-access-logs/"
+
+# How many days a restored copy of a GLACIER or DEEP_ARCHIVE object stays readable, in the restore
+# command given for it (an Intelligent-Tiering object moves back to its Frequent Access tier instead).
+RESTORE_DAYS = 7
 
 # -- S3 Inventory ----------------------------------------------------------------------------------
 INVENTORY_FREQUENCIES = ("Daily", "Weekly")

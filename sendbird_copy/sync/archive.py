@@ -11,6 +11,8 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
+from sendbird_copy.rules import RESTORE_DAYS
+
 # Storage classes whose objects need a restore before a GET (GLACIER_IR does not).
 ARCHIVE_CLASSES = ("GLACIER", "DEEP_ARCHIVE")
 # What S3 answers a GET of an object in an archive.
@@ -22,9 +24,6 @@ RESTORE_TIME = {
     "GLACIER": "3-5 hours",
     "DEEP_ARCHIVE": "up to 12 hours",
 }
-# How many days a restored copy of a GLACIER or DEEP_ARCHIVE object stays readable (an
-# Intelligent-Tiering object moves back to its Frequent Access tier instead).
-RESTORE_DAYS = 7
 
 
 def archived_in(head: Mapping[str, Any]) -> str | None:
