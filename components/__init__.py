@@ -16,6 +16,7 @@ config -> arguments), ``naming``, ``context`` (what every child shares), ``type_
 from sendbird_copy.errors import InputError
 
 from .storage import (
+    Inventory,
     RecordingStorage,
     RecordingStorageArgs,
     Replication,
@@ -27,6 +28,7 @@ from .sync import RecordingSync, RecordingSyncArgs, StorageOutputs, SyncResource
 
 __all__ = [
     "InputError",
+    "Inventory",
     "RecordingStorage",
     "RecordingStorageArgs",
     "RecordingSync",

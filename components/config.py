@@ -21,6 +21,7 @@ from sendbird_copy.facts import CONFIG_NAMESPACE
 from sendbird_copy.rules import check_bool
 
 from .storage.args import RecordingStorageArgs, Retention, UploadRole
+from .storage.inventory import Inventory
 from .storage.replication import Replication
 from .sync.args import PLAIN_SETTINGS, check_api_token, check_arns, check_settings
 
@@ -39,6 +40,8 @@ SHARED_KEYS = (
     "access_log_days",
     "copy_key_rotation_days",
     "replication",
+    "recording_event_target_arn",
+    "inventory",
 )
 # The scheduled sync (RecordingSync): a ``sync`` block stack-wide or per application (merged key by
 # key) turns it on; ``enabled: false`` turns it off for one application. The API tokens are one
@@ -52,6 +55,7 @@ APPLICATION_KEYS = (*APPLICATION_ONLY_KEYS, *SHARED_KEYS, SYNC_KEY)
 RETENTION_KEYS = tuple(Retention.__dataclass_fields__)
 UPLOAD_ROLE_KEYS = tuple(UploadRole.__dataclass_fields__)
 REPLICATION_KEYS = tuple(Replication.__dataclass_fields__)
+INVENTORY_KEYS = tuple(Inventory.__dataclass_fields__)
 # Shared settings that replace the stack-wide value (the other three are merged or typed).
 _REPLACED_KEYS = (
     "force_destroy",
@@ -63,6 +67,8 @@ _REPLACED_KEYS = (
     "access_log_bucket",
     "access_log_days",
     "copy_key_rotation_days",
+    "recording_event_target_arn",
+    "inventory",
 )
 
 
@@ -188,6 +194,10 @@ class _Application:
             **{key: self.app[key] for key in _REPLACED_KEYS if key in self.app},
         }
         try:
+            if isinstance(values.get("inventory"), Mapping):  # replaced whole, never merged
+                values["inventory"] = Inventory(
+                    **_check_keys(values["inventory"], INVENTORY_KEYS, "inventory")
+                )
             return RecordingStorageArgs(
                 retention=self._retention(),
                 tags=self._tags(),

@@ -24,6 +24,11 @@ BUCKET_NOTIFICATION = "aws:s3/bucketNotification:BucketNotification"
 BUCKET_LOGGING = "aws:s3/bucketLogging:BucketLogging"
 # Replication to a second region (the replica bucket's own settings use the types above).
 REPLICATION_CONFIG = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
+INVENTORY = "aws:s3/inventory:Inventory"
+INTELLIGENT_TIERING = "aws:s3/bucketIntelligentTieringConfiguration:BucketIntelligentTieringConfiguration"
+# EventBridge: the rule and target that deliver recording-arrived events.
+EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
+EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
 # KMS.
 KMS_KEY = "aws:kms/key:Key"
 KMS_ALIAS = "aws:kms/alias:Alias"
@@ -61,6 +66,10 @@ REGIONAL_TYPES = frozenset(
         KMS_KEY,
         KMS_ALIAS,
         REPLICATION_CONFIG,
+        INVENTORY,
+        INTELLIGENT_TIERING,
+        EVENT_RULE,
+        EVENT_TARGET,
     }
 )
 # The resource types RecordingSync pins to the application's region (its roles are IAM: global).

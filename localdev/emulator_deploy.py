@@ -32,6 +32,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from components import type_tokens as tt
 from components.sync.policies import LAMBDA_SERVICE
+from localdev.emulator_audit import AuditResourceHandlers, NotApplied
 from localdev.emulator_replication import ReplicationHandlers
 from localdev.emulator_sync import DeployedFunction, SyncResourceHandlers, to_aws_shape
 from localdev.emulator_sync import num as _num
@@ -80,6 +81,7 @@ class DeployResult:
     # Each bucket's lifecycle rules as sent to moto (AWS's shape): moto keeps no size filter, so its
     # GetBucketLifecycleConfiguration drops ObjectSizeGreaterThan; this is what AWS would hold.
     lifecycle_rules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    not_applied: list[NotApplied] = field(default_factory=list)  # what moto cannot hold (emulator_audit)
 
 
 def split_policy_for_moto(policy_json: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -136,7 +138,7 @@ def widen_for_moto(policy_json: str) -> tuple[dict[str, Any], list[tuple[str, st
     return {**policy, "Statement": statements}, adapted
 
 
-class MotoDeployMocks(SyncResourceHandlers, ReplicationHandlers, HandlerMocks):
+class MotoDeployMocks(AuditResourceHandlers, SyncResourceHandlers, ReplicationHandlers, HandlerMocks):
     """Pulumi mocks whose resource handlers create every resource in a moto server."""
 
     def __init__(self, server: MotoServer) -> None:
@@ -432,6 +434,7 @@ def deploy_to_emulator(
         mocks.trust_widened,
         mocks.adapted_statements,
         mocks.lifecycle_rules,
+        mocks.not_applied,
     )
 
 

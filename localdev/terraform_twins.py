@@ -29,8 +29,11 @@ from components.type_tokens import (
     BUCKET_LOGGING,
     BUCKET_NOTIFICATION,
     ENCRYPTION,
+    EVENT_RULE,
     IAM_ROLE,
     IAM_USER,
+    INTELLIGENT_TIERING,
+    INVENTORY,
     KMS_ALIAS,
     KMS_KEY,
     LAMBDA_FUNCTION,
@@ -76,6 +79,7 @@ _EXPORTS: Mapping[str, Mapping[str, str]] = {
     SCHEDULE: {"arn": "arn"},
     QUEUE: {"arn": "arn", "id": "id", "url": "url"},
     METRIC_ALARM: {"arn": "arn"},
+    EVENT_RULE: {"name": "name", "arn": "arn"},
 }
 # Where pulumi-aws named a property otherwise than Terraform (see TwinType.renames).
 _RENAMES: Mapping[str, Mapping[str, str | None]] = {
@@ -94,9 +98,13 @@ _RENAMES: Mapping[str, Mapping[str, str | None]] = {
     LAMBDA_FUNCTION: {"name": "function_name", "code": None},
     METRIC_ALARM: {"name": "alarm_name", "metricQueries": "metric_query"},
     REPLICATION_CONFIG: _RULE,
+    INTELLIGENT_TIERING: {"tierings": "tiering"},
 }
-# Where Terraform's type name is not the token's (pulumi-aws shortened it).
-_TERRAFORM_TYPES: Mapping[str, str] = {REPLICATION_CONFIG: "aws_s3_bucket_replication_configuration"}
+# Where pulumi-aws's token does not spell the Terraform type (it shortened or renamed it).
+_TERRAFORM_TYPES: Mapping[str, str] = {
+    REPLICATION_CONFIG: "aws_s3_bucket_replication_configuration",
+    INVENTORY: "aws_s3_bucket_inventory",
+}
 
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
@@ -108,8 +116,8 @@ def snake_case(name: str) -> str:
 def terraform_type(token: str) -> str:
     """The Terraform type of a Pulumi type token, as the bridged providers name them:
     ``aws:s3/bucketPolicy:BucketPolicy`` -> ``aws_s3_bucket_policy``, and a resource of a provider's
-    ``index`` module without it: ``time:index/rotating:Rotating`` -> ``time_rotating``; a type
-    pulumi-aws named otherwise as Terraform does (``_TERRAFORM_TYPES``)."""
+    ``index`` module without it: ``time:index/rotating:Rotating`` -> ``time_rotating``; the few
+    tokens pulumi-aws renamed as Terraform spells them (``_TERRAFORM_TYPES``)."""
     if token in _TERRAFORM_TYPES:
         return _TERRAFORM_TYPES[token]
     provider, module_and_resource, _ = token.split(":")

@@ -6,7 +6,8 @@
 
     {"<app_id>": {"app_id", "region", "bucket_name", "bucket_arn", "kms_key_arn", "kms_alias",
                   "copy_user_name", "copy_access_key_id", "upload_role_arn" (optional),
-                  "replica_bucket_name", "replica_region" (optional, with ``replication``)}}
+                  "replica_bucket_name", "replica_region" (optional, with ``replication``),
+                  "recording_event_rule_arn" (optional)}}
 
 ``copy_secret_access_keys`` (a Pulumi secret, so ``applications`` stays readable without
 ``--show-secrets``)::
@@ -55,6 +56,9 @@ class AppOutputs:
     # ``status`` look there for each copied recording).
     replica_bucket_name: str | None = None
     replica_region: str | None = None
+    # The EventBridge rule that delivers recording-arrived events (recording_event_target_arn): the
+    # aws:SourceArn its target's resource policy names. Not read by the helper.
+    recording_event_rule_arn: str | None = None
 
     def public_dict(self) -> dict[str, Any]:
         """The non-secret fields, for reports and ``--json`` output."""

@@ -7,10 +7,12 @@ resources) and the component itself (``recording_storage``).
 """
 
 from .args import RecordingStorageArgs, Retention, UploadRole
+from .inventory import Inventory
 from .recording_storage import RecordingStorage, StorageResources
 from .replication import Replication
 
 __all__ = [
+    "Inventory",
     "RecordingStorage",
     "RecordingStorageArgs",
     "Replication",

@@ -29,11 +29,10 @@ docstring as the property's description.
 
 import dataclasses
 import functools
-import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import Any
 
 import pulumi
 
@@ -51,6 +50,7 @@ from sendbird_copy.rules import (
     check_bool,
     check_bucket_name,
     check_days,
+    check_event_target_arn,
     check_external_id,
     check_kms_deletion_window_days,
     check_kms_key_arn,
@@ -64,9 +64,9 @@ from sendbird_copy.rules import (
 )
 from sendbird_copy.rules.regions import resolve_region
 
+from .deferred import _PLAIN_SETTING, _known_now, _require_plain, _when_resolved, is_deferred
+from .inventory import Inventory
 from .replication import Replication
-
-T = TypeVar("T")
 
 # The Retention fields that take a pulumi Input.
 RETENTION_DAYS = (
@@ -84,41 +84,6 @@ _REGION_PLAIN = (
     "it pins every regional resource and decides the region of the KMS key, of its policy and of "
     "kms_key_arn's check, all before any Output resolves"
 )
-_PLAIN_SETTING = "a setting of the component itself, not a value another resource provides"
-
-
-def is_deferred(value: Any) -> bool:
-    """Whether ``value`` is known only later: a pulumi Output, or another awaitable ``pulumi.Input``."""
-    return isinstance(value, pulumi.Output) or inspect.isawaitable(value)
-
-
-def _known_now(value: Any) -> Any:
-    """``value`` for the checks that run at once: ``PENDING`` when it is known only later."""
-    return PENDING if is_deferred(value) else value
-
-
-def _require_plain(value: Any, input_name: str, allowed: str, why: str) -> None:
-    if is_deferred(value):
-        raise InputError(
-            Input(input_name), f" is {shown(value)}, not a plain value: {why}. Allowed: {allowed}"
-        )
-
-
-def _when_resolved(value: Any, check: Callable[[Any], T]) -> Any:
-    """``value`` itself when plain (checked already); else an Output of it that runs ``check`` when it
-    resolves and raises its InputError then, with a secret value shown as ``[secret]``. Secrecy and
-    dependencies carry over, and an unknown value (a preview) is checked when it becomes known."""
-    if not is_deferred(value):
-        return value
-    output = pulumi.Output.from_input(value)
-
-    async def checked(resolved: Any) -> T:
-        try:
-            return check(resolved)
-        except InputError as err:
-            raise (err.redacted(resolved) if await output.is_secret() else err) from None
-
-    return output.apply(checked)
 
 
 def _fields(obj: Any) -> dict[str, Any]:
@@ -148,12 +113,20 @@ class Retention:
     """Delete overwritten or deleted versions after this many days (>= 1; default 30)."""
     abort_incomplete_multipart_days: pulumi.Input[int] = DEFAULT_ABORT_INCOMPLETE_MULTIPART_DAYS
     """Abort unfinished multipart uploads (failed copies) after this many days (1 to 7; default 7)."""
+    intelligent_tiering_archive_days: int | None = None
+    """With INTELLIGENT_TIERING: move recordings unread for this many days to Archive Access (90 to
+    730). Archived recordings need a restore (3-5 hours) before any download. None: no archive tier."""
+    intelligent_tiering_deep_archive_days: int | None = None
+    """With INTELLIGENT_TIERING: move recordings unread for this many days to Deep Archive Access (180
+    to 730; after the archive days). A restore takes up to 12 hours. None: no deep archive tier."""
 
     def __post_init__(self) -> None:
         classes = ", ".join(TRANSITION_STORAGE_CLASSES)
         _require_plain(
             self.transition_storage_class, "retention.transition_storage_class", classes, _PLAIN_SETTING
         )
+        for name in ("intelligent_tiering_archive_days", "intelligent_tiering_deep_archive_days"):
+            _require_plain(getattr(self, name), f"retention.{name}", "a whole number of days", _PLAIN_SETTING)
         values = _fields(self)
         deferred = [name for name in RETENTION_DAYS if is_deferred(values[name])]
         check_retention("retention.", SimpleNamespace(**{**values, **dict.fromkeys(deferred, PENDING)}))
@@ -275,6 +248,12 @@ class RecordingStorageArgs:
     replication: Replication | None = None
     """A replica of the bucket in a second region (S3 Replication), with its own key and alarms.
     None: no replica."""
+    recording_event_target_arn: pulumi.Input[str] | None = None
+    """Deliver recording-arrived events (a rule on the default bus for this bucket) to this SQS
+    queue, SNS topic or Lambda function (same region; its policy must admit events.amazonaws.com), or
+    event bus (a plain ARN: a role is created). Needs ``recording_events``. None: no rule."""
+    inventory: Inventory | None = None
+    """S3 Inventory of the recordings (daily, Parquet, to the created log bucket by default). None: off."""
 
     def __post_init__(self) -> None:
         _require_plain(self.app_id, "app_id", "the Sendbird application id as a string", _APP_ID_PLAIN)
@@ -296,6 +275,7 @@ class RecordingStorageArgs:
             check_kms_key_arn("kms_key_arn", self.kms_key_arn, aws_region)
         check_tags_now(self.tags)
         self._check_access_logs()
+        self._check_audit(aws_region)
         if self.upload_role is not None and not isinstance(self.upload_role, UploadRole):
             raise InputError(Input("upload_role"), f" {shown(self.upload_role)} is not an UploadRole")
         if self.replication is not None and not isinstance(self.replication, Replication):
@@ -323,6 +303,37 @@ class RecordingStorageArgs:
             replication=(
                 self.replication.checked(region, _when_resolved) if self.replication is not None else None
             ),
+            recording_event_target_arn=_when_resolved(
+                self.recording_event_target_arn,
+                lambda arn: check_event_target_arn(
+                    "recording_event_target_arn", arn, region, bus_allowed=False
+                ),
+            ),
+            inventory=self.inventory.checked(region) if self.inventory is not None else None,
+        )
+
+    def _check_audit(self, region: str) -> None:
+        """The recording-event target and the inventory, against the settings they need."""
+        target = self.recording_event_target_arn
+        if target is not None and not self.recording_events:
+            raise InputError(
+                Input("recording_event_target_arn"),
+                f" {shown(target)} is set but ",
+                Input("recording_events"),
+                " is false: the bucket sends no events to deliver. Allowed: drop recording_event_target_arn, "
+                "or set recording_events to true",
+            )
+        if target is not None and not is_deferred(target):
+            check_event_target_arn("recording_event_target_arn", target, region)
+        if self.inventory is None:
+            return
+        if not isinstance(self.inventory, Inventory):
+            raise InputError(Input("inventory"), f" {shown(self.inventory)} is not an Inventory")
+        self.inventory.check_in(
+            region=region,
+            access_logs=self.access_logs,
+            access_log_bucket=self.access_log_bucket,
+            bucket_name=self.bucket_name,
         )
 
     def _check_access_logs(self) -> None:

@@ -17,6 +17,7 @@ from sendbird_copy.facts import (
     PREFLIGHT_PREFIX,
     TOOL_OBJECT_MAX_BYTES,
 )
+from sendbird_copy.rules import S3_ACCESS_LOG_PREFIX
 
 from ..context import StorageContext
 from ..naming import bucket_prefix, log_bucket_prefix
@@ -61,7 +62,7 @@ class _Settings:
 
 # Where S3 writes the recordings bucket's access logs in the log bucket; below it, the date-partitioned
 # keys ``<account>/<region>/<bucket>/<yyyy>/<mm>/<dd>/...`` (so one log bucket can serve many buckets).
-ACCESS_LOG_PREFIX = "s3-access-logs/"
+ACCESS_LOG_PREFIX = S3_ACCESS_LOG_PREFIX
 # An EventBridge rule pattern that matches "a recording arrived" and nothing this project writes
 # itself: both of its prefixes (_preflight/ probes, the _sendbird-sync/ ledger) start with "_", so one
 # anything-but prefix leaves them out. Shown in README ("Recording-arrived events"); add
@@ -250,12 +251,18 @@ class LogBucket:
 
 
 def create_log_bucket(
-    ctx: StorageContext, *, source_bucket: aws.s3.Bucket, expiration_days: int, force_destroy: bool
+    ctx: StorageContext,
+    *,
+    source_bucket: aws.s3.Bucket,
+    expiration_days: int,
+    force_destroy: bool,
+    inventory_prefix: str | None = None,
 ) -> LogBucket:
     """A bucket for the recordings bucket's S3 server access logs, in the same region (S3 delivers
     logs only within a region): SSE-S3 (log delivery supports no SSE-KMS), all four public-access
     blocks, ACLs disabled (the policy grants the logging service), logs expire after
-    ``expiration_days``. Settings one at a time, in the recordings bucket's order."""
+    ``expiration_days``. Settings one at a time, in the recordings bucket's order. With
+    ``inventory_prefix``, its policy also admits the recordings bucket's S3 Inventory there."""
 
     bucket = aws.s3.Bucket(
         ctx.child_name(f"{ACCESS_LOG_CHILD}-bucket"),
@@ -271,7 +278,11 @@ def create_log_bucket(
     policy_json = pulumi.Output.all(bucket.arn, source_bucket.arn, ctx.account_id).apply(
         lambda v: json.dumps(
             policies.access_log_bucket_policy(
-                log_bucket_arn=v[0], prefix=ACCESS_LOG_PREFIX, source_bucket_arn=v[1], account_id=v[2]
+                log_bucket_arn=v[0],
+                prefix=ACCESS_LOG_PREFIX,
+                source_bucket_arn=v[1],
+                account_id=v[2],
+                inventory_prefix=inventory_prefix,
             )
         )
     )

@@ -61,6 +61,9 @@ SID_ALLOW_ACCESS_LOG_DELIVERY = "AllowS3AccessLogDelivery"
 ACCESS_LOG_BUCKET_POLICY_SIDS = (SID_DENY_INSECURE_TRANSPORT, SID_ALLOW_ACCESS_LOG_DELIVERY)
 # The service principal that delivers S3 server access logs.
 LOGGING_SERVICE = "logging.s3.amazonaws.com"
+# S3 Inventory's delivery (into the log bucket, with ``Inventory``).
+SID_ALLOW_INVENTORY_DELIVERY = "AllowS3InventoryDelivery"
+S3_SERVICE = "s3.amazonaws.com"
 MIN_TLS_VERSION = 1.2
 
 SSE_HEADER_KEY = "s3:x-amz-server-side-encryption"
@@ -209,15 +212,23 @@ def _deny_outdated_tls(bucket_arn: str) -> Policy:
 
 
 def access_log_bucket_policy(
-    *, log_bucket_arn: str, prefix: str, source_bucket_arn: str, account_id: str
+    *,
+    log_bucket_arn: str,
+    prefix: str,
+    source_bucket_arn: str,
+    account_id: str,
+    inventory_prefix: str | None = None,
 ) -> Policy:
     """The log bucket's policy: only S3's logging service may write, only under ``prefix``, and only
     logs of ``source_bucket_arn`` in ``account_id`` (confused-deputy guard); no request without TLS.
+    With ``inventory_prefix`` (S3 Inventory to this bucket), S3 itself may also write the inventory
+    lists of the same bucket, under ``<inventory_prefix>/`` only.
 
     ``aws:SourceArn`` is compared with StringEquals (an exact ARN, so the same as AWS's ArnLike
     example) and the Resource is one string: both are what moto's logging check and evaluator read.
     """
-    return _document(
+    source = {"aws:SourceArn": source_bucket_arn, "aws:SourceAccount": account_id}
+    statements = [
         _deny_insecure_transport(log_bucket_arn),
         {
             "Sid": SID_ALLOW_ACCESS_LOG_DELIVERY,
@@ -225,11 +236,23 @@ def access_log_bucket_policy(
             "Principal": {"Service": LOGGING_SERVICE},
             "Action": "s3:PutObject",
             "Resource": f"{log_bucket_arn}/{prefix}*",
-            "Condition": {
-                "StringEquals": {"aws:SourceArn": source_bucket_arn, "aws:SourceAccount": account_id}
-            },
+            "Condition": {"StringEquals": source},
         },
-    )
+    ]
+    if inventory_prefix is not None:
+        # AWS's statement for inventory delivery, with its bucket-owner-full-control condition (S3
+        # sends that ACL, which a BucketOwnerEnforced bucket accepts).
+        statements.append(
+            {
+                "Sid": SID_ALLOW_INVENTORY_DELIVERY,
+                "Effect": "Allow",
+                "Principal": {"Service": S3_SERVICE},
+                "Action": "s3:PutObject",
+                "Resource": f"{log_bucket_arn}/{inventory_prefix}/*",
+                "Condition": {"StringEquals": {**source, "s3:x-amz-acl": "bucket-owner-full-control"}},
+            }
+        )
+    return _document(*statements)
 
 
 def copy_identity_policy(

@@ -5,6 +5,7 @@ No ``from __future__ import annotations``: the component package's analyzer (``p
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -26,9 +27,12 @@ from .bucket import (
     observe_bucket,
 )
 from .copy_identity import COPY_POLICY, create_copy_user
+from .events import RecordingEventDelivery, deliver_recording_events
 from .grants import grant
+from .inventory import create_inventory
 from .key import create_key
 from .replica import ReplicaResources, ReplicationSource, create_replica
+from .tiering import create_archive_tiers
 from .upload_role import UPLOAD_POLICY, create_upload_role
 
 
@@ -42,6 +46,8 @@ class StorageResources(BucketSettings):
     ``upload_role_policy`` are None without ``upload_role``; ``notification`` is None with
     ``recording_events`` off, ``logging`` with ``access_logs`` off, and ``log_bucket`` (the created
     access-log bucket and its settings) also with ``access_log_bucket`` (an existing one).
+    ``intelligent_tiering`` is None without an archive tier in ``retention``, ``inventory`` without
+    ``inventory``, and ``recording_event_delivery`` without ``recording_event_target_arn``.
     """
 
     bucket: aws.s3.Bucket
@@ -59,6 +65,9 @@ class StorageResources(BucketSettings):
     copy_key_rotation: pulumi_time.Rotating | None
     # The replica in a second region and what replicates to it; None without ``replication``.
     replica: ReplicaResources | None
+    intelligent_tiering: aws.s3.BucketIntelligentTieringConfiguration | None = None
+    inventory: aws.s3.Inventory | None = None
+    recording_event_delivery: RecordingEventDelivery | None = None
 
 
 def _create_children(
@@ -87,11 +96,17 @@ def _create_children(
         kms_key_arn = key.arn
     log_bucket: LogBucket | None = None
     log_target: AccessLogTarget | None = None
+    inventory = args.inventory
     if args.access_logs and args.access_log_bucket is not None:
         log_target = AccessLogTarget(args.access_log_bucket)  # an existing bucket: nothing created
     elif args.access_logs:
         log_bucket = create_log_bucket(
-            ctx, source_bucket=bucket, expiration_days=args.access_log_days, force_destroy=args.force_destroy
+            ctx,
+            source_bucket=bucket,
+            expiration_days=args.access_log_days,
+            force_destroy=args.force_destroy,
+            # The inventory goes to this bucket unless it names one of the user's.
+            inventory_prefix=inventory.prefix if inventory and inventory.destination_bucket is None else None,
         )
         log_target = log_bucket.target
     user_policy = grant(ctx, user, COPY_POLICY, bucket.arn, kms_key_arn)
@@ -115,8 +130,14 @@ def _create_children(
     if args.replication is not None:
         last = logging or notification or settings.lifecycle
         replica = create_replica(ctx, args, ReplicationSource(bucket, settings.versioning, kms_key_arn, last))
+    audit = _audit_children(ctx, args, bucket, log_bucket, [logging or notification or settings.lifecycle])
+    if args.recording_event_target_arn is not None and notification is not None:
+        audit["recording_event_delivery"] = deliver_recording_events(
+            ctx, bucket=bucket, target_arn=args.recording_event_target_arn, after=notification
+        )
     resources = StorageResources(
         **vars(settings),
+        **audit,
         bucket=bucket,
         key=key,
         alias=alias,
@@ -132,6 +153,28 @@ def _create_children(
         replica=replica,
     )
     return resources, kms_key_arn
+
+
+def _audit_children(
+    ctx: StorageContext,
+    args: RecordingStorageArgs,
+    bucket: aws.s3.Bucket,
+    log_bucket: LogBucket | None,
+    after: list[pulumi.Resource],
+) -> dict[str, Any]:
+    """The archive tiers and the inventory (each None when off), one bucket-level setting at a time
+    after ``after``; the inventory also after the log bucket's policy that admits its delivery."""
+    tiering = create_archive_tiers(ctx, bucket=bucket, retention=args.retention, after=after)
+    inventory = None
+    if args.inventory is not None:
+        inventory = create_inventory(
+            ctx,
+            bucket=bucket,
+            inventory=args.inventory,
+            log_bucket=log_bucket.bucket if log_bucket is not None else None,
+            after=[tiering or after[0], *([log_bucket.bucket_policy] if log_bucket is not None else [])],
+        )
+    return {"intelligent_tiering": tiering, "inventory": inventory}
 
 
 class RecordingStorage(pulumi.ComponentResource):
@@ -177,6 +220,9 @@ class RecordingStorage(pulumi.ComponentResource):
     """The replica bucket's name; absent without ``replication``."""
     replica_region: pulumi.Output[str] | None
     """The replica's AWS region; absent without ``replication``."""
+    recording_event_rule_arn: pulumi.Output[str] | None
+    """The EventBridge rule delivering recording-arrived events (the ``aws:SourceArn`` a target's
+    resource policy names); absent without ``recording_event_target_arn``."""
 
     def __init__(
         self, name: str, args: RecordingStorageArgs, opts: pulumi.ResourceOptions | None = None
@@ -209,6 +255,8 @@ class RecordingStorage(pulumi.ComponentResource):
         self.replica_region = (
             pulumi.Output.from_input(args.replication.aws_region) if args.replication is not None else None
         )
+        delivery = children.recording_event_delivery
+        self.recording_event_rule_arn = delivery.rule.arn if delivery is not None else None
 
         secret = {field: getattr(self, field) for field in SECRET_FIELDS}
         self.register_outputs({**self.public_outputs(), **secret})

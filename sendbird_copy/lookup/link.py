@@ -11,6 +11,10 @@ it. Temporary credentials (a role, SSO, a session token) end sooner than that, a
 working with them: the report says so, with their end when botocore knows it. The URL carries the
 access key id, the signature and, with temporary credentials, the session token (as every URL
 presigned with them must); never the secret key.
+
+An object in an archive (Intelligent-Tiering's archive tiers, GLACIER, DEEP_ARCHIVE: HeadObject's
+``ArchiveStatus`` and ``StorageClass``) gets no URL, which would fail with InvalidObjectState: the
+report says where it is and gives the command that restores it (``sync/archive.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from urllib.parse import quote
 from sendbird_copy.errors import AwsNotFound, ServiceError
 from sendbird_copy.lookup.find import FindQuery, ManifestFinder
 from sendbird_copy.redact import redact
+from sendbird_copy.sync.archive import archived_in, describe_archived, restoring
 from sendbird_copy.sync.bucket.ledger import COPIED, Ledger
 
 
@@ -61,6 +66,10 @@ class NotInBucket(ServiceError):
     """No manifest or copied ledger entry names the recording, or its object is gone (exit 1)."""
 
 
+class Archived(ServiceError):
+    """The recording's object must be restored before a download URL can work (exit 1)."""
+
+
 @dataclass(frozen=True)
 class Place:
     """Where a recording's object is, and where that was learnt ("manifest" or "ledger")."""
@@ -96,6 +105,12 @@ def presign(
         raise NotInBucket(
             f"recording {place.recording_id}: its object s3://{bucket}/{quote(key)} is gone from the bucket"
         ) from None
+    where = archived_in(head)
+    if where is not None:
+        raise Archived(
+            f"recording {place.recording_id}: no URL, it would fail until the object is restored: "
+            + describe_archived(bucket, key, where, restoring(head))
+        )
     url = presigner.generate_presigned_url(
         "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=seconds
     )

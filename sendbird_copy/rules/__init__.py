@@ -21,6 +21,7 @@ rules`` (``rules.check_<what>``) and ``from sendbird_copy.rules import ...`` are
 - ``aws``: regions, S3 bucket names, ARNs, the copy identity's key pair
 - ``scheduled``: the scheduled sync's time budget, schedule, log retention and metrics namespace
 - ``storage``: RecordingStorage's retention, KMS key window, tags and upload role
+- ``audit``: RecordingStorage's S3 Inventory and the target of its recording-arrived events
 - ``prices``: S3's list prices a backfill estimate quotes (dated, with their source)
 Showing a value (``shorten``, ``shown``, ...) is ``sendbird_copy.redact``'s, re-exported here too.
 
@@ -37,6 +38,24 @@ from sendbird_copy.redact import (
     has_control_characters,
     shorten,
     shown,
+)
+from sendbird_copy.rules.audit import (
+    DEFAULT_INVENTORY_FORMAT,
+    DEFAULT_INVENTORY_FREQUENCY,
+    DEFAULT_INVENTORY_PREFIX,
+    DEFAULT_INVENTORY_VERSIONS,
+    EVENT_BUS_SERVICE,
+    INVENTORY_FIELDS,
+    INVENTORY_FORMATS,
+    INVENTORY_FREQUENCIES,
+    INVENTORY_VERSIONS,
+    RESTORE_DAYS,
+    S3_ACCESS_LOG_PREFIX,
+    check_choice,
+    check_event_target_arn,
+    check_inventory_fields,
+    check_inventory_prefix,
+    event_target_service,
 )
 from sendbird_copy.rules.aws import (
     AWS_CONNECT_TIMEOUT_S,
@@ -147,12 +166,15 @@ from sendbird_copy.rules.sendbird import (
     check_url,
 )
 from sendbird_copy.rules.storage import (
+    ARCHIVE_ACCESS_DAYS,
     COMPONENT_TAG_KEYS,
+    DEEP_ARCHIVE_ACCESS_DAYS,
     DEFAULT_ABORT_INCOMPLETE_MULTIPART_DAYS,
     DEFAULT_ACCESS_LOG_DAYS,
     DEFAULT_KMS_DELETION_WINDOW_DAYS,
     DEFAULT_NONCURRENT_EXPIRATION_DAYS,
     DEFAULT_TRANSITION_STORAGE_CLASS,
+    INTELLIGENT_TIERING,
     KMS_DELETION_WINDOW_RANGE,
     MAX_ABORT_INCOMPLETE_MULTIPART_DAYS,
     MAX_TAG_KEY,
@@ -183,6 +205,7 @@ from sendbird_copy.rules.values import (
 )
 
 __all__ = [
+    "ARCHIVE_ACCESS_DAYS",
     "AWS_CONNECT_TIMEOUT_S",
     "AWS_MAX_ATTEMPTS",
     "AWS_READ_TIMEOUT_S",
@@ -191,16 +214,27 @@ __all__ = [
     "CLOCK_SKEW_REPORTED",
     "COMPONENT_TAG_KEYS",
     "COPY_CLOCK_SKEW",
+    "DEEP_ARCHIVE_ACCESS_DAYS",
     "DEFAULT_ABORT_INCOMPLETE_MULTIPART_DAYS",
     "DEFAULT_ACCESS_LOG_DAYS",
+    "DEFAULT_INVENTORY_FORMAT",
+    "DEFAULT_INVENTORY_FREQUENCY",
+    "DEFAULT_INVENTORY_PREFIX",
+    "DEFAULT_INVENTORY_VERSIONS",
     "DEFAULT_KMS_DELETION_WINDOW_DAYS",
     "DEFAULT_NONCURRENT_EXPIRATION_DAYS",
     "DEFAULT_TRANSITION_STORAGE_CLASS",
     "DOT_SEGMENTS",
+    "EVENT_BUS_SERVICE",
     "EVENT_MARGIN_HOURS_BOUNDS",
     "EVENT_MARGIN_HOURS_DEFAULT",
     "FULL_SCAN_PAGES_PER_RUN",
     "GB",
+    "INTELLIGENT_TIERING",
+    "INVENTORY_FIELDS",
+    "INVENTORY_FORMATS",
+    "INVENTORY_FREQUENCIES",
+    "INVENTORY_VERSIONS",
     "KMS_DELETION_WINDOW_RANGE",
     "LANDING_STORAGE_CLASS",
     "LINK_EXPIRES_ALLOWED",
@@ -232,7 +266,9 @@ __all__ = [
     "RATE_LIMIT_WINDOW_S",
     "RESERVED_BUCKET_PREFIXES",
     "RESERVED_BUCKET_SUFFIXES",
+    "RESTORE_DAYS",
     "RUNAWAY_PAGES",
+    "S3_ACCESS_LOG_PREFIX",
     "S3_PRICES_AS_OF",
     "S3_PRICES_REGION",
     "S3_PRICING_URL",
@@ -277,12 +313,16 @@ __all__ = [
     "check_bool",
     "check_bucket_arn",
     "check_bucket_name",
+    "check_choice",
     "check_copy_secret",
     "check_days",
     "check_event_margin_hours",
+    "check_event_target_arn",
     "check_external_id",
     "check_finite",
     "check_identifier",
+    "check_inventory_fields",
+    "check_inventory_prefix",
     "check_json_object",
     "check_kms_deletion_window_days",
     "check_kms_key_arn",
@@ -312,6 +352,7 @@ __all__ = [
     "check_warn_days",
     "check_whole_number",
     "check_workers",
+    "event_target_service",
     "has_control_characters",
     "parse_schedule",
     "shorten",

@@ -25,6 +25,11 @@ TRANSITION_STORAGE_CLASSES: dict[str, int] = {
 # A transition without a storage class goes here.
 DEFAULT_TRANSITION_STORAGE_CLASS = "STANDARD_IA"
 DEFAULT_NONCURRENT_EXPIRATION_DAYS = 30
+# Intelligent-Tiering's opt-in archive tiers (BucketIntelligentTieringConfiguration): the days without
+# access before an object moves there, as S3 bounds them.
+INTELLIGENT_TIERING = "INTELLIGENT_TIERING"
+ARCHIVE_ACCESS_DAYS = (90, 730)
+DEEP_ARCHIVE_ACCESS_DAYS = (180, 730)
 # Sendbird writes in 5 MB parts; a failed copy leaves parts that are billed until aborted.
 DEFAULT_ABORT_INCOMPLETE_MULTIPART_DAYS = 7
 MAX_ABORT_INCOMPLETE_MULTIPART_DAYS = 7
@@ -136,7 +141,39 @@ def check_retention(prefix: str, retention: Any) -> Any:
             f" {transition}: recordings would expire before they move. Allowed: expiration_days greater "
             f"than transition_days, or no transition",
         )
+    _check_archive_tiers(prefix, retention, storage_class)
     return retention
+
+
+def _check_archive_tiers(prefix: str, retention: Any, storage_class: str) -> None:
+    """The Intelligent-Tiering archive tiers: plain day counts in S3's bounds, only with a transition
+    to INTELLIGENT_TIERING (they act on objects of that class only), deep archive after archive."""
+    archive = getattr(retention, "intelligent_tiering_archive_days", None)
+    deep = getattr(retention, "intelligent_tiering_deep_archive_days", None)
+    for name, days, bounds in (
+        ("intelligent_tiering_archive_days", archive, ARCHIVE_ACCESS_DAYS),
+        ("intelligent_tiering_deep_archive_days", deep, DEEP_ARCHIVE_ACCESS_DAYS),
+    ):
+        if days is None:
+            continue
+        check_days(f"{prefix}{name}", days, *bounds)
+        if retention.transition_days is None or storage_class != INTELLIGENT_TIERING:
+            now = "do not move" if retention.transition_days is None else f"move to {storage_class}"
+            raise InputError(
+                Input(f"{prefix}{name}"),
+                f" {days} is set, but recordings {now}: archive tiers act on {INTELLIGENT_TIERING} "
+                "objects only. Allowed: transition_days with ",
+                Input(f"{prefix}transition_storage_class"),
+                f" {INTELLIGENT_TIERING}, or drop {name}",
+            )
+    if archive is not None and deep is not None and deep <= archive:
+        raise InputError(
+            Input(f"{prefix}intelligent_tiering_deep_archive_days"),
+            f" {deep} is not after ",
+            Input(f"{prefix}intelligent_tiering_archive_days"),
+            f" {archive}: S3 moves an object to Deep Archive Access only after Archive Access. Allowed: "
+            "a greater number of days, or only one of the two",
+        )
 
 
 # S3, KMS and IAM accept these characters in tag keys and values (moto accepts more, so only this

@@ -6,7 +6,9 @@ the verify timeout, by listing the bucket for a key that holds the recording id 
 id (the first such key teaches the layout). Size and, with ``verify_with_head``, the SSE-KMS key are
 checked, then the MP4's structure by a few ranged reads (``mp4.py``), before the ledger says copied. A
 damaged copy is recorded failed with what is wrong and its ETag; the next run requests it again and
-waits for an object other than that one. An earlier run's request that is stale and still has no
+waits for an object other than that one. An object already in an archive (an old copy checked again:
+``archive.py``) is never taken for damaged: it is reported failed with the restore command, and the
+ledger is left as it was. An earlier run's request that is stale and still has no
 object is requested again (``Claims``), up to ``MAX_ATTEMPTS``.
 """
 
@@ -17,8 +19,9 @@ from typing import Any
 
 from sendbird_copy import rules
 from sendbird_copy.aws import is_sse_kms_with
-from sendbird_copy.errors import ServiceError, describe
+from sendbird_copy.errors import AwsError, ServiceError, describe
 from sendbird_copy.facts import RESERVED_PREFIXES
+from sendbird_copy.sync.archive import ARCHIVED_ERROR, archived_in, describe_archived
 from sendbird_copy.sync.bucket.checked import age_seconds, fresh_since
 from sendbird_copy.sync.bucket.ledger import COPIED, FAILED, LedgerEntry
 from sendbird_copy.sync.bucket.state import KeyLayout, holds_id
@@ -223,9 +226,19 @@ class Verifier:
         if problem:
             ctx.ledger.write(entry.moved_to(FAILED, last_error=problem, object=found))
             return RecordingResult(recording, Outcome.FAILED, problem, found)
-        inspected, cost = inspect(
-            found["size"], s3_range_reader(ctx.s3, ctx.app.bucket_name, key, found.get("etag"))
-        )
+        where = archived_in(item)  # a listing shows GLACIER and DEEP_ARCHIVE, not Intelligent-Tiering's tiers
+        if where is None:
+            try:
+                inspected, cost = inspect(
+                    found["size"], s3_range_reader(ctx.s3, ctx.app.bucket_name, key, found.get("etag"))
+                )
+            except AwsError as err:
+                if err.code != ARCHIVED_ERROR:
+                    raise
+                head = ctx.s3.head_object(Bucket=ctx.app.bucket_name, Key=key)
+                where = archived_in(head) or str(head.get("StorageClass") or "an archive")
+        if where is not None:
+            return self._archived(recording, {**found, "archived": where})
         ctx.requests["s3 GetObject (range)"] += cost.reads
         if isinstance(inspected, Damaged):
             written = item.get("LastModified")
@@ -245,6 +258,16 @@ class Verifier:
             else f"not Sendbird's default 1280x720 at 30 fps: {inspected.describe()}"
         )
         return RecordingResult(recording, Outcome.COPIED, note, found)
+
+    def _archived(self, recording: FoundRecording, found: dict[str, Any]) -> RecordingResult:
+        """An object that must be restored before its MP4 can be read: not damaged, and not copied
+        again (it is in the bucket). Failed, so the run says so and does not pass; the ledger stays
+        as it was, so the next run checks it again (after a restore, it passes)."""
+        ctx = self.context
+        why = describe_archived(ctx.app.bucket_name, found["key"], found["archived"])
+        return RecordingResult(
+            recording, Outcome.FAILED, f"not damaged, but not checked: {why}; then run the sync again", found
+        )
 
     def _head(self, key: str) -> tuple[dict[str, Any], str | None]:
         """The object as HeadObject shows it, and what is wrong with its encryption (None: nothing)."""

@@ -41,6 +41,7 @@ from components.type_tokens import (
     BUCKET_POLICY,
     DASHBOARD,
     ENCRYPTION,
+    EVENT_RULE,
     FUNCTION_EVENT_INVOKE_CONFIG,
     IAM_ROLE,
     IAM_USER,
@@ -177,6 +178,7 @@ class RecordingMocks(HandlerMocks):
             QUEUE: self._queue,
             METRIC_ALARM: self._named_arn("cloudwatch", "alarm:"),
             DASHBOARD: self._dashboard,
+            EVENT_RULE: self._named_arn("events", "rule/"),
         }
 
     def _dashboard(self, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:

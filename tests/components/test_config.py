@@ -298,3 +298,40 @@ def test_a_storage_class_may_complete_a_stack_wide_transition():
         )
     )
     assert args.retention == Retention(transition_days=30, transition_storage_class="GLACIER")
+
+
+def test_the_audit_options_stack_file_examples_parse_as_documented():
+    """docs/configuration.md's example stack files for inventory, archive tiers and recording events
+    are real: each parses, and sets what its text says."""
+    import yaml
+
+    from components import Inventory
+    from sendbird_copy.facts import CONFIG_NAMESPACE
+    from tests.markdown import DOCS_DIR, code_blocks
+
+    examples = [
+        yaml.safe_load(block)["config"] for block in code_blocks(DOCS_DIR / "configuration.md", "yaml")
+    ]
+    parsed = []
+    for example in examples:
+        raw = {key.removeprefix(f"{CONFIG_NAMESPACE}:"): value for key, value in example.items()}
+        [args] = parse_stack_config(raw)
+        parsed.append(args)
+    inventories = [a.inventory for a in parsed if a.inventory is not None]
+    assert inventories[0] == Inventory()
+    assert (inventories[1].frequency, inventories[1].format, inventories[1].prefix) == (
+        "Weekly",
+        "CSV",
+        "recordings",
+    )
+    assert (
+        inventories[1].kms_key_arn is not None
+        and inventories[1].destination_bucket == "central-audit-inventories"
+    )
+    tiers = [a.retention for a in parsed if a.retention.intelligent_tiering_archive_days is not None]
+    assert [(t.intelligent_tiering_archive_days, t.intelligent_tiering_deep_archive_days) for t in tiers] == [
+        (90, 180)
+    ]
+    assert [a.recording_event_target_arn for a in parsed if a.recording_event_target_arn] == [
+        "arn:aws:sqs:ap-northeast-2:123456789012:recordings-arrived"
+    ]

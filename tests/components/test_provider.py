@@ -21,6 +21,7 @@ from pulumi.runtime import rpc
 
 from components import (
     InputError,
+    Inventory,
     RecordingStorage,
     RecordingStorageArgs,
     RecordingSync,
@@ -107,6 +108,8 @@ WIRE: dict[str, Any] = {
     "accessLogDays": 30,
     "copyKeyRotationDays": 90,
     "replication": {"region": "eu-west-1", "replicationTimeControl": True, "latencyAlarmSeconds": 600},
+    "recordingEventTargetArn": "arn:aws:sqs:ap-northeast-2:123456789012:recordings-arrived",
+    "inventory": {"frequency": "Weekly", "optionalFields": ["Size", "ETag"], "prefix": "audit"},
 }
 
 
@@ -129,6 +132,8 @@ def python_args() -> RecordingStorageArgs:
         access_log_days=30,
         copy_key_rotation_days=90,
         replication=Replication(region="eu-west-1", replication_time_control=True, latency_alarm_seconds=600),
+        recording_event_target_arn="arn:aws:sqs:ap-northeast-2:123456789012:recordings-arrived",
+        inventory=Inventory(frequency="Weekly", optional_fields=["Size", "ETag"], prefix="audit"),
     )
 
 

@@ -22,13 +22,14 @@ from typing import Any
 
 import pytest
 
-from components import RecordingStorage, RecordingStorageArgs, Replication, Retention, UploadRole
+from components import Inventory, RecordingStorage, RecordingStorageArgs, Replication, Retention, UploadRole
 from components.type_tokens import (
     ACCESS_KEY,
     BUCKET,
     BUCKET_LOGGING,
     ENCRYPTION,
     IAM_USER,
+    INVENTORY,
     KMS_KEY,
     LIFECYCLE,
     PUBLIC_ACCESS_BLOCK,
@@ -64,8 +65,11 @@ CHECK_ID = re.compile(r"\bCKV2?_[A-Z0-9]+_\d+\b")
 
 def _all_options(mocks: RecordingMocks) -> None:
     """Every opt-in of RecordingStorage, in two components: one that creates everything (upload role,
-    key rotation, retention, protection), one that brings its own key and log bucket."""
+    key rotation, retention, protection, inventory to its log bucket, delivery of recording events
+    to another bus), one that brings its own key and log bucket (archive tiers, inventory to a bucket
+    of its own with its key, events to a queue)."""
     retention = Retention(transition_days=30, expiration_days=365)
+    own_key = "arn:aws:kms:ap-northeast-2:123456789012:key/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e"
     full = RecordingStorageArgs(
         app_id=APP_ID,
         region="ap-2",
@@ -79,14 +83,24 @@ def _all_options(mocks: RecordingMocks) -> None:
             replication_time_control=True,
             alarm_topic_arn="arn:aws:sns:ap-northeast-2:123456789012:recording-alarms",
         ),
+        inventory=Inventory(),
+        recording_event_target_arn="arn:aws:events:eu-west-1:210987654321:event-bus/central-media",
     )
     own = RecordingStorageArgs(
         app_id="3C5A7E9B-2D4F-4A6C-8E1B-7F9D3A5C1E2B",
         region="ap-2",
         bucket_name="example-own-key-and-logs",
-        kms_key_arn="arn:aws:kms:ap-northeast-2:123456789012:key/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e",
+        kms_key_arn=own_key,
         access_log_bucket="example-central-access-logs",
         force_destroy=True,
+        retention=Retention(
+            transition_days=1,
+            transition_storage_class="INTELLIGENT_TIERING",
+            intelligent_tiering_archive_days=90,
+            intelligent_tiering_deep_archive_days=180,
+        ),
+        inventory=Inventory(destination_bucket="example-central-audit", kms_key_arn=own_key),
+        recording_event_target_arn="arn:aws:sqs:ap-northeast-2:123456789012:recordings-arrived",
     )
     run_component(lambda: [RecordingStorage("everything", full), RecordingStorage("own", own)], mocks)
 
@@ -187,6 +201,7 @@ def test_every_type_the_components_register_has_its_twin_named_as_terraform_name
     assert terraform_type(IAM_USER) == "aws_iam_user"
     assert terraform_type(ROTATING) == "time_rotating"
     assert terraform_type(REPLICATION_CONFIG) == "aws_s3_bucket_replication_configuration"
+    assert terraform_type(INVENTORY) == "aws_s3_bucket_inventory"  # pulumi-aws's token is aws:s3/inventory
     assert all(twin.terraform == terraform_type(typ) for typ, twin in TWIN_TYPES.items())
     detailed = set(terraform_twins._EXPORTS) | set(terraform_twins._RENAMES)
     assert detailed <= RESOURCE_TYPES  # no leftover detail of a type no component registers

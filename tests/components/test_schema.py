@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from components import RecordingStorageArgs, Retention, UploadRole
+from components import Inventory, RecordingStorageArgs, Retention, UploadRole
 from components.sync.recording_sync import SYNC_OUTPUT_FIELDS
 from components.type_tokens import RECORDING_STORAGE, RECORDING_SYNC
 from provider.host import HOSTED
@@ -32,7 +32,8 @@ TYPE_PREFIX = "#/types/sendbird-recordings:index:"
 # other input is plain: app_id and region (they shape the resource graph) and the component's own
 # settings. Written out here, not derived, so a change of the analyzer or the args shows up.
 NOT_PLAIN = {
-    "RecordingStorage": {"bucketName", "kmsKeyArn", "accessLogBucket"},
+    "RecordingStorage": {"bucketName", "kmsKeyArn", "accessLogBucket", "recordingEventTargetArn"},
+    "Inventory": {"destinationBucket", "kmsKeyArn"},
     "Retention": {
         "transitionDays",
         "expirationDays",
@@ -55,6 +56,7 @@ ARGS = {
     "RecordingStorage": RecordingStorageArgs,
     "Retention": Retention,
     "UploadRole": UploadRole,
+    "Inventory": Inventory,
     # Other languages give the storage by its values (provider/hosted_sync.py says why).
     "RecordingSync": RecordingSyncFields,
 }
@@ -136,6 +138,8 @@ def test_every_input_follows_its_python_field(spec: dict[str, Any], name: str) -
         assert prop.get("plain", False) is (prop_name not in NOT_PLAIN[name]), prop_name
         if "$ref" in prop:
             assert prop["$ref"] == TYPE_PREFIX + _dataclass_name(hints[f.name]), prop_name
+        elif prop["type"] == "array":
+            assert prop_name == "optionalFields" and prop["items"]["type"] == "string"  # Inventory's
         elif prop["type"] == "object":
             assert prop_name == "tags"  # keys plain, values strings that may be Outputs
             assert prop["additionalProperties"]["type"] == "string"
