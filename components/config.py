@@ -1,8 +1,9 @@
 """Pure parsing of the stack config (namespace ``sendbird-recordings``) into RecordingStorageArgs.
 
 Stack-wide settings apply to every application; an application may override any of them
-(``retention`` and ``tags`` merge key by key, everything else replaces). Unknown keys are errors, so a
-typo such as ``expiraton_days`` fails preview instead of silently keeping a default.
+(``retention`` and ``tags`` merge key by key, everything else replaces, ``object_lock`` whole).
+Unknown keys are errors, so a typo such as ``expiraton_days`` fails preview instead of silently
+keeping a default.
 
 The argument types check every value themselves (``storage/args.py``, ``sync/args.py``); this module
 only shapes the config into them. When a construction fails, the error is relocated to the config key
@@ -21,6 +22,7 @@ from sendbird_copy.facts import CONFIG_NAMESPACE
 from sendbird_copy.rules import check_bool
 
 from .storage.args import RecordingStorageArgs, Retention, UploadRole
+from .storage.object_lock import ObjectLock
 from .sync.args import PLAIN_SETTINGS, check_api_token, check_arns, check_settings
 
 # Settings allowed stack-wide and per application.
@@ -37,6 +39,7 @@ SHARED_KEYS = (
     "access_log_bucket",
     "access_log_days",
     "copy_key_rotation_days",
+    "object_lock",
 )
 # The scheduled sync (RecordingSync): a ``sync`` block stack-wide or per application (merged key by
 # key) turns it on; ``enabled: false`` turns it off for one application. The API tokens are one
@@ -49,6 +52,7 @@ APPLICATION_ONLY_KEYS = ("app_id", "region", "bucket_name")
 APPLICATION_KEYS = (*APPLICATION_ONLY_KEYS, *SHARED_KEYS, SYNC_KEY)
 RETENTION_KEYS = tuple(Retention.__dataclass_fields__)
 UPLOAD_ROLE_KEYS = tuple(UploadRole.__dataclass_fields__)
+OBJECT_LOCK_KEYS = tuple(ObjectLock.__dataclass_fields__)
 # Shared settings that replace the stack-wide value (the other three are merged or typed).
 _REPLACED_KEYS = (
     "force_destroy",
@@ -93,6 +97,15 @@ def _upload_role(value: Any) -> UploadRole:
             "account id or principal ARN, and the external id it sends)",
         )
     return UploadRole(**fields)
+
+
+def _object_lock(value: Any) -> ObjectLock | None:
+    """An ObjectLock from its config object (None: off); errors name ``object_lock.*``. A missing
+    mode is passed on as None for the type to refuse by name."""
+    if value is None:
+        return None
+    fields = _check_keys(value, OBJECT_LOCK_KEYS, "object_lock")
+    return ObjectLock(fields.get("mode"), fields.get("days"), fields.get("years"))  # type: ignore[arg-type]
 
 
 class _Stack:
@@ -154,6 +167,12 @@ class _Application:
         value = self.app["upload_role"]
         return None if value is None else _upload_role(value)
 
+    def _object_lock(self) -> ObjectLock | None:
+        """Replaced whole, not merged: a retention is one decision (mode with its period)."""
+        return _object_lock(
+            self.app["object_lock"] if "object_lock" in self.app else self.stack.raw.get("object_lock")
+        )
+
     def args(self) -> RecordingStorageArgs:
         # Config values may have any type: the argument types check them (None: "is missing").
         values: dict[str, Any] = {
@@ -165,7 +184,11 @@ class _Application:
         }
         try:
             return RecordingStorageArgs(
-                retention=self._retention(), tags=self._tags(), upload_role=self._upload_role(), **values
+                retention=self._retention(),
+                tags=self._tags(),
+                upload_role=self._upload_role(),
+                object_lock=self._object_lock(),
+                **values,
             )
         except InputError as err:
             raise err.relocated(self.label) from None

@@ -64,6 +64,8 @@ from sendbird_copy.rules import (
 )
 from sendbird_copy.rules.regions import resolve_region
 
+from .object_lock import ObjectLock, check_object_lock_arg
+
 T = TypeVar("T")
 
 # The Retention fields that take a pulumi Input.
@@ -270,6 +272,10 @@ class RecordingStorageArgs:
     copy_key_rotation_days: int | None = None
     """Replace the copy identity's access key (create-before-delete) on the first refreshing
     ``pulumi up`` after this many days. None: the key is kept until replaced by hand."""
+    object_lock: ObjectLock | None = None
+    """S3 Object Lock: each copied recording version retained (GOVERNANCE or COMPLIANCE, days or
+    years) by the sync; the bucket gets no default retention. Once on, never off for the bucket.
+    None: off."""
 
     def __post_init__(self) -> None:
         _require_plain(self.app_id, "app_id", "the Sendbird application id as a string", _APP_ID_PLAIN)
@@ -293,6 +299,7 @@ class RecordingStorageArgs:
         self._check_access_logs()
         if self.upload_role is not None and not isinstance(self.upload_role, UploadRole):
             raise InputError(Input("upload_role"), f" {shown(self.upload_role)} is not an UploadRole")
+        check_object_lock_arg(self.object_lock)
 
     def checked(self) -> "RecordingStorageArgs":
         """What the component uses: these args with each Pulumi value replaced by one that runs its

@@ -28,6 +28,7 @@ from .bucket import (
 from .copy_identity import COPY_POLICY, create_copy_user
 from .grants import grant
 from .key import create_key
+from .object_lock import enable_object_lock
 from .upload_role import UPLOAD_POLICY, create_upload_role
 
 
@@ -56,6 +57,8 @@ class StorageResources(BucketSettings):
     log_bucket: LogBucket | None
     # The copy key's rotation period (``time.Rotating``); None without ``copy_key_rotation_days``.
     copy_key_rotation: pulumi_time.Rotating | None
+    # Object Lock enabled on the bucket (no default retention); None without ``object_lock``.
+    object_lock: aws.s3.BucketObjectLockConfiguration | None = None
 
 
 def _create_children(
@@ -101,10 +104,12 @@ def _create_children(
         retention=args.retention,
         policy_after=[user_policy, access_key, *(r for r in (key, alias) if r is not None)],
     )
+    # After the last bucket-level setting (itself after versioning, which Object Lock needs).
+    lock = enable_object_lock(ctx, bucket=bucket, after=settings.lifecycle) if args.object_lock else None
     notification, logging = observe_bucket(
         ctx,
         bucket=bucket,
-        after=settings.lifecycle,
+        after=lock or settings.lifecycle,
         recording_events=args.recording_events,
         access_logs=log_target,
     )
@@ -122,6 +127,7 @@ def _create_children(
         logging=logging,
         log_bucket=log_bucket,
         copy_key_rotation=key_rotation,
+        object_lock=lock,
     )
     return resources, kms_key_arn
 
@@ -165,6 +171,11 @@ class RecordingStorage(pulumi.ComponentResource):
     """The direct-upload role's ARN; absent without ``upload_role``."""
     access_log_bucket: pulumi.Output[str] | None
     """The bucket the S3 access logs go to; absent with ``access_logs`` off."""
+    object_lock_mode: pulumi.Output[str] | None
+    """The Object Lock mode the sync retains each copied recording in; absent without ``object_lock``."""
+    object_lock_period: pulumi.Output[str] | None
+    """How long the sync retains each copied recording (P<days>D or P<years>Y); absent without
+    ``object_lock``."""
 
     def __init__(
         self, name: str, args: RecordingStorageArgs, opts: pulumi.ResourceOptions | None = None
@@ -192,6 +203,15 @@ class RecordingStorage(pulumi.ComponentResource):
         self.upload_role_arn = children.upload_role.arn if children.upload_role is not None else None
         # Not a stack output: the bucket the access logs go to (None with access_logs off).
         self.access_log_bucket = children.logging.target_bucket if children.logging is not None else None
+        # Plain, for RecordingSync (its function's environment and role); and as outputs, for the
+        # CLI's sync. Known only once the lock resource exists, so a failed enable never has the sync
+        # retain into a bucket without Object Lock.
+        self.object_lock = args.object_lock
+        self.object_lock_mode = self.object_lock_period = None
+        if args.object_lock is not None and children.object_lock is not None:
+            setting, enabled = args.object_lock, children.object_lock.id
+            self.object_lock_mode = enabled.apply(lambda _: setting.mode)
+            self.object_lock_period = enabled.apply(lambda _: setting.period)
 
         secret = {field: getattr(self, field) for field in SECRET_FIELDS}
         self.register_outputs({**self.public_outputs(), **secret})
