@@ -22,6 +22,8 @@ LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 BUCKET_NOTIFICATION = "aws:s3/bucketNotification:BucketNotification"
 BUCKET_LOGGING = "aws:s3/bucketLogging:BucketLogging"
+# Object Lock on the recordings bucket (components/storage/object_lock.py).
+OBJECT_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
 # KMS.
 KMS_KEY = "aws:kms/key:Key"
 KMS_ALIAS = "aws:kms/alias:Alias"
@@ -58,6 +60,7 @@ REGIONAL_TYPES = frozenset(
         BUCKET_LOGGING,
         KMS_KEY,
         KMS_ALIAS,
+        OBJECT_LOCK,
     }
 )
 # The resource types RecordingSync pins to the application's region (its roles are IAM: global).

@@ -32,6 +32,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from components import type_tokens as tt
 from components.sync.policies import LAMBDA_SERVICE
+from localdev.emulator_object_lock import ObjectLockHandlers
 from localdev.emulator_sync import DeployedFunction, SyncResourceHandlers, to_aws_shape
 from localdev.emulator_sync import num as _num
 from localdev.moto_server import MotoServer
@@ -135,7 +136,7 @@ def widen_for_moto(policy_json: str) -> tuple[dict[str, Any], list[tuple[str, st
     return {**policy, "Statement": statements}, adapted
 
 
-class MotoDeployMocks(SyncResourceHandlers, HandlerMocks):
+class MotoDeployMocks(ObjectLockHandlers, SyncResourceHandlers, HandlerMocks):
     """Pulumi mocks whose resource handlers create every resource in a moto server."""
 
     def __init__(self, server: MotoServer) -> None:
@@ -178,6 +179,7 @@ class MotoDeployMocks(SyncResourceHandlers, HandlerMocks):
             tt.SCHEDULE: self._schedule,
             tt.METRIC_ALARM: self._alarm,
             tt.DASHBOARD: self._dashboard,
+            **self.object_lock_handlers(),
         }
 
     @property

@@ -31,6 +31,7 @@ SID_ALLOW_COPY_WRITE = "AllowCopyIdentityWrite"
 SID_ALLOW_COPY_LIST = "AllowCopyIdentityList"
 SID_DENY_COPY_TOOL_PREFIXES = "DenyCopyIdentityToolPrefixes"
 SID_DENY_COPY_OBJECT_TAGS = "DenyCopyIdentityObjectTags"
+SID_DENY_COPY_OBJECT_LOCK = "DenyCopyIdentityObjectLock"
 BUCKET_POLICY_SIDS = (
     SID_DENY_INSECURE_TRANSPORT,
     SID_DENY_OUTDATED_TLS,
@@ -41,6 +42,7 @@ BUCKET_POLICY_SIDS = (
     SID_ALLOW_COPY_LIST,
     SID_DENY_COPY_TOOL_PREFIXES,
     SID_DENY_COPY_OBJECT_TAGS,
+    SID_DENY_COPY_OBJECT_LOCK,
 )
 # The copy identity's own policy: the same refusal, so it holds whichever policy is read first.
 SID_IDENTITY_DENY_TOOL_PREFIXES = "DenyToolPrefixes"
@@ -54,6 +56,16 @@ OBJECT_TAG_ACTIONS = [
     "s3:GetObjectVersionTagging",
     "s3:PutObjectVersionTagging",
     "s3:DeleteObjectVersionTagging",
+]
+# Object Lock is the bucket owner's (components/storage/object_lock.py): the key handed to Sendbird
+# may never retain or hold a version (a legal hold it set it could also lift), bypass a governance
+# retention, or enable Object Lock on the bucket (irreversible). Refused on every bucket, with the
+# option or without: its identity policy grants none of them, and a drifted one (s3:*) still cannot.
+OBJECT_LOCK_ACTIONS = [
+    "s3:PutObjectRetention",
+    "s3:PutObjectLegalHold",
+    "s3:BypassGovernanceRetention",
+    "s3:PutBucketObjectLockConfiguration",
 ]
 
 # Log-bucket-policy Sids.
@@ -189,6 +201,14 @@ def bucket_policy(
             "Principal": "*",
             "Action": OBJECT_TAG_ACTIONS,
             "Resource": _objects(bucket_arn),
+            "Condition": {"StringEquals": {"aws:PrincipalArn": copy_identity_arn}},
+        },
+        {
+            "Sid": SID_DENY_COPY_OBJECT_LOCK,
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": OBJECT_LOCK_ACTIONS,
+            "Resource": everything,
             "Condition": {"StringEquals": {"aws:PrincipalArn": copy_identity_arn}},
         },
     )
