@@ -15,11 +15,19 @@ config -> arguments), ``naming``, ``context`` (what every child shares), ``type_
 
 from sendbird_copy.errors import InputError
 
-from .storage import RecordingStorage, RecordingStorageArgs, Retention, StorageResources, UploadRole
+from .storage import (
+    ObjectLock,
+    RecordingStorage,
+    RecordingStorageArgs,
+    Retention,
+    StorageResources,
+    UploadRole,
+)
 from .sync import RecordingSync, RecordingSyncArgs, StorageOutputs, SyncResources
 
 __all__ = [
     "InputError",
+    "ObjectLock",
     "RecordingStorage",
     "RecordingStorageArgs",
     "RecordingSync",

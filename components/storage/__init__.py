@@ -2,10 +2,18 @@
 
 ``args`` (the arguments, checking themselves), ``policies`` (every policy document, a plain dict),
 one module per concern of the wiring (``bucket``, ``key``, ``copy_identity``, ``upload_role``,
-``grants``) and the component itself (``recording_storage``).
+``grants``, ``object_lock``) and the component itself (``recording_storage``).
 """
 
 from .args import RecordingStorageArgs, Retention, UploadRole
+from .object_lock import ObjectLock
 from .recording_storage import RecordingStorage, StorageResources
 
-__all__ = ["RecordingStorage", "RecordingStorageArgs", "Retention", "StorageResources", "UploadRole"]
+__all__ = [
+    "ObjectLock",
+    "RecordingStorage",
+    "RecordingStorageArgs",
+    "Retention",
+    "StorageResources",
+    "UploadRole",
+]

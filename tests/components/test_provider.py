@@ -21,6 +21,7 @@ from pulumi.runtime import rpc
 
 from components import (
     InputError,
+    ObjectLock,
     RecordingStorage,
     RecordingStorageArgs,
     RecordingSync,
@@ -105,6 +106,7 @@ WIRE: dict[str, Any] = {
     "protect": True,
     "accessLogDays": 30,
     "copyKeyRotationDays": 90,
+    "objectLock": {"mode": "COMPLIANCE", "years": 7},
 }
 
 
@@ -126,6 +128,7 @@ def python_args() -> RecordingStorageArgs:
         protect=True,
         access_log_days=30,
         copy_key_rotation_days=90,
+        object_lock=ObjectLock("COMPLIANCE", years=7),
     )
 
 

@@ -497,8 +497,8 @@ def test_upload_role_when_asked(mocks):
     assert resolve(storage.upload_role_arn) == role.state["arn"]
     assert resolve(storage.public_outputs()["upload_role_arn"]) == role.state["arn"]
     # Every field but the other options' optional ones (Object Lock, ...).
-    expected = [f for f in PUBLIC_FIELDS if f not in OPTIONAL_FIELDS or f == "upload_role_arn"]
-    assert list(storage.public_outputs()) == expected
+    fields = [f for f in PUBLIC_FIELDS if f not in OPTIONAL_FIELDS or f == "upload_role_arn"]
+    assert list(storage.public_outputs()) == fields
 
 
 @pytest.mark.parametrize(
