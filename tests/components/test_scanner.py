@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from components import RecordingStorage, RecordingStorageArgs, Retention, UploadRole
+from components import ObjectLock, RecordingStorage, RecordingStorageArgs, Retention, UploadRole
 from components.type_tokens import (
     ACCESS_KEY,
     BUCKET,
@@ -63,7 +63,7 @@ CHECK_ID = re.compile(r"\bCKV2?_[A-Z0-9]+_\d+\b")
 
 def _all_options(mocks: RecordingMocks) -> None:
     """Every opt-in of RecordingStorage, in two components: one that creates everything (upload role,
-    key rotation, retention, protection), one that brings its own key and log bucket."""
+    key rotation, retention, protection, Object Lock), one that brings its own key and log bucket."""
     retention = Retention(transition_days=30, expiration_days=365)
     full = RecordingStorageArgs(
         app_id=APP_ID,
@@ -73,6 +73,7 @@ def _all_options(mocks: RecordingMocks) -> None:
         upload_role=UploadRole("210987654321", "external-id-0123456789"),
         copy_key_rotation_days=90,
         tags={"environment": "scan"},
+        object_lock=ObjectLock("COMPLIANCE", years=7),
     )
     own = RecordingStorageArgs(
         app_id="3C5A7E9B-2D4F-4A6C-8E1B-7F9D3A5C1E2B",

@@ -222,3 +222,17 @@ def test_the_deny_names_exactly_the_object_lock_actions():
     assert json.dumps(deny["Condition"]) == json.dumps(
         {"StringEquals": {"aws:PrincipalArn": "arn:aws:iam::1:user/u"}}
     )
+
+
+def test_the_documented_stack_file_is_what_it_says() -> None:
+    """docs/configuration.md's Object Lock example, read from the docs: stack-wide COMPLIANCE for
+    seven years, one application replacing it whole with GOVERNANCE for 30 days."""
+    import yaml
+
+    from tests.markdown import DOCS_DIR, code_blocks
+
+    [block] = [b for b in code_blocks(DOCS_DIR / "configuration.md", "yaml") if "object_lock" in b]
+    config = yaml.safe_load(block)["config"]
+    first, second = parse_stack_config({key.split(":", 1)[1]: value for key, value in config.items()})
+    assert first.object_lock == ObjectLock("COMPLIANCE", years=7)
+    assert second.object_lock == ObjectLock("GOVERNANCE", days=30)
