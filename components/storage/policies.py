@@ -47,6 +47,7 @@ BUCKET_POLICY_SIDS = (
 # The copy identity's own policy: the same refusal, so it holds whichever policy is read first.
 SID_IDENTITY_DENY_TOOL_PREFIXES = "DenyToolPrefixes"
 SID_IDENTITY_DENY_OBJECT_TAGS = "DenyObjectTags"
+SID_IDENTITY_DENY_OBJECT_LOCK = "DenyObjectLock"
 # Object tags carry each recording's live event or room (sync/manifest.py) and may drive lifecycle
 # filters: the copy identity may neither read nor set them, on any object.
 OBJECT_TAG_ACTIONS = [
@@ -397,4 +398,12 @@ def upload_role_policy(
             "Resource": _objects(bucket_arn),
         },
         _via_s3(kms_key_arn, region, dns_suffix),
+        # s3:Put* on objects covers PutObjectRetention and PutObjectLegalHold: Object Lock is the
+        # owner's (a retention Sendbird set in COMPLIANCE mode could never be shortened).
+        {
+            "Sid": SID_IDENTITY_DENY_OBJECT_LOCK,
+            "Effect": "Deny",
+            "Action": OBJECT_LOCK_ACTIONS,
+            "Resource": [bucket_arn, _objects(bucket_arn)],
+        },
     )

@@ -10,7 +10,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import InputError, RecordingStorage, RecordingStorageArgs
+from components import InputError, RecordingStorage, RecordingStorageArgs, UploadRole
 from components.config import parse_stack_config
 from components.storage import policies as pol
 from components.storage.object_lock import ObjectLock
@@ -21,6 +21,7 @@ from components.type_tokens import (
     IAM_USER,
     LIFECYCLE,
     OBJECT_LOCK,
+    ROLE_POLICY,
     USER_POLICY,
 )
 from sendbird_copy.outputs import parse_stack_outputs
@@ -29,6 +30,7 @@ from tests.components.pulumi_mocks import (
     ALLOW,
     DENY,
     RecordingMocks,
+    identity_decision,
     resolve,
     run_component,
     same_account_s3_decision,
@@ -236,3 +238,15 @@ def test_the_documented_stack_file_is_what_it_says() -> None:
     first, second = parse_stack_config({key.split(":", 1)[1]: value for key, value in config.items()})
     assert first.object_lock == ObjectLock("COMPLIANCE", years=7)
     assert second.object_lock == ObjectLock("GOVERNANCE", days=30)
+
+
+@pytest.mark.parametrize(("action", "on"), LOCK_ACTIONS)
+def test_the_upload_role_is_refused_every_object_lock_action_too(mocks, action, on):
+    """Sendbird's direct-upload role has s3:Put* on objects, which would include retention and legal
+    hold: its policy denies every Object Lock action, as the bucket policy does the copy identity's."""
+    build(mocks, object_lock=COMPLIANCE_7Y, upload_role=UploadRole("111122223333", "external-id-0123"))
+    bucket_arn = mocks.one(BUCKET).state["arn"]
+    resource = bucket_arn if on == "bucket" else f"{bucket_arn}/recordings/rec-1.mp4"
+    policy = mocks.one(ROLE_POLICY).inputs["policy"]
+    assert identity_decision(policy, action, resource) == DENY
+    assert identity_decision(policy, "s3:PutObject", f"{bucket_arn}/recordings/rec-1.mp4") == ALLOW
