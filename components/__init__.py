@@ -17,6 +17,7 @@ from sendbird_copy.errors import InputError
 
 from .storage import (
     Inventory,
+    ObjectLock,
     RecordingStorage,
     RecordingStorageArgs,
     Replication,
@@ -29,6 +30,7 @@ from .sync import RecordingSync, RecordingSyncArgs, StorageOutputs, SyncResource
 __all__ = [
     "InputError",
     "Inventory",
+    "ObjectLock",
     "RecordingStorage",
     "RecordingStorageArgs",
     "RecordingSync",

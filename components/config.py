@@ -1,8 +1,9 @@
 """Pure parsing of the stack config (namespace ``sendbird-recordings``) into RecordingStorageArgs.
 
 Stack-wide settings apply to every application; an application may override any of them
-(``retention`` and ``tags`` merge key by key, everything else replaces). Unknown keys are errors, so a
-typo such as ``expiraton_days`` fails preview instead of silently keeping a default.
+(``retention`` and ``tags`` merge key by key, everything else replaces, ``object_lock`` whole).
+Unknown keys are errors, so a typo such as ``expiraton_days`` fails preview instead of silently
+keeping a default.
 
 The argument types check every value themselves (``storage/args.py``, ``sync/args.py``); this module
 only shapes the config into them. When a construction fails, the error is relocated to the config key
@@ -22,6 +23,7 @@ from sendbird_copy.rules import check_bool
 
 from .storage.args import RecordingStorageArgs, Retention, UploadRole
 from .storage.inventory import Inventory
+from .storage.object_lock import ObjectLock
 from .storage.replication import Replication
 from .sync.args import PLAIN_SETTINGS, check_api_token, check_arns, check_settings
 
@@ -42,6 +44,7 @@ SHARED_KEYS = (
     "replication",
     "recording_event_target_arn",
     "inventory",
+    "object_lock",
 )
 # The scheduled sync (RecordingSync): a ``sync`` block stack-wide or per application (merged key by
 # key) turns it on; ``enabled: false`` turns it off for one application. The API tokens are one
@@ -56,6 +59,7 @@ RETENTION_KEYS = tuple(Retention.__dataclass_fields__)
 UPLOAD_ROLE_KEYS = tuple(UploadRole.__dataclass_fields__)
 REPLICATION_KEYS = tuple(Replication.__dataclass_fields__)
 INVENTORY_KEYS = tuple(Inventory.__dataclass_fields__)
+OBJECT_LOCK_KEYS = tuple(ObjectLock.__dataclass_fields__)
 # Shared settings that replace the stack-wide value (the other three are merged or typed).
 _REPLACED_KEYS = (
     "force_destroy",
@@ -117,6 +121,15 @@ def _replication(value: Any) -> Replication | None:
             "the bucket's)",
         )
     return Replication(**fields)
+
+
+def _object_lock(value: Any) -> ObjectLock | None:
+    """An ObjectLock from its config object (None: off); errors name ``object_lock.*``. A missing
+    mode is passed on as None for the type to refuse by name."""
+    if value is None:
+        return None
+    fields = _check_keys(value, OBJECT_LOCK_KEYS, "object_lock")
+    return ObjectLock(fields.get("mode"), fields.get("days"), fields.get("years"))  # type: ignore[arg-type]
 
 
 class _Stack:
@@ -184,6 +197,12 @@ class _Application:
             return self.stack.replication
         return _replication(self.app["replication"])
 
+    def _object_lock(self) -> ObjectLock | None:
+        """Replaced whole, not merged: a retention is one decision (mode with its period)."""
+        return _object_lock(
+            self.app["object_lock"] if "object_lock" in self.app else self.stack.raw.get("object_lock")
+        )
+
     def args(self) -> RecordingStorageArgs:
         # Config values may have any type: the argument types check them (None: "is missing").
         values: dict[str, Any] = {
@@ -203,6 +222,7 @@ class _Application:
                 tags=self._tags(),
                 upload_role=self._upload_role(),
                 replication=self._replication(),
+                object_lock=self._object_lock(),
                 **values,
             )
         except InputError as err:

@@ -29,6 +29,8 @@ INTELLIGENT_TIERING = "aws:s3/bucketIntelligentTieringConfiguration:BucketIntell
 # EventBridge: the rule and target that deliver recording-arrived events.
 EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
 EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+# Object Lock on the recordings bucket (components/storage/object_lock.py).
+OBJECT_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
 # KMS.
 KMS_KEY = "aws:kms/key:Key"
 KMS_ALIAS = "aws:kms/alias:Alias"
@@ -70,6 +72,7 @@ REGIONAL_TYPES = frozenset(
         INTELLIGENT_TIERING,
         EVENT_RULE,
         EVENT_TARGET,
+        OBJECT_LOCK,
     }
 )
 # The resource types RecordingSync pins to the application's region (its roles are IAM: global).

@@ -33,6 +33,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from components import type_tokens as tt
 from components.sync.policies import LAMBDA_SERVICE
 from localdev.emulator_audit import AuditResourceHandlers, NotApplied
+from localdev.emulator_object_lock import ObjectLockHandlers
 from localdev.emulator_replication import ReplicationHandlers
 from localdev.emulator_sync import DeployedFunction, SyncResourceHandlers, to_aws_shape
 from localdev.emulator_sync import num as _num
@@ -138,7 +139,9 @@ def widen_for_moto(policy_json: str) -> tuple[dict[str, Any], list[tuple[str, st
     return {**policy, "Statement": statements}, adapted
 
 
-class MotoDeployMocks(AuditResourceHandlers, SyncResourceHandlers, ReplicationHandlers, HandlerMocks):
+class MotoDeployMocks(
+    ObjectLockHandlers, AuditResourceHandlers, SyncResourceHandlers, ReplicationHandlers, HandlerMocks
+):
     """Pulumi mocks whose resource handlers create every resource in a moto server."""
 
     def __init__(self, server: MotoServer) -> None:
@@ -182,6 +185,7 @@ class MotoDeployMocks(AuditResourceHandlers, SyncResourceHandlers, ReplicationHa
             tt.METRIC_ALARM: self._alarm,
             tt.DASHBOARD: self._dashboard,
             tt.REPLICATION_CONFIG: self._replication,
+            **self.object_lock_handlers(),
         }
 
     @property

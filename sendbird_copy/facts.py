@@ -121,6 +121,10 @@ ENV_EVENT_MARGIN_HOURS = "SYNC_EVENT_MARGIN_HOURS"
 ENV_METRICS_NAMESPACE = "SYNC_METRICS_NAMESPACE"
 # Optional: Sendbird's API base URL (the emulator's, locally); default: Sendbird's own.
 ENV_API_BASE_URL = "SENDBIRD_API_BASE_URL"
+# Optional, together: the Object Lock retention the sync applies to each copied recording version
+# (RecordingStorage's object_lock: GOVERNANCE or COMPLIANCE; P<days>D or P<years>Y).
+ENV_OBJECT_LOCK_MODE = "RECORDINGS_OBJECT_LOCK_MODE"
+ENV_OBJECT_LOCK_PERIOD = "RECORDINGS_OBJECT_LOCK_PERIOD"
 # The region comes from Lambda's own AWS_REGION: the function runs in the application's region.
 ENV_REGION = "AWS_REGION"
 

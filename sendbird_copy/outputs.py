@@ -7,7 +7,8 @@
     {"<app_id>": {"app_id", "region", "bucket_name", "bucket_arn", "kms_key_arn", "kms_alias",
                   "copy_user_name", "copy_access_key_id", "upload_role_arn" (optional),
                   "replica_bucket_name", "replica_region" (optional, with ``replication``),
-                  "recording_event_rule_arn" (optional)}}
+                  "recording_event_rule_arn" (optional),
+                  "object_lock_mode", "object_lock_period" (optional, together)}}
 
 ``copy_secret_access_keys`` (a Pulumi secret, so ``applications`` stays readable without
 ``--show-secrets``)::
@@ -20,8 +21,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sendbird_copy.errors import OutputsError
-from sendbird_copy.rules import check_app_id, check_copy_secret, has_control_characters, shorten, type_name
+from sendbird_copy.errors import InputError, OutputsError
+from sendbird_copy.rules import (
+    check_app_id,
+    check_copy_secret,
+    check_object_lock_mode,
+    check_object_lock_period,
+    has_control_characters,
+    shorten,
+    type_name,
+)
 from sendbird_copy.rules.regions import SENDBIRD_AWS_REGIONS, SENDBIRD_REGIONS, is_aws_region
 
 APPLICATIONS = "applications"
@@ -59,6 +68,10 @@ class AppOutputs:
     # The EventBridge rule that delivers recording-arrived events (recording_event_target_arn): the
     # aws:SourceArn its target's resource policy names. Not read by the helper.
     recording_event_rule_arn: str | None = None
+    # Object Lock (components/storage/object_lock.py): the sync retains each copied recording version
+    # in this mode for this period (P<days>D or P<years>Y). Both or neither.
+    object_lock_mode: str | None = None
+    object_lock_period: str | None = None
 
     def public_dict(self) -> dict[str, Any]:
         """The non-secret fields, for reports and ``--json`` output."""
@@ -135,7 +148,23 @@ def _parse_app(app_id: str, entry: Any, secret: Any, source: str) -> AppOutputs:
     # preflight too, which never build a Sendbird client): 'app/../x' or a Cyrillic lookalike is bad
     # input (exit 2), never "not found".
     check_app_id(f"{where}.app_id", app_id)
+    _check_object_lock(values, where)
     return AppOutputs(copy_secret_access_key=secret, **values)
+
+
+def _check_object_lock(values: dict[str, Any], where: str) -> None:
+    """Both Object Lock fields or neither, each by its rule: a half-told lock would have the sync
+    retain nothing (or in the wrong mode) without a word."""
+    mode, period = values.get("object_lock_mode"), values.get("object_lock_period")
+    if mode is None and period is None:
+        return
+    try:
+        check_object_lock_mode(f"{where}.object_lock_mode", mode)
+        if period is None:
+            raise InputError(f"{where}.object_lock_period is missing (object_lock_mode is set)")
+        check_object_lock_period(f"{where}.object_lock_period", period)
+    except InputError as err:
+        raise OutputsError(str(err)) from None
 
 
 def _field(entry: dict[str, Any], name: str, where: str, required: bool) -> str | None:

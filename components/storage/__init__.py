@@ -2,17 +2,20 @@
 
 ``args`` (the arguments, checking themselves), ``policies`` (every policy document, a plain dict),
 one module per concern of the wiring (``bucket``, ``key``, ``copy_identity``, ``upload_role``,
-``grants``; ``replication`` the option's argument, ``replica`` and ``replica_policies`` its
-resources) and the component itself (``recording_storage``).
+``grants``, ``object_lock``, ``inventory``, ``tiering``, ``events``; ``replication`` the option's
+argument, ``replica`` and ``replica_policies`` its resources) and the component itself
+(``recording_storage``).
 """
 
 from .args import RecordingStorageArgs, Retention, UploadRole
 from .inventory import Inventory
+from .object_lock import ObjectLock
 from .recording_storage import RecordingStorage, StorageResources
 from .replication import Replication
 
 __all__ = [
     "Inventory",
+    "ObjectLock",
     "RecordingStorage",
     "RecordingStorageArgs",
     "Replication",

@@ -66,6 +66,7 @@ from sendbird_copy.rules.regions import resolve_region
 
 from .deferred import _PLAIN_SETTING, _known_now, _require_plain, _when_resolved, is_deferred
 from .inventory import Inventory
+from .object_lock import ObjectLock, check_object_lock_arg
 from .replication import Replication
 
 # The Retention fields that take a pulumi Input.
@@ -254,6 +255,10 @@ class RecordingStorageArgs:
     event bus (a plain ARN: a role is created). Needs ``recording_events``. None: no rule."""
     inventory: Inventory | None = None
     """S3 Inventory of the recordings (daily, Parquet, to the created log bucket by default). None: off."""
+    object_lock: ObjectLock | None = None
+    """S3 Object Lock: each copied recording version retained (GOVERNANCE or COMPLIANCE, days or
+    years) by the sync; the bucket gets no default retention. Once on, never off for the bucket.
+    None: off."""
 
     def __post_init__(self) -> None:
         _require_plain(self.app_id, "app_id", "the Sendbird application id as a string", _APP_ID_PLAIN)
@@ -282,6 +287,7 @@ class RecordingStorageArgs:
             raise InputError(Input("replication"), f" {shown(self.replication)} is not a Replication")
         if self.replication is not None:
             self.replication.check_source(aws_region, self.bucket_name)
+        check_object_lock_arg(self.object_lock)
 
     def checked(self) -> "RecordingStorageArgs":
         """What the component uses: these args with each Pulumi value replaced by one that runs its

@@ -31,6 +31,7 @@ SID_ALLOW_COPY_WRITE = "AllowCopyIdentityWrite"
 SID_ALLOW_COPY_LIST = "AllowCopyIdentityList"
 SID_DENY_COPY_TOOL_PREFIXES = "DenyCopyIdentityToolPrefixes"
 SID_DENY_COPY_OBJECT_TAGS = "DenyCopyIdentityObjectTags"
+SID_DENY_COPY_OBJECT_LOCK = "DenyCopyIdentityObjectLock"
 BUCKET_POLICY_SIDS = (
     SID_DENY_INSECURE_TRANSPORT,
     SID_DENY_OUTDATED_TLS,
@@ -41,10 +42,12 @@ BUCKET_POLICY_SIDS = (
     SID_ALLOW_COPY_LIST,
     SID_DENY_COPY_TOOL_PREFIXES,
     SID_DENY_COPY_OBJECT_TAGS,
+    SID_DENY_COPY_OBJECT_LOCK,
 )
 # The copy identity's own policy: the same refusal, so it holds whichever policy is read first.
 SID_IDENTITY_DENY_TOOL_PREFIXES = "DenyToolPrefixes"
 SID_IDENTITY_DENY_OBJECT_TAGS = "DenyObjectTags"
+SID_IDENTITY_DENY_OBJECT_LOCK = "DenyObjectLock"
 # Object tags carry each recording's live event or room (sync/manifest.py) and may drive lifecycle
 # filters: the copy identity may neither read nor set them, on any object.
 OBJECT_TAG_ACTIONS = [
@@ -54,6 +57,16 @@ OBJECT_TAG_ACTIONS = [
     "s3:GetObjectVersionTagging",
     "s3:PutObjectVersionTagging",
     "s3:DeleteObjectVersionTagging",
+]
+# Object Lock is the bucket owner's (components/storage/object_lock.py): the key handed to Sendbird
+# may never retain or hold a version (a legal hold it set it could also lift), bypass a governance
+# retention, or enable Object Lock on the bucket (irreversible). Refused on every bucket, with the
+# option or without: its identity policy grants none of them, and a drifted one (s3:*) still cannot.
+OBJECT_LOCK_ACTIONS = [
+    "s3:PutObjectRetention",
+    "s3:PutObjectLegalHold",
+    "s3:BypassGovernanceRetention",
+    "s3:PutBucketObjectLockConfiguration",
 ]
 
 # Log-bucket-policy Sids.
@@ -183,6 +196,14 @@ def bucket_policy(
             "Principal": "*",
             "Action": OBJECT_TAG_ACTIONS,
             "Resource": _objects(bucket_arn),
+            "Condition": {"StringEquals": {"aws:PrincipalArn": copy_identity_arn}},
+        },
+        {
+            "Sid": SID_DENY_COPY_OBJECT_LOCK,
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": OBJECT_LOCK_ACTIONS,
+            "Resource": [bucket_arn, _objects(bucket_arn)],
             "Condition": {"StringEquals": {"aws:PrincipalArn": copy_identity_arn}},
         },
     )
@@ -408,4 +429,12 @@ def upload_role_policy(
             "Resource": _objects(bucket_arn),
         },
         _via_s3(kms_key_arn, region, dns_suffix),
+        # s3:Put* on objects covers PutObjectRetention and PutObjectLegalHold: Object Lock is the
+        # owner's (a retention Sendbird set in COMPLIANCE mode could never be shortened).
+        {
+            "Sid": SID_IDENTITY_DENY_OBJECT_LOCK,
+            "Effect": "Deny",
+            "Action": OBJECT_LOCK_ACTIONS,
+            "Resource": [bucket_arn, _objects(bucket_arn)],
+        },
     )

@@ -31,6 +31,7 @@ from .events import RecordingEventDelivery, deliver_recording_events
 from .grants import grant
 from .inventory import create_inventory
 from .key import create_key
+from .object_lock import enable_object_lock
 from .replica import ReplicaResources, ReplicationSource, create_replica
 from .tiering import create_archive_tiers
 from .upload_role import UPLOAD_POLICY, create_upload_role
@@ -68,6 +69,8 @@ class StorageResources(BucketSettings):
     intelligent_tiering: aws.s3.BucketIntelligentTieringConfiguration | None = None
     inventory: aws.s3.Inventory | None = None
     recording_event_delivery: RecordingEventDelivery | None = None
+    # Object Lock enabled on the bucket (no default retention); None without ``object_lock``.
+    object_lock: aws.s3.BucketObjectLockConfiguration | None = None
 
 
 def _create_children(
@@ -119,10 +122,12 @@ def _create_children(
         retention=args.retention,
         policy_after=[user_policy, access_key, *(r for r in (key, alias) if r is not None)],
     )
+    # After the last bucket-level setting (itself after versioning, which Object Lock needs).
+    lock = enable_object_lock(ctx, bucket=bucket, after=settings.lifecycle) if args.object_lock else None
     notification, logging = observe_bucket(
         ctx,
         bucket=bucket,
-        after=settings.lifecycle,
+        after=lock or settings.lifecycle,
         recording_events=args.recording_events,
         access_logs=log_target,
     )
@@ -151,6 +156,7 @@ def _create_children(
         log_bucket=log_bucket,
         copy_key_rotation=key_rotation,
         replica=replica,
+        object_lock=lock,
     )
     return resources, kms_key_arn
 
@@ -223,6 +229,11 @@ class RecordingStorage(pulumi.ComponentResource):
     recording_event_rule_arn: pulumi.Output[str] | None
     """The EventBridge rule delivering recording-arrived events (the ``aws:SourceArn`` a target's
     resource policy names); absent without ``recording_event_target_arn``."""
+    object_lock_mode: pulumi.Output[str] | None
+    """The Object Lock mode the sync retains each copied recording in; absent without ``object_lock``."""
+    object_lock_period: pulumi.Output[str] | None
+    """How long the sync retains each copied recording (P<days>D or P<years>Y); absent without
+    ``object_lock``."""
 
     def __init__(
         self, name: str, args: RecordingStorageArgs, opts: pulumi.ResourceOptions | None = None
@@ -257,6 +268,15 @@ class RecordingStorage(pulumi.ComponentResource):
         )
         delivery = children.recording_event_delivery
         self.recording_event_rule_arn = delivery.rule.arn if delivery is not None else None
+        # Plain, for RecordingSync (its function's environment and role); and as outputs, for the
+        # CLI's sync. Known only once the lock resource exists, so a failed enable never has the sync
+        # retain into a bucket without Object Lock.
+        self.object_lock = args.object_lock
+        self.object_lock_mode = self.object_lock_period = None
+        if args.object_lock is not None and children.object_lock is not None:
+            setting, enabled = args.object_lock, children.object_lock.id
+            self.object_lock_mode = enabled.apply(lambda _: setting.mode)
+            self.object_lock_period = enabled.apply(lambda _: setting.period)
 
         secret = {field: getattr(self, field) for field in SECRET_FIELDS}
         self.register_outputs({**self.public_outputs(), **secret})

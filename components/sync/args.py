@@ -39,6 +39,8 @@ from sendbird_copy.rules import (
     check_event_margin_hours,
     check_kms_key_arn,
     check_log_retention_days,
+    check_object_lock_mode,
+    check_object_lock_period,
     check_region,
     check_schedule,
     check_secret_arn,
@@ -72,6 +74,8 @@ PLAIN_SETTINGS = (
 TOKEN_CHOICE = "exactly one of api_token (a Pulumi secret; the component stores it) and api_token_secret_arn"
 # What RecordingSync takes from the storage, by the names of RecordingStorage's outputs.
 STORAGE_FIELDS = ("bucket_name", "bucket_arn", "kms_key_arn", "copy_access_key_id", "copy_secret_access_key")
+# Optional storage values: Object Lock (plain; both or neither).
+LOCK_FIELDS = ("object_lock_mode", "object_lock_period")
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,12 @@ class StorageOutputs:
     key in a secret the function reads and hands to Sendbird with each copy request."""
     copy_secret_access_key: pulumi.Input[str] = field(repr=False)
     """The copy identity's secret access key (RecordingStorage.copy_secret_access_key; kept secret)."""
+    object_lock_mode: str | None = None
+    """The storage's Object Lock mode (RecordingStorage.object_lock_mode): the function retains each
+    copied recording version in it. Plain, with object_lock_period; None: no retention."""
+    object_lock_period: str | None = None
+    """How long (RecordingStorage.object_lock_period: P<days>D or P<years>Y). Plain, with
+    object_lock_mode."""
 
     def __post_init__(self) -> None:
         _require_plain(self.app_id, "app_id", "the Sendbird application id as a string", _APP_ID_PLAIN)
@@ -109,6 +119,22 @@ class StorageOutputs:
             value = getattr(self, name)
             if not is_deferred(value):
                 rule(value)
+        self._check_object_lock()
+
+    def _check_object_lock(self) -> None:
+        """Plain (they decide the function role's grant), both or neither, each by its rule."""
+        mode, period = self.object_lock_mode, self.object_lock_period
+        for name, value in (("object_lock_mode", mode), ("object_lock_period", period)):
+            _require_plain(value, name, "RecordingStorage's output of the same name, plain", _PLAIN_SETTING)
+        if (mode is None) != (period is None):
+            missing = "object_lock_period" if period is None else "object_lock_mode"
+            raise InputError(
+                Input(missing),
+                " is missing. Allowed: object_lock_mode and object_lock_period together, or neither",
+            )
+        if mode is not None:
+            check_object_lock_mode("object_lock_mode", mode)
+            check_object_lock_period("object_lock_period", period)
 
     def _rules(self, region: str) -> dict[str, Any]:
         """Each storage value's rule, taking the value alone (named as the field)."""
@@ -128,6 +154,8 @@ class StorageOutputs:
             self.app_id,
             self.region,
             **{name: _when_resolved(getattr(self, name), rules[name]) for name in rules},
+            object_lock_mode=self.object_lock_mode,
+            object_lock_period=self.object_lock_period,
         )
 
 
@@ -141,6 +169,8 @@ def storage_outputs(storage: RecordingStorage) -> StorageOutputs:
         kms_key_arn=storage.kms_key_arn,
         copy_access_key_id=storage.copy_access_key_id,
         copy_secret_access_key=storage.copy_secret_access_key,
+        object_lock_mode=storage.object_lock.mode if storage.object_lock else None,
+        object_lock_period=storage.object_lock.period if storage.object_lock else None,
     )
 
 
@@ -303,5 +333,5 @@ def sync_args_with_storage_values(values: Mapping[str, Any]) -> RecordingSyncArg
     """RecordingSyncArgs from one flat mapping: the storage's values (``app_id``, ``region`` and
     ``STORAGE_FIELDS``) and the settings, as the component package and a stack config give them."""
     settings = dict(values)
-    storage = {name: settings.pop(name, None) for name in ("app_id", "region", *STORAGE_FIELDS)}
+    storage = {name: settings.pop(name, None) for name in ("app_id", "region", *STORAGE_FIELDS, *LOCK_FIELDS)}
     return RecordingSyncArgs(storage=StorageOutputs(**storage), **settings)

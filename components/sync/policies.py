@@ -7,7 +7,9 @@ through S3), write manifests and tag a verified recording with its parent's id, 
 logs. It verifies a copy by listing (size) and by reading only byte ranges of its MP4 structure (box
 headers, a few small boxes: ``sendbird_copy.sync.mp4``), never the whole recording; the bucket policy
 already refuses any object that is not SSE-KMS with the stack's key. It can neither write nor delete
-a recording.
+a recording. With Object Lock (``object_lock``), it may also retain a recording version
+(``s3:PutObjectRetention``, which can only keep a version longer, never shorten a COMPLIANCE one; never
+``s3:BypassGovernanceRetention``): the sync retains each verified copy (sendbird_copy/sync/retention.py).
 
 No statement has ``Resource: "*"``: every action here accepts a resource ARN.
 """
@@ -30,6 +32,7 @@ SID_READ_RECORDINGS = "ReadRecordingRangesToVerify"
 SID_MANIFESTS = "WriteManifests"
 SID_TAG_RECORDINGS = "TagRecordingsWithTheirParent"
 SID_LOGS = "WriteOwnLogs"
+SID_RETAIN_RECORDINGS = "RetainVerifiedRecordings"
 FUNCTION_POLICY_SIDS = (
     SID_READ_SECRETS,
     SID_DECRYPT_SECRETS,
@@ -163,6 +166,19 @@ def function_policy(
             },
         ],
     }
+
+
+def with_retention(policy: Policy, *, bucket_arn: str) -> Policy:
+    """``function_policy`` for a storage with Object Lock: the sync also retains each verified
+    recording version. Only what it calls: PutObjectRetention (it learns the version from HeadObject,
+    which its s3:GetObject grant covers); no GetObjectRetention, legal hold or bypass."""
+    retain = {
+        "Sid": SID_RETAIN_RECORDINGS,
+        "Effect": "Allow",
+        "Action": "s3:PutObjectRetention",
+        "Resource": bucket_objects(bucket_arn),
+    }
+    return {**policy, "Statement": [*policy["Statement"], retain]}
 
 
 def scheduler_policy(*, function_arn: str, dead_letter_queue_arn: str) -> Policy:

@@ -134,6 +134,21 @@ def _role(ctx: StorageContext, suffix: str, trust: pulumi.Input[str]) -> aws.iam
     )
 
 
+def _function_policy(values: list[Any], region: str, object_lock: bool) -> dict[str, Any]:
+    """The function role's policy from (bucket ARN, key ARN, token secret ARN, copy-key secret ARN,
+    log group ARN, DNS suffix); with Object Lock, the sync may also retain each verified recording."""
+    bucket_arn, kms_key_arn, token_arn, copy_arn, log_group_arn, dns_suffix = values
+    policy = sync_policies.function_policy(
+        bucket_arn=bucket_arn,
+        kms_key_arn=kms_key_arn,
+        secret_arns=[token_arn, copy_arn],
+        log_group_arn=log_group_arn,
+        region=region,
+        dns_suffix=dns_suffix,
+    )
+    return sync_policies.with_retention(policy, bucket_arn=bucket_arn) if object_lock else policy
+
+
 def _environment(args: ResolvedSync, token_secret_arn: pulumi.Input[str], copy_key_secret_arn: Any) -> Any:
     """Names and ARNs only (a test asserts it): the secrets are read from Secrets Manager at run time."""
     variables: dict[str, pulumi.Input[str]] = {
@@ -148,6 +163,9 @@ def _environment(args: ResolvedSync, token_secret_arn: pulumi.Input[str], copy_k
     }
     if args.sendbird_api_base_url is not None:
         variables[facts.ENV_API_BASE_URL] = args.sendbird_api_base_url
+    if args.storage.object_lock_mode is not None and args.storage.object_lock_period is not None:
+        variables[facts.ENV_OBJECT_LOCK_MODE] = args.storage.object_lock_mode
+        variables[facts.ENV_OBJECT_LOCK_PERIOD] = args.storage.object_lock_period
     return aws.lambda_.FunctionEnvironmentArgs(variables=variables)
 
 
@@ -215,6 +233,7 @@ def _create_children(ctx: StorageContext, args: ResolvedSync) -> SyncResources:
     )
     role = _role(ctx, "sync-role", json.dumps(sync_policies.function_trust_policy()))
     region = ctx.region
+    object_lock = args.storage.object_lock_mode is not None  # the sync retains each verified copy
     role_policy = aws.iam.RolePolicy(
         f"{role.pulumi_resource_name}-policy",
         role=role.id,
@@ -226,18 +245,7 @@ def _create_children(ctx: StorageContext, args: ResolvedSync) -> SyncResources:
             copy_secret.arn,
             log_group.arn,
             ctx.dns_suffix,
-        ).apply(
-            lambda v: json.dumps(
-                sync_policies.function_policy(
-                    bucket_arn=v[0],
-                    kms_key_arn=v[1],
-                    secret_arns=[v[2], v[3]],
-                    log_group_arn=v[4],
-                    region=region,
-                    dns_suffix=v[5],
-                )
-            )
-        ),
+        ).apply(lambda v: json.dumps(_function_policy(v, region, object_lock))),
         opts=ctx.opts(),
     )
     versions = [v for v in (token_version, copy_version) if v is not None]

@@ -272,6 +272,8 @@ def status(common: CommonOptions, html_file: str | None, offline: bool, **option
 # find and link (lookup_commands.py): copied recordings at any age, from the manifests.
 cli.add_command(lookup_commands.find)
 cli.add_command(lookup_commands.link)
+# hold: an Object Lock legal hold on a copied recording (lookup/hold.py).
+cli.add_command(lookup_commands.hold)
 
 
 def _run_per_app(

@@ -1,4 +1,4 @@
-"""``find`` and ``link``: a copied recording at any age, from the manifests in the bucket
+"""``find``, ``link`` and ``hold``: a copied recording at any age, from the manifests in the bucket
 (``sendbird_copy.lookup``), with the operator's AWS credentials; no Sendbird token needed."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from sendbird_copy.cli.factory import CLIFactory, CommonOptions
     from sendbird_copy.cli.reporter import Reporter
     from sendbird_copy.lookup.find import FindReport
+    from sendbird_copy.lookup.hold import HoldReport
     from sendbird_copy.lookup.link import LinkReport
 
 
@@ -153,3 +154,50 @@ def show_link(reporter: Reporter, reports: list[LinkReport]) -> None:
         f"{report.source}; the URL works until {report.expires_at.isoformat(timespec='seconds')}"
     )
     reporter.link(report.url, reports)
+
+
+@click.command("hold")
+@common_options
+@click.argument("recording_id")
+@click.option("--release", is_flag=True, help="Lift the legal hold instead of placing it.")
+def hold(common: CommonOptions, recording_id: str, release: bool) -> None:
+    """Place (or --release) an S3 Object Lock legal hold on a copied recording.
+
+    The hold keeps the recording's version from being deleted or overwritten until released, with
+    no end date. The bucket needs Object Lock (the stack's object_lock setting). The object's key
+    comes from the recording's manifest, else its ledger entry; the hold is set on its current
+    version with your AWS credentials (s3:PutObjectLegalHold). Exit 0 set; 1 no such copy, a bucket
+    without Object Lock, or credentials refused; 2 bad input or no credentials.
+    """
+    from sendbird_copy.lookup.hold import set_legal_hold
+    from sendbird_copy.lookup.link import NotInBucket, locate
+
+    def body(factory: CLIFactory) -> list[HoldReport]:
+        checked = rules.check_sendbird_id("RECORDING_ID", recording_id)
+        apps = factory.applications()
+        env = factory.environment(apps, needs_token=False, needs_deployer=True)
+        for app in apps:
+            s3 = env.aws.deployer("s3", app.region)
+            place = locate(s3, app.bucket_name, app.app_id, checked)
+            if place is not None:
+                return [set_legal_hold(s3, place, release)]
+        where = ", ".join(app.app_id for app in apps)
+        raise NotInBucket(
+            f"no manifest or copied ledger entry names recording {checked} (applications: {where})"
+        )
+
+    run_command(common, body, show=lambda reporter, reports: reporter.document(render_hold, reports))
+
+
+def render_hold(reports: list[HoldReport], text: Any) -> str:
+    from sendbird_copy.cli.render import verdict_line
+
+    lines: list[str] = []
+    for report in reports:
+        lines.append(
+            f"{report.app_id}: {report.recording_id}: legal hold {report.status} on s3://{report.bucket}/"
+            f"{report.key} version {report.version_id} (key from its {report.source})"
+        )
+        lines.extend(f"{report.app_id}: note: {note}" for note in report.notes)
+    lines.append(verdict_line(reports, "could not set the hold"))
+    return str(text("\n".join(lines)))

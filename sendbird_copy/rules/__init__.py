@@ -20,8 +20,8 @@ rules`` (``rules.check_<what>``) and ``from sendbird_copy.rules import ...`` are
 - ``sendbird``: application ids, tokens and secrets, identifiers, URLs and the API base URL
 - ``aws``: regions, S3 bucket names, ARNs, the copy identity's key pair
 - ``scheduled``: the scheduled sync's time budget, schedule, log retention and metrics namespace
-- ``storage``: RecordingStorage's retention, KMS key window, tags and upload role
 - ``audit``: RecordingStorage's S3 Inventory and the target of its recording-arrived events
+- ``storage``: RecordingStorage's retention, KMS key window, tags and upload role, Object Lock
 - ``prices``: S3's list prices a backfill estimate quotes (dated, with their source)
 Showing a value (``shorten``, ``shown``, ...) is ``sendbird_copy.redact``'s, re-exported here too.
 
@@ -177,19 +177,27 @@ from sendbird_copy.rules.storage import (
     INTELLIGENT_TIERING,
     KMS_DELETION_WINDOW_RANGE,
     MAX_ABORT_INCOMPLETE_MULTIPART_DAYS,
+    MAX_OBJECT_LOCK_DAYS,
+    MAX_OBJECT_LOCK_YEARS,
     MAX_TAG_KEY,
     MAX_TAG_VALUE,
     MAX_TAGS,
+    OBJECT_LOCK_ALLOWED,
+    OBJECT_LOCK_MODES,
     TAG_CHARACTERS_ALLOWED,
     TAG_SYMBOLS,
     TRANSITION_STORAGE_CLASSES,
     check_external_id,
     check_kms_deletion_window_days,
+    check_object_lock,
+    check_object_lock_mode,
+    check_object_lock_period,
     check_retention,
     check_sendbird_principal,
     check_tag_value,
     check_tags,
     check_upload_role,
+    object_lock_period,
 )
 from sendbird_copy.rules.values import (
     NUMBER_OR_OUTPUT,
@@ -250,6 +258,8 @@ __all__ = [
     "MAX_IDENTIFIER_LENGTH",
     "MAX_INTERVAL_MINUTES",
     "MAX_METRICS_NAMESPACE",
+    "MAX_OBJECT_LOCK_DAYS",
+    "MAX_OBJECT_LOCK_YEARS",
     "MAX_TAGS",
     "MAX_TAG_KEY",
     "MAX_TAG_VALUE",
@@ -257,6 +267,8 @@ __all__ = [
     "MAX_VERIFY_TIMEOUT_S",
     "MIN_INTERVAL_MINUTES",
     "NUMBER_OR_OUTPUT",
+    "OBJECT_LOCK_ALLOWED",
+    "OBJECT_LOCK_MODES",
     "PATH_SEPARATORS",
     "PENDING",
     "POLL_INTERVAL_BOUNDS",
@@ -330,6 +342,9 @@ __all__ = [
     "check_log_retention_days",
     "check_max_copies",
     "check_metrics_namespace",
+    "check_object_lock",
+    "check_object_lock_mode",
+    "check_object_lock_period",
     "check_poll_interval",
     "check_region",
     "check_regional_arn",
@@ -354,6 +369,7 @@ __all__ = [
     "check_workers",
     "event_target_service",
     "has_control_characters",
+    "object_lock_period",
     "parse_schedule",
     "shorten",
     "shown",

@@ -340,3 +340,72 @@ def check_replication_latency_alarm_seconds(name: str, value: Any) -> int:
             name, f" {shown(value)} is invalid. Allowed: a whole number of seconds from {low} to {high}"
         )
     return int(value)
+
+
+# -- Object Lock (components/storage/object_lock.py; the sync applies it per recording version) ---
+# Write-once retention of each copied recording. The bucket gets Object Lock enabled and NO default
+# retention: the tool's own objects (ledger, state, lease, manifests) change and are deleted, and a
+# default would also make S3 demand a Content-MD5 or checksum header on every upload, Sendbird's
+# included. The sync applies the retention to each verified recording version (sync/retention.py).
+OBJECT_LOCK_MODES = ("GOVERNANCE", "COMPLIANCE")
+# S3's ceilings for an Object Lock retention period (its DefaultRetention allows at most 36,500
+# days or 100 years); the same bounds for the per-version retention the sync applies.
+MAX_OBJECT_LOCK_DAYS = 36_500
+MAX_OBJECT_LOCK_YEARS = 100
+OBJECT_LOCK_ALLOWED = (
+    f"mode {' or '.join(OBJECT_LOCK_MODES)} and exactly one of days (1 to {MAX_OBJECT_LOCK_DAYS}) "
+    f"or years (1 to {MAX_OBJECT_LOCK_YEARS})"
+)
+# How a period travels in the stack outputs and the function's environment: ISO 8601, P<n>D or P<n>Y.
+_LOCK_PERIOD = re.compile(r"^P([1-9][0-9]{0,5})([DY])$")
+
+
+def check_object_lock_mode(name: str, value: Any) -> str:
+    allowed = " or ".join(OBJECT_LOCK_MODES)
+    if value is None:
+        raise _refuse(name, f" is missing. Allowed: {allowed}")
+    check_str(name, value, allowed)
+    if value not in OBJECT_LOCK_MODES:
+        raise _refuse(name, f" {shown(value)} is not an Object Lock mode. Allowed: {allowed}")
+    return str(value)
+
+
+def check_object_lock(prefix: str, lock: Any) -> Any:
+    """An ObjectLock (anything with ``mode``, ``days``, ``years``); ``prefix`` names it
+    (``object_lock.``). Exactly one of days and years: S3's own retention rule takes one unit."""
+    check_object_lock_mode(f"{prefix}mode", lock.mode)
+    if (lock.days is None) == (lock.years is None):
+        given = "both" if lock.days is not None else "neither"
+        raise InputError(
+            Input(f"{prefix}days"),
+            " and ",
+            Input(f"{prefix}years"),
+            f": {given} given. Allowed: exactly one of them (days 1 to {MAX_OBJECT_LOCK_DAYS}, or years "
+            f"1 to {MAX_OBJECT_LOCK_YEARS})",
+        )
+    if lock.days is not None:
+        check_days(f"{prefix}days", lock.days, 1, MAX_OBJECT_LOCK_DAYS)
+    elif not _is_int(lock.years) or not 1 <= lock.years <= MAX_OBJECT_LOCK_YEARS:
+        raise _refuse(
+            f"{prefix}years",
+            f" {shown(lock.years)} is not allowed. Allowed: a whole number of years from 1 to "
+            f"{MAX_OBJECT_LOCK_YEARS}",
+        )
+    return lock
+
+
+def object_lock_period(days: int | None, years: int | None) -> str:
+    """The period as the outputs carry it: ``P30D`` or ``P7Y`` (ISO 8601)."""
+    return f"P{days}D" if days is not None else f"P{years}Y"
+
+
+def check_object_lock_period(name: str, value: Any) -> tuple[int, str]:
+    """A period as the outputs carry it (``P30D``, ``P7Y``): (count, "D" or "Y"), within S3's bounds."""
+    allowed = f"P<days>D (1 to {MAX_OBJECT_LOCK_DAYS}) or P<years>Y (1 to {MAX_OBJECT_LOCK_YEARS})"
+    found = _LOCK_PERIOD.fullmatch(value) if isinstance(value, str) else None
+    if found is None:
+        raise _refuse(name, f" {shown(value)} is not an Object Lock period. Allowed: {allowed}")
+    count, unit = int(found.group(1)), found.group(2)
+    if count > (MAX_OBJECT_LOCK_DAYS if unit == "D" else MAX_OBJECT_LOCK_YEARS):
+        raise _refuse(name, f" {shown(value)} is out of range. Allowed: {allowed}")
+    return count, unit

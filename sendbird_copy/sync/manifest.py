@@ -7,7 +7,8 @@ identity) saying which live event or room it belongs to, its title and hosts whe
 them, its times, Sendbird's byte size, the object's key, size, ETag, S3 checksum and KMS key, the
 file facts when verification read them, and when and by which run it was copied. A lifecycle rule
 expires manifests with the recordings (components/storage/bucket.py), never with the ledger. The
-recording object is tagged with its parent's id (``TAG_LIVE_EVENT_ID`` / ``TAG_ROOM_ID``).
+recording object is tagged with its parent's id (``TAG_LIVE_EVENT_ID`` / ``TAG_ROOM_ID``). With
+Object Lock on, the verified version is retained in the same step (``retention.py``).
 
 Keys make ``find`` a prefix listing that reads only matches::
 
@@ -35,6 +36,7 @@ from sendbird_copy.facts import MANIFEST_PREFIX, TAG_LIVE_EVENT_ID, TAG_ROOM_ID
 from sendbird_copy.sync.context import AppContext
 from sendbird_copy.sync.discovery import LIVE_EVENT, ROOM, FoundRecording
 from sendbird_copy.sync.outcomes import SAFE_OUTCOMES, Outcome, RecordingResult, SyncReport
+from sendbird_copy.sync.retention import Lock, apply_retention
 
 MANIFEST_VERSION = 1
 MANIFEST_MAX_BYTES = 64 * 1024  # a manifest is about 1 KB; a larger object is not one of ours
@@ -146,6 +148,7 @@ class ManifestWriter:
 
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
+        self.lock = Lock.of(ctx.app)  # None: Object Lock off, nothing retained
 
     def record(self, report: SyncReport) -> None:
         """Two writes per copy, spread over the run's worker threads (as the copies themselves)."""
@@ -185,6 +188,8 @@ class ManifestWriter:
             "manifest": {"key": key, "document": document},
             "tag": {"key": result.object["key"], "tags": tags},
         }
+        if self.lock is not None:  # the verified version itself, on this one path to a safe copy
+            plan["retention"] = self.lock.plan(result.object["key"], result.object.get("etag"))
         left = self._write(recording.recording_id, plan)
         if left:
             self._keep(recording.recording_id, plan)
@@ -263,6 +268,11 @@ class ManifestWriter:
                     tags = [{"Key": str(t["Key"]), "Value": str(t["Value"])} for t in write["tags"]]
                     call = partial(self._tag, key, tags)
                     failed, request = f"the tag of {recording_id} could not be set", "s3 PutObjectTagging"
+                elif part == "retention":
+                    call = partial(self._retain, write)
+                    lock = f"{write['mode']} retention ({write['period']})"
+                    failed = f"the {lock} of {recording_id} could not be applied"
+                    request = "s3 PutObjectRetention"
                 else:
                     raise ValueError(f"no such write: {part!r}")
             except (KeyError, TypeError, ValueError) as exc:  # a damaged record: reported, dropped
@@ -284,6 +294,13 @@ class ManifestWriter:
         with ctx.lock:
             ctx.requests[request] += 1
         return True
+
+    def _retain(self, write: dict[str, Any]) -> None:
+        """Object Lock on the verified version (``write`` keeps the version once known, for a retry)."""
+        ctx = self.ctx
+        made = apply_retention(ctx.s3, ctx.app.bucket_name, write)
+        with ctx.lock:
+            ctx.requests["s3 HeadObject"] += made - 1
 
     def _tag(self, object_key: str, tags: list[dict[str, str]]) -> None:
         """The parent's id as an object tag (PutObjectTagging replaces the set: a fresh copy has none)."""

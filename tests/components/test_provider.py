@@ -22,6 +22,7 @@ from pulumi.runtime import rpc
 from components import (
     InputError,
     Inventory,
+    ObjectLock,
     RecordingStorage,
     RecordingStorageArgs,
     RecordingSync,
@@ -110,6 +111,7 @@ WIRE: dict[str, Any] = {
     "replication": {"region": "eu-west-1", "replicationTimeControl": True, "latencyAlarmSeconds": 600},
     "recordingEventTargetArn": "arn:aws:sqs:ap-northeast-2:123456789012:recordings-arrived",
     "inventory": {"frequency": "Weekly", "optionalFields": ["Size", "ETag"], "prefix": "audit"},
+    "objectLock": {"mode": "COMPLIANCE", "years": 7},
 }
 
 
@@ -134,6 +136,7 @@ def python_args() -> RecordingStorageArgs:
         replication=Replication(region="eu-west-1", replication_time_control=True, latency_alarm_seconds=600),
         recording_event_target_arn="arn:aws:sqs:ap-northeast-2:123456789012:recordings-arrived",
         inventory=Inventory(frequency="Weekly", optional_fields=["Size", "ETag"], prefix="audit"),
+        object_lock=ObjectLock("COMPLIANCE", years=7),
     )
 
 

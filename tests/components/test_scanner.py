@@ -22,7 +22,15 @@ from typing import Any
 
 import pytest
 
-from components import Inventory, RecordingStorage, RecordingStorageArgs, Replication, Retention, UploadRole
+from components import (
+    Inventory,
+    ObjectLock,
+    RecordingStorage,
+    RecordingStorageArgs,
+    Replication,
+    Retention,
+    UploadRole,
+)
 from components.type_tokens import (
     ACCESS_KEY,
     BUCKET,
@@ -65,9 +73,9 @@ CHECK_ID = re.compile(r"\bCKV2?_[A-Z0-9]+_\d+\b")
 
 def _all_options(mocks: RecordingMocks) -> None:
     """Every opt-in of RecordingStorage, in two components: one that creates everything (upload role,
-    key rotation, retention, protection, inventory to its log bucket, delivery of recording events
-    to another bus), one that brings its own key and log bucket (archive tiers, inventory to a bucket
-    of its own with its key, events to a queue)."""
+    key rotation, retention, protection, Object Lock, a replica, inventory to its log bucket, delivery
+    of recording events to another bus), one that brings its own key and log bucket (archive tiers,
+    inventory to a bucket of its own with its key, events to a queue)."""
     retention = Retention(transition_days=30, expiration_days=365)
     own_key = "arn:aws:kms:ap-northeast-2:123456789012:key/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e"
     full = RecordingStorageArgs(
@@ -85,6 +93,7 @@ def _all_options(mocks: RecordingMocks) -> None:
         ),
         inventory=Inventory(),
         recording_event_target_arn="arn:aws:events:eu-west-1:210987654321:event-bus/central-media",
+        object_lock=ObjectLock("COMPLIANCE", years=7),
     )
     own = RecordingStorageArgs(
         app_id="3C5A7E9B-2D4F-4A6C-8E1B-7F9D3A5C1E2B",

@@ -29,6 +29,7 @@ UNEVALUABLE_SIDS = {
     # moto judges bucket policies without the caller; the copy identity's IAM policy holds its twin.
     "DenyCopyIdentityToolPrefixes",
     "DenyCopyIdentityObjectTags",
+    "DenyCopyIdentityObjectLock",
 }
 
 

@@ -32,7 +32,8 @@ from sendbird_copy.sync.bucket.ledger import Ledger, LedgerEntry, Stored
 from sendbird_copy.sync.bucket.state import KeyLayout, holds_id
 
 VERIFIED_VERSION = 1
-UNWRITTEN_PARTS = ("manifest", "tag")  # the writes of a copy's manifest (manifest.py)
+# The writes of a copy's manifest (manifest.py); "retention": its Object Lock (sync/retention.py).
+UNWRITTEN_PARTS = ("manifest", "tag", "retention")
 VERIFIED_MAX_BYTES = 32 * 1024 * 1024  # ~150 bytes per recording: far above any two-week window
 # A verified record is kept this long past its recording's deadline (then nothing can need it).
 KEEP_PAST_DEADLINE = timedelta(days=7)

@@ -45,6 +45,9 @@ class FunctionConfig:
     event_margin_hours: float = rules.EVENT_MARGIN_HOURS_DEFAULT
     metrics_namespace: str = facts.METRICS_NAMESPACE
     api_base_url: str | None = None  # None: Sendbird's own (sendbird_facts.API_BASE_URL_TEMPLATE)
+    # Object Lock (both or neither): each copied recording version retained (sync/retention.py).
+    object_lock_mode: str | None = None
+    object_lock_period: str | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> FunctionConfig:
@@ -71,7 +74,16 @@ class FunctionConfig:
             "event_margin_hours": (rules.check_event_margin_hours, facts.ENV_EVENT_MARGIN_HOURS),
             "metrics_namespace": (rules.check_metrics_namespace, facts.ENV_METRICS_NAMESPACE),
             "api_base_url": (rules.check_base_url, facts.ENV_API_BASE_URL),
+            "object_lock_mode": (rules.check_object_lock_mode, facts.ENV_OBJECT_LOCK_MODE),
+            "object_lock_period": (_lock_period, facts.ENV_OBJECT_LOCK_PERIOD),
         }
+        lock = (facts.ENV_OBJECT_LOCK_MODE, facts.ENV_OBJECT_LOCK_PERIOD)
+        if bool(values[lock[0]]) != bool(values[lock[1]]):
+            # Half a lock would retain nothing, or in an unknown mode, without a word.
+            raise OptionError(
+                f"environment variables {' and '.join(lock)} go together: one is set, the other "
+                "missing or empty (the RecordingSync component sets both with object_lock, else neither)"
+            )
         return cls(
             app_id=checked(rules.check_app_id, facts.ENV_APP_ID),
             region=region,
@@ -84,6 +96,11 @@ class FunctionConfig:
         )
 
 
+def _lock_period(name: str, value: str) -> str:
+    rules.check_object_lock_period(name, value)
+    return value
+
+
 def env_input(variable: str) -> str:
     """How the function's messages name an environment variable (the rules' ``name``)."""
     return f"environment variable {variable}"
@@ -94,6 +111,8 @@ _OPTIONAL_ENV = (
     facts.ENV_EVENT_MARGIN_HOURS,
     facts.ENV_METRICS_NAMESPACE,
     facts.ENV_API_BASE_URL,
+    facts.ENV_OBJECT_LOCK_MODE,
+    facts.ENV_OBJECT_LOCK_PERIOD,
 )
 
 
@@ -153,6 +172,7 @@ _ACTIONS = {
     "PutObject": "s3:PutObject",
     "ListObjectsV2": "s3:ListBucket",
     "GetSecretValue": "secretsmanager:GetSecretValue",
+    "PutObjectRetention": "s3:PutObjectRetention",
 }
 _DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "KMS.AccessDeniedException")
 

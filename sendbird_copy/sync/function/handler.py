@@ -290,6 +290,8 @@ def _sync(
         copy_user_name="",  # idem: the copy key pair comes from its secret
         copy_access_key_id=secrets.copy_access_key_id,
         copy_secret_access_key=secrets.copy_secret_access_key,
+        object_lock_mode=config.object_lock_mode,
+        object_lock_period=config.object_lock_period,
     )
     # Made here, in one thread (boto3 sessions are not thread-safe), and shared by the workers.
     s3 = mapped(invocation.client("s3", config.region))

@@ -35,7 +35,7 @@ from components.type_tokens import (
 )
 from localdev.emulator_sync import to_aws_shape
 from sendbird_copy.facts import TOOL_OBJECT_MAX_BYTES, TOOL_PREFIXES
-from sendbird_copy.outputs import PUBLIC_FIELDS, REQUIRED_FIELDS, SECRET_FIELDS
+from sendbird_copy.outputs import OPTIONAL_FIELDS, PUBLIC_FIELDS, REQUIRED_FIELDS, SECRET_FIELDS
 from tests.components.pulumi_mocks import (
     ACCOUNT_ID,
     ALLOW,
@@ -496,10 +496,9 @@ def test_upload_role_when_asked(mocks):
     assert storage.upload_role_arn is not None
     assert resolve(storage.upload_role_arn) == role.state["arn"]
     assert resolve(storage.public_outputs()["upload_role_arn"]) == role.state["arn"]
-    # Every public output but those of options left off (replication: test_replication.py; the
-    # recording-event rule's: absent without recording_event_target_arn).
-    off = {"replica_bucket_name", "replica_region", "recording_event_rule_arn"}
-    assert list(storage.public_outputs()) == [f for f in PUBLIC_FIELDS if f not in off]
+    # Every field but the other options' optional ones (replication, Object Lock, event delivery).
+    fields = [f for f in PUBLIC_FIELDS if f not in OPTIONAL_FIELDS or f == "upload_role_arn"]
+    assert list(storage.public_outputs()) == fields
 
 
 @pytest.mark.parametrize(
