@@ -81,13 +81,13 @@ def check_object_lock_arg(value: Any) -> None:
 
 
 def enable_object_lock(
-    ctx: StorageContext, *, bucket: aws.s3.Bucket, after: pulumi.Resource
+    ctx: StorageContext, *, bucket: aws.s3.Bucket, after: pulumi.Resource, child: str = "object-lock"
 ) -> aws.s3.BucketObjectLockConfiguration:
     """Object Lock on the bucket, with no default retention rule (see the module doc), after
     ``after`` (the last bucket-level setting, itself after versioning: S3's OperationAborted races,
-    and Object Lock needs versioning on)."""
+    and Object Lock needs versioning on). ``child`` names it (the replica's has its own name)."""
     return aws.s3.BucketObjectLockConfiguration(
-        ctx.child_name("object-lock"),
+        ctx.child_name(child),
         bucket=bucket.id,
         object_lock_enabled="Enabled",
         region=ctx.region,

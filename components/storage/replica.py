@@ -30,6 +30,7 @@ from . import replica_policies
 from .bucket import _encryption_rules, _lifecycle_rules, _Settings
 from .copy_identity import IAM_PATH
 from .key import create_key
+from .object_lock import enable_object_lock
 
 if TYPE_CHECKING:
     from .args import RecordingStorageArgs, Retention
@@ -64,6 +65,9 @@ class ReplicaResources:
     role_policy: aws.iam.RolePolicy
     configuration: aws.s3.BucketReplicationConfig
     alarms: dict[str, aws.cloudwatch.MetricAlarm]
+    # Object Lock on the replica too, with ``object_lock``: S3 replicates a version that carries a
+    # retention only into a bucket with Object Lock enabled (and the role reads the retention).
+    object_lock: aws.s3.BucketObjectLockConfiguration | None = None
 
 
 @dataclass(frozen=True)
@@ -287,6 +291,9 @@ def create_replica(
         there, bucket, key.arn, args.retention
     )
     role, role_policy = _role(ctx, source, bucket, key, region)
+    lock = None
+    if args.object_lock is not None:
+        lock = enable_object_lock(there, bucket=bucket, after=lifecycle, child="replica-object-lock")
     configuration = aws.s3.BucketReplicationConfig(
         ctx.child_name("replication"),
         bucket=source.bucket.id,
@@ -294,7 +301,9 @@ def create_replica(
         rules=[_rule(bucket.arn, key.arn, replication.replication_time_control)],
         # S3 refuses a configuration before both buckets are versioned, and replication fails until
         # the role may act.
-        **ctx.regional(source.versioning, versioning, role_policy, source.last_setting),
+        **ctx.regional(
+            source.versioning, versioning, role_policy, source.last_setting, *([lock] if lock else [])
+        ),
     )
     alarms = _alarms(ctx, replication, source.bucket, bucket, configuration)
     return ReplicaResources(
@@ -311,4 +320,5 @@ def create_replica(
         role_policy=role_policy,
         configuration=configuration,
         alarms=alarms,
+        object_lock=lock,
     )

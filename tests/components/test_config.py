@@ -315,8 +315,7 @@ def test_the_audit_options_stack_file_examples_parse_as_documented():
     parsed = []
     for example in examples:
         raw = {key.removeprefix(f"{CONFIG_NAMESPACE}:"): value for key, value in example.items()}
-        [args] = parse_stack_config(raw)
-        parsed.append(args)
+        parsed.extend(parse_stack_config(raw))
     inventories = [a.inventory for a in parsed if a.inventory is not None]
     assert inventories[0] == Inventory()
     assert (inventories[1].frequency, inventories[1].format, inventories[1].prefix) == (

@@ -12,7 +12,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import InputError, RecordingStorage, RecordingStorageArgs, Retention
+from components import InputError, ObjectLock, RecordingStorage, RecordingStorageArgs, Retention
 from components.config import parse_stack_config
 from components.storage import policies as pol
 from components.storage import replica_policies as rpol
@@ -27,6 +27,7 @@ from components.type_tokens import (
     KMS_KEY,
     LIFECYCLE,
     METRIC_ALARM,
+    OBJECT_LOCK,
     OWNERSHIP,
     PUBLIC_ACCESS_BLOCK,
     RECORDING_STORAGE,
@@ -458,3 +459,21 @@ def test_the_configuration_docs_example_is_a_valid_replication():
         alarm_topic_arn="arn:aws:sns:ap-northeast-2:123456789012:recording-alarms",
     )
     assert args.replication.effective_latency_alarm_seconds == 900
+
+
+def test_with_object_lock_the_replica_has_object_lock_too_before_replication_starts(mocks):
+    """S3 replicates a retained version only into a bucket with Object Lock enabled: without it on
+    the replica, every recording the sync retained would fail to replicate."""
+    storage = build(mocks, object_lock=ObjectLock("COMPLIANCE", years=7))
+    replica_lock = named(mocks, "replica-object-lock")
+    assert replica_lock.typ == OBJECT_LOCK
+    assert replica_lock.inputs["region"] == REPLICA_REGION
+    assert replica_lock.inputs["objectLockEnabled"] == "Enabled" and "rule" not in replica_lock.inputs
+    assert replica_lock.inputs["bucket"] == named(mocks, "replica-bucket").state["bucket"]
+    assert replica_lock.urn in named(mocks, "replication").dependencies
+    assert storage.resources.replica is not None and storage.resources.replica.object_lock is not None
+
+
+def test_without_object_lock_the_replica_has_none(mocks, storage):
+    assert not [r for r in mocks.of_type(OBJECT_LOCK)]
+    assert storage.resources.replica is not None and storage.resources.replica.object_lock is None
