@@ -131,11 +131,13 @@ def _create_children(
         recording_events=args.recording_events,
         access_logs=log_target,
     )
+    # Each later bucket-level setting waits for the one before (S3's OperationAborted races).
+    last: pulumi.Resource = logging or notification or lock or settings.lifecycle
     replica = None
     if args.replication is not None:
-        last = logging or notification or settings.lifecycle
         replica = create_replica(ctx, args, ReplicationSource(bucket, settings.versioning, kms_key_arn, last))
-    audit = _audit_children(ctx, args, bucket, log_bucket, [logging or notification or settings.lifecycle])
+        last = replica.configuration
+    audit = _audit_children(ctx, args, bucket, log_bucket, [last])
     if args.recording_event_target_arn is not None and notification is not None:
         audit["recording_event_delivery"] = deliver_recording_events(
             ctx, bucket=bucket, target_arn=args.recording_event_target_arn, after=notification
