@@ -75,6 +75,11 @@ _REPLACED_KEYS = (
     "inventory",
 )
 
+# Stack-wide settings checked against each application (its region, access logs or events): an
+# error in one names the application that uses it.
+_PER_APPLICATION_CHECKED = ("kms_key_arn", "recording_event_target_arn")
+_PER_APPLICATION_BLOCKS = ("replication.", "inventory.")
+
 
 def resource_name(app_id: str) -> str:
     """The RecordingStorage name ``__main__`` gives an application: its id, lowercased. A UUID (36
@@ -169,7 +174,8 @@ class _Application:
         """The config key of the input ``name``, for an error message."""
         if self._set_here(name):
             return self.where + name
-        if name == "kms_key_arn" or name.startswith("replication."):  # checked against this app's region
+        # Checked against this application's region or its other settings: say which application.
+        if name in _PER_APPLICATION_CHECKED or name.startswith(_PER_APPLICATION_BLOCKS):
             return f"{name} (stack-wide, used by {self.where}app_id {self.app.get('app_id')})"
         return name
 

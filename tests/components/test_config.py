@@ -334,3 +334,33 @@ def test_the_audit_options_stack_file_examples_parse_as_documented():
     assert [a.recording_event_target_arn for a in parsed if a.recording_event_target_arn] == [
         "arn:aws:sqs:ap-northeast-2:123456789012:recordings-arrived"
     ]
+
+
+@pytest.mark.parametrize(
+    ("shared", "second", "names"),
+    [
+        (
+            {"recording_event_target_arn": "arn:aws:sqs:ap-northeast-2:123456789012:recordings"},
+            {"region": "us-1"},
+            "recording_event_target_arn",
+        ),
+        ({"inventory": {}}, {"region": "ap-2", "access_logs": False}, "inventory.destination_bucket"),
+        (
+            {
+                "inventory": {
+                    "destination_bucket": "audit-lists",
+                    "kms_key_arn": "arn:aws:kms:ap-northeast-2:123456789012:key/0b5c7f0e-1111-2222-3333-444455556666",
+                }
+            },
+            {"region": "us-1"},
+            "inventory.kms_key_arn",
+        ),
+    ],
+)
+def test_a_stack_wide_audit_setting_wrong_for_one_application_names_that_application(shared, second, names):
+    # Valid for applications[0], wrong for applications[1] (its region, its access logs): the error
+    # must say which application, as it does for a stack-wide kms_key_arn or replication.
+    apps = [{"app_id": "a1", "region": "ap-2"}, {"app_id": "a2", **second}]
+    with pytest.raises(InputError) as caught:
+        parse_stack_config({**shared, "applications": apps})
+    assert str(caught.value).startswith(f"{names} (stack-wide, used by applications[1].app_id a2)")

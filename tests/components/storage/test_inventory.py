@@ -225,5 +225,8 @@ def test_stack_config_inventory_is_replaced_not_merged_and_errors_are_relocated(
     with pytest.raises(InputError, match=r"^inventory has unknown key\(s\) destination\. Allowed keys"):
         parse_stack_config({"applications": apps[:1], "inventory": {"destination": "x"}})
     no_logs = {"app_id": "a1", "region": "ap-2", "access_logs": False}
-    with pytest.raises(InputError, match=r"^inventory\.destination_bucket is not set"):
+    with pytest.raises(
+        InputError,
+        match=r"^inventory\.destination_bucket \(stack-wide, used by applications\[0\]\.app_id a1\) is not set",
+    ):
         parse_stack_config({"applications": [no_logs], "inventory": {}})
