@@ -18,7 +18,13 @@ from components.type_tokens import (
     REGIONAL_TYPES,
     RESOURCE_TYPES,
 )
-from tests.components.pulumi_mocks import RecordingMocks, Registration, run_component
+from tests.components.pulumi_mocks import (
+    ALLOW,
+    RecordingMocks,
+    Registration,
+    conditional_identity_decision,
+    run_component,
+)
 
 APP_ID = "9F1C2B7E-4D3A-4C8B-A1E6-3B5D7F9A0C2E"
 NAME = "recordings"
@@ -119,3 +125,18 @@ def test_every_taggable_child_carries_the_tags_and_every_regional_one_its_region
             assert record.inputs.get("region") == "ap-northeast-2", record.name
         else:
             assert "region" not in record.inputs, record.name
+
+
+def test_with_an_existing_key_the_replication_role_decrypts_with_that_key(mocks):
+    existing = "arn:aws:kms:ap-northeast-2:123456789012:key/0b5c7f0e-1111-2222-3333-444455556666"
+    args = RecordingStorageArgs(
+        app_id=APP_ID, region="ap-2", kms_key_arn=existing, replication=Replication(region="eu-west-1")
+    )
+    run_component(lambda: RecordingStorage(NAME, args), mocks)
+    [policy] = [r for r in mocks.custom if r.name == f"{NAME}-replication-role-policy"]
+    [bucket] = [r for r in mocks.custom if r.name == f"{NAME}-bucket"]
+    context = {
+        "kms:ViaService": "s3.ap-northeast-2.amazonaws.com",
+        "kms:EncryptionContext:aws:s3:arn": bucket.state["arn"],
+    }
+    assert conditional_identity_decision(policy.inputs["policy"], "kms:Decrypt", existing, context) == ALLOW
