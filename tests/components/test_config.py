@@ -336,6 +336,9 @@ def test_the_audit_options_stack_file_examples_parse_as_documented():
     ]
 
 
+KEY_ID = "0b5c7f0e-1111-2222-3333-444455556666"
+
+
 @pytest.mark.parametrize(
     ("shared", "second", "names"),
     [
@@ -349,7 +352,7 @@ def test_the_audit_options_stack_file_examples_parse_as_documented():
             {
                 "inventory": {
                     "destination_bucket": "audit-lists",
-                    "kms_key_arn": "arn:aws:kms:ap-northeast-2:123456789012:key/0b5c7f0e-1111-2222-3333-444455556666",
+                    "kms_key_arn": f"arn:aws:kms:ap-northeast-2:123456789012:key/{KEY_ID}",
                 }
             },
             {"region": "us-1"},

@@ -227,6 +227,7 @@ def test_stack_config_inventory_is_replaced_not_merged_and_errors_are_relocated(
     no_logs = {"app_id": "a1", "region": "ap-2", "access_logs": False}
     with pytest.raises(
         InputError,
-        match=r"^inventory\.destination_bucket \(stack-wide, used by applications\[0\]\.app_id a1\) is not set",
+        match=r"^inventory\.destination_bucket \(stack-wide, used by applications\[0\]\.app_id a1\) "
+        r"is not set",
     ):
         parse_stack_config({"applications": [no_logs], "inventory": {}})
