@@ -167,6 +167,11 @@ def test_a_refused_retention_is_loud_and_applied_by_the_next_run(copy_cli: CopyC
     assert problems and "the GOVERNANCE retention (P30D) of rec-1 could not be applied" in problems[0]
     (version,) = [v for v in _versions(bed) if v["Key"] == "rec-1.mp4"]
     assert _lock_of(bed, "rec-1.mp4", version["VersionId"]) == (None, None)
+    # status never vouches for a copy the lock does not hold yet (it can still be deleted).
+    pending = copy_cli.invoke("status", outputs, "--offline", "--json")
+    assert pending.exit_code == 1, pending.text
+    (shown,) = pending.json()["applications"]
+    assert any("rec-1" in p and "retention" in p for p in shown["problems"]), shown["problems"]
 
     iam.delete_user_policy(UserName=user, PolicyName="no-retention")
     retried = _sync(copy_cli, bed, outputs)
@@ -176,6 +181,7 @@ def test_a_refused_retention_is_loud_and_applied_by_the_next_run(copy_cli: CopyC
     (app,) = retried.json()["applications"]
     assert any("its retention, which an earlier run could not write, written now" in n for n in app["notes"])
     assert bed.copy_posts() == Counter({"rec-1": 1})
+    assert copy_cli.invoke("status", outputs, "--offline").exit_code == 0
 
 
 def test_the_verified_version_is_retained_though_a_later_write_took_its_key(
