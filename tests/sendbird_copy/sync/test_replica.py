@@ -198,3 +198,23 @@ def test_a_failed_replication_is_a_problem_of_the_status_report_and_shown_in_htm
     assert not report.passed and "recording r1: S3 could not replicate it" in report.problems[0]
     page = render_status_html([report])
     assert "<th>replica</th>" in page and "<td>failed</td>" in page
+
+
+def test_a_replica_without_its_region_is_looked_for_as_the_smoke_test_does(bed: StatusBed, moto: MotoServer):
+    """Outputs that name the replica bucket but not its region (``replica_region`` is optional): the
+    replica is asked about in the application's region, as the smoke test does, never a traceback."""
+    replica = f"{bed.dest.bucket}-replica"
+    create_bucket(moto, replica, bed.dest.region)
+    outputs = with_replica(bed.outputs, bed.dest, replica)
+    document = json.loads(outputs.read_text())
+    del document["applications"][bed.dest.app_id]["replica_region"]
+    outputs.write_text(json.dumps(document))
+    bed.add("safe-1", 1)
+    synced = bed.cli.invoke(
+        "sync", outputs, "--api-base-url", bed.emulator.base_url, "--verify-timeout", "30"
+    )
+    assert synced.exit_code == 0, synced.text
+    done = bed.cli.invoke("status", outputs, "--offline", "--json")
+    assert done.exit_code == 0, done.text
+    [row] = done.json()["applications"][0]["recordings"]
+    assert row["state"] == "safe" and row["replica"] == NOT_YET
