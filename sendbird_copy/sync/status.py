@@ -19,8 +19,9 @@ sync's standing and deadline rules, so ``status`` and ``sync`` name each recordi
 One listing of the bucket serves both the ledger and the objects (``bucket_view.py``): a copied
 entry whose object is gone is not safe. With the storage's ``replication`` option each safe
 recording also says whether it has reached the replica (``replica.py``): one listing of the
-replica bucket (a request per 1,000 keys) shows each copy there; only a copy it does not show costs a
-HeadObject (S3's ReplicationStatus: pending or failed) and, where S3 gives none, one in the replica. A
+replica bucket (a request per 1,000 keys) shows each copy there (of its size); only a copy it does
+not show costs a HeadObject (S3's ReplicationStatus: pending or failed) and, where S3 gives none, one
+in the replica. A
 replication S3 reports FAILED, or a replica that could not be read, is a problem (exit 1); PENDING
 and "not yet" are shown, not failed. It also says who holds the sync lease and until when, and,
 online, how far back its view of Sendbird reaches.
@@ -324,19 +325,20 @@ def _with_replica(
     assert app.replica_bucket_name is not None
     replica = mapped(replica_s3(app))
     safe = {row.key for row in report.rows if row.state == SAFE and row.key is not None}
-    listed: set[str] = set()
+    listed: dict[str, Any] = {}  # key -> size, of the safe copies' keys the replica shows
     if safe:
         try:
             pages = replica.get_paginator("list_objects_v2").paginate(Bucket=app.replica_bucket_name)
-            listed = {item["Key"] for page in pages for item in page.get("Contents", [])} & safe
+            for page in pages:
+                listed.update({i["Key"]: i.get("Size") for i in page.get("Contents", []) if i["Key"] in safe})
         except ServiceError:  # each copy is then asked about by HeadObject, which says what it can
-            listed = set()
+            listed = {}
     rows = []
     for row in report.rows:
         if row.state != SAFE or row.key is None:
             rows.append(row)
             continue
-        if row.key in listed:
+        if row.key in listed and row.size in (None, listed[row.key]):  # another size: S3 is asked
             rows.append(dataclasses.replace(row, replica=REPLICA_REACHED))
             continue
         found = replica_state(s3, app.bucket_name, row.key, app.replica_bucket_name, lambda: replica)

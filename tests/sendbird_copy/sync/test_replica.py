@@ -267,10 +267,10 @@ def test_status_requests_for_the_replica_do_not_grow_with_the_recordings(bed: St
             "sync", outputs, "--api-base-url", bed.emulator.base_url, "--verify-timeout", "30"
         )
         assert synced.exit_code == 0, synced.text
-        for key in [
-            r["key"] for r in bed.status("--json", "--offline").json()["applications"][0]["recordings"]
-        ]:
-            replica_s3.put_object(Bucket=replica, Key=key, Body=b"as S3 replication would")
+        source_s3 = moto.client("s3", bed.dest.region)
+        for row in bed.status("--json", "--offline").json()["applications"][0]["recordings"]:
+            body = source_s3.get_object(Bucket=bed.dest.bucket, Key=row["key"])["Body"].read()
+            replica_s3.put_object(Bucket=replica, Key=row["key"], Body=body)  # as S3 replication would
         requests, words = _status_requests(bed, moto, outputs)
         assert words and set(words) == {REACHED}
         measured.append(requests)
