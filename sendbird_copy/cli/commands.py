@@ -251,10 +251,10 @@ def status(common: CommonOptions, html_file: str | None, offline: bool, **option
         apps = factory.applications()
         env = factory.environment(apps, needs_token=not offline, needs_deployer=True)
         s3 = {app.app_id: env.aws.deployer("s3", app.region) for app in apps}
-        replicas = {
-            app.app_id: env.aws.deployer("s3", app.replica_region)
+        replicas = {  # in the application's region when the outputs name none (as the smoke test)
+            app.app_id: env.aws.deployer("s3", app.replica_region or app.region)
             for app in apps
-            if app.replica_bucket_name is not None and app.replica_region is not None
+            if app.replica_bucket_name is not None
         }
         services = StatusServices(
             deployer_s3=lambda app: s3[app.app_id],

@@ -3,8 +3,12 @@ own credentials (``s3:PutObjectLegalHold``; the copy identity is refused it by t
 
 A legal hold keeps a version from being deleted or overwritten until it is released, whatever its
 retention says, and has no end date: for a recording under litigation or audit. The object's key
-comes from the recording's manifest, else its ledger entry (``link.locate``); a ``HeadObject`` names
-the current version, and the hold is set on that version by its id, which the report shows. The
+comes from the recording's manifest, else its ledger entry (``link.locate``); a ``HeadObject`` (with
+``IfMatch`` on the verified copy's ETag) names the current version, and the hold is set on that
+version by its id, which the report shows. When a later write took the key (the copy identity's key
+is the most exposed secret), the current version is not the recording: the hold goes on the version
+with the verified ETag (``ListObjectVersions``), said in a note, or is refused; never silently on
+the newer object. The
 bucket needs Object Lock (RecordingStorage's ``object_lock``): without it S3 refuses, and the report
 says how to turn it on.
 """
@@ -15,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from sendbird_copy.errors import AwsAccessDenied, AwsError, AwsNotFound, ServiceError
+from sendbird_copy.errors import AwsAccessDenied, AwsError, AwsNotFound, AwsPreconditionFailed, ServiceError
 from sendbird_copy.lookup.link import NotInBucket, Place
 
 ON, OFF = "ON", "OFF"
@@ -57,10 +61,17 @@ def set_legal_hold(s3: Any, place: Place, release: bool) -> HoldReport:
     """Place (or with ``release`` lift) the legal hold on the recording's current version."""
     bucket, key = place.bucket, place.key
     where = f"recording {place.recording_id}: s3://{bucket}/{quote(key)}"
+    notes: list[str] = []
     try:
-        head = s3.head_object(Bucket=bucket, Key=key)
+        head = s3.head_object(Bucket=bucket, Key=key, **({"IfMatch": place.etag} if place.etag else {}))
     except AwsNotFound:
         raise NotInBucket(f"{where} is gone from the bucket") from None
+    except AwsPreconditionFailed:
+        head = _verified_version(s3, place, where)
+        notes.append(
+            f"the current version of s3://{bucket}/{quote(key)} is not the copy the sync verified (ETag "
+            f"{place.etag}): a later write took its key; the hold is on the verified version"
+        )
     version = head.get("VersionId")
     if not version or version == "null":
         raise HoldRefused(
@@ -83,10 +94,34 @@ def set_legal_hold(s3: Any, place: Place, release: bool) -> HoldReport:
                 "off again"
             ) from None
         raise
-    report = HoldReport(place.app_id, place.recording_id, bucket, key, str(version), status, place.source)
+    report = HoldReport(
+        place.app_id, place.recording_id, bucket, key, str(version), status, place.source, notes
+    )
     lock = head.get("ObjectLockMode")
     if lock and head.get("ObjectLockRetainUntilDate"):
         until = head["ObjectLockRetainUntilDate"]
         shown = until.isoformat(timespec="seconds") if hasattr(until, "isoformat") else str(until)
         report.notes.append(f"its {lock} retention runs until {shown}, hold or no hold")
     return report
+
+
+def _verified_version(s3: Any, place: Place, where: str) -> dict[str, Any]:
+    """The version of ``place.key`` with the verified ETag, as HeadObject shows it; refused when
+    there is none or the versions cannot be listed."""
+    bucket, key = place.bucket, place.key
+    try:
+        pages = s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key)
+        versions = [v for page in pages for v in page.get("Versions", []) if v.get("Key") == key]
+    except AwsError as exc:
+        raise HoldRefused(
+            f"{where}: its current version is not the copy the sync verified (ETag {place.etag}), and "
+            f"its versions could not be listed ({exc.code}): hold the verified version by its id with "
+            f"`aws s3api list-object-versions` and `aws s3api put-object-legal-hold --version-id`"
+        ) from None
+    match = [v for v in versions if v.get("ETag") == place.etag]
+    if not match:
+        raise HoldRefused(
+            f"{where}: no version of it has the ETag of the copy the sync verified ({place.etag}); "
+            "nothing was held"
+        )
+    return dict(s3.head_object(Bucket=bucket, Key=key, VersionId=match[0]["VersionId"]))

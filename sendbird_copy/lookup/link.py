@@ -79,6 +79,7 @@ class Place:
     recording_id: str
     key: str
     source: str
+    etag: str | None = None  # the verified copy's, as its manifest or ledger entry recorded it
 
 
 def locate(s3: Any, bucket: str, app_id: str, recording_id: str) -> Place | None:
@@ -87,11 +88,19 @@ def locate(s3: Any, bucket: str, app_id: str, recording_id: str) -> Place | None
     if found.error is not None:
         raise NotInBucket(found.error)
     for recording in found.found:
-        return Place(app_id, bucket, recording_id, str(recording.object["key"]), "manifest")
+        etag = recording.object.get("etag")
+        return Place(app_id, bucket, recording_id, str(recording.object["key"]), "manifest", _text(etag))
     stored = Ledger(s3, bucket, app_id).read(recording_id)
     entry = stored.entry if stored else None
-    key = (entry.object or {}).get("key") if entry is not None and entry.state == COPIED else None
-    return Place(app_id, bucket, recording_id, key, "ledger") if isinstance(key, str) and key else None
+    copied = (entry.object or {}) if entry is not None and entry.state == COPIED else {}
+    key = copied.get("key")
+    if not isinstance(key, str) or not key:
+        return None
+    return Place(app_id, bucket, recording_id, key, "ledger", _text(copied.get("etag")))
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def presign(

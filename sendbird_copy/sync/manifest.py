@@ -189,7 +189,7 @@ class ManifestWriter:
             "tag": {"key": result.object["key"], "tags": tags},
         }
         if self.lock is not None:  # the verified version itself, on this one path to a safe copy
-            plan["retention"] = self.lock.plan(result.object["key"], result.object.get("etag"))
+            plan["retention"] = self.lock.plan(result.object["key"], result.object.get("etag"), result.object)
         left = self._write(recording.recording_id, plan)
         if left:
             self._keep(recording.recording_id, plan)

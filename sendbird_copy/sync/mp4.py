@@ -20,6 +20,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from sendbird_copy.aws import aws_errors
 
@@ -283,15 +284,20 @@ def inspect(size: int, read: ReadRange, **limits: int) -> tuple[MediaFacts | Dam
     return result, Cost(reader.reads, reader.bytes)
 
 
-def s3_range_reader(s3: object, bucket: str, key: str, etag: str | None) -> ReadRange:
+def s3_range_reader(
+    s3: object, bucket: str, key: str, etag: str | None, seen: dict[str, Any] | None = None
+) -> ReadRange:
     """Ranged GETs of one object; with ``etag``, of that version only (a changed object fails the
-    read with PreconditionFailed rather than mixing two files)."""
+    read with PreconditionFailed rather than mixing two files). ``seen`` gets the ``VersionId`` and
+    ``LastModified`` of the version read: what Object Lock retains (retention.py)."""
 
     def read(offset: int, length: int) -> bytes:
         extra = {"IfMatch": etag} if etag else {}
         answer = s3.get_object(  # type: ignore[attr-defined]
             Bucket=bucket, Key=key, Range=f"bytes={offset}-{offset + length - 1}", **extra
         )
+        if seen is not None:
+            seen.update({name: answer.get(name) for name in ("VersionId", "LastModified")})
         # read(amt): a bare read() fails on the Lambda runtime's urllib3 1.26 (no read1); a dropped
         # connection while streaming maps like any AWS error.
         with answer["Body"] as body, aws_errors():

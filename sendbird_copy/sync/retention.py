@@ -8,11 +8,14 @@ path to a safe copy, once; a retention that could not be applied is reported by 
 damaged state: exit 1, the function's alarm) and retried by the next run, as a refused manifest
 write is.
 
-The version retained is the verified one: a ``HeadObject`` with ``IfMatch`` on the verified ETag gives
-its ``VersionId`` and ``LastModified``; ``PutObjectRetention`` names that version. The retain-until
-date is counted from that LastModified (S3's clock, never the machine's): days as days, years as
-calendar years (29 February to 1 March: never a day short). The date is the same however often it is
-applied, so a retry never asks S3 to shorten a retention (which COMPLIANCE refuses).
+The version retained is the verified one: the version verification's ranged reads read (their
+``VersionId`` and ``LastModified``), so a later write over the key (the copy identity's key is the
+most exposed secret) never takes its place; where no read named it (a claim checked by listing), a
+``HeadObject`` with ``IfMatch`` on the verified ETag gives them. ``PutObjectRetention`` names that
+version. The retain-until date is counted from that LastModified (S3's clock, never the machine's):
+days as days, years as calendar years (29 February to 1 March: never a day short). The date is the
+same however often it is applied, so a retry never asks S3 to shorten a retention (which
+COMPLIANCE refuses).
 """
 
 from __future__ import annotations
@@ -51,9 +54,19 @@ class Lock:
     def until(self, written: datetime) -> datetime:
         return retain_until(written, self.period)
 
-    def plan(self, key: str, etag: str | None) -> dict[str, Any]:
-        """What to apply, as ManifestWriter keeps it for a retry."""
-        return {"key": key, "etag": etag, "mode": self.mode, "period": self.period}
+    def plan(self, key: str, etag: str | None, found: dict[str, Any] | None = None) -> dict[str, Any]:
+        """What to apply, as ManifestWriter keeps it for a retry. ``found``: the object as
+        verification checked it; its ``version_id`` (the version its ranged reads read) is the one
+        retained, even if a later write took the key since; without it, ``apply_retention`` asks."""
+        plan: dict[str, Any] = {"key": key, "etag": etag, "mode": self.mode, "period": self.period}
+        version, written = (found or {}).get("version_id"), (found or {}).get("version_written")
+        if isinstance(version, str) and version and isinstance(written, str):
+            try:
+                until = self.until(datetime.fromisoformat(written))
+            except ValueError:
+                return plan
+            plan.update(version_id=version, until=until.isoformat())
+        return plan
 
 
 def retain_until(written: datetime, period: str) -> datetime:

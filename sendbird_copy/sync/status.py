@@ -18,9 +18,10 @@ sync's standing and deadline rules, so ``status`` and ``sync`` name each recordi
 
 One listing of the bucket serves both the ledger and the objects (``bucket_view.py``): a copied
 entry whose object is gone is not safe. With the storage's ``replication`` option each safe
-recording also says whether it has reached the replica (``replica.py``): its cost is one HeadObject
-per safe recording the report shows (plus one in the replica's region where S3 gives no replication
-status), so it is bounded as the report is, by the ledger's expiry and the two-week window. A
+recording also says whether it has reached the replica (``replica.py``): one listing of the
+replica bucket (a request per 1,000 keys) shows each copy there (of its size); only a copy it does
+not show costs a HeadObject (S3's ReplicationStatus: pending or failed) and, where S3 gives none, one
+in the replica. A
 replication S3 reports FAILED, or a replica that could not be read, is a problem (exit 1); PENDING
 and "not yet" are shown, not failed. It also says who holds the sync lease and until when, and,
 online, how far back its view of Sendbird reaches.
@@ -52,6 +53,7 @@ from sendbird_copy.sync.horizon import DEFAULT_EVENT_MARGIN_HOURS, bounded_queri
 from sendbird_copy.sync.limiter import RateLimiter
 from sendbird_copy.sync.outcomes import NEEDS_ATTENTION, STATES, State, judge
 from sendbird_copy.sync.replica import FAILED as REPLICA_FAILED
+from sendbird_copy.sync.replica import REACHED as REPLICA_REACHED
 from sendbird_copy.sync.replica import UNKNOWN as REPLICA_UNKNOWN
 from sendbird_copy.sync.replica import replica_state
 
@@ -317,16 +319,29 @@ def app_status(app: AppOutputs, services: StatusServices, options: StatusOptions
 def _with_replica(
     app: AppOutputs, s3: Any, replica_s3: Callable[[AppOutputs], Any], report: StatusReport
 ) -> list[StatusRow]:
-    """Each safe recording's place in the replica (at most two HeadObject requests each)."""
+    """Each safe recording's place in the replica: one listing of the replica bucket (a request per
+    1,000 keys, as the bucket's own), then at most two HeadObject requests for each copy it does not
+    show (S3's ReplicationStatus says pending or failed). A listing refused: two requests each."""
     assert app.replica_bucket_name is not None
+    replica = mapped(replica_s3(app))
+    safe = {row.key for row in report.rows if row.state == SAFE and row.key is not None}
+    listed: dict[str, Any] = {}  # key -> size, of the safe copies' keys the replica shows
+    if safe:
+        try:
+            pages = replica.get_paginator("list_objects_v2").paginate(Bucket=app.replica_bucket_name)
+            for page in pages:
+                listed.update({i["Key"]: i.get("Size") for i in page.get("Contents", []) if i["Key"] in safe})
+        except ServiceError:  # each copy is then asked about by HeadObject, which says what it can
+            listed = {}
     rows = []
     for row in report.rows:
         if row.state != SAFE or row.key is None:
             rows.append(row)
             continue
-        found = replica_state(
-            s3, app.bucket_name, row.key, app.replica_bucket_name, lambda: mapped(replica_s3(app))
-        )
+        if row.key in listed and row.size in (None, listed[row.key]):  # another size: S3 is asked
+            rows.append(dataclasses.replace(row, replica=REPLICA_REACHED))
+            continue
+        found = replica_state(s3, app.bucket_name, row.key, app.replica_bucket_name, lambda: replica)
         if found.state in (REPLICA_FAILED, REPLICA_UNKNOWN):
             report.problems.append(f"recording {shorten(row.recording_id)}: {found.detail}")
         rows.append(dataclasses.replace(row, replica=found.state))

@@ -227,10 +227,12 @@ class Verifier:
             ctx.ledger.write(entry.moved_to(FAILED, last_error=problem, object=found))
             return RecordingResult(recording, Outcome.FAILED, problem, found)
         where = archived_in(item)  # a listing shows GLACIER and DEEP_ARCHIVE, not Intelligent-Tiering's tiers
+        seen: dict[str, Any] = {}  # the version read: the one Object Lock retains (retention.py)
         if where is None:
             try:
                 inspected, cost = inspect(
-                    found["size"], s3_range_reader(ctx.s3, ctx.app.bucket_name, key, found.get("etag"))
+                    found["size"],
+                    s3_range_reader(ctx.s3, ctx.app.bucket_name, key, found.get("etag"), seen),
                 )
             except AwsError as err:
                 if err.code != ARCHIVED_ERROR:
@@ -249,7 +251,7 @@ class Verifier:
             return RecordingResult(
                 recording, Outcome.DAMAGED, f"{why}; the next sync requests it again", found
             )
-        found = {**found, "media": inspected.to_dict()}
+        found = {**found, "media": inspected.to_dict(), **_version_read(seen)}
         ctx.ledger.write(entry.moved_to(COPIED, object=found, last_error=None))
         ctx.checks.accept(recording.recording_id, found, entry.deadline, recording.where)
         note = (
@@ -287,6 +289,14 @@ class Verifier:
             None if ours else f"object {key} is not SSE-KMS with the stack's key ({head.get('SSEKMSKeyId')})"
         )
         return found, wrong
+
+
+def _version_read(seen: dict[str, Any]) -> dict[str, str]:
+    """The version id and S3 time of the version the ranged reads checked (none unversioned)."""
+    version, written = seen.get("VersionId"), seen.get("LastModified")
+    if not version or version == "null" or not isinstance(written, datetime):
+        return {}
+    return {"version_id": str(version), "version_written": written.isoformat()}
 
 
 def s3_checksum(head: dict[str, Any]) -> dict[str, str] | None:

@@ -3,7 +3,8 @@
 An entry is read only when the sync's record of checked copies (``checked.py``) does not vouch for
 its recording, so ``status`` at thousands of recordings makes a request per 1,000 keys, not one per
 recording. A copied entry is then judged by its object as well: one that is not in the bucket, or of
-another size, is not safe (``gone``).
+another size, is not safe (``gone``). A copy whose Object Lock retention the record says is still to
+apply (``Checked.unwritten``) is a problem (exit 1): it can still be deleted.
 """
 
 from __future__ import annotations
@@ -40,6 +41,12 @@ def read_bucket(
     for key in listed:
         rid = unquote(key[len(ledger.prefix) : -len(".json")])
         vouched = checker.checked.get(rid)
+        if vouched is not None and "retention" in (vouched.unwritten or ()):
+            # Copied, but its Object Lock retention is not applied yet: it can still be deleted.
+            problems.append(
+                f"recording {rid}: its copy {vouched.key} is not retained yet (Object Lock retention "
+                "refused or not reached; the next `sendbird-copy sync` applies it)"
+            )
         if vouched is not None:
             entry = LedgerEntry(
                 rid, ledger.app_id, COPIED, vouched.where or "", "checked", "",

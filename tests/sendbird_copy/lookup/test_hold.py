@@ -125,3 +125,23 @@ def test_the_copy_identity_cannot_lift_a_hold_or_delete_the_version(copy_cli: Co
             call()
         assert refused.value.response["Error"]["Code"] == "AccessDenied"
     assert _legal_hold(bed, version) == "ON"
+
+
+def test_hold_goes_on_the_verified_copy_not_a_later_write(copy_cli: CopyCli, bed: SyncBed) -> None:
+    """Someone with the copy identity's key wrote over the recording's key after the sync verified it:
+    the hold goes on the version the manifest names (its ETag), never silently on the newer object."""
+    outputs = _copied(copy_cli, bed)
+    verified = _version(bed)
+    copy_s3 = bed.moto.client("s3", bed.app.region, bed.dest.copy_credentials)
+    copy_s3.put_object(Bucket=bed.app.bucket_name, Key="rec-1.mp4", Body=b"not the recording")
+    s3 = bed.moto.client("s3", bed.app.region)
+    newer = s3.head_object(Bucket=bed.app.bucket_name, Key="rec-1.mp4")["VersionId"]
+    assert newer != verified
+
+    held = copy_cli.invoke("hold", outputs, "rec-1", "--json")
+    assert held.exit_code == 0, held.text
+    (app,) = held.json()["applications"]
+    assert app["version_id"] == verified
+    assert any("not the copy the sync verified" in note for note in app["notes"]), app["notes"]
+    assert _legal_hold(bed, verified) == "ON"
+    assert _legal_hold(bed, newer) is None

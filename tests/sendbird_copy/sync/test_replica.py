@@ -65,6 +65,17 @@ class _NoCalls:
         raise AssertionError("the replica is asked only when S3 gave no status")
 
 
+class _EmptyReplica(_NoCalls):
+    """A replica bucket whose listing shows nothing (status lists it once before any HeadObject)."""
+
+    def get_paginator(self, _name: str) -> Any:
+        class Pages:
+            def paginate(self, **_kwargs: Any) -> Any:
+                return iter([{}])
+
+        return Pages()
+
+
 @pytest.mark.parametrize(
     ("status", "state"), [("COMPLETED", REACHED), ("PENDING", PENDING), ("FAILED", FAILED)]
 )
@@ -193,8 +204,74 @@ def test_a_failed_replication_is_a_problem_of_the_status_report_and_shown_in_htm
         StatusRow("r1", "live event", "p1", SAFE, None, None, key="r1.mp4"),
         StatusRow("r2", "live event", "p2", TO_COPY, None, None),
     ]
-    report.rows = _with_replica(app, SourceS3(), lambda _app: _NoCalls(), report)
+    report.rows = _with_replica(app, SourceS3(), lambda _app: _EmptyReplica(), report)
     assert [row.replica for row in report.rows] == [FAILED, None] and asked == ["r1.mp4"]
     assert not report.passed and "recording r1: S3 could not replicate it" in report.problems[0]
     page = render_status_html([report])
     assert "<th>replica</th>" in page and "<td>failed</td>" in page
+
+
+def test_a_replica_without_its_region_is_looked_for_as_the_smoke_test_does(bed: StatusBed, moto: MotoServer):
+    """Outputs that name the replica bucket but not its region (``replica_region`` is optional): the
+    replica is asked about in the application's region, as the smoke test does, never a traceback."""
+    replica = f"{bed.dest.bucket}-replica"
+    create_bucket(moto, replica, bed.dest.region)
+    outputs = with_replica(bed.outputs, bed.dest, replica)
+    document = json.loads(outputs.read_text())
+    del document["applications"][bed.dest.app_id]["replica_region"]
+    outputs.write_text(json.dumps(document))
+    bed.add("safe-1", 1)
+    synced = bed.cli.invoke(
+        "sync", outputs, "--api-base-url", bed.emulator.base_url, "--verify-timeout", "30"
+    )
+    assert synced.exit_code == 0, synced.text
+    done = bed.cli.invoke("status", outputs, "--offline", "--json")
+    assert done.exit_code == 0, done.text
+    [row] = done.json()["applications"][0]["recordings"]
+    assert row["state"] == "safe" and row["replica"] == NOT_YET
+
+
+def _status_requests(bed: StatusBed, moto: MotoServer, outputs: Path) -> tuple[int, list[str]]:
+    """(S3 requests of one offline status run, each row's replica word), counted on both clients."""
+    from collections import Counter
+
+    from sendbird_copy.outputs import parse_stack_outputs
+    from sendbird_copy.sync.status import StatusOptions, StatusServices, app_status
+
+    (app,) = parse_stack_outputs(json.loads(outputs.read_text()), str(outputs)).values()
+    made: Counter[str] = Counter()
+    clients = {}
+    for region in {app.region, REPLICA_REGION}:
+        client = moto.client("s3", region)
+        client.meta.events.register("before-call.s3.*", lambda event_name, **_: made.update([event_name]))
+        clients[region] = client
+    services = StatusServices(
+        deployer_s3=lambda a: clients[a.region], replica_s3=lambda a: clients[REPLICA_REGION]
+    )
+    report = app_status(app, services, StatusOptions(offline=True))
+    assert report.passed, report.problems
+    return sum(made.values()), [str(row.replica) for row in report.rows]
+
+
+def test_status_requests_for_the_replica_do_not_grow_with_the_recordings(bed: StatusBed, moto: MotoServer):
+    """status reads the bucket with a request per 1,000 keys, not one per recording (bucket/view.py):
+    with a replica, every copy there is known from one listing of the replica, not two HeadObjects each."""
+    replica = f"{bed.dest.bucket}-replica"
+    replica_s3 = create_bucket(moto, replica, REPLICA_REGION)
+    outputs = with_replica(bed.outputs, bed.dest, replica)
+    measured = []
+    for count in (2, 6):
+        for n in range(count):
+            bed.add(f"safe-{count}-{n}", 1)
+        synced = bed.cli.invoke(
+            "sync", outputs, "--api-base-url", bed.emulator.base_url, "--verify-timeout", "30"
+        )
+        assert synced.exit_code == 0, synced.text
+        source_s3 = moto.client("s3", bed.dest.region)
+        for row in bed.status("--json", "--offline").json()["applications"][0]["recordings"]:
+            body = source_s3.get_object(Bucket=bed.dest.bucket, Key=row["key"])["Body"].read()
+            replica_s3.put_object(Bucket=replica, Key=row["key"], Body=body)  # as S3 replication would
+        requests, words = _status_requests(bed, moto, outputs)
+        assert words and set(words) == {REACHED}
+        measured.append(requests)
+    assert measured[0] == measured[1], measured

@@ -167,6 +167,11 @@ def test_a_refused_retention_is_loud_and_applied_by_the_next_run(copy_cli: CopyC
     assert problems and "the GOVERNANCE retention (P30D) of rec-1 could not be applied" in problems[0]
     (version,) = [v for v in _versions(bed) if v["Key"] == "rec-1.mp4"]
     assert _lock_of(bed, "rec-1.mp4", version["VersionId"]) == (None, None)
+    # status never vouches for a copy the lock does not hold yet (it can still be deleted).
+    pending = copy_cli.invoke("status", outputs, "--offline", "--json")
+    assert pending.exit_code == 1, pending.text
+    (shown,) = pending.json()["applications"]
+    assert any("rec-1" in p and "retention" in p for p in shown["problems"]), shown["problems"]
 
     iam.delete_user_policy(UserName=user, PolicyName="no-retention")
     retried = _sync(copy_cli, bed, outputs)
@@ -176,3 +181,32 @@ def test_a_refused_retention_is_loud_and_applied_by_the_next_run(copy_cli: CopyC
     (app,) = retried.json()["applications"]
     assert any("its retention, which an earlier run could not write, written now" in n for n in app["notes"])
     assert bed.copy_posts() == Counter({"rec-1": 1})
+    assert copy_cli.invoke("status", outputs, "--offline").exit_code == 0
+
+
+def test_the_verified_version_is_retained_though_a_later_write_took_its_key(
+    copy_cli: CopyCli, bed: SyncBed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone with the copy identity's key writes over the recording's key between its verification
+    and its retention: the version verification read is the one retained, never the newer object, and
+    never left unretained (a noncurrent version the lifecycle would expire)."""
+    from sendbird_copy.sync import manifest
+
+    _lock_bucket(bed)
+    bed.add("rec-1")
+    copy_s3 = bed.moto.client("s3", bed.app.region, bed.dest.copy_credentials)
+    record = manifest.ManifestWriter.record
+
+    def overwritten_first(self: Any, report: Any) -> None:
+        copy_s3.put_object(Bucket=bed.app.bucket_name, Key="rec-1.mp4", Body=b"not the recording")
+        record(self, report)
+
+    monkeypatch.setattr(manifest.ManifestWriter, "record", overwritten_first)
+    done = _sync(copy_cli, bed, _outputs(copy_cli, bed))
+    assert done.exit_code == 0, done.text
+    versions = sorted(_versions(bed, "rec-1.mp4"), key=lambda v: v["LastModified"])
+    verified, newer = [v for v in versions if not v["IsLatest"]], [v for v in versions if v["IsLatest"]]
+    assert len(verified) == 1 and len(newer) == 1
+    mode, until = _lock_of(bed, "rec-1.mp4", verified[0]["VersionId"])
+    assert mode == MODE and until == retain_until(verified[0]["LastModified"], PERIOD)
+    assert _lock_of(bed, "rec-1.mp4", newer[0]["VersionId"]) == (None, None)
