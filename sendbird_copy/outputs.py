@@ -161,7 +161,10 @@ def _check_object_lock(values: dict[str, Any], where: str) -> None:
     try:
         check_object_lock_mode(f"{where}.object_lock_mode", mode)
         if period is None:
-            raise InputError(f"{where}.object_lock_period is missing (object_lock_mode is set)")
+            raise InputError(
+                f"{where}.object_lock_period is missing (object_lock_mode is set). Allowed: P<days>D or "
+                "P<years>Y beside the mode, or neither field"
+            )
         check_object_lock_period(f"{where}.object_lock_period", period)
     except InputError as err:
         raise OutputsError(str(err)) from None

@@ -139,9 +139,9 @@ def function_policy(
                 "Resource": bucket_objects(bucket_arn),
             },
             # Each verified copy's manifest (``find`` reads them with the operator's credentials),
-            # and its parent's id as a tag on the recording object. The recordings'
-            # keys are Sendbird's (undocumented): the tag is allowed on any object, with our two
-            # tag keys only.
+            # and its parent's id as a tag on the recording object (on the verified version, by its
+            # id: s3:PutObjectVersionTagging). The recordings' keys are Sendbird's (undocumented):
+            # the tag is allowed on any object, with our two tag keys only.
             {
                 "Sid": SID_MANIFESTS,
                 "Effect": "Allow",
@@ -151,7 +151,7 @@ def function_policy(
             {
                 "Sid": SID_TAG_RECORDINGS,
                 "Effect": "Allow",
-                "Action": "s3:PutObjectTagging",
+                "Action": ["s3:PutObjectTagging", "s3:PutObjectVersionTagging"],
                 "Resource": bucket_objects(bucket_arn),
                 "Condition": {
                     "ForAllValues:StringEquals": {"s3:RequestObjectTagKeys": [TAG_LIVE_EVENT_ID, TAG_ROOM_ID]}

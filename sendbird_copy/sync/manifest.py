@@ -188,6 +188,8 @@ class ManifestWriter:
             "manifest": {"key": key, "document": document},
             "tag": {"key": result.object["key"], "tags": tags},
         }
+        if result.object.get("version_id"):  # the verified version, not a later write over its key
+            plan["tag"]["version_id"] = str(result.object["version_id"])
         if self.lock is not None:  # the verified version itself, on this one path to a safe copy
             plan["retention"] = self.lock.plan(result.object["key"], result.object.get("etag"), result.object)
         left = self._write(recording.recording_id, plan)
@@ -266,7 +268,7 @@ class ManifestWriter:
                     failed, request = f"the manifest of {recording_id} could not be written", "s3 PutObject"
                 elif part == "tag":
                     tags = [{"Key": str(t["Key"]), "Value": str(t["Value"])} for t in write["tags"]]
-                    call = partial(self._tag, key, tags)
+                    call = partial(self._tag, key, tags, write.get("version_id"))
                     failed, request = f"the tag of {recording_id} could not be set", "s3 PutObjectTagging"
                 elif part == "retention":
                     call = partial(self._retain, write)
@@ -302,9 +304,11 @@ class ManifestWriter:
         with ctx.lock:
             ctx.requests["s3 HeadObject"] += made - 1
 
-    def _tag(self, object_key: str, tags: list[dict[str, str]]) -> None:
-        """The parent's id as an object tag (PutObjectTagging replaces the set: a fresh copy has none)."""
+    def _tag(self, object_key: str, tags: list[dict[str, str]], version_id: str | None) -> None:
+        """The parent's id as an object tag (PutObjectTagging replaces the set: a fresh copy has none),
+        on the verified version when verification named it."""
         ctx = self.ctx
+        version = {"VersionId": str(version_id)} if version_id else {}
         mapped(ctx.s3).put_object_tagging(
-            Bucket=ctx.app.bucket_name, Key=object_key, Tagging={"TagSet": tags}
+            Bucket=ctx.app.bucket_name, Key=object_key, Tagging={"TagSet": tags}, **version
         )

@@ -210,3 +210,12 @@ def test_the_verified_version_is_retained_though_a_later_write_took_its_key(
     mode, until = _lock_of(bed, "rec-1.mp4", verified[0]["VersionId"])
     assert mode == MODE and until == retain_until(verified[0]["LastModified"], PERIOD)
     assert _lock_of(bed, "rec-1.mp4", newer[0]["VersionId"]) == (None, None)
+    # The parent's tag too: on the verified version, never on the later write.
+    s3 = bed.moto.client("s3", bed.app.region)
+    tags = {
+        v["VersionId"]: s3.get_object_tagging(
+            Bucket=bed.app.bucket_name, Key="rec-1.mp4", VersionId=v["VersionId"]
+        )["TagSet"]
+        for v in versions
+    }
+    assert tags[verified[0]["VersionId"]] and not tags[newer[0]["VersionId"]]
