@@ -139,7 +139,7 @@ def _parse_app(app_id: str, entry: Any, secret: Any, source: str) -> AppOutputs:
         raise OutputsError(f"{secret_where} holds characters no AWS secret key has; it is not shown here")
     _require_aws_region(values["region"], f"{where}.region")
     if values["replica_region"] is not None:
-        _require_aws_region(values["replica_region"], f"{where}.replica_region")
+        _require_aws_region(values["replica_region"], f"{where}.replica_region", replica=True)
     if values["app_id"] != app_id:
         raise OutputsError(
             f"{where}.app_id is '{shorten(values['app_id'])}', expected the key '{shorten(app_id)}'"
@@ -184,14 +184,16 @@ def _field(entry: dict[str, Any], name: str, where: str, required: bool) -> str 
     return value.strip()
 
 
-def _require_aws_region(value: str, where: str) -> None:
-    """The region is sent to Sendbird's copy API as-is: it must be an AWS region code, never a key."""
+def _require_aws_region(value: str, where: str, replica: bool = False) -> None:
+    """The region is sent to Sendbird's copy API (and S3) as-is: an AWS region code, never a key. A
+    replica's may be any AWS region (only the owner reads it), so its message names no Sendbird list."""
     if is_aws_region(value):
         return
     sendbird = SENDBIRD_REGIONS.get(value)
     key_hint = f" ('{value}' is the Sendbird key of {sendbird.aws_region})" if sendbird else ""
     regions = ", ".join(sorted(SENDBIRD_AWS_REGIONS))
+    which = "the replica bucket (any AWS region)" if replica else f"the bucket (Sendbird runs in {regions})"
     raise OutputsError(
-        f"{where} is '{shorten(value)}', not an AWS region code known to botocore: use the AWS region of the "
-        f"bucket (Sendbird runs in {regions}), not a Sendbird region key{key_hint}"
+        f"{where} is '{shorten(value)}', not an AWS region code known to botocore: use the AWS region of "
+        f"{which}, not a Sendbird region key{key_hint}"
     )

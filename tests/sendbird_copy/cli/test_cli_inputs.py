@@ -409,3 +409,18 @@ def test_unusable_application_id_names_its_input_before_any_check(
         f"error: --outputs {path}: applications.{app_id}.app_id '{app_id}' is not a Sendbird application "
         f"id. Allowed: {APP_ID_ALLOWED}"
     )
+
+
+def test_replica_region_in_outputs_must_be_an_aws_region_of_any_kind(
+    offline_cli: CopyCli, tmp_path: Path
+) -> None:
+    """A replica may be in any AWS region (only its owner reads it): the message names no Sendbird list."""
+    document = outputs_document("APP-A")
+    document["applications"]["APP-A"].update(replica_bucket_name="replica", replica_region="eu-2")
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps(document))
+    done = offline_cli.invoke("check-region", path, "--aws-endpoint-url", f"http://127.0.0.1:{closed_port()}")
+    assert done.exit_code == 2, done.text
+    message = done.stderr.strip()
+    assert "applications.APP-A.replica_region is 'eu-2', not an AWS region code" in message
+    assert "the replica bucket (any AWS region)" in message and "Sendbird runs in" not in message
