@@ -47,6 +47,37 @@ class _Settings:
             **props,
         )
 
+    def after_policy(
+        self, policy: aws.s3.BucketPolicy, kms_key_arn: pulumi.Input[str], retention: Retention
+    ) -> tuple[
+        aws.s3.BucketOwnershipControls,
+        aws.s3.BucketVersioning,
+        aws.s3.BucketServerSideEncryptionConfiguration,
+        aws.s3.BucketLifecycleConfiguration,
+    ]:
+        """Ownership -> versioning -> SSE-KMS with ``kms_key_arn`` -> lifecycle, after ``policy``: the
+        settings a recordings bucket and its replica share."""
+        # ACLs off: the bucket owner owns every object, whoever wrote it.
+        ownership = self(
+            aws.s3.BucketOwnershipControls,
+            "ownership-controls",
+            [policy],
+            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+        )
+        status = aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled")
+        versioning = self(aws.s3.BucketVersioning, "versioning", [ownership], versioning_configuration=status)
+        encryption = self(
+            aws.s3.BucketServerSideEncryptionConfiguration,
+            "encryption",
+            [versioning],
+            rules=_encryption_rules(kms_key_arn),
+        )
+        # After versioning: noncurrent-version rules act on a versioned bucket. The day counts may be
+        # Outputs: the rules are built (and the days checked) once all of them are known.
+        rules = retention.resolved().apply(_lifecycle_rules)
+        lifecycle = self(aws.s3.BucketLifecycleConfiguration, "lifecycle", [encryption], rules=rules)
+        return ownership, versioning, encryption, lifecycle
+
     def public_access_block(self) -> aws.s3.BucketPublicAccessBlock:
         """All four blocks on: first of all, before any policy."""
         return self(
@@ -354,26 +385,9 @@ def configure_bucket(
     bucket_policy = setting(
         aws.s3.BucketPolicy, "bucket-policy", [public_access, *policy_after], policy=policy_json
     )
-    # ACLs off: the bucket owner owns every object, whoever wrote it.
-    ownership = setting(
-        aws.s3.BucketOwnershipControls,
-        "ownership-controls",
-        [bucket_policy],
-        rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+    return BucketSettings(
+        public_access, bucket_policy, *setting.after_policy(bucket_policy, kms_key_arn, retention)
     )
-    status = aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled")
-    versioning = setting(aws.s3.BucketVersioning, "versioning", [ownership], versioning_configuration=status)
-    encryption = setting(
-        aws.s3.BucketServerSideEncryptionConfiguration,
-        "encryption",
-        [versioning],
-        rules=_encryption_rules(kms_key_arn),
-    )
-    # After versioning: noncurrent-version rules act on a versioned bucket. The day counts may be
-    # Outputs: the rules are built (and the days checked) once all of them are known.
-    rules = retention.resolved().apply(_lifecycle_rules)
-    lifecycle = setting(aws.s3.BucketLifecycleConfiguration, "lifecycle", [encryption], rules=rules)
-    return BucketSettings(public_access, bucket_policy, ownership, versioning, encryption, lifecycle)
 
 
 def observe_bucket(

@@ -27,7 +27,7 @@ from sendbird_copy.rules.storage import REPLICATION_ALARM_PERIOD_SECONDS
 from ..context import StorageContext
 from ..naming import replica_bucket_prefix, replication_role_name_prefix
 from . import replica_policies
-from .bucket import _encryption_rules, _lifecycle_rules, _Settings
+from .bucket import _Settings
 from .copy_identity import IAM_PATH
 from .key import create_key
 from .object_lock import enable_object_lock
@@ -100,23 +100,7 @@ def _replica_settings(
         lambda arn: json.dumps(replica_policies.replica_bucket_policy(bucket_arn=arn))
     )
     policy = setting(aws.s3.BucketPolicy, "bucket-policy", [public_access], policy=policy_json)
-    ownership = setting(
-        aws.s3.BucketOwnershipControls,
-        "ownership-controls",
-        [policy],
-        rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-    )
-    status = aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled")
-    versioning = setting(aws.s3.BucketVersioning, "versioning", [ownership], versioning_configuration=status)
-    encryption = setting(
-        aws.s3.BucketServerSideEncryptionConfiguration,
-        "encryption",
-        [versioning],
-        rules=_encryption_rules(key_arn),
-    )
-    rules = retention.resolved().apply(_lifecycle_rules)
-    lifecycle = setting(aws.s3.BucketLifecycleConfiguration, "lifecycle", [encryption], rules=rules)
-    return public_access, policy, ownership, versioning, encryption, lifecycle
+    return public_access, policy, *setting.after_policy(policy, key_arn, retention)
 
 
 def _role(
