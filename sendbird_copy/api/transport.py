@@ -52,7 +52,10 @@ class Answer:
 class _Exchange:
     """One request in its thread: the connection it is using (for the watchdog) and how it ended."""
 
-    done: threading.Event = field(default_factory=threading.Event)
+    # Told when an attempt begins and when the exchange ends: the caller waits on it, never polls
+    # (a poll while a request waits for its slot would take the interpreter from those that send).
+    changed: threading.Condition = field(default_factory=threading.Condition)
+    done: bool = False
     cancelled: threading.Event = field(default_factory=threading.Event)
     connection: Any = None
     attempt_started: float = field(default_factory=time.monotonic)
@@ -60,6 +63,24 @@ class _Exchange:
     between_attempts: bool = False
     answer: Answer | None = None
     error: BaseException | None = None
+
+    def end(self) -> None:
+        with self.changed:
+            self.done = True
+            self.changed.notify_all()
+
+    def wait(self, deadline: float) -> bool:
+        """True once the exchange ended; False when an attempt ran ``deadline`` seconds."""
+        with self.changed:
+            while not self.done:
+                if self.between_attempts:
+                    self.changed.wait()  # until the next attempt begins (``_tell``) or the end
+                    continue
+                left = self.attempt_started + deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.changed.wait(left)
+            return True
 
     def shut(self) -> None:
         """The watchdog: end the thread's blocked read (best effort; the thread is a daemon anyway)."""
@@ -77,9 +98,11 @@ def _tell(connection: Any) -> None:
     """An attempt begins on ``connection``: its deadline counts from now."""
     exchange = getattr(_current, "exchange", None)
     if exchange is not None:
-        exchange.connection = connection
-        exchange.attempt_started = time.monotonic()
-        exchange.between_attempts = False
+        with exchange.changed:
+            exchange.connection = connection
+            exchange.attempt_started = time.monotonic()
+            exchange.between_attempts = False
+            exchange.changed.notify_all()
 
 
 class CappedRetry(Retry):
@@ -186,13 +209,10 @@ def exchange(  # noqa: PLR0913 - the request's parts, the two limits and the slo
         except BaseException as exc:
             job.error = exc
         finally:
-            job.done.set()
+            job.end()
 
     threading.Thread(target=run, name="sendbird-request", daemon=True).start()
-    while not job.done.wait(max(0.0, job.attempt_started + deadline - time.monotonic())):
-        if job.between_attempts:
-            job.done.wait(0.05)  # between attempts (polled): the next one starts its own deadline
-            continue
+    if not job.wait(deadline):
         job.cancelled.set()
         job.shut()
         raise SendbirdTimeoutError(
@@ -206,7 +226,9 @@ def exchange(  # noqa: PLR0913 - the request's parts, the two limits and the slo
     return job.answer
 
 
-def _send(session: requests.Session, call: _Call, job: _Exchange, gate: AbstractContextManager[Any]) -> Answer:
+def _send(
+    session: requests.Session, call: _Call, job: _Exchange, gate: AbstractContextManager[Any]
+) -> Answer:
     method, url, params, json_body, timeout, host = call
     # What ``session.request`` does, the preparing first: none of it waits in the slot.
     prepared = session.prepare_request(
@@ -216,7 +238,7 @@ def _send(session: requests.Session, call: _Call, job: _Exchange, gate: Abstract
     job.between_attempts = True  # waiting for the slot: the attempt's deadline starts when it is sent
     with gate:
         if job.cancelled.is_set():
-            raise AnswerLostError(f"The request to the Sendbird API at {host} was not sent: nobody waits for it")
+            raise AnswerLostError(f"The request to the Sendbird API at {host} was not sent: nobody waited")
         # The body is read below, as it comes, outside the slot: the request arrived before its
         # status line came back. A redirect would carry the token header to whatever host it names.
         response = session.send(prepared, timeout=timeout, allow_redirects=False, **settings)
