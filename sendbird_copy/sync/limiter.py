@@ -25,8 +25,9 @@ the slot opening and B's bytes leaving. So about ``limit / (window + jitter + th
 own part small: the slot holds the sending alone (``api/transport.py``: prepared before, sent by the
 thread that gets the slot, left once the status line is in). Against the emulator (in one Python
 process with moto and the sync) the copy POST's answer, which waits for moto's CreateMultipartUpload,
-came 20-40 ms later on average than the fastest of the last 20: with 300 ms of latency that and
-``jitter`` alone allow 0.93-0.95 of the ceiling to any client that keeps this guarantee (see README).
+came 7-45 ms later on average than the fastest of the last 20 (run to run): with 300 ms of latency
+that and ``jitter`` alone allow 0.935-0.961 of the ceiling to any client keeping this guarantee
+(README).
 """
 
 from __future__ import annotations
