@@ -147,17 +147,17 @@ class _HttpCore:
         answer: transport.Answer | None = None
         gate = self.throttle(method) if self.throttle is not None else contextlib.nullcontext()
         try:
-            with gate:
-                answer = transport.exchange(
-                    self.session,
-                    method,
-                    self.base_url + path,
-                    params=params,
-                    json_body=json_body,
-                    timeout=self.timeout,
-                    deadline=self.deadline,
-                    host=self.host,
-                )
+            answer = transport.exchange(
+                self.session,
+                method,
+                self.base_url + path,
+                params=params,
+                json_body=json_body,
+                timeout=self.timeout,
+                deadline=self.deadline,
+                host=self.host,
+                gate=gate,
+            )
         except requests.RequestException as exc:
             error = self._transport_error(exc, secrets)
         except SendbirdCopyError as exc:
@@ -227,8 +227,9 @@ class _ClientBase:
     _core: _HttpCore
 
     def set_throttle(self, throttle: Throttle | None) -> None:
-        """``throttle(method)`` gives a context manager that wraps every request (from sending it to
-        its answer): pass a shared limiter's slot, so that worker threads together stay under
+        """``throttle(method)`` gives a context manager that wraps the sending of every request
+        (entered just before its bytes leave, left once its status line and headers are in; see
+        ``transport``): pass a shared limiter's slot, so that worker threads together stay under
         Sendbird's per-application limits."""
         self._core.throttle = throttle
 

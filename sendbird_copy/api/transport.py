@@ -5,6 +5,11 @@ body, and urllib3 offers no total deadline that works the same in 1.26 (some Lam
 So the exchange runs in a daemon thread and the caller stops waiting at the deadline; a watchdog then
 shuts the connection's socket, so that the thread's blocked read ends at once instead of at the next
 byte (the connection is never reused: urllib3 drops a connection whose read failed).
+
+A rate limiter's slot (``gate``) is held by that thread, around the sending alone: the request is
+prepared before, so that once the slot opens the bytes leave at once, and the slot is left when the
+status line and headers are in, before the body is read and before the caller's thread wakes. Every
+millisecond spent inside a slot delays every later request by as much (``sync/limiter.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -46,13 +52,35 @@ class Answer:
 class _Exchange:
     """One request in its thread: the connection it is using (for the watchdog) and how it ended."""
 
-    done: threading.Event = field(default_factory=threading.Event)
+    # Told when an attempt begins and when the exchange ends: the caller waits on it, never polls
+    # (a poll while a request waits for its slot would take the interpreter from those that send).
+    changed: threading.Condition = field(default_factory=threading.Condition)
+    done: bool = False
     cancelled: threading.Event = field(default_factory=threading.Event)
     connection: Any = None
     attempt_started: float = field(default_factory=time.monotonic)
-    waiting_to_retry: bool = False
+    # Between attempts (waiting for a rate limiter's slot, or to retry): no attempt's deadline runs.
+    between_attempts: bool = False
     answer: Answer | None = None
     error: BaseException | None = None
+
+    def end(self) -> None:
+        with self.changed:
+            self.done = True
+            self.changed.notify_all()
+
+    def wait(self, deadline: float) -> bool:
+        """True once the exchange ended; False when an attempt ran ``deadline`` seconds."""
+        with self.changed:
+            while not self.done:
+                if self.between_attempts:
+                    self.changed.wait()  # until the next attempt begins (``_tell``) or the end
+                    continue
+                left = self.attempt_started + deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.changed.wait(left)
+            return True
 
     def shut(self) -> None:
         """The watchdog: end the thread's blocked read (best effort; the thread is a daemon anyway)."""
@@ -70,9 +98,11 @@ def _tell(connection: Any) -> None:
     """An attempt begins on ``connection``: its deadline counts from now."""
     exchange = getattr(_current, "exchange", None)
     if exchange is not None:
-        exchange.connection = connection
-        exchange.attempt_started = time.monotonic()
-        exchange.waiting_to_retry = False
+        with exchange.changed:
+            exchange.connection = connection
+            exchange.attempt_started = time.monotonic()
+            exchange.between_attempts = False
+            exchange.changed.notify_all()
 
 
 class CappedRetry(Retry):
@@ -100,7 +130,7 @@ class CappedRetry(Retry):
     def sleep(self, response: Any = None) -> None:
         exchange = getattr(_current, "exchange", None)
         if exchange is not None:
-            exchange.waiting_to_retry = True  # the next attempt's request() starts its deadline
+            exchange.between_attempts = True  # the next attempt's request() starts its deadline
         super().sleep(response)
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
@@ -152,7 +182,7 @@ class _Call(NamedTuple):
     host: str
 
 
-def exchange(  # noqa: PLR0913 - the request's parts and the two limits
+def exchange(  # noqa: PLR0913 - the request's parts, the two limits and the slot
     session: requests.Session,
     method: str,
     url: str,
@@ -162,26 +192,27 @@ def exchange(  # noqa: PLR0913 - the request's parts and the two limits
     timeout: tuple[float, float],
     deadline: float,
     host: str,
+    gate: AbstractContextManager[Any] | None = None,
 ) -> Answer:
     """The whole answer (status line, headers, body) within ``deadline`` seconds of its attempt's
-    start, or ``SendbirdTimeoutError``; the waits between retries (``CappedRetry``) do not count.
-    The thread's own errors (``requests``' and the typed ones) are raised here, as they were."""
+    start, or ``SendbirdTimeoutError``; the waits for ``gate`` (a rate limiter's slot, entered just
+    before sending and left once the status line and headers are in) and between retries
+    (``CappedRetry``) do not count. The thread's own errors (``requests``' and the typed ones) are
+    raised here, as they were."""
     job = _Exchange()
+    call = _Call(method, url, params, json_body, timeout, host)
 
     def run() -> None:
         _current.exchange = job
         try:
-            job.answer = _send(session, _Call(method, url, params, json_body, timeout, host), job)
+            job.answer = _send(session, call, job, gate or contextlib.nullcontext())
         except BaseException as exc:
             job.error = exc
         finally:
-            job.done.set()
+            job.end()
 
     threading.Thread(target=run, name="sendbird-request", daemon=True).start()
-    while not job.done.wait(max(0.0, job.attempt_started + deadline - time.monotonic())):
-        if job.waiting_to_retry:
-            job.done.wait(0.05)  # between attempts (polled): the next one starts its own deadline
-            continue
+    if not job.wait(deadline):
         job.cancelled.set()
         job.shut()
         raise SendbirdTimeoutError(
@@ -195,18 +226,22 @@ def exchange(  # noqa: PLR0913 - the request's parts and the two limits
     return job.answer
 
 
-def _send(session: requests.Session, call: _Call, job: _Exchange) -> Answer:
+def _send(
+    session: requests.Session, call: _Call, job: _Exchange, gate: AbstractContextManager[Any]
+) -> Answer:
     method, url, params, json_body, timeout, host = call
-    response = session.request(
-        method,
-        url,
-        params=params,
-        json=json_body,
-        timeout=timeout,
-        # A redirect would carry the token header to whatever host it names.
-        allow_redirects=False,
-        stream=True,  # the body is read below, as it comes
+    # What ``session.request`` does, the preparing first: none of it waits in the slot.
+    prepared = session.prepare_request(
+        requests.Request(method=method.upper(), url=url, params=params or {}, json=json_body, data={})
     )
+    settings = session.merge_environment_settings(prepared.url, {}, True, None, None)  # stream=True
+    job.between_attempts = True  # waiting for the slot: the attempt's deadline starts when it is sent
+    with gate:
+        if job.cancelled.is_set():
+            raise AnswerLostError(f"The request to the Sendbird API at {host} was not sent: nobody waited")
+        # The body is read below, as it comes, outside the slot: the request arrived before its
+        # status line came back. A redirect would carry the token header to whatever host it names.
+        response = session.send(prepared, timeout=timeout, allow_redirects=False, **settings)
     try:
         data = _body(response, timeout[1], host, job.cancelled.is_set)
     finally:
