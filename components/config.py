@@ -22,9 +22,9 @@ from sendbird_copy.facts import CONFIG_NAMESPACE
 from sendbird_copy.rules import check_bool
 
 from .storage.args import RecordingStorageArgs, Retention, UploadRole
-from .storage.inventory import Inventory
-from .storage.object_lock import ObjectLock
-from .storage.replication import Replication
+from .storage.options.inventory import Inventory
+from .storage.options.object_lock import ObjectLock
+from .storage.options.replication import Replication
 from .sync.args import PLAIN_SETTINGS, check_api_token, check_arns, check_settings
 
 # Settings allowed stack-wide and per application.

@@ -29,7 +29,7 @@ INTELLIGENT_TIERING = "aws:s3/bucketIntelligentTieringConfiguration:BucketIntell
 # EventBridge: the rule and target that deliver recording-arrived events.
 EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
 EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
-# Object Lock on the recordings bucket (components/storage/object_lock.py).
+# Object Lock on the recordings bucket (components/storage/options/object_lock.py).
 OBJECT_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
 # KMS.
 KMS_KEY = "aws:kms/key:Key"

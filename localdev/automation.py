@@ -4,7 +4,7 @@ This is the real Pulumi engine and the real AWS provider plugin, pointed at a mo
 provider's endpoints for every service the stack uses are set to moto, credential and account checks are
 skipped and S3 uses path-style URLs (``stacks/Pulumi.local.yaml``). State lives in a file backend
 under the work dir. CI cannot run this (the CLI and the provider plugin download from the internet);
-the emulator deploy (``localdev/emulator_deploy.py``) covers the same program there.
+the emulator deploy (``localdev/emulator_deploy/__init__.py``) covers the same program there.
 
     python -m localdev.automation --moto-endpoint http://127.0.0.1:5000 --out .local-run/outputs.json
 

@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from localdev.emulator_sync import DeployedFunction
+from localdev.emulator_deploy.sync import DeployedFunction
 from localdev.lambda_runner import LocalInvocation, LocalResult, RoleCredentials, run_as_lambda
 from localdev.moto_server import MotoServer
 

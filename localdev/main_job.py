@@ -39,7 +39,7 @@ from typing import Any
 
 import click
 
-from localdev.emulator_sync import DeployedFunction
+from localdev.emulator_deploy.sync import DeployedFunction
 from localdev.local_run import (
     MB,
     Deployment,

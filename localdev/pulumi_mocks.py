@@ -1,5 +1,5 @@
 """The one base of the Pulumi mocks the program runs under (``pulumi.runtime.set_mocks``): the tests'
-recording mocks (``tests/pulumi_mocks.py``) and the emulator deploy's (``localdev/emulator_deploy.py``).
+recording mocks (``tests/pulumi_mocks.py``) and the emulator deploy's (``localdev/emulator_deploy/``).
 
 What they share lives here: a component resource passes through (it creates nothing); a custom
 resource goes to the handler its type token maps to (``handlers``); the invokes RecordingStorage

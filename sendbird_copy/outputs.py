@@ -68,7 +68,7 @@ class AppOutputs:
     # The EventBridge rule that delivers recording-arrived events (recording_event_target_arn): the
     # aws:SourceArn its target's resource policy names. Not read by the helper.
     recording_event_rule_arn: str | None = None
-    # Object Lock (components/storage/object_lock.py): the sync retains each copied recording version
+    # Object Lock (components/storage/options/object_lock.py): the sync retains each copied recording version
     # in this mode for this period (P<days>D or P<years>Y). Both or neither.
     object_lock_mode: str | None = None
     object_lock_period: str | None = None

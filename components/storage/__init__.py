@@ -8,10 +8,10 @@ argument, ``replica`` and ``replica_policies`` its resources) and the component 
 """
 
 from .args import RecordingStorageArgs, Retention, UploadRole
-from .inventory import Inventory
-from .object_lock import ObjectLock
+from .options.inventory import Inventory
+from .options.object_lock import ObjectLock
+from .options.replication import Replication
 from .recording_storage import RecordingStorage, StorageResources
-from .replication import Replication
 
 __all__ = [
     "Inventory",

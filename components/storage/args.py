@@ -65,9 +65,9 @@ from sendbird_copy.rules import (
 from sendbird_copy.rules.regions import resolve_region
 
 from .deferred import _PLAIN_SETTING, _known_now, _require_plain, _when_resolved, is_deferred
-from .inventory import Inventory
-from .object_lock import ObjectLock, check_object_lock_arg
-from .replication import Replication
+from .options.inventory import Inventory
+from .options.object_lock import ObjectLock, check_object_lock_arg
+from .options.replication import Replication
 
 # The Retention fields that take a pulumi Input.
 RETENTION_DAYS = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pulumi
 import pulumi_aws as aws
@@ -22,7 +22,9 @@ from sendbird_copy.rules import S3_ACCESS_LOG_PREFIX
 from ..context import StorageContext
 from ..naming import bucket_prefix, log_bucket_prefix
 from . import policies
-from .args import Retention
+
+if TYPE_CHECKING:  # an annotation only: args imports the options, whose wiring uses this module
+    from .args import Retention
 
 R = TypeVar("R", bound=pulumi.CustomResource)
 

@@ -58,7 +58,7 @@ OBJECT_TAG_ACTIONS = [
     "s3:PutObjectVersionTagging",
     "s3:DeleteObjectVersionTagging",
 ]
-# Object Lock is the bucket owner's (components/storage/object_lock.py): the key handed to Sendbird
+# Object Lock is the bucket owner's (components/storage/options/object_lock.py): the key handed to Sendbird
 # may never retain or hold a version (a legal hold it set it could also lift), bypass a governance
 # retention, or enable Object Lock on the bucket (irreversible). Refused on every bucket, with the
 # option or without: its identity policy grants none of them, and a drifted one (s3:*) still cannot.

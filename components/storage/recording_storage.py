@@ -27,13 +27,13 @@ from .bucket import (
     observe_bucket,
 )
 from .copy_identity import COPY_POLICY, create_copy_user
-from .events import RecordingEventDelivery, deliver_recording_events
 from .grants import grant
-from .inventory import create_inventory
 from .key import create_key
-from .object_lock import enable_object_lock
-from .replica import ReplicaResources, ReplicationSource, create_replica
-from .tiering import create_archive_tiers
+from .options.events import RecordingEventDelivery, deliver_recording_events
+from .options.inventory import create_inventory
+from .options.object_lock import enable_object_lock
+from .options.replica import ReplicaResources, ReplicationSource, create_replica
+from .options.tiering import create_archive_tiers
 from .upload_role import UPLOAD_POLICY, create_upload_role
 
 

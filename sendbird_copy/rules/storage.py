@@ -342,7 +342,7 @@ def check_replication_latency_alarm_seconds(name: str, value: Any) -> int:
     return int(value)
 
 
-# -- Object Lock (components/storage/object_lock.py; the sync applies it per recording version) ---
+# -- Object Lock (components/storage/options/object_lock.py; the sync applies it per recording version) ---
 # Write-once retention of each copied recording. The bucket gets Object Lock enabled and NO default
 # retention: the tool's own objects (ledger, state, lease, manifests) change and are deleted, and a
 # default would also make S3 demand a Content-MD5 or checksum header on every upload, Sendbird's

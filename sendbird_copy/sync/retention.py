@@ -1,6 +1,6 @@
 """Object Lock retention of each verified copy: the recording version itself, never the bucket default.
 
-With ``object_lock`` on (components/storage/object_lock.py), the bucket has Object Lock enabled and no
+With ``object_lock`` on (components/storage/options/object_lock.py), the bucket has Object Lock enabled and no
 default retention (the tool's own objects change and are deleted; a default would also make S3
 demand a checksum header on Sendbird's uploads). So the sync retains each recording where a copy
 becomes safe: in the step that writes its manifest and parent tag (``ManifestWriter``), by every

@@ -1,17 +1,17 @@
 """The emulator deploy applies the audit options to moto (IAM auth on) and they read back as sent:
 S3 Inventory (moto keeps it whole), the recording-event rule and its target. Intelligent-Tiering's
 archive tiers moto 5.2 cannot hold (no PutBucketIntelligentTieringConfiguration): the deploy says
-so by name, and tests/components/storage/test_intelligent_tiering.py proves their content."""
+so by name, and tests/components/storage/options/test_intelligent_tiering.py proves their content."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from components.storage.inventory import INVENTORY_ID
+from components.storage.options.inventory import INVENTORY_ID
 from components.type_tokens import INTELLIGENT_TIERING
-from localdev.emulator_audit import MOTO_NO_INTELLIGENT_TIERING, inventory_configuration
 from localdev.emulator_deploy import deploy_to_emulator
+from localdev.emulator_deploy.audit import MOTO_NO_INTELLIGENT_TIERING, inventory_configuration
 from localdev.moto_server import MotoServer
 from sendbird_copy.facts import CONFIG_NAMESPACE
 from sendbird_copy.rules import INVENTORY_FIELDS

@@ -4,7 +4,7 @@ its own region (two regions), and the replication configuration read back from m
 What moto cannot do, said here so a reader does not take it as proven: moto stores the replication
 configuration (but drops the rule's SourceSelectionCriteria), but it never replicates an object and
 never sets ``ReplicationStatus``; the role's effective permissions are proven by the mocks tests
-(tests/components/storage/test_replication.py) with the IAM policy evaluator instead.
+(tests/components/storage/options/test_replication.py) with the IAM policy evaluator instead.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from localdev.emulator_deploy import deploy_to_emulator
-from localdev.emulator_replication import replication_for_boto3
+from localdev.emulator_deploy.replication import replication_for_boto3
 from localdev.moto_server import MotoServer
 from localdev.program_runner import load_stack_config
 from sendbird_copy.facts import CONFIG_NAMESPACE as NS

@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 
 from localdev.local_run import LocalOptions, deployed_locally, prepare_run
 from localdev.main_job import SyncSeed, keep_every_recording, smoke_test_streamed, status_streamed
+from localdev.moto_server import MotoServer
 from localdev.program_runner import PROJECT_DIR
 from sendbird_copy.cli.reporter import Reporter
 from sendbird_copy.facts import CONFIG_NAMESPACE, LEDGER_PREFIX, MANIFEST_PREFIX
@@ -45,7 +46,12 @@ def _recording_versions(s3: Any, bucket: str) -> list[dict[str, Any]]:
     return [v for v in versions if not v["Key"].startswith("_")]  # the tool's prefixes start with "_"
 
 
-def test_compliance_lock_keeps_every_copy_and_the_sync_state_still_works(tmp_path: Path) -> None:
+def test_compliance_lock_keeps_every_copy_and_the_sync_state_still_works(
+    tmp_path: Path, moto: MotoServer
+) -> None:
+    # ``moto`` only for its reset: moto's backends are global to the process, so the moto server
+    # ``deployed_locally`` starts here would otherwise hold what an earlier test in this worker
+    # deployed (the same application's log group: "already exists").
     options = LocalOptions("local", _locked_stack_file(tmp_path), tmp_path / "runs", recording_mb=1)
     (tmp_path / "runs").mkdir()
     local = prepare_run(options)

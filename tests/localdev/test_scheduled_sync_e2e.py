@@ -21,7 +21,7 @@ import requests
 from components.sync import policies as sp
 from components.sync import recording_sync as rs
 from localdev.deployed_function import run_deployed
-from localdev.emulator_sync import DeployedFunction
+from localdev.emulator_deploy.sync import DeployedFunction
 from localdev.lambda_runner import LocalResult
 from localdev.sendbird_emulator.seeding import seed_application
 from sendbird_copy import facts

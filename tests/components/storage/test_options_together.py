@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from components import ObjectLock, RecordingStorage, RecordingStorageArgs, Retention
-from components.storage.inventory import Inventory
-from components.storage.replication import Replication
+from components.storage.options.inventory import Inventory
+from components.storage.options.replication import Replication
 from components.type_tokens import (
     BUCKET,
     EVENT_RULE,

@@ -33,7 +33,7 @@ from components.type_tokens import (
     USER_POLICY,
     VERSIONING,
 )
-from localdev.emulator_sync import to_aws_shape
+from localdev.emulator_deploy.sync import to_aws_shape
 from sendbird_copy.facts import TOOL_OBJECT_MAX_BYTES, TOOL_PREFIXES
 from sendbird_copy.outputs import OPTIONAL_FIELDS, PUBLIC_FIELDS, REQUIRED_FIELDS, SECRET_FIELDS
 from tests.components.pulumi_mocks import (

@@ -105,8 +105,9 @@ def test_the_copy_identity_cannot_lift_a_hold_or_delete_the_version(copy_cli: Co
     """What moto can show of the copy identity's refusal, with IAM on: it may not delete a version, nor
     configure the bucket's Object Lock. moto authorises PutObjectLegalHold and PutObjectRetention as
     s3:PutObject (its action map), which the copy identity has, so moto cannot show those two refused:
-    the mocks tests prove them with the policy evaluator (tests/components/storage/test_object_lock.py:
-    no grant in its identity policy, and an explicit Deny in the bucket policy)."""
+    the mocks tests prove them with the policy evaluator
+    (tests/components/storage/options/test_object_lock.py: no grant in its identity policy, and an
+    explicit Deny in the bucket policy)."""
     outputs = _copied(copy_cli, bed)
     assert copy_cli.invoke("hold", outputs, "rec-1").exit_code == 0
     version = _version(bed)

@@ -15,9 +15,9 @@ import pytest
 from components import InputError, ObjectLock, RecordingStorage, RecordingStorageArgs, Retention
 from components.config import parse_stack_config
 from components.storage import policies as pol
-from components.storage import replica_policies as rpol
-from components.storage.replica import ALARM_FAILED, ALARM_LATENCY, REPLICATION_RULE_ID
-from components.storage.replication import Replication
+from components.storage.options import replica_policies as rpol
+from components.storage.options.replica import ALARM_FAILED, ALARM_LATENCY, REPLICATION_RULE_ID
+from components.storage.options.replication import Replication
 from components.type_tokens import (
     BUCKET,
     BUCKET_POLICY,

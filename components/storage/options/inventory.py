@@ -38,8 +38,8 @@ from sendbird_copy.rules import (
     shown,
 )
 
-from ..context import StorageContext
-from .deferred import _PLAIN_SETTING, _require_plain, _when_resolved, is_deferred
+from ...context import StorageContext
+from ..deferred import _PLAIN_SETTING, _require_plain, _when_resolved, is_deferred
 
 # The inventory configuration's id: S3 writes <prefix>/<source bucket>/<id>/...
 INVENTORY_ID = "recordings-audit"

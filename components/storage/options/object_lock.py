@@ -35,7 +35,7 @@ import pulumi_aws as aws
 from sendbird_copy.errors import Input, InputError
 from sendbird_copy.rules import OBJECT_LOCK_ALLOWED, check_object_lock, object_lock_period, shown
 
-from ..context import StorageContext
+from ...context import StorageContext
 
 _PLAIN = "it decides the bucket's Object Lock and the retention the sync applies, before any Output resolves"
 

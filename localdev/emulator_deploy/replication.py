@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from localdev.emulator_sync import to_aws_shape
+from localdev.emulator_deploy.sync import to_aws_shape
 from localdev.moto_server import MotoServer
 
 

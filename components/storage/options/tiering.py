@@ -9,12 +9,15 @@ never transitioned (they stay under 128 KiB and out of the retention rule), so o
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
-from ..context import StorageContext
-from .args import Retention
+from ...context import StorageContext
+
+if TYPE_CHECKING:
+    from ..args import Retention
 
 # The configuration's id in S3.
 TIERING_ID = "recordings-archive-tiers"

@@ -3,7 +3,7 @@ dicts, no Pulumi): the role EventBridge assumes, and its one grant."""
 
 from __future__ import annotations
 
-from .policies import Policy, _document
+from ..policies import Policy, _document
 
 # EventBridge, which assumes the role that delivers recording-arrived events to another event bus.
 EVENTS_SERVICE = "events.amazonaws.com"

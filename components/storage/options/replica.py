@@ -24,16 +24,16 @@ import pulumi_aws as aws
 from sendbird_copy.facts import PROJECT_NAME
 from sendbird_copy.rules.storage import REPLICATION_ALARM_PERIOD_SECONDS
 
-from ..context import StorageContext
-from ..naming import replica_bucket_prefix, replication_role_name_prefix
+from ...context import StorageContext
+from ...naming import replica_bucket_prefix, replication_role_name_prefix
+from ..bucket import _Settings
+from ..copy_identity import IAM_PATH
+from ..key import create_key
 from . import replica_policies
-from .bucket import _Settings
-from .copy_identity import IAM_PATH
-from .key import create_key
 from .object_lock import enable_object_lock
 
 if TYPE_CHECKING:
-    from .args import RecordingStorageArgs, Retention
+    from ..args import RecordingStorageArgs, Retention
     from .replication import Replication
 
 # The one replication rule's id (also a dimension of the replication metrics the alarms watch).

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .policies import (
+from ..policies import (
     SID_DENY_INSECURE_TRANSPORT,
     SID_DENY_OUTDATED_TLS,
     Policy,

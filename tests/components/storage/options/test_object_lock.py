@@ -13,7 +13,7 @@ import pytest
 from components import InputError, RecordingStorage, RecordingStorageArgs, UploadRole
 from components.config import parse_stack_config
 from components.storage import policies as pol
-from components.storage.object_lock import ObjectLock
+from components.storage.options.object_lock import ObjectLock
 from components.type_tokens import (
     BUCKET,
     BUCKET_NOTIFICATION,

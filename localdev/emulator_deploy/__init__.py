@@ -32,11 +32,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from components import type_tokens as tt
 from components.sync.policies import LAMBDA_SERVICE
-from localdev.emulator_audit import AuditResourceHandlers, NotApplied
-from localdev.emulator_object_lock import ObjectLockHandlers
-from localdev.emulator_replication import ReplicationHandlers
-from localdev.emulator_sync import DeployedFunction, SyncResourceHandlers, to_aws_shape
-from localdev.emulator_sync import num as _num
+from localdev.emulator_deploy.audit import AuditResourceHandlers, NotApplied
+from localdev.emulator_deploy.object_lock import ObjectLockHandlers
+from localdev.emulator_deploy.replication import ReplicationHandlers
+from localdev.emulator_deploy.sync import DeployedFunction, SyncResourceHandlers, to_aws_shape
+from localdev.emulator_deploy.sync import num as _num
 from localdev.moto_server import MotoServer
 from localdev.program_runner import run_program
 from localdev.pulumi_mocks import DEFAULT_REGION, Handler, HandlerMocks, rotating_state
@@ -82,7 +82,7 @@ class DeployResult:
     # Each bucket's lifecycle rules as sent to moto (AWS's shape): moto keeps no size filter, so its
     # GetBucketLifecycleConfiguration drops ObjectSizeGreaterThan; this is what AWS would hold.
     lifecycle_rules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    not_applied: list[NotApplied] = field(default_factory=list)  # what moto cannot hold (emulator_audit)
+    not_applied: list[NotApplied] = field(default_factory=list)  # what moto cannot hold (audit.py)
 
 
 def split_policy_for_moto(policy_json: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:

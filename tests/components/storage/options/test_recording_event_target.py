@@ -12,7 +12,7 @@ import pytest
 from components import InputError, RecordingStorage, RecordingStorageArgs
 from components.config import parse_stack_config
 from components.storage.bucket import RECORDING_EVENT_PATTERN
-from components.storage.event_policies import EVENTS_SERVICE
+from components.storage.options.event_policies import EVENTS_SERVICE
 from components.type_tokens import (
     BUCKET,
     BUCKET_NOTIFICATION,

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from components import type_tokens as tt
-from localdev.emulator_sync import to_aws_shape
+from localdev.emulator_deploy.sync import to_aws_shape
 from localdev.moto_server import MotoServer
 from localdev.pulumi_mocks import Handler
 

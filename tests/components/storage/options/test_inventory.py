@@ -14,7 +14,7 @@ from components import InputError, Inventory, RecordingStorage, RecordingStorage
 from components.config import parse_stack_config
 from components.storage import policies as pol
 from components.storage.bucket import ACCESS_LOG_PREFIX
-from components.storage.inventory import INVENTORY_ID
+from components.storage.options.inventory import INVENTORY_ID
 from components.type_tokens import BUCKET, BUCKET_LOGGING, BUCKET_POLICY, INVENTORY
 from sendbird_copy.rules import INVENTORY_FIELDS
 from tests.components.pulumi_mocks import ACCOUNT_ID, ALLOW, DENY, NEUTRAL, RecordingMocks, run_component

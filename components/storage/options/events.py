@@ -20,11 +20,11 @@ import pulumi_aws as aws
 
 from sendbird_copy.rules import EVENT_BUS_SERVICE, event_target_service
 
-from ..context import StorageContext
-from ..naming import MAX_IAM_NAME, NOT_IN_IAM_NAME, NOT_IN_SCHEDULE_NAME, autoname_or_shortened
+from ...context import StorageContext
+from ...naming import MAX_IAM_NAME, NOT_IN_IAM_NAME, NOT_IN_SCHEDULE_NAME, autoname_or_shortened
+from ..bucket import RECORDING_EVENT_PATTERN
+from ..copy_identity import IAM_PATH
 from . import event_policies
-from .bucket import RECORDING_EVENT_PATTERN
-from .copy_identity import IAM_PATH
 
 MAX_RULE_NAME = 64  # EventBridge rule names: [.-_A-Za-z0-9], at most 64
 RULE_SUFFIX = "recording-events"

@@ -10,7 +10,7 @@ import pytest
 
 from components import InputError, RecordingStorage, RecordingStorageArgs, Retention
 from components.config import parse_stack_config
-from components.storage.tiering import TIERING_ID
+from components.storage.options.tiering import TIERING_ID
 from components.type_tokens import BUCKET, BUCKET_LOGGING, INTELLIGENT_TIERING, LIFECYCLE
 from tests.components.pulumi_mocks import RecordingMocks, run_component
 
