@@ -13,6 +13,7 @@ time, no absolute path); ``tests/test_reference_docs.py`` regenerates it and fai
 import argparse
 import ast
 import dataclasses
+import functools
 import inspect
 import sys
 import textwrap
@@ -63,7 +64,11 @@ class FieldDoc:
     doc: str
 
 
+@functools.cache
 def _class_body(cls: type) -> list[ast.stmt]:
+    """The class's statements, parsed once per process: CPython 3.11.7's ``ast.parse`` (which
+    ``inspect.getsource`` uses too) fails with "AST constructor recursion depth mismatch" in a process
+    that caught a RecursionError earlier (a test of deeply nested JSON, say)."""
     tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
     node = tree.body[0]
     assert isinstance(node, ast.ClassDef), cls

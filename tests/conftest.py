@@ -24,6 +24,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def reference_sources_parsed() -> None:
+    """Every class the generated reference reads, parsed before any test runs in this process:
+    CPython 3.11.7's ast.parse fails once a RecursionError was caught (``reference_docs._class_body``
+    keeps what it parsed). Which tests a worker runs first varies from run to run."""
+    from localdev import reference_docs
+
+    reference_docs.render()
+
+
 @pytest.fixture(autouse=True)
 def _no_real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """No test may pick up a developer's real AWS credentials or config by accident."""
