@@ -6,6 +6,7 @@ Every test that uses a server (moto, the Sendbird emulator) is marked ``slow`` h
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any
@@ -22,6 +23,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def failed_pulumi_runs_settled() -> Iterator[None]:
+    """A Pulumi run that failed in this test is collected at its end, not in a later test
+    (``tests.components.pulumi_mocks.settle_failed_runs`` says why)."""
+    yield
+    if "localdev.program_runner" in sys.modules:  # only where a Pulumi program or component ran
+        from tests.components.pulumi_mocks import settle_failed_runs
+
+        settle_failed_runs()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from provider.host import ComponentPackageProvider, build_provider
-from tests.components.pulumi_mocks import RecordingMocks, settle_failed_runs
+from tests.components.pulumi_mocks import RecordingMocks
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -23,11 +21,3 @@ def component_provider() -> ComponentPackageProvider:
 def mocks() -> RecordingMocks:
     """Fresh recording mocks: every resource the program registers, with its inputs and options."""
     return RecordingMocks()
-
-
-@pytest.fixture(autouse=True)
-def failed_runs_settled() -> Iterator[None]:
-    """A Pulumi run that failed in this test is collected at its end, not in a later test
-    (``pulumi_mocks.settle_failed_runs`` says why)."""
-    yield
-    settle_failed_runs()
