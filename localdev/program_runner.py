@@ -232,18 +232,11 @@ def run_program(
         runpy.run_path(str(program), run_name="__main__")
         loop.run_until_complete(wait_for_rpcs())
     except Exception as exc:  # the program's own error, surfaced without Pulumi's plumbing
-        FAILED_RUNS.append(stack)
         raise ProgramError(str(exc)) from exc
     outputs = dict(root.outputs) if root is not None else {}  # type: ignore[attr-defined]
     resolved = loop.run_until_complete(_resolve(outputs))
     secret = loop.run_until_complete(_secret_flags(outputs))
     return resolved, secret
-
-
-# The runs that failed, for a test process: a failed run leaves futures whose exceptions nobody
-# reads, and asyncio logs each one ("Future exception was never retrieved") whenever the garbage
-# collector gets to it, in whatever test runs then (tests/conftest.py collects after the failing one).
-FAILED_RUNS: list[str] = []
 
 
 def close_runtime() -> None:

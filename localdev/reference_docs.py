@@ -25,6 +25,7 @@ from typing import Any
 
 import click
 
+from localdev.python_source import collection_held, parse
 from provider.hosted_sync import COPIED_FROM, DESCRIPTION
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -66,10 +67,10 @@ class FieldDoc:
 
 @functools.cache
 def _class_body(cls: type) -> list[ast.stmt]:
-    """The class's statements, parsed once per process: CPython 3.11.7's ``ast.parse`` (which
-    ``inspect.getsource`` uses too) fails with "AST constructor recursion depth mismatch" in a process
-    that caught a RecursionError earlier (a test of deeply nested JSON, say)."""
-    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    """The class's statements, parsed once per process (``python_source`` says why the parse and
+    ``inspect.getsource``, which parses the class's module, run with collection held off)."""
+    with collection_held():
+        tree = parse(textwrap.dedent(inspect.getsource(cls)))
     node = tree.body[0]
     assert isinstance(node, ast.ClassDef), cls
     return node.body
@@ -320,9 +321,16 @@ def _commands_section() -> list[str]:
 
 
 # -- the document --------------------------------------------------------------------------------------
+def _parsed_schema() -> dict[str, Any]:
+    """The component package's schema; its analyzer parses the components' source with ``ast``."""
+    from provider.schema import schema
+
+    with collection_held():
+        return schema()
+
+
 def render() -> str:
     from provider.host import HOSTED, args_type
-    from provider.schema import schema
 
     lines = [
         "# Configuration reference",
@@ -350,7 +358,7 @@ def render() -> str:
         "`provider/schema.json`, as `provider/schema.py` generates it. *plain*: a literal or config "
         "value, never another resource's output; *secret*: marked secret in every language.",
         "",
-        *_schema_section(schema()),
+        *_schema_section(_parsed_schema()),
         "## Scheduled sync metrics",
         "",
         *_metrics_section(),

@@ -73,8 +73,9 @@ HOSTED: tuple[Hosted, ...] = (
 
 def _require_descriptions(spec: dict[str, Any]) -> None:
     """Every input and output has a description. The analyzer reads them from the source with
-    ``ast.parse`` and silently drops them when that fails (CPython 3.11 fails after a caught
-    RecursionError in the same process): a schema without them must not be served or written."""
+    ``ast.parse`` and silently drops them when that fails (CPython 3.11's can fail when a garbage
+    collection inside the parse runs a finalizer that parses too): a schema without them must not be
+    served or written."""
     objects = [*spec.get("types", {}).values()]
     for resource in spec.get("resources", {}).values():
         objects += [{"properties": resource.get("inputProperties", {})}, resource]

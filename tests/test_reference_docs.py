@@ -22,8 +22,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 def test_the_committed_reference_is_the_generated_one() -> None:
-    # A subprocess, as for the schema: the component analyzer reads docstrings with ast.parse and
-    # silently drops them after a caught RecursionError in the same process (CPython 3.11).
+    # A subprocess, as users run it (the component analyzer's ast.parse can fail in a busy test
+    # process on CPython 3.11: localdev.python_source says how).
     done = subprocess.run(
         [sys.executable, "-m", "localdev.reference_docs", "--check"],
         cwd=PROJECT_DIR,

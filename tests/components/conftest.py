@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from localdev.python_source import collection_held
 from provider.host import ComponentPackageProvider, build_provider
 from tests.components.pulumi_mocks import RecordingMocks
 
 
 @pytest.fixture(scope="session", autouse=True)
 def component_provider() -> ComponentPackageProvider:
-    """The component provider, built before any component test runs. Building it reads the
-    components' source with ``ast.parse``, which CPython 3.11 fails in a process where a
-    RecursionError was caught earlier (a test left an unread failed Output, say); the analyzer then
-    drops descriptions and ``build_provider`` refuses. tests/components runs first, and this first."""
-    return build_provider()
+    """The component provider, built once. Building it parses the components' source with ``ast``,
+    which CPython 3.11 can fail when a collection runs inside the parse (``localdev.python_source``);
+    the analyzer then drops descriptions and ``build_provider`` refuses."""
+    with collection_held():
+        return build_provider()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import asyncio
 import base64
 import datetime
 import fnmatch
-import gc
 import hashlib
 import json
 import os
@@ -64,7 +63,6 @@ from components.type_tokens import (
     USER_POLICY,
     VERSIONING,
 )
-from localdev import program_runner
 from localdev.program_runner import PROJECT_DIR, load_stack_config, run_program
 from localdev.pulumi_mocks import (
     DEFAULT_ACCOUNT_ID,
@@ -391,32 +389,9 @@ def run_component(build: Callable[[], T], mocks: RecordingMocks, stack: str = "t
     pulumi.runtime.set_all_config({})
     with _recording_monitor():
         pulumi.runtime.set_mocks(mocks, project=PROJECT_NAME, stack=stack, preview=False)
-    try:
-        result = build()
-        asyncio.get_event_loop().run_until_complete(wait_for_rpcs())
-    except BaseException:
-        FAILED_RUNS.append(stack)
-        raise
+    result = build()
+    asyncio.get_event_loop().run_until_complete(wait_for_rpcs())
     return result
-
-
-# The runs that failed since the last ``settle_failed_runs``: a failed run leaves futures whose
-# exceptions nobody reads (other resources' registrations), and asyncio logs each one ("Future
-# exception was never retrieved", with a Traceback) whenever the garbage collector gets to it: in a
-# later test, whose captured output then shows a Traceback that is not its own (seen in CI). The
-# program runner (localdev/program_runner.py) keeps its own list of failed runs.
-FAILED_RUNS: list[str] = []
-
-
-def settle_failed_runs() -> None:
-    """After a test whose run failed (a component's, or the program's): drop Pulumi's references to
-    that run and collect now, so its unread futures are reported within that test."""
-    if not (FAILED_RUNS or program_runner.FAILED_RUNS):
-        return
-    FAILED_RUNS.clear()
-    program_runner.FAILED_RUNS.clear()
-    pulumi_settings.SETTINGS.outputs.clear()
-    gc.collect()
 
 
 def resolve(output: Any) -> Any:

@@ -75,8 +75,8 @@ def camel(name: str) -> str:
 def spec() -> dict[str, Any]:
     """The schema as ``python -m provider.schema`` generates it, in a fresh interpreter: the analyzer
     reads attribute docstrings with ``ast.parse`` and drops a description silently when that fails,
-    and CPython 3.11's parser fails ("AST constructor recursion depth mismatch") in a process where an
-    earlier test caught a RecursionError (the deep-nesting stack-config tests do)."""
+    as CPython 3.11's can in a busy process (``localdev.python_source`` says how): the command's own
+    process is what users run."""
     code = "import json, sys; from provider.schema import schema; json.dump(schema(), sys.stdout)"
     done = subprocess.run(
         [sys.executable, "-c", code],

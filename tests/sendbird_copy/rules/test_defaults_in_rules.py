@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from localdev.python_source import parse
+
 PACKAGE = Path(__file__).resolve().parents[3] / "sendbird_copy"
 ALLOWED = {PACKAGE / "facts.py"}
 TIME_NAME = re.compile(
@@ -51,7 +53,7 @@ def _named_targets(node: ast.AST) -> list[tuple[str, ast.AST | None]]:
 
 def literal_defaults(source: str) -> list[str]:
     """``line: name`` of every literal default the module states (see the module docstring)."""
-    tree = ast.parse(source)
+    tree = parse(source)
     found: list[str] = []
     bodies = [tree.body, *(n.body for n in ast.walk(tree) if isinstance(n, ast.ClassDef))]
     for body in bodies:
