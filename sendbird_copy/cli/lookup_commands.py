@@ -12,11 +12,13 @@ from sendbird_copy.cli.options import RuleType, common_options
 from sendbird_copy.cli.running import run_command
 
 if TYPE_CHECKING:
+    from sendbird_copy.checks.smoke import Environment
     from sendbird_copy.cli.factory import CLIFactory, CommonOptions
     from sendbird_copy.cli.reporter import Reporter
     from sendbird_copy.lookup.find import FindReport
     from sendbird_copy.lookup.hold import HoldReport
-    from sendbird_copy.lookup.link import LinkReport
+    from sendbird_copy.lookup.link import AppBucket, LinkReport
+    from sendbird_copy.outputs import AppOutputs
 
 
 @click.command("find")
@@ -112,29 +114,31 @@ def link(common: CommonOptions, recording_id: str, expires: int) -> None:
     signature, never your secret key. Prints the URL alone on stdout. Exit 0 a URL; 1 no such copy
     or credentials refused; 2 bad input or no credentials.
     """
-    from sendbird_copy.lookup.link import NotInBucket, locate, presign, shows_secret
+    from sendbird_copy.lookup.link import NotInBucket, locate_in_any, presign, shows_secret
     from sendbird_copy.sync.bucket.ledger import now_utc
 
     def body(factory: CLIFactory) -> list[LinkReport]:
         checked = rules.check_sendbird_id("RECORDING_ID", recording_id)
         apps = factory.applications()
         env = factory.environment(apps, needs_token=False, needs_deployer=True)
-        for app in apps:
-            place = locate(env.aws.deployer("s3", app.region), app.bucket_name, app.app_id, checked)
-            if place is not None:
-                credentials = env.aws.deployer_credential_facts()
-                report = presign(env.aws.presigner(app.region), place, expires, now_utc(), credentials)
-                # The one secret a URL signed with temporary credentials must carry (not the key).
-                factory.reporter.allow_in_links(credentials_token(env.aws))
-                if shows_secret(report.url, factory.reporter.link_secrets()):
-                    raise NotInBucket("refusing to print the URL: it would show a secret")
-                return [report]
-        where = ", ".join(app.app_id for app in apps)
-        raise NotInBucket(
-            f"no manifest or copied ledger entry names recording {checked} (applications: {where})"
-        )
+        _, place = locate_in_any(app_buckets(env, apps), checked)
+        region = {app.app_id: app.region for app in apps}[place.app_id]
+        credentials = env.aws.deployer_credential_facts()
+        report = presign(env.aws.presigner(region), place, expires, now_utc(), credentials)
+        # The one secret a URL signed with temporary credentials must carry (not the key).
+        factory.reporter.allow_in_links(credentials_token(env.aws))
+        if shows_secret(report.url, factory.reporter.link_secrets()):
+            raise NotInBucket("refusing to print the URL: it would show a secret")
+        return [report]
 
     run_command(common, body, show=show_link)
+
+
+def app_buckets(env: Environment, apps: list[AppOutputs]) -> list[AppBucket]:
+    """Each application's bucket, read with the operator's (deployer's) credentials."""
+    from sendbird_copy.lookup.link import AppBucket
+
+    return [AppBucket(env.aws.deployer("s3", app.region), app.bucket_name, app.app_id) for app in apps]
 
 
 def credentials_token(aws: Any) -> str | None:
@@ -170,21 +174,14 @@ def hold(common: CommonOptions, recording_id: str, release: bool) -> None:
     without Object Lock, or credentials refused; 2 bad input or no credentials.
     """
     from sendbird_copy.lookup.hold import set_legal_hold
-    from sendbird_copy.lookup.link import NotInBucket, locate
+    from sendbird_copy.lookup.link import locate_in_any
 
     def body(factory: CLIFactory) -> list[HoldReport]:
         checked = rules.check_sendbird_id("RECORDING_ID", recording_id)
         apps = factory.applications()
         env = factory.environment(apps, needs_token=False, needs_deployer=True)
-        for app in apps:
-            s3 = env.aws.deployer("s3", app.region)
-            place = locate(s3, app.bucket_name, app.app_id, checked)
-            if place is not None:
-                return [set_legal_hold(s3, place, release)]
-        where = ", ".join(app.app_id for app in apps)
-        raise NotInBucket(
-            f"no manifest or copied ledger entry names recording {checked} (applications: {where})"
-        )
+        found, place = locate_in_any(app_buckets(env, apps), checked)
+        return [set_legal_hold(found.s3, place, release)]
 
     run_command(common, body, show=lambda reporter, reports: reporter.document(render_hold, reports))
 

@@ -19,9 +19,10 @@ report says where it is and gives the command that restores it (``sync/archive.p
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from sendbird_copy.errors import AwsNotFound, ServiceError
@@ -82,8 +83,38 @@ class Place:
     etag: str | None = None  # the verified copy's, as its manifest or ledger entry recorded it
 
 
+class AppBucket(NamedTuple):
+    """One application's recordings bucket, with the S3 client to read it."""
+
+    s3: Any
+    bucket: str
+    app_id: str
+
+
+def locate_in_any(buckets: Sequence[AppBucket], recording_id: str) -> tuple[AppBucket, Place]:
+    """The application whose bucket holds the recording, and where. Every bucket is looked in before
+    giving up: one that cannot be read (a damaged manifest, access refused) does not hide the
+    recording in another; when none has it, the refusal names each that could not be read, since
+    "not copied" is then not shown."""
+    unread: list[str] = []
+    for app in buckets:
+        try:
+            place = locate(app.s3, app.bucket, app.app_id, recording_id)
+        except ServiceError as exc:
+            unread.append(f"{app.app_id}: {exc}")
+            continue
+        if place is not None:
+            return app, place
+    where = ", ".join(app.app_id for app in buckets)
+    message = f"no manifest or copied ledger entry names recording {recording_id} (applications: {where})"
+    if unread:
+        message += "; and these could not be looked in, so it may be there: " + "; ".join(unread)
+    raise NotInBucket(message)
+
+
 def locate(s3: Any, bucket: str, app_id: str, recording_id: str) -> Place | None:
-    """Where a recording's object is; None when no manifest and no copied ledger entry names it."""
+    """Where a recording's object is in one bucket; None when no manifest and no copied ledger entry
+    names it."""
     found = ManifestFinder(s3, bucket, app_id).find(FindQuery(recording_id=recording_id))
     if found.error is not None:
         raise NotInBucket(found.error)
