@@ -5,7 +5,9 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 bash scripts/scan-bootstrap.sh  # checkov in its own venv, for tests/components/test_scanner.py
 bash scripts/lambda-compat-bootstrap.sh  # urllib3 1.26, for tests/localdev/test_lambda_runner.py
-echo "== ruff";  .venv/bin/ruff check . && .venv/bin/ruff format --check .
+# One command per line: under `set -e` a failure on the left of `&&` would not stop the script.
+echo "== ruff";  .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 echo "== mypy";  .venv/bin/mypy .
 echo "== import contracts";  .venv/bin/lint-imports
 echo "== pytest"

@@ -87,6 +87,18 @@ def check_bucket_name(name: str, value: Any) -> str:
     return str(value)
 
 
+ACCOUNT_ID_ALLOWED = "a 12-digit AWS account id, as text (quoted in YAML: a number loses leading zeros)"
+_ACCOUNT_ID_DIGITS = re.compile(r"[0-9]{12}")
+
+
+def check_account_id(name: str, value: Any) -> str:
+    """An AWS account id: twelve ASCII digits, as text (a YAML number would lose leading zeros)."""
+    check_str(name, value, ACCOUNT_ID_ALLOWED, outputs=True)
+    if not _ACCOUNT_ID_DIGITS.fullmatch(value):
+        raise _refuse(name, f" {shown(value)} is not an AWS account id. Allowed: {ACCOUNT_ID_ALLOWED}")
+    return str(value)
+
+
 # -- ARNs ------------------------------------------------------------------------------------------
 _ACCOUNT = r"\d{12}"
 _KMS_KEY_ARN = re.compile(rf"arn:aws[a-z-]*:kms:[a-z0-9-]+:{_ACCOUNT}:key/[A-Za-z0-9-]+")

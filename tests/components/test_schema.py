@@ -33,7 +33,7 @@ TYPE_PREFIX = "#/types/sendbird-recordings:index:"
 # settings. Written out here, not derived, so a change of the analyzer or the args shows up.
 NOT_PLAIN = {
     "RecordingStorage": {"bucketName", "kmsKeyArn", "accessLogBucket", "recordingEventTargetArn"},
-    "Inventory": {"destinationBucket", "kmsKeyArn"},
+    "Inventory": {"destinationBucket", "kmsKeyArn", "destinationAccountId"},
     "Retention": {
         "transitionDays",
         "expirationDays",

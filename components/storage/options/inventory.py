@@ -30,6 +30,7 @@ from sendbird_copy.rules import (
     INVENTORY_FREQUENCIES,
     INVENTORY_VERSIONS,
     S3_ACCESS_LOG_PREFIX,
+    check_account_id,
     check_bucket_name,
     check_choice,
     check_inventory_fields,
@@ -69,6 +70,10 @@ class Inventory:
     kms_key_arn: pulumi.Input[str] | None = None
     """SSE-KMS for the lists with this key (same region; needs ``destination_bucket``: the created
     log bucket is SSE-S3). None: SSE-S3."""
+    destination_account_id: pulumi.Input[str] | None = None
+    """The 12-digit account that owns ``destination_bucket`` (text, not a number): S3 then writes the
+    lists only while that account owns it, never to a bucket of that name someone else registered
+    later. None: not checked (the created log bucket is always checked against this account)."""
 
     def __post_init__(self) -> None:
         for name, choices in (
@@ -109,6 +114,16 @@ class Inventory:
             )
         if self.kms_key_arn is not None and not is_deferred(self.kms_key_arn):
             check_kms_key_arn("inventory.kms_key_arn", self.kms_key_arn, region)
+        if self.destination_account_id is not None and destination is None:
+            raise InputError(
+                Input("inventory.destination_account_id"),
+                " is set without ",
+                Input("inventory.destination_bucket"),
+                ": the log bucket the component creates is this account's, and checked as such. "
+                "Allowed: a destination_bucket of yours, or no destination_account_id",
+            )
+        if self.destination_account_id is not None and not is_deferred(self.destination_account_id):
+            check_account_id("inventory.destination_account_id", self.destination_account_id)
 
     def checked(self, region: str) -> "Inventory":
         """This inventory with each Pulumi value replaced by one checked when it resolves."""
@@ -119,6 +134,10 @@ class Inventory:
             ),
             kms_key_arn=_when_resolved(
                 self.kms_key_arn, lambda arn: check_kms_key_arn("inventory.kms_key_arn", arn, region)
+            ),
+            destination_account_id=_when_resolved(
+                self.destination_account_id,
+                functools.partial(check_account_id, "inventory.destination_account_id"),
             ),
         )
 
@@ -144,7 +163,7 @@ def create_inventory(
     """The inventory configuration of ``bucket``, to ``inventory.destination_bucket`` or else to the
     created ``log_bucket`` (in this account), after ``after`` (the last bucket-level setting, and the
     log bucket's policy that admits the delivery)."""
-    account_id: pulumi.Input[str] | None = None
+    account_id = inventory.destination_account_id
     if inventory.destination_bucket is None:
         assert log_bucket is not None, "Inventory.check_in refuses no destination without a log bucket"
         destination_arn: pulumi.Input[str] = log_bucket.arn

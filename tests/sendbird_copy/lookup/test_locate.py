@@ -17,7 +17,9 @@ def _buckets(bed: SyncBed) -> list[AppBucket]:
     return [unreadable, AppBucket(s3, bed.app.bucket_name, bed.app.app_id)]
 
 
-def test_an_unreadable_bucket_does_not_hide_the_recording_in_the_next(copy_cli: CopyCli, bed: SyncBed) -> None:
+def test_an_unreadable_bucket_does_not_hide_the_recording_in_the_next(
+    copy_cli: CopyCli, bed: SyncBed
+) -> None:
     bed.add("rec-1")
     outputs = copy_cli.outputs(bed.dest)
     done = copy_cli.invoke("sync", outputs, "--api-base-url", bed.emulator.base_url, "--verify-timeout", "30")

@@ -137,6 +137,46 @@ def test_a_bucket_of_the_users_with_sse_s3_and_no_log_bucket(mocks):
     assert inventory["schedule"] == {"frequency": "Weekly"}
 
 
+def test_a_bucket_of_another_account_gets_its_owner_checked_by_s3(mocks):
+    """With ``destination_account_id`` S3 writes the lists only while that account owns the bucket."""
+    build(
+        mocks,
+        inventory=Inventory(destination_bucket="central-audit", destination_account_id="012345678901"),
+    )
+    destination = mocks.one(INVENTORY).inputs["destination"]["bucket"]
+    assert (destination["bucketArn"], destination["accountId"]) == (
+        "arn:aws:s3:::central-audit",
+        "012345678901",
+    )
+
+
+def test_a_destination_account_from_the_stack_config_keeps_its_leading_zero():
+    app = {"app_id": "a1", "region": "ap-2"}
+    inventory: dict[str, Any] = {
+        "destination_bucket": "central-audit",
+        "destination_account_id": "012345678901",
+    }
+    (args,) = parse_stack_config({"applications": [app], "inventory": inventory})
+    assert args.inventory == Inventory(
+        destination_bucket="central-audit", destination_account_id="012345678901"
+    )
+    inventory["destination_account_id"] = 12345678901  # what YAML 1.2 (Pulumi's) makes of it unquoted
+    with pytest.raises(InputError, match=r"^inventory\.destination_account_id .*12345678901 is not a string"):
+        parse_stack_config({"applications": [app], "inventory": inventory})
+
+
+def test_an_output_destination_account_is_checked_when_it_resolves(mocks):
+    def make() -> RecordingStorage:
+        inventory = Inventory(
+            destination_bucket="central-audit", destination_account_id=pulumi.Output.from_input("12345")
+        )
+        return RecordingStorage(NAME, RecordingStorageArgs(app_id=APP_ID, region="ap-2", inventory=inventory))
+
+    with pytest.raises(ValueError) as err:
+        run_component(make, mocks)
+    assert "inventory.destination_account_id '12345' is not an AWS account id" in str(err.value)
+
+
 def test_an_output_destination_is_checked_when_it_resolves(mocks):
     def make() -> RecordingStorage:
         destination = pulumi.Output.from_input("Bad.Bucket")
@@ -181,6 +221,18 @@ def test_an_output_destination_is_checked_when_it_resolves(mocks):
             "inventory.kms_key_arn .* is in us-east-1",
         ),
         ({"inventory": "daily"}, "inventory 'daily' is not an Inventory"),
+        (
+            {"inventory": Inventory(destination_account_id="012345678901")},
+            "inventory.destination_account_id is set without inventory.destination_bucket",
+        ),
+        (
+            {"inventory": Inventory(destination_bucket="b-1", destination_account_id="0123456789012")},
+            "inventory.destination_account_id '0123456789012' is not an AWS account id. Allowed: a 12-digit",
+        ),
+        (
+            {"inventory": Inventory(destination_bucket="b-1", destination_account_id="٠١٢٣٤٥٦٧٨٩٠١")},
+            "inventory.destination_account_id .* is not an AWS account id",
+        ),
     ],
 )
 def test_bad_inventory_settings_name_the_input(kwargs, message):
