@@ -5,7 +5,7 @@ moto 5 can create a Lambda function but invoking it needs Docker, which is absen
 this stands in for the invoke:
 
 1. the archive is extracted into a task directory (Lambda's ``/var/task``);
-2. a "runtime" directory gets only ``scheduled_facts.RUNTIME_DISTRIBUTIONS`` (boto3, botocore,
+2. a "runtime" directory gets only ``facts.RUNTIME_DISTRIBUTIONS`` (boto3, botocore,
    urllib3, ...), copied file by file from this environment through ``importlib.metadata``;
 3. the base interpreter (``sys._base_executable``: not the venv's) runs ``python -I -S`` (isolated:
    no user site, no ``PYTHON*`` variables; and no site directories at all) with a small bootstrap

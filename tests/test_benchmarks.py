@@ -34,6 +34,11 @@ pytestmark = pytest.mark.slow
         ("benchmarks.sync_history", ["--window", "2", "--history", "0", "150"], "no-op run, H = 150"),
         ("benchmarks.find_scaling", ["--small", "10", "--large", "40"], "find over 10 and 40 manifests"),
         ("benchmarks.copy_verification", ["--recordings", "5"], "ratio large/50 MB: GETs 1.00x, bytes 1.00x"),
+        (
+            "benchmarks.bucket_state_cost",
+            ["--small", "2", "--large", "6", "--status", "4"],
+            "no-op run S3 requests: W = 2: 7  W = 6: 7  ratio 1.00x",
+        ),
     ],
 )
 def test_the_benchmark_runs(module: str, args: list[str], prints: str) -> None:

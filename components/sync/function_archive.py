@@ -8,7 +8,7 @@ hands Lambda its ``sha256_base64`` as ``source_code_hash``. The zip holds
   find/link never run in Lambda,
   and the package's import contracts keep everything else from importing them; nothing of
   ``components/``, ``localdev/`` or ``tests/``;
-- the distributions of ``scheduled_facts.ARCHIVE_DISTRIBUTIONS`` (requests and its pure-Python
+- the distributions of ``facts.ARCHIVE_DISTRIBUTIONS`` (requests and its pure-Python
   dependencies) as installed here, found through ``importlib.metadata``: every file of their top-level
   packages except compiled ones (``*.so``, ``*.pyd``: the function runs on arm64, and
   charset_normalizer's mypyc build falls back to its pure-Python modules), plus each one's

@@ -2,7 +2,7 @@
 
 It runs the same core as ``sendbird-copy sync`` (``sendbird_copy.sync.run``) for ONE application:
 
-1. Read the function's environment (names and ARNs only, ``scheduled_facts.ENV_*``); a missing or bad
+1. Read the function's environment (names and ARNs only, ``facts.ENV_*``); a missing or bad
    value is an ``OptionError`` naming the variable and what is allowed.
 2. Read the API token and the copy key pair from their two Secrets Manager secrets, with the
    function's own role.
@@ -216,7 +216,7 @@ class Invocation:
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    """Lambda's entry point (``scheduled_facts.HANDLER``). Every run does the same job: the event's
+    """Lambda's entry point (``facts.HANDLER``). Every run does the same job: the event's
     source and time are only logged. Returns a JSON-able summary; raises ``OptionError`` or
     ``ScheduledSyncError`` (see the module docstring)."""
     return run_scheduled_sync(Invocation(os.environ, context.get_remaining_time_in_millis, event=event))

@@ -8,9 +8,9 @@ it, as the WritePathBroken metric and its alarm, not days later as failed copies
 
 The copy key's status is not read through IAM: the function's role has no IAM rights (least
 privilege), and in AWS an inactive or deleted key fails the probe itself (InvalidAccessKeyId; moto
-accepts an inactive key, see DESIGN.md). The probe is one object per application, overwritten by
-each run, under the preflight prefix whose lifecycle rule expires it and its older versions after a
-day: the role needs no delete right.
+accepts an inactive key: the shared DESIGN.md's notes on moto). The probe is one object per
+application, overwritten by each run, under the preflight prefix whose lifecycle rule expires it and
+its older versions after a day: the role needs no delete right.
 """
 
 from __future__ import annotations
