@@ -139,6 +139,16 @@ def write_outputs(path: Path, *destinations: Destination) -> Path:
     return path
 
 
+def with_replica(outputs: Path, dest: Destination, replica_bucket: str, replica_region: str) -> Path:
+    """The outputs document of ``dest`` with the ``replication`` option's two fields."""
+    document = json.loads(outputs.read_text())
+    document["applications"][dest.app_id].update(
+        {"replica_bucket_name": replica_bucket, "replica_region": replica_region}
+    )
+    outputs.write_text(json.dumps(document))
+    return outputs
+
+
 def objects_under(moto: MotoServer, destination: Destination, prefix: str = "") -> list[str]:
     s3 = moto.client("s3", destination.region)
     listing = s3.list_objects_v2(Bucket=destination.bucket, Prefix=prefix)

@@ -3,6 +3,7 @@ against both (fixtures ``bed`` and ``bed_factory``, registered in this folder's 
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import Counter
@@ -64,6 +65,21 @@ class SyncBed:
 
     def ledger(self) -> Ledger:
         return Ledger(self.moto.client("s3", self.app.region), self.app.bucket_name, self.app.app_id)
+
+    def deny_operator(self, policy_name: str, *denied: tuple[str, str]) -> None:
+        """Explicit Denies for the operator (the deployer user moto authenticates the CLI as), each an
+        (action, resource ARN), under ``policy_name`` (``lift_denial`` takes them away)."""
+        iam = self.moto.client("iam")
+        statements = [{"Effect": "Deny", "Action": action, "Resource": arn} for action, arn in denied]
+        iam.put_user_policy(
+            UserName=iam.get_user()["User"]["UserName"],
+            PolicyName=policy_name,
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+        )
+
+    def lift_denial(self, policy_name: str) -> None:
+        iam = self.moto.client("iam")
+        iam.delete_user_policy(UserName=iam.get_user()["User"]["UserName"], PolicyName=policy_name)
 
 
 def outcomes(report: SyncReport) -> dict[str, str]:

@@ -4,6 +4,7 @@ tiers, recording events and their delivery, access logs): what no option's own t
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from components import ObjectLock, RecordingStorage, RecordingStorageArgs, Retention
 from components.storage.options.inventory import Inventory
@@ -32,20 +33,20 @@ EVENT_BUS_ARN = "arn:aws:events:ap-northeast-2:123456789012:event-bus/audit"
 QUEUE_ARN = "arn:aws:sqs:ap-northeast-2:123456789012:recording-events"
 
 
-def build_all(mocks: RecordingMocks, **kwargs: object) -> RecordingStorage:
-    args = RecordingStorageArgs(
-        app_id=APP_ID,
-        region="ap-2",
-        retention=Retention(
+def build_all(mocks: RecordingMocks, **changes: Any) -> RecordingStorage:
+    """Every option on (``changes`` replace or add arguments)."""
+    options: dict[str, Any] = {
+        "retention": Retention(
             transition_days=30,
             transition_storage_class="INTELLIGENT_TIERING",
             intelligent_tiering_archive_days=90,
         ),
-        replication=Replication(region="eu-west-1"),
-        inventory=Inventory(),
-        object_lock=ObjectLock(mode="COMPLIANCE", years=7),
-        **{"recording_event_target_arn": QUEUE_ARN, **kwargs},  # type: ignore[arg-type]
-    )
+        "replication": Replication(region="eu-west-1"),
+        "inventory": Inventory(),
+        "object_lock": ObjectLock(mode="COMPLIANCE", years=7),
+        "recording_event_target_arn": QUEUE_ARN,
+    }
+    args = RecordingStorageArgs(app_id=APP_ID, region="ap-2", **{**options, **changes})
     return run_component(lambda: RecordingStorage(NAME, args), mocks)
 
 
@@ -90,20 +91,14 @@ def test_every_bucket_level_setting_waits_for_the_one_before_with_every_option_o
 
 def test_one_at_a_time_without_access_logs_or_recording_events(mocks):
     # Without the notification and the logging, the settings after the lifecycle hang on other ones.
-    args = RecordingStorageArgs(
-        app_id=APP_ID,
-        region="ap-2",
-        retention=Retention(
-            transition_days=30,
-            transition_storage_class="INTELLIGENT_TIERING",
-            intelligent_tiering_archive_days=90,
-        ),
-        replication=Replication(region="eu-west-1"),
+    build_all(
+        mocks,
         object_lock=ObjectLock(mode="GOVERNANCE", days=30),
+        inventory=None,
+        recording_event_target_arn=None,
         access_logs=False,
         recording_events=False,
     )
-    run_component(lambda: RecordingStorage(NAME, args), mocks)
     _assert_one_at_a_time(mocks)
 
 

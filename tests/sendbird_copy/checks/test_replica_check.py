@@ -8,8 +8,6 @@ themselves to stand for S3's replication.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,20 +15,11 @@ import pytest
 from sendbird_copy.checks.report import AppReport
 from sendbird_copy.checks.smoke import Environment, replica_check
 from sendbird_copy.outputs import AppOutputs
-from tests.sendbird_copy.aws_builders import Destination, create_bucket
+from tests.sendbird_copy.aws_builders import Destination, create_bucket, with_replica
 from tests.sendbird_copy.checks.test_smoke import RECORDING_BYTES, smoke_args
 from tests.sendbird_copy.cli_support import API_TOKEN, CopyCli
 
 REPLICA_REGION = "eu-west-1"
-
-
-def with_replica(outputs: Path, dest: Destination, replica_bucket: str) -> Path:
-    document = json.loads(outputs.read_text())
-    document["applications"][dest.app_id].update(
-        {"replica_bucket_name": replica_bucket, "replica_region": REPLICA_REGION}
-    )
-    outputs.write_text(json.dumps(document))
-    return outputs
 
 
 @pytest.fixture
@@ -46,7 +35,7 @@ def test_smoke_test_reports_the_replica_not_yet_then_reached(
 ):
     replica = f"{dest.bucket}-replica"
     replica_s3 = create_bucket(moto, replica, REPLICA_REGION)
-    outputs = with_replica(copy_cli.outputs(dest), dest, replica)
+    outputs = with_replica(copy_cli.outputs(dest), dest, replica, REPLICA_REGION)
     args = smoke_args(emulator, "--recording-id", "rec-12mb", "--json")
 
     done = copy_cli.invoke("smoke-test", outputs, *args)

@@ -3,7 +3,6 @@ credentials, against moto (IAM on) and the Sendbird emulator; its refusals, each
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -83,17 +82,9 @@ def test_hold_refuses_what_it_cannot_do_each_with_its_exit_code(copy_cli: CopyCl
 
 def test_hold_refused_to_the_operator_says_which_right_is_missing(copy_cli: CopyCli, bed: SyncBed) -> None:
     outputs = _copied(copy_cli, bed)
-    iam = bed.moto.client("iam")
-    user = iam.get_user()["User"]["UserName"]
     # moto authorises PutObjectLegalHold as s3:PutObject (its action map): a Deny of that on the
     # recording's key stands for a missing s3:PutObjectLegalHold.
-    deny = {
-        "Effect": "Deny",
-        "Action": "s3:PutObject",
-        "Resource": f"arn:aws:s3:::{bed.app.bucket_name}/rec-*",
-    }
-    document = {"Version": "2012-10-17", "Statement": [deny]}
-    iam.put_user_policy(UserName=user, PolicyName="no-hold", PolicyDocument=json.dumps(document))
+    bed.deny_operator("no-hold", ("s3:PutObject", f"arn:aws:s3:::{bed.app.bucket_name}/rec-*"))
     refused = copy_cli.invoke("hold", outputs, "rec-1", "--json")
     assert refused.exit_code == 1, refused.text
     error = refused.json()["error"]

@@ -86,19 +86,9 @@ def test_each_verified_copy_gets_a_manifest_and_its_parent_tag(copy_cli: CopyCli
 def test_a_refused_manifest_write_is_loud_and_the_copy_stays_copied(copy_cli: CopyCli, bed: SyncBed) -> None:
     """The operator may not write manifests (an explicit Deny): the copy is still copied, the run
     names the manifest it could not write and exits 1."""
-    iam = bed.moto.client("iam")
-    user = iam.get_user()["User"]["UserName"]
-    deny = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Deny",
-                "Action": "s3:PutObject",
-                "Resource": f"arn:aws:s3:::{bed.app.bucket_name}/{MANIFEST_PREFIX}*",
-            }
-        ],
-    }
-    iam.put_user_policy(UserName=user, PolicyName="no-manifests", PolicyDocument=json.dumps(deny))
+    bed.deny_operator(
+        "no-manifests", ("s3:PutObject", f"arn:aws:s3:::{bed.app.bucket_name}/{MANIFEST_PREFIX}*")
+    )
     bed.add("rec-1")
     outputs = copy_cli.outputs(bed.dest)
     done = copy_cli.invoke("sync", outputs, "--api-base-url", bed.emulator.base_url, "--verify-timeout", "30")
@@ -345,20 +335,11 @@ def test_a_copy_found_by_the_recovery_path_gets_its_manifest(copy_cli: CopyCli, 
 
 
 def test_a_manifest_and_tag_refused_once_are_written_by_the_next_run(copy_cli: CopyCli, bed: SyncBed) -> None:
-    iam = bed.moto.client("iam")
-    user = iam.get_user()["User"]["UserName"]
-    deny = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Deny",
-                "Action": "s3:PutObject",
-                "Resource": f"arn:aws:s3:::{bed.app.bucket_name}/{MANIFEST_PREFIX}*",
-            },
-            {"Effect": "Deny", "Action": "s3:PutObjectTagging", "Resource": "*"},
-        ],
-    }
-    iam.put_user_policy(UserName=user, PolicyName="no-manifests", PolicyDocument=json.dumps(deny))
+    bed.deny_operator(
+        "no-manifests",
+        ("s3:PutObject", f"arn:aws:s3:::{bed.app.bucket_name}/{MANIFEST_PREFIX}*"),
+        ("s3:PutObjectTagging", "*"),
+    )
     bed.add("rec-1", parent_id="event-1")
     outputs = copy_cli.outputs(bed.dest)
     args = ("sync", outputs, "--api-base-url", bed.emulator.base_url, "--json", "--verify-timeout", "30")
@@ -373,7 +354,7 @@ def test_a_manifest_and_tag_refused_once_are_written_by_the_next_run(copy_cli: C
         "manifest",
         "tag",
     }
-    iam.delete_user_policy(UserName=user, PolicyName="no-manifests")
+    bed.lift_denial("no-manifests")
 
     retried = copy_cli.invoke(*args)
     assert retried.exit_code == 0, retried.text

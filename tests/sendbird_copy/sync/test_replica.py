@@ -30,7 +30,7 @@ from sendbird_copy.sync.replica import (
     state_from_replica,
     state_from_status,
 )
-from tests.sendbird_copy.aws_builders import Destination, create_bucket
+from tests.sendbird_copy.aws_builders import create_bucket, with_replica
 from tests.sendbird_copy.cli_support import API_TOKEN, CopyCli
 from tests.sendbird_copy.sync.test_status import FAST, StatusBed
 
@@ -124,16 +124,6 @@ def test_a_replica_that_cannot_be_read_is_unknown_never_a_traceback(pair):
 
 
 # -- status: the replica column, against moto and the emulator ------------------------------------
-def with_replica(outputs: Path, dest: Destination, replica_bucket: str) -> Path:
-    """The outputs document of ``dest`` with the ``replication`` option's two fields."""
-    document = json.loads(outputs.read_text())
-    document["applications"][dest.app_id].update(
-        {"replica_bucket_name": replica_bucket, "replica_region": REPLICA_REGION}
-    )
-    outputs.write_text(json.dumps(document))
-    return outputs
-
-
 @pytest.fixture
 def bed(copy_cli: CopyCli, moto: MotoServer, make_emulator: Callable[..., SendbirdEmulator]) -> StatusBed:
     """As test_status.py's ``status_bed``: one application in ap-1 and its versioned bucket."""
@@ -146,7 +136,7 @@ def bed(copy_cli: CopyCli, moto: MotoServer, make_emulator: Callable[..., Sendbi
 def test_status_says_whether_each_safe_copy_reached_the_replica(bed: StatusBed, moto: MotoServer):
     replica = f"{bed.dest.bucket}-replica"
     replica_s3 = create_bucket(moto, replica, REPLICA_REGION)
-    outputs = with_replica(bed.outputs, bed.dest, replica)
+    outputs = with_replica(bed.outputs, bed.dest, replica, REPLICA_REGION)
     bed.add("safe-1", 1)
     synced = bed.cli.invoke(
         "sync", outputs, "--api-base-url", bed.emulator.base_url, "--verify-timeout", "30"
@@ -216,7 +206,7 @@ def test_a_replica_without_its_region_is_looked_for_as_the_smoke_test_does(bed: 
     replica is asked about in the application's region, as the smoke test does, never a traceback."""
     replica = f"{bed.dest.bucket}-replica"
     create_bucket(moto, replica, bed.dest.region)
-    outputs = with_replica(bed.outputs, bed.dest, replica)
+    outputs = with_replica(bed.outputs, bed.dest, replica, REPLICA_REGION)
     document = json.loads(outputs.read_text())
     del document["applications"][bed.dest.app_id]["replica_region"]
     outputs.write_text(json.dumps(document))
@@ -258,7 +248,7 @@ def test_status_requests_for_the_replica_do_not_grow_with_the_recordings(bed: St
     with a replica, every copy there is known from one listing of the replica, not two HeadObjects each."""
     replica = f"{bed.dest.bucket}-replica"
     replica_s3 = create_bucket(moto, replica, REPLICA_REGION)
-    outputs = with_replica(bed.outputs, bed.dest, replica)
+    outputs = with_replica(bed.outputs, bed.dest, replica, REPLICA_REGION)
     measured = []
     for count in (2, 6):
         for n in range(count):

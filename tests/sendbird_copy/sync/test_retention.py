@@ -141,21 +141,9 @@ def test_a_refused_retention_is_loud_and_applied_by_the_next_run(copy_cli: CopyC
     """The operator refused the retention: the copy stays copied (with its manifest and tag), the run
     names what it could not retain and exits 1; the next run retains that very version."""
     _lock_bucket(bed)
-    iam = bed.moto.client("iam")
-    user = iam.get_user()["User"]["UserName"]
     # moto authorises PutObjectRetention as s3:PutObject (its action map): deny that on the recording's
     # key only, which the deployer never writes (the copy is the emulator's, as the copy identity).
-    deny = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Deny",
-                "Action": "s3:PutObject",
-                "Resource": f"arn:aws:s3:::{bed.app.bucket_name}/rec-*",
-            }
-        ],
-    }
-    iam.put_user_policy(UserName=user, PolicyName="no-retention", PolicyDocument=json.dumps(deny))
+    bed.deny_operator("no-retention", ("s3:PutObject", f"arn:aws:s3:::{bed.app.bucket_name}/rec-*"))
     bed.add("rec-1")
     outputs = _outputs(copy_cli, bed, "GOVERNANCE", "P30D")
     refused = _sync(copy_cli, bed, outputs)
@@ -173,7 +161,7 @@ def test_a_refused_retention_is_loud_and_applied_by_the_next_run(copy_cli: CopyC
     (shown,) = pending.json()["applications"]
     assert any("rec-1" in p and "retention" in p for p in shown["problems"]), shown["problems"]
 
-    iam.delete_user_policy(UserName=user, PolicyName="no-retention")
+    bed.lift_denial("no-retention")
     retried = _sync(copy_cli, bed, outputs)
     assert retried.exit_code == 0, retried.text
     mode, until = _lock_of(bed, "rec-1.mp4", version["VersionId"])
